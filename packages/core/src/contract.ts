@@ -1,0 +1,213 @@
+/**
+ * The serx plugin contract: everything a stage plugin may rely on, in one file.
+ *
+ * A plugin package exports stage definitions made with {@link defineStage} (and, for model
+ * packages, other registries such as encoder structures). The core never imports a plugin's
+ * internals and a plugin never reaches into the core: all exchange goes through the types below.
+ *
+ * @example
+ * ```ts
+ * import { defineStage } from '@serx/core';
+ *
+ * export const mfcc = defineStage({
+ *   name: 'features:mfcc',
+ *   version: '1',
+ *   description: 'MFCC features for every utterance of a corpus',
+ *   params: {
+ *     type: 'object',
+ *     additionalProperties: false,
+ *     properties: { numCeps: { type: 'integer', minimum: 1, default: 40 } },
+ *   },
+ *   inputs: { utterances: { type: 'utterances' } },
+ *   outputs: { features: { type: 'features' } },
+ *   resources: { class: 'cpu-heavy' },
+ *   async run(ctx) {
+ *     const dir = ctx.outputs.features; // a fresh directory, published atomically after run()
+ *     ctx.progress.total(100);
+ *     // ... write shards into dir, ctx.progress.tick() ...
+ *     return { meta: { features: { numCeps: ctx.params.numCeps } } };
+ *   },
+ * });
+ * ```
+ */
+
+/** A JSON Schema (draft 2020-12 subset understood by ajv) describing an object. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+/** Any JSON value: params, metadata and metrics must be JSON-serialisable. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * An artifact type name, e.g. `utterances`, `splits`, `features`, `encoder`, `model`,
+ * `predictions`, `evaluation`, `figures`, `report`. The runner checks that an input is wired to an
+ * output of a compatible type before anything runs.
+ */
+export type ArtifactType = string;
+
+/** How the runner schedules a stage. */
+export interface StageResources {
+  /**
+   * `light`: bookkeeping, runs alongside anything. `io`: mostly reading/writing files.
+   * `cpu-heavy`: gets the whole thread budget; two cpu-heavy stages never run at once.
+   */
+  class: 'light' | 'io' | 'cpu-heavy';
+}
+
+/** One declared input of a stage. */
+export interface InputSpec {
+  /** Accepted artifact type(s). */
+  type: ArtifactType | ArtifactType[];
+  /** Accepts a list of upstream artifacts (e.g. features of several corpora); default false. */
+  many?: boolean;
+  /** May be left unwired; default false. */
+  optional?: boolean;
+  /**
+   * The stage *fits* something on this data: training, validation/model selection, normalisation
+   * statistics or pretraining. A corpus named in the spec's `heldOut:` must never reach such an
+   * input; the runner proves it from lineage before running anything.
+   */
+  fits?: boolean;
+  description?: string;
+}
+
+/** One declared output of a stage. */
+export interface OutputSpec {
+  type: ArtifactType;
+  description?: string;
+}
+
+/** A resolved upstream output, as a stage sees it. Treat `path` as read-only. */
+export interface Artifact {
+  /** Directory holding the output's files. */
+  readonly path: string;
+  readonly type: ArtifactType;
+  /** Content hash of the output directory (sha256 over its manifest). */
+  readonly hash: string;
+  /** Id of the producing stage in the spec, with its matrix variant, e.g. `ser_frozen[seed=1]`. */
+  readonly producer: string;
+  /** Metadata the producer returned for this output. */
+  readonly meta: { readonly [key: string]: Json };
+  /** Corpora whose data flowed into this artifact (static lineage). */
+  readonly corpora: readonly string[];
+}
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Progress of the current stage; the runner renders bars, rates and ETA from it. */
+export interface ProgressReporter {
+  /** Set (or reset) the number of work units, with an optional label such as `epoch 3/20`. */
+  total(units: number, label?: string): void;
+  /** Mark `units` (default 1) more units done. */
+  tick(units?: number): void;
+}
+
+/**
+ * Tracking events of the current stage. The runner records them in the local run record and,
+ * when tracking is enabled, forwards them to MLflow (params flattened, metrics with steps).
+ */
+export interface MetricsSink {
+  /** A metric value; `step` is e.g. the epoch. */
+  metric(name: string, value: number, step?: number): void;
+  /** A tag on the stage's tracking run. */
+  tag(name: string, value: string): void;
+  /** A file inside one of this stage's output directories to upload as a tracking artifact. */
+  artifact(path: string): void;
+}
+
+/** What a stage's `run` receives. */
+export interface StageContext<P = Record<string, Json>> {
+  /** Id of this stage in the spec (with matrix variant suffix). */
+  readonly id: string;
+  /** Validated params, with JSON Schema defaults applied. */
+  readonly params: P;
+  /** Resolved inputs: one artifact, or a list for `many` inputs (an absent optional input is missing). */
+  readonly inputs: { readonly [name: string]: Artifact | readonly Artifact[] | undefined };
+  /** One fresh, empty directory per declared output. Published atomically after `run` resolves. */
+  readonly outputs: { readonly [name: string]: string };
+  /**
+   * A private directory that survives a crash or kill of this stage and is handed back on the next
+   * attempt with the same cache key (checkpoints live here). Removed after a successful publish.
+   */
+  readonly workDir: string;
+  readonly log: Logger;
+  readonly progress: ProgressReporter;
+  readonly metrics: MetricsSink;
+  /** Seed for every random choice the stage makes (from the spec; part of the cache key). */
+  readonly seed: number;
+  /** Aborted on Ctrl-C or when the run fails elsewhere; stop promptly and throw `signal.reason`. */
+  readonly signal: AbortSignal;
+  /** Number of threads this stage may use (native math, worker pools). */
+  readonly threads: number;
+  /** Corpora the spec holds out; a defence-in-depth check for stages that read indices. */
+  readonly heldOut: readonly string[];
+}
+
+/** What `run` may return. */
+export interface StageResult {
+  /** Metadata per output name, stored in the manifest and handed to consumers as `Artifact.meta`. */
+  meta?: { [output: string]: { [key: string]: Json } };
+  /** Final scalar metrics of the stage (e.g. UA per corpus), tracked as summary metrics. */
+  metrics?: { [name: string]: number };
+}
+
+/**
+ * A stage definition. `P` is the params type the stage's `run` sees; `params` must be a JSON
+ * Schema for it (ajv validates spec params against it, applying defaults).
+ */
+export interface StageDefinition<P = any> {
+  /** Namespaced name, `<plugin>:<stage>`, e.g. `features:mfcc`. Unique across loaded plugins. */
+  name: string;
+  /** Bump when the stage's code changes its outputs; part of the cache key. */
+  version: string;
+  description?: string;
+  /** JSON Schema of the params object. Unknown params are errors (`additionalProperties: false`). */
+  params: JsonSchema;
+  inputs: { [name: string]: InputSpec };
+  outputs: { [name: string]: OutputSpec };
+  resources?: StageResources;
+  /**
+   * Set for model-level stages (training, evaluation): the tracker opens one nested MLflow run for
+   * each execution (and, on a cache hit, a run tagged with the run that produced the artifact).
+   */
+  tracked?: boolean;
+  /**
+   * Corpora this stage *emits*, from its params and its inputs' corpora. Default: the union of
+   * the inputs' corpora. Ingest stages return the corpus they read; a filtering stage returns
+   * what survives its filter. Used for the held-out lineage proof.
+   */
+  corpora?(params: P, inputs: { [name: string]: readonly string[] }): string[];
+  /**
+   * Fingerprint of data the stage reads from outside the cache (e.g. a corpus folder: file names,
+   * sizes and modification times). Included in the cache key so a changed corpus is a miss.
+   */
+  fingerprint?(params: P, signal: AbortSignal): Promise<string>;
+  run(ctx: StageContext<P>): Promise<StageResult | void>;
+}
+
+/**
+ * Declares a stage. It only returns its argument: it exists so that `run(ctx)` is typed from `P`.
+ */
+export function defineStage<P = Record<string, Json>>(definition: StageDefinition<P>): StageDefinition<P> {
+  return definition;
+}
+
+/**
+ * What a plugin package exports (as its default export or as a named `plugin` export): its
+ * name and version (part of every cache key of its stages) and its stages.
+ */
+export interface SerxPlugin {
+  name: string;
+  version: string;
+  stages: StageDefinition[];
+  /** Called once when the plugin is loaded (e.g. to register encoder structures). */
+  setup?(): void | Promise<void>;
+}
+
+/** Declares a plugin; returns its argument. */
+export function definePlugin(plugin: SerxPlugin): SerxPlugin {
+  return plugin;
+}
