@@ -195,6 +195,28 @@ export function defineStage<P = Record<string, Json>>(definition: StageDefinitio
   return definition;
 }
 
+/** Where a CLI command writes and where it runs. */
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A `serx <name>` sub-command contributed by a plugin (e.g. `serx features` from the features
+ * plugin, `serx report` from the analysis plugin). Returns the process exit code
+ * (0 ok, 1 failure, 2 usage/spec error).
+ */
+export interface CliCommand {
+  name: string;
+  /** One line for `serx --help`. */
+  summary: string;
+  /** Usage text for `serx <name> --help`. */
+  usage: string;
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
 /**
  * What a plugin package exports (as its default export or as a named `plugin` export): its
  * name and version (part of every cache key of its stages) and its stages.
@@ -203,6 +225,8 @@ export interface SerxPlugin {
   name: string;
   version: string;
   stages: StageDefinition[];
+  /** Extra `serx` sub-commands. The CLI loads the default plugins to find them. */
+  commands?: CliCommand[];
   /** Called once when the plugin is loaded (e.g. to register encoder structures). */
   setup?(): void | Promise<void>;
 }
