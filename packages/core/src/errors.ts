@@ -16,6 +16,12 @@ export interface SourceLocation {
 export const ErrorCodes = {
   /** A stage produced an output the cache could not publish, or an entry failed its manifest check. */
   CACHE_CORRUPT: 'CACHE_CORRUPT',
+  /** Two loaded plugins register an encoder structure under the same name. */
+  ENCODER_STRUCTURE_DUPLICATE: 'ENCODER_STRUCTURE_DUPLICATE',
+  /** An encoder structure's params fail its JSON Schema, or its models have the wrong shapes. */
+  ENCODER_STRUCTURE_INVALID: 'ENCODER_STRUCTURE_INVALID',
+  /** A spec names an encoder structure no loaded plugin registered. */
+  ENCODER_STRUCTURE_UNKNOWN: 'ENCODER_STRUCTURE_UNKNOWN',
   /** The environment lacks something a stage needs (native backend, ffmpeg, MLflow venv...). */
   ENVIRONMENT: 'ENVIRONMENT',
   /** Bad input data (unreadable audio, malformed corpus layout, unknown label...). */
