@@ -1,0 +1,2 @@
+// Public API of @serx/stage-ser.
+export * from './metrics.ts';
