@@ -28,6 +28,46 @@ export const ErrorCodes = {
   INPUT_DATA: 'INPUT_DATA',
   /** The run was interrupted (Ctrl-C / SIGTERM). */
   INTERRUPTED: 'INTERRUPTED',
+  /** Two loaded plugins register the same stage name. */
+  PLUGIN_DUPLICATE_STAGE: 'PLUGIN_DUPLICATE_STAGE',
+  /** A plugin object is malformed (missing name/version/stages, bad stage params schema). */
+  PLUGIN_INVALID: 'PLUGIN_INVALID',
+  /** A plugin package or file named in a spec (or `--plugin`) could not be imported. */
+  PLUGIN_LOAD: 'PLUGIN_LOAD',
+  /** The stages of a spec form a cycle (listed in order in the message). */
+  SPEC_CYCLE: 'SPEC_CYCLE',
+  /** Two stages of a spec share an id (duplicate YAML key under `stages:`). */
+  SPEC_DUPLICATE_STAGE: 'SPEC_DUPLICATE_STAGE',
+  /** A chain of `extends:` comes back to a file already in the chain. */
+  SPEC_EXTENDS_CYCLE: 'SPEC_EXTENDS_CYCLE',
+  /** The file named by `extends:` does not exist or cannot be read. */
+  SPEC_EXTENDS_NOT_FOUND: 'SPEC_EXTENDS_NOT_FOUND',
+  /** A held-out corpus reaches an input declared `fits: true` (the path is in the message). */
+  SPEC_HELD_OUT_LEAK: 'SPEC_HELD_OUT_LEAK',
+  /** A required input of a stage is not wired. */
+  SPEC_INPUT_MISSING: 'SPEC_INPUT_MISSING',
+  /** An input is wired to an output of another artifact type, or a list into a single input. */
+  SPEC_INPUT_TYPE: 'SPEC_INPUT_TYPE',
+  /** A stage wires an input its definition does not declare. */
+  SPEC_INPUT_UNKNOWN: 'SPEC_INPUT_UNKNOWN',
+  /** A `${...}` expression names an undefined variable or is malformed. */
+  SPEC_INTERPOLATION: 'SPEC_INTERPOLATION',
+  /** A spec node has the wrong shape (e.g. `stages` is not a map, `seed` not an integer). */
+  SPEC_INVALID: 'SPEC_INVALID',
+  /** Bad matrix: empty axis, reference to an undefined axis, or `[*]` into a non-many input. */
+  SPEC_MATRIX: 'SPEC_MATRIX',
+  /** Stage params fail the stage's JSON Schema. */
+  SPEC_PARAMS: 'SPEC_PARAMS',
+  /** A stage is given a param its JSON Schema does not declare. */
+  SPEC_PARAM_UNKNOWN: 'SPEC_PARAM_UNKNOWN',
+  /** An input references an unknown stage id or an output the stage does not have. */
+  SPEC_REF_UNKNOWN: 'SPEC_REF_UNKNOWN',
+  /** `uses:` names a stage no loaded plugin registers. */
+  SPEC_STAGE_UNKNOWN: 'SPEC_STAGE_UNKNOWN',
+  /** A spec (or stage entry) has a key the format does not define. */
+  SPEC_UNKNOWN_KEY: 'SPEC_UNKNOWN_KEY',
+  /** The spec file is not well-formed YAML (or has a duplicate key outside `stages:`). */
+  SPEC_YAML: 'SPEC_YAML',
   /** A stage's run() threw; the original error is the `cause`. */
   STAGE_FAILED: 'STAGE_FAILED',
   /** Command-line usage error. */
