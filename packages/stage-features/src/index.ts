@@ -1,0 +1,2 @@
+// Public API of @serx/stage-features.
+export * from './store/index.ts';
