@@ -16,6 +16,10 @@ export interface SourceLocation {
 export const ErrorCodes = {
   /** A stage produced an output the cache could not publish, or an entry failed its manifest check. */
   CACHE_CORRUPT: 'CACHE_CORRUPT',
+  /** A claim of a report stage failed and the stage has `strict: true` (claim and CI in the message). */
+  CLAIM_FAILED: 'CLAIM_FAILED',
+  /** A report claim is malformed or names a metric, corpus or method the evaluations do not have. */
+  CLAIM_INVALID: 'CLAIM_INVALID',
   /** Two loaded plugins register an encoder structure under the same name. */
   ENCODER_STRUCTURE_DUPLICATE: 'ENCODER_STRUCTURE_DUPLICATE',
   /** An encoder structure's params fail its JSON Schema, or its models have the wrong shapes. */
