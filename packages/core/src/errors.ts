@@ -32,6 +32,8 @@ export const ErrorCodes = {
   INPUT_DATA: 'INPUT_DATA',
   /** The run was interrupted (Ctrl-C / SIGTERM). */
   INTERRUPTED: 'INTERRUPTED',
+  /** A corpus label has no entry in the emotion mapping (map it to a class or to `drop`). */
+  LABEL_UNMAPPED: 'LABEL_UNMAPPED',
   /** Two loaded plugins register the same stage name. */
   PLUGIN_DUPLICATE_STAGE: 'PLUGIN_DUPLICATE_STAGE',
   /** A plugin object is malformed (missing name/version/stages, bad stage params schema). */
@@ -72,6 +74,8 @@ export const ErrorCodes = {
   SPEC_UNKNOWN_KEY: 'SPEC_UNKNOWN_KEY',
   /** The spec file is not well-formed YAML (or has a duplicate key outside `stages:`). */
   SPEC_YAML: 'SPEC_YAML',
+  /** A speaker of one corpus appears in two partitions (train/validation/test) after a split. */
+  SPLIT_LEAKAGE: 'SPLIT_LEAKAGE',
   /** A stage's run() threw; the original error is the `cause`. */
   STAGE_FAILED: 'STAGE_FAILED',
   /** Command-line usage error. */
