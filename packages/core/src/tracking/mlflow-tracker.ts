@@ -1,0 +1,164 @@
+/**
+ * Tracks a `serx run` in MLflow: one parent run per `serx run`, one nested child run per
+ * model-level (`tracked: true`) stage, executed or reused from cache. Events go to the journal
+ * first; a single background pump replays them. When the server is down or fails, the run goes
+ * on and the events wait in the journal for `serx sync`.
+ */
+import { basename, sep } from 'node:path';
+import type { Json } from '../contract.ts';
+import type { GraphNode } from '../graph/types.ts';
+import type { RunInfo, StageStartInfo, StageStatus, Tracker } from './types.ts';
+import { flattenParams } from './flatten-params.ts';
+import { Journal, type JournalOp } from './journal.ts';
+import { MlflowClient, type RunStatus } from './mlflow-client.ts';
+import { replayJournal } from './replay.ts';
+
+const PARENT = 'parent';
+
+export interface MlflowTrackerOptions {
+  trackingUri: string;
+  /** Directory of journals (under the cache dir). */
+  journalDir: string;
+  /** Experiment name; defaults to the spec's name. */
+  experimentName?: string;
+  warn?: (message: string) => void;
+}
+
+export class MlflowTracker implements Tracker {
+  readonly client: MlflowClient;
+  private journal: Journal | undefined;
+  private experiment = '';
+  private readonly tracked = new Map<string, GraphNode>();
+  private pump: Promise<void> = Promise.resolve();
+  private offline = false;
+  private draining = false;
+  private readonly warn: (message: string) => void;
+
+  constructor(private readonly options: MlflowTrackerOptions) {
+    this.warn = options.warn ?? ((m) => process.stderr.write(`warning: ${m}\n`));
+    this.client = new MlflowClient(options.trackingUri, { warn: this.warn });
+  }
+
+  /** The journal of the current run (for `serx sync` and tests). */
+  get journalFile(): string | undefined {
+    return this.journal?.file;
+  }
+
+  runStarted(run: RunInfo): void {
+    this.journal = new Journal(this.options.journalDir, run.runId);
+    this.experiment = this.options.experimentName ?? run.spec.name;
+    const tags = [
+      { key: 'serx.spec', value: run.spec.file },
+      { key: 'serx.runId', value: run.runId },
+      ...(run.gitCommit ? [{ key: 'mlflow.source.git.commit', value: run.gitCommit }] : []),
+      { key: 'mlflow.source.name', value: run.spec.file },
+    ];
+    const runName = `${run.spec.name} ${new Date(run.startedAt).toISOString().replace(/\.\d+Z$/, 'Z')}`;
+    this.emit({ op: 'run', target: PARENT, experiment: this.experiment, runName, startTime: run.startedAt, tags });
+    const doc = run.spec.document;
+    const params = flattenParams({ heldOut: run.spec.heldOut, matrix: (doc.matrix ?? {}) as Json, vars: (doc.vars ?? {}) as Json });
+    this.emit({ op: 'log', target: PARENT, params: toEntries(params) });
+  }
+
+  stageStarted({ node, key, cacheHit }: StageStartInfo): void {
+    if (!node.definition.tracked) return;
+    this.tracked.set(node.id, node);
+    const tags = [
+      { key: 'serx.stage', value: node.definition.name },
+      { key: 'serx.key', value: key },
+      { key: 'serx.cacheHit', value: String(cacheHit) },
+      { key: 'serx.plugin', value: `${node.plugin.name}@${node.plugin.version}` },
+    ];
+    this.emit({ op: 'run', target: node.id, parent: PARENT, experiment: this.experiment, runName: node.id, startTime: Date.now(), tags });
+    const params = flattenParams({ [node.stageId]: { ...node.params, seed: node.seed } as Json, matrix: node.variant as Json });
+    this.emit({ op: 'log', target: node.id, params: toEntries(params) });
+    if (cacheHit) this.emit({ op: 'source', target: node.id, key });
+  }
+
+  metric(nodeId: string, name: string, value: number, step: number | undefined, timestamp: number): void {
+    const [target, key] = this.route(nodeId, name);
+    if (!Number.isFinite(value)) return this.warn(`metric ${key} of ${nodeId} is ${value}; not tracked`);
+    this.emit({ op: 'log', target, metrics: [{ key, value, timestamp, step: step ?? 0 }] });
+  }
+
+  tag(nodeId: string, name: string, value: string): void {
+    const [target, key] = this.route(nodeId, name);
+    this.emit({ op: 'log', target, tags: [{ key, value }] });
+  }
+
+  artifact(nodeId: string, path: string): void {
+    const [target] = this.route(nodeId, '');
+    const prefix = target === PARENT ? `${sanitize(nodeId)}/` : '';
+    this.emit({ op: 'artifact', target, path, artifactPath: prefix + artifactPathOf(path) });
+  }
+
+  stageFinished(nodeId: string, status: StageStatus, summary: { metrics?: { [name: string]: number }; error?: string; durationMs: number }): void {
+    const timestamp = Date.now();
+    for (const [name, value] of Object.entries(summary.metrics ?? {})) this.metric(nodeId, name, value, undefined, timestamp);
+    if (!this.tracked.has(nodeId)) return;
+    const tags = [{ key: 'serx.status', value: status }, ...(summary.error ? [{ key: 'serx.error', value: summary.error }] : [])];
+    this.emit({ op: 'log', target: nodeId, tags, metrics: [{ key: 'duration_s', value: summary.durationMs / 1000, timestamp, step: 0 }] });
+    this.emit({ op: 'end', target: nodeId, status: runStatus(status), endTime: timestamp });
+  }
+
+  runFinished(status: 'succeeded' | 'failed' | 'interrupted', summary: { [key: string]: Json }): void {
+    const metrics = Object.entries(summary)
+      .filter((e): e is [string, number] => typeof e[1] === 'number')
+      .map(([key, value]) => ({ key: sanitize(key), value, timestamp: Date.now(), step: 0 }));
+    if (metrics.length) this.emit({ op: 'log', target: PARENT, metrics });
+    this.emit({ op: 'end', target: PARENT, status: runStatus(status), endTime: Date.now() });
+  }
+
+  async close(): Promise<void> {
+    await this.pump;
+    const pending = this.journal?.pending() ?? 0;
+    if (pending > 0) {
+      this.warn(
+        `${pending} tracking event(s) could not reach MLflow at ${this.client.baseUrl}; they are kept in ${this.journal!.file}. Run \`serx sync\` when the server is back.`,
+      );
+    }
+  }
+
+  private route(nodeId: string, name: string): [string, string] {
+    return this.tracked.has(nodeId) ? [nodeId, sanitize(name)] : [PARENT, sanitize(name ? `${nodeId}.${name}` : nodeId)];
+  }
+
+  private emit(op: JournalOp): void {
+    this.journal!.append(op);
+    if (this.offline || this.draining) return;
+    this.draining = true;
+    const journal = this.journal!;
+    // One drain at a time replays everything pending, so events emitted meanwhile coalesce.
+    this.pump = this.pump.then(async () => {
+      this.draining = false;
+      if (this.offline) return;
+      const result = await replayJournal(this.client, journal);
+      if (result.error) {
+        this.offline = true;
+        this.warn(`MLflow tracking paused: ${result.error.message}. The run goes on; events are journaled for \`serx sync\`.`);
+      }
+    });
+  }
+}
+
+function toEntries(params: Record<string, string>) {
+  return Object.entries(params).map(([key, value]) => ({ key, value }));
+}
+
+function runStatus(status: StageStatus | 'succeeded' | 'failed' | 'interrupted'): RunStatus {
+  if (status === 'failed') return 'FAILED';
+  if (status === 'interrupted' || status === 'skipped') return 'KILLED';
+  return 'FINISHED';
+}
+
+/** MLflow keys allow letters, digits, `_ - . / ` and space: `ser[seed=1]` → `ser_seed=1_` style is avoided by mapping. */
+export function sanitize(key: string): string {
+  return key.replace(/\[/g, '.').replace(/\]/g, '').replace(/=/g, '-').replace(/,/g, '.').replace(/[^\w.\- /]/g, '_');
+}
+
+/** Path of an output file relative to its cache entry (`<output>/<file>`), or its base name. */
+function artifactPathOf(path: string): string {
+  const parts = path.split(sep);
+  const at = parts.lastIndexOf('entries');
+  return at >= 0 && parts.length > at + 3 ? parts.slice(at + 3).join('/') : basename(path);
+}
