@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Json } from '../contract.ts';
+import { SerxError } from '../errors.ts';
+import { faultPoint } from './fault.ts';
+import { contentHash, hashTree } from './hash-tree.ts';
+import type { CacheKeyInput } from './key.ts';
+import { acquireLock, type LockOptions, type ReleaseLock } from './lock.ts';
+import { checkEntry, type EntryManifest, MANIFEST } from './manifest.ts';
+
+export type Lookup =
+  | { status: 'hit'; path: string; manifest: EntryManifest }
+  | { status: 'miss' }
+  | { status: 'corrupt'; reason: string };
+
+/** A temp directory that becomes the entry when published. */
+export interface Staging {
+  key: string;
+  dir: string;
+  /** One fresh directory per declared output. */
+  outputs: { [name: string]: string };
+}
+
+export interface PublishInfo {
+  keyInput: CacheKeyInput;
+  producer: string;
+  outputs: { [name: string]: { type: string; meta: { [key: string]: Json }; corpora: string[] } };
+  metrics: { [name: string]: number };
+  timing: EntryManifest['timing'];
+  runId: string | undefined;
+}
+
+const isKey = (name: string) => /^[0-9a-f]{64}$/.test(name);
+
+/**
+ * A content-addressed cache directory:
+ * `entries/<key[:2]>/<key>/{<output>/..., manifest.json}`, `tmp/` (staging, never read as entries),
+ * `work/<key>/` (checkpoints surviving crashes), `locks/<key>.lock`, `pins/<key>.json`, `runs/`.
+ */
+export class Cache {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+  }
+
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  entryPath(key: string): string {
+    return this.path('entries', key.slice(0, 2), key);
+  }
+
+  /** Reads and checks an entry (sizes; full hashes with `verify`). A corrupt entry is removed. */
+  async lookup(key: string, options: { verify?: boolean; keepCorrupt?: boolean } = {}): Promise<Lookup> {
+    const path = this.entryPath(key);
+    let manifest: EntryManifest;
+    try {
+      manifest = JSON.parse(await readFile(join(path, MANIFEST), 'utf8')) as EntryManifest;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        const exists = await readdir(path).then(
+          () => true,
+          () => false,
+        );
+        if (!exists) return { status: 'miss' };
+        return this.corrupt(key, 'manifest.json is missing', options.keepCorrupt);
+      }
+      return this.corrupt(key, `manifest.json is unreadable: ${(error as Error).message}`, options.keepCorrupt);
+    }
+    const reason = manifest.key === key ? await checkEntry(path, manifest, options.verify ?? false) : 'manifest names another key';
+    if (reason) return this.corrupt(key, reason, options.keepCorrupt);
+    return { status: 'hit', path, manifest };
+  }
+
+  private async corrupt(key: string, reason: string, keep = false): Promise<Lookup> {
+    if (!keep) await this.removeEntry(key);
+    return { status: 'corrupt', reason };
+  }
+
+  async stage(key: string, outputNames: readonly string[]): Promise<Staging> {
+    const dir = this.path('tmp', `${key}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    const outputs: { [name: string]: string } = {};
+    for (const name of outputNames) {
+      outputs[name] = join(dir, name);
+      await mkdir(outputs[name], { recursive: true });
+    }
+    await mkdir(dir, { recursive: true });
+    return { key, dir, outputs };
+  }
+
+  async discard(staging: Staging): Promise<void> {
+    await rm(staging.dir, { recursive: true, force: true });
+  }
+
+  /** Removes staging dirs of `key` left by killed runs; call while holding the key's lock. */
+  async clearStaging(key: string): Promise<void> {
+    const names = await readdir(this.path('tmp')).catch(() => [] as string[]);
+    await Promise.all(
+      names.filter((n) => n.startsWith(`${key}.`)).map((n) => rm(this.path('tmp', n), { recursive: true, force: true })),
+    );
+  }
+
+  /** Hashes the staged outputs, writes the manifest and renames the staging dir into place. */
+  async publish(staging: Staging, info: PublishInfo): Promise<EntryManifest> {
+    const outputs: EntryManifest['outputs'] = {};
+    for (const [name, declared] of Object.entries(info.outputs)) {
+      const files = await hashTree(staging.outputs[name] ?? join(staging.dir, name)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        throw new SerxError('CACHE_CORRUPT', `stage ${info.producer} removed its output directory '${name}'`);
+      });
+      const size = files.reduce((sum, f) => sum + f.size, 0);
+      outputs[name] = { ...declared, hash: contentHash(files), files, size };
+    }
+    const manifest: EntryManifest = {
+      format: 1,
+      key: staging.key,
+      keyInput: info.keyInput,
+      stage: info.keyInput.stage,
+      producer: info.producer,
+      outputs,
+      metrics: info.metrics,
+      timing: info.timing,
+      createdBy: { runId: info.runId, pid: process.pid, hostname: hostname() },
+    };
+    await writeFile(join(staging.dir, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
+    faultPoint('manifest-written');
+    const target = this.entryPath(staging.key);
+    await mkdir(join(target, '..'), { recursive: true });
+    try {
+      await rename(staging.dir, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      // Someone published this key without holding our lock (e.g. a manual copy): keep a sound entry.
+      const existing = await this.lookup(staging.key);
+      if (existing.status === 'hit') {
+        await this.discard(staging);
+        return existing.manifest;
+      }
+      await rename(staging.dir, target);
+    }
+    faultPoint('published');
+    return manifest;
+  }
+
+  /** The key's checkpoint directory (created on demand). */
+  async workDir(key: string): Promise<string> {
+    const dir = this.path('work', key);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  async removeWorkDir(key: string): Promise<void> {
+    await rm(this.path('work', key), { recursive: true, force: true });
+  }
+
+  lock(key: string, options: LockOptions = {}): Promise<ReleaseLock> {
+    return acquireLock(this.path('locks', `${key}.lock`), options);
+  }
+
+  /** Moves the entry out of `entries/` first, so a half-deleted entry is never visible. */
+  async removeEntry(key: string): Promise<void> {
+    const trash = this.path('tmp', `trash.${process.pid}.${randomBytes(4).toString('hex')}`);
+    try {
+      await rename(this.entryPath(key), trash);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  async listEntries(): Promise<string[]> {
+    const keys: string[] = [];
+    for (const prefix of await readdir(this.path('entries')).catch(() => [] as string[])) {
+      const names = await readdir(this.path('entries', prefix)).catch(() => [] as string[]);
+      keys.push(...names.filter(isKey));
+    }
+    return keys.sort();
+  }
+
+  async pin(key: string, note: string): Promise<void> {
+    await writeFile(this.path('pins', `${key}.json`), `${JSON.stringify({ key, note, pinnedAt: new Date().toISOString() })}\n`);
+  }
+
+  async unpin(key: string): Promise<boolean> {
+    return rm(this.path('pins', `${key}.json`)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async pins(): Promise<Set<string>> {
+    const names = await readdir(this.path('pins')).catch(() => [] as string[]);
+    return new Set(names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)));
+  }
+}
+
+/** Opens (creating if needed) the cache directory `dir`. */
+export async function openCache(dir: string): Promise<Cache> {
+  const cache = new Cache(dir);
+  await Promise.all(['entries', 'tmp', 'work', 'locks', 'pins', 'runs'].map((d) => mkdir(cache.path(d), { recursive: true })));
+  return cache;
+}

@@ -1,0 +1,58 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Json } from '../contract.ts';
+import { contentHash, type FileEntry, hashFile, listFiles } from './hash-tree.ts';
+import type { CacheKeyInput } from './key.ts';
+
+export const MANIFEST = 'manifest.json';
+
+export interface OutputManifest {
+  type: string;
+  /** {@link contentHash} of `files`: what consumers see as `Artifact.hash`. */
+  hash: string;
+  files: FileEntry[];
+  /** Total bytes. */
+  size: number;
+  meta: { [key: string]: Json };
+  corpora: string[];
+}
+
+/** `<entry>/manifest.json`: written last into the temp dir, then the whole dir is renamed into place. */
+export interface EntryManifest {
+  format: 1;
+  /** The producer key (the entry's name). */
+  key: string;
+  /** Exactly what was hashed into `key`. */
+  keyInput: CacheKeyInput;
+  stage: string;
+  /** Node id of the producing stage, e.g. `ser_frozen[seed=1]`. */
+  producer: string;
+  outputs: { [name: string]: OutputManifest };
+  metrics: { [name: string]: number };
+  timing: { startedAt: string; finishedAt: string; durationMs: number };
+  createdBy: { runId: string | undefined; pid: number; hostname: string };
+}
+
+/** Why an entry failed its check, or undefined when it is sound. */
+export async function checkEntry(dir: string, manifest: EntryManifest, verify: boolean): Promise<string | undefined> {
+  if (manifest.format !== 1 || typeof manifest.outputs !== 'object') return 'manifest has an unknown format';
+  for (const [name, output] of Object.entries(manifest.outputs)) {
+    const outDir = join(dir, name);
+    for (const file of output.files) {
+      const path = join(outDir, file.path);
+      const size = await stat(path).then(
+        (s) => s.size,
+        () => undefined,
+      );
+      if (size === undefined) return `file ${name}/${file.path} is missing`;
+      if (size !== file.size) return `file ${name}/${file.path} has ${size} bytes, manifest says ${file.size}`;
+      if (verify && (await hashFile(path, size)) !== file.sha256) return `file ${name}/${file.path} has a wrong sha256`;
+    }
+    if (verify) {
+      if (contentHash(output.files) !== output.hash) return `output ${name} has a wrong content hash`;
+      const listed = (await listFiles(outDir)).map((f) => f.path).join('\n');
+      if (listed !== output.files.map((f) => f.path).join('\n')) return `output ${name} has files the manifest does not list`;
+    }
+  }
+  return undefined;
+}

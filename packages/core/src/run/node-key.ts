@@ -1,0 +1,40 @@
+import type { GraphNode, InputRef } from '../graph/types.ts';
+import type { CacheKeyInput } from '../cache/key.ts';
+
+/** Content hashes of a node's wired inputs, or undefined while some upstream output is unknown. */
+export function inputHashes(
+  node: GraphNode,
+  hashOf: (ref: InputRef) => string | undefined,
+): CacheKeyInput['inputs'] | undefined {
+  const hashes: CacheKeyInput['inputs'] = {};
+  for (const [name, wired] of Object.entries(node.inputs)) {
+    const refs = Array.isArray(wired) ? wired : [wired];
+    const list = refs.map(hashOf);
+    if (list.some((h) => h === undefined)) return undefined;
+    hashes[name] = Array.isArray(wired) ? (list as string[]) : (list[0] as string);
+  }
+  return hashes;
+}
+
+export function nodeKeyInput(node: GraphNode, inputs: CacheKeyInput['inputs'], fingerprint: string | undefined): CacheKeyInput {
+  return {
+    stage: node.definition.name,
+    plugin: { name: node.plugin.name, version: node.plugin.version },
+    version: node.definition.version,
+    params: node.params,
+    seed: node.seed,
+    inputs,
+    ...(fingerprint === undefined ? {} : { fingerprint }),
+  };
+}
+
+export async function nodeFingerprint(node: GraphNode, signal: AbortSignal): Promise<string | undefined> {
+  return node.definition.fingerprint ? node.definition.fingerprint(node.params, signal) : undefined;
+}
+
+/** Upstream node ids of a node, each once, in wiring order. */
+export function upstreamIds(node: GraphNode): string[] {
+  const ids = new Set<string>();
+  for (const wired of Object.values(node.inputs)) for (const ref of Array.isArray(wired) ? wired : [wired]) ids.add(ref.node);
+  return [...ids];
+}

@@ -1,0 +1,178 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { type Cache, openCache } from '../cache/cache.ts';
+import type { Json } from '../contract.ts';
+import type { SerxError } from '../errors.ts';
+import type { Graph, GraphNode } from '../graph/types.ts';
+import type { Tracker } from '../tracking/types.ts';
+import type { EmitEvent, RunEvent } from './events.ts';
+import { executeNode, type NodeEnv, type NodeOutcome } from './execute-node.ts';
+import { type Executor, InProcessExecutor } from './executor.ts';
+import { upstreamIds } from './node-key.ts';
+import { newRunId, type RunRecord, type StageRecord, writeRunRecord } from './record.ts';
+import { type Selection, selectNodes } from './select.ts';
+import { interrupted } from './stage-errors.ts';
+import { createSlots } from './slots.ts';
+import type { RunSummary } from './summary.ts';
+import { fanOutTrackers } from './trackers.ts';
+
+export interface RunOptions extends Selection {
+  /** A cache, or its directory. */
+  cache: Cache | string;
+  /** Stages computed at once; default: the number of cores. */
+  jobs?: number;
+  /** Thread budget of a `cpu-heavy` stage; default: the number of cores. Other stages get 1. */
+  threads?: number;
+  /** `fail` (default) stops at the first failure; `keep-going` runs all that does not depend on it. */
+  onError?: 'fail' | 'keep-going';
+  /** Ctrl-C: aborts running stages, skips the rest; the summary's status is `interrupted`. */
+  signal?: AbortSignal;
+  executor?: Executor;
+  trackers?: readonly Tracker[];
+  /** Progress and log events for a display. */
+  onEvent?: (event: RunEvent) => void;
+  /** Re-hash every file of every cache hit (slow; finds silent corruption). */
+  verify?: boolean;
+  runId?: string;
+}
+
+function gitCommit(specFile: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dirname(specFile), stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 })
+      .toString()
+      .trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function countsOf(stages: { [id: string]: StageRecord }): RunSummary['counts'] {
+  const counts = { cached: 0, succeeded: 0, failed: 0, skipped: 0, interrupted: 0 };
+  for (const s of Object.values(stages)) if (s.status !== 'running') counts[s.status]++;
+  return counts;
+}
+
+/**
+ * Runs a resolved graph: every selected node is looked up in the cache by its key and computed
+ * only on a miss, upstream first, concurrently up to `jobs`. Resolves with a summary (never
+ * rejects because a stage failed) after writing the run record `<cache>/runs/<runId>.json`.
+ */
+export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const cache = typeof options.cache === 'string' ? await openCache(options.cache) : options.cache;
+  const ids = selectNodes(graph, options);
+  const cores = availableParallelism();
+  const threads = options.threads ?? cores;
+  const keepGoing = options.onError === 'keep-going';
+  const executor: Executor = options.executor ?? new InProcessExecutor();
+  const emit: EmitEvent = options.onEvent ?? (() => {});
+  const tracker = fanOutTrackers(options.trackers ?? [], (message) => emit({ type: 'warning', message }));
+  const runId = options.runId ?? newRunId(new Date(started));
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+
+  const record: RunRecord = {
+    format: 1,
+    runId,
+    status: 'running',
+    spec: { name: graph.spec.name, file: graph.spec.file, files: graph.spec.files, document: graph.spec.document },
+    startedAt: new Date(started).toISOString(),
+    gitCommit: gitCommit(graph.spec.file),
+    host: { hostname: hostname(), pid: process.pid, node: process.version },
+    options: {
+      jobs: options.jobs ?? cores,
+      threads,
+      onError: keepGoing ? 'keep-going' : 'fail',
+      only: [...(options.only ?? [])],
+      from: [...(options.from ?? [])],
+      executor: executor.name,
+      verify: options.verify ?? false,
+    } as { [key: string]: Json },
+    counts: {},
+    stages: {},
+  };
+  let writes = writeRunRecord(cache, record);
+  const save = () => {
+    writes = writes.then(() => writeRunRecord(cache, record));
+    return writes;
+  };
+
+  tracker.runStarted({ runId, spec: graph.spec, gitCommit: record.gitCommit, startedAt: started });
+  emit({ type: 'run-start', runId, spec: graph.spec.name, nodes: ids.map((id) => ({ id, stage: (graph.nodes.get(id) as GraphNode).definition.name })) });
+
+  const env: NodeEnv = {
+    cache,
+    executor,
+    tracker,
+    emit,
+    runId,
+    heldOut: graph.spec.heldOut,
+    verify: options.verify ?? false,
+    threads: (node) => (node.definition.resources?.class === 'cpu-heavy' ? threads : 1),
+    slot: createSlots(options.jobs ?? cores),
+    signal,
+    started(stage) {
+      record.stages[stage.id] = { ...stage, status: 'running' };
+      void save();
+    },
+  };
+
+  const outcomes = new Map<string, NodeOutcome>();
+  const errors: SerxError[] = [];
+  let firstFailure: string | undefined;
+  const promises = new Map<string, Promise<NodeOutcome>>();
+  const skip = (node: GraphNode, why: string): NodeOutcome => {
+    emit({ type: 'state', id: node.id, state: 'skipped', detail: why });
+    return { record: { id: node.id, stageId: node.stageId, stage: node.definition.name, status: 'skipped', skipped: why } };
+  };
+
+  for (const id of ids) {
+    const node = graph.nodes.get(id) as GraphNode;
+    const ups = upstreamIds(node);
+    promises.set(
+      id,
+      (async () => {
+        const deps = await Promise.all(ups.map((up) => promises.get(up) as Promise<NodeOutcome>));
+        const blocked = ups.find((_, i) => !deps[i]?.artifacts);
+        let outcome: NodeOutcome;
+        if (blocked !== undefined) {
+          const up = deps[ups.indexOf(blocked)]?.record;
+          outcome = skip(node, up?.status === 'failed' ? `upstream '${blocked}' failed` : `upstream '${blocked}' did not run (${up?.skipped ?? up?.status})`);
+        } else if (signal.aborted) {
+          outcome = skip(node, options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`);
+        } else {
+          outcome = await executeNode(node, outcomes, env).catch((error: unknown) => {
+            if (!signal.aborted) throw error;
+            return skip(node, options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`);
+          });
+        }
+        outcomes.set(id, outcome);
+        if (outcome.error) {
+          errors.push(outcome.error);
+          firstFailure ??= id;
+          if (!keepGoing) stop.abort(interrupted(`run stopped after '${id}' failed`));
+        }
+        record.stages[id] = outcome.record;
+        return outcome;
+      })(),
+    );
+  }
+  const settled = await Promise.allSettled(promises.values());
+  await executor.close?.();
+  const crash = settled.find((s) => s.status === 'rejected');
+
+  const stages: { [id: string]: StageRecord } = {};
+  for (const id of ids) stages[id] = outcomes.get(id)?.record ?? record.stages[id] ?? skip(graph.nodes.get(id) as GraphNode, 'runner error').record;
+  const counts = countsOf(stages);
+  const status: RunSummary['status'] = options.signal?.aborted ? 'interrupted' : errors.length > 0 || crash ? 'failed' : 'succeeded';
+  Object.assign(record, { status, stages, counts, finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
+  await writes;
+  const recordPath = await save();
+  tracker.runFinished(status, { runId, counts, durationMs: record.durationMs as number });
+  await tracker.close();
+  if (crash) throw (crash as PromiseRejectedResult).reason;
+  const summary: RunSummary = { runId, status, recordPath, durationMs: Date.now() - started, stages, counts, errors };
+  emit({ type: 'run-end', summary });
+  return summary;
+}

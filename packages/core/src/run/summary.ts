@@ -1,0 +1,16 @@
+import type { SerxError } from '../errors.ts';
+import type { StageRecord } from './record.ts';
+
+/** What `runGraph` resolves to (it never rejects for a stage failure). */
+export interface RunSummary {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'interrupted';
+  /** Path of the run record. */
+  recordPath: string;
+  durationMs: number;
+  /** Per node id, in topological order. */
+  stages: { [id: string]: StageRecord };
+  counts: { cached: number; succeeded: number; failed: number; skipped: number; interrupted: number };
+  /** STAGE_FAILED / CACHE_CORRUPT errors of failed nodes. */
+  errors: SerxError[];
+}
