@@ -6,4 +6,6 @@ export * from './mlflow-server.ts';
 export * from './mlflow-tracker.ts';
 export * from './replay.ts';
 export * from './sync.ts';
+export * from './commands.ts';
+export * from './create-trackers.ts';
 export type * from './types.ts';
