@@ -28,6 +28,8 @@ export const ErrorCodes = {
   ENCODER_STRUCTURE_UNKNOWN: 'ENCODER_STRUCTURE_UNKNOWN',
   /** The environment lacks something a stage needs (native backend, ffmpeg, MLflow venv...). */
   ENVIRONMENT: 'ENVIRONMENT',
+  /** Rows of a held-out corpus reached a stage that fits on its data (runtime defence in depth). */
+  HELD_OUT_DATA: 'HELD_OUT_DATA',
   /** Bad input data (unreadable audio, malformed corpus layout, unknown label...). */
   INPUT_DATA: 'INPUT_DATA',
   /** The run was interrupted (Ctrl-C / SIGTERM). */
