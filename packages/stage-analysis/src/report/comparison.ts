@@ -1,0 +1,98 @@
+/**
+ * The paper's comparison (pre-trained encoder vs from scratch) with honest statistics: paired
+ * per-seed differences, a t interval over seeds, a two-level bootstrap CI over seeds and
+ * utterances, an exact sign-flip permutation test and a sign test over seeds, and an
+ * utterance-level paired permutation test.
+ */
+import type { BootstrapResult, PairedGroup } from '../stats/bootstrap.ts';
+import { hierarchicalBootstrap } from '../stats/bootstrap.ts';
+import type { MetricName } from '../stats/metric-on-index.ts';
+import { type TestResult, pairedPredictionPermutationTest, signFlipTest, signTest } from '../stats/permutation.ts';
+import { type MeanInterval, tInterval } from '../stats/t-interval.ts';
+import { type MethodRuns, corpusOf } from './method-runs.ts';
+
+export interface StatsOptions {
+  level: number;
+  resamples: number;
+  seed: number;
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  corpus: string;
+  metric: MetricName;
+  /** Matrix variants present for both methods (the seeds the comparison rests on). */
+  pairedRuns: string[];
+  /** Variants of only one method, left out of the comparison. */
+  unpairedRuns: string[];
+  /** metric(a) - metric(b) per paired run. */
+  diffs: number[];
+  seedInterval: MeanInterval;
+  bootstrap: BootstrapResult;
+  signFlip: TestResult;
+  signTest: TestResult;
+  utterancePermutation: TestResult;
+}
+
+/** Per-run groups on one corpus; with `b`, utterances are aligned by id and only shared ones kept. */
+export function pairedGroups(a: MethodRuns, b: MethodRuns | null, corpus: string): { keys: string[]; unpaired: string[]; groups: PairedGroup[] } {
+  const keys: string[] = [];
+  const unpaired: string[] = [];
+  const groups: PairedGroup[] = [];
+  for (const run of a.runs) {
+    const ca = corpusOf(run.model, corpus);
+    if (!ca) continue;
+    if (!b) {
+      keys.push(run.key);
+      groups.push({ truth: ca.utterances.truth, a: ca.utterances.pred });
+      continue;
+    }
+    const other = b.runs.find((r) => r.key === run.key);
+    const cb = other && corpusOf(other.model, corpus);
+    if (!cb) {
+      unpaired.push(`${a.method}[${run.key}]`);
+      continue;
+    }
+    const position = new Map(cb.utterances.ids.map((id, i) => [id, i]));
+    const truth: number[] = [];
+    const pa: number[] = [];
+    const pb: number[] = [];
+    ca.utterances.ids.forEach((id, i) => {
+      const j = position.get(id);
+      if (j === undefined || cb.utterances.truth[j] !== ca.utterances.truth[i]) return;
+      truth.push(ca.utterances.truth[i]!);
+      pa.push(ca.utterances.pred[i]!);
+      pb.push(cb.utterances.pred[j]!);
+    });
+    keys.push(run.key);
+    groups.push({ truth, a: pa, b: pb });
+  }
+  if (b) for (const run of b.runs) if (!a.runs.some((r) => r.key === run.key)) unpaired.push(`${b.method}[${run.key}]`);
+  return { keys, unpaired, groups };
+}
+
+export function compareMethods(a: MethodRuns, b: MethodRuns, corpus: string, metric: MetricName, numClasses: number, options: StatsOptions): Comparison | null {
+  const { keys, unpaired, groups } = pairedGroups(a, b, corpus);
+  if (groups.length === 0) return null;
+  const diffs = keys.map((key) => {
+    const ma = a.runs.find((r) => r.key === key)!.model;
+    const mb = b.runs.find((r) => r.key === key)!.model;
+    return corpusOf(ma, corpus)![metric] - corpusOf(mb, corpus)![metric];
+  });
+  const full = groups as Required<PairedGroup>[];
+  return {
+    a: a.method,
+    b: b.method,
+    corpus,
+    metric,
+    pairedRuns: keys,
+    unpairedRuns: unpaired,
+    diffs,
+    seedInterval: tInterval(diffs, options.level),
+    bootstrap: hierarchicalBootstrap(groups, { metric, numClasses, resamples: options.resamples, level: options.level, seed: options.seed }),
+    signFlip: signFlipTest(diffs, { seed: options.seed }),
+    signTest: signTest(diffs),
+    utterancePermutation: pairedPredictionPermutationTest(full, { metric, numClasses, resamples: Math.min(options.resamples, 1000), seed: options.seed }),
+  };
+}

@@ -1,0 +1,71 @@
+/** Gathers the evaluated models of several evaluation artifacts into methods with their seeds. */
+import type { CorpusEvaluation, EvaluationDoc, ModelEvaluation } from '../evaluation/types.ts';
+import { variantKey } from '../evaluation/producer-id.ts';
+
+export interface MethodRuns {
+  /** Spec stage id of the model (`ser_frozen`). */
+  method: string;
+  /** Human label for Table 2. */
+  label: string;
+  strategy: string | null;
+  structure: string | null;
+  /** One run per matrix variant, keyed by `variantKey` (seed=1, ...), sorted. */
+  runs: { key: string; model: ModelEvaluation }[];
+}
+
+const STRATEGY_LABELS: { [strategy: string]: string } = {
+  scratch: 'CNN-LSTM (from scratch)',
+  frozen: 'CNN-LSTM + pre-trained encoder',
+  finetune: 'CNN-LSTM + pre-trained encoder, fine-tuned',
+};
+const STRATEGY_ORDER = ['scratch', 'frozen', 'finetune'];
+
+export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
+  const byMethod = new Map<string, Map<string, ModelEvaluation>>();
+  for (const doc of docs) {
+    for (const model of doc.models) {
+      const runs = byMethod.get(model.method) ?? new Map<string, ModelEvaluation>();
+      runs.set(variantKey(model.variant), model); // the same model evaluated twice counts once
+      byMethod.set(model.method, runs);
+    }
+  }
+  const methods: MethodRuns[] = [...byMethod].map(([method, runs]) => {
+    const first = [...runs.values()][0]!;
+    return {
+      method,
+      label: (first.strategy && STRATEGY_LABELS[first.strategy]) || method,
+      strategy: first.strategy,
+      structure: first.structure,
+      runs: [...runs].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([key, model]) => ({ key, model })),
+    };
+  });
+  const rank = (m: MethodRuns) => {
+    const i = STRATEGY_ORDER.indexOf(m.strategy ?? '');
+    return i < 0 ? STRATEGY_ORDER.length : i;
+  };
+  methods.sort((a, b) => rank(a) - rank(b) || a.method.localeCompare(b.method));
+  // Ablations share a strategy: tell their rows apart by structure and stage id.
+  const shared = methods.filter((m) => methods.filter((o) => o.label === m.label).length > 1);
+  for (const m of shared) m.label = `${m.label} [${[m.structure, m.method].filter(Boolean).join(', ')}]`;
+  return methods;
+}
+
+/** Every corpus evaluated by some method: within-corpus test sets first, then unseen corpora. */
+export function collectCorpora(methods: readonly MethodRuns[]): { corpus: string; unseen: boolean }[] {
+  const seen = new Map<string, boolean>();
+  for (const m of methods) for (const r of m.runs) for (const c of r.model.corpora) seen.set(c.corpus, (seen.get(c.corpus) ?? false) || c.unseen);
+  return [...seen]
+    .map(([corpus, unseen]) => ({ corpus, unseen }))
+    .sort((a, b) => Number(a.unseen) - Number(b.unseen) || a.corpus.localeCompare(b.corpus));
+}
+
+export function corpusOf(model: ModelEvaluation, corpus: string): CorpusEvaluation | undefined {
+  return model.corpora.find((c) => c.corpus === corpus);
+}
+
+const DISPLAY: { [corpus: string]: string } = {
+  emodb: 'Emo-DB', emovo: 'EMOVO', iemocap: 'IEMOCAP', ravdess: 'RAVDESS', savee: 'SAVEE', tess: 'TESS', voxceleb: 'VoxCeleb',
+};
+export function corpusTitle(corpus: string): string {
+  return DISPLAY[corpus] ?? corpus;
+}

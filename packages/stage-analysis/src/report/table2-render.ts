@@ -1,0 +1,49 @@
+import { fixed, meanWithInterval } from './format.ts';
+import { corpusTitle } from './method-runs.ts';
+import type { Table2 } from './table2.ts';
+
+const METRIC_TITLES = { ua: 'UA', wa: 'WA', macroF1: 'macro-F1' } as const;
+
+export function columnTitle(column: { corpus: string; unseen: boolean }): string {
+  return `${corpusTitle(column.corpus)}${column.unseen ? '*' : ''}`;
+}
+
+/** The seed counts behind the table, e.g. `n = 5 seeds` or `n = 3–5 seeds`. */
+export function seedCountNote(table: Table2): string {
+  const ns = table.rows.filter((r) => !r.reference).flatMap((r) => r.cells.filter((c) => c !== null).map((c) => c!.n));
+  if (ns.length === 0) return 'no runs';
+  const lo = Math.min(...ns);
+  const hi = Math.max(...ns);
+  return `n = ${lo === hi ? lo : `${lo}–${hi}`} seed${hi === 1 ? '' : 's'}`;
+}
+
+export function table2Caption(table: Table2): string {
+  const level = Math.round(table.level * 100);
+  return `${METRIC_TITLES[table.metric]} (%) per test set, mean over seeds with ${level}% t interval [lo, hi]; ${seedCountNote(table)}. *unseen (left-out) corpus.`;
+}
+
+export function renderTable2Markdown(table: Table2): string {
+  const header = `| Method | ${table.columns.map(columnTitle).join(' | ')} |`;
+  const rule = `|---|${table.columns.map(() => '---:').join('|')}|`;
+  const lines = table.rows.map((row) => `| ${row.label} | ${row.cells.map((c) => (c ? meanWithInterval(c, row.reference) : '–')).join(' | ')} |`);
+  return [header, rule, ...lines, '', table2Caption(table)].join('\n');
+}
+
+const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** One line per (method, corpus): full-precision numbers for further analysis. */
+export function renderTable2Csv(table: Table2): string {
+  const lines = ['method,label,corpus,unseen,metric,mean,ci_lo,ci_hi,sd,n,level,values'];
+  for (const row of table.rows) {
+    row.cells.forEach((cell, i) => {
+      if (!cell) return;
+      const col = table.columns[i]!;
+      lines.push(
+        [row.method, row.label, col.corpus, String(col.unseen), table.metric, fixed(cell.mean, 6), fixed(cell.lo, 6), fixed(cell.hi, 6), fixed(cell.sd, 6), String(cell.n), String(table.level), cell.values.map((v) => fixed(v, 6)).join(' ')]
+          .map(csvField)
+          .join(','),
+      );
+    });
+  }
+  return `${lines.join('\n')}\n`;
+}

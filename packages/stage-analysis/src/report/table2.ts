@@ -1,0 +1,57 @@
+/** Table 2 of the paper: rows = methods, columns = each corpus's test partition and the unseen corpus. */
+import type { MetricName } from '../stats/metric-on-index.ts';
+import { type MeanInterval, tInterval } from '../stats/t-interval.ts';
+import { type MethodRuns, collectCorpora, corpusOf } from './method-runs.ts';
+
+export interface Table2Cell extends MeanInterval {
+  corpus: string;
+  /** The per-seed values the mean and t interval are computed from, in run order. */
+  values: number[];
+}
+
+export interface Table2Row {
+  method: string;
+  label: string;
+  /** Reference rows (published numbers) carry values without seeds or intervals. */
+  reference: boolean;
+  cells: (Table2Cell | null)[];
+}
+
+export interface Table2 {
+  metric: MetricName;
+  level: number;
+  columns: { corpus: string; unseen: boolean }[];
+  rows: Table2Row[];
+}
+
+/** A published row (e.g. `CNN-LSTM (literature)`), values per corpus in [0, 1]. */
+export interface ReferenceRow {
+  label: string;
+  values: { [corpus: string]: number };
+}
+
+export function buildTable2(methods: readonly MethodRuns[], options: { metric: MetricName; level?: number; reference?: readonly ReferenceRow[] }): Table2 {
+  const level = options.level ?? 0.95;
+  const columns = collectCorpora(methods);
+  const rows: Table2Row[] = (options.reference ?? []).map((ref) => ({
+    method: ref.label,
+    label: ref.label,
+    reference: true,
+    cells: columns.map(({ corpus }) => {
+      const v = ref.values[corpus];
+      return v === undefined ? null : { corpus, values: [v], mean: v, sd: null, lo: null, hi: null, n: 0, level };
+    }),
+  }));
+  for (const m of methods) {
+    rows.push({
+      method: m.method,
+      label: m.label,
+      reference: false,
+      cells: columns.map(({ corpus }) => {
+        const values = m.runs.map((r) => corpusOf(r.model, corpus)?.[options.metric]).filter((v): v is number => typeof v === 'number');
+        return values.length === 0 ? null : { corpus, values, ...tInterval(values, level) };
+      }),
+    });
+  }
+  return { metric: options.metric, level, columns, rows };
+}

@@ -1,0 +1,53 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Artifact, defineStage } from '@serx/core';
+import { evaluatePredictions, evaluationMetrics, type PredictionsInput } from '../evaluation/evaluate-predictions.ts';
+import { readPredictionsStore } from '../io/predictions-store.ts';
+
+export interface EvaluateParams {
+  splits: string[];
+}
+
+export const EVALUATION_FILE = 'evaluation.json';
+
+/** `analysis:evaluate`: UA, WA, macro-F1 and confusion per corpus for each model's predictions. */
+export const evaluate = defineStage<EvaluateParams>({
+  name: 'analysis:evaluate',
+  version: '1',
+  description: 'UA (mean per-class recall), WA, macro-F1 and confusion matrix per corpus, for each trained model',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
+    },
+  },
+  inputs: { predictions: { type: 'predictions', many: true, description: 'ser:predict outputs' } },
+  outputs: { evaluation: { type: 'evaluation' } },
+  resources: { class: 'light' },
+  tracked: true,
+  async run(ctx) {
+    const artifacts = (ctx.inputs.predictions ?? []) as readonly Artifact[];
+    ctx.progress.total(artifacts.length + 1, 'reading predictions');
+    const inputs: PredictionsInput[] = [];
+    for (const artifact of artifacts) {
+      const store = await readPredictionsStore(artifact.path);
+      inputs.push({ producer: artifact.producer, meta: { ...store.meta, ...artifact.meta }, rows: store.rows, file: join(artifact.path, 'index.jsonl') });
+      ctx.progress.tick();
+    }
+    const doc = evaluatePredictions(inputs, { heldOut: ctx.heldOut, splits: ctx.params.splits });
+    const file = join(ctx.outputs.evaluation!, EVALUATION_FILE);
+    await writeFile(file, `${JSON.stringify(doc)}\n`);
+    ctx.metrics.artifact(file);
+    for (const m of doc.models) {
+      for (const c of m.corpora) {
+        ctx.log.info(`${m.model} ${c.corpus}${c.unseen ? ' (unseen)' : ''}: UA ${c.ua.toFixed(4)} WA ${c.wa.toFixed(4)} macro-F1 ${c.macroF1.toFixed(4)} (n=${c.n})`);
+      }
+    }
+    ctx.progress.tick();
+    return {
+      meta: { evaluation: { models: doc.models.map((m) => m.model), corpora: [...new Set(doc.models.flatMap((m) => m.corpora.map((c) => c.corpus)))] } },
+      metrics: evaluationMetrics(doc),
+    };
+  },
+});
