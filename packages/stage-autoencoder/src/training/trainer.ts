@@ -1,0 +1,187 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../structures/registry.ts';
+import { assembleBatch, planEpoch, planEvaluation, type BatchOptions } from './batches.ts';
+import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.ts';
+import type { Corpus } from './corpus.ts';
+import { autoencoderLoss, type AutoencoderModels } from './loss.ts';
+import { Rng } from './rng.ts';
+import { modelWeights, setModelWeights } from './tensor-files.ts';
+
+export interface TrainConfig {
+  sparsity: number;
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  /** Epochs without a held-out improvement of more than `minDelta` before stopping. */
+  patience: number;
+  minDelta: number;
+  minFrames: number;
+  maxFrames: number;
+  seed: number;
+}
+
+/** One line of `history.json`. */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  mse: number;
+  l1: number;
+  /** Held-out slice (absent without one). */
+  val_loss?: number;
+  val_mse?: number;
+  val_l1?: number;
+  batches: number;
+  seconds: number;
+}
+
+export interface TrainRun {
+  tf: Tf;
+  corpus: Corpus;
+  train: Int32Array;
+  validation: Int32Array;
+  models: AutoencoderModels;
+  config: TrainConfig;
+  /** Where checkpoints go; without it nothing is saved or resumed. */
+  workDir?: string;
+  /** Identifies the configuration, so a checkpoint of another one is not resumed. */
+  fingerprint?: string;
+  signal?: AbortSignal;
+  onBatch?(epoch: number, batch: number, batches: number): void;
+  onEpoch?(record: EpochRecord): void;
+  onResume?(epoch: number): void;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  /** Epoch whose weights the models hold at the end (the best held-out loss). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Epochs restored from a checkpoint (0 for a fresh run). */
+  resumedFrom: number;
+}
+
+/**
+ * Trains an autoencoder with Adam on length-bucketed, padded, masked batches streamed from the
+ * corpus; checkpoints after every epoch and restores the best epoch's weights at the end.
+ */
+export async function trainAutoencoder(run: TrainRun): Promise<TrainResult> {
+  const { tf, corpus, models, config } = run;
+  const optimizer = tf.train.adam(config.learningRate);
+  const trainable = [models.encoder, models.decoder];
+  const variables = trainable.flatMap((m) => m.trainableWeights.map((w) => w.read() as tfjs.Variable));
+  const rng = new Rng(config.seed);
+  const fingerprint = run.fingerprint ?? '';
+  let state: CheckpointState = { fingerprint, epoch: 0, rngState: rng.state, history: [], best: null, badEpochs: 0 };
+  let best: { name: string; tensor: tfjs.Tensor }[] | null = null;
+
+  const resumed = run.workDir ? await loadCheckpoint(tf, run.workDir, fingerprint, { models: trainable, optimizer }) : undefined;
+  if (resumed) {
+    state = resumed.state;
+    best = resumed.best;
+    rng.state = state.rngState;
+    run.onResume?.(state.epoch);
+  }
+  const resumedFrom = state.epoch;
+  const validationBatches = planEvaluation(run.validation, corpus.frames, config.batchSize);
+
+  while (state.epoch < config.epochs && state.badEpochs < config.patience) {
+    const epoch = state.epoch + 1;
+    const started = performance.now();
+    const batches = planEpoch(run.train, corpus.frames, config.batchSize, rng);
+    const sums = new Sums();
+    for (let b = 0; b < batches.length; b++) {
+      if (run.signal?.aborted) throw run.signal.reason;
+      const batch = assembleBatch(corpus, batches[b]!, batchOptions(config, models.timeStride, rng));
+      tf.tidy(() => {
+        let parts: { mse: tfjs.Scalar; l1: tfjs.Scalar } | undefined;
+        const cost = optimizer.minimize(
+          () => {
+            const p = autoencoderLoss(tf, models, batch, config.sparsity);
+            parts = { mse: tf.keep(p.mse), l1: tf.keep(p.l1) };
+            return p.loss;
+          },
+          true,
+          variables,
+        )!;
+        sums.add(batch.lengths, cost.dataSync()[0]!, parts!.mse.dataSync()[0]!, parts!.l1.dataSync()[0]!);
+        tf.dispose([parts!.mse, parts!.l1]);
+      });
+      run.onBatch?.(epoch, b + 1, batches.length);
+    }
+    const record: EpochRecord = { epoch, ...sums.means(), batches: batches.length, seconds: 0 };
+    if (validationBatches.length > 0) {
+      const v = evaluateAutoencoder(tf, corpus, validationBatches, models, config);
+      Object.assign(record, { val_loss: v.loss, val_mse: v.mse, val_l1: v.l1 });
+    }
+    record.seconds = (performance.now() - started) / 1000;
+    const monitored = record.val_loss ?? record.loss;
+    if (!state.best || monitored < state.best.loss - config.minDelta) {
+      state.best = { epoch, loss: monitored };
+      state.badEpochs = 0;
+      if (best) tf.dispose(best.map((t) => t.tensor));
+      best = modelWeights(trainable).map(({ name, tensor }) => ({ name, tensor: tensor.clone() }));
+    } else {
+      state.badEpochs += 1;
+    }
+    state.history.push({ ...record });
+    state.epoch = epoch;
+    state.rngState = rng.state;
+    if (run.workDir) await saveCheckpoint(tf, run.workDir, state, { models: trainable, optimizer, best });
+    run.onEpoch?.(record);
+  }
+  if (best) {
+    setModelWeights(trainable, best);
+    tf.dispose(best.map((t) => t.tensor));
+  }
+  optimizer.dispose();
+  return {
+    history: state.history as unknown as EpochRecord[],
+    bestEpoch: state.best?.epoch ?? 0,
+    stoppedEarly: state.epoch < config.epochs,
+    resumedFrom,
+  };
+}
+
+/** Frame-weighted mean loss, MSE and L1 of the models over fixed batches (no training). */
+export function evaluateAutoencoder(
+  tf: Tf,
+  corpus: Corpus,
+  batches: readonly Int32Array[],
+  models: AutoencoderModels,
+  config: Pick<TrainConfig, 'sparsity' | 'minFrames' | 'maxFrames'>,
+): { loss: number; mse: number; l1: number } {
+  const sums = new Sums();
+  for (const members of batches) {
+    const batch = assembleBatch(corpus, members, { minFrames: config.minFrames, maxFrames: config.maxFrames, multiple: models.timeStride });
+    tf.tidy(() => {
+      const p = autoencoderLoss(tf, models, batch, config.sparsity, false);
+      sums.add(batch.lengths, p.loss.dataSync()[0]!, p.mse.dataSync()[0]!, p.l1.dataSync()[0]!);
+    });
+  }
+  return sums.means();
+}
+
+function batchOptions(config: TrainConfig, multiple: number, rng: Rng): BatchOptions {
+  return { minFrames: config.minFrames, maxFrames: config.maxFrames, multiple, cropRng: rng };
+}
+
+/** Running frame-weighted means of the per-batch losses. */
+class Sums {
+  private frames = 0;
+  private loss = 0;
+  private mse = 0;
+  private l1 = 0;
+
+  add(lengths: readonly number[], loss: number, mse: number, l1: number): void {
+    const frames = lengths.reduce((a, b) => a + b, 0);
+    this.frames += frames;
+    this.loss += loss * frames;
+    this.mse += mse * frames;
+    this.l1 += l1 * frames;
+  }
+
+  means(): { loss: number; mse: number; l1: number } {
+    const n = this.frames || 1;
+    return { loss: this.loss / n, mse: this.mse / n, l1: this.l1 / n };
+  }
+}
