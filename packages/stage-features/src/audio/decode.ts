@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { isAiff, parseAiff } from './aiff.ts';
+import { BadAudioError } from './bad-audio.ts';
+import type { DecodedAudio, DecodedPcm } from './decoded.ts';
+import { decodeWithFfmpeg } from './ffmpeg.ts';
+import { decodeFlac, flacStart } from './flac.ts';
+import { decodeOggOpus, isOggOpus } from './opus.ts';
+import { PcmLayoutError, downmix } from './pcm.ts';
+import { type ResampleQuality, resample } from './resample.ts';
+import { isWav, parseWav, unsupportedWavCodec } from './wav.ts';
+
+export interface DecodeOptions {
+  /** Output rate; default 16000. `null` keeps the stored rate. */
+  targetRate?: number | null;
+  /** Resampler quality; default `medium` (libsamplerate SRC_SINC_MEDIUM_QUALITY). */
+  quality?: ResampleQuality;
+  /**
+   * A mono mix whose peak magnitude is at or below this is `silent`. Default 1/32768: nothing
+   * louder than one 16-bit step.
+   */
+  silencePeak?: number;
+  /** ffmpeg executable for formats decoded outside JS; default `ffmpeg` (looked up on PATH). */
+  ffmpeg?: string;
+}
+
+export const DEFAULT_TARGET_RATE = 16000;
+
+/** Reads and decodes an audio file; the format is detected from its content, not its name. */
+export async function decodeAudioFile(path: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  const bytes = await readFile(path);
+  return decodeAudioBuffer(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...options, path });
+}
+
+/**
+ * Decodes audio bytes (WAV, AIFF/AIFC, FLAC, Ogg Opus in JS/wasm; anything else through ffmpeg)
+ * to mono float samples at `targetRate`. Fails with {@link BadAudioError} (`INPUT_DATA`, with the
+ * path and a reason) for empty, truncated, corrupt, unsupported or silent audio.
+ */
+export async function decodeAudioBuffer(
+  bytes: Uint8Array,
+  options: DecodeOptions & { path?: string } = {},
+): Promise<DecodedAudio> {
+  const path = options.path ?? '<buffer>';
+  if (bytes.length === 0) throw new BadAudioError(path, 'empty', 'the file has 0 bytes');
+  const pcm = await decodeContainer(bytes, path, options.ffmpeg);
+  const first = pcm.channels[0];
+  if (!first || first.length === 0) throw new BadAudioError(path, 'empty', 'it holds no audio samples');
+  const mono = downmix(pcm.channels);
+  const peak = peakOf(mono);
+  const silencePeak = options.silencePeak ?? 1 / 32768;
+  if (peak <= silencePeak) {
+    throw new BadAudioError(path, 'silent', `peak amplitude ${peak.toExponential(2)} ≤ ${silencePeak.toExponential(2)}`);
+  }
+  const targetRate = options.targetRate === undefined ? DEFAULT_TARGET_RATE : options.targetRate;
+  const rate = targetRate ?? pcm.sampleRate;
+  const quality = options.quality === undefined ? {} : { quality: options.quality };
+  const samples = rate === pcm.sampleRate ? mono : await resample(mono, pcm.sampleRate, rate, quality);
+  return {
+    samples,
+    sampleRate: rate,
+    sourceRate: pcm.sampleRate,
+    channels: pcm.channels.length,
+    durationSec: mono.length / pcm.sampleRate,
+  };
+}
+
+async function decodeContainer(bytes: Uint8Array, path: string, ffmpeg: string | undefined): Promise<DecodedPcm> {
+  try {
+    if (isWav(bytes)) {
+      return unsupportedWavCodec(bytes) === undefined ? parseWav(bytes) : await decodeWithFfmpeg(bytes, path, ffmpeg);
+    }
+    if (isAiff(bytes)) return parseAiff(bytes);
+    const flac = flacStart(bytes);
+    if (flac >= 0) return await decodeFlac(bytes, flac);
+    if (isOggOpus(bytes)) return await decodeOggOpus(bytes);
+    return await decodeWithFfmpeg(bytes, path, ffmpeg);
+  } catch (error) {
+    if (error instanceof PcmLayoutError) throw new BadAudioError(path, error.reason, error.message);
+    throw error;
+  }
+}
+
+function peakOf(samples: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const a = Math.abs(samples[i]!);
+    if (a > peak) peak = a;
+  }
+  return peak;
+}

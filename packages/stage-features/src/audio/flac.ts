@@ -1,0 +1,70 @@
+import { FLACDecoder } from '@wasm-audio-decoders/flac';
+import type { DecodedPcm } from './decoded.ts';
+import { PcmLayoutError } from './pcm.ts';
+import { ascii } from './wav.ts';
+
+/** `fLaC`, optionally after an ID3v2 tag. Returns the offset of the magic or -1. */
+export function flacStart(bytes: Uint8Array): number {
+  let p = 0;
+  if (ascii(bytes, 0, 3) === 'ID3' && bytes.length >= 10) {
+    const size = ((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f);
+    p = 10 + size;
+  }
+  return ascii(bytes, p, 4) === 'fLaC' ? p : -1;
+}
+
+interface StreamInfo {
+  sampleRate: number;
+  channels: number;
+  bits: number;
+  /** 0 when the encoder did not know it. */
+  totalSamples: number;
+}
+
+function readStreamInfo(bytes: Uint8Array, start: number): StreamInfo {
+  const p = start + 4;
+  if (p + 4 + 34 > bytes.length) throw new PcmLayoutError('truncated', 'file ends inside the STREAMINFO block');
+  if ((bytes[p]! & 0x7f) !== 0) throw new PcmLayoutError('corrupt', 'first FLAC metadata block is not STREAMINFO');
+  const s = p + 4;
+  const b = (i: number): number => bytes[s + i]!;
+  const sampleRate = (b(10) << 12) | (b(11) << 4) | (b(12) >> 4);
+  const channels = ((b(12) >> 1) & 0x07) + 1;
+  const bits = (((b(12) & 0x01) << 4) | (b(13) >> 4)) + 1;
+  const totalSamples = (b(13) & 0x0f) * 2 ** 32 + ((b(14) << 24) >>> 0) + (b(15) << 16) + (b(16) << 8) + b(17);
+  if (sampleRate === 0) throw new PcmLayoutError('corrupt', 'STREAMINFO sample rate is 0');
+  return { sampleRate, channels, bits, totalSamples };
+}
+
+/**
+ * Decodes FLAC with the libFLAC wasm build. The decoder scales integers by 1/(2^(bits-1) - 1);
+ * samples are re-quantised to integers and divided by 2^(bits-1) so the output equals
+ * libsndfile's (`soundfile.read`) bit for bit at 16 bits.
+ */
+export async function decodeFlac(bytes: Uint8Array, start: number): Promise<DecodedPcm> {
+  const info = readStreamInfo(bytes, start);
+  const decoder = new FLACDecoder();
+  try {
+    await decoder.ready;
+    const decoded = await decoder.decodeFile(bytes.subarray(start));
+    if (decoded.errors.length > 0) {
+      const first = decoded.errors[0];
+      throw new PcmLayoutError('corrupt', `libFLAC: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`);
+    }
+    const got = decoded.samplesDecoded;
+    if (info.totalSamples > 0 && got < info.totalSamples) {
+      throw new PcmLayoutError('truncated', `decoded ${got} of the ${info.totalSamples} samples STREAMINFO declares`);
+    }
+    if (got === 0 && info.totalSamples !== 0) throw new PcmLayoutError('corrupt', 'no decodable FLAC frames');
+    const bits = decoded.bitDepth || info.bits;
+    const decoderScale = 2 ** (bits - 1) - 1;
+    const trueScale = 2 ** (bits - 1);
+    const channels = decoded.channelData.map((ch) => {
+      const out = new Float32Array(got);
+      for (let i = 0; i < got; i++) out[i] = Math.round(ch[i]! * decoderScale) / trueScale;
+      return out;
+    });
+    return { channels, sampleRate: decoded.sampleRate || info.sampleRate };
+  } finally {
+    decoder.free();
+  }
+}
