@@ -10,14 +10,15 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
 } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
-import { ensurePatchelf, ensurePip, systemPython } from './tools-venv.mjs';
 import { ensureDir, log, repoRoot, run, tail, wheelCache } from './setup-util.mjs';
+import { ensurePatchelf, ensurePip, systemPython } from './tools-venv.mjs';
 
 export const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.18.1' };
 const tfjsNodeDir = join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-node');
@@ -31,13 +32,15 @@ export class ProvisionError extends Error {
   }
 }
 
-/** Path node-pre-gyp resolves for the addon (lib/napi-v8/tfjs_binding.node for tfjs-node 4.x). */
+/**
+ * Path node-pre-gyp resolves for the addon: `module_path` with the highest Node-API version the
+ * package lists that this Node supports (lib/napi-v8/tfjs_binding.node for tfjs-node 4.x).
+ */
 export function addonPath() {
-  const script =
-    "process.stdout.write(require('@mapbox/node-pre-gyp').find(require.resolve('./package.json')))";
-  const result = run(process.execPath, ['-e', script], { cwd: tfjsNodeDir });
-  if (!result.ok) throw new ProvisionError(`cannot resolve the addon path:\n${tail(result.output)}`);
-  return result.output.trim();
+  const manifest = JSON.parse(readFileSync(join(tfjsNodeDir, 'package.json'), 'utf8'));
+  const { module_name: name, module_path: modulePath, napi_versions: versions } = manifest.binary;
+  const napi = Math.max(...versions.filter((v) => v <= Number(process.versions.napi)));
+  return join(tfjsNodeDir, modulePath.replace('{napi_build_version}', String(napi)), `${name}.node`);
 }
 
 /** Loads tfjs-node in a child process; returns the libtensorflow version or undefined. */
@@ -98,9 +101,22 @@ function downloadWheel() {
   // The libraries inside do not link libpython, so one fixed wheel tag serves every local Python.
   const result = run(
     python,
-    ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--platform', 'manylinux2014_x86_64',
-      '--python-version', '3.11', '--implementation', 'cp', '-d', wheelCache,
-      `${TF_WHEEL.name}==${TF_WHEEL.version}`],
+    [
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--platform',
+      'manylinux2014_x86_64',
+      '--python-version',
+      '3.11',
+      '--implementation',
+      'cp',
+      '-d',
+      wheelCache,
+      `${TF_WHEEL.name}==${TF_WHEEL.version}`,
+    ],
     { timeoutMs: 1_200_000 },
   );
   const wheel = findWheel();
@@ -178,7 +194,10 @@ function buildEnv() {
   const env = {};
   const nodedir = nodeHeadersDir();
   if (nodedir) env.npm_config_nodedir = nodedir;
-  const npmGyp = join(dirname(dirname(process.execPath)), 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
+  const npmGyp = join(
+    dirname(dirname(process.execPath)),
+    'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
+  );
   if (!process.env.npm_config_node_gyp && existsSync(npmGyp)) env.npm_config_node_gyp = npmGyp;
   return env;
 }
@@ -211,14 +230,18 @@ function checkLinks(addon) {
   const result = run(patchelf, ['--set-rpath', '$ORIGIN/../../deps/lib', addon]);
   const still = missing();
   if (!result.ok || still.length > 0) {
-    throw new ProvisionError(`ldd still reports missing libraries:\n${still.join('\n')}${tail(result.output)}`);
+    throw new ProvisionError(
+      `ldd still reports missing libraries:\n${still.join('\n')}${tail(result.output)}`,
+    );
   }
 }
 
 /** Step 3: the PyPI-wheel route. Throws ProvisionError with a hint on failure. */
 export function provisionFromWheel() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new ProvisionError(`the PyPI-wheel route supports linux-x64 only (this is ${process.platform}-${process.arch})`);
+    throw new ProvisionError(
+      `the PyPI-wheel route supports linux-x64 only (this is ${process.platform}-${process.arch})`,
+    );
   }
   const extracted = extractWheel(downloadWheel());
   stageDeps(extracted);
@@ -237,7 +260,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     try {
       provisionFromWheel();
       const probe = probeNative();
-      log(STEP, probe.ok ? `native backend ok (libtensorflow ${probe.libtensorflowVersion})` : tail(probe.output));
+      log(
+        STEP,
+        probe.ok ? `native backend ok (libtensorflow ${probe.libtensorflowVersion})` : tail(probe.output),
+      );
       process.exitCode = probe.ok ? 0 : 1;
     } catch (error) {
       console.error(error.message, error.hint ? `\nhint: ${error.hint}` : '');

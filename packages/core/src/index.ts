@@ -14,3 +14,4 @@ export type { RunEvent, NodeState } from './run/events.ts';
 export type { RunRecord, StageRecord } from './run/record.ts';
 export { type Executor, type StageTask, InProcessExecutor } from './run/executor.ts';
 export * from './tracking/index.ts';
+export * from './backend/index.ts';

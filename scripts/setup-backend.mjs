@@ -1,0 +1,115 @@
+// Setup steps 2-6: make the native TensorFlow backend work, verify it by training, else fall back to
+// the wasm backend and say why. Records the outcome in node_modules/.serx-setup/state.json.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  addonPath,
+  ProvisionError,
+  probeNative,
+  provisionFromWheel,
+  TF_WHEEL,
+  tryUpstream,
+} from './provision-tf.mjs';
+import { log, readState, repoRoot, run, tail, updateState, warn, wheelCache } from './setup-util.mjs';
+
+const STEP = 'tensorflow';
+const verifyCli = join(repoRoot, 'packages', 'core', 'src', 'backend', 'verify-cli.ts');
+const tsxCli = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+function addonStamp() {
+  try {
+    const path = addonPath();
+    const stat = statSync(path);
+    return `${path}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Trains the small Conv2D+LSTM probe in a child process on `backend`. */
+export function verifyBackend(backend, steps = 3) {
+  const result = run(process.execPath, [tsxCli, verifyCli, '--backend', backend, '--steps', String(steps)], {
+    timeoutMs: 300_000,
+  });
+  const line = result.stdout.trim().split('\n').pop() ?? '';
+  if (!result.ok || !line.startsWith('{')) return { ok: false, output: result.output };
+  return { ok: true, ...JSON.parse(line) };
+}
+
+function describe(report) {
+  const losses = report.losses.map((l) => l.toFixed(4));
+  return `trained ${losses.length} steps of the Conv2D+LSTM probe (loss ${losses[0]} -> ${losses.at(-1)})`;
+}
+
+/** Returns `{ source }` on success; throws ProvisionError (with a hint) when every route failed. */
+async function provisionNative(force) {
+  if (!existsSync(join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-node'))) {
+    throw new ProvisionError('@tensorflow/tfjs-node is not installed', 'run npm install (setup step 1)');
+  }
+  if (!force && probeNative().ok) return { source: 'existing' };
+  const upstream = await tryUpstream();
+  if (upstream.ok && probeNative().ok) return { source: 'upstream' };
+  log(
+    STEP,
+    `upstream install not possible (${upstream.reason ?? 'addon does not load'}); using the PyPI wheel ${TF_WHEEL.name}==${TF_WHEEL.version}`,
+  );
+  provisionFromWheel();
+  const probe = probeNative();
+  if (!probe.ok) throw new ProvisionError(`the built addon does not load:\n${tail(probe.output)}`);
+  return { source: 'pypi-wheel' };
+}
+
+function fallBackToWasm(reason, hint) {
+  warn(STEP, `native TensorFlow backend FAILED: ${reason}`);
+  warn(
+    STEP,
+    `how to fix: ${hint ?? 'see the message above'}; then run \`node scripts/setup.mjs --force-tf\``,
+  );
+  warn(STEP, 'falling back to the wasm backend (slower, but trains)');
+  const wasm = verifyBackend('wasm');
+  if (!wasm.ok) {
+    updateState({ backend: undefined, nativeError: reason });
+    throw new Error(`the wasm fallback does not train either:\n${tail(wasm.output)}`);
+  }
+  updateState({
+    backend: 'wasm',
+    nativeError: `${reason.split('\n')[0]} (fix: ${hint ?? 'see setup output'})`,
+  });
+  log(STEP, `wasm backend ok: ${describe(wasm)}`);
+}
+
+export async function ensureBackend({ force = false } = {}) {
+  if (process.env.SERX_SKIP_TF === '1') {
+    log(STEP, 'skipped (SERX_SKIP_TF=1)');
+    return;
+  }
+  const state = readState();
+  const stamp = addonStamp();
+  if (!force && state.backend === 'tensorflow' && stamp && state.nativeStamp === stamp) {
+    log(STEP, `native backend ready (libtensorflow ${state.libtensorflowVersion}, ${state.nativeSource})`);
+    return;
+  }
+  let source;
+  try {
+    ({ source } = await provisionNative(force));
+  } catch (error) {
+    fallBackToWasm(error.message, error.hint ?? `the wheel cache is ${wheelCache} (SERX_WHEEL_CACHE)`);
+    return;
+  }
+  const verified = verifyBackend('tensorflow');
+  if (!verified.ok) {
+    fallBackToWasm(`the native addon loads but training failed:\n${tail(verified.output)}`);
+    return;
+  }
+  updateState({
+    backend: 'tensorflow',
+    nativeSource: source,
+    libtensorflowVersion: verified.libtensorflowVersion,
+    nativeStamp: addonStamp(),
+    nativeError: undefined,
+  });
+  log(
+    STEP,
+    `native backend ok: ${verified.backend}, libtensorflow ${verified.libtensorflowVersion} (${source}); ${describe(verified)}`,
+  );
+}

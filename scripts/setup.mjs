@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// serx bootstrap, run by `npm test`, `npm run paper` and `npm run bench` before anything else.
+// Node builtins only (it runs before node_modules exists). Every step is idempotent and cheap when
+// already done.
+//
+//   node scripts/setup.mjs [--force-tf] [--quiet]
+//
+//   --force-tf          re-provision the native TensorFlow backend
+//   --quiet             print warnings and errors only
+//   SERX_SKIP_TF=1      skip the TensorFlow step
+//   SERX_WHEEL_CACHE    where the tensorflow-cpu wheel is cached (default ~/.cache/serx/wheels)
+import { ensureBackend } from './setup-backend.mjs';
+import { acquireSetupLock } from './setup-lock.mjs';
+import { ensureNodeModules } from './setup-npm.mjs';
+import { log, setQuiet, updateState, warn } from './setup-util.mjs';
+import { ensureMlflowVenv } from './setup-venv.mjs';
+
+const args = new Set(process.argv.slice(2));
+for (const arg of args) {
+  if (!['--force-tf', '--quiet'].includes(arg)) {
+    console.error(`usage: node scripts/setup.mjs [--force-tf] [--quiet]  (unknown argument ${arg})`);
+    process.exit(2);
+  }
+}
+setQuiet(args.has('--quiet'));
+const started = Date.now();
+const release = acquireSetupLock();
+try {
+  ensureNodeModules();
+  await ensureBackend({ force: args.has('--force-tf') });
+  try {
+    const { python, mlflowVersion } = ensureMlflowVenv();
+    updateState({ mlflowPython: python, mlflowVersion });
+  } catch (error) {
+    warn(
+      'mlflow venv',
+      `${error.message}\n  tests that start an MLflow server will fail; fix and rerun setup`,
+    );
+  }
+  log('done', `in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (error) {
+  console.error(`[serx setup] FAILED: ${error.message}`);
+  process.exitCode = 1;
+} finally {
+  release();
+}
