@@ -1,0 +1,189 @@
+/**
+ * Stage-level view of a spec (before matrix expansion): which registered stage each id uses and
+ * how its inputs are wired. All wiring errors are found here.
+ */
+import type { InputSpec, Json } from '../contract.ts';
+import { ErrorCodes } from '../errors.ts';
+import type { SourceLocation } from '../errors.ts';
+import type { Registry, RegisteredStage } from '../plugins/registry.ts';
+import type { MatrixAxis, SpecDocument, StageNode } from '../spec/document.ts';
+import { referencedAxes } from '../spec/interpolate.ts';
+import { refFor } from '../spec/references.ts';
+import type { ParsedRef } from '../spec/references.ts';
+import type { IssueList } from '../spec/spec-error.ts';
+import { suggest } from '../spec/suggest.ts';
+import type { LNode, LScalar } from '../spec/yaml-tree.ts';
+import { cartesian } from './cartesian.ts';
+
+export interface RefTemplate {
+  node: LScalar;
+  /** Matrix axes the reference text itself uses (`ae_${matrix.enc}.encoder`). */
+  axes: string[];
+  /** Every reference the template can name, with the assignment of `axes` that names it. */
+  candidates: { assignment: { [axis: string]: Json }; ref: ParsedRef }[];
+}
+
+export interface InputTemplate {
+  name: string;
+  spec: InputSpec;
+  keyLoc: SourceLocation;
+  refs: RefTemplate[];
+}
+
+export interface StagePlan {
+  id: string;
+  index: number;
+  keyLoc: SourceLocation;
+  registered: RegisteredStage;
+  params: LNode | undefined;
+  seed: LNode | undefined;
+  pin: boolean;
+  inputs: InputTemplate[];
+  /** Axes named in this stage's params, seed and inputs, in matrix order. */
+  ownAxes: string[];
+}
+
+export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: IssueList): StagePlan[] {
+  const registered = new Map<string, RegisteredStage>();
+  for (const stage of doc.stages) {
+    const found = resolveUses(stage, registry, issues);
+    if (found) registered.set(stage.id, found);
+  }
+  const plans: StagePlan[] = [];
+  for (const stage of doc.stages) {
+    const stageDef = registered.get(stage.id);
+    if (!stageDef) continue;
+    const field = (key: string) => stage.map.entries.get(key)?.value;
+    const axisLocs = new Map<string, SourceLocation>();
+    for (const key of ['params', 'seed', 'inputs']) referencedAxes(field(key), axisLocs);
+    const known = new Set(doc.matrix.map((axis) => axis.name));
+    for (const [axis, loc] of axisLocs) {
+      if (!known.has(axis)) {
+        issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `undefined matrix axis '${axis}'${suggest(axis, known)}`, loc, specPath: `stages.${stage.id}` });
+      }
+    }
+    const pin = field('pin');
+    if (pin && (pin.kind !== 'scalar' || typeof pin.value !== 'boolean')) {
+      issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'must be true or false', loc: pin.loc, specPath: `stages.${stage.id}.pin` });
+    }
+    plans.push({
+      id: stage.id,
+      index: stage.index,
+      keyLoc: stage.keyLoc,
+      registered: stageDef,
+      params: field('params'),
+      seed: field('seed'),
+      pin: pin?.kind === 'scalar' && pin.value === true,
+      inputs: readInputs(stage, stageDef, registered, doc.matrix, issues),
+      ownAxes: doc.matrix.map((axis) => axis.name).filter((axis) => axisLocs.has(axis)),
+    });
+  }
+  return plans;
+}
+
+function resolveUses(stage: StageNode, registry: Registry, issues: IssueList): RegisteredStage | undefined {
+  const uses = stage.map.entries.get('uses')?.value;
+  if (!uses || uses.kind !== 'scalar' || typeof uses.value !== 'string') {
+    issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'a stage needs `uses: <plugin>:<stage>`', loc: uses?.loc ?? stage.keyLoc, specPath: `stages.${stage.id}.uses` });
+    return undefined;
+  }
+  const found = registry.get(uses.value);
+  if (!found) {
+    const hint = suggest(uses.value, registry.stageNames()) || ` (loaded plugins: ${registry.plugins().map((p) => p.name).join(', ') || 'none'})`;
+    issues.add({ code: ErrorCodes.SPEC_STAGE_UNKNOWN, message: `unknown stage '${uses.value}'${hint}`, loc: uses.loc, specPath: `stages.${stage.id}.uses` });
+  }
+  return found;
+}
+
+function readInputs(
+  stage: StageNode,
+  self: RegisteredStage,
+  registered: Map<string, RegisteredStage>,
+  matrix: MatrixAxis[],
+  issues: IssueList,
+): InputTemplate[] {
+  const declared = self.definition.inputs;
+  const inputs: InputTemplate[] = [];
+  const node = stage.map.entries.get('inputs')?.value;
+  if (node && node.kind !== 'map') {
+    issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'must be a map of input name to reference(s)', loc: node.loc, specPath: `stages.${stage.id}.inputs` });
+  }
+  const wired = node?.kind === 'map' ? node.entries : new Map();
+  for (const entry of wired.values()) {
+    const path = `stages.${stage.id}.inputs.${entry.key}`;
+    const spec = declared[entry.key];
+    if (!spec) {
+      const names = Object.keys(declared);
+      issues.add({ code: ErrorCodes.SPEC_INPUT_UNKNOWN, message: `stage '${self.definition.name}' has no input '${entry.key}'${suggest(entry.key, names) || ` (inputs: ${names.join(', ') || 'none'})`}`, loc: entry.keyLoc, specPath: path });
+      continue;
+    }
+    const value = entry.value as LNode;
+    if (value.kind === 'seq' && !spec.many) {
+      issues.add({ code: ErrorCodes.SPEC_INPUT_TYPE, message: `input '${entry.key}' takes one artifact, not a list`, loc: value.loc, specPath: path });
+      continue;
+    }
+    const items = value.kind === 'seq' ? value.items : [value];
+    const refs: RefTemplate[] = [];
+    for (const item of items) {
+      if (item.kind !== 'scalar' || typeof item.value !== 'string') {
+        issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'a reference must be a string <stage id>.<output>', loc: item.loc, specPath: path });
+        continue;
+      }
+      issues.collect(() => {
+        const template = readTemplate(item, matrix, path);
+        for (const { ref } of template.candidates) checkRef(ref, item.loc, path, entry.key, spec, registered, issues);
+        refs.push(template);
+      });
+    }
+    if (refs.length > 0 || items.length === 0) inputs.push({ name: entry.key, spec, keyLoc: entry.keyLoc, refs });
+  }
+  for (const [name, spec] of Object.entries(declared)) {
+    const given = inputs.find((input) => input.name === name);
+    if (!spec.optional && !wired.has(name)) {
+      issues.add({ code: ErrorCodes.SPEC_INPUT_MISSING, message: `stage '${stage.id}' (${self.definition.name}) needs input '${name}' (type ${typeText(spec)})`, loc: stage.keyLoc, specPath: `stages.${stage.id}.inputs` });
+    } else if (!spec.optional && given && given.refs.length === 0 && wired.get(name)?.value.kind === 'seq') {
+      issues.add({ code: ErrorCodes.SPEC_INPUT_MISSING, message: `input '${name}' of stage '${stage.id}' needs at least one reference`, loc: given.keyLoc, specPath: `stages.${stage.id}.inputs.${name}` });
+    }
+  }
+  return inputs;
+}
+
+function readTemplate(node: LScalar, matrix: MatrixAxis[], path: string): RefTemplate {
+  const used = referencedAxes(node);
+  const axes = matrix.filter((axis) => used.has(axis.name));
+  const candidates = cartesian(axes).map((assignment) => ({ assignment, ref: refFor(node, assignment, path) }));
+  return { node, axes: axes.map((axis) => axis.name), candidates };
+}
+
+function checkRef(
+  ref: ParsedRef,
+  loc: SourceLocation,
+  path: string,
+  inputName: string,
+  spec: InputSpec,
+  registered: Map<string, RegisteredStage>,
+  issues: IssueList,
+): void {
+  const upstream = registered.get(ref.stage);
+  if (!upstream) {
+    issues.add({ code: ErrorCodes.SPEC_REF_UNKNOWN, message: `reference to unknown stage '${ref.stage}'${suggest(ref.stage, registered.keys())}`, loc, specPath: path });
+    return;
+  }
+  const output = upstream.definition.outputs[ref.output];
+  if (!output) {
+    const names = Object.keys(upstream.definition.outputs);
+    issues.add({ code: ErrorCodes.SPEC_REF_UNKNOWN, message: `stage '${ref.stage}' (${upstream.definition.name}) has no output '${ref.output}'${suggest(ref.output, names) || ` (outputs: ${names.join(', ')})`}`, loc, specPath: path });
+    return;
+  }
+  const accepted = Array.isArray(spec.type) ? spec.type : [spec.type];
+  if (!accepted.includes(output.type)) {
+    issues.add({ code: ErrorCodes.SPEC_INPUT_TYPE, message: `input '${inputName}' takes ${typeText(spec)} but ${ref.stage}.${ref.output} is ${output.type}`, loc, specPath: path });
+  }
+  if (ref.star && !spec.many) {
+    issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `[*] gathers all variants into a list, but input '${inputName}' takes one artifact (it is not 'many')`, loc, specPath: path });
+  }
+}
+
+function typeText(spec: InputSpec): string {
+  return Array.isArray(spec.type) ? spec.type.join(' | ') : spec.type;
+}

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SerxPlugin } from '../contract.ts';
+import { ErrorCodes, SerxError } from '../errors.ts';
+
+const setUp = new WeakSet<SerxPlugin>();
+
+/**
+ * Imports plugin packages by package name (resolved from `fromDir` upwards, then from the
+ * current directory) or by relative/absolute path, and runs each plugin's `setup` once. A
+ * plugin module exports `plugin` (or a default export) made with `definePlugin`.
+ */
+export async function loadPlugins(names: readonly string[], fromDir: string): Promise<SerxPlugin[]> {
+  const plugins: SerxPlugin[] = [];
+  for (const name of names) plugins.push(await loadPlugin(name, fromDir));
+  return plugins;
+}
+
+export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlugin> {
+  const file = resolvePluginEntry(name, fromDir);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(file ? pathToFileURL(file).href : name)) as Record<string, unknown>;
+  } catch (cause) {
+    const detail = (cause as Error).message?.split('\n')[0];
+    throw new SerxError(ErrorCodes.PLUGIN_LOAD, `cannot load plugin '${name}' (from ${fromDir}): ${detail}`, { cause });
+  }
+  const plugin = (module.plugin ?? module.default) as SerxPlugin | undefined;
+  if (!plugin || typeof plugin !== 'object' || !Array.isArray(plugin.stages)) {
+    throw new SerxError(ErrorCodes.PLUGIN_INVALID, `module '${name}' exports no plugin (expected \`export const plugin = definePlugin(...)\` or a default export)`);
+  }
+  if (plugin.setup && !setUp.has(plugin)) {
+    setUp.add(plugin);
+    await plugin.setup();
+  }
+  return plugin;
+}
+
+/** The file to import, or undefined to fall back on a bare `import(name)`. */
+export function resolvePluginEntry(name: string, fromDir: string): string | undefined {
+  if (name.startsWith('.') || isAbsolute(name)) {
+    const target = resolve(fromDir, name);
+    if (!existsSync(target)) throw new SerxError(ErrorCodes.PLUGIN_LOAD, `plugin path ${target} does not exist`);
+    return statSync(target).isDirectory() ? packageEntry(target) : target;
+  }
+  for (const start of [resolve(fromDir), process.cwd()]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      const candidate = join(dir, 'node_modules', name);
+      if (existsSync(join(candidate, 'package.json'))) return packageEntry(candidate);
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return undefined;
+}
+
+function packageEntry(dir: string): string {
+  const manifest = join(dir, 'package.json');
+  if (existsSync(manifest)) {
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown; main?: string; module?: string };
+    const entry = exportTarget(pkg.exports) ?? pkg.module ?? pkg.main;
+    if (entry) return resolve(dir, entry);
+  }
+  for (const index of ['index.ts', 'index.js', 'index.mjs', 'src/index.ts']) {
+    if (existsSync(join(dir, index))) return join(dir, index);
+  }
+  throw new SerxError(ErrorCodes.PLUGIN_LOAD, `plugin directory ${dir} has no entry point (package.json exports/main or index.ts)`);
+}
+
+function exportTarget(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (!exports || typeof exports !== 'object') return undefined;
+  const map = exports as Record<string, unknown>;
+  if ('.' in map) return exportTarget(map['.']);
+  for (const condition of ['import', 'node', 'default']) {
+    const target = exportTarget(map[condition]);
+    if (target) return target;
+  }
+  return undefined;
+}

@@ -1,0 +1,89 @@
+import { dirname, resolve } from 'node:path';
+import type { Json } from '../contract.ts';
+import { SerxError } from '../errors.ts';
+import { expandStages } from '../graph/expand.ts';
+import { checkHeldOut, computeLineage } from '../graph/lineage.ts';
+import { topologicalOrder } from '../graph/node-order.ts';
+import { buildStagePlans } from '../graph/stage-plan.ts';
+import { orderStages } from '../graph/stage-order.ts';
+import type { Graph, GraphNode } from '../graph/types.ts';
+import { loadPlugin } from '../plugins/load-plugins.ts';
+import { createRegistry } from '../plugins/registry.ts';
+import type { Registry } from '../plugins/registry.ts';
+import { readDocument } from './document.ts';
+import type { SpecDocument } from './document.ts';
+import { readSpecTree } from './read-spec-file.ts';
+import { IssueList } from './spec-error.ts';
+import { toJson } from './yaml-tree.ts';
+
+export interface LoadSpecOptions {
+  /** Registry to resolve `uses:` against; the spec's `plugins:` are registered into it. Default: a new one. */
+  registry?: Registry;
+  /** Environment for `${env.X}`; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Extra plugin packages or paths (resolved from the current directory), e.g. from `--plugin`. */
+  plugins?: string[];
+}
+
+/**
+ * Reads a spec (following `extends:`), loads its plugins, validates everything and expands the
+ * matrix into the resolved graph. Pure planning: nothing is run and no cache is read. Every
+ * problem is a SerxError with the file, line and column of the YAML node at fault.
+ */
+export async function loadSpec(file: string, options: LoadSpecOptions = {}): Promise<Graph> {
+  const env = options.env ?? process.env;
+  const registry = options.registry ?? createRegistry();
+  const { tree, files } = readSpecTree(file, env);
+  const issues = new IssueList();
+  const doc = readDocument(tree, env, issues);
+  issues.throwIfAny();
+  const plugins = await registerPlugins(doc, options.plugins ?? [], registry);
+  return planGraph(doc, { registry, file: resolve(file), files, plugins });
+}
+
+async function registerPlugins(doc: SpecDocument, extra: string[], registry: Registry): Promise<string[]> {
+  const requests = [
+    ...extra.map((name) => ({ name, fromDir: process.cwd(), loc: undefined })),
+    ...doc.plugins.map((node) => ({ name: node.value as string, fromDir: dirname(node.loc.file), loc: node.loc })),
+  ];
+  const names: string[] = [];
+  for (const request of requests) {
+    try {
+      const plugin = await loadPlugin(request.name, request.fromDir);
+      registry.register(plugin);
+      names.push(plugin.name);
+    } catch (error) {
+      if (!(error instanceof SerxError) || !request.loc) throw error;
+      throw new SerxError(error.code, error.message, { loc: request.loc, specPath: 'plugins', cause: error.cause ?? error });
+    }
+  }
+  return names;
+}
+
+/** Validation, expansion and lineage over an already read document (registry complete). */
+export function planGraph(doc: SpecDocument, context: { registry: Registry; file: string; files: string[]; plugins: string[] }): Graph {
+  const issues = new IssueList();
+  const plans = buildStagePlans(doc, context.registry, issues);
+  issues.throwIfAny();
+  const ordered = orderStages(plans);
+  const expansion = expandStages(ordered, doc, dirname(context.file), issues);
+  issues.throwIfAny();
+  const specOrder = [...plans].sort((a, b) => a.index - b.index).flatMap((plan) => expansion.stages.get(plan.id)?.nodes ?? []);
+  const order = topologicalOrder(expansion.nodes, specOrder);
+  computeLineage(expansion.nodes, order, issues);
+  checkHeldOut(expansion.nodes, order, doc.heldOut, expansion.refLocs, issues);
+  issues.throwIfAny();
+  return {
+    spec: {
+      name: doc.name,
+      file: context.file,
+      files: context.files,
+      heldOut: doc.heldOut,
+      plugins: context.plugins,
+      tracking: doc.tracking,
+      document: toJson(doc.tree) as { [key: string]: Json },
+    },
+    nodes: new Map(order.map((id) => [id, expansion.nodes.get(id) as GraphNode])),
+    order,
+  };
+}

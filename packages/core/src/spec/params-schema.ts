@@ -1,0 +1,29 @@
+/**
+ * One ajv instance for stage params: all errors, defaults applied, the `path` format known.
+ * Validators are compiled once per stage definition.
+ */
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import type { JsonSchema, StageDefinition } from '../contract.ts';
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
+ajv.addFormat('path', (value: string) => value.length > 0);
+
+const compiled = new WeakMap<StageDefinition, ValidateFunction>();
+
+export function paramsValidator(definition: StageDefinition): ValidateFunction {
+  let validate = compiled.get(definition);
+  if (!validate) {
+    validate = ajv.compile(closedParams(definition.params));
+    compiled.set(definition, validate);
+  }
+  return validate;
+}
+
+/** The contract makes unknown params errors: a params schema that does not say otherwise is closed. */
+export function closedParams(schema: JsonSchema): JsonSchema {
+  if (schema.properties && !('additionalProperties' in schema) && !('unevaluatedProperties' in schema)) {
+    return { ...schema, additionalProperties: false };
+  }
+  return schema;
+}
