@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
+import { tf } from '../../test/tf.ts';
 import { describe, expect, it } from 'vitest';
 import { buildStructure } from './build.ts';
 import { registerBuiltinStructures } from './builtin.ts';
@@ -14,9 +15,9 @@ describe.each(['parry-cnn', 'temporal-conv1d'])('structure %s', (name) => {
     const built = buildStructure(tf, { name, params: small }, { numCeps: 40, seed: 1 });
     expect(built.timeStride).toBe(4);
     const x = tf.zeros([2, frames, 40, 1]);
-    const code = built.encoder.predict(x) as tf.Tensor;
+    const code = built.encoder.predict(x) as Tensor;
     expect(code.shape).toEqual([2, Math.ceil(frames / 4), 4]);
-    const recon = built.decoder!.predict(code) as tf.Tensor;
+    const recon = built.decoder!.predict(code) as Tensor;
     expect(recon.shape).toEqual([2, Math.ceil(frames / 4) * 4, 40]);
     tf.dispose([x, code, recon]);
   });

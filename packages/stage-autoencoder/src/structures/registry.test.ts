@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../test/tf.ts';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { buildStructure } from './build.ts';

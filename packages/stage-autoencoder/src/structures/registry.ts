@@ -31,11 +31,11 @@
  *   setup() { registerEncoderStructure(tinyCnn); } });
  * ```
  */
-import { ErrorCodes, SerxError, type Json, type JsonSchema } from '@serx/core';
+import { ErrorCodes, SerxError, type Json, type JsonSchema, type Tfjs } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
-/** The TensorFlow.js namespace a structure builds with (tfjs-node and pure tfjs share it). */
-export type Tf = typeof tfjs;
+/** The TensorFlow.js namespace a structure builds with: the `tf` of `loadTensorflow()`. */
+export type Tf = Tfjs;
 
 /** A tfjs-layers initialiser, as `kernelInitializer` of a layer accepts it. */
 export type KernelInitializer = ReturnType<Tf['initializers']['glorotUniform']>;

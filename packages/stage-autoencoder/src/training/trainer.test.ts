@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../test/tf.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticStore } from '../../test/synthetic-store.ts';
 import { buildStructure } from '../structures/build.ts';
