@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { ErrorCodes, SerxError } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
 import { interpolateEnvOnly } from './interpolate.ts';
@@ -22,8 +22,8 @@ export function readSpecTree(file: string, env: NodeJS.ProcessEnv): SpecTree {
 
 function readChain(file: string, chain: string[], env: NodeJS.ProcessEnv, from: SourceLocation | undefined): SpecTree {
   if (chain.includes(file)) {
-    const cycle = [...chain.slice(chain.indexOf(file)), file].join(' → ');
-    throw specError({ code: ErrorCodes.SPEC_EXTENDS_CYCLE, message: `extends cycle: ${cycle}`, loc: from as SourceLocation, specPath: 'extends' });
+    const cycle = [...chain.slice(chain.indexOf(file)), file].map((f) => relative(process.cwd(), f)).join(' → ');
+    throw specError({ code: ErrorCodes.SPEC_EXTENDS_CYCLE, message: `cycle: ${cycle}`, loc: from as SourceLocation, specPath: 'extends' });
   }
   const tree = parseFile(file, from);
   const entry = tree.entries.get('extends');
@@ -45,7 +45,7 @@ function parseFile(file: string, from: SourceLocation | undefined): LMap {
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
     if (!from) throw new SerxError(ErrorCodes.USAGE, `spec file ${file} ${reason}`, { cause });
-    throw new SerxError(ErrorCodes.SPEC_EXTENDS_NOT_FOUND, `extends: ${file} ${reason}`, { loc: from, specPath: 'extends', cause });
+    throw new SerxError(ErrorCodes.SPEC_EXTENDS_NOT_FOUND, `${relative(process.cwd(), file)} ${reason}`, { loc: from, specPath: 'extends', cause });
   }
   const tree = parseYamlTree(source, file, (path, key, loc) => {
     if (path.length !== 1 || path[0] !== 'stages') return false;
