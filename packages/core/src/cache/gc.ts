@@ -21,6 +21,8 @@ export interface GcReport {
   freedBytes: number;
   removedWorkDirs: string[];
   removedTemp: string[];
+  /** Lock files left by killed processes. */
+  removedLocks: string[];
 }
 
 // tmp names are `<key>.<pid>.<rand>` (staging) or `trash.<pid>.<rand>` (entries being removed)
@@ -70,6 +72,7 @@ export async function gc(cache: Cache, options: GcOptions = {}): Promise<GcRepor
     freedBytes: 0,
     removedWorkDirs: [],
     removedTemp: [],
+    removedLocks: [],
   };
   const names = await listRunRecords(cache);
   for (const name of names.reverse()) {
@@ -105,6 +108,15 @@ export async function gc(cache: Cache, options: GcOptions = {}): Promise<GcRepor
     if (processAlive(pidOf(name))) continue;
     report.removedTemp.push(name);
     if (!options.dryRun) await rm(cache.path('tmp', name), { recursive: true, force: true });
+  }
+  for (const name of await readdir(cache.path('locks')).catch(() => [] as string[])) {
+    const owner = await readFile(cache.path('locks', name), 'utf8').then(
+      (text) => JSON.parse(text) as LockOwner,
+      () => undefined,
+    );
+    if (!owner || ownerAlive(owner)) continue;
+    report.removedLocks.push(name);
+    if (!options.dryRun) await unlink(cache.path('locks', name)).catch(() => {});
   }
   return report;
 }

@@ -109,6 +109,8 @@ export async function executeNode(node: GraphNode, upstream: ReadonlyMap<string,
   const found = await checkedLookup(env, node, key);
   if (found.status === 'hit') {
     await pin();
+    // A run killed between publish and cleanup leaves the checkpoints behind; they are useless now.
+    await env.cache.removeWorkDir(key);
     return hitOutcome(env, node, record, found, false);
   }
   const release = await env.cache.lock(key, {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { type Cache, openCache } from '../cache/cache.ts';
+import { faultPoint } from '../cache/fault.ts';
 import type { Json } from '../contract.ts';
 import type { SerxError } from '../errors.ts';
 import type { Graph, GraphNode } from '../graph/types.ts';
@@ -168,6 +169,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const status: RunSummary['status'] = options.signal?.aborted ? 'interrupted' : errors.length > 0 || crash ? 'failed' : 'succeeded';
   Object.assign(record, { status, stages, counts, finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
   await writes;
+  faultPoint('run-end');
   const recordPath = await save();
   tracker.runFinished(status, { runId, counts, durationMs: record.durationMs as number });
   await tracker.close();
