@@ -1,3 +1,4 @@
+import type { Tensor4D } from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, SerxError } from '../errors.ts';
 import { loadTensorflow } from './load.ts';
@@ -51,7 +52,7 @@ describe('loadTensorflow', () => {
     const sum = tf.tidy(
       () =>
         tf
-          .conv2d(tf.ones([1, 3, 3, 1]), tf.ones([2, 2, 1, 1]), 1, 'valid')
+          .conv2d(tf.ones([1, 3, 3, 1]) as Tensor4D, tf.ones([2, 2, 1, 1]) as Tensor4D, 1, 'valid')
           .sum()
           .dataSync()[0],
     );

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tfjs } from '../types.ts';
 import { registerWasmTrainingKernels } from './index.ts';
@@ -64,12 +65,12 @@ function relativeError(a: Float32Array, b: Float32Array): number {
 
 /** Filter gradient of sum(conv2d(x, w) · r), through autograd, on the current backend. */
 async function filterGradient(c: Case): Promise<Float32Array> {
-  const x = tf.randomUniform(c.x, -1, 1, 'float32', 1) as import('@tensorflow/tfjs').Tensor4D;
-  const w = tf.randomUniform(c.filter, -1, 1, 'float32', 2) as import('@tensorflow/tfjs').Tensor4D;
+  const x = tf.randomUniform(c.x, -1, 1, 'float32', 1) as Tensor4D;
+  const w = tf.randomUniform(c.filter, -1, 1, 'float32', 2) as Tensor4D;
   const y = tf.conv2d(x, w, c.strides, c.pad);
   const r = tf.randomUniform(y.shape, -1, 1, 'float32', 3);
-  const grad = tf.grad((filter: import('@tensorflow/tfjs').Tensor4D) =>
-    tf.sum(tf.mul(tf.conv2d(x, filter, c.strides, c.pad), r)),
+  const grad = tf.grad((filter: Tensor) =>
+    tf.sum(tf.mul(tf.conv2d(x, filter as Tensor4D, c.strides, c.pad), r)),
   );
   const dW = grad(w);
   expect(dW.shape).toEqual(c.filter);
