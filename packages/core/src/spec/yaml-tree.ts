@@ -47,12 +47,19 @@ export function parseYamlTree(source: string, file: string, onDuplicate?: Duplic
   const at = (offset: number): SourceLocation => ({ file, ...lineCounter.linePos(offset) });
   const first = doc.errors[0];
   if (first) {
-    throw new SerxError(ErrorCodes.SPEC_YAML, `malformed YAML: ${firstLine(first.message)}`, { loc: at(first.pos[0]) });
+    const loc = at(first.pos[0]);
+    throw new SerxError(ErrorCodes.SPEC_YAML, `malformed YAML: ${firstLine(first.message)}${hint(source, loc.line)}`, { loc });
   }
   if (doc.contents === null) {
     throw new SerxError(ErrorCodes.SPEC_INVALID, 'the spec file is empty', { loc: at(0) });
   }
   return convert(doc, doc.contents as YamlNode, [], at, onDuplicate);
+}
+
+/** `[a.b[*]]` is a nested YAML flow list, a common slip when gathering matrix variants. */
+function hint(source: string, line: number): string {
+  const text = source.split('\n')[line - 1] ?? '';
+  return /\[[^\]"']*\[\*\]/.test(text) ? ' (inside a [...] list, quote references that end in [*]: ["eval.evaluation[*]"])' : '';
 }
 
 function firstLine(message: string): string {
