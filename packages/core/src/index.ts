@@ -20,3 +20,4 @@ export { createRegistry, type Registry, type RegisteredStage } from './plugins/r
 export { loadPlugins, loadPlugin } from './plugins/load-plugins.ts';
 export { renderGraph, type GraphFormat } from './graph/render.ts';
 export * from './backend/index.ts';
+export { planGraph, type Plan, type PlannedNode } from './run/plan.ts';

@@ -1,0 +1,91 @@
+import type { Cache } from '../cache/cache.ts';
+import { cacheKey, type CacheKeyInput } from '../cache/key.ts';
+import type { Graph, GraphNode } from '../graph/types.ts';
+import { describeKeyChange } from './key-diff.ts';
+import { inputHashes, nodeFingerprint, nodeKeyInput, upstreamIds } from './node-key.ts';
+import { loadStageHistory, type StageRecord } from './record.ts';
+import { type Selection, selectNodes } from './select.ts';
+
+export interface PlannedNode {
+  id: string;
+  stageId: string;
+  stage: string;
+  /**
+   * `hit`: reused from the cache. `miss`: will run. `pending`: will run or hit once an upstream
+   * that misses has run (its key depends on that upstream's output content).
+   */
+  status: 'hit' | 'miss' | 'pending';
+  /** Known for hits and misses. */
+  key?: string;
+  keyInput?: CacheKeyInput;
+  /** For a miss or pending node: what changed versus the last run of this spec and node. */
+  reasons: string[];
+  /** Upstream nodes that must run before this node's key is known (pending only). */
+  waitsFor: string[];
+  /** The last recorded execution of this node in this spec, if any. */
+  previous?: { key: string; status: StageRecord['status'] };
+}
+
+export interface Plan {
+  spec: string;
+  nodes: PlannedNode[];
+  counts: { hit: number; miss: number; pending: number };
+}
+
+function reasonsFor(node: GraphNode, keyInput: CacheKeyInput | undefined, previous: StageRecord | undefined, partial: CacheKeyInput): string[] {
+  if (!previous?.keyInput) return ['no previous run of this stage recorded for this spec'];
+  const changes = describeKeyChange(node, previous.keyInput, keyInput ?? partial, { inputs: keyInput !== undefined });
+  return changes;
+}
+
+/**
+ * A dry run: every selected node's cache status without running or changing anything (corrupt
+ * entries are reported, not removed). Reasons compare with the run records of the same spec.
+ */
+export async function planGraph(graph: Graph, cache: Cache, options: Selection & { signal?: AbortSignal } = {}): Promise<Plan> {
+  const signal = options.signal ?? new AbortController().signal;
+  const history = await loadStageHistory(cache, graph.spec.name);
+  const hashes = new Map<string, { [output: string]: string }>();
+  const planned = new Map<string, PlannedNode>();
+  for (const id of selectNodes(graph, options)) {
+    const node = graph.nodes.get(id) as GraphNode;
+    const previous = history.get(id);
+    const known = inputHashes(node, (ref) => hashes.get(ref.node)?.[ref.output]);
+    const fingerprint = await nodeFingerprint(node, signal);
+    const base = {
+      id,
+      stageId: node.stageId,
+      stage: node.definition.name,
+      ...(previous?.key ? { previous: { key: previous.key, status: previous.status } } : {}),
+    };
+    if (!known) {
+      const waitsFor = upstreamIds(node).filter((up) => planned.get(up)?.status !== 'hit');
+      const partial = nodeKeyInput(node, previous?.keyInput?.inputs ?? {}, fingerprint);
+      const reasons = reasonsFor(node, undefined, previous, partial);
+      reasons.push(`waits for ${waitsFor.map((up) => `'${up}'`).join(', ')} to run; hits if their outputs come out unchanged`);
+      planned.set(id, { ...base, status: 'pending', reasons, waitsFor });
+      continue;
+    }
+    const keyInput = nodeKeyInput(node, known, fingerprint);
+    const key = cacheKey(keyInput);
+    const found = await cache.lookup(key, { keepCorrupt: true });
+    if (found.status === 'hit') {
+      hashes.set(id, Object.fromEntries(Object.entries(found.manifest.outputs).map(([name, o]) => [name, o.hash])));
+      planned.set(id, { ...base, status: 'hit', key, keyInput, reasons: [], waitsFor: [] });
+      continue;
+    }
+    let reasons = reasonsFor(node, keyInput, previous, keyInput);
+    if (found.status === 'corrupt') reasons = [`the cache entry is corrupt (${found.reason})`];
+    else if (previous?.key === key) {
+      reasons = [
+        previous.status === 'succeeded' || previous.status === 'cached'
+          ? 'same key as the last run, but the entry is gone (collected by gc or removed)'
+          : `same key as the last run, which ended ${previous.status}`,
+      ];
+    } else if (reasons.length === 0) reasons = ['key differs from the last run for a reason not recorded'];
+    planned.set(id, { ...base, status: 'miss', key, keyInput, reasons, waitsFor: [] });
+  }
+  const nodes = [...planned.values()];
+  const count = (status: PlannedNode['status']) => nodes.filter((n) => n.status === status).length;
+  return { spec: graph.spec.name, nodes, counts: { hit: count('hit'), miss: count('miss'), pending: count('pending') } };
+}
