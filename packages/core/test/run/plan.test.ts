@@ -45,12 +45,13 @@ describe('planGraph', () => {
       ['b', 'hit'],
       ['ab', 'pending', "waits for 'a' to run; hits if their outputs come out unchanged"],
     ]);
-    const reverted = await planGraph(diamond('p', markers), cache);
+    // back to b=2 (hits from the first run) but a new total: compared with the b=5 run
+    const reverted = await planGraph(withParam(diamond('p', markers), 'total', { add: 1 }), cache);
     expect(brief(reverted)).toEqual([
       ['a', 'hit'],
       ['b', 'hit'],
       ['ab', 'hit'],
-      ['total', 'miss', 'input values[0] (ab.data) changed content'],
+      ['total', 'miss', 'param add: 0 → 1', 'input values[0] (ab.data) changed content'],
     ]);
   });
 
