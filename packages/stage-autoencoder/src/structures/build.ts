@@ -26,6 +26,8 @@ export interface BuildOptions {
   seed: number;
   /** Build the decoder too (default true). */
   decoder?: boolean;
+  /** Where the params came from in the spec, for error messages (`stages.ae.params.structureParams`). */
+  specPath?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface BuildOptions {
  */
 export function buildStructure(tf: Tf, ref: { name: string; params?: { [key: string]: Json } }, options: BuildOptions): BuiltStructure {
   const structure = getEncoderStructure(ref.name);
-  const params = resolveStructureParams(structure, ref.params ?? {});
+  const params = resolveStructureParams(structure, ref.params ?? {}, options.specPath);
   const ctx = { numCeps: options.numCeps, kernelInitializer: seededKernelInitializers(tf, options.seed) };
   const encoder = structure.buildEncoder(tf, params, ctx);
   const inShape = encoder.inputs[0]?.shape;

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { canonicalJson, defineStage, loadTensorflow, type Artifact, type Json } from '@serx/core';
+import { writeEncoderArtifact } from '../encoder-artifact.ts';
+import { buildStructure } from '../structures/build.ts';
+import { planEvaluation } from '../training/batches.ts';
+import { holdOut, openCorpus } from '../training/corpus.ts';
+import { reconstructSamples } from '../training/reconstruction.ts';
+import { evaluateAutoencoder, trainAutoencoder, type EpochRecord } from '../training/trainer.ts';
+
+export interface PretrainParams {
+  structure: string;
+  structureParams: { [key: string]: Json };
+  sparsity: number;
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  patience: number;
+  minDelta: number;
+  validationFraction: number;
+  minFrames: number;
+  maxFrames: number;
+  samples: number;
+  limit?: number;
+}
+
+/**
+ * `autoencoder:pretrain` (paper §3.4): trains encoder + decoder of a registered structure on
+ * unlabelled MFCC sequences, loss = MSE + sparsity × mean|bottleneck|, Adam, early stopping on a
+ * seeded held-out slice; checkpoints every epoch in the work dir and resumes after a kill.
+ */
+export const pretrain = defineStage<PretrainParams>({
+  name: 'autoencoder:pretrain',
+  version: '1',
+  description: 'sparse convolutional autoencoder pretraining on unlabelled MFCC sequences',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      structure: { type: 'string', default: 'parry-cnn', description: 'encoder structure, by registered name' },
+      structureParams: { type: 'object', default: {}, description: "the structure's own params (its schema applies defaults)" },
+      sparsity: { type: 'number', minimum: 0, default: 0.01, description: 'L1 coefficient on the mean |bottleneck activation|; 0 = plain autoencoder' },
+      learningRate: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
+      batchSize: { type: 'integer', minimum: 1, default: 32 },
+      epochs: { type: 'integer', minimum: 1, default: 30 },
+      patience: { type: 'integer', minimum: 1, default: 3, description: 'epochs without held-out improvement before stopping' },
+      minDelta: { type: 'number', minimum: 0, default: 0 },
+      validationFraction: { type: 'number', minimum: 0, maximum: 0.5, default: 0.1, description: 'seeded held-out slice for early stopping and the reconstruction MSE' },
+      minFrames: { type: 'integer', minimum: 1, default: 100, description: 'shorter utterances are zero-padded (masked out of the loss)' },
+      maxFrames: { type: 'integer', minimum: 1, default: 1000, description: 'longer utterances are cropped to a seeded random window' },
+      samples: { type: 'integer', minimum: 0, default: 4, description: 'utterances reconstructed for Figure 2' },
+      limit: { type: 'integer', minimum: 1, description: 'use only the first N utterances (smoke runs)' },
+    },
+  },
+  inputs: { features: { type: 'features', many: true, fits: true, description: 'unlabelled MFCC feature stores' } },
+  outputs: {
+    encoder: { type: 'encoder', description: 'tfjs encoder + decoder, structure.json, history.json' },
+    reconstruction: { type: 'reconstruction', description: 'Figure 2 samples and held-out reconstruction MSE' },
+  },
+  resources: { class: 'cpu-heavy' },
+  tracked: true,
+  async run(ctx) {
+    const p = ctx.params;
+    const { tf, backend, threads } = await loadTensorflow({ threads: ctx.threads });
+    ctx.log.info(`TensorFlow backend: ${backend}, ${threads} thread(s)`);
+    const inputs = ctx.inputs.features as readonly Artifact[];
+    const corpus = await openCorpus(inputs.map((a) => a.path), { heldOut: ctx.heldOut, ...(p.limit ? { limit: p.limit } : {}) });
+    const built = buildStructure(tf, { name: p.structure, params: p.structureParams }, {
+      numCeps: corpus.numCeps,
+      seed: ctx.seed,
+      specPath: `${ctx.id}.params.structureParams`,
+    });
+    const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
+    try {
+      const split = holdOut(corpus.size, p.validationFraction, ctx.seed);
+      ctx.log.info(`${built.ref.name}: ${built.encoder.countParams()} encoder parameters; ${split.train.length} training / ${split.validation.length} held-out utterances`);
+      const config = { ...p, seed: ctx.seed };
+      const fingerprint = createHash('sha256')
+        .update(canonicalJson({ params: p, structure: built.ref, seed: ctx.seed, inputs: inputs.map((a) => a.hash) } as unknown as Json))
+        .digest('hex');
+      const eta = etaTracker(p.epochs);
+      const result = await trainAutoencoder({
+        tf, corpus, ...split, models, config, fingerprint, workDir: ctx.workDir, signal: ctx.signal,
+        onResume: (epoch) => ctx.log.info(`resuming from the checkpoint after epoch ${epoch}`),
+        onBatch: (epoch, batch, batches) => {
+          if (batch === 1) ctx.progress.total(batches, `epoch ${epoch}/${p.epochs}${eta.label()}`);
+          ctx.progress.tick();
+        },
+        onEpoch: (record) => {
+          eta.epochDone(record.epoch, record.seconds);
+          for (const name of ['loss', 'mse', 'l1', 'val_loss', 'val_mse', 'val_l1'] as const) {
+            const value = record[name];
+            if (value !== undefined) ctx.metrics.metric(name, value, record.epoch);
+          }
+          ctx.log.info(describeEpoch(record, p.epochs) + eta.label());
+        },
+      });
+      const history = { bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, epochs: result.history } as unknown as Json;
+      await writeEncoderArtifact(tf, ctx.outputs.encoder!, built, corpus.numCeps, history);
+      ctx.metrics.artifact(join(ctx.outputs.encoder!, 'history.json'));
+
+      const evaluated = split.validation.length > 0 ? split.validation : split.train;
+      const heldOut = evaluateAutoencoder(tf, corpus, planEvaluation(evaluated, corpus.frames, p.batchSize), models, config);
+      const samples = reconstructSamples(tf, corpus, evaluated.slice(0, p.samples), models, p);
+      const summary = {
+        slice: split.validation.length > 0 ? 'held-out' : 'training',
+        utterances: evaluated.length,
+        mse: heldOut.mse,
+        l1: heldOut.l1,
+        loss: heldOut.loss,
+        bestEpoch: result.bestEpoch,
+      };
+      const dir = ctx.outputs.reconstruction!;
+      await writeFile(join(dir, 'metrics.json'), `${JSON.stringify(summary, null, 2)}\n`);
+      await writeFile(join(dir, 'samples.json'), `${JSON.stringify({ numCeps: corpus.numCeps, samples })}\n`);
+      ctx.metrics.artifact(join(dir, 'metrics.json'));
+      return {
+        meta: {
+          encoder: { structure: built.ref.name, units: built.units, timeStride: built.timeStride, numCeps: corpus.numCeps, bestEpoch: result.bestEpoch },
+          reconstruction: { mse: heldOut.mse, utterances: evaluated.length },
+        },
+        metrics: { reconstruction_mse: heldOut.mse, best_epoch: result.bestEpoch, epochs_run: result.history.length },
+      };
+    } finally {
+      corpus.close();
+      built.encoder.dispose();
+      built.decoder?.dispose();
+    }
+  },
+});
+
+function describeEpoch(r: EpochRecord, epochs: number): string {
+  const held = r.val_loss === undefined ? '' : `, held-out ${r.val_loss.toFixed(4)} (mse ${r.val_mse!.toFixed(4)})`;
+  return `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)} (mse ${r.mse.toFixed(4)}, l1 ${r.l1.toFixed(4)})${held}, ${r.seconds.toFixed(1)} s`;
+}
+
+/** ETA of the remaining epochs from the mean epoch time (an upper bound: early stopping may end sooner). */
+function etaTracker(epochs: number) {
+  let timed = 0;
+  let seconds = 0;
+  let epoch = 0;
+  return {
+    epochDone(e: number, s: number) {
+      epoch = e;
+      timed += 1;
+      seconds += s;
+    },
+    label(): string {
+      if (timed === 0 || epoch >= epochs) return '';
+      const left = Math.round((seconds / timed) * (epochs - epoch));
+      return `, ETA ≤ ${left >= 60 ? `${Math.floor(left / 60)}m${left % 60}s` : `${left}s`}`;
+    },
+  };
+}
