@@ -1,0 +1,96 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildStructure, saveModel } from '@serx/stage-autoencoder';
+import { NUM_CEPS, tempDir, tf as loadTf } from '../../test/helpers.ts';
+import { assembleCnnLstm } from './cnnLstm.ts';
+import { loadModelDir } from './io.ts';
+import { serxLstmClass } from './lstm.ts';
+import { blockLstmAvailable } from './blockLstm.ts';
+import { lstmSequence } from './lstmSequence.ts';
+
+let tf: Awaited<ReturnType<typeof loadTf>>;
+beforeAll(async () => {
+  tf = await loadTf();
+});
+
+const maxAbsDiff = (a: tfjs.Tensor, b: tfjs.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
+
+function randomWeights(features: number, units: number) {
+  return {
+    x: tf.randomNormal([3, 7, features], 0, 1, 'float32', 1) as tfjs.Tensor3D,
+    kernel: tf.randomNormal([features, 4 * units], 0, 0.4, 'float32', 2) as tfjs.Tensor2D,
+    recurrent: tf.randomNormal([units, 4 * units], 0, 0.4, 'float32', 3) as tfjs.Tensor2D,
+    bias: tf.randomNormal([4 * units], 0, 0.4, 'float32', 4) as tfjs.Tensor1D,
+  };
+}
+
+describe('SerxLSTM', () => {
+  it('computes what tf.layers.lstm (Keras maths, sigmoid gates) computes', () => {
+    const { x, kernel, recurrent, bias } = randomWeights(4, 6);
+    const reference = tf.layers.lstm({ units: 6, recurrentActivation: 'sigmoid', inputShape: [null, 4] });
+    const seq = tf.sequential({ layers: [reference] });
+    seq.setWeights([kernel, recurrent, bias]);
+    const expected = seq.predict(x) as tfjs.Tensor;
+    const Lstm = serxLstmClass(tf);
+    for (const impl of ['autodiff', ...(blockLstmAvailable(tf) ? ['block' as const] : [])] as const) {
+      const seqIn = tf.input({ shape: [null, 4] });
+      const framesIn = tf.input({ shape: [1] });
+      const layer = new Lstm({ units: 6, timeStride: 1, impl });
+      const model = tf.model({ inputs: [seqIn, framesIn], outputs: layer.apply([seqIn, framesIn]) as tfjs.SymbolicTensor });
+      model.setWeights([kernel, recurrent, bias]);
+      const got = model.predict([x, tf.fill([3, 1], 7)]) as tfjs.Tensor;
+      expect(maxAbsDiff(got, expected), impl).toBeLessThan(1e-5);
+    }
+  });
+
+  it('returns each utterance state at its own last step, whatever the padding', () => {
+    const { x, kernel, recurrent, bias } = randomWeights(4, 6);
+    // utterance 1 has 3 steps; alone (3 steps) and padded with zeros to 7 steps must agree.
+    const alone = tf.slice(x, [1, 0, 0], [1, 3, 4]) as tfjs.Tensor3D;
+    const padded = tf.concat([alone, tf.zeros([1, 4, 4])], 1) as tfjs.Tensor3D;
+    const pick = (steps: number) => tf.oneHot([2], steps).toFloat() as tfjs.Tensor2D;
+    const a = lstmSequence(tf, alone, pick(3), kernel, recurrent, bias);
+    const b = lstmSequence(tf, padded, pick(7), kernel, recurrent, bias);
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
+  });
+
+  it('fused BlockLSTM gradients equal the taped ones (native backend only)', (ctx) => {
+    if (!blockLstmAvailable(tf)) ctx.skip();
+    const { x, kernel, recurrent, bias } = randomWeights(4, 6);
+    const pick = tf.oneHot([6, 2, 0], 7).toFloat() as tfjs.Tensor2D;
+    const weights = tf.range(1, 7);
+    const grads = (impl: 'block' | 'autodiff') =>
+      tf.grads((a, b, c, d) => tf.sum(tf.mul(lstmSequence(tf, a as never, pick, b as never, c as never, d as never, impl), weights)))([x, kernel, recurrent, bias]);
+    const block = grads('block');
+    const taped = grads('autodiff');
+    block.forEach((g, i) => expect(maxAbsDiff(g, taped[i] as tfjs.Tensor), `input ${i}`).toBeLessThan(1e-5));
+  });
+});
+
+describe('CNN-LSTM', () => {
+  let dir: { dir: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    dir = await tempDir();
+  });
+  afterAll(() => dir.cleanup());
+
+  it('assembles encoder → LSTM → embedding → softmax and round-trips through the tfjs format', async () => {
+    const built = buildStructure(tf, { name: 'ser-test-tiny' }, { numCeps: NUM_CEPS, seed: 3, decoder: false });
+    let k = 0;
+    const model = assembleCnnLstm(tf, built.encoder, { lstmUnits: 5, hiddenUnits: 4, classes: ['a', 'b', 'c'] }, {
+      numCeps: NUM_CEPS,
+      timeStride: built.timeStride,
+      initializer: () => tf.initializers.glorotUniform({ seed: 100 + k++ }),
+    });
+    const x = tf.randomNormal([2, 12, NUM_CEPS, 1], 0, 1, 'float32', 5);
+    const frames = tf.tensor2d([[12], [9]]);
+    const [probs, embedding] = model.predict([x, frames]) as tfjs.Tensor[];
+    expect(probs?.shape).toEqual([2, 3]);
+    expect(embedding?.shape).toEqual([2, 4]);
+    expect(tf.sum(probs as tfjs.Tensor, 1).arraySync()).toEqual([expect.closeTo(1, 5), expect.closeTo(1, 5)]);
+    await saveModel(tf, model, dir.dir);
+    const loaded = await loadModelDir(tf, dir.dir);
+    const [probs2] = loaded.predict([x, frames]) as tfjs.Tensor[];
+    expect(maxAbsDiff(probs as tfjs.Tensor, probs2 as tfjs.Tensor)).toBe(0);
+  });
+});

@@ -1,0 +1,75 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tfjs as Tf } from '@serx/core';
+import { type Batch, type BatchOptions, type Example, assembleBatch, planEvaluation } from '../data/batches.ts';
+import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
+import { weightedCrossEntropy } from './loss.ts';
+
+/** The model's two inputs for a batch: MFCC `[size, frames, numCeps, 1]` and frame counts `[size, 1]`. */
+export function batchInputs(tf: Tf, batch: Batch, numCeps: number): [tfjs.Tensor4D, tfjs.Tensor2D] {
+  return [
+    tf.tensor4d(batch.x, [batch.size, batch.frames, numCeps, 1]),
+    tf.tensor2d(batch.lengths, [batch.size, 1]),
+  ];
+}
+
+export interface Scores {
+  loss: number;
+  ua: number;
+  wa: number;
+  confusion: number[][];
+}
+
+/** Per batch of `examples` (length-sorted), the model's class probabilities and embeddings. */
+export function* predictBatches(
+  tf: Tf,
+  model: tfjs.LayersModel,
+  examples: readonly Example[],
+  batchSize: number,
+  options: BatchOptions,
+): Generator<{ batch: Batch; probs: Float32Array; embedding: Float32Array; hidden: number }> {
+  for (const members of planEvaluation(examples.map((e) => e.row.frames), batchSize)) {
+    const batch = assembleBatch(examples, members, options);
+    const [probs, embedding] = tf.tidy(() => {
+      const [p, e] = model.predict(batchInputs(tf, batch, options.numCeps)) as tfjs.Tensor[];
+      return [(p as tfjs.Tensor).dataSync() as Float32Array, e as tfjs.Tensor];
+    });
+    const hidden = embedding.shape[1] as number;
+    const values = embedding.dataSync() as Float32Array;
+    embedding.dispose();
+    yield { batch, probs, embedding: values, hidden };
+  }
+}
+
+/** Loss (weighted like training), UA, WA and confusion of the model on labelled examples. */
+export function evaluate(
+  tf: Tf,
+  model: tfjs.LayersModel,
+  examples: readonly Example[],
+  numClasses: number,
+  batchSize: number,
+  options: BatchOptions,
+  classWeights: readonly number[] | null,
+): Scores {
+  const truth: number[] = [];
+  const pred: number[] = [];
+  let lossSum = 0;
+  for (const { batch, probs } of predictBatches(tf, model, examples, batchSize, options)) {
+    const loss = tf.tidy(() => weightedCrossEntropy(tf, tf.tensor2d(probs, [batch.size, numClasses]), batch.labels, classWeights).dataSync()[0] as number);
+    lossSum += loss * batch.size;
+    truth.push(...batch.labels);
+    pred.push(...argMaxRows(probs, numClasses));
+  }
+  const confusion = confusionMatrix(truth, pred, numClasses);
+  return { loss: lossSum / Math.max(1, truth.length), ua: unweightedAccuracy(confusion), wa: weightedAccuracy(confusion), confusion };
+}
+
+/** Index of the largest value of each row of a `[rows, width]` matrix (first one on ties). */
+export function argMaxRows(values: Float32Array, width: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < values.length / width; r++) {
+    let best = 0;
+    for (let c = 1; c < width; c++) if ((values[r * width + c] as number) > (values[r * width + best] as number)) best = c;
+    out.push(best);
+  }
+  return out;
+}

@@ -1,0 +1,252 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Logger, MetricsSink, ProgressReporter } from '@serx/core';
+import type { Tfjs as Tf } from '@serx/core';
+import { type BatchOptions, type Example, assembleBatch, planEpoch } from '../data/batches.ts';
+import { createRng, mixSeed } from '../data/rng.ts';
+import { encoderOf } from '../model/cnnLstm.ts';
+import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
+import { type SavedTensor, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { argMaxRows, batchInputs, evaluate } from './evaluate.ts';
+import { weightedCrossEntropy } from './loss.ts';
+
+/** A training phase: `frozen` is one phase with a frozen encoder, `finetune` adds an unfrozen one. */
+export interface Phase {
+  name: 'train' | 'finetune';
+  encoderTrainable: boolean;
+  learningRate: number;
+  epochs: number;
+}
+
+export interface TrainSettings {
+  phases: Phase[];
+  batchSize: number;
+  /** Epochs without a better validation UA before a phase stops; 0 disables early stopping. */
+  patience: number;
+  classWeights: number[] | null;
+  batch: BatchOptions;
+  poolBatches: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  phase: string;
+  loss: number;
+  /** Running UA / WA over the epoch's training batches (weights change during the epoch). */
+  trainUa: number;
+  trainWa: number;
+  valLoss: number;
+  valUa: number;
+  valWa: number;
+  seconds: number;
+}
+
+export interface TrainHooks {
+  log: Logger;
+  progress: ProgressReporter;
+  metrics: MetricsSink;
+  signal: AbortSignal;
+}
+
+export interface TrainOutcome {
+  history: EpochRecord[];
+  /** Epoch (1-based, counted over all phases) whose weights the model now holds. */
+  bestEpoch: number;
+  bestValUa: number;
+  /** Epoch a killed run resumed after, or null. */
+  resumedAfter: number | null;
+}
+
+interface LoopState {
+  fingerprint: string;
+  phase: number;
+  phaseEpoch: number;
+  epoch: number;
+  best: { epoch: number; valUa: number } | null;
+  sinceBest: number;
+  history: EpochRecord[];
+}
+
+export interface TrainArgs {
+  tf: Tf;
+  model: tfjs.LayersModel;
+  train: readonly Example[];
+  validation: readonly Example[];
+  numClasses: number;
+  settings: TrainSettings;
+  seed: number;
+  /** Checkpoints live here; a checkpoint with another fingerprint is ignored. */
+  workDir: string;
+  fingerprint: string;
+  hooks: TrainHooks;
+}
+
+/**
+ * Trains `model` phase by phase with Adam, selecting on validation UA; checkpoints after every epoch
+ * and resumes from the last checkpoint of the same fingerprint. Batch order and crops of epoch `e`
+ * derive from (seed, e) only, so a resumed run replays exactly what an uninterrupted one would.
+ * On return the model holds the weights of the best epoch.
+ */
+export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
+  const { tf, model, settings, hooks } = args;
+  let checkpoint = await loadCheckpoint<LoopState>(args.workDir);
+  if (checkpoint && checkpoint.state.fingerprint !== args.fingerprint) {
+    hooks.log.warn('ignoring a checkpoint of another training configuration');
+    checkpoint = null;
+  }
+  const state: LoopState = checkpoint?.state ?? {
+    fingerprint: args.fingerprint,
+    phase: 0,
+    phaseEpoch: 0,
+    epoch: 0,
+    best: null,
+    sinceBest: 0,
+    history: [],
+  };
+  let bestWeights: SavedTensor[] | null = checkpoint?.best ?? null;
+  const resumedAfter = checkpoint ? state.epoch : null;
+  if (checkpoint) {
+    setModelWeights(tf, model, checkpoint.model);
+    hooks.log.info(`resuming after epoch ${state.epoch} from a checkpoint`);
+  }
+  const lengths = args.train.map((e) => e.row.frames);
+  const maxEpochs = settings.phases.reduce((n, p) => n + p.epochs, 0);
+
+  for (let p = state.phase; p < settings.phases.length; p++) {
+    const phase = settings.phases[p] as Phase;
+    if (p !== state.phase) {
+      Object.assign(state, { phase: p, phaseEpoch: 0, sinceBest: 0 });
+      if (bestWeights) setModelWeights(tf, model, bestWeights);
+    }
+    encoderOf(model).trainable = phase.encoderTrainable;
+    const optimizer = tf.train.adam(phase.learningRate);
+    if (checkpoint && checkpoint.optimizer.length > 0) {
+      await optimizer.setWeights(checkpoint.optimizer.map((t) => ({ name: t.name, tensor: toTensor(tf, t) })));
+    }
+    checkpoint = null;
+    const varList = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+    const stopped = () => settings.patience > 0 && state.sinceBest >= settings.patience;
+    while (state.phaseEpoch < phase.epochs && !stopped()) {
+      const started = performance.now();
+      const epoch = state.epoch + 1;
+      const label = `epoch ${epoch} (${phase.name} ${state.phaseEpoch + 1}/${phase.epochs})${eta(state.history, maxEpochs - state.epoch)}`;
+      const fit = trainEpoch(args, optimizer, varList, lengths, epoch, label);
+      const val = evaluate(tf, model, args.validation, args.numClasses, settings.batchSize, settings.batch, settings.classWeights);
+      const record: EpochRecord = {
+        epoch,
+        phase: phase.name,
+        ...fit,
+        valLoss: val.loss,
+        valUa: val.ua,
+        valWa: val.wa,
+        seconds: (performance.now() - started) / 1000,
+      };
+      state.history.push(record);
+      report(hooks, record);
+      if (!state.best || val.ua > state.best.valUa) {
+        state.best = { epoch, valUa: val.ua };
+        bestWeights = snapshot(model.getWeights());
+        state.sinceBest = 0;
+      } else {
+        state.sinceBest += 1;
+      }
+      state.epoch = epoch;
+      state.phaseEpoch += 1;
+      await saveCheckpoint(args.workDir, epoch, {
+        state,
+        model: snapshot(model.getWeights()),
+        optimizer: await savedOptimizer(optimizer),
+        best: bestWeights,
+      });
+      if (hooks.signal.aborted) throw hooks.signal.reason;
+    }
+    optimizer.dispose();
+  }
+  if (bestWeights) setModelWeights(tf, model, bestWeights);
+  return { history: state.history, bestEpoch: state.best?.epoch ?? 0, bestValUa: state.best?.valUa ?? Number.NaN, resumedAfter };
+}
+
+function trainEpoch(
+  args: TrainArgs,
+  optimizer: tfjs.Optimizer,
+  varList: tfjs.Variable[],
+  lengths: number[],
+  epoch: number,
+  label: string,
+): Pick<EpochRecord, 'loss' | 'trainUa' | 'trainWa'> {
+  const { tf, model, settings, hooks } = args;
+  const plan = planEpoch(lengths, settings.batchSize, createRng(mixSeed(args.seed, epoch)), settings.poolBatches);
+  const cropRng = createRng(mixSeed(args.seed ^ 0x5bd1e995, epoch));
+  hooks.progress.total(plan.length, label);
+  const truth: number[] = [];
+  const pred: number[] = [];
+  let lossSum = 0;
+  for (const members of plan) {
+    if (hooks.signal.aborted) throw hooks.signal.reason;
+    const batch = assembleBatch(args.train, members, { ...settings.batch, cropRng });
+    const inputs = batchInputs(tf, batch, settings.batch.numCeps);
+    let probs: tfjs.Tensor | undefined;
+    const cost = optimizer.minimize(
+      () => {
+        const [p] = model.apply(inputs, { training: true }) as tfjs.Tensor[];
+        probs = tf.keep(p as tfjs.Tensor);
+        return weightedCrossEntropy(tf, p as tfjs.Tensor, batch.labels, settings.classWeights);
+      },
+      true,
+      varList,
+    );
+    lossSum += (cost?.dataSync()[0] as number) * batch.size;
+    truth.push(...batch.labels);
+    pred.push(...argMaxRows(probs?.dataSync() as Float32Array, args.numClasses));
+    tf.dispose([cost as tfjs.Tensor, probs as tfjs.Tensor, ...inputs]);
+    hooks.progress.tick();
+  }
+  const confusion = confusionMatrix(truth, pred, args.numClasses);
+  return { loss: lossSum / truth.length, trainUa: unweightedAccuracy(confusion), trainWa: weightedAccuracy(confusion) };
+}
+
+function report(hooks: TrainHooks, r: EpochRecord): void {
+  const m = hooks.metrics;
+  m.metric('loss', r.loss, r.epoch);
+  m.metric('train_ua', r.trainUa, r.epoch);
+  m.metric('train_wa', r.trainWa, r.epoch);
+  m.metric('val_loss', r.valLoss, r.epoch);
+  m.metric('val_ua', r.valUa, r.epoch);
+  m.metric('val_wa', r.valWa, r.epoch);
+  hooks.log.info(
+    `epoch ${r.epoch} ${r.phase}: loss ${r.loss.toFixed(4)} train UA ${r.trainUa.toFixed(3)} ` +
+      `val loss ${r.valLoss.toFixed(4)} val UA ${r.valUa.toFixed(3)} WA ${r.valWa.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
+  );
+}
+
+/** `, ≤ 3m20s left` from the mean epoch time so far (early stopping may end sooner). */
+function eta(history: EpochRecord[], remainingEpochs: number): string {
+  if (history.length === 0) return '';
+  const mean = history.reduce((s, r) => s + r.seconds, 0) / history.length;
+  const left = Math.round(mean * remainingEpochs);
+  return `, ≤ ${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s left`;
+}
+
+function snapshot(tensors: tfjs.Tensor[]): SavedTensor[] {
+  return tensors.map((t, i) => ({
+    name: String(i),
+    shape: [...t.shape],
+    dtype: t.dtype === 'int32' ? 'int32' : 'float32',
+    data: Float32Array.from(t.dataSync() as ArrayLike<number>),
+  }));
+}
+
+async function savedOptimizer(optimizer: tfjs.Optimizer): Promise<SavedTensor[]> {
+  const named = await optimizer.getWeights();
+  const saved = snapshot(named.map((n) => n.tensor));
+  return saved.map((s, i) => ({ ...s, name: named[i]?.name ?? s.name }));
+}
+
+function toTensor(tf: Tf, t: SavedTensor): tfjs.Tensor {
+  return t.dtype === 'int32' ? tf.tensor(Int32Array.from(t.data), t.shape, 'int32') : tf.tensor(t.data, t.shape, 'float32');
+}
+
+function setModelWeights(tf: Tf, model: tfjs.LayersModel, saved: SavedTensor[]): void {
+  const tensors = saved.map((t) => toTensor(tf, t));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}

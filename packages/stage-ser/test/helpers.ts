@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Artifact, Json, StageContext } from '@serx/core';
+import { loadTensorflow } from '@serx/core';
+import { type FeatureRowInput, FeatureStoreWriter } from '@serx/stage-features';
+import { defineEncoderStructure, registerEncoderStructure } from '@serx/stage-autoencoder';
+import type { SymbolicTensor } from '@tensorflow/tfjs';
+import { createRng } from '../src/data/rng.ts';
+
+/** A tiny encoder structure (one strided conv + dense bottleneck) so tests train in seconds. */
+export const tinyStructure = defineEncoderStructure<{ filters: number; units: number }>({
+  name: 'ser-test-tiny',
+  description: 'test: one 3x3 conv, stride 2 in time and cepstrum, dense bottleneck',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { filters: { type: 'integer', default: 4 }, units: { type: 'integer', default: 8 } },
+  },
+  timeStride: () => 2,
+  buildEncoder(tf, p, ctx) {
+    const input = tf.input({ shape: [null, ctx.numCeps, 1] });
+    let x = tf.layers
+      .conv2d({ filters: p.filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: ctx.kernelInitializer() })
+      .apply(input) as SymbolicTensor;
+    x = tf.layers.reshape({ targetShape: [-1, Math.ceil(ctx.numCeps / 2) * p.filters] }).apply(x) as SymbolicTensor;
+    x = tf.layers.dense({ units: p.units, activation: 'relu', kernelInitializer: ctx.kernelInitializer() }).apply(x) as SymbolicTensor;
+    return tf.model({ inputs: input, outputs: x, name: 'encoder' });
+  },
+  buildDecoder(tf, p, ctx) {
+    const input = tf.input({ shape: [null, p.units] });
+    const up = tf.layers.dense({ units: 2 * ctx.numCeps, kernelInitializer: ctx.kernelInitializer() }).apply(input) as SymbolicTensor;
+    const out = tf.layers.reshape({ targetShape: [-1, ctx.numCeps] }).apply(up) as SymbolicTensor;
+    return tf.model({ inputs: input, outputs: out, name: 'decoder' });
+  },
+});
+registerEncoderStructure(tinyStructure);
+
+export const NUM_CEPS = 6;
+export const CLASSES = ['negative', 'neutral', 'positive'];
+
+export async function tf() {
+  return (await loadTensorflow({ threads: 1 })).tf;
+}
+
+export async function tempDir(prefix = 'serx-ser-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface SyntheticCorpus {
+  corpus: string;
+  /** Utterances per (split, class). */
+  perClass: { [split: string]: number };
+  seed: number;
+  minFrames?: number;
+  maxFrames?: number;
+}
+
+/**
+ * Writes a feature store of a synthetic corpus whose classes are separable: class k raises every
+ * third cepstral coefficient starting at k, on top of unit Gaussian-ish noise.
+ */
+export async function writeSyntheticStore(dir: string, spec: SyntheticCorpus): Promise<Artifact> {
+  const rng = createRng(spec.seed);
+  const writer = await FeatureStoreWriter.create(dir, { dims: NUM_CEPS, meta: { synthetic: true } });
+  let n = 0;
+  for (const [split, count] of Object.entries(spec.perClass)) {
+    for (let i = 0; i < count; i++) {
+      for (const [k, cls] of CLASSES.entries()) {
+        const frames = (spec.minFrames ?? 20) + Math.floor(rng() * ((spec.maxFrames ?? 40) - (spec.minFrames ?? 20)));
+        const data = new Float32Array(frames * NUM_CEPS);
+        for (let f = 0; f < frames; f++) {
+          for (let c = 0; c < NUM_CEPS; c++) data[f * NUM_CEPS + c] = (rng() + rng() + rng() - 1.5) * 2 + (c % 3 === k ? 1.2 : 0);
+        }
+        const row: FeatureRowInput = { id: `${spec.corpus}-${n++}`, corpus: spec.corpus, speaker: `${split}-s${i % 2}`, label: cls, class: cls, split };
+        await writer.append(row, data);
+      }
+    }
+  }
+  await writer.close();
+  return artifact(dir, 'features', [spec.corpus], `mfcc_${spec.corpus}`);
+}
+
+export function artifact(path: string, type: string, corpora: string[], producer: string, meta: { [k: string]: Json } = {}): Artifact {
+  return { path, type, hash: `hash-of-${producer}`, producer, meta, corpora };
+}
+
+export interface RecordedContext<P> extends StageContext<P> {
+  recorded: { metrics: { name: string; value: number; step?: number }[]; logs: string[]; progress: { total: number; label?: string }[] };
+}
+
+/** A StageContext for calling a stage's `run` directly, recording metrics, logs and progress. */
+export function testContext<P>(init: {
+  id?: string;
+  params: P;
+  inputs: StageContext<P>['inputs'];
+  outputs: { [name: string]: string };
+  workDir: string;
+  seed?: number;
+  heldOut?: string[];
+  signal?: AbortSignal;
+  onMetric?: (name: string, value: number, step?: number) => void;
+}): RecordedContext<P> {
+  const recorded: RecordedContext<P>['recorded'] = { metrics: [], logs: [], progress: [] };
+  return {
+    id: init.id ?? 'ser_test',
+    params: init.params,
+    inputs: init.inputs,
+    outputs: init.outputs,
+    workDir: init.workDir,
+    seed: init.seed ?? 1,
+    threads: 1,
+    heldOut: init.heldOut ?? [],
+    signal: init.signal ?? new AbortController().signal,
+    log: { debug: () => {}, info: (m) => recorded.logs.push(m), warn: (m) => recorded.logs.push(`warn: ${m}`) },
+    progress: { total: (total, label) => recorded.progress.push({ total, ...(label ? { label } : {}) }), tick: () => {} },
+    metrics: {
+      metric: (name, value, step) => {
+        recorded.metrics.push({ name, value, ...(step === undefined ? {} : { step }) });
+        init.onMetric?.(name, value, step);
+      },
+      tag: () => {},
+      artifact: () => {},
+    },
+    recorded,
+  };
+}
