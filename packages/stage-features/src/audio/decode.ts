@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAiff, parseAiff } from './aiff.ts';
+import { ErrorCodes, SerxError } from '@serx/core';
 import { BadAudioError } from './bad-audio.ts';
 import type { DecodedAudio, DecodedPcm } from './decoded.ts';
 import { decodeWithFfmpeg } from './ffmpeg.ts';
@@ -27,7 +28,9 @@ export const DEFAULT_TARGET_RATE = 16000;
 
 /** Reads and decodes an audio file; the format is detected from its content, not its name. */
 export async function decodeAudioFile(path: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
-  const bytes = await readFile(path);
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    throw new SerxError(ErrorCodes.INPUT_DATA, `${path}: cannot read audio file (${error.code ?? error.message})`, { cause: error });
+  });
   return decodeAudioBuffer(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...options, path });
 }
 

@@ -1,5 +1,6 @@
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import type { DecodedPcm } from './decoded.ts';
+import { firstFrameOffset, splitFlacFrames } from './flac-frames.ts';
 import { PcmLayoutError } from './pcm.ts';
 import { ascii } from './wav.ts';
 
@@ -42,10 +43,11 @@ function readStreamInfo(bytes: Uint8Array, start: number): StreamInfo {
  */
 export async function decodeFlac(bytes: Uint8Array, start: number): Promise<DecodedPcm> {
   const info = readStreamInfo(bytes, start);
+  const frames = splitFlacFrames(bytes, firstFrameOffset(bytes, start));
   const decoder = new FLACDecoder();
   try {
     await decoder.ready;
-    const decoded = await decoder.decodeFile(bytes.subarray(start));
+    const decoded = await decoder.decodeFrames(frames);
     if (decoded.errors.length > 0) {
       const first = decoded.errors[0];
       throw new PcmLayoutError('corrupt', `libFLAC: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`);

@@ -2,3 +2,4 @@ export { BadAudioError, type BadAudioReason, isBadAudioError } from './bad-audio
 export { DEFAULT_TARGET_RATE, type DecodeOptions, decodeAudioBuffer, decodeAudioFile } from './decode.ts';
 export type { DecodedAudio } from './decoded.ts';
 export { type ResampleOptions, type ResampleQuality, resample } from './resample.ts';
+export { type EncodeWavOptions, encodeWav } from './encode-wav.ts';

@@ -63,7 +63,8 @@ export async function resample(
   const margin = align(Math.ceil((512 * Math.max(1, fromRate / toRate)) / unit + 1) * unit);
   const step = align(limit - 2 * margin);
   if (step <= 0) throw new RangeError(`resample: block size ${limit} too small for ${fromRate} → ${toRate}`);
-  const total = src.simple(samples.subarray(0, 0)).length + Math.round(samples.length * ratio);
+  // An upper bound: the last block decides the exact length, as a one-shot call would.
+  const total = Math.ceil(samples.length * ratio) + 1;
   const out = new Float32Array(total);
   let written = 0;
   for (let start = 0; start < samples.length; start += step) {
@@ -73,7 +74,7 @@ export async function resample(
     const skip = Math.round((start - from) * ratio);
     const want = Math.min(Math.round(step * ratio), total - written);
     out.set(block.subarray(skip, skip + want), written);
-    written += Math.min(want, block.length - skip);
+    written += Math.max(0, Math.min(want, block.length - skip));
   }
   return written === total ? out : out.subarray(0, written);
 }
