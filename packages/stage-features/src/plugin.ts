@@ -1,0 +1,12 @@
+import { definePlugin } from '@serx/core';
+import pkg from '../package.json' with { type: 'json' };
+import { ingest } from './stages/ingest.ts';
+import { mfcc } from './stages/mfcc.ts';
+import { split } from './stages/split.ts';
+
+/** The `@serx/stage-features` plugin: `features:ingest`, `features:split`, `features:mfcc`. */
+export const plugin = definePlugin({
+  name: '@serx/stage-features',
+  version: pkg.version,
+  stages: [ingest, split, mfcc],
+});

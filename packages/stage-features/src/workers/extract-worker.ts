@@ -1,0 +1,7 @@
+import { parentPort } from 'node:worker_threads';
+import { runTask, type ExtractTask, type ProbeTask } from './extract.ts';
+
+parentPort!.on('message', async (task: ProbeTask | ExtractTask) => {
+  const result = await runTask(task as ExtractTask);
+  parentPort!.postMessage(result, result.ok && 'data' in result ? [result.data.buffer as ArrayBuffer] : []);
+});
