@@ -33,7 +33,7 @@ function renderMermaid(graph: Graph): string {
 }
 
 function renderDot(graph: Graph): string {
-  const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
   const lines = [`digraph ${quote(graph.spec.name)} {`, '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
   for (const id of graph.order) {
     const node = graph.nodes.get(id);
