@@ -12,8 +12,8 @@ export interface ResampleOptions {
 }
 
 const CONVERTER = { best: 0, medium: 1, fastest: 2 } as const;
-/** The library's wasm transfer buffer, in samples. */
-const WASM_BUFFER = 1_000_000;
+/** Below the library's wasm transfer buffer (1,008,000 samples), beyond which it mishandles the end. */
+const WASM_BUFFER = 800_000;
 const CACHE_LIMIT = 4;
 
 // Each converter instance owns a ~26 MB wasm heap: keep a few per thread, created on first use.
@@ -39,9 +39,10 @@ function gcd(a: number, b: number): number {
 }
 
 /**
- * Band-limited resampling of mono audio (libsamplerate compiled to wasm). Long signals are cut
- * into blocks that overlap by more than the sinc filter's reach, so the result equals a one-shot
- * conversion; block edges fall on sample instants common to both rates.
+ * Band-limited resampling of mono audio (libsamplerate compiled to wasm). The output has exactly
+ * floor(n · to / from) samples, aligned with the input (sample k at time k / to). Long signals are
+ * cut into blocks that overlap by more than the sinc filter's reach, so the result equals a
+ * one-shot conversion; block edges fall on instants common to both rates.
  */
 export async function resample(
   samples: Float32Array,
@@ -55,26 +56,27 @@ export async function resample(
   }
   const src = await converter(fromRate, toRate, options.quality ?? 'medium');
   const ratio = toRate / fromRate;
-  const limit = Math.floor(Math.min(options.blockSize ?? WASM_BUFFER, WASM_BUFFER / Math.max(1, ratio)) * 0.8);
-  if (samples.length <= limit) return src.simple(samples);
-
+  const total = Math.floor((samples.length * toRate) / fromRate);
   const unit = fromRate / gcd(fromRate, toRate);
-  const align = (n: number): number => Math.max(unit, Math.floor(n / unit) * unit);
-  const margin = align(Math.ceil((512 * Math.max(1, fromRate / toRate)) / unit + 1) * unit);
-  const step = align(limit - 2 * margin);
+  const align = (n: number): number => Math.max(unit, Math.ceil(n / unit) * unit);
+  // Beyond the reach of the longest (best-quality) sinc filter, stretched when downsampling.
+  const margin = align(512 * Math.max(1, fromRate / toRate));
+  // Trailing zeros let libsamplerate produce every output sample up to the end of the input.
+  const padded = new Float32Array(samples.length + margin);
+  padded.set(samples);
+  const limit = Math.floor(Math.min(options.blockSize ?? WASM_BUFFER, WASM_BUFFER / Math.max(1, ratio)));
+  if (padded.length <= limit) return src.simple(padded).slice(0, total);
+
+  const step = Math.floor((limit - 2 * margin) / unit) * unit;
   if (step <= 0) throw new RangeError(`resample: block size ${limit} too small for ${fromRate} → ${toRate}`);
-  // An upper bound: the last block decides the exact length, as a one-shot call would.
-  const total = Math.ceil(samples.length * ratio) + 1;
   const out = new Float32Array(total);
-  let written = 0;
-  for (let start = 0; start < samples.length; start += step) {
+  for (let start = 0, written = 0; written < total; start += step) {
     const from = Math.max(0, start - margin);
-    const to = Math.min(samples.length, start + step + margin);
-    const block = src.simple(samples.subarray(from, to));
+    const block = src.simple(padded.subarray(from, Math.min(padded.length, start + step + margin)));
     const skip = Math.round((start - from) * ratio);
     const want = Math.min(Math.round(step * ratio), total - written);
     out.set(block.subarray(skip, skip + want), written);
-    written += Math.max(0, Math.min(want, block.length - skip));
+    written += want;
   }
-  return written === total ? out : out.subarray(0, written);
+  return out;
 }
