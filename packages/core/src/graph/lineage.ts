@@ -4,6 +4,8 @@
 import { ErrorCodes } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
 import type { IssueList } from '../spec/spec-error.ts';
+import { suggest } from '../spec/suggest.ts';
+import type { LScalar } from '../spec/yaml-tree.ts';
 import type { GraphNode, InputRef } from './types.ts';
 
 export function refsOf(value: InputRef | InputRef[] | undefined): InputRef[] {
@@ -64,6 +66,18 @@ export function checkHeldOut(
           specPath: `stages.${node.stageId}.inputs.${name}`,
         });
       });
+    }
+  }
+}
+
+/** A held-out name close to, but not, a corpus of the graph is a typo that would void the proof. */
+export function checkHeldOutNames(nodes: Map<string, GraphNode>, heldOut: readonly LScalar[], issues: IssueList): void {
+  const corpora = new Set([...nodes.values()].flatMap((node) => node.corpora));
+  for (const item of heldOut) {
+    const name = item.value as string;
+    const close = corpora.has(name) ? '' : suggest(name, corpora);
+    if (close) {
+      issues.add({ code: ErrorCodes.SPEC_INVALID, message: `held-out corpus '${name}' is not read by any stage${close}`, loc: item.loc, specPath: 'heldOut' });
     }
   }
 }

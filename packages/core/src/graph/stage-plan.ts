@@ -43,12 +43,21 @@ export interface StagePlan {
   ownAxes: string[];
 }
 
+interface KnownStages {
+  /** Every stage id of the spec. */
+  ids: Set<string>;
+  /** The ids whose `uses:` names a registered stage. */
+  registered: Map<string, RegisteredStage>;
+}
+
 export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: IssueList): StagePlan[] {
   const registered = new Map<string, RegisteredStage>();
   for (const stage of doc.stages) {
     const found = resolveUses(stage, registry, issues);
     if (found) registered.set(stage.id, found);
   }
+  const known: KnownStages = { registered, ids: new Set(doc.stages.map((stage) => stage.id)) };
+  const axisNames = new Set(doc.matrix.map((axis) => axis.name));
   const plans: StagePlan[] = [];
   for (const stage of doc.stages) {
     const stageDef = registered.get(stage.id);
@@ -56,10 +65,9 @@ export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: I
     const field = (key: string) => stage.map.entries.get(key)?.value;
     const axisLocs = new Map<string, SourceLocation>();
     for (const key of ['params', 'seed', 'inputs']) referencedAxes(field(key), axisLocs);
-    const known = new Set(doc.matrix.map((axis) => axis.name));
     for (const [axis, loc] of axisLocs) {
-      if (!known.has(axis)) {
-        issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `undefined matrix axis '${axis}'${suggest(axis, known)}`, loc, specPath: `stages.${stage.id}` });
+      if (!axisNames.has(axis)) {
+        issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `undefined matrix axis '${axis}'${suggest(axis, axisNames)}`, loc, specPath: `stages.${stage.id}` });
       }
     }
     const pin = field('pin');
@@ -74,7 +82,7 @@ export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: I
       params: field('params'),
       seed: field('seed'),
       pin: pin?.kind === 'scalar' && pin.value === true,
-      inputs: readInputs(stage, stageDef, registered, doc.matrix, issues),
+      inputs: readInputs(stage, stageDef, known, doc.matrix, issues),
       ownAxes: doc.matrix.map((axis) => axis.name).filter((axis) => axisLocs.has(axis)),
     });
   }
@@ -98,7 +106,7 @@ function resolveUses(stage: StageNode, registry: Registry, issues: IssueList): R
 function readInputs(
   stage: StageNode,
   self: RegisteredStage,
-  registered: Map<string, RegisteredStage>,
+  known: KnownStages,
   matrix: MatrixAxis[],
   issues: IssueList,
 ): InputTemplate[] {
@@ -131,7 +139,7 @@ function readInputs(
       }
       issues.collect(() => {
         const template = readTemplate(item, matrix, path);
-        for (const { ref } of template.candidates) checkRef(ref, item.loc, path, entry.key, spec, registered, issues);
+        for (const { ref } of template.candidates) checkRef(ref, item.loc, path, entry.key, spec, known, issues);
         refs.push(template);
       });
     }
@@ -161,14 +169,16 @@ function checkRef(
   path: string,
   inputName: string,
   spec: InputSpec,
-  registered: Map<string, RegisteredStage>,
+  known: KnownStages,
   issues: IssueList,
 ): void {
-  const upstream = registered.get(ref.stage);
-  if (!upstream) {
-    issues.add({ code: ErrorCodes.SPEC_REF_UNKNOWN, message: `reference to unknown stage '${ref.stage}'${suggest(ref.stage, registered.keys())}`, loc, specPath: path });
+  if (!known.ids.has(ref.stage)) {
+    issues.add({ code: ErrorCodes.SPEC_REF_UNKNOWN, message: `reference to unknown stage '${ref.stage}'${suggest(ref.stage, known.ids)}`, loc, specPath: path });
     return;
   }
+  // A stage whose `uses:` is unknown was reported already; its outputs cannot be checked.
+  const upstream = known.registered.get(ref.stage);
+  if (!upstream) return;
   const output = upstream.definition.outputs[ref.output];
   if (!output) {
     const names = Object.keys(upstream.definition.outputs);

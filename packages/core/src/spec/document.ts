@@ -36,6 +36,8 @@ export interface SpecDocument {
   plugins: LScalar[];
   seed: number;
   heldOut: string[];
+  /** The `heldOut:` items, for errors. */
+  heldOutNodes: LScalar[];
   matrix: MatrixAxis[];
   tracking: { mlflow?: { uri?: string; enabled?: boolean } } | undefined;
   stages: StageNode[];
@@ -66,12 +68,14 @@ export function readDocument(raw: LMap, env: NodeJS.ProcessEnv, issues: IssueLis
   if (!name) issues.add({ code: ErrorCodes.SPEC_INVALID, message: "a spec needs a 'name' (the experiment name)", loc: raw.loc, specPath: 'name' });
   else if (name.kind !== 'scalar' || typeof name.value !== 'string') issues.add(shapeIssue(name, 'name', 'a string'));
   if (!stagesEntry) issues.add({ code: ErrorCodes.SPEC_INVALID, message: "a spec needs 'stages'", loc: raw.loc, specPath: 'stages' });
+  const heldOut = stringList(entries.get('heldOut'), 'heldOut', issues);
   return {
     tree,
     name: name?.kind === 'scalar' ? String(name.value) : '',
     plugins: stringList(entries.get('plugins'), 'plugins', issues).nodes,
     seed: readSeed(entries.get('seed')?.value, 'seed', issues) ?? 0,
-    heldOut: stringList(entries.get('heldOut'), 'heldOut', issues).values,
+    heldOut: heldOut.values,
+    heldOutNodes: heldOut.nodes,
     matrix: readMatrix(entries.get('matrix'), issues),
     tracking: readTracking(entries.get('tracking'), issues),
     stages,
@@ -150,7 +154,7 @@ function readTracking(entry: LEntry | undefined, issues: IssueList): SpecDocumen
 
 function stringList(entry: LEntry | undefined, path: string, issues: IssueList): { nodes: LScalar[]; values: string[] } {
   const nodes: LScalar[] = [];
-  if (!entry) return { nodes, values: [] };
+  if (!entry || (entry.value.kind === 'scalar' && entry.value.value === null)) return { nodes, values: [] };
   if (entry.value.kind !== 'seq') {
     issues.add(shapeIssue(entry.value, path, 'a list of strings'));
     return { nodes, values: [] };

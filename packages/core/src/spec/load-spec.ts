@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Json } from '../contract.ts';
 import { SerxError } from '../errors.ts';
 import { expandStages } from '../graph/expand.ts';
-import { checkHeldOut, computeLineage } from '../graph/lineage.ts';
+import { checkHeldOut, checkHeldOutNames, computeLineage } from '../graph/lineage.ts';
 import { topologicalOrder } from '../graph/node-order.ts';
 import { buildStagePlans } from '../graph/stage-plan.ts';
 import { orderStages } from '../graph/stage-order.ts';
@@ -71,6 +71,7 @@ export function planGraph(doc: SpecDocument, context: { registry: Registry; file
   const specOrder = [...plans].sort((a, b) => a.index - b.index).flatMap((plan) => expansion.stages.get(plan.id)?.nodes ?? []);
   const order = topologicalOrder(expansion.nodes, specOrder);
   computeLineage(expansion.nodes, order, issues);
+  checkHeldOutNames(expansion.nodes, doc.heldOutNodes, issues);
   checkHeldOut(expansion.nodes, order, doc.heldOut, expansion.refLocs, issues);
   issues.throwIfAny();
   return {

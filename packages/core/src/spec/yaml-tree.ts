@@ -93,6 +93,7 @@ function convert(
   }
   if (isMap(node)) {
     const entries = new Map<string, LEntry>();
+    const merged: LMap[] = [];
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as YamlNode | null;
@@ -101,6 +102,10 @@ function convert(
         throw new SerxError(ErrorCodes.SPEC_YAML, 'map keys must be plain scalars', { loc: keyLoc });
       }
       const key = String(keyNode?.value ?? '');
+      if (key === '<<' && keyNode?.type === 'PLAIN' && pair.value) {
+        merged.push(...mergeSources(convert(doc, pair.value as YamlNode, path, at, onDuplicate), keyLoc));
+        continue;
+      }
       if (entries.has(key) && !onDuplicate?.(path, key, keyLoc)) {
         throw new SerxError(ErrorCodes.SPEC_YAML, `duplicate key '${key}'`, { loc: keyLoc, specPath: dotted(path) });
       }
@@ -110,9 +115,19 @@ function convert(
         : { kind: 'scalar', value: null, loc: keyLoc };
       entries.set(key, { key, keyLoc, value });
     }
+    // YAML merge keys (`<<: *defaults`): explicit keys win, then earlier sources.
+    for (const source of merged) for (const [key, entry] of source.entries) if (!entries.has(key)) entries.set(key, entry);
     return { kind: 'map', entries, loc };
   }
   throw new SerxError(ErrorCodes.SPEC_YAML, 'unsupported YAML node', { loc });
+}
+
+function mergeSources(value: LNode, loc: SourceLocation): LMap[] {
+  const sources = value.kind === 'seq' ? value.items : [value];
+  return sources.map((source) => {
+    if (source.kind !== 'map') throw new SerxError(ErrorCodes.SPEC_YAML, '`<<` merges maps only (e.g. `<<: *defaults`)', { loc });
+    return source;
+  });
 }
 
 export function dotted(path: readonly string[]): string {

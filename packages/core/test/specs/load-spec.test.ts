@@ -1,5 +1,7 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../src/errors.ts';
+import type { SerxError } from '../../src/errors.ts';
 import type { GraphNode, InputRef } from '../../src/graph/types.ts';
 import { createRegistry } from '../../src/plugins/registry.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
@@ -110,6 +112,14 @@ describe('matrix', () => {
   });
 });
 
+describe('YAML anchors', () => {
+  it('merges `<<: *anchor` maps, explicit keys first', async () => {
+    const graph = await loadSpec(join(positive, 'anchors.yaml'));
+    expect(node(graph, 'short').params).toEqual({ epochs: 2, lr: 0.25 });
+    expect(node(graph, 'long').params).toEqual({ epochs: 9, lr: 0.25 });
+  });
+});
+
 describe('registry option', () => {
   it('registers the spec plugins into a given registry, once', async () => {
     const registry = createRegistry();
@@ -117,5 +127,15 @@ describe('registry option', () => {
     await loadSpec(join(positive, 'matrix', 'gather.yaml'), { registry });
     expect(registry.plugins().map((p) => p.name)).toEqual(['serx-test-plugin']);
     expect(registry.get('test:train')?.plugin).toEqual({ name: 'serx-test-plugin', version: '1.0.0' });
+  });
+
+  it('loads extra plugins named in options (resolved from the current directory)', async () => {
+    const registry = createRegistry();
+    const relativeToCwd = join(relative(process.cwd(), import.meta.dirname), '..', 'fixtures', 'plugin', 'duplicate.ts');
+    const error = await loadSpec(join(positive, 'small.yaml'), { registry, plugins: [`./${relativeToCwd}`] }).catch((e: unknown) => e);
+    // The extra plugin is registered first, so the spec's own plugin is the duplicate.
+    expect(registry.plugins().map((p) => p.name)).toEqual(['serx-other-plugin']);
+    expect((error as SerxError).code).toBe(ErrorCodes.PLUGIN_DUPLICATE_STAGE);
+    expect((error as SerxError).loc).toEqual({ file: join(positive, 'small.yaml'), line: 2, col: 11 });
   });
 });
