@@ -51,6 +51,11 @@ export interface StageResources {
    * `cpu-heavy`: gets the whole thread budget; two cpu-heavy stages never run at once.
    */
   class: 'light' | 'io' | 'cpu-heavy';
+  /**
+   * The stage loads a native addon (e.g. `@tensorflow/tfjs-node`), which cannot live in a worker
+   * thread: executors that use worker threads run it in the runner's own thread. Default false.
+   */
+  native?: boolean;
 }
 
 /** One declared input of a stage. */

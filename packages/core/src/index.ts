@@ -21,3 +21,5 @@ export { loadPlugins, loadPlugin } from './plugins/load-plugins.ts';
 export { renderGraph, type GraphFormat } from './graph/render.ts';
 export * from './backend/index.ts';
 export { planGraph, type Plan, type PlannedNode } from './run/plan.ts';
+export { WorkerThreadExecutor, type WorkerExecutorOptions } from './run/worker-executor.ts';
+export { main } from './cli/main.ts';

@@ -1,0 +1,32 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { SerxError } from '../errors.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** `parseArgs` (strict) whose mistakes are USAGE errors carrying the command's usage line. */
+export function parseCommandArgs<O extends Options>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new SerxError('USAGE', `${(error as Error).message}\nusage: ${usage}`);
+  }
+}
+
+export function usageError(message: string, usage: string): SerxError {
+  return new SerxError('USAGE', `${message}\nusage: ${usage}`);
+}
+
+export function positiveInt(value: string | undefined, flag: string, usage: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} must be a positive integer, got '${value}'`, usage);
+  return n;
+}
+
+/** Options every spec-reading command accepts. */
+export const specOptions = {
+  cache: { type: 'string' },
+  plugin: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -1,0 +1,39 @@
+import type { CliCommand } from '../../contract.ts';
+import { planGraph } from '../../run/plan.ts';
+import { parseCommandArgs, specOptions, usageError } from '../args.ts';
+import { line, loadCliSpec, openCliCache } from '../context.ts';
+import { printUsage } from '../context-print.ts';
+
+const usage = 'serx plan <spec> [--only <stage>]... [--from <stage>]... [--json] [--cache <dir>] [--plugin <pkg>]...';
+
+export const planCommand: CliCommand = {
+  name: 'plan',
+  summary: 'dry run: each stage hit / miss / pending and, for a miss, what changed since the last run',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { ...specOptions, only: { type: 'string', multiple: true }, from: { type: 'string', multiple: true } },
+      usage,
+    );
+    if (values.help) return printUsage(io, usage);
+    if (positionals.length !== 1) throw usageError('plan takes exactly one spec file', usage);
+    const graph = await loadCliSpec(positionals[0] as string, io, values.plugin);
+    const plan = await planGraph(graph, await openCliCache(values.cache, io), {
+      ...(values.only ? { only: values.only } : {}),
+      ...(values.from ? { from: values.from } : {}),
+    });
+    if (values.json) {
+      line(io.stdout, JSON.stringify(plan, null, 1));
+      return 0;
+    }
+    const width = Math.max(...plan.nodes.map((n) => n.id.length), 4);
+    for (const node of plan.nodes) {
+      const key = node.key ? node.key.slice(0, 12) : '?'.repeat(12);
+      line(io.stdout, `${node.status.padEnd(7)} ${node.id.padEnd(width)} ${key}  ${node.stage}`);
+      for (const reason of node.reasons) line(io.stdout, `        ↳ ${reason}`);
+    }
+    line(io.stdout, `${plan.counts.hit} hit, ${plan.counts.miss} miss, ${plan.counts.pending} pending`);
+    return 0;
+  },
+};

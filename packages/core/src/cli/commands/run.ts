@@ -1,0 +1,102 @@
+import type { CliCommand, CliIO } from '../../contract.ts';
+import type { ResolvedSpec } from '../../graph/types.ts';
+import { runGraph } from '../../run/run-graph.ts';
+import type { Tracker } from '../../tracking/types.ts';
+import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
+import { line, loadCliSpec, openCliCache } from '../context.ts';
+import { printUsage } from '../context-print.ts';
+import type { Display } from '../display/display.ts';
+import { jsonDisplay } from '../display/json-display.ts';
+import { lineDisplay } from '../display/line-display.ts';
+import { ttyDisplay } from '../display/tty-display.ts';
+
+const usage =
+  'serx run <spec> [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--verify] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...';
+
+function displayFor(io: CliIO, json: boolean): Display {
+  if (json) return jsonDisplay(io.stdout);
+  const out = io.stdout as NodeJS.WriteStream;
+  return out.isTTY ? ttyDisplay(out) : lineDisplay(io.stdout, io.stderr);
+}
+
+/** MLflow only when configured; the tracking module is imported lazily to keep no-op runs fast. */
+async function trackersFor(spec: ResolvedSpec, cacheDir: string, io: CliIO, warn: (m: string) => void): Promise<Tracker[]> {
+  const mlflow = spec.tracking?.mlflow;
+  if (mlflow?.enabled === false || !(mlflow?.uri ?? io.env.MLFLOW_TRACKING_URI)) return [];
+  const { createTrackers } = await import('../../tracking/create-trackers.ts');
+  return createTrackers(spec, cacheDir, io.env, warn);
+}
+
+/** Ctrl-C / SIGTERM abort the run; a second one exits at once. */
+function interruptOn(controller: AbortController, io: CliIO): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    io.stderr.write(`\n${signal}: stopping running stages (again to quit at once)\n`);
+    controller.abort(Object.assign(new Error(`interrupted by ${signal}`), { code: 'INTERRUPTED' }));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run a spec: compute what is not cached (exit 1 on a stage failure, 130 when interrupted)',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        ...specOptions,
+        only: { type: 'string', multiple: true },
+        from: { type: 'string', multiple: true },
+        jobs: { type: 'string', short: 'j' },
+        threads: { type: 'string' },
+        'keep-going': { type: 'boolean', short: 'k' },
+        verify: { type: 'boolean' },
+        workers: { type: 'boolean' },
+      },
+      usage,
+    );
+    if (values.help) return printUsage(io, usage);
+    if (positionals.length !== 1) throw usageError('run takes exactly one spec file', usage);
+    const jobs = positiveInt(values.jobs, '--jobs', usage);
+    const threads = positiveInt(values.threads, '--threads', usage);
+    const graph = await loadCliSpec(positionals[0] as string, io, values.plugin);
+    const cache = await openCliCache(values.cache, io);
+    const display = displayFor(io, values.json ?? false);
+    const trackers = await trackersFor(graph.spec, cache.dir, io, (message) => display.onEvent({ type: 'warning', message }));
+    const executor = values.workers ? new (await import('../../run/worker-executor.ts')).WorkerThreadExecutor() : undefined;
+    const controller = new AbortController();
+    const release = interruptOn(controller, io);
+    try {
+      const summary = await runGraph(graph, {
+        cache,
+        ...(jobs ? { jobs } : {}),
+        ...(threads ? { threads } : {}),
+        onError: values['keep-going'] ? 'keep-going' : 'fail',
+        ...(values.only ? { only: values.only } : {}),
+        ...(values.from ? { from: values.from } : {}),
+        verify: values.verify ?? false,
+        signal: controller.signal,
+        trackers,
+        ...(executor ? { executor } : {}),
+        onEvent: (event) => display.onEvent(event),
+      });
+      display.close();
+      if (!values.json) {
+        for (const error of summary.errors) {
+          io.stderr.write(`${error.format()}\n`);
+          const cause = error.cause as Error | undefined;
+          if (cause?.stack) io.stderr.write(`${cause.stack.replace(/^/gm, '    ')}\n`);
+        }
+      }
+      return summary.status === 'succeeded' ? 0 : summary.status === 'interrupted' ? 130 : 1;
+    } finally {
+      release();
+    }
+  },
+};

@@ -1,0 +1,22 @@
+import { resolve } from 'node:path';
+import type { CliIO } from '../contract.ts';
+import { type Cache, openCache } from '../cache/cache.ts';
+import type { Graph } from '../graph/types.ts';
+import { loadSpec } from '../spec/load-spec.ts';
+
+/** `--cache`, else $SERX_CACHE, else `.serx/cache` under the current directory. */
+export function cacheDirOf(flag: string | undefined, io: CliIO): string {
+  return resolve(io.cwd, flag ?? (io.env.SERX_CACHE || '.serx/cache'));
+}
+
+export function openCliCache(flag: string | undefined, io: CliIO): Promise<Cache> {
+  return openCache(cacheDirOf(flag, io));
+}
+
+export function loadCliSpec(file: string, io: CliIO, plugins: readonly string[] = []): Promise<Graph> {
+  return loadSpec(resolve(io.cwd, file), { env: io.env, plugins: [...plugins] });
+}
+
+export function line(stream: NodeJS.WritableStream, text = ''): void {
+  stream.write(`${text}\n`);
+}

@@ -1,0 +1,83 @@
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { StageResult } from '../contract.ts';
+import { SerxError } from '../errors.ts';
+import { type Executor, InProcessExecutor, type StageTask } from './executor.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
+
+export interface WorkerExecutorOptions {
+  /**
+   * Module to import a plugin from inside the worker, by plugin name. Default: the plugin name
+   * as a package, resolved from the spec file's directory.
+   */
+  modules?: { [pluginName: string]: string };
+  /** After an abort, how long a stage may take to stop before its worker is terminated. */
+  graceMs?: number;
+}
+
+const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+/**
+ * Runs each stage in a fresh worker thread, so CPU-bound stages do not stall the runner's event
+ * loop (progress display, lock polling, other light stages). Stages declaring
+ * `resources.native` run in process: native addons cannot be loaded into workers.
+ */
+export class WorkerThreadExecutor implements Executor {
+  readonly name = 'worker-threads';
+  private readonly inProcess = new InProcessExecutor();
+  private readonly options: WorkerExecutorOptions;
+
+  constructor(options: WorkerExecutorOptions = {}) {
+    this.options = options;
+  }
+
+  execute(task: StageTask): Promise<StageResult | void> {
+    if (task.node.definition.resources?.native) return this.inProcess.execute(task);
+    const { node, channels, signal } = task;
+    const plugin = this.options.modules?.[node.plugin.name] ?? node.plugin.name;
+    const fromDir = dirname(node.loc.file);
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(ENTRY);
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        void worker.terminate();
+        fn();
+      };
+      const onAbort = () => {
+        worker.postMessage({ type: 'abort', reason: String((signal.reason as Error)?.message ?? signal.reason) } satisfies ToWorker);
+        setTimeout(() => finish(() => reject(signal.reason)), this.options.graceMs ?? 5000).unref();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      worker.on('message', (message: FromWorker) => {
+        switch (message.type) {
+          case 'log':
+            return channels.log[message.level](message.message);
+          case 'total':
+            return channels.progress.total(message.units, message.label);
+          case 'tick':
+            return channels.progress.tick(message.units);
+          case 'metric':
+            return channels.metrics.metric(message.name, message.value, message.step);
+          case 'tag':
+            return channels.metrics.tag(message.name, message.value);
+          case 'artifact':
+            return channels.metrics.artifact(message.path);
+          case 'done':
+            return finish(() => resolve(message.result));
+          case 'error': {
+            const error = Object.assign(new Error(message.error.message), message.error);
+            return finish(() => reject(error));
+          }
+        }
+      });
+      worker.on('error', (error) => finish(() => reject(error)));
+      worker.on('exit', (code) =>
+        finish(() => reject(new SerxError('STAGE_FAILED', `worker thread of '${node.id}' exited with code ${code} before the stage finished`))),
+      );
+      worker.postMessage({ type: 'run', plugin, fromDir, stage: node.definition.name, data: task.data } satisfies ToWorker);
+    });
+  }
+}
