@@ -58,7 +58,9 @@ try {
   const median = sorted[Math.floor(sorted.length / 2)] as number;
   const first = times[0] as number;
   const ok = median <= 1000;
-  console.log(`plan: 1,000-variant matrix (${nodes} nodes): first ${first.toFixed(0)} ms (incl. plugin import), median of 5 ${median.toFixed(0)} ms — target ≤ 1000 ms ${ok ? 'OK' : 'MISSED'}`);
+  console.log(
+    `plan: 1,000-variant matrix (${nodes} nodes): first ${first.toFixed(0)} ms (incl. plugin import), median of 5 ${median.toFixed(0)} ms — target ≤ 1000 ms ${ok ? 'OK' : 'MISSED'}`,
+  );
   if (!ok) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });

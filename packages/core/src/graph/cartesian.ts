@@ -1,7 +1,9 @@
 import type { Json } from '../contract.ts';
 
 /** Every assignment of the axes' values, the last axis varying fastest. */
-export function cartesian(axes: readonly { name: string; values: readonly Json[] }[]): { [axis: string]: Json }[] {
+export function cartesian(
+  axes: readonly { name: string; values: readonly Json[] }[],
+): { [axis: string]: Json }[] {
   let out: { [axis: string]: Json }[] = [{}];
   for (const axis of axes) {
     const next: { [axis: string]: Json }[] = [];

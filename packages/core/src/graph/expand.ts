@@ -3,13 +3,13 @@
  * consumes without `[*]`; a stage that varies over nothing becomes one node shared by all variants.
  */
 import type { Json } from '../contract.ts';
-import { ErrorCodes } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
+import { ErrorCodes } from '../errors.ts';
 import type { SpecDocument } from '../spec/document.ts';
-import { hasExpressions, interpolateTree } from '../spec/interpolate.ts';
 import type { Resolver } from '../spec/interpolate.ts';
-import { specError } from '../spec/spec-error.ts';
+import { hasExpressions, interpolateTree } from '../spec/interpolate.ts';
 import type { IssueList } from '../spec/spec-error.ts';
+import { specError } from '../spec/spec-error.ts';
 import { validateParams } from '../spec/validate-params.ts';
 import { cartesian } from './cartesian.ts';
 import type { StagePlan } from './stage-plan.ts';
@@ -33,7 +33,12 @@ export interface Expansion {
   refLocs: Map<string, Map<string, SourceLocation[]>>;
 }
 
-export function expandStages(ordered: StagePlan[], doc: SpecDocument, specDir: string, issues: IssueList): Expansion {
+export function expandStages(
+  ordered: StagePlan[],
+  doc: SpecDocument,
+  specDir: string,
+  issues: IssueList,
+): Expansion {
   const matrixOrder = doc.matrix.map((axis) => axis.name);
   const stages = new Map<string, ExpandedStage>();
   const nodes = new Map<string, GraphNode>();
@@ -42,7 +47,8 @@ export function expandStages(ordered: StagePlan[], doc: SpecDocument, specDir: s
     const axisSet = new Set(plan.ownAxes);
     for (const input of plan.inputs) {
       for (const template of input.refs) {
-        for (const { ref } of template.candidates) if (!ref.star) for (const axis of stages.get(ref.stage)?.axes ?? []) axisSet.add(axis);
+        for (const { ref } of template.candidates)
+          if (!ref.star) for (const axis of stages.get(ref.stage)?.axes ?? []) axisSet.add(axis);
       }
     }
     const axes = matrixOrder.filter((axis) => axisSet.has(axis));
@@ -52,7 +58,8 @@ export function expandStages(ordered: StagePlan[], doc: SpecDocument, specDir: s
     const fixed = hasExpressions(plan.params) ? undefined : validateOnce(plan, specDir, issues);
     for (const assignment of assignments) {
       const id = variantId(plan.id, axes, assignment);
-      const params = fixed === undefined ? variantParams(plan, assignment, specDir, issues) : fixed && JSON.parse(fixed);
+      const params =
+        fixed === undefined ? variantParams(plan, assignment, specDir, issues) : fixed && JSON.parse(fixed);
       const wiring = wireInputs(plan, assignment, stages);
       expanded.nodes.push(id);
       expanded.byVariant.set(variantKey(axes, assignment), id);
@@ -99,7 +106,11 @@ function matrixResolver(assignment: Assignment): Resolver {
 
 /** The validated params as JSON text, or null when invalid (issues recorded). */
 function validateOnce(plan: StagePlan, specDir: string, issues: IssueList): string | null {
-  const result = validateParams(plan.registered.definition, plan.params, { stageId: plan.id, stageLoc: plan.keyLoc, specDir });
+  const result = validateParams(plan.registered.definition, plan.params, {
+    stageId: plan.id,
+    stageLoc: plan.keyLoc,
+    specDir,
+  });
   if (result.ok) return JSON.stringify(result.params);
   for (const issue of result.issues) issues.add(issue);
   return null;
@@ -115,7 +126,11 @@ function variantParams(plan: StagePlan, assignment: Assignment, specDir: string,
     });
     return undefined;
   }
-  const result = validateParams(plan.registered.definition, node, { stageId: plan.id, stageLoc: plan.keyLoc, specDir });
+  const result = validateParams(plan.registered.definition, node, {
+    stageId: plan.id,
+    stageLoc: plan.keyLoc,
+    specDir,
+  });
   if (result.ok) return result.params;
   for (const issue of result.issues) issues.add(issue);
   return undefined;
@@ -129,7 +144,12 @@ function variantSeed(plan: StagePlan, assignment: Assignment, fallback: number, 
     seed = node.kind === 'scalar' ? node.value : undefined;
   });
   if (typeof seed === 'number' && Number.isSafeInteger(seed)) return seed;
-  issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'must be an integer', loc: plan.seed.loc, specPath: `stages.${plan.id}.seed` });
+  issues.add({
+    code: ErrorCodes.SPEC_INVALID,
+    message: 'must be an integer',
+    loc: plan.seed.loc,
+    specPath: `stages.${plan.id}.seed`,
+  });
   return fallback;
 }
 
@@ -140,7 +160,9 @@ function wireInputs(plan: StagePlan, assignment: Assignment, stages: Map<string,
     const refs: InputRef[] = [];
     const refLocs: SourceLocation[] = [];
     for (const template of input.refs) {
-      const chosen = template.candidates.find((c) => template.axes.every((axis) => c.assignment[axis] === assignment[axis]));
+      const chosen = template.candidates.find((c) =>
+        template.axes.every((axis) => c.assignment[axis] === assignment[axis]),
+      );
       const upstream = chosen && stages.get(chosen.ref.stage);
       if (!chosen || !upstream) continue;
       const ids = chosen.ref.star

@@ -1,8 +1,9 @@
 /**
  * Static lineage: the corpora whose data reaches each node, and the held-out proof built on it.
  */
-import { ErrorCodes } from '../errors.ts';
+
 import type { SourceLocation } from '../errors.ts';
+import { ErrorCodes } from '../errors.ts';
 import type { IssueList } from '../spec/spec-error.ts';
 import { suggest } from '../spec/suggest.ts';
 import type { LScalar } from '../spec/yaml-tree.ts';
@@ -28,7 +29,12 @@ export function computeLineage(nodes: Map<string, GraphNode>, order: string[], i
     try {
       node.corpora = [...new Set(node.definition.corpora(node.params, inputs))].sort();
     } catch (cause) {
-      issues.add({ code: ErrorCodes.SPEC_INVALID, message: `${node.definition.name}.corpora() failed for stage '${id}': ${(cause as Error).message}`, loc: node.loc, specPath: `stages.${node.stageId}` });
+      issues.add({
+        code: ErrorCodes.SPEC_INVALID,
+        message: `${node.definition.name}.corpora() failed for stage '${id}': ${(cause as Error).message}`,
+        loc: node.loc,
+        specPath: `stages.${node.stageId}`,
+      });
       node.corpora = union(Object.values(inputs));
     }
   }
@@ -71,13 +77,22 @@ export function checkHeldOut(
 }
 
 /** A held-out name close to, but not, a corpus of the graph is a typo that would void the proof. */
-export function checkHeldOutNames(nodes: Map<string, GraphNode>, heldOut: readonly LScalar[], issues: IssueList): void {
+export function checkHeldOutNames(
+  nodes: Map<string, GraphNode>,
+  heldOut: readonly LScalar[],
+  issues: IssueList,
+): void {
   const corpora = new Set([...nodes.values()].flatMap((node) => node.corpora));
   for (const item of heldOut) {
     const name = item.value as string;
     const close = corpora.has(name) ? '' : suggest(name, corpora);
     if (close) {
-      issues.add({ code: ErrorCodes.SPEC_INVALID, message: `held-out corpus '${name}' is not read by any stage${close}`, loc: item.loc, specPath: 'heldOut' });
+      issues.add({
+        code: ErrorCodes.SPEC_INVALID,
+        message: `held-out corpus '${name}' is not read by any stage${close}`,
+        loc: item.loc,
+        specPath: 'heldOut',
+      });
     }
   }
 }

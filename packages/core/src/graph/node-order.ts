@@ -1,5 +1,5 @@
-import type { GraphNode } from './types.ts';
 import { refsOf } from './lineage.ts';
+import type { GraphNode } from './types.ts';
 
 /**
  * Node ids with dependencies first; otherwise in spec order (the insertion order of `nodes`).

@@ -1,5 +1,5 @@
-import type { Graph } from './types.ts';
 import { refsOf } from './lineage.ts';
+import type { Graph } from './types.ts';
 
 export type GraphFormat = 'mermaid' | 'dot';
 
@@ -14,7 +14,12 @@ function edges(graph: Graph): { from: string; to: string; label: string }[] {
     const node = graph.nodes.get(id);
     if (!node) continue;
     for (const [input, value] of Object.entries(node.inputs)) {
-      for (const ref of refsOf(value)) out.push({ from: ref.node, to: id, label: ref.output === input ? input : `${ref.output} → ${input}` });
+      for (const ref of refsOf(value))
+        out.push({
+          from: ref.node,
+          to: id,
+          label: ref.output === input ? input : `${ref.output} → ${input}`,
+        });
     }
   }
   return out;
@@ -28,18 +33,24 @@ function renderMermaid(graph: Graph): string {
     const node = graph.nodes.get(id);
     lines.push(`  ${key.get(id)}["${text(id)}<br/><small>${text(node?.definition.name ?? '')}</small>"]`);
   }
-  for (const edge of edges(graph)) lines.push(`  ${key.get(edge.from)} -->|"${text(edge.label)}"| ${key.get(edge.to)}`);
+  for (const edge of edges(graph))
+    lines.push(`  ${key.get(edge.from)} -->|"${text(edge.label)}"| ${key.get(edge.to)}`);
   return `${lines.join('\n')}\n`;
 }
 
 function renderDot(graph: Graph): string {
   const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-  const lines = [`digraph ${quote(graph.spec.name)} {`, '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
+  const lines = [
+    `digraph ${quote(graph.spec.name)} {`,
+    '  rankdir=LR;',
+    '  node [shape=box, fontname="Helvetica"];',
+  ];
   for (const id of graph.order) {
     const node = graph.nodes.get(id);
     lines.push(`  ${quote(id)} [label=${quote(`${id}\n${node?.definition.name ?? ''}`)}];`);
   }
-  for (const edge of edges(graph)) lines.push(`  ${quote(edge.from)} -> ${quote(edge.to)} [label=${quote(edge.label)}];`);
+  for (const edge of edges(graph))
+    lines.push(`  ${quote(edge.from)} -> ${quote(edge.to)} [label=${quote(edge.label)}];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

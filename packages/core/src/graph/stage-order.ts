@@ -1,5 +1,5 @@
-import { ErrorCodes } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
+import { ErrorCodes } from '../errors.ts';
 import { specError } from '../spec/spec-error.ts';
 import type { StagePlan } from './stage-plan.ts';
 
@@ -19,7 +19,8 @@ export function orderStages(plans: StagePlan[]): StagePlan[] {
     const edges: Edge[] = [];
     for (const input of plan.inputs) {
       for (const ref of input.refs) {
-        for (const { ref: target } of ref.candidates) if (byId.has(target.stage)) edges.push({ to: target.stage, loc: ref.node.loc });
+        for (const { ref: target } of ref.candidates)
+          if (byId.has(target.stage)) edges.push({ to: target.stage, loc: ref.node.loc });
       }
     }
     deps.set(plan.id, edges);
@@ -45,7 +46,10 @@ export function orderStages(plans: StagePlan[]): StagePlan[] {
 /** `consumers[i]` consumes `consumers[i + 1]` (and the last consumes the first). */
 function cycleError(consumers: string[], byId: Map<string, StagePlan>, deps: Map<string, Edge[]>) {
   const flow = [...consumers].reverse();
-  const start = flow.reduce((best, id, i) => ((byId.get(id)?.index ?? 0) < (byId.get(flow[best] as string)?.index ?? 0) ? i : best), 0);
+  const start = flow.reduce(
+    (best, id, i) => ((byId.get(id)?.index ?? 0) < (byId.get(flow[best] as string)?.index ?? 0) ? i : best),
+    0,
+  );
   const ordered = [...flow.slice(start), ...flow.slice(0, start)];
   const first = ordered[0] as string;
   const next = (ordered[1] ?? first) as string;

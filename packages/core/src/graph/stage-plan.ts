@@ -3,13 +3,13 @@
  * how its inputs are wired. All wiring errors are found here.
  */
 import type { InputSpec, Json } from '../contract.ts';
-import { ErrorCodes } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
-import type { Registry, RegisteredStage } from '../plugins/registry.ts';
+import { ErrorCodes } from '../errors.ts';
+import type { RegisteredStage, Registry } from '../plugins/registry.ts';
 import type { MatrixAxis, SpecDocument, StageNode } from '../spec/document.ts';
 import { referencedAxes } from '../spec/interpolate.ts';
-import { refFor } from '../spec/references.ts';
 import type { ParsedRef } from '../spec/references.ts';
+import { refFor } from '../spec/references.ts';
 import type { IssueList } from '../spec/spec-error.ts';
 import { suggest } from '../spec/suggest.ts';
 import type { LNode, LScalar } from '../spec/yaml-tree.ts';
@@ -67,12 +67,22 @@ export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: I
     for (const key of ['params', 'seed', 'inputs']) referencedAxes(field(key), axisLocs);
     for (const [axis, loc] of axisLocs) {
       if (!axisNames.has(axis)) {
-        issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `undefined matrix axis '${axis}'${suggest(axis, axisNames)}`, loc, specPath: `stages.${stage.id}` });
+        issues.add({
+          code: ErrorCodes.SPEC_MATRIX,
+          message: `undefined matrix axis '${axis}'${suggest(axis, axisNames)}`,
+          loc,
+          specPath: `stages.${stage.id}`,
+        });
       }
     }
     const pin = field('pin');
     if (pin && (pin.kind !== 'scalar' || typeof pin.value !== 'boolean')) {
-      issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'must be true or false', loc: pin.loc, specPath: `stages.${stage.id}.pin` });
+      issues.add({
+        code: ErrorCodes.SPEC_INVALID,
+        message: 'must be true or false',
+        loc: pin.loc,
+        specPath: `stages.${stage.id}.pin`,
+      });
     }
     plans.push({
       id: stage.id,
@@ -91,14 +101,31 @@ export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: I
 
 function resolveUses(stage: StageNode, registry: Registry, issues: IssueList): RegisteredStage | undefined {
   const uses = stage.map.entries.get('uses')?.value;
-  if (!uses || uses.kind !== 'scalar' || typeof uses.value !== 'string') {
-    issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'a stage needs `uses: <plugin>:<stage>`', loc: uses?.loc ?? stage.keyLoc, specPath: `stages.${stage.id}.uses` });
+  if (uses?.kind !== 'scalar' || typeof uses.value !== 'string') {
+    issues.add({
+      code: ErrorCodes.SPEC_INVALID,
+      message: 'a stage needs `uses: <plugin>:<stage>`',
+      loc: uses?.loc ?? stage.keyLoc,
+      specPath: `stages.${stage.id}.uses`,
+    });
     return undefined;
   }
   const found = registry.get(uses.value);
   if (!found) {
-    const hint = suggest(uses.value, registry.stageNames()) || ` (loaded plugins: ${registry.plugins().map((p) => p.name).join(', ') || 'none'})`;
-    issues.add({ code: ErrorCodes.SPEC_STAGE_UNKNOWN, message: `unknown stage '${uses.value}'${hint}`, loc: uses.loc, specPath: `stages.${stage.id}.uses` });
+    const hint =
+      suggest(uses.value, registry.stageNames()) ||
+      ` (loaded plugins: ${
+        registry
+          .plugins()
+          .map((p) => p.name)
+          .join(', ') || 'none'
+      })`;
+    issues.add({
+      code: ErrorCodes.SPEC_STAGE_UNKNOWN,
+      message: `unknown stage '${uses.value}'${hint}`,
+      loc: uses.loc,
+      specPath: `stages.${stage.id}.uses`,
+    });
   }
   return found;
 }
@@ -114,7 +141,12 @@ function readInputs(
   const inputs: InputTemplate[] = [];
   const node = stage.map.entries.get('inputs')?.value;
   if (node && node.kind !== 'map') {
-    issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'must be a map of input name to reference(s)', loc: node.loc, specPath: `stages.${stage.id}.inputs` });
+    issues.add({
+      code: ErrorCodes.SPEC_INVALID,
+      message: 'must be a map of input name to reference(s)',
+      loc: node.loc,
+      specPath: `stages.${stage.id}.inputs`,
+    });
   }
   const wired = node?.kind === 'map' ? node.entries : new Map();
   for (const entry of wired.values()) {
@@ -122,35 +154,62 @@ function readInputs(
     const spec = declared[entry.key];
     if (!spec) {
       const names = Object.keys(declared);
-      issues.add({ code: ErrorCodes.SPEC_INPUT_UNKNOWN, message: `stage '${self.definition.name}' has no input '${entry.key}'${suggest(entry.key, names) || ` (inputs: ${names.join(', ') || 'none'})`}`, loc: entry.keyLoc, specPath: path });
+      issues.add({
+        code: ErrorCodes.SPEC_INPUT_UNKNOWN,
+        message: `stage '${self.definition.name}' has no input '${entry.key}'${suggest(entry.key, names) || ` (inputs: ${names.join(', ') || 'none'})`}`,
+        loc: entry.keyLoc,
+        specPath: path,
+      });
       continue;
     }
     const value = entry.value as LNode;
     if (value.kind === 'seq' && !spec.many) {
-      issues.add({ code: ErrorCodes.SPEC_INPUT_TYPE, message: `input '${entry.key}' takes one artifact, not a list`, loc: value.loc, specPath: path });
+      issues.add({
+        code: ErrorCodes.SPEC_INPUT_TYPE,
+        message: `input '${entry.key}' takes one artifact, not a list`,
+        loc: value.loc,
+        specPath: path,
+      });
       continue;
     }
     const items = value.kind === 'seq' ? value.items : [value];
     const refs: RefTemplate[] = [];
     for (const item of items) {
       if (item.kind !== 'scalar' || typeof item.value !== 'string') {
-        issues.add({ code: ErrorCodes.SPEC_INVALID, message: 'a reference must be a string <stage id>.<output>', loc: item.loc, specPath: path });
+        issues.add({
+          code: ErrorCodes.SPEC_INVALID,
+          message: 'a reference must be a string <stage id>.<output>',
+          loc: item.loc,
+          specPath: path,
+        });
         continue;
       }
       issues.collect(() => {
         const template = readTemplate(item, matrix, path);
-        for (const { ref } of template.candidates) checkRef(ref, item.loc, path, entry.key, spec, known, issues);
+        for (const { ref } of template.candidates)
+          checkRef(ref, item.loc, path, entry.key, spec, known, issues);
         refs.push(template);
       });
     }
-    if (refs.length > 0 || items.length === 0) inputs.push({ name: entry.key, spec, keyLoc: entry.keyLoc, refs });
+    if (refs.length > 0 || items.length === 0)
+      inputs.push({ name: entry.key, spec, keyLoc: entry.keyLoc, refs });
   }
   for (const [name, spec] of Object.entries(declared)) {
     const given = inputs.find((input) => input.name === name);
     if (!spec.optional && !wired.has(name)) {
-      issues.add({ code: ErrorCodes.SPEC_INPUT_MISSING, message: `stage '${stage.id}' (${self.definition.name}) needs input '${name}' (type ${typeText(spec)})`, loc: stage.keyLoc, specPath: `stages.${stage.id}.inputs` });
+      issues.add({
+        code: ErrorCodes.SPEC_INPUT_MISSING,
+        message: `stage '${stage.id}' (${self.definition.name}) needs input '${name}' (type ${typeText(spec)})`,
+        loc: stage.keyLoc,
+        specPath: `stages.${stage.id}.inputs`,
+      });
     } else if (!spec.optional && given && given.refs.length === 0 && wired.get(name)?.value.kind === 'seq') {
-      issues.add({ code: ErrorCodes.SPEC_INPUT_MISSING, message: `input '${name}' of stage '${stage.id}' needs at least one reference`, loc: given.keyLoc, specPath: `stages.${stage.id}.inputs.${name}` });
+      issues.add({
+        code: ErrorCodes.SPEC_INPUT_MISSING,
+        message: `input '${name}' of stage '${stage.id}' needs at least one reference`,
+        loc: given.keyLoc,
+        specPath: `stages.${stage.id}.inputs.${name}`,
+      });
     }
   }
   return inputs;
@@ -159,7 +218,10 @@ function readInputs(
 function readTemplate(node: LScalar, matrix: MatrixAxis[], path: string): RefTemplate {
   const used = referencedAxes(node);
   const axes = matrix.filter((axis) => used.has(axis.name));
-  const candidates = cartesian(axes).map((assignment) => ({ assignment, ref: refFor(node, assignment, path) }));
+  const candidates = cartesian(axes).map((assignment) => ({
+    assignment,
+    ref: refFor(node, assignment, path),
+  }));
   return { node, axes: axes.map((axis) => axis.name), candidates };
 }
 
@@ -173,7 +235,12 @@ function checkRef(
   issues: IssueList,
 ): void {
   if (!known.ids.has(ref.stage)) {
-    issues.add({ code: ErrorCodes.SPEC_REF_UNKNOWN, message: `reference to unknown stage '${ref.stage}'${suggest(ref.stage, known.ids)}`, loc, specPath: path });
+    issues.add({
+      code: ErrorCodes.SPEC_REF_UNKNOWN,
+      message: `reference to unknown stage '${ref.stage}'${suggest(ref.stage, known.ids)}`,
+      loc,
+      specPath: path,
+    });
     return;
   }
   // A stage whose `uses:` is unknown was reported already; its outputs cannot be checked.
@@ -182,15 +249,30 @@ function checkRef(
   const output = upstream.definition.outputs[ref.output];
   if (!output) {
     const names = Object.keys(upstream.definition.outputs);
-    issues.add({ code: ErrorCodes.SPEC_REF_UNKNOWN, message: `stage '${ref.stage}' (${upstream.definition.name}) has no output '${ref.output}'${suggest(ref.output, names) || ` (outputs: ${names.join(', ')})`}`, loc, specPath: path });
+    issues.add({
+      code: ErrorCodes.SPEC_REF_UNKNOWN,
+      message: `stage '${ref.stage}' (${upstream.definition.name}) has no output '${ref.output}'${suggest(ref.output, names) || ` (outputs: ${names.join(', ')})`}`,
+      loc,
+      specPath: path,
+    });
     return;
   }
   const accepted = Array.isArray(spec.type) ? spec.type : [spec.type];
   if (!accepted.includes(output.type)) {
-    issues.add({ code: ErrorCodes.SPEC_INPUT_TYPE, message: `input '${inputName}' takes ${typeText(spec)} but ${ref.stage}.${ref.output} is ${output.type}`, loc, specPath: path });
+    issues.add({
+      code: ErrorCodes.SPEC_INPUT_TYPE,
+      message: `input '${inputName}' takes ${typeText(spec)} but ${ref.stage}.${ref.output} is ${output.type}`,
+      loc,
+      specPath: path,
+    });
   }
   if (ref.star && !spec.many) {
-    issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `[*] gathers all variants into a list, but input '${inputName}' takes one artifact (it is not 'many')`, loc, specPath: path });
+    issues.add({
+      code: ErrorCodes.SPEC_MATRIX,
+      message: `[*] gathers all variants into a list, but input '${inputName}' takes one artifact (it is not 'many')`,
+      loc,
+      specPath: path,
+    });
   }
 }
 

@@ -24,11 +24,16 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
     module = (await import(file ? pathToFileURL(file).href : name)) as Record<string, unknown>;
   } catch (cause) {
     const detail = (cause as Error).message?.split('\n')[0];
-    throw new SerxError(ErrorCodes.PLUGIN_LOAD, `cannot load plugin '${name}' (from ${fromDir}): ${detail}`, { cause });
+    throw new SerxError(ErrorCodes.PLUGIN_LOAD, `cannot load plugin '${name}' (from ${fromDir}): ${detail}`, {
+      cause,
+    });
   }
   const plugin = (module.plugin ?? module.default) as SerxPlugin | undefined;
   if (!plugin || typeof plugin !== 'object' || !Array.isArray(plugin.stages)) {
-    throw new SerxError(ErrorCodes.PLUGIN_INVALID, `module '${name}' exports no plugin (expected \`export const plugin = definePlugin(...)\` or a default export)`);
+    throw new SerxError(
+      ErrorCodes.PLUGIN_INVALID,
+      `module '${name}' exports no plugin (expected \`export const plugin = definePlugin(...)\` or a default export)`,
+    );
   }
   if (plugin.setup && !setUp.has(plugin)) {
     setUp.add(plugin);
@@ -41,7 +46,8 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
 export function resolvePluginEntry(name: string, fromDir: string): string | undefined {
   if (name.startsWith('.') || isAbsolute(name)) {
     const target = resolve(fromDir, name);
-    if (!existsSync(target)) throw new SerxError(ErrorCodes.PLUGIN_LOAD, `plugin path ${target} does not exist`);
+    if (!existsSync(target))
+      throw new SerxError(ErrorCodes.PLUGIN_LOAD, `plugin path ${target} does not exist`);
     return statSync(target).isDirectory() ? packageEntry(target) : target;
   }
   for (const start of [resolve(fromDir), process.cwd()]) {
@@ -57,14 +63,21 @@ export function resolvePluginEntry(name: string, fromDir: string): string | unde
 function packageEntry(dir: string): string {
   const manifest = join(dir, 'package.json');
   if (existsSync(manifest)) {
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown; main?: string; module?: string };
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      exports?: unknown;
+      main?: string;
+      module?: string;
+    };
     const entry = exportTarget(pkg.exports) ?? pkg.module ?? pkg.main;
     if (entry) return resolve(dir, entry);
   }
   for (const index of ['index.ts', 'index.js', 'index.mjs', 'src/index.ts']) {
     if (existsSync(join(dir, index))) return join(dir, index);
   }
-  throw new SerxError(ErrorCodes.PLUGIN_LOAD, `plugin directory ${dir} has no entry point (package.json exports/main or index.ts)`);
+  throw new SerxError(
+    ErrorCodes.PLUGIN_LOAD,
+    `plugin directory ${dir} has no entry point (package.json exports/main or index.ts)`,
+  );
 }
 
 function exportTarget(exports: unknown): string | undefined {

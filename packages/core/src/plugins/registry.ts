@@ -29,7 +29,10 @@ export function createRegistry(plugins: SerxPlugin[] = []): Registry {
     const known = byName.get(plugin.name);
     if (known) {
       if (known === plugin || known.version === plugin.version) return;
-      throw new SerxError(ErrorCodes.PLUGIN_INVALID, `plugin '${plugin.name}' is loaded twice, as version ${known.version} and ${plugin.version}`);
+      throw new SerxError(
+        ErrorCodes.PLUGIN_INVALID,
+        `plugin '${plugin.name}' is loaded twice, as version ${known.version} and ${plugin.version}`,
+      );
     }
     const own = new Set<string>();
     for (const definition of plugin.stages) {
@@ -37,7 +40,10 @@ export function createRegistry(plugins: SerxPlugin[] = []): Registry {
       const other = stages.get(definition.name);
       if (other || own.has(definition.name)) {
         const by = other ? `'${other.plugin.name}' and '${plugin.name}'` : `'${plugin.name}' twice`;
-        throw new SerxError(ErrorCodes.PLUGIN_DUPLICATE_STAGE, `stage '${definition.name}' is registered by ${by}; rename one`);
+        throw new SerxError(
+          ErrorCodes.PLUGIN_DUPLICATE_STAGE,
+          `stage '${definition.name}' is registered by ${by}; rename one`,
+        );
       }
       own.add(definition.name);
     }
@@ -58,19 +64,34 @@ export function createRegistry(plugins: SerxPlugin[] = []): Registry {
 }
 
 function checkPlugin(plugin: SerxPlugin): void {
-  const ok = plugin && typeof plugin.name === 'string' && typeof plugin.version === 'string' && Array.isArray(plugin.stages);
-  if (!ok) throw new SerxError(ErrorCodes.PLUGIN_INVALID, 'a plugin needs a string name, a string version and a stages array (use definePlugin)');
+  const ok =
+    plugin &&
+    typeof plugin.name === 'string' &&
+    typeof plugin.version === 'string' &&
+    Array.isArray(plugin.stages);
+  if (!ok)
+    throw new SerxError(
+      ErrorCodes.PLUGIN_INVALID,
+      'a plugin needs a string name, a string version and a stages array (use definePlugin)',
+    );
 }
 
 function checkStage(plugin: SerxPlugin, definition: StageDefinition): void {
-  const fail = (why: string) => new SerxError(ErrorCodes.PLUGIN_INVALID, `plugin '${plugin.name}': stage '${definition?.name}' ${why}`);
-  if (typeof definition?.name !== 'string' || !STAGE_NAME.test(definition.name)) throw fail('needs a namespaced name like features:mfcc');
+  const fail = (why: string) =>
+    new SerxError(ErrorCodes.PLUGIN_INVALID, `plugin '${plugin.name}': stage '${definition?.name}' ${why}`);
+  if (typeof definition?.name !== 'string' || !STAGE_NAME.test(definition.name))
+    throw fail('needs a namespaced name like features:mfcc');
   if (typeof definition.version !== 'string') throw fail('needs a string version');
   if (typeof definition.run !== 'function') throw fail('needs a run(ctx) function');
-  if (!definition.inputs || !definition.outputs || !definition.params) throw fail('needs params, inputs and outputs');
+  if (!definition.inputs || !definition.outputs || !definition.params)
+    throw fail('needs params, inputs and outputs');
   try {
     paramsValidator(definition);
   } catch (cause) {
-    throw new SerxError(ErrorCodes.PLUGIN_INVALID, `plugin '${plugin.name}': stage '${definition.name}' has an invalid params schema: ${(cause as Error).message}`, { cause });
+    throw new SerxError(
+      ErrorCodes.PLUGIN_INVALID,
+      `plugin '${plugin.name}': stage '${definition.name}' has an invalid params schema: ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }

@@ -3,15 +3,26 @@
  * `seed` and `inputs` keep their `${matrix.*}` expressions for the per-variant pass.
  */
 import type { Json } from '../contract.ts';
-import { ErrorCodes } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
-import { VarScope, interpolateTree } from './interpolate.ts';
+import { ErrorCodes } from '../errors.ts';
+import { interpolateTree, VarScope } from './interpolate.ts';
 import type { IssueList } from './spec-error.ts';
 import { suggest } from './suggest.ts';
-import { toJson } from './yaml-tree.ts';
 import type { LEntry, LMap, LNode, LScalar } from './yaml-tree.ts';
+import { toJson } from './yaml-tree.ts';
 
-export const TOP_LEVEL_KEYS = ['name', 'description', 'extends', 'plugins', 'vars', 'seed', 'heldOut', 'matrix', 'tracking', 'stages'];
+export const TOP_LEVEL_KEYS = [
+  'name',
+  'description',
+  'extends',
+  'plugins',
+  'vars',
+  'seed',
+  'heldOut',
+  'matrix',
+  'tracking',
+  'stages',
+];
 export const STAGE_KEYS = ['uses', 'description', 'params', 'inputs', 'seed', 'pin'];
 export const STAGE_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -46,28 +57,64 @@ export interface SpecDocument {
 export function readDocument(raw: LMap, env: NodeJS.ProcessEnv, issues: IssueList): SpecDocument {
   for (const entry of raw.entries.values()) {
     if (!TOP_LEVEL_KEYS.includes(entry.key)) {
-      issues.add({ code: ErrorCodes.SPEC_UNKNOWN_KEY, message: `unknown key '${entry.key}'${suggest(entry.key, TOP_LEVEL_KEYS)}`, loc: entry.keyLoc, specPath: entry.key });
+      issues.add({
+        code: ErrorCodes.SPEC_UNKNOWN_KEY,
+        message: `unknown key '${entry.key}'${suggest(entry.key, TOP_LEVEL_KEYS)}`,
+        loc: entry.keyLoc,
+        specPath: entry.key,
+      });
     }
   }
   const scope = new VarScope(mapOrUndefined(raw.entries.get('vars'), issues), env);
   const entries = new Map<string, LEntry>();
   for (const [key, entry] of raw.entries) {
     if (key === 'vars' || key === 'stages') entries.set(key, entry);
-    else issues.collect(() => entries.set(key, { ...entry, value: interpolateTree(entry.value, scope.resolver(false), { final: true }) }));
+    else
+      issues.collect(() =>
+        entries.set(key, {
+          ...entry,
+          value: interpolateTree(entry.value, scope.resolver(false), { final: true }),
+        }),
+      );
   }
   const varsEntry = raw.entries.get('vars');
   if (varsEntry?.value.kind === 'map') {
-    issues.collect(() => entries.set('vars', { ...varsEntry, value: interpolateTree(varsEntry.value, scope.resolver(false), { final: true }) }));
+    issues.collect(() =>
+      entries.set('vars', {
+        ...varsEntry,
+        value: interpolateTree(varsEntry.value, scope.resolver(false), { final: true }),
+      }),
+    );
   }
   const stagesEntry = raw.entries.get('stages');
   const stages = readStages(stagesEntry, scope, issues);
-  if (stagesEntry) entries.set('stages', { ...stagesEntry, value: { ...(stagesEntry.value as LMap), entries: new Map(stages.map((s) => [s.id, { key: s.id, keyLoc: s.keyLoc, value: s.map }])) } });
+  if (stagesEntry)
+    entries.set('stages', {
+      ...stagesEntry,
+      value: {
+        ...(stagesEntry.value as LMap),
+        entries: new Map(stages.map((s) => [s.id, { key: s.id, keyLoc: s.keyLoc, value: s.map }])),
+      },
+    });
   const tree: LMap = { ...raw, entries };
 
   const name = entries.get('name')?.value;
-  if (!name) issues.add({ code: ErrorCodes.SPEC_INVALID, message: "a spec needs a 'name' (the experiment name)", loc: raw.loc, specPath: 'name' });
-  else if (name.kind !== 'scalar' || typeof name.value !== 'string') issues.add(shapeIssue(name, 'name', 'a string'));
-  if (!stagesEntry) issues.add({ code: ErrorCodes.SPEC_INVALID, message: "a spec needs 'stages'", loc: raw.loc, specPath: 'stages' });
+  if (!name)
+    issues.add({
+      code: ErrorCodes.SPEC_INVALID,
+      message: "a spec needs a 'name' (the experiment name)",
+      loc: raw.loc,
+      specPath: 'name',
+    });
+  else if (name.kind !== 'scalar' || typeof name.value !== 'string')
+    issues.add(shapeIssue(name, 'name', 'a string'));
+  if (!stagesEntry)
+    issues.add({
+      code: ErrorCodes.SPEC_INVALID,
+      message: "a spec needs 'stages'",
+      loc: raw.loc,
+      specPath: 'stages',
+    });
   const heldOut = stringList(entries.get('heldOut'), 'heldOut', issues);
   return {
     tree,
@@ -89,7 +136,12 @@ function readStages(entry: LEntry | undefined, scope: VarScope, issues: IssueLis
   for (const stage of stages.entries.values()) {
     const path = `stages.${stage.key}`;
     if (!STAGE_ID.test(stage.key)) {
-      issues.add({ code: ErrorCodes.SPEC_INVALID, message: `stage id '${stage.key}' must match [A-Za-z_][A-Za-z0-9_-]*`, loc: stage.keyLoc, specPath: path });
+      issues.add({
+        code: ErrorCodes.SPEC_INVALID,
+        message: `stage id '${stage.key}' must match [A-Za-z_][A-Za-z0-9_-]*`,
+        loc: stage.keyLoc,
+        specPath: path,
+      });
       continue;
     }
     if (stage.value.kind !== 'map') {
@@ -99,12 +151,20 @@ function readStages(entry: LEntry | undefined, scope: VarScope, issues: IssueLis
     const entries = new Map<string, LEntry>();
     for (const [key, field] of stage.value.entries) {
       if (!STAGE_KEYS.includes(key)) {
-        issues.add({ code: ErrorCodes.SPEC_UNKNOWN_KEY, message: `unknown key '${key}'${suggest(key, STAGE_KEYS)}`, loc: field.keyLoc, specPath: `${path}.${key}` });
+        issues.add({
+          code: ErrorCodes.SPEC_UNKNOWN_KEY,
+          message: `unknown key '${key}'${suggest(key, STAGE_KEYS)}`,
+          loc: field.keyLoc,
+          specPath: `${path}.${key}`,
+        });
         continue;
       }
       const deferMatrix = key === 'params' || key === 'seed' || key === 'inputs';
       issues.collect(() =>
-        entries.set(key, { ...field, value: interpolateTree(field.value, scope.resolver(deferMatrix), { final: !deferMatrix }) }),
+        entries.set(key, {
+          ...field,
+          value: interpolateTree(field.value, scope.resolver(deferMatrix), { final: !deferMatrix }),
+        }),
       );
     }
     out.push({ id: stage.key, index: out.length, keyLoc: stage.keyLoc, map: { ...stage.value, entries } });
@@ -120,16 +180,31 @@ function readMatrix(entry: LEntry | undefined, issues: IssueList): MatrixAxis[] 
     const path = `matrix.${axis.key}`;
     const node = axis.value;
     if (node.kind !== 'seq' || node.items.length === 0) {
-      issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `matrix axis '${axis.key}' must be a non-empty list of values`, loc: node.loc, specPath: path });
+      issues.add({
+        code: ErrorCodes.SPEC_MATRIX,
+        message: `matrix axis '${axis.key}' must be a non-empty list of values`,
+        loc: node.loc,
+        specPath: path,
+      });
       continue;
     }
     const values: Json[] = [];
     const seen = new Set<string>();
     for (const item of node.items) {
       if (item.kind !== 'scalar' || item.value === null) {
-        issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `values of matrix axis '${axis.key}' must be strings, numbers or booleans`, loc: item.loc, specPath: path });
+        issues.add({
+          code: ErrorCodes.SPEC_MATRIX,
+          message: `values of matrix axis '${axis.key}' must be strings, numbers or booleans`,
+          loc: item.loc,
+          specPath: path,
+        });
       } else if (seen.has(String(item.value))) {
-        issues.add({ code: ErrorCodes.SPEC_MATRIX, message: `matrix axis '${axis.key}' lists ${String(item.value)} twice`, loc: item.loc, specPath: path });
+        issues.add({
+          code: ErrorCodes.SPEC_MATRIX,
+          message: `matrix axis '${axis.key}' lists ${String(item.value)} twice`,
+          loc: item.loc,
+          specPath: path,
+        });
       } else {
         seen.add(String(item.value));
         values.push(item.value);
@@ -152,7 +227,11 @@ function readTracking(entry: LEntry | undefined, issues: IssueList): SpecDocumen
   return tracking ? (toJson(tracking) as SpecDocument['tracking']) : undefined;
 }
 
-function stringList(entry: LEntry | undefined, path: string, issues: IssueList): { nodes: LScalar[]; values: string[] } {
+function stringList(
+  entry: LEntry | undefined,
+  path: string,
+  issues: IssueList,
+): { nodes: LScalar[]; values: string[] } {
   const nodes: LScalar[] = [];
   if (!entry || (entry.value.kind === 'scalar' && entry.value.value === null)) return { nodes, values: [] };
   if (entry.value.kind !== 'seq') {

@@ -3,12 +3,12 @@
  * A scalar that is exactly one `${...}` keeps the type of the value; `$${` writes a literal `${`.
  */
 import type { Json } from '../contract.ts';
-import { ErrorCodes } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
+import { ErrorCodes } from '../errors.ts';
 import { specError } from './spec-error.ts';
 import { suggest } from './suggest.ts';
-import { fromJson, toJson } from './yaml-tree.ts';
 import type { LEntry, LMap, LNode, LScalar } from './yaml-tree.ts';
+import { fromJson, toJson } from './yaml-tree.ts';
 
 const EXPRESSION = /(\$?)\$\{([^}]*)\}/g;
 const WHOLE = /^\$\{([^}]*)\}$/;
@@ -17,7 +17,12 @@ const PARTS = /^(vars|env|matrix)\.([A-Za-z_][A-Za-z0-9_-]*)(?::-([\s\S]*))?$/;
 /** Returned by a resolver to leave an expression in place for a later pass. */
 export const KEEP = Symbol('keep');
 
-export type Resolver = (kind: 'vars' | 'env' | 'matrix', name: string, fallback: string | undefined, loc: SourceLocation) => Json | typeof KEEP;
+export type Resolver = (
+  kind: 'vars' | 'env' | 'matrix',
+  name: string,
+  fallback: string | undefined,
+  loc: SourceLocation,
+) => Json | typeof KEEP;
 
 export interface PassOptions {
   /** The last pass turns `$${` into `${`; earlier passes leave escapes for it. */
@@ -26,9 +31,11 @@ export interface PassOptions {
 
 export function interpolateTree(node: LNode, resolver: Resolver, options: PassOptions): LNode {
   if (node.kind === 'scalar') return interpolateScalar(node, resolver, options);
-  if (node.kind === 'seq') return { ...node, items: node.items.map((item) => interpolateTree(item, resolver, options)) };
+  if (node.kind === 'seq')
+    return { ...node, items: node.items.map((item) => interpolateTree(item, resolver, options)) };
   const entries = new Map<string, LEntry>();
-  for (const [key, entry] of node.entries) entries.set(key, { ...entry, value: interpolateTree(entry.value, resolver, options) });
+  for (const [key, entry] of node.entries)
+    entries.set(key, { ...entry, value: interpolateTree(entry.value, resolver, options) });
   return { ...node, entries } satisfies LMap;
 }
 
@@ -41,12 +48,16 @@ export function interpolateScalar(node: LScalar, resolver: Resolver, options: Pa
     if (value === KEEP) return node;
     return fromJson(value, node.loc);
   }
-  const out = text.replace(EXPRESSION, (match, escape: string, body: string) => {
-    if (escape) return options.final ? match.slice(1) : match;
+  const out = text.replace(EXPRESSION, (match, escaped: string, body: string) => {
+    if (escaped) return options.final ? match.slice(1) : match;
     const value = evaluate(body, node.loc, resolver);
     if (value === KEEP) return match;
     if (value !== null && typeof value === 'object') {
-      throw specError({ code: ErrorCodes.SPEC_INTERPOLATION, message: `\${${body}} is a ${Array.isArray(value) ? 'list' : 'map'} and cannot be embedded in a string`, loc: node.loc });
+      throw specError({
+        code: ErrorCodes.SPEC_INTERPOLATION,
+        message: `\${${body}} is a ${Array.isArray(value) ? 'list' : 'map'} and cannot be embedded in a string`,
+        loc: node.loc,
+      });
     }
     return String(value);
   });
@@ -56,20 +67,42 @@ export function interpolateScalar(node: LScalar, resolver: Resolver, options: Pa
 function evaluate(body: string, loc: SourceLocation, resolver: Resolver): Json | typeof KEEP {
   const parts = PARTS.exec(body.trim());
   if (!parts) {
-    throw specError({ code: ErrorCodes.SPEC_INTERPOLATION, message: `malformed expression \${${body}}: expected vars.NAME, env.NAME[:-default] or matrix.AXIS`, loc });
+    throw specError({
+      code: ErrorCodes.SPEC_INTERPOLATION,
+      message: `malformed expression \${${body}}: expected vars.NAME, env.NAME[:-default] or matrix.AXIS`,
+      loc,
+    });
   }
-  const [, kind, name, fallback] = parts as unknown as [string, 'vars' | 'env' | 'matrix', string, string | undefined];
+  const [, kind, name, fallback] = parts as unknown as [
+    string,
+    'vars' | 'env' | 'matrix',
+    string,
+    string | undefined,
+  ];
   if (fallback !== undefined && kind !== 'env') {
-    throw specError({ code: ErrorCodes.SPEC_INTERPOLATION, message: `only env.NAME takes a default (\${${body}})`, loc });
+    throw specError({
+      code: ErrorCodes.SPEC_INTERPOLATION,
+      message: `only env.NAME takes a default (\${${body}})`,
+      loc,
+    });
   }
   return resolver(kind, name, fallback, loc);
 }
 
 /** An environment value: a string, read as a number or boolean when it looks like one. */
-export function envValue(env: NodeJS.ProcessEnv, name: string, fallback: string | undefined, loc: SourceLocation): Json {
+export function envValue(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: string | undefined,
+  loc: SourceLocation,
+): Json {
   const raw = env[name] ?? fallback;
   if (raw === undefined) {
-    throw specError({ code: ErrorCodes.SPEC_INTERPOLATION, message: `environment variable ${name} is not set (write \${env.${name}:-default} to give a default)`, loc });
+    throw specError({
+      code: ErrorCodes.SPEC_INTERPOLATION,
+      message: `environment variable ${name} is not set (write \${env.${name}:-default} to give a default)`,
+      loc,
+    });
   }
   if (/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(raw)) return Number(raw);
   if (raw === 'true' || raw === 'false') return raw === 'true';
@@ -80,7 +113,11 @@ export function envValue(env: NodeJS.ProcessEnv, name: string, fallback: string 
 export function interpolateEnvOnly(node: LScalar, env: NodeJS.ProcessEnv): Json {
   const resolver: Resolver = (kind, name, fallback, loc) => {
     if (kind === 'env') return envValue(env, name, fallback, loc);
-    throw specError({ code: ErrorCodes.SPEC_INTERPOLATION, message: `only \${env...} may be used here (found ${kind}.${name})`, loc });
+    throw specError({
+      code: ErrorCodes.SPEC_INTERPOLATION,
+      message: `only \${env...} may be used here (found ${kind}.${name})`,
+      loc,
+    });
   };
   return toJson(interpolateScalar(node, resolver, { final: true }));
 }
@@ -101,10 +138,18 @@ export class VarScope {
     const entry = this.vars?.entries.get(name);
     if (!entry) {
       const known = this.vars ? [...this.vars.entries.keys()] : [];
-      throw specError({ code: ErrorCodes.SPEC_INTERPOLATION, message: `undefined variable vars.${name}${suggest(name, known)}`, loc });
+      throw specError({
+        code: ErrorCodes.SPEC_INTERPOLATION,
+        message: `undefined variable vars.${name}${suggest(name, known)}`,
+        loc,
+      });
     }
     if (this.resolving.has(name)) {
-      throw specError({ code: ErrorCodes.SPEC_INTERPOLATION, message: `vars.${name} refers to itself`, loc: entry.value.loc });
+      throw specError({
+        code: ErrorCodes.SPEC_INTERPOLATION,
+        message: `vars.${name} refers to itself`,
+        loc: entry.value.loc,
+      });
     }
     this.resolving.add(name);
     const value = toJson(interpolateTree(entry.value, this.resolver(false), { final: true }));
@@ -119,20 +164,28 @@ export class VarScope {
       if (kind === 'vars') return this.get(name, loc);
       if (kind === 'env') return envValue(this.env, name, fallback, loc);
       if (deferMatrix) return KEEP;
-      throw specError({ code: ErrorCodes.SPEC_MATRIX, message: `matrix.${name} can only be used in a stage's params, seed or inputs`, loc });
+      throw specError({
+        code: ErrorCodes.SPEC_MATRIX,
+        message: `matrix.${name} can only be used in a stage's params, seed or inputs`,
+        loc,
+      });
     };
   }
 }
 
 /** Axes named by `${matrix.AXIS}` anywhere in a tree, with the first place each is used. */
-export function referencedAxes(node: LNode | undefined, into = new Map<string, SourceLocation>()): Map<string, SourceLocation> {
+export function referencedAxes(
+  node: LNode | undefined,
+  into = new Map<string, SourceLocation>(),
+): Map<string, SourceLocation> {
   if (!node) return into;
   if (node.kind === 'map') for (const entry of node.entries.values()) referencedAxes(entry.value, into);
   else if (node.kind === 'seq') for (const item of node.items) referencedAxes(item, into);
   else if (typeof node.value === 'string' && node.value.includes('${')) {
     for (const match of node.value.matchAll(EXPRESSION)) {
       const parts = PARTS.exec((match[2] as string).trim());
-      if (!match[1] && parts?.[1] === 'matrix' && !into.has(parts[2] as string)) into.set(parts[2] as string, node.loc);
+      if (!match[1] && parts?.[1] === 'matrix' && !into.has(parts[2] as string))
+        into.set(parts[2] as string, node.loc);
     }
   }
   return into;

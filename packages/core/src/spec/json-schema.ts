@@ -8,8 +8,17 @@ import type { Registry } from '../plugins/registry.ts';
 import { STAGE_ID } from './document.ts';
 import { closedParams } from './params-schema.ts';
 
-const EXPRESSION = { type: 'string', pattern: '^\\$\\{[^}]+\\}$', description: 'an interpolation: ${vars.X}, ${env.X:-default}, ${matrix.AXIS}' };
-const REF = { type: 'string', pattern: '^([A-Za-z_][A-Za-z0-9_-]*|[^.]*\\$\\{[^}]+\\}[^.]*)\\.[A-Za-z_][A-Za-z0-9_-]*(\\[\\*\\])?$', description: '<stage id>.<output>, or <stage id>.<output>[*] for every matrix variant' };
+const EXPRESSION = {
+  type: 'string',
+  pattern: '^\\$\\{[^}]+\\}$',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the spec's own ${...} syntax
+  description: 'an interpolation: ${vars.X}, ${env.X:-default}, ${matrix.AXIS}',
+};
+const REF = {
+  type: 'string',
+  pattern: '^([A-Za-z_][A-Za-z0-9_-]*|[^.]*\\$\\{[^}]+\\}[^.]*)\\.[A-Za-z_][A-Za-z0-9_-]*(\\[\\*\\])?$',
+  description: '<stage id>.<output>, or <stage id>.<output>[*] for every matrix variant',
+};
 
 export function specJsonSchema(registry: Registry): JsonSchema {
   const names = registry.stageNames();
@@ -28,9 +37,12 @@ export function specJsonSchema(registry: Registry): JsonSchema {
     allOf: names.map((name) => {
       const definition = registry.get(name)?.definition;
       const inputs = definition?.inputs ?? {};
-      const required = Object.entries(inputs).filter(([, spec]) => !spec.optional).map(([input]) => input);
+      const required = Object.entries(inputs)
+        .filter(([, spec]) => !spec.optional)
+        .map(([input]) => input);
       return {
         if: { properties: { uses: { const: name } }, required: ['uses'] },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema if/then
         then: {
           ...(definition?.description ? { description: definition.description } : {}),
           properties: {
@@ -40,7 +52,13 @@ export function specJsonSchema(registry: Registry): JsonSchema {
               additionalProperties: false,
               ...(required.length ? { required } : {}),
               properties: Object.fromEntries(
-                Object.entries(inputs).map(([input, spec]) => [input, { ...(spec.many ? { anyOf: [REF, { type: 'array', items: REF }] } : REF), description: spec.description ?? `type ${String(spec.type)}` }]),
+                Object.entries(inputs).map(([input, spec]) => [
+                  input,
+                  {
+                    ...(spec.many ? { anyOf: [REF, { type: 'array', items: REF }] } : REF),
+                    description: spec.description ?? `type ${String(spec.type)}`,
+                  },
+                ]),
               ),
             },
           },
@@ -59,12 +77,32 @@ export function specJsonSchema(registry: Registry): JsonSchema {
       name: { type: 'string', description: 'experiment name (MLflow experiment)' },
       description: { type: 'string' },
       extends: { type: 'string', description: 'a spec file this one is merged over (relative path)' },
-      plugins: { type: 'array', items: { type: 'string' }, description: 'plugin packages or relative paths to load' },
+      plugins: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'plugin packages or relative paths to load',
+      },
       vars: { type: 'object' },
       seed: { anyOf: [{ type: 'integer' }, EXPRESSION] },
-      heldOut: { type: 'array', items: { type: 'string' }, description: 'corpora that must never reach an input declared fits: true' },
-      matrix: { type: 'object', additionalProperties: { type: 'array', minItems: 1, items: { type: ['string', 'number', 'boolean'] } } },
-      tracking: { type: 'object', properties: { mlflow: { type: 'object', properties: { uri: { type: 'string' }, enabled: { type: 'boolean' } } } } },
+      heldOut: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'corpora that must never reach an input declared fits: true',
+      },
+      matrix: {
+        type: 'object',
+        additionalProperties: {
+          type: 'array',
+          minItems: 1,
+          items: { type: ['string', 'number', 'boolean'] },
+        },
+      },
+      tracking: {
+        type: 'object',
+        properties: {
+          mlflow: { type: 'object', properties: { uri: { type: 'string' }, enabled: { type: 'boolean' } } },
+        },
+      },
       stages: {
         type: 'object',
         propertyNames: { pattern: STAGE_ID.source },
@@ -79,7 +117,9 @@ function allowExpressions(schema: unknown): unknown {
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
   const s = { ...(schema as Record<string, unknown>) };
   if (s.properties && typeof s.properties === 'object') {
-    s.properties = Object.fromEntries(Object.entries(s.properties).map(([key, sub]) => [key, allowExpressions(sub)]));
+    s.properties = Object.fromEntries(
+      Object.entries(s.properties).map(([key, sub]) => [key, allowExpressions(sub)]),
+    );
   }
   if (s.items) s.items = allowExpressions(s.items);
   if (s.type === 'object' || s.properties) return s;

@@ -4,14 +4,14 @@ import { SerxError } from '../errors.ts';
 import { expandStages } from '../graph/expand.ts';
 import { checkHeldOut, checkHeldOutNames, computeLineage } from '../graph/lineage.ts';
 import { topologicalOrder } from '../graph/node-order.ts';
-import { buildStagePlans } from '../graph/stage-plan.ts';
 import { orderStages } from '../graph/stage-order.ts';
+import { buildStagePlans } from '../graph/stage-plan.ts';
 import type { Graph, GraphNode } from '../graph/types.ts';
 import { loadPlugin } from '../plugins/load-plugins.ts';
-import { createRegistry } from '../plugins/registry.ts';
 import type { Registry } from '../plugins/registry.ts';
-import { readDocument } from './document.ts';
+import { createRegistry } from '../plugins/registry.ts';
 import type { SpecDocument } from './document.ts';
+import { readDocument } from './document.ts';
 import { readSpecTree } from './read-spec-file.ts';
 import { IssueList } from './spec-error.ts';
 import { toJson } from './yaml-tree.ts';
@@ -44,7 +44,11 @@ export async function loadSpec(file: string, options: LoadSpecOptions = {}): Pro
 async function registerPlugins(doc: SpecDocument, extra: string[], registry: Registry): Promise<string[]> {
   const requests = [
     ...extra.map((name) => ({ name, fromDir: process.cwd(), loc: undefined })),
-    ...doc.plugins.map((node) => ({ name: node.value as string, fromDir: dirname(node.loc.file), loc: node.loc })),
+    ...doc.plugins.map((node) => ({
+      name: node.value as string,
+      fromDir: dirname(node.loc.file),
+      loc: node.loc,
+    })),
   ];
   const names: string[] = [];
   for (const request of requests) {
@@ -54,21 +58,30 @@ async function registerPlugins(doc: SpecDocument, extra: string[], registry: Reg
       names.push(plugin.name);
     } catch (error) {
       if (!(error instanceof SerxError) || !request.loc) throw error;
-      throw new SerxError(error.code, error.message, { loc: request.loc, specPath: 'plugins', cause: error.cause ?? error });
+      throw new SerxError(error.code, error.message, {
+        loc: request.loc,
+        specPath: 'plugins',
+        cause: error.cause ?? error,
+      });
     }
   }
   return names;
 }
 
 /** Validation, expansion and lineage over an already read document (registry complete). */
-export function planGraph(doc: SpecDocument, context: { registry: Registry; file: string; files: string[]; plugins: string[] }): Graph {
+export function planGraph(
+  doc: SpecDocument,
+  context: { registry: Registry; file: string; files: string[]; plugins: string[] },
+): Graph {
   const issues = new IssueList();
   const plans = buildStagePlans(doc, context.registry, issues);
   issues.throwIfAny();
   const ordered = orderStages(plans);
   const expansion = expandStages(ordered, doc, dirname(context.file), issues);
   issues.throwIfAny();
-  const specOrder = [...plans].sort((a, b) => a.index - b.index).flatMap((plan) => expansion.stages.get(plan.id)?.nodes ?? []);
+  const specOrder = [...plans]
+    .sort((a, b) => a.index - b.index)
+    .flatMap((plan) => expansion.stages.get(plan.id)?.nodes ?? []);
   const order = topologicalOrder(expansion.nodes, specOrder);
   computeLineage(expansion.nodes, order, issues);
   checkHeldOutNames(expansion.nodes, doc.heldOutNodes, issues);

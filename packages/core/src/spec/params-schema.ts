@@ -2,8 +2,9 @@
  * One ajv instance for stage params: all errors, defaults applied, the `path` format known.
  * Validators are compiled once per stage definition.
  */
-import { Ajv } from 'ajv';
+
 import type { ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
 import type { JsonSchema, StageDefinition } from '../contract.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });

@@ -1,5 +1,5 @@
-import { SerxError } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
+import { SerxError } from '../errors.ts';
 
 export interface SpecIssue {
   code: string;
@@ -9,7 +9,10 @@ export interface SpecIssue {
 }
 
 export function specError(issue: SpecIssue): SerxError {
-  return new SerxError(issue.code, issue.message, { loc: issue.loc, ...(issue.specPath ? { specPath: issue.specPath } : {}) });
+  return new SerxError(issue.code, issue.message, {
+    loc: issue.loc,
+    ...(issue.specPath ? { specPath: issue.specPath } : {}),
+  });
 }
 
 /**
@@ -34,7 +37,12 @@ export class IssueList {
       fn();
     } catch (error) {
       if (error instanceof SerxError && error.loc) {
-        this.add({ code: error.code, message: error.message, loc: error.loc, ...(error.specPath ? { specPath: error.specPath } : {}) });
+        this.add({
+          code: error.code,
+          message: error.message,
+          loc: error.loc,
+          ...(error.specPath ? { specPath: error.specPath } : {}),
+        });
       } else {
         throw error;
       }

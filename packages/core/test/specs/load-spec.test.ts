@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes } from '../../src/errors.ts';
 import type { SerxError } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/errors.ts';
 import type { GraphNode, InputRef } from '../../src/graph/types.ts';
 import { createRegistry } from '../../src/plugins/registry.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
@@ -24,18 +24,26 @@ describe('extends, vars and env', () => {
     expect(graph.spec.plugins).toEqual(['serx-test-plugin']);
     expect(graph.order).toEqual(['src', 'doubled', 'tripled', 'local']);
     // `file` was written in base/base.yaml: relative to base/, through vars.data's default.
-    expect(node(graph, 'src').params).toEqual({ corpus: 'emodb', file: join(positive, 'extends', 'base', 'data', 'numbers.json'), values: [1, 2, 3] });
+    expect(node(graph, 'src').params).toEqual({
+      corpus: 'emodb',
+      file: join(positive, 'extends', 'base', 'data', 'numbers.json'),
+      values: [1, 2, 3],
+    });
     // The child overrides vars.factor; the parent's `${vars.factor}` sees the child's value.
     expect(node(graph, 'doubled').params).toEqual({ factor: 5 });
     expect(node(graph, 'doubled').seed).toBe(3);
     expect(node(graph, 'tripled').seed).toBe(7);
     expect(node(graph, 'local').params.file).toBe(join(positive, 'extends', 'local.json'));
     expect(node(graph, 'local').params.corpus).toBe('emovo-5');
-    expect(node(graph, 'doubled').loc).toEqual({ file: join(positive, 'extends', 'ablation.yaml'), line: 8, col: 3 });
+    expect(node(graph, 'doubled').loc).toEqual({
+      file: join(positive, 'extends', 'ablation.yaml'),
+      line: 8,
+      col: 3,
+    });
     expect(graph.spec.document.vars).toEqual({ data: './data', factor: 5 });
   });
 
-  it('reads ${env.X} (an absolute path stays as it is)', async () => {
+  it('reads env variables (an absolute path stays as it is)', async () => {
     const graph = await loadSpec(file, { env: { SERX_DATA: '/corpora' } });
     expect(node(graph, 'src').params.file).toBe('/corpora/numbers.json');
   });
@@ -63,8 +71,14 @@ describe('matrix', () => {
     expect(train.seed).toBe(2);
     expect(train.params).toEqual({ lr: 0.5, epochs: 5 });
     expect(train.inputs).toEqual({ data: [{ node: 'scaled', output: 'numbers' }] });
-    expect(node(graph, 'eval[seed=3,lr=0.1]').inputs.model).toEqual({ node: 'train[seed=3,lr=0.1]', output: 'model' });
-    expect(node(graph, 'per_lr[seed=1,lr=0.5]').inputs.init).toEqual({ node: 'train[seed=1,lr=0.5]', output: 'model' });
+    expect(node(graph, 'eval[seed=3,lr=0.1]').inputs.model).toEqual({
+      node: 'train[seed=3,lr=0.1]',
+      output: 'model',
+    });
+    expect(node(graph, 'per_lr[seed=1,lr=0.5]').inputs.init).toEqual({
+      node: 'train[seed=1,lr=0.5]',
+      output: 'model',
+    });
     expect(node(graph, 'eval[seed=1,lr=0.1]').corpora).toEqual(['emodb', 'tess']);
     expect(node(graph, 'total').inputs.numbers).toEqual([
       { node: 'scaled', output: 'numbers' },
@@ -77,7 +91,8 @@ describe('matrix', () => {
     const position = new Map(graph.order.map((id, i) => [id, i]));
     for (const id of graph.order) {
       for (const value of Object.values(node(graph, id).inputs)) {
-        for (const ref of ([] as InputRef[]).concat(value)) expect(position.get(ref.node)).toBeLessThan(position.get(id) as number);
+        for (const ref of ([] as InputRef[]).concat(value))
+          expect(position.get(ref.node)).toBeLessThan(position.get(id) as number);
       }
     }
     expect(graph.order.slice(0, 3)).toEqual(['emodb', 'tess', 'scaled']);
@@ -106,7 +121,9 @@ describe('matrix', () => {
       'eval[seed=2,lr=0.5,data=b]',
     ]);
     // A reference that names a matrix axis picks its upstream per variant.
-    expect(node(graph, 'train[seed=2,lr=0.1,data=b]').inputs.data).toEqual([{ node: 'src_b', output: 'numbers' }]);
+    expect(node(graph, 'train[seed=2,lr=0.1,data=b]').inputs.data).toEqual([
+      { node: 'src_b', output: 'numbers' },
+    ]);
     expect(node(graph, 'train[seed=2,lr=0.1,data=b]').corpora).toEqual(['b']);
     expect(node(graph, 'report_all').corpora).toEqual(['a', 'b']);
   });
@@ -131,8 +148,17 @@ describe('registry option', () => {
 
   it('loads extra plugins named in options (resolved from the current directory)', async () => {
     const registry = createRegistry();
-    const relativeToCwd = join(relative(process.cwd(), import.meta.dirname), '..', 'fixtures', 'plugin', 'duplicate.ts');
-    const error = await loadSpec(join(positive, 'small.yaml'), { registry, plugins: [`./${relativeToCwd}`] }).catch((e: unknown) => e);
+    const relativeToCwd = join(
+      relative(process.cwd(), import.meta.dirname),
+      '..',
+      'fixtures',
+      'plugin',
+      'duplicate.ts',
+    );
+    const error = await loadSpec(join(positive, 'small.yaml'), {
+      registry,
+      plugins: [`./${relativeToCwd}`],
+    }).catch((e: unknown) => e);
     // The extra plugin is registered first, so the spec's own plugin is the duplicate.
     expect(registry.plugins().map((p) => p.name)).toEqual(['serx-other-plugin']);
     expect((error as SerxError).code).toBe(ErrorCodes.PLUGIN_DUPLICATE_STAGE);

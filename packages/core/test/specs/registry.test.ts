@@ -3,15 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defineStage, definePlugin } from '../../src/contract.ts';
 import type { JsonSchema } from '../../src/contract.ts';
+import { definePlugin, defineStage } from '../../src/contract.ts';
 import { ErrorCodes, SerxError } from '../../src/errors.ts';
 import { loadPlugins } from '../../src/plugins/load-plugins.ts';
 import { createRegistry } from '../../src/plugins/registry.ts';
 import { plugin } from '../fixtures/plugin/index.ts';
 
 const stage = (name: string, params: JsonSchema = { type: 'object', properties: {} }) =>
-  defineStage({ name, version: '1', params, inputs: {}, outputs: { out: { type: 'x' } }, run: async () => {} });
+  defineStage({
+    name,
+    version: '1',
+    params,
+    inputs: {},
+    outputs: { out: { type: 'x' } },
+    run: async () => {},
+  });
 
 function thrown(fn: () => unknown): SerxError {
   try {
@@ -26,7 +33,16 @@ function thrown(fn: () => unknown): SerxError {
 describe('createRegistry', () => {
   it('registers stages by namespaced name with their plugin', () => {
     const registry = createRegistry([plugin]);
-    expect(registry.stageNames()).toEqual(['test:source', 'test:scale', 'test:sum', 'test:train', 'test:evaluate', 'test:report', 'test:fail', 'test:sleep']);
+    expect(registry.stageNames()).toEqual([
+      'test:source',
+      'test:scale',
+      'test:sum',
+      'test:train',
+      'test:evaluate',
+      'test:report',
+      'test:fail',
+      'test:sleep',
+    ]);
     expect(registry.get('test:sum')?.plugin).toEqual({ name: 'serx-test-plugin', version: '1.0.0' });
     registry.register(plugin);
     expect(registry.plugins()).toHaveLength(1);
@@ -34,7 +50,9 @@ describe('createRegistry', () => {
 
   it('refuses a stage name registered by two plugins, naming both', () => {
     const registry = createRegistry([definePlugin({ name: 'a', version: '1', stages: [stage('x:one')] })]);
-    const error = thrown(() => registry.register(definePlugin({ name: 'b', version: '1', stages: [stage('x:two'), stage('x:one')] })));
+    const error = thrown(() =>
+      registry.register(definePlugin({ name: 'b', version: '1', stages: [stage('x:two'), stage('x:one')] })),
+    );
     expect(error.code).toBe(ErrorCodes.PLUGIN_DUPLICATE_STAGE);
     expect(error.message).toBe("stage 'x:one' is registered by 'a' and 'b'; rename one");
     expect(registry.get('x:two')).toBeUndefined();
@@ -42,11 +60,18 @@ describe('createRegistry', () => {
 
   it('refuses un-namespaced names, bad schemas and a plugin loaded at two versions', () => {
     const registry = createRegistry();
-    expect(thrown(() => registry.register(definePlugin({ name: 'a', version: '1', stages: [stage('plain')] }))).code).toBe(ErrorCodes.PLUGIN_INVALID);
+    expect(
+      thrown(() => registry.register(definePlugin({ name: 'a', version: '1', stages: [stage('plain')] })))
+        .code,
+    ).toBe(ErrorCodes.PLUGIN_INVALID);
     const badSchema = stage('a:bad', { type: 'object', properties: { n: { type: 'integr' } } });
-    expect(thrown(() => registry.register(definePlugin({ name: 'a', version: '1', stages: [badSchema] }))).message).toContain('invalid params schema');
+    expect(
+      thrown(() => registry.register(definePlugin({ name: 'a', version: '1', stages: [badSchema] }))).message,
+    ).toContain('invalid params schema');
     registry.register(definePlugin({ name: 'a', version: '1', stages: [stage('a:ok')] }));
-    expect(thrown(() => registry.register(definePlugin({ name: 'a', version: '2', stages: [] }))).message).toContain('version 1 and 2');
+    expect(
+      thrown(() => registry.register(definePlugin({ name: 'a', version: '2', stages: [] }))).message,
+    ).toContain('version 1 and 2');
   });
 });
 
@@ -57,7 +82,14 @@ describe('loadPlugins', () => {
   it('imports a package by name from node_modules above the spec directory, and a relative path', async () => {
     const pkg = join(dir, 'node_modules', '@acme', 'serx-extra');
     mkdirSync(join(pkg, 'lib'), { recursive: true });
-    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@acme/serx-extra', type: 'module', exports: { '.': { import: './lib/main.mjs' } } }));
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({
+        name: '@acme/serx-extra',
+        type: 'module',
+        exports: { '.': { import: './lib/main.mjs' } },
+      }),
+    );
     writeFileSync(
       join(pkg, 'lib', 'main.mjs'),
       `export let setups = 0;
