@@ -19,7 +19,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-describe('features:ingest → split → mfcc on Emo-DB (2 files per speaker)', () => {
+describe('features:ingest → split → mfcc on Emo-DB (2 files per speaker)', { timeout: 120_000 }, () => {
   let ingestDir: string;
   let splitDir: string;
 
@@ -79,7 +79,7 @@ describe('features:ingest → split → mfcc on Emo-DB (2 files per speaker)', (
   });
 });
 
-describe('bad audio and absent corpora', () => {
+describe('bad audio and absent corpora', { timeout: 120_000 }, () => {
   let root: string;
   beforeAll(async () => {
     root = join(tmp, 'bad');
@@ -135,7 +135,7 @@ describe('bad audio and absent corpora', () => {
   });
 });
 
-describe('raw distributions decode in the workers', () => {
+describe('raw distributions decode in the workers', { timeout: 120_000 }, () => {
   it('mfcc on the raw TESS samples (24.4 kHz, one AIFF named .wav) resamples to 16 kHz', async () => {
     const i = await testContext(ingest, { corpus: 'tess', root: join(CORPORA, 'raw-samples/tess') }, {}, { threads: 1 });
     await ingest.run(i.ctx);

@@ -16,7 +16,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('extraction worker pool', () => {
+describe('extraction worker pool', { timeout: 120_000 }, () => {
   it('gives the same features as the in-thread task, in parallel threads', async () => {
     const files = ['03a01Fa', '03a01Nc', '16b10Wb'].map((f) => join(CORPORA, 'emodb/wav', `${f}.flac`));
     const pool = extractionPool(2);

@@ -62,7 +62,8 @@ export const ingest = defineStage<IngestParams>({
   },
   inputs: {},
   outputs: { utterances: { type: 'utterances', description: 'utterances.jsonl + meta.json + skipped.jsonl' } },
-  resources: { class: 'io' },
+  // Probing decodes every file: as heavy as extraction's decode half, so it gets the thread budget.
+  resources: { class: 'cpu-heavy' },
   corpora: (params) => [params.corpus],
   async fingerprint(params) {
     if (params.optional && !(await exists(params.root))) return 'absent';
