@@ -137,17 +137,18 @@ function variantParams(plan: StagePlan, assignment: Assignment, specDir: string,
 }
 
 function variantSeed(plan: StagePlan, assignment: Assignment, fallback: number, issues: IssueList): number {
-  if (!plan.seed) return fallback;
+  const node = plan.seed;
+  if (!node) return fallback;
   let seed: Json | undefined;
   issues.collect(() => {
-    const node = interpolateTree(plan.seed as never, matrixResolver(assignment), { final: true });
-    seed = node.kind === 'scalar' ? node.value : undefined;
+    const value = interpolateTree(node, matrixResolver(assignment), { final: true });
+    seed = value.kind === 'scalar' ? value.value : undefined;
   });
   if (typeof seed === 'number' && Number.isSafeInteger(seed)) return seed;
   issues.add({
     code: ErrorCodes.SPEC_INVALID,
     message: 'must be an integer',
-    loc: plan.seed.loc,
+    loc: node.loc,
     specPath: `stages.${plan.id}.seed`,
   });
   return fallback;
