@@ -139,7 +139,11 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
         let outcome: NodeOutcome;
         if (blocked !== undefined) {
           const up = deps[ups.indexOf(blocked)]?.record;
-          outcome = skip(node, up?.status === 'failed' ? `upstream '${blocked}' failed` : `upstream '${blocked}' did not run (${up?.skipped ?? up?.status})`);
+          // a skipped upstream passes on its own reason, so every skip names the root cause
+          outcome = skip(
+            node,
+            up?.status === 'skipped' && up.skipped ? up.skipped : `upstream '${blocked}' ${up?.status === 'failed' ? 'failed' : 'was interrupted'}`,
+          );
         } else if (signal.aborted) {
           outcome = skip(node, options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`);
         } else {

@@ -94,7 +94,7 @@ describe('runGraph', () => {
     });
     const stopped = await runGraph(makeGraph('k', stages), { cache: join(dir, 'c2'), jobs: 2 });
     expect(stopped.stages.good?.status).toBe('interrupted');
-    expect(stopped.stages.other).toMatchObject({ status: 'skipped', skipped: "upstream 'good' did not run (run stopped after 'bad' failed)" });
+    expect(stopped.stages.other).toMatchObject({ status: 'skipped', skipped: "upstream 'good' was interrupted" });
   });
 
   it('gives cpu-heavy stages the thread budget and never runs two at once', async () => {

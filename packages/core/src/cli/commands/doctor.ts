@@ -19,7 +19,7 @@ async function backendLines(): Promise<string[]> {
   }
 }
 
-async function mlflowLine(env: NodeJS.ProcessEnv): Promise<string> {
+export async function mlflowLine(env: NodeJS.ProcessEnv): Promise<string> {
   const uri = env.MLFLOW_TRACKING_URI;
   if (!uri) return 'mlflow: not configured (set MLFLOW_TRACKING_URI; runs are still recorded under the cache dir)';
   if (!/^https?:\/\//.test(uri)) return `mlflow: ${uri} is not an http(s) server; tracking is off`;
