@@ -9,6 +9,7 @@ export * from './encoder-artifact.ts';
 export { saveModel, loadWeightsInto } from './training/model-files.ts';
 export { assembleBatch, planEpoch, planEvaluation, type Batch, type BatchOptions } from './training/batches.ts';
 export { Rng } from './training/rng.ts';
+export { useNativeReluGrad } from './training/native-gradients.ts';
 export { pretrain, type PretrainParams } from './stages/pretrain.ts';
 export { plugin } from './plugin.ts';
 export { plugin as default } from './plugin.ts';

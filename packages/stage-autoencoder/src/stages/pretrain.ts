@@ -6,6 +6,7 @@ import { writeEncoderArtifact } from '../encoder-artifact.ts';
 import { buildStructure } from '../structures/build.ts';
 import { planEvaluation } from '../training/batches.ts';
 import { holdOut, openCorpus } from '../training/corpus.ts';
+import { useNativeReluGrad } from '../training/native-gradients.ts';
 import { reconstructSamples } from '../training/reconstruction.ts';
 import { evaluateAutoencoder, trainAutoencoder, type EpochRecord } from '../training/trainer.ts';
 
@@ -63,7 +64,8 @@ export const pretrain = defineStage<PretrainParams>({
   async run(ctx) {
     const p = ctx.params;
     const { tf, backend, threads } = await loadTensorflow({ threads: ctx.threads });
-    ctx.log.info(`TensorFlow backend: ${backend}, ${threads} thread(s)`);
+    const reluGrad = useNativeReluGrad(tf);
+    ctx.log.info(`TensorFlow backend: ${backend}, ${threads} thread(s)${reluGrad ? ', native ReluGrad' : ''}`);
     const inputs = ctx.inputs.features as readonly Artifact[];
     const corpus = await openCorpus(inputs.map((a) => a.path), { heldOut: ctx.heldOut, ...(p.limit ? { limit: p.limit } : {}) });
     const built = buildStructure(tf, { name: p.structure, params: p.structureParams }, {

@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../structures/registry.ts';
-import { assembleBatch, planEpoch, planEvaluation, type BatchOptions } from './batches.ts';
+import { assembleBatch, planEpoch, planEvaluation, type Batch, type BatchOptions } from './batches.ts';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.ts';
 import type { Corpus } from './corpus.ts';
 import { autoencoderLoss, type AutoencoderModels } from './loss.ts';
@@ -68,7 +68,7 @@ export async function trainAutoencoder(run: TrainRun): Promise<TrainResult> {
   const { tf, corpus, models, config } = run;
   const optimizer = tf.train.adam(config.learningRate);
   const trainable = [models.encoder, models.decoder];
-  const variables = trainable.flatMap((m) => m.trainableWeights.map((w) => w.read() as tfjs.Variable));
+  const variables = trainableVariables(trainable);
   const rng = new Rng(config.seed);
   const fingerprint = run.fingerprint ?? '';
   let state: CheckpointState = { fingerprint, epoch: 0, rngState: rng.state, history: [], best: null, badEpochs: 0 };
@@ -92,20 +92,8 @@ export async function trainAutoencoder(run: TrainRun): Promise<TrainResult> {
     for (let b = 0; b < batches.length; b++) {
       if (run.signal?.aborted) throw run.signal.reason;
       const batch = assembleBatch(corpus, batches[b]!, batchOptions(config, models.timeStride, rng));
-      tf.tidy(() => {
-        let parts: { mse: tfjs.Scalar; l1: tfjs.Scalar } | undefined;
-        const cost = optimizer.minimize(
-          () => {
-            const p = autoencoderLoss(tf, models, batch, config.sparsity);
-            parts = { mse: tf.keep(p.mse), l1: tf.keep(p.l1) };
-            return p.loss;
-          },
-          true,
-          variables,
-        )!;
-        sums.add(batch.lengths, cost.dataSync()[0]!, parts!.mse.dataSync()[0]!, parts!.l1.dataSync()[0]!);
-        tf.dispose([parts!.mse, parts!.l1]);
-      });
+      const step = trainStep(tf, optimizer, variables, models, batch, config.sparsity);
+      sums.add(batch.lengths, step.loss, step.mse, step.l1);
       run.onBatch?.(epoch, b + 1, batches.length);
     }
     const record: EpochRecord = { epoch, ...sums.means(), batches: batches.length, seconds: 0 };
@@ -140,6 +128,37 @@ export async function trainAutoencoder(run: TrainRun): Promise<TrainResult> {
     stoppedEarly: state.epoch < config.epochs,
     resumedFrom,
   };
+}
+
+/** One Adam step on one batch; returns the batch's loss terms. */
+export function trainStep(
+  tf: Tf,
+  optimizer: tfjs.Optimizer,
+  variables: tfjs.Variable[],
+  models: AutoencoderModels,
+  batch: Batch,
+  sparsity: number,
+): { loss: number; mse: number; l1: number } {
+  return tf.tidy(() => {
+    let parts: { mse: tfjs.Scalar; l1: tfjs.Scalar } | undefined;
+    const cost = optimizer.minimize(
+      () => {
+        const p = autoencoderLoss(tf, models, batch, sparsity);
+        parts = { mse: tf.keep(p.mse), l1: tf.keep(p.l1) };
+        return p.loss;
+      },
+      true,
+      variables,
+    )!;
+    const out = { loss: cost.dataSync()[0]!, mse: parts!.mse.dataSync()[0]!, l1: parts!.l1.dataSync()[0]! };
+    tf.dispose([parts!.mse, parts!.l1]);
+    return out;
+  });
+}
+
+/** The trainable variables of the models, in the order the optimizer state follows. */
+export function trainableVariables(models: readonly tfjs.LayersModel[]): tfjs.Variable[] {
+  return models.flatMap((m) => m.trainableWeights.map((w) => w.read() as tfjs.Variable));
 }
 
 /** Frame-weighted mean loss, MSE and L1 of the models over fixed batches (no training). */
