@@ -50,7 +50,7 @@ export async function tempDir(prefix = 'serx-ser-'): Promise<{ dir: string; clea
 
 export interface SyntheticCorpus {
   corpus: string;
-  /** Utterances per (split, class). */
+  /** Utterances per (split, class); split `unsplit` writes `split: null`. */
   perClass: { [split: string]: number };
   seed: number;
   minFrames?: number;
@@ -73,7 +73,7 @@ export async function writeSyntheticStore(dir: string, spec: SyntheticCorpus): P
         for (let f = 0; f < frames; f++) {
           for (let c = 0; c < NUM_CEPS; c++) data[f * NUM_CEPS + c] = (rng() + rng() + rng() - 1.5) * 2 + (c % 3 === k ? 1.2 : 0);
         }
-        const row: FeatureRowInput = { id: `${spec.corpus}-${n++}`, corpus: spec.corpus, speaker: `${split}-s${i % 2}`, label: cls, class: cls, split };
+        const row: FeatureRowInput = { id: `${spec.corpus}-${n++}`, corpus: spec.corpus, speaker: `${split}-s${i % 2}`, label: cls, class: cls, split: split === 'unsplit' ? null : split };
         await writer.append(row, data);
       }
     }

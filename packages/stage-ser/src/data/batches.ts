@@ -53,6 +53,12 @@ export interface BatchOptions {
   minFrames: number;
   /** Longer utterances are cropped to this many frames. */
   maxFrames: number;
+  /**
+   * Batch length is rounded up to a multiple of this (the encoder's time stride): then a strided
+   * 'same' convolution pads every batch the same way at the start, and an utterance's outputs do
+   * not depend on how long its batch-mates are.
+   */
+  multipleOf: number;
   /** Picks the crop window; without it the window starts at frame 0. */
   cropRng?: () => number;
 }
@@ -62,7 +68,8 @@ export function assembleBatch(examples: readonly Example[], members: number[], o
   const { numCeps } = options;
   const picked = members.map((i) => examples[i] as Example);
   const lengths = Float32Array.from(picked, (e) => Math.min(e.row.frames, options.maxFrames));
-  const frames = Math.max(options.minFrames, ...lengths);
+  const longest = Math.max(options.minFrames, ...lengths);
+  const frames = Math.ceil(longest / options.multipleOf) * options.multipleOf;
   const x = new Float32Array(picked.length * frames * numCeps);
   picked.forEach((example, b) => {
     const data = example.store.read(example.row);

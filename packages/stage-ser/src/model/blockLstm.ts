@@ -89,6 +89,7 @@ export function blockLstmPicked(
   const run = tf.customGrad((...args: unknown[]) => {
     const [xb, pk, w, b, save] = args as [tfjs.Tensor3D, tfjs.Tensor2D, tfjs.Tensor2D, tfjs.Tensor1D, tfjs.GradSaveFunc];
     const batch = xb.shape[0];
+    const pickShape = [...pk.shape];
     const xT = tf.transpose(xb, [1, 0, 2]);
     const s = state(batch);
     const outs = execute(tf, 'BlockLSTMV2', forwardAttrs, steps, [xT, s.zeros, s.zeros, w, s.peephole, s.peephole, s.peephole, b], 7);
@@ -110,7 +111,7 @@ export function blockLstmPicked(
             ...gates, tf.zerosLike(hGrad), hGrad],
           8,
         );
-        return [tf.transpose(grads[0] as tfjs.Tensor, [1, 0, 2]), tf.zerosLike(pk), grads[3] as tfjs.Tensor, grads[7] as tfjs.Tensor];
+        return [tf.transpose(grads[0] as tfjs.Tensor, [1, 0, 2]), tf.zeros(pickShape), grads[3] as tfjs.Tensor, grads[7] as tfjs.Tensor];
       },
     };
   });

@@ -84,7 +84,8 @@ export interface TrainArgs {
  * Trains `model` phase by phase with Adam, selecting on validation UA; checkpoints after every epoch
  * and resumes from the last checkpoint of the same fingerprint. Batch order and crops of epoch `e`
  * derive from (seed, e) only, so a resumed run replays exactly what an uninterrupted one would.
- * On return the model holds the weights of the best epoch.
+ * On return the model holds the weights of the best epoch, all layers trainable again (so that
+ * `model.weights`, and the saved `weights.bin`, list the encoder's weights first).
  */
 export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
   const { tf, model, settings, hooks } = args;
@@ -104,8 +105,11 @@ export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
   };
   let bestWeights: SavedTensor[] | null = checkpoint?.best ?? null;
   const resumedAfter = checkpoint ? state.epoch : null;
+  // The order of model.weights depends on which layers are trainable: fix it once, all trainable.
+  encoderOf(model).trainable = true;
+  const variables = [...model.weights];
   if (checkpoint) {
-    setModelWeights(tf, model, checkpoint.model);
+    setWeights(tf, variables, checkpoint.model);
     hooks.log.info(`resuming after epoch ${state.epoch} from a checkpoint`);
   }
   const lengths = args.train.map((e) => e.row.frames);
@@ -115,7 +119,7 @@ export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
     const phase = settings.phases[p] as Phase;
     if (p !== state.phase) {
       Object.assign(state, { phase: p, phaseEpoch: 0, sinceBest: 0 });
-      if (bestWeights) setModelWeights(tf, model, bestWeights);
+      if (bestWeights) setWeights(tf, variables, bestWeights);
     }
     encoderOf(model).trainable = phase.encoderTrainable;
     const optimizer = tf.train.adam(phase.learningRate);
@@ -144,7 +148,7 @@ export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
       report(hooks, record);
       if (!state.best || val.ua > state.best.valUa) {
         state.best = { epoch, valUa: val.ua };
-        bestWeights = snapshot(model.getWeights());
+        bestWeights = snapshot(variables.map((v) => v.read()));
         state.sinceBest = 0;
       } else {
         state.sinceBest += 1;
@@ -153,7 +157,7 @@ export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
       state.phaseEpoch += 1;
       await saveCheckpoint(args.workDir, epoch, {
         state,
-        model: snapshot(model.getWeights()),
+        model: snapshot(variables.map((v) => v.read())),
         optimizer: await savedOptimizer(optimizer),
         best: bestWeights,
       });
@@ -161,7 +165,8 @@ export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
     }
     optimizer.dispose();
   }
-  if (bestWeights) setModelWeights(tf, model, bestWeights);
+  if (bestWeights) setWeights(tf, variables, bestWeights);
+  encoderOf(model).trainable = true;
   return { history: state.history, bestEpoch: state.best?.epoch ?? 0, bestValUa: state.best?.valUa ?? Number.NaN, resumedAfter };
 }
 
@@ -245,8 +250,11 @@ function toTensor(tf: Tf, t: SavedTensor): tfjs.Tensor {
   return t.dtype === 'int32' ? tf.tensor(Int32Array.from(t.data), t.shape, 'int32') : tf.tensor(t.data, t.shape, 'float32');
 }
 
-function setModelWeights(tf: Tf, model: tfjs.LayersModel, saved: SavedTensor[]): void {
-  const tensors = saved.map((t) => toTensor(tf, t));
-  model.setWeights(tensors);
-  tf.dispose(tensors);
+function setWeights(tf: Tf, variables: tfjs.LayerVariable[], saved: SavedTensor[]): void {
+  if (saved.length !== variables.length) throw new Error(`checkpoint has ${saved.length} weights, the model ${variables.length}`);
+  variables.forEach((v, i) => {
+    const t = toTensor(tf, saved[i] as SavedTensor);
+    v.write(t);
+    t.dispose();
+  });
 }
