@@ -49,7 +49,8 @@ export async function writeMethodPredictions(root: string, spec: MethodSpec, see
   const model = `${spec.method}[seed=${seed}]`;
   await writePredictionsFixture(dir, rows, { classes: CLASSES });
   return artifact(dir, 'predictions', `predict_${spec.method}[seed=${seed}]`, {
-    model,
+    model: `hash-${model}`,
+    modelProducer: model,
     strategy: spec.strategy,
     structure: 'parry-cnn',
     trainCorpora: ['emodb', 'savee'],

@@ -8,7 +8,10 @@ import { type CorpusEvaluation, EVALUATION_FORMAT, type EvaluationDoc, type Mode
 export interface PredictionsInput {
   /** Producer id of the predictions artifact. */
   producer: string;
-  /** Artifact meta; `model`, `strategy`, `structure`, `trainCorpora`, `classes` are used when present. */
+  /**
+   * Artifact meta merged over the store's meta.json. Used when present: `modelProducer` (the trained
+   * model's producer id), `model` (its hash), `strategy`, `structure`, `trainCorpora`, `classes`.
+   */
   meta: { readonly [key: string]: Json };
   rows: readonly PredictionRow[];
   /** Where the rows came from, for error messages. */
@@ -97,17 +100,22 @@ function evaluateModel(model: string, inputs: readonly PredictionsInput[], optio
   };
 }
 
+/** The model's display id: its producer id when the predictions name it, else the predictions producer. */
+export function modelIdOf(input: PredictionsInput): string {
+  return str(input.meta.modelProducer) ?? input.producer;
+}
+
 /**
- * Evaluates every model found in the predictions: artifacts are grouped by `meta.model` (the
- * trained model's producer id), falling back to the predictions producer id.
+ * Evaluates every model found in the predictions: artifacts of the same trained model (same
+ * `modelProducer`, else same `model` hash) are evaluated together.
  */
 export function evaluatePredictions(inputs: readonly PredictionsInput[], options: EvaluateOptions): EvaluationDoc {
   const groups = new Map<string, PredictionsInput[]>();
   for (const input of inputs) {
-    const model = str(input.meta.model) ?? input.producer;
-    groups.set(model, [...(groups.get(model) ?? []), input]);
+    const key = str(input.meta.modelProducer) ?? str(input.meta.model) ?? input.producer;
+    groups.set(key, [...(groups.get(key) ?? []), input]);
   }
-  const models = [...groups].map(([model, group]) => evaluateModel(model, group, options));
+  const models = [...groups.values()].map((group) => evaluateModel(modelIdOf(group[0]!), group, options));
   return { format: EVALUATION_FORMAT, heldOut: [...options.heldOut], models };
 }
 

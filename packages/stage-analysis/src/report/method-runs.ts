@@ -20,6 +20,17 @@ const STRATEGY_LABELS: { [strategy: string]: string } = {
 };
 const STRATEGY_ORDER = ['scratch', 'frozen', 'finetune'];
 
+/** Table/figure label of a method: from its training strategy, else its stage id. */
+export function strategyLabel(strategy: string | null, method: string): string {
+  return (strategy && STRATEGY_LABELS[strategy]) || method;
+}
+
+/** Sort rank: scratch, frozen, finetune, then anything else. */
+export function strategyRank(strategy: string | null): number {
+  const i = STRATEGY_ORDER.indexOf(strategy ?? '');
+  return i < 0 ? STRATEGY_ORDER.length : i;
+}
+
 export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
   const byMethod = new Map<string, Map<string, ModelEvaluation>>();
   for (const doc of docs) {
@@ -33,17 +44,13 @@ export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
     const first = [...runs.values()][0]!;
     return {
       method,
-      label: (first.strategy && STRATEGY_LABELS[first.strategy]) || method,
+      label: strategyLabel(first.strategy, method),
       strategy: first.strategy,
       structure: first.structure,
       runs: [...runs].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([key, model]) => ({ key, model })),
     };
   });
-  const rank = (m: MethodRuns) => {
-    const i = STRATEGY_ORDER.indexOf(m.strategy ?? '');
-    return i < 0 ? STRATEGY_ORDER.length : i;
-  };
-  methods.sort((a, b) => rank(a) - rank(b) || a.method.localeCompare(b.method));
+  methods.sort((a, b) => strategyRank(a.strategy) - strategyRank(b.strategy) || a.method.localeCompare(b.method));
   // Ablations share a strategy: tell their rows apart by structure and stage id.
   const shared = methods.filter((m) => methods.filter((o) => o.label === m.label).length > 1);
   for (const m of shared) m.label = `${m.label} [${[m.structure, m.method].filter(Boolean).join(', ')}]`;

@@ -25,7 +25,7 @@ describe('analysis:evaluate', () => {
     ], { classes: ['negative', 'neutral', 'positive'] });
     const { outputs, result, recorded } = await runStage(evaluate, {
       params: { splits: ['test'] },
-      inputs: { predictions: [artifact(dir, 'predictions', 'predict_frozen[seed=2]', { model: 'ser_frozen[seed=2]', strategy: 'frozen' })] },
+      inputs: { predictions: [artifact(dir, 'predictions', 'predict_frozen[seed=2]', { model: 'c0ffee', modelProducer: 'ser_frozen[seed=2]', strategy: 'frozen' })] },
       heldOut: ['tess'],
     });
     const doc: EvaluationDoc = JSON.parse(await readFile(join(outputs.evaluation!, 'evaluation.json'), 'utf8'));

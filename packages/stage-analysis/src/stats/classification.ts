@@ -1,16 +1,19 @@
 /**
  * Classification metrics over class indices. UA (unweighted accuracy) is the mean per-class recall
- * — the paper's metric; WA (weighted accuracy) is plain accuracy. Classes with no true examples are
- * left out of UA and macro-F1 (their recall is undefined) and listed in `absentClasses`.
+ * — the paper's metric; WA (weighted accuracy) is plain accuracy. Conventions as scikit-learn and
+ * @serx/stage-ser's metrics: a class with no true examples is left out of UA (its recall is
+ * undefined; listed in `absentClasses`); macro-F1 averages over classes present in the truth or the
+ * predictions.
  */
 export interface ClassificationMetrics {
   n: number;
   ua: number;
   wa: number;
   macroF1: number;
-  /** Recall per class (NaN-free: null when the class has no true examples). */
+  /** Recall per class (null when the class has no true examples). */
   recall: (number | null)[];
   precision: (number | null)[];
+  /** F1 per class (null when the class is neither true nor predicted anywhere). */
   f1: (number | null)[];
   /** confusion[true][pred] counts. */
   confusion: number[][];
@@ -59,11 +62,11 @@ export function classificationMetrics(truth: ArrayLike<number>, pred: ArrayLike<
     const support = row.reduce((a, b) => a + b, 0);
     const predicted = confusion.reduce((a, r) => a + r[c]!, 0);
     const r = support > 0 ? tp / support : null;
-    const p = predicted > 0 ? tp / predicted : support > 0 ? 0 : null;
+    const p = predicted > 0 ? tp / predicted : null;
     recall.push(r);
     precision.push(p);
     if (support === 0) absentClasses.push(c);
-    f1.push(r === null ? null : p === null || p + r === 0 ? 0 : (2 * p * r) / (p + r));
+    f1.push(support + predicted === 0 ? null : (2 * tp) / (support + predicted));
   }
   const present = recall.filter((r): r is number => r !== null);
   const presentF1 = f1.filter((f): f is number => f !== null);

@@ -31,10 +31,10 @@ export function metricOnIndex(
   let sum = 0;
   let present = 0;
   for (let c = 0; c < numClasses; c++) {
-    if (support[c] === 0) continue;
-    present++;
     const denom = support[c]! + predicted[c]!;
-    sum += denom === 0 ? 0 : (2 * tp[c]!) / denom;
+    if (denom === 0) continue;
+    present++;
+    sum += (2 * tp[c]!) / denom;
   }
   return present === 0 ? Number.NaN : sum / present;
 }

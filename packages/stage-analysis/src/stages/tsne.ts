@@ -1,0 +1,95 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Artifact, defineStage } from '@serx/core';
+import { modelIdOf } from '../evaluation/evaluate-predictions.ts';
+import { parseProducerId } from '../evaluation/producer-id.ts';
+import { tsneFigureSpec } from '../figures/tsne-figure.ts';
+import { renderFigure } from '../figures/render.ts';
+import { readPredictionsStore } from '../io/predictions-store.ts';
+import { strategyLabel, strategyRank } from '../report/method-runs.ts';
+import { type EmbeddedModel, embedModel, rowsToEmbed, subsample } from '../tsne/embed-predictions.ts';
+
+export interface TsneParams {
+  perplexity: number;
+  iterations: number;
+  theta: number;
+  /** Embed at most this many utterances per model (stratified by corpus, seeded). */
+  maxPoints: number;
+  splits: string[];
+}
+
+export const TSNE_FILE = 'tsne.json';
+
+/** The `tsne` artifact: `tsne.json` (this), `tsne.svg`, `tsne.png`. */
+export interface TsneDoc {
+  format: 'serx-tsne/1';
+  params: TsneParams & { seed: number };
+  models: (EmbeddedModel & { label: string })[];
+}
+
+/** `analysis:tsne`: Figure 3 — t-SNE of last-hidden-layer activations, by class and by corpus, with silhouettes. */
+export const tsneStage = defineStage<TsneParams>({
+  name: 'analysis:tsne',
+  version: '1',
+  description: 'Barnes-Hut t-SNE of the last hidden layer per model (by class, by corpus) with silhouette scores',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      perplexity: { type: 'number', exclusiveMinimum: 1, default: 30 },
+      iterations: { type: 'integer', minimum: 300, default: 1000 },
+      theta: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+      maxPoints: { type: 'integer', minimum: 10, default: 5000 },
+      splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
+    },
+  },
+  inputs: { predictions: { type: 'predictions', many: true, description: 'one ser:predict output per model (first seed of each method for the figure)' } },
+  outputs: { tsne: { type: 'tsne' } },
+  resources: { class: 'cpu-heavy' },
+  async run(ctx) {
+    const p = ctx.params;
+    const artifacts = [...((ctx.inputs.predictions ?? []) as readonly Artifact[])];
+    const models: TsneDoc['models'] = [];
+    for (const [k, artifact] of artifacts.entries()) {
+      const store = await readPredictionsStore(artifact.path);
+      const meta = { ...store.meta, ...artifact.meta };
+      const model = modelIdOf({ producer: artifact.producer, meta, rows: [], file: '' });
+      const method = parseProducerId(model).stageId;
+      const strategy = typeof meta.strategy === 'string' ? meta.strategy : null;
+      const train = Array.isArray(meta.trainCorpora) ? (meta.trainCorpora as string[]) : null;
+      const unseen = (c: string) => ctx.heldOut.includes(c) || (train !== null && !train.includes(c));
+      const all = rowsToEmbed(store.rows, p.splits, unseen);
+      const rows = subsample(all, p.maxPoints, ctx.seed);
+      ctx.log.info(`${model}: t-SNE of ${rows.length} utterances (${store.dims}-d)${rows.length < all.length ? `, subsampled from ${all.length}` : ''}`);
+      ctx.progress.total(p.iterations, `t-SNE ${k + 1}/${artifacts.length} ${model}`);
+      const embedded = await embedModel(store, rows, { model, method, strategy, dropped: all.length - rows.length }, {
+        perplexity: p.perplexity,
+        iterations: p.iterations,
+        theta: p.theta,
+        seed: ctx.seed,
+        signal: ctx.signal,
+        onIteration: () => ctx.progress.tick(),
+      });
+      models.push({ ...embedded, label: strategyLabel(strategy, method) });
+    }
+    models.sort((a, b) => strategyRank(a.strategy) - strategyRank(b.strategy) || a.model.localeCompare(b.model));
+    const dir = ctx.outputs.tsne!;
+    const doc: TsneDoc = { format: 'serx-tsne/1', params: { ...p, seed: ctx.seed }, models };
+    await writeFile(join(dir, TSNE_FILE), `${JSON.stringify(doc)}\n`);
+    const figure = await renderFigure('tsne', 'Figure 3: distributions in the last hidden layer', tsneFigureSpec(
+      models.map((m) => ({ title: m.label, points: m.points, silhouette: m.silhouette.tsne })),
+    ));
+    await writeFile(join(dir, 'tsne.svg'), figure.svg);
+    await writeFile(join(dir, 'tsne.png'), figure.png);
+    ctx.metrics.artifact(join(dir, 'tsne.png'));
+    const metrics: { [name: string]: number } = {};
+    for (const m of models) {
+      const key = m.model.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+$/, '');
+      metrics[`silhouette_class.${key}`] = m.silhouette.tsne.class;
+      metrics[`silhouette_corpus.${key}`] = m.silhouette.tsne.corpus;
+      metrics[`silhouette_class_hidden.${key}`] = m.silhouette.hidden.class;
+      metrics[`silhouette_corpus_hidden.${key}`] = m.silhouette.hidden.corpus;
+    }
+    return { meta: { tsne: { models: models.map((m) => m.model) } }, metrics };
+  },
+});
