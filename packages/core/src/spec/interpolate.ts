@@ -152,8 +152,12 @@ export class VarScope {
       });
     }
     this.resolving.add(name);
-    const value = toJson(interpolateTree(entry.value, this.resolver(false), { final: true }));
-    this.resolving.delete(name);
+    let value: Json;
+    try {
+      value = toJson(interpolateTree(entry.value, this.resolver(false), { final: true }));
+    } finally {
+      this.resolving.delete(name);
+    }
     this.resolved.set(name, value);
     return value;
   }

@@ -5,6 +5,7 @@ import { expandStages } from '../graph/expand.ts';
 import { checkHeldOut, checkHeldOutNames, computeLineage } from '../graph/lineage.ts';
 import { topologicalOrder } from '../graph/node-order.ts';
 import { orderStages } from '../graph/stage-order.ts';
+import type { StagePlan } from '../graph/stage-plan.ts';
 import { buildStagePlans } from '../graph/stage-plan.ts';
 import type { Graph, GraphNode } from '../graph/types.ts';
 import { loadPlugin } from '../plugins/load-plugins.ts';
@@ -21,8 +22,10 @@ export interface LoadSpecOptions {
   registry?: Registry;
   /** Environment for `${env.X}`; default `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Extra plugin packages or paths (resolved from the current directory), e.g. from `--plugin`. */
+  /** Extra plugin packages or paths (resolved from `cwd`), e.g. from `--plugin`. */
   plugins?: string[];
+  /** Directory the extra `plugins` are resolved from; default `process.cwd()`. */
+  cwd?: string;
 }
 
 /**
@@ -37,13 +40,18 @@ export async function loadSpec(file: string, options: LoadSpecOptions = {}): Pro
   const issues = new IssueList();
   const doc = readDocument(tree, env, issues);
   issues.throwIfAny();
-  const plugins = await registerPlugins(doc, options.plugins ?? [], registry);
+  const plugins = await registerPlugins(doc, options.plugins ?? [], options.cwd ?? process.cwd(), registry);
   return planGraph(doc, { registry, file: resolve(file), files, plugins });
 }
 
-async function registerPlugins(doc: SpecDocument, extra: string[], registry: Registry): Promise<string[]> {
+async function registerPlugins(
+  doc: SpecDocument,
+  extra: string[],
+  cwd: string,
+  registry: Registry,
+): Promise<string[]> {
   const requests = [
-    ...extra.map((name) => ({ name, fromDir: process.cwd(), loc: undefined })),
+    ...extra.map((name) => ({ name, fromDir: cwd, loc: undefined })),
     ...doc.plugins.map((node) => ({
       name: node.value as string,
       fromDir: dirname(node.loc.file),
@@ -75,8 +83,12 @@ export function planGraph(
 ): Graph {
   const issues = new IssueList();
   const plans = buildStagePlans(doc, context.registry, issues);
-  issues.throwIfAny();
-  const ordered = orderStages(plans);
+  // Wiring problems do not stop params validation: the user sees both kinds at once.
+  let ordered: StagePlan[] | undefined;
+  issues.collect(() => {
+    ordered = orderStages(plans);
+  });
+  if (!ordered) return issues.throwAll();
   const expansion = expandStages(ordered, doc, dirname(context.file), issues);
   issues.throwIfAny();
   const specOrder = [...plans]

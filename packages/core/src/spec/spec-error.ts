@@ -49,14 +49,37 @@ export class IssueList {
     }
   }
 
+  /** Throws the collected issues (there is at least one). */
+  throwAll(): never {
+    this.throwIfAny();
+    throw new Error('IssueList.throwAll called without issues');
+  }
+
   throwIfAny(): void {
     if (this.issues.length === 0) return;
-    const sorted = [...this.issues].sort(compareIssues);
-    const [first, ...rest] = sorted as [SpecIssue, ...SpecIssue[]];
-    const error = specError(first);
-    if (rest.length === 0) throw error;
-    const more = rest.map((issue) => `  ${specError(issue).format()}`).join('\n');
-    throw specError({ ...first, message: `${first.message}\n(and ${rest.length} more)\n${more}` });
+    const [first, ...rest] = [...this.issues].sort(compareIssues) as [SpecIssue, ...SpecIssue[]];
+    if (rest.length === 0) throw specError(first);
+    throw new SpecIssuesError(first, rest.map(specError));
+  }
+}
+
+/**
+ * Several problems found in one pass: code, location and message are the first one's (in file
+ * order); `format()` prints every one on its own line.
+ */
+export class SpecIssuesError extends SerxError {
+  readonly others: SerxError[];
+
+  constructor(first: SpecIssue, others: SerxError[]) {
+    super(first.code, first.message, {
+      loc: first.loc,
+      ...(first.specPath ? { specPath: first.specPath } : {}),
+    });
+    this.others = others;
+  }
+
+  override format(): string {
+    return [super.format(), ...this.others.map((error) => error.format())].join('\n');
   }
 }
 

@@ -5,9 +5,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { SerxError } from '../../src/errors.ts';
 import { isSerxError } from '../../src/errors.ts';
 import { createRegistry } from '../../src/plugins/registry.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
+import { SpecIssuesError } from '../../src/spec/spec-error.ts';
 import { plugin } from '../fixtures/plugin/index.ts';
 
 interface Expected {
@@ -16,6 +18,8 @@ interface Expected {
   line: number;
   col: number;
   message?: string;
+  /** Further problems found in the same pass, in file order. */
+  more?: Omit<Expected, 'more' | 'message'>[];
 }
 
 const here = import.meta.dirname;
@@ -50,6 +54,15 @@ describe('bad specs', () => {
       col: expected.col,
     });
     if (expected.message) expect(error.message).toContain(expected.message);
+    const others = error instanceof SpecIssuesError ? error.others : [];
+    const where = (e: SerxError) => ({
+      code: e.code,
+      file: relative(dir, e.loc?.file ?? ''),
+      line: e.loc?.line,
+      col: e.loc?.col,
+    });
+    expect(others.map(where)).toEqual(expected.more ?? []);
+    expect(error.format().split('\n')).toHaveLength(1 + others.length);
     expect(error.format()).toMatch(
       new RegExp(
         `${expected.file.replace('.', '\\.')}:${expected.line}:${expected.col} .*\\[${expected.code}\\]`,
