@@ -164,4 +164,16 @@ describe('registry option', () => {
     expect((error as SerxError).code).toBe(ErrorCodes.PLUGIN_DUPLICATE_STAGE);
     expect((error as SerxError).loc).toEqual({ file: join(positive, 'small.yaml'), line: 2, col: 11 });
   });
+
+  it('resolves extra plugins from options.cwd when given', async () => {
+    const registry = createRegistry();
+    const cwd = join(import.meta.dirname, '..', 'fixtures');
+    const error = await loadSpec(join(positive, 'small.yaml'), {
+      registry,
+      cwd,
+      plugins: ['./plugin/duplicate.ts'],
+    }).catch((e: unknown) => e);
+    expect(registry.plugins().map((p) => p.name)).toEqual(['serx-other-plugin']);
+    expect((error as SerxError).code).toBe(ErrorCodes.PLUGIN_DUPLICATE_STAGE);
+  });
 });
