@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { CliCommand, CliIO } from '../contract.ts';
 import { SerxError } from '../errors.ts';
 import { line } from './context.ts';
-import { loadDefaultPlugins } from './default-plugins.ts';
 import { reportError } from './report-error.ts';
 
 /** Built-in commands, imported on demand so that `serx run` starts fast. */
@@ -24,6 +23,7 @@ function version(): string {
 }
 
 async function pluginCommands(io: CliIO): Promise<CliCommand[]> {
+  const { loadDefaultPlugins } = await import('./default-plugins.ts');
   return (await loadDefaultPlugins(io)).flatMap((plugin) => (plugin.commands ?? []).filter((c) => !(c.name in BUILTINS)));
 }
 

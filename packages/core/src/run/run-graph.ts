@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { availableParallelism, hostname } from 'node:os';
-import { dirname } from 'node:path';
 import { type Cache, openCache } from '../cache/cache.ts';
 import { faultPoint } from '../cache/fault.ts';
 import type { Json } from '../contract.ts';
@@ -10,6 +8,7 @@ import type { Tracker } from '../tracking/types.ts';
 import type { EmitEvent, RunEvent } from './events.ts';
 import { executeNode, type NodeEnv, type NodeOutcome } from './execute-node.ts';
 import { type Executor, InProcessExecutor } from './executor.ts';
+import { gitCommit } from './git-commit.ts';
 import { upstreamIds } from './node-key.ts';
 import { newRunId, type RunRecord, type StageRecord, writeRunRecord } from './record.ts';
 import { type Selection, selectNodes } from './select.ts';
@@ -36,16 +35,6 @@ export interface RunOptions extends Selection {
   /** Re-hash every file of every cache hit (slow; finds silent corruption). */
   verify?: boolean;
   runId?: string;
-}
-
-function gitCommit(specFile: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dirname(specFile), stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 })
-      .toString()
-      .trim();
-  } catch {
-    return undefined;
-  }
 }
 
 function countsOf(stages: { [id: string]: StageRecord }): RunSummary['counts'] {

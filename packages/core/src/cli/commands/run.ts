@@ -6,17 +6,15 @@ import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 import type { Display } from '../display/display.ts';
-import { jsonDisplay } from '../display/json-display.ts';
-import { lineDisplay } from '../display/line-display.ts';
-import { ttyDisplay } from '../display/tty-display.ts';
 
 const usage =
   'serx run <spec> [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--verify] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...';
 
-function displayFor(io: CliIO, json: boolean): Display {
-  if (json) return jsonDisplay(io.stdout);
+async function displayFor(io: CliIO, json: boolean): Promise<Display> {
+  if (json) return (await import('../display/json-display.ts')).jsonDisplay(io.stdout);
   const out = io.stdout as NodeJS.WriteStream;
-  return out.isTTY ? ttyDisplay(out) : lineDisplay(io.stdout, io.stderr);
+  if (out.isTTY) return (await import('../display/tty-display.ts')).ttyDisplay(out);
+  return (await import('../display/line-display.ts')).lineDisplay(io.stdout, io.stderr);
 }
 
 /** MLflow only when configured; the tracking module is imported lazily to keep no-op runs fast. */
@@ -67,7 +65,7 @@ export const runCommand: CliCommand = {
     const threads = positiveInt(values.threads, '--threads', usage);
     const graph = await loadCliSpec(positionals[0] as string, io, values.plugin);
     const cache = await openCliCache(values.cache, io);
-    const display = displayFor(io, values.json ?? false);
+    const display = await displayFor(io, values.json ?? false);
     const trackers = await trackersFor(graph.spec, cache.dir, io, (message) => display.onEvent({ type: 'warning', message }));
     const executor = values.workers ? new (await import('../../run/worker-executor.ts')).WorkerThreadExecutor() : undefined;
     const controller = new AbortController();
