@@ -9,11 +9,11 @@ import type { RegisteredStage, Registry } from '../plugins/registry.ts';
 import type { MatrixAxis, SpecDocument, StageNode } from '../spec/document.ts';
 import { referencedAxes } from '../spec/interpolate.ts';
 import type { ParsedRef } from '../spec/references.ts';
-import { refFor } from '../spec/references.ts';
 import type { IssueList } from '../spec/spec-error.ts';
 import { suggest } from '../spec/suggest.ts';
 import type { LNode, LScalar } from '../spec/yaml-tree.ts';
-import { cartesian } from './cartesian.ts';
+import type { KnownStages } from './check-ref.ts';
+import { checkRef, readTemplate, typeText } from './check-ref.ts';
 
 export interface RefTemplate {
   node: LScalar;
@@ -41,13 +41,6 @@ export interface StagePlan {
   inputs: InputTemplate[];
   /** Axes named in this stage's params, seed and inputs, in matrix order. */
   ownAxes: string[];
-}
-
-interface KnownStages {
-  /** Every stage id of the spec. */
-  ids: Set<string>;
-  /** The ids whose `uses:` names a registered stage. */
-  registered: Map<string, RegisteredStage>;
 }
 
 export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: IssueList): StagePlan[] {
@@ -213,69 +206,4 @@ function readInputs(
     }
   }
   return inputs;
-}
-
-function readTemplate(node: LScalar, matrix: MatrixAxis[], path: string): RefTemplate {
-  const used = referencedAxes(node);
-  const axes = matrix.filter((axis) => used.has(axis.name));
-  const candidates = cartesian(axes).map((assignment) => ({
-    assignment,
-    ref: refFor(node, assignment, path),
-  }));
-  return { node, axes: axes.map((axis) => axis.name), candidates };
-}
-
-function checkRef(
-  ref: ParsedRef,
-  loc: SourceLocation,
-  path: string,
-  inputName: string,
-  spec: InputSpec,
-  known: KnownStages,
-  issues: IssueList,
-): void {
-  if (!known.ids.has(ref.stage)) {
-    issues.add({
-      code: ErrorCodes.SPEC_REF_UNKNOWN,
-      message: `reference to unknown stage '${ref.stage}'${suggest(ref.stage, known.ids)}`,
-      loc,
-      specPath: path,
-    });
-    return;
-  }
-  // A stage whose `uses:` is unknown was reported already; its outputs cannot be checked.
-  const upstream = known.registered.get(ref.stage);
-  if (!upstream) return;
-  const output = upstream.definition.outputs[ref.output];
-  if (!output) {
-    const names = Object.keys(upstream.definition.outputs);
-    issues.add({
-      code: ErrorCodes.SPEC_REF_UNKNOWN,
-      message: `stage '${ref.stage}' (${upstream.definition.name}) has no output '${ref.output}'${suggest(ref.output, names) || ` (outputs: ${names.join(', ')})`}`,
-      loc,
-      specPath: path,
-    });
-    return;
-  }
-  const accepted = Array.isArray(spec.type) ? spec.type : [spec.type];
-  if (!accepted.includes(output.type)) {
-    issues.add({
-      code: ErrorCodes.SPEC_INPUT_TYPE,
-      message: `input '${inputName}' takes ${typeText(spec)} but ${ref.stage}.${ref.output} is ${output.type}`,
-      loc,
-      specPath: path,
-    });
-  }
-  if (ref.star && !spec.many) {
-    issues.add({
-      code: ErrorCodes.SPEC_MATRIX,
-      message: `[*] gathers all variants into a list, but input '${inputName}' takes one artifact (it is not 'many')`,
-      loc,
-      specPath: path,
-    });
-  }
-}
-
-function typeText(spec: InputSpec): string {
-  return Array.isArray(spec.type) ? spec.type.join(' | ') : spec.type;
 }

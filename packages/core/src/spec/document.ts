@@ -6,6 +6,8 @@ import type { Json } from '../contract.ts';
 import type { SourceLocation } from '../errors.ts';
 import { ErrorCodes } from '../errors.ts';
 import { interpolateTree, VarScope } from './interpolate.ts';
+import { readMatrix } from './matrix.ts';
+import { mapOrUndefined, shapeIssue, stringList } from './shape.ts';
 import type { IssueList } from './spec-error.ts';
 import { suggest } from './suggest.ts';
 import type { LEntry, LMap, LNode, LScalar } from './yaml-tree.ts';
@@ -172,49 +174,6 @@ function readStages(entry: LEntry | undefined, scope: VarScope, issues: IssueLis
   return out;
 }
 
-function readMatrix(entry: LEntry | undefined, issues: IssueList): MatrixAxis[] {
-  const matrix = mapOrUndefined(entry, issues);
-  if (!matrix) return [];
-  const axes: MatrixAxis[] = [];
-  for (const axis of matrix.entries.values()) {
-    const path = `matrix.${axis.key}`;
-    const node = axis.value;
-    if (node.kind !== 'seq' || node.items.length === 0) {
-      issues.add({
-        code: ErrorCodes.SPEC_MATRIX,
-        message: `matrix axis '${axis.key}' must be a non-empty list of values`,
-        loc: node.loc,
-        specPath: path,
-      });
-      continue;
-    }
-    const values: Json[] = [];
-    const seen = new Set<string>();
-    for (const item of node.items) {
-      if (item.kind !== 'scalar' || item.value === null) {
-        issues.add({
-          code: ErrorCodes.SPEC_MATRIX,
-          message: `values of matrix axis '${axis.key}' must be strings, numbers or booleans`,
-          loc: item.loc,
-          specPath: path,
-        });
-      } else if (seen.has(String(item.value))) {
-        issues.add({
-          code: ErrorCodes.SPEC_MATRIX,
-          message: `matrix axis '${axis.key}' lists ${String(item.value)} twice`,
-          loc: item.loc,
-          specPath: path,
-        });
-      } else {
-        seen.add(String(item.value));
-        values.push(item.value);
-      }
-    }
-    axes.push({ name: axis.key, values, loc: axis.keyLoc });
-  }
-  return axes;
-}
-
 export function readSeed(node: LNode | undefined, path: string, issues: IssueList): number | undefined {
   if (!node) return undefined;
   if (node.kind === 'scalar' && Number.isSafeInteger(node.value)) return node.value as number;
@@ -225,34 +184,4 @@ export function readSeed(node: LNode | undefined, path: string, issues: IssueLis
 function readTracking(entry: LEntry | undefined, issues: IssueList): SpecDocument['tracking'] {
   const tracking = mapOrUndefined(entry, issues);
   return tracking ? (toJson(tracking) as SpecDocument['tracking']) : undefined;
-}
-
-function stringList(
-  entry: LEntry | undefined,
-  path: string,
-  issues: IssueList,
-): { nodes: LScalar[]; values: string[] } {
-  const nodes: LScalar[] = [];
-  if (!entry || (entry.value.kind === 'scalar' && entry.value.value === null)) return { nodes, values: [] };
-  if (entry.value.kind !== 'seq') {
-    issues.add(shapeIssue(entry.value, path, 'a list of strings'));
-    return { nodes, values: [] };
-  }
-  for (const item of entry.value.items) {
-    if (item.kind === 'scalar' && typeof item.value === 'string') nodes.push(item);
-    else issues.add(shapeIssue(item, path, 'a string'));
-  }
-  return { nodes, values: nodes.map((node) => node.value as string) };
-}
-
-function mapOrUndefined(entry: LEntry | undefined, issues: IssueList): LMap | undefined {
-  if (!entry) return undefined;
-  if (entry.value.kind === 'map') return entry.value;
-  if (entry.value.kind === 'scalar' && entry.value.value === null) return undefined;
-  issues.add(shapeIssue(entry.value, entry.key, 'a map'));
-  return undefined;
-}
-
-export function shapeIssue(node: LNode, specPath: string, expected: string) {
-  return { code: ErrorCodes.SPEC_INVALID, message: `must be ${expected}`, loc: node.loc, specPath };
 }
