@@ -120,6 +120,7 @@ function downloadWheel() {
     { timeoutMs: 1_200_000 },
   );
   const wheel = findWheel();
+  if (result.ok && wheel) log(STEP, `downloaded in ${result.seconds.toFixed(0)} s`);
   if (!result.ok || !wheel) {
     throw new ProvisionError(
       `pip download of ${TF_WHEEL.name}==${TF_WHEEL.version} failed:\n${tail(result.output)}`,
@@ -145,6 +146,7 @@ function extractWheel(wheel) {
   ].join('\n');
   const result = run(systemPython(), ['-c', script, wheel, target, done], { timeoutMs: 600_000 });
   if (!result.ok) throw new ProvisionError(`extracting ${wheel} failed:\n${tail(result.output)}`);
+  log(STEP, `extracted in ${result.seconds.toFixed(0)} s`);
   return target;
 }
 
@@ -216,6 +218,7 @@ function buildAddon() {
       'a C++ toolchain (g++, make, python3) and Node headers (<node prefix>/include/node) are needed',
     );
   }
+  log(STEP, `addon built in ${result.seconds.toFixed(0)} s`);
 }
 
 /** ldd must find every library; a missing framework library is fixed by setting the RUNPATH. */

@@ -55,7 +55,9 @@ export function ensureNodeModules() {
   log(STEP, fresh ? 'npm ci (first install, ~1-2 min)' : 'manifests changed: npm install');
   let result = npm(fresh ? ['ci'] : ['install']);
   if (!result.ok && fresh) {
-    log(STEP, 'npm ci failed (package-lock.json out of sync?); trying npm install');
+    const reason =
+      result.output.split('\n').find((line) => /npm error (?!code)\S/.test(line)) ?? 'see npm ci';
+    log(STEP, `npm ci failed (${reason.replace('npm error ', '').slice(0, 100)}); trying npm install`);
     result = npm(['install']);
   }
   if (!result.ok) {

@@ -26,18 +26,26 @@ setQuiet(args.has('--quiet'));
 const started = Date.now();
 const release = acquireSetupLock();
 try {
-  ensureNodeModules();
-  await ensureBackend({ force: args.has('--force-tf') });
-  try {
-    const { python, mlflowVersion } = ensureMlflowVenv();
-    updateState({ mlflowPython: python, mlflowVersion });
-  } catch (error) {
-    warn(
-      'mlflow venv',
-      `${error.message}\n  tests that start an MLflow server will fail; fix and rerun setup`,
-    );
-  }
-  log('done', `in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const timings = [];
+  const timed = async (name, step) => {
+    const at = Date.now();
+    await step();
+    timings.push(`${name} ${((Date.now() - at) / 1000).toFixed(1)} s`);
+  };
+  await timed('npm', ensureNodeModules);
+  await timed('tensorflow', () => ensureBackend({ force: args.has('--force-tf') }));
+  await timed('mlflow venv', () => {
+    try {
+      const { python, mlflowVersion } = ensureMlflowVenv();
+      updateState({ mlflowPython: python, mlflowVersion });
+    } catch (error) {
+      warn(
+        'mlflow venv',
+        `${error.message}\n  tests that start an MLflow server will fail; fix and rerun setup`,
+      );
+    }
+  });
+  log('done', `in ${((Date.now() - started) / 1000).toFixed(1)} s (${timings.join(', ')})`);
 } catch (error) {
   console.error(`[serx setup] FAILED: ${error.message}`);
   process.exitCode = 1;
