@@ -63,7 +63,7 @@ async function registerPlugins(
     try {
       const plugin = await loadPlugin(request.name, request.fromDir);
       registry.register(plugin);
-      names.push(plugin.name);
+      if (!names.includes(plugin.name)) names.push(plugin.name);
     } catch (error) {
       if (!(error instanceof SerxError) || !request.loc) throw error;
       throw new SerxError(error.code, error.message, {

@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import type { SourceLocation } from '../errors.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
 import { interpolateEnvOnly } from './interpolate.ts';
-import { mergeTrees } from './merge.ts';
+import { mergeSpecs } from './merge.ts';
 import { specError } from './spec-error.ts';
 import type { LMap } from './yaml-tree.ts';
 import { parseYamlTree } from './yaml-tree.ts';
@@ -52,7 +52,7 @@ function readChain(
   const target = resolve(dirname(file), String(interpolateEnvOnly(value, env)));
   const parent = readChain(target, [...chain, file], env, value.loc);
   const own: LMap = { ...tree, entries: new Map([...tree.entries].filter(([key]) => key !== 'extends')) };
-  return { tree: mergeTrees(parent.tree, own), files: [file, ...parent.files] };
+  return { tree: mergeSpecs(parent.tree, own), files: [file, ...parent.files] };
 }
 
 function parseFile(file: string, from: SourceLocation | undefined): LMap {

@@ -21,7 +21,9 @@ describe('extends, vars and env', () => {
     const graph = await loadSpec(file, { env: {} });
     expect(graph.spec.name).toBe('ablation');
     expect(graph.spec.files).toEqual([file, join(positive, 'extends', 'base', 'base.yaml')]);
-    expect(graph.spec.plugins).toEqual(['serx-test-plugin']);
+    // Plugins add up over extends (the same file listed twice loads once).
+    expect(graph.spec.plugins).toEqual(['serx-test-plugin', 'serx-extra-plugin']);
+    expect(graph.spec.document.plugins).toHaveLength(2);
     expect(graph.order).toEqual(['src', 'doubled', 'tripled', 'local']);
     // `file` was written in base/base.yaml: relative to base/, through vars.data's default.
     expect(node(graph, 'src').params).toEqual({
@@ -37,9 +39,10 @@ describe('extends, vars and env', () => {
     expect(node(graph, 'local').params.corpus).toBe('emovo-5');
     expect(node(graph, 'doubled').loc).toEqual({
       file: join(positive, 'extends', 'ablation.yaml'),
-      line: 8,
+      line: 9,
       col: 3,
     });
+    expect(node(graph, 'local').plugin).toEqual({ name: 'serx-extra-plugin', version: '0.2.0' });
     expect(graph.spec.document.vars).toEqual({ data: './data', factor: 5 });
   });
 
