@@ -12,7 +12,7 @@ import { gitCommit } from './git-commit.ts';
 import { upstreamIds } from './node-key.ts';
 import { newRunId, type RunRecord, type StageRecord, writeRunRecord } from './record.ts';
 import { type Selection, selectNodes } from './select.ts';
-import { interrupted } from './stage-errors.ts';
+import { interrupted, stageFailed } from './stage-errors.ts';
 import { createSlots } from './slots.ts';
 import type { RunSummary } from './summary.ts';
 import { fanOutTrackers } from './trackers.ts';
@@ -82,11 +82,17 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     counts: {},
     stages: {},
   };
-  let writes = writeRunRecord(cache, record);
+  // Record writes are chained so that two never race on the same draft file.
+  let writes: Promise<string | undefined> = Promise.resolve(undefined);
   const save = () => {
-    writes = writes.then(() => writeRunRecord(cache, record));
+    writes = writes.then(
+      () => writeRunRecord(cache, record),
+      () => writeRunRecord(cache, record),
+    );
+    writes.catch((error: Error) => emit({ type: 'warning', message: `cannot write the run record: ${error.message}` }));
     return writes;
   };
+  void save();
 
   tracker.runStarted({ runId, spec: graph.spec, gitCommit: record.gitCommit, startedAt: started });
   emit({ type: 'run-start', runId, spec: graph.spec.name, nodes: ids.map((id) => ({ id, stage: (graph.nodes.get(id) as GraphNode).definition.name })) });
@@ -136,9 +142,13 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
         } else if (signal.aborted) {
           outcome = skip(node, options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`);
         } else {
-          outcome = await executeNode(node, outcomes, env).catch((error: unknown) => {
-            if (!signal.aborted) throw error;
-            return skip(node, options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`);
+          outcome = await executeNode(node, outcomes, env).catch((error: unknown): NodeOutcome => {
+            if (signal.aborted) return skip(node, options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`);
+            // the cache itself failed (permissions, disk full...): a failure of this node, not a crash
+            const wrapped = stageFailed(node, error);
+            emit({ type: 'state', id: node.id, state: 'failed', detail: wrapped.message });
+            const base = { id: node.id, stageId: node.stageId, stage: node.definition.name };
+            return { record: { ...base, status: 'failed', error: { code: wrapped.code, message: wrapped.message } }, error: wrapped };
           });
         }
         outcomes.set(id, outcome);
@@ -161,9 +171,9 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const counts = countsOf(stages);
   const status: RunSummary['status'] = options.signal?.aborted ? 'interrupted' : errors.length > 0 || crash ? 'failed' : 'succeeded';
   Object.assign(record, { status, stages, counts, finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
-  await writes;
+  await writes.catch(() => undefined);
   faultPoint('run-end');
-  const recordPath = await save();
+  const recordPath = (await save()) as string;
   tracker.runFinished(status, { runId, counts, durationMs: record.durationMs as number });
   await tracker.close();
   if (crash) throw (crash as PromiseRejectedResult).reason;

@@ -35,12 +35,9 @@ function runChild(
 // runner at that point of the n-th computed stage; `published` is how many entries must exist.
 const killPoints: [fault: string, published: number][] = [
   ['lock-acquired@1', 0],
-  ['lock-acquired@3', 2],
   ['stage-start@1', 0],
-  ['stage-start@2', 1],
   ['stage-start@4', 3],
   ['stage-done@2', 1],
-  ['stage-done@3', 2],
   ['manifest-written@1', 0],
   ['manifest-written@3', 2],
   ['published@2', 2],
