@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { definePlugin, defineStage } from '../../src/contract.ts';
 import type { SerxError } from '../../src/errors.ts';
 import { ErrorCodes } from '../../src/errors.ts';
 import type { GraphNode, InputRef } from '../../src/graph/types.ts';
@@ -129,6 +132,55 @@ describe('matrix', () => {
     ]);
     expect(node(graph, 'train[seed=2,lr=0.1,data=b]').corpora).toEqual(['b']);
     expect(node(graph, 'report_all').corpora).toEqual(['a', 'b']);
+  });
+});
+
+describe('params', () => {
+  const paths = definePlugin({
+    name: 'paths',
+    version: '1',
+    stages: [
+      defineStage({
+        name: 'paths:read',
+        version: '1',
+        params: {
+          type: 'object',
+          properties: {
+            root: { type: 'string', format: 'path', default: 'corpora' },
+            extra: { type: 'array', items: { type: 'string', format: 'path' }, default: [] },
+            nested: { type: 'object', properties: { index: { type: 'string', format: 'path' } } },
+            label: { type: 'string', default: 'x' },
+          },
+        },
+        inputs: {},
+        outputs: { out: { type: 'utterances' } },
+        run: async () => {},
+      }),
+    ],
+  });
+
+  it('applies defaults and resolves path params (a defaulted one against the top-level spec)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serx-paths-'));
+    try {
+      mkdirSync(join(dir, 'base'));
+      writeFileSync(
+        join(dir, 'base', 'base.yaml'),
+        'name: base\nstages:\n  a:\n    uses: paths:read\n    params: { extra: [x/1, /abs/2] }\n',
+      );
+      writeFileSync(
+        join(dir, 'top.yaml'),
+        'name: top\nextends: base/base.yaml\nstages:\n  a:\n    params: { nested: { index: ../i.json } }\n',
+      );
+      const graph = await loadSpec(join(dir, 'top.yaml'), { registry: createRegistry([paths]) });
+      expect(node(graph, 'a').params).toEqual({
+        root: join(dir, 'corpora'),
+        extra: [join(dir, 'base', 'x', '1'), '/abs/2'],
+        nested: { index: join(dir, '..', 'i.json') },
+        label: 'x',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
