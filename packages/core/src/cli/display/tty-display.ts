@@ -57,7 +57,12 @@ export function ttyDisplay(out: NodeJS.WriteStream): Display {
     out.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
   };
-  const timer = setInterval(() => dirty && draw(), 100);
+  let ticks = 0;
+  // state changes show within 100 ms; running clocks and ETAs refresh twice a second
+  const timer = setInterval(() => {
+    ticks++;
+    if (dirty || (ticks % 5 === 0 && [...rows.values()].some((r) => ACTIVE.has(r.state)))) draw();
+  }, 100);
   timer.unref();
   const above = (text: string) => {
     clear();
