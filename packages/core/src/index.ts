@@ -16,6 +16,7 @@ export { type Executor, type StageTask, InProcessExecutor } from './run/executor
 export * from './tracking/index.ts';
 export { loadSpec, type LoadSpecOptions } from './spec/load-spec.ts';
 export { specJsonSchema } from './spec/json-schema.ts';
+export { SpecIssuesError } from './spec/spec-error.ts';
 export { createRegistry, type Registry, type RegisteredStage } from './plugins/registry.ts';
 export { loadPlugins, loadPlugin } from './plugins/load-plugins.ts';
 export { renderGraph, type GraphFormat } from './graph/render.ts';

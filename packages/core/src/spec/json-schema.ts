@@ -68,7 +68,6 @@ export function specJsonSchema(registry: Registry): JsonSchema {
   };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://serx.dev/schema/spec.json',
     title: 'serx experiment spec',
     type: 'object',
     required: ['name', 'stages'],
