@@ -117,6 +117,41 @@ describe('bad audio and absent corpora', { timeout: 120_000 }, () => {
     await expect(ingest.run(r.ctx)).rejects.toMatchObject({ code: 'INPUT_DATA', message: expect.stringContaining("corpus 'iemocap' not found") });
   });
 
+  it('mfcc: onBadAudio skip (ingest without probe) lists the bad files; fail stops; an abort stops promptly', async () => {
+    const i = await testContext(ingest, { ...params('fail'), probe: false });
+    await ingest.run(i.ctx);
+    const utterances = asArtifact(i.ctx.outputs.utterances!, 'utterances', ['mine']);
+    const skip = await testContext(mfcc, { onBadAudio: 'skip' }, { utterances }, { threads: 1 });
+    const result = await mfcc.run(skip.ctx);
+    const store = await openFeatureStore(skip.ctx.outputs.features!);
+    expect(store.rows.map((r) => [r.id, r.class, r.split])).toEqual([['angry/s1_ok', null, null]]);
+    expect(result?.meta?.features).toMatchObject({ count: 1, skipped: 3 });
+    const listed = (await readFile(join(skip.ctx.outputs.features!, 'skipped.jsonl'), 'utf8')).trim().split('\n');
+    expect(listed.map((l) => JSON.parse(l).reason)).toEqual(['empty', 'silent', 'truncated']);
+
+    const fail = await testContext(mfcc, {}, { utterances }, { threads: 1 });
+    await expect(mfcc.run(fail.ctx)).rejects.toMatchObject({ code: 'INPUT_DATA', message: expect.stringContaining('s1_empty.wav: empty audio') });
+
+    // Abort after the first utterance is done: the stage stops with the abort reason.
+    const controller = new AbortController();
+    const aborted = await testContext(mfcc, { onBadAudio: 'skip' }, { utterances }, { threads: 1, signal: controller.signal });
+    const progress = { total: () => {}, tick: () => controller.abort(new Error('interrupted by test')) };
+    await expect(mfcc.run({ ...aborted.ctx, progress })).rejects.toThrow('interrupted by test');
+    expect(aborted.logs.filter((l) => l.level === 'warn')).toHaveLength(1);
+  });
+
+  it('an empty utterance set gives an empty, readable feature store', async () => {
+    const i = await testContext(ingest, { corpus: 'iemocap', root: join(tmp, 'absent'), optional: true });
+    await ingest.run(i.ctx);
+    const s = await testContext(split, {}, { utterances: asArtifact(i.ctx.outputs.utterances!, 'utterances', ['iemocap']) });
+    await split.run(s.ctx);
+    const m = await testContext(mfcc, {}, { utterances: asArtifact(s.ctx.outputs.utterances!, 'utterances', ['iemocap']) });
+    await mfcc.run(m.ctx);
+    const store = await openFeatureStore(m.ctx.outputs.features!);
+    expect(store.meta).toMatchObject({ count: 0, shards: 0, dims: 40 });
+    expect([...store.iterate()]).toEqual([]);
+  });
+
   it('fingerprint changes when a corpus file changes', async () => {
     const p = validParams(ingest, params('skip'));
     const before = await ingest.fingerprint!(p, new AbortController().signal);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMfccOptions } from '../src/mfcc/index.ts';
-import { extractionPool, runTask } from '../src/workers/index.ts';
+import { extractionPool, runTask, WorkerPool } from '../src/workers/index.ts';
 import { CORPORA } from './helpers.ts';
 
 const mfcc = resolveMfccOptions();
@@ -46,5 +46,35 @@ describe('extraction worker pool', { timeout: 120_000 }, () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('worker pool lifecycle', { timeout: 120_000 }, () => {
+  const entry = new URL('./fixtures/echo-worker.ts', import.meta.url);
+  type Echo = { value: string; threadId: number };
+
+  it('starts workers on demand, replaces a crashed one and keeps serving', async () => {
+    const pool = new WorkerPool<{ value: string }, Echo>(entry, 2);
+    try {
+      const one = await pool.run({ value: 'a' });
+      expect(one.value).toBe('a');
+      await expect(pool.run({ value: 'crash' })).rejects.toMatchObject({ message: 'worker thread exited with code 3' });
+      await expect(pool.run({ value: 'throw' })).rejects.toThrow('handler failed');
+      const after = await Promise.all(['b', 'c', 'd'].map((value) => pool.run({ value })));
+      expect(after.map((r) => r.value)).toEqual(['b', 'c', 'd']);
+      expect(new Set(after.map((r) => r.threadId)).size).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('an abort fails queued tasks with the abort reason and refuses new ones', async () => {
+    const controller = new AbortController();
+    const pool = new WorkerPool<{ value: string }, Echo>(entry, 1, controller.signal);
+    const tasks = ['x', 'y', 'z'].map((value) => pool.run({ value }));
+    controller.abort(new Error('stop now'));
+    const settled = await Promise.allSettled(tasks);
+    expect(settled.every((s) => s.status === 'rejected' && (s.reason as Error).message === 'stop now')).toBe(true);
+    await expect(pool.run({ value: 'late' })).rejects.toThrow('stop now');
   });
 });

@@ -81,6 +81,7 @@ export const ingest = defineStage<IngestParams>({
 
 async function runIngest(ctx: StageContext<IngestParams>) {
   const { params } = ctx;
+  ctx.signal.throwIfAborted();
   const readerName = params.reader ?? params.corpus;
   const reader = getReader(readerName);
   const dir = ctx.outputs.utterances!;

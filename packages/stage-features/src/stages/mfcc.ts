@@ -61,6 +61,7 @@ export const mfcc = defineStage<MfccParams>({
 
 async function runMfcc(ctx: StageContext<MfccParams>) {
   const { params } = ctx;
+  ctx.signal.throwIfAborted();
   const input = singleInput(ctx, 'utterances');
   const { meta: inputMeta, utterances } = await readUtterances<Utterance & Partial<SplitUtterance>>(input.path);
   const options = resolveMfccOptions({ preset: params.preset ?? 'python_speech_features', ...params.options });

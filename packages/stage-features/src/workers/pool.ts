@@ -14,8 +14,9 @@ interface Slot {
 
 /**
  * A fixed-size pool of worker threads running one TypeScript module (`entry`, a file URL) that
- * answers each posted task with one message. A worker that crashes fails its task and is replaced;
- * {@link close} (or an abort) terminates every worker.
+ * answers each posted task with one message. Workers start on demand (never more than there are
+ * tasks). A worker that crashes fails its task and is replaced; {@link close} (or an abort)
+ * terminates every worker.
  */
 export class WorkerPool<Task, Result> {
   private readonly slots: Slot[] = [];
@@ -27,8 +28,8 @@ export class WorkerPool<Task, Result> {
     readonly size: number,
     private readonly signal?: AbortSignal,
   ) {
-    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn());
-    signal?.addEventListener('abort', () => void this.close(signal.reason), { once: true });
+    if (signal?.aborted) this.closed = true;
+    else signal?.addEventListener('abort', () => void this.close(signal.reason), { once: true });
   }
 
   /** Runs one task on the next free worker. */
@@ -77,6 +78,8 @@ export class WorkerPool<Task, Result> {
   }
 
   private dispatch(): void {
+    const idle = () => this.slots.filter((slot) => !slot.job).length;
+    while (this.slots.length < Math.max(1, this.size) && this.queue.length > idle()) this.slots.push(this.spawn());
     for (const slot of this.slots) {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
