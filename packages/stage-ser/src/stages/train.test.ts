@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact } from '@serx/core';
@@ -103,6 +105,22 @@ describe('ser:train', () => {
     expect(resumed.ctx.recorded.metrics.filter((m) => m.name === 'val_ua').map((m) => m.step)).toEqual([2, 3]);
     expect(maxDiff(await weightsOf(first.out), await weightsOf(resumed.out))).toBeLessThan(1e-5);
   });
+
+  it('resumes after a SIGKILL mid-training to the same model as an uninterrupted run', async () => {
+    const params = { ...base, epochs: 5 };
+    const workDir = join(root.dir, 'sigkill-work');
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../../../node_modules/tsx/dist/cli.mjs'), join(import.meta.dirname, '../../test/train-child.ts'),
+      JSON.stringify({ params, data, workDir, out: join(root.dir, 'sigkill-child-out') })], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    while (!existsSync(join(workDir, 'checkpoint.json')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const resumed = await runTrain(params, { workDir });
+    const after = resumed.ctx.recorded.logs.find((l) => l.startsWith('resuming after epoch'));
+    expect(after).toMatch(/^resuming after epoch [1-4] from a checkpoint$/);
+    const uninterrupted = await runTrain(params);
+    expect(maxDiff(await weightsOf(uninterrupted.out), await weightsOf(resumed.out))).toBeLessThan(1e-5);
+  }, 60_000);
 
   it('keeps a pretrained encoder frozen, and unfreezes it to fine-tune', async () => {
     const built = buildStructure(tf, { name: 'ser-test-tiny' }, { numCeps: NUM_CEPS, seed: 9, decoder: true });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Artifact, type Tfjs as Tf, SerxError, defineStage, loadTensorflow } from '@serx/core';
-import { buildStructure, loadEncoder, saveModel } from '@serx/stage-autoencoder';
+import { buildStructure, loadEncoder, saveModel, useNativeReluGrad } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
 import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
 import { mixSeed } from '../data/rng.ts';
@@ -38,6 +38,7 @@ export const train = defineStage<TrainParams>({
       throw new SerxError('SPEC_INPUT_MISSING', `${ctx.id}: strategy '${p.strategy}' needs the 'encoder' input (an autoencoder:pretrain encoder)`);
     }
     const { tf, backend } = await loadTensorflow({ threads: ctx.threads });
+    useNativeReluGrad(tf);
     const inputs = await openInputs(dataArtifacts);
     try {
       refuseHeldOut(ctx.id, dataArtifacts, inputs.stores, ctx.heldOut);
