@@ -2,13 +2,15 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StageResult } from '../contract.ts';
 import { SerxError } from '../errors.ts';
+import { resolvePluginEntry } from '../plugins/load-plugins.ts';
 import { type Executor, InProcessExecutor, type StageTask } from './executor.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
 export interface WorkerExecutorOptions {
   /**
    * Module to import a plugin from inside the worker, by plugin name. Default: the plugin name
-   * as a package, resolved from the spec file's directory.
+   * as a package, resolved from the spec file's directory; a plugin that does not resolve that
+   * way (loaded by path) runs in process.
    */
   modules?: { [pluginName: string]: string };
   /** After an abort, how long a stage may take to stop before its worker is terminated. */
@@ -32,10 +34,13 @@ export class WorkerThreadExecutor implements Executor {
   }
 
   execute(task: StageTask): Promise<StageResult | void> {
-    if (task.node.definition.resources?.native) return this.inProcess.execute(task);
     const { node, channels, signal } = task;
-    const plugin = this.options.modules?.[node.plugin.name] ?? node.plugin.name;
     const fromDir = dirname(node.loc.file);
+    const plugin = this.options.modules?.[node.plugin.name] ?? resolvePluginEntry(node.plugin.name, fromDir);
+    if (node.definition.resources?.native || plugin === undefined) {
+      if (plugin === undefined) channels.log.debug(`plugin ${node.plugin.name} is not an installed package: running in process`);
+      return this.inProcess.execute(task);
+    }
     return new Promise((resolve, reject) => {
       const worker = new Worker(ENTRY);
       let settled = false;
