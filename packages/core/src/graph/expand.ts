@@ -119,7 +119,9 @@ function validateOnce(plan: StagePlan, specDir: string, issues: IssueList): stri
 function variantParams(plan: StagePlan, assignment: Assignment, specDir: string, issues: IssueList) {
   let node = plan.params;
   try {
-    node = node && interpolateTree(node, matrixResolver(assignment), { final: true });
+    node =
+      node &&
+      interpolateTree(node, matrixResolver(assignment), { final: true, path: `stages.${plan.id}.params` });
   } catch (error) {
     issues.collect(() => {
       throw error;
@@ -141,7 +143,10 @@ function variantSeed(plan: StagePlan, assignment: Assignment, fallback: number, 
   if (!node) return fallback;
   let seed: Json | undefined;
   issues.collect(() => {
-    const value = interpolateTree(node, matrixResolver(assignment), { final: true });
+    const value = interpolateTree(node, matrixResolver(assignment), {
+      final: true,
+      path: `stages.${plan.id}.seed`,
+    });
     seed = value.kind === 'scalar' ? value.value : undefined;
   });
   if (typeof seed === 'number' && Number.isSafeInteger(seed)) return seed;

@@ -75,7 +75,7 @@ export function readDocument(raw: LMap, env: NodeJS.ProcessEnv, issues: IssueLis
       issues.collect(() =>
         entries.set(key, {
           ...entry,
-          value: interpolateTree(entry.value, scope.resolver(false), { final: true }),
+          value: interpolateTree(entry.value, scope.resolver(false), { final: true, path: key }),
         }),
       );
   }
@@ -84,7 +84,7 @@ export function readDocument(raw: LMap, env: NodeJS.ProcessEnv, issues: IssueLis
     issues.collect(() =>
       entries.set('vars', {
         ...varsEntry,
-        value: interpolateTree(varsEntry.value, scope.resolver(false), { final: true }),
+        value: interpolateTree(varsEntry.value, scope.resolver(false), { final: true, path: 'vars' }),
       }),
     );
   }
@@ -165,7 +165,10 @@ function readStages(entry: LEntry | undefined, scope: VarScope, issues: IssueLis
       issues.collect(() =>
         entries.set(key, {
           ...field,
-          value: interpolateTree(field.value, scope.resolver(deferMatrix), { final: !deferMatrix }),
+          value: interpolateTree(field.value, scope.resolver(deferMatrix), {
+            final: !deferMatrix,
+            path: `${path}.${key}`,
+          }),
         }),
       );
     }

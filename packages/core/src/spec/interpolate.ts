@@ -4,7 +4,7 @@
  */
 import type { Json } from '../contract.ts';
 import type { SourceLocation } from '../errors.ts';
-import { ErrorCodes } from '../errors.ts';
+import { ErrorCodes, SerxError } from '../errors.ts';
 import { specError } from './spec-error.ts';
 import { suggest } from './suggest.ts';
 import type { LEntry, LMap, LNode, LScalar } from './yaml-tree.ts';
@@ -27,16 +27,36 @@ export type Resolver = (
 export interface PassOptions {
   /** The last pass turns `$${` into `${`; earlier passes leave escapes for it. */
   final: boolean;
+  /** Dotted spec path of `node`, given to errors (`stages.mfcc.params`). */
+  path?: string;
 }
 
 export function interpolateTree(node: LNode, resolver: Resolver, options: PassOptions): LNode {
-  if (node.kind === 'scalar') return interpolateScalar(node, resolver, options);
-  if (node.kind === 'seq')
-    return { ...node, items: node.items.map((item) => interpolateTree(item, resolver, options)) };
+  if (node.kind === 'scalar') return withPath(options.path, () => interpolateScalar(node, resolver, options));
+  const at = (key: string | number) => ({
+    ...options,
+    path: options.path ? `${options.path}.${key}` : String(key),
+  });
+  if (node.kind === 'seq') {
+    return { ...node, items: node.items.map((item, i) => interpolateTree(item, resolver, at(i))) };
+  }
   const entries = new Map<string, LEntry>();
-  for (const [key, entry] of node.entries)
-    entries.set(key, { ...entry, value: interpolateTree(entry.value, resolver, options) });
+  for (const [key, entry] of node.entries) {
+    entries.set(key, { ...entry, value: interpolateTree(entry.value, resolver, at(key)) });
+  }
   return { ...node, entries } satisfies LMap;
+}
+
+function withPath<T>(path: string | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (!path || !(error instanceof SerxError) || error.specPath) throw error;
+    throw new SerxError(error.code, error.message, {
+      ...(error.loc ? { loc: error.loc } : {}),
+      specPath: path,
+    });
+  }
 }
 
 export function interpolateScalar(node: LScalar, resolver: Resolver, options: PassOptions): LNode {
@@ -154,7 +174,9 @@ export class VarScope {
     this.resolving.add(name);
     let value: Json;
     try {
-      value = toJson(interpolateTree(entry.value, this.resolver(false), { final: true }));
+      value = toJson(
+        interpolateTree(entry.value, this.resolver(false), { final: true, path: `vars.${name}` }),
+      );
     } finally {
       this.resolving.delete(name);
     }
