@@ -1,37 +1,54 @@
-import FFT from 'fft.js';
-import { dctMatrix, lifterWeights } from './dct.ts';
+import { FastDct, lifterWeights } from './dct.ts';
 import { frameLayout } from './framing.ts';
 import { type SparseFilter, melFilterbank } from './mel.ts';
 import type { MfccMatrix, MfccOptions } from './options.ts';
+import { PowerSpectrum } from './power-spectrum.ts';
 import { makeWindow } from './window.ts';
 
 /**
- * The MFCC pipeline for one option set, with everything precomputed (window, sparse filterbank,
- * DCT, FFT tables) and work buffers reused across frames and calls. Not shared between threads:
- * each worker builds its own through `computeMfcc`.
+ * The MFCC pipeline for one option set, with everything precomputed (window, sparse filterbank
+ * flattened into one weight array, DCT, FFT twiddles) and work buffers reused across frames and
+ * calls. Not shared between threads: each worker builds its own through `computeMfcc`.
  */
 export class MfccExtractor {
   readonly options: MfccOptions;
   private readonly window: Float64Array;
-  private readonly filters: SparseFilter[];
-  private readonly dct: Float64Array;
-  private readonly lifter: Float64Array;
-  private readonly fft: FFT;
+  private readonly filterStart: Int32Array;
+  private readonly filterLength: Int32Array;
+  private readonly filterOffset: Int32Array;
+  private readonly filterWeights: Float64Array;
+  private readonly dct: FastDct;
+  /** Orthonormal DCT scale × lifter, per kept coefficient. */
+  private readonly cepScale: Float64Array;
+  private readonly cep: Float64Array;
+  private readonly spectrum: PowerSpectrum;
   private readonly frame: Float64Array;
-  private readonly spectrum: Float64Array;
   private readonly power: Float64Array;
 
   constructor(options: MfccOptions) {
     validate(options);
     this.options = options;
     this.window = makeWindow(options.window, options.winLength, options.periodicWindow);
-    this.filters = melFilterbank(options);
-    this.dct = dctMatrix(options.numCeps, options.numFilters);
-    this.lifter = lifterWeights(options.numCeps, options.lifter);
-    this.fft = new FFT(options.nfft);
+    const filters: SparseFilter[] = melFilterbank(options);
+    this.filterStart = Int32Array.from(filters, (f) => f.start);
+    this.filterLength = Int32Array.from(filters, (f) => f.weights.length);
+    this.filterOffset = new Int32Array(filters.length);
+    this.filterWeights = new Float64Array(filters.reduce((n, f) => n + f.weights.length, 0));
+    let offset = 0;
+    filters.forEach((f, j) => {
+      this.filterOffset[j] = offset;
+      this.filterWeights.set(f.weights, offset);
+      offset += f.weights.length;
+    });
+    this.dct = new FastDct(options.numFilters);
+    this.cep = new Float64Array(options.numFilters);
+    const lifter = lifterWeights(options.numCeps, options.lifter);
+    const nf = options.numFilters;
+    this.cepScale = Float64Array.from(lifter, (l, k) => l * Math.sqrt((k === 0 ? 1 : 2) / nf));
+    this.spectrum = new PowerSpectrum(options.nfft);
+    // Samples past winLength stay zero for good: that is the FFT's zero padding.
     this.frame = new Float64Array(options.nfft);
-    this.spectrum = new Float64Array(2 * options.nfft);
-    this.power = new Float64Array(Math.floor(options.nfft / 2) + 1);
+    this.power = new Float64Array(this.spectrum.bins);
   }
 
   compute(samples: Float32Array): MfccMatrix {
@@ -41,10 +58,11 @@ export class MfccExtractor {
     const nf = o.numFilters;
     const logMel = new Float64Array(frames * nf);
     const logEnergy = o.useEnergy ? new Float64Array(frames) : undefined;
+    const scale = o.powerPerNfft ? 1 / o.nfft : 1;
     for (let t = 0; t < frames; t++) {
       const energy = this.loadFrame(signal, firstStart + t * o.hopLength);
       if (logEnergy) logEnergy[t] = Math.log(Math.max(energy, o.logFloor));
-      this.powerSpectrum();
+      this.spectrum.compute(this.frame, this.power, scale);
       this.applyFilters(logMel, t * nf);
     }
     if (o.log === 'db' && o.topDb !== null) clampTopDb(logMel, o.topDb);
@@ -59,10 +77,9 @@ export class MfccExtractor {
     const n = samples.length;
     const out = new Float64Array(n);
     const s = o.inputScale;
-    for (let i = 0; i < n; i++) out[i] = samples[i]! * s;
-    if (o.preEmphasis !== 0 && !o.preEmphasisPerFrame) {
-      for (let i = n - 1; i > 0; i--) out[i] = out[i]! - o.preEmphasis * out[i - 1]!;
-    }
+    const c = o.preEmphasisPerFrame ? 0 : o.preEmphasis;
+    if (n > 0) out[0] = samples[0]! * s;
+    for (let i = 1; i < n; i++) out[i] = samples[i]! * s - c * (samples[i - 1]! * s);
     return out;
   }
 
@@ -73,13 +90,22 @@ export class MfccExtractor {
   private loadFrame(signal: Float64Array, start: number): number {
     const o = this.options;
     const frame = this.frame;
+    const w = this.window;
     const win = o.winLength;
-    const n = signal.length;
-    for (let i = 0; i < win; i++) {
-      const j = start + i;
-      frame[i] = j >= 0 && j < n ? signal[j]! : 0;
+    const plain = !o.removeDcOffset && !o.useEnergy && !(o.preEmphasisPerFrame && o.preEmphasis !== 0);
+    if (start >= 0 && start + win <= signal.length) {
+      if (plain) {
+        for (let i = 0; i < win; i++) frame[i] = signal[start + i]! * w[i]!;
+        return 0;
+      }
+      for (let i = 0; i < win; i++) frame[i] = signal[start + i]!;
+    } else {
+      const n = signal.length;
+      for (let i = 0; i < win; i++) {
+        const j = start + i;
+        frame[i] = j >= 0 && j < n ? signal[j]! : 0;
+      }
     }
-    frame.fill(0, win);
     if (o.removeDcOffset) {
       let mean = 0;
       for (let i = 0; i < win; i++) mean += frame[i]!;
@@ -92,32 +118,27 @@ export class MfccExtractor {
       for (let i = win - 1; i > 0; i--) frame[i] = frame[i]! - o.preEmphasis * frame[i - 1]!;
       frame[0] = frame[0]! - o.preEmphasis * frame[0]!;
     }
-    const w = this.window;
     for (let i = 0; i < win; i++) frame[i] = frame[i]! * w[i]!;
     return energy;
   }
 
-  private powerSpectrum(): void {
-    this.fft.realTransform(this.spectrum, this.frame);
-    const spec = this.spectrum;
-    const power = this.power;
-    const scale = this.options.powerPerNfft ? 1 / this.options.nfft : 1;
-    for (let k = 0; k < power.length; k++) {
-      const re = spec[2 * k]!;
-      const im = spec[2 * k + 1]!;
-      power[k] = (re * re + im * im) * scale;
-    }
-  }
-
   private applyFilters(out: Float64Array, offset: number): void {
-    const { log, logFloor } = this.options;
+    const ln = this.options.log === 'ln';
+    const floor = this.options.logFloor;
     const power = this.power;
-    for (let j = 0; j < this.filters.length; j++) {
-      const { start, weights } = this.filters[j]!;
+    const starts = this.filterStart;
+    const lengths = this.filterLength;
+    const offsets = this.filterOffset;
+    const weights = this.filterWeights;
+    const nf = starts.length;
+    for (let j = 0; j < nf; j++) {
+      const start = starts[j]!;
+      const w0 = offsets[j]!;
+      const len = lengths[j]!;
       let e = 0;
-      for (let i = 0; i < weights.length; i++) e += weights[i]! * power[start + i]!;
-      const clamped = e > logFloor ? e : logFloor;
-      out[offset + j] = log === 'ln' ? Math.log(clamped) : 10 * Math.log10(clamped);
+      for (let i = 0; i < len; i++) e += weights[w0 + i]! * power[start + i]!;
+      const clamped = e > floor ? e : floor;
+      out[offset + j] = ln ? Math.log(clamped) : 10 * Math.log10(clamped);
     }
   }
 
@@ -125,16 +146,12 @@ export class MfccExtractor {
     const nc = this.options.numCeps;
     const nf = this.options.numFilters;
     const data = new Float32Array(frames * nc);
-    const dct = this.dct;
-    const lifter = this.lifter;
+    const cep = this.cep;
+    const scale = this.cepScale;
     for (let t = 0; t < frames; t++) {
-      const row = t * nf;
-      for (let k = 0; k < nc; k++) {
-        const basis = k * nf;
-        let acc = 0;
-        for (let j = 0; j < nf; j++) acc += dct[basis + j]! * logMel[row + j]!;
-        data[t * nc + k] = acc * lifter[k]!;
-      }
+      this.dct.transform(logMel, t * nf, cep);
+      const row = t * nc;
+      for (let k = 0; k < nc; k++) data[row + k] = cep[k]! * scale[k]!;
     }
     return data;
   }
@@ -152,7 +169,7 @@ function validate(o: MfccOptions): void {
   const fail = (why: string): never => {
     throw new RangeError(`invalid MFCC options: ${why}`);
   };
-  if (!(o.nfft >= 2) || (o.nfft & (o.nfft - 1)) !== 0) fail(`nfft ${o.nfft} must be a power of two`);
+  if (!(o.nfft >= 4) || (o.nfft & (o.nfft - 1)) !== 0) fail(`nfft ${o.nfft} must be a power of two ≥ 4`);
   if (!(o.winLength >= 1 && o.winLength <= o.nfft)) fail(`winLength ${o.winLength} must be in 1 … nfft (${o.nfft})`);
   if (!(o.hopLength >= 1)) fail(`hopLength ${o.hopLength} must be ≥ 1`);
   if (!(o.numCeps >= 1 && o.numCeps <= o.numFilters)) fail(`numCeps ${o.numCeps} must be in 1 … numFilters (${o.numFilters})`);

@@ -1,9 +1,11 @@
 import FFT from 'fft.js';
 import { describe, expect, it } from 'vitest';
 import { computeMfcc } from './compute.ts';
+import { FastDct, dctMatrix } from './dct.ts';
 import { frameLayout } from './framing.ts';
 import { hzToMelHtk, hzToMelSlaney, melFilterbank, melToHzHtk, melToHzSlaney } from './mel.ts';
 import { normaliseUtterance, padFrames } from './normalise.ts';
+import { PowerSpectrum } from './power-spectrum.ts';
 import { mfccPresets, resolveMfccOptions } from './presets.ts';
 
 const psf = mfccPresets.python_speech_features;
@@ -75,6 +77,37 @@ describe('computeMfcc', () => {
     }
   });
 
+  it('PowerSpectrum (half-size complex FFT + split) equals |DFT|² for every bin', () => {
+    for (const n of [8, 512, 2048]) {
+      const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.9) + (i % 7) / 10);
+      const power = new Float64Array(n / 2 + 1);
+      new PowerSpectrum(n).compute(x, power, 1 / n);
+      for (const k of [0, 1, 3, n / 4, n / 2 - 1, n / 2]) {
+        let re = 0;
+        let im = 0;
+        for (let i = 0; i < n; i++) {
+          re += x[i]! * Math.cos((2 * Math.PI * k * i) / n);
+          im -= x[i]! * Math.sin((2 * Math.PI * k * i) / n);
+        }
+        expect(power[k]! / ((re * re + im * im) / n)).toBeCloseTo(1, 9);
+      }
+    }
+  });
+
+  it('FastDct (even/odd splitting) equals the DCT-II matrix for even, odd and prime sizes', () => {
+    for (const n of [5, 13, 23, 40, 128]) {
+      const x = Float64Array.from({ length: n + 3 }, (_, i) => Math.cos(i * 1.3) * (i + 1));
+      const out = new Float64Array(n);
+      new FastDct(n).transform(x, 3, out);
+      const m = dctMatrix(n, n);
+      for (let k = 0; k < n; k++) {
+        let ref = 0;
+        for (let j = 0; j < n; j++) ref += m[k * n + j]! * x[3 + j]!;
+        expect(out[k]! * Math.sqrt((k === 0 ? 1 : 2) / n)).toBeCloseTo(ref, 9);
+      }
+    }
+  });
+
   it('gives frames × 40 by default and honours numCeps without mixing cached pipelines', () => {
     const x = Float32Array.from({ length: 8000 }, (_, i) => 0.1 * Math.sin(i / 3) + 0.05 * Math.sin(i / 17));
     const full = computeMfcc(x);
@@ -92,7 +125,7 @@ describe('computeMfcc', () => {
   });
 
   it('rejects impossible options', () => {
-    expect(() => computeMfcc(new Float32Array(10), { nfft: 500 })).toThrow(/nfft 500 must be a power of two/);
+    expect(() => computeMfcc(new Float32Array(10), { nfft: 500 })).toThrow(/nfft 500 must be a power of two ≥ 4/);
     expect(() => computeMfcc(new Float32Array(10), { numCeps: 41 })).toThrow(/numCeps 41 must be in 1 … numFilters \(40\)/);
     expect(() => computeMfcc(new Float32Array(10), { winLength: 1024 })).toThrow(/winLength 1024/);
     expect(() => resolveMfccOptions({ preset: 'htk' as never })).toThrow(/unknown MFCC preset "htk"/);

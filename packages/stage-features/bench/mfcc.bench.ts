@@ -1,0 +1,109 @@
+/**
+ * MFCC-only throughput, serx vs python_speech_features, on the same decoded signals in the same
+ * run (one core each; the Python side times itself in a child process). Target: ≥ 3× faster.
+ *
+ *   npx tsx packages/stage-features/bench/mfcc.bench.ts [--per-corpus 20] [--rounds 3]
+ *
+ * Needs the golden venv (see test/golden/make_golden.py); $SERX_GOLDEN_PYTHON overrides its path.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { homedir, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { decodeAudioFile } from '../src/audio/index.ts';
+import { computeMfcc, type MfccPresetName } from '../src/mfcc/index.ts';
+import { CORPORA_ROOT } from '../test/golden/corpora.ts';
+
+const { values } = parseArgs({
+  options: { 'per-corpus': { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } },
+});
+const perCorpus = Number(values['per-corpus']);
+const rounds = Number(values.rounds);
+const python = process.env.SERX_GOLDEN_PYTHON ?? join(homedir(), '.cache/serx/golden-venv/bin/python');
+if (!existsSync(python)) {
+  console.error(`no Python at ${python}: create the golden venv (see packages/stage-features/test/golden/make_golden.py)`);
+  process.exit(1);
+}
+
+function* audioFiles(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* audioFiles(path);
+    else if (entry.name.endsWith('.flac')) yield path;
+  }
+}
+
+// A spread of utterances: the first N (by path) of every labelled corpus.
+const paths = ['emodb', 'emovo', 'savee', 'ravdess', 'tess'].flatMap((corpus) => {
+  const all = [...audioFiles(join(CORPORA_ROOT, corpus))];
+  const stride = Math.max(1, Math.floor(all.length / perCorpus));
+  return all.filter((_, i) => i % stride === 0).slice(0, perCorpus);
+});
+const signals = await Promise.all(paths.map(async (p) => (await decodeAudioFile(p)).samples));
+const audioSec = signals.reduce((s, x) => s + x.length, 0) / 16000;
+
+const dir = await mkdtemp(join(tmpdir(), 'serx-bench-mfcc-'));
+const concat = new Float32Array(signals.reduce((s, x) => s + x.length, 0));
+let offset = 0;
+for (const x of signals) {
+  concat.set(x, offset);
+  offset += x.length;
+}
+await writeFile(join(dir, 'signals.f32'), concat);
+await writeFile(join(dir, 'lengths.json'), JSON.stringify(signals.map((x) => x.length)));
+
+const PY = `
+import json, sys, time
+import numpy as np, python_speech_features as psf
+d = sys.argv[1]
+lengths = json.load(open(d + '/lengths.json'))
+flat = np.fromfile(d + '/signals.f32', dtype='<f4').astype(np.float64)
+signals = np.split(flat, np.cumsum(lengths)[:-1])
+t = time.perf_counter()
+for x in signals:
+    psf.mfcc(x, 16000, 0.025, 0.01, numcep=40, nfilt=40, nfft=512, preemph=0.97, ceplifter=0,
+             appendEnergy=False, winfunc=np.hamming)
+print(json.dumps({"seconds": time.perf_counter() - t}))
+`;
+
+function timeJs(preset: MfccPresetName): number {
+  const t = performance.now();
+  for (const x of signals) computeMfcc(x, { preset });
+  return (performance.now() - t) / 1000;
+}
+
+function timePython(): number {
+  // One thread for numpy's BLAS too, so both sides use one core.
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const r = spawnSync(python, ['-c', PY, dir], { encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`python_speech_features run failed: ${r.stderr}`);
+  return JSON.parse(r.stdout).seconds as number;
+}
+
+try {
+  timeJs('python_speech_features'); // JIT warm-up
+  const js: number[] = [];
+  const py: number[] = [];
+  // Interleaved rounds so both sides see the same machine load; best of N for each.
+  for (let i = 0; i < rounds; i++) {
+    js.push(timeJs('python_speech_features'));
+    py.push(timePython());
+    console.log(`round ${i + 1}: serx ${js[i]!.toFixed(3)} s, python_speech_features ${py[i]!.toFixed(3)} s`);
+  }
+  const bestJs = Math.min(...js);
+  const bestPy = Math.min(...py);
+  const speedup = bestPy / bestJs;
+  console.log(`\n${signals.length} utterances, ${audioSec.toFixed(1)} s of 16 kHz audio; load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(`serx MFCC (python_speech_features preset): ${bestJs.toFixed(3)} s → ${(audioSec / bestJs).toFixed(0)}× real time per core`);
+  console.log(`python_speech_features.mfcc:                ${bestPy.toFixed(3)} s → ${(audioSec / bestPy).toFixed(0)}× real time per core`);
+  for (const preset of ['librosa', 'kaldi'] as const) {
+    const t = Math.min(...Array.from({ length: rounds }, () => timeJs(preset)));
+    console.log(`serx MFCC (${preset} preset): ${t.toFixed(3)} s → ${(audioSec / t).toFixed(0)}× real time per core`);
+  }
+  console.log(`speed-up vs python_speech_features: ${speedup.toFixed(1)}× (target ≥ 3×: ${speedup >= 3 ? 'met' : 'NOT met'})`);
+  if (speedup < 3) process.exitCode = 1;
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
