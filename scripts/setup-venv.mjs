@@ -1,14 +1,21 @@
 // The repo's Python venv (.venv/, git-ignored) with a pinned MLflow: tests start a real tracking
 // server from it and `npm run mlflow` serves one for users. Node builtins only.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { log, repoRoot, run, tail } from './setup-util.mjs';
+import { log, repoRoot, run, sha256, tail } from './setup-util.mjs';
 import { systemPython } from './tools-venv.mjs';
 
 export const MLFLOW_VERSION = '3.6.0';
 export const venvDir = process.env.SERX_VENV ?? join(repoRoot, '.venv');
 export const venvPython = join(venvDir, 'bin', 'python');
-const marker = join(venvDir, `.serx-mlflow-${MLFLOW_VERSION}`);
+const constraints = join(repoRoot, 'scripts', 'mlflow-constraints.txt');
+const marker = join(
+  venvDir,
+  `.serx-mlflow-${MLFLOW_VERSION}-${sha256(readFileSync(constraints)).slice(0, 12)}`,
+);
+// Imported by `mlflow server --backend-store-uri sqlite:...`: proves the server can start.
+const CHECK =
+  'import mlflow, mlflow.store.tracking.sqlalchemy_store, sys; sys.stdout.write(mlflow.__version__)';
 const STEP = 'mlflow venv';
 
 /** Returns `{ python, mlflowVersion }`; throws with a readable message on failure. */
@@ -24,22 +31,23 @@ export function ensureMlflowVenv({ force = false } = {}) {
       throw new Error(`python3 -m venv failed (install python3-venv):\n${tail(created.output)}`);
   }
   log(STEP, `installing mlflow==${MLFLOW_VERSION} (pip cache: ~/.cache/pip; first time ~1-3 min)`);
-  const installed = run(
-    venvPython,
-    [
-      '-m',
-      'pip',
-      'install',
-      '--disable-pip-version-check',
-      '--progress-bar',
-      'off',
-      `mlflow==${MLFLOW_VERSION}`,
-    ],
-    { timeoutMs: 1_500_000 },
-  );
+  const pip = (...args) =>
+    run(
+      venvPython,
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', ...args],
+      {
+        timeoutMs: 1_500_000,
+      },
+    );
+  let installed = pip('-c', constraints, `mlflow==${MLFLOW_VERSION}`);
+  if (!installed.ok) {
+    // The pins are for CPython 3.11 on linux x86_64; elsewhere keep only the one that matters.
+    log(STEP, 'the pinned dependency set does not install here; retrying with only SQLAlchemy<2.1 pinned');
+    installed = pip(`mlflow==${MLFLOW_VERSION}`, 'sqlalchemy<2.1');
+  }
   if (!installed.ok)
     throw new Error(`pip install mlflow==${MLFLOW_VERSION} failed:\n${tail(installed.output)}`);
-  const check = run(venvPython, ['-c', 'import mlflow, sys; sys.stdout.write(mlflow.__version__)']);
+  const check = run(venvPython, ['-c', CHECK]);
   if (!check.ok || check.stdout.trim() !== MLFLOW_VERSION) {
     throw new Error(`mlflow does not import from ${venvPython}:\n${tail(check.output)}`);
   }
