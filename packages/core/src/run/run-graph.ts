@@ -82,13 +82,18 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     counts: {},
     stages: {},
   };
-  // Record writes are chained so that two never race on the same draft file.
+  // One record write at a time; requests made meanwhile coalesce into one more write.
   let writes: Promise<string | undefined> = Promise.resolve(undefined);
+  let queued = false;
   const save = () => {
-    writes = writes.then(
-      () => writeRunRecord(cache, record),
-      () => writeRunRecord(cache, record),
-    );
+    if (queued) return writes;
+    queued = true;
+    writes = writes
+      .catch(() => undefined)
+      .then(() => {
+        queued = false;
+        return writeRunRecord(cache, record);
+      });
     writes.catch((error: Error) => emit({ type: 'warning', message: `cannot write the run record: ${error.message}` }));
     return writes;
   };
