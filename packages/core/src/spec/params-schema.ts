@@ -7,7 +7,16 @@ import type { ValidateFunction } from 'ajv';
 import { Ajv } from 'ajv';
 import type { JsonSchema, StageDefinition } from '../contract.ts';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
+// Strict schemas: a misspelt keyword (`minimun`) in a plugin's params schema is an error at
+// registration instead of a constraint silently not checked.
+const ajv = new Ajv({
+  allErrors: true,
+  useDefaults: true,
+  strict: true,
+  strictTypes: false,
+  strictTuples: false,
+  allowUnionTypes: true,
+});
 ajv.addFormat('path', (value: string) => value.length > 0);
 
 const compiled = new WeakMap<StageDefinition, ValidateFunction>();

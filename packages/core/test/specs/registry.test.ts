@@ -68,6 +68,10 @@ describe('createRegistry', () => {
     expect(
       thrown(() => registry.register(definePlugin({ name: 'a', version: '1', stages: [badSchema] }))).message,
     ).toContain('invalid params schema');
+    const typo = stage('a:typo', { type: 'object', properties: { n: { type: 'integer', minimun: 1 } } });
+    expect(
+      thrown(() => registry.register(definePlugin({ name: 'a', version: '1', stages: [typo] }))).message,
+    ).toContain('unknown keyword: "minimun"');
     registry.register(definePlugin({ name: 'a', version: '1', stages: [stage('a:ok')] }));
     expect(
       thrown(() => registry.register(definePlugin({ name: 'a', version: '2', stages: [] }))).message,
