@@ -61,7 +61,7 @@ async function pipelineSamplesPerSecond(utterances: number): Promise<number> {
     const corpus = await openCorpus([join(dir, 'store')]);
     const built = build();
     const all = Int32Array.from({ length: corpus.size }, (_, i) => i);
-    const config = { ...cfg, batchSize: cfg.batch, epochs: 1, patience: 1, minDelta: 0, minFrames: 100, maxFrames: cfg.frames, seed: 1 };
+    const config = { ...cfg, batchSize: cfg.batch, epochs: 1, patience: 1, minDelta: 0, minFrames: 100, maxFrames: cfg.frames, padMultiple: 32, seed: 1 };
     const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
     const result = await trainAutoencoder({ tf, corpus, train: all, validation: new Int32Array(0), models, config });
     corpus.close();

@@ -22,6 +22,7 @@ export interface PretrainParams {
   validationFraction: number;
   minFrames: number;
   maxFrames: number;
+  padMultiple: number;
   samples: number;
   limit?: number;
 }
@@ -50,6 +51,7 @@ export const pretrain = defineStage<PretrainParams>({
       validationFraction: { type: 'number', minimum: 0, maximum: 0.5, default: 0.1, description: 'seeded held-out slice for early stopping and the reconstruction MSE' },
       minFrames: { type: 'integer', minimum: 1, default: 100, description: 'shorter utterances are zero-padded (masked out of the loss)' },
       maxFrames: { type: 'integer', minimum: 1, default: 1000, description: 'longer utterances are cropped to a seeded random window' },
+      padMultiple: { type: 'integer', minimum: 1, default: 32, description: 'padded batch lengths are multiples of this: bounds the distinct shapes (native kernel caches)' },
       samples: { type: 'integer', minimum: 0, default: 4, description: 'utterances reconstructed for Figure 2' },
       limit: { type: 'integer', minimum: 1, description: 'use only the first N utterances (smoke runs)' },
     },

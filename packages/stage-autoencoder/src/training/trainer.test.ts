@@ -12,7 +12,7 @@ import { trainAutoencoder, type TrainConfig } from './trainer.ts';
 const tiny = { conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }], units: 6 };
 const config: TrainConfig = {
   sparsity: 0.01, learningRate: 0.01, batchSize: 4, epochs: 3, patience: 5, minDelta: 0,
-  minFrames: 20, maxFrames: 40, seed: 7,
+  minFrames: 20, maxFrames: 40, padMultiple: 1, seed: 7,
 };
 let corpus: Corpus;
 

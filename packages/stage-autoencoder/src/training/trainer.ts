@@ -17,6 +17,11 @@ export interface TrainConfig {
   minDelta: number;
   minFrames: number;
   maxFrames: number;
+  /**
+   * Padded batch lengths are multiples of this (and of the time stride). Few distinct shapes keep
+   * native memory bounded: oneDNN caches kernels per input shape.
+   */
+  padMultiple: number;
   seed: number;
 }
 
@@ -167,11 +172,11 @@ export function evaluateAutoencoder(
   corpus: Corpus,
   batches: readonly Int32Array[],
   models: AutoencoderModels,
-  config: Pick<TrainConfig, 'sparsity' | 'minFrames' | 'maxFrames'>,
+  config: Pick<TrainConfig, 'sparsity' | 'minFrames' | 'maxFrames' | 'padMultiple'>,
 ): { loss: number; mse: number; l1: number } {
   const sums = new Sums();
   for (const members of batches) {
-    const batch = assembleBatch(corpus, members, { minFrames: config.minFrames, maxFrames: config.maxFrames, multiple: models.timeStride });
+    const batch = assembleBatch(corpus, members, { minFrames: config.minFrames, maxFrames: config.maxFrames, multiple: lcm(models.timeStride, config.padMultiple) });
     tf.tidy(() => {
       const p = autoencoderLoss(tf, models, batch, config.sparsity, false);
       sums.add(batch.lengths, p.loss.dataSync()[0]!, p.mse.dataSync()[0]!, p.l1.dataSync()[0]!);
@@ -180,8 +185,13 @@ export function evaluateAutoencoder(
   return sums.means();
 }
 
-function batchOptions(config: TrainConfig, multiple: number, rng: Rng): BatchOptions {
-  return { minFrames: config.minFrames, maxFrames: config.maxFrames, multiple, cropRng: rng };
+function batchOptions(config: TrainConfig, timeStride: number, rng: Rng): BatchOptions {
+  return { minFrames: config.minFrames, maxFrames: config.maxFrames, multiple: lcm(timeStride, config.padMultiple), cropRng: rng };
+}
+
+function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  return (a / gcd(a, b)) * b;
 }
 
 /** Running frame-weighted means of the per-batch losses. */
