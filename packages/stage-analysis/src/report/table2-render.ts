@@ -19,7 +19,7 @@ export function seedCountNote(table: Table2): string {
 
 export function table2Caption(table: Table2): string {
   const level = Math.round(table.level * 100);
-  return `${METRIC_TITLES[table.metric]} (%) per test set, mean over seeds with ${level}% t interval [lo, hi]; ${seedCountNote(table)}. *unseen (left-out) corpus.`;
+  return `${METRIC_TITLES[table.metric]} (%) per test set, mean over seeds with ${level}% t interval [lo, hi] (cut at 0 and 100); ${seedCountNote(table)}. *unseen (left-out) corpus.`;
 }
 
 export function renderTable2Markdown(table: Table2): string {

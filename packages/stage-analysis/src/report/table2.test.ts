@@ -17,7 +17,8 @@ describe('Table 2', () => {
     const cell = table.rows[2]!.cells[2]!;
     const perSeed = methods[1]!.runs.map((r) => r.model.corpora.find((c) => c.corpus === 'tess')!.ua);
     expect(cell.values).toEqual(perSeed);
-    expect(cell).toMatchObject(tInterval(perSeed));
+    const ci = tInterval(perSeed);
+    expect(cell).toMatchObject({ mean: ci.mean, sd: ci.sd, n: 3, lo: Math.max(0, ci.lo!), hi: Math.min(1, ci.hi!) });
     expect(cell.n).toBe(3);
     const md = renderTable2Markdown(table);
     expect(md.split('\n')[0]).toBe('| Method | Emo-DB | SAVEE | TESS* |');

@@ -49,7 +49,10 @@ export function buildTable2(methods: readonly MethodRuns[], options: { metric: M
       reference: false,
       cells: columns.map(({ corpus }) => {
         const values = m.runs.map((r) => corpusOf(r.model, corpus)?.[options.metric]).filter((v): v is number => typeof v === 'number');
-        return values.length === 0 ? null : { corpus, values, ...tInterval(values, level) };
+        if (values.length === 0) return null;
+        // the metrics live in [0, 1]: a t interval past the bounds is cut there (coverage only grows)
+        const ci = tInterval(values, level);
+        return { corpus, values, ...ci, lo: ci.lo === null ? null : Math.max(0, ci.lo), hi: ci.hi === null ? null : Math.min(1, ci.hi) };
       }),
     });
   }

@@ -1,0 +1,86 @@
+import { cp, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type CliCommand, ErrorCodes, type Graph, SerxError, loadSpec, openCache, runGraph } from '@serx/core';
+import type { ReportModel } from '../report/model.ts';
+import { REPORT_FILES, writeReport } from '../report/write-report.ts';
+import { runTimings } from './run-timings.ts';
+
+const usage = 'serx report <spec> [--stage <id>] [--out <dir>] [--cache <dir>] [--plugin <pkg>]...';
+
+function usageError(message: string): SerxError {
+  return new SerxError(ErrorCodes.USAGE, `${message}\nusage: ${usage}`);
+}
+
+function reportNodes(graph: Graph, stage: string | undefined): string[] {
+  const ids = graph.order.filter((id) => {
+    const node = graph.nodes.get(id)!;
+    return node.definition.name === 'analysis:report' && (stage === undefined || node.stageId === stage || id === stage);
+  });
+  if (ids.length === 0) {
+    throw usageError(stage ? `spec '${graph.spec.name}' has no analysis:report stage '${stage}'` : `spec '${graph.spec.name}' has no analysis:report stage`);
+  }
+  return ids;
+}
+
+/**
+ * `serx report <spec>`: runs what the spec's report stage(s) need (cache hits are reused), then
+ * writes each report with the spec and the run's timings and cache hits added, as one
+ * self-contained `report.html` plus `report.md`, Table 2 CSV and PNG figures under `--out`
+ * (default `reports/<spec name>[-<stage>]`).
+ */
+export const reportCommand: CliCommand = {
+  name: 'report',
+  summary: 'run a spec up to its report stage and write the HTML + Markdown report (spec, Table 2, claims, figures, timings)',
+  usage,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          stage: { type: 'string' },
+          out: { type: 'string' },
+          cache: { type: 'string' },
+          plugin: { type: 'string', multiple: true },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (error) {
+      throw usageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout.write(`usage: ${usage}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw usageError('report takes exactly one spec file');
+    const specFile = resolve(io.cwd, positionals[0]!);
+    const graph = await loadSpec(specFile, { env: io.env, plugins: values.plugin ?? [], cwd: io.cwd });
+    const ids = reportNodes(graph, values.stage);
+    const cache = await openCache(resolve(io.cwd, values.cache ?? (io.env.SERX_CACHE || '.serx/cache')));
+    io.stderr.write(`serx report: running ${ids.join(', ')} and what it needs (cached stages are reused)\n`);
+    const summary = await runGraph(graph, { cache, only: ids });
+    if (summary.status !== 'succeeded') {
+      for (const e of summary.errors) io.stderr.write(`${e.format()}\n`);
+      io.stderr.write(`serx report: the run ${summary.status}; no report written (run record ${summary.recordPath})\n`);
+      return summary.status === 'interrupted' ? 130 : 1;
+    }
+    const run = await runTimings(graph, cache, summary);
+    const specText = await readFile(specFile, 'utf8');
+    for (const id of ids) {
+      const key = summary.stages[id]?.key;
+      const entry = key ? await cache.lookup(key) : { status: 'miss' as const };
+      if (entry.status !== 'hit') throw new SerxError(ErrorCodes.CACHE_CORRUPT, `report stage ${id} finished but its cache entry is ${entry.status}`);
+      const source = join(entry.path, 'report');
+      const model = JSON.parse(await readFile(join(source, REPORT_FILES.model), 'utf8')) as ReportModel;
+      const suffix = ids.length > 1 ? `-${id.replace(/[^A-Za-z0-9_.-]+/g, '_')}` : '';
+      const out = resolve(io.cwd, values.out ? `${values.out}${suffix}` : join('reports', `${graph.spec.name}${suffix}`));
+      await cp(join(source, 'figures'), join(out, 'figures'), { recursive: true });
+      await writeReport(out, { ...model, spec: { file: specFile, text: specText }, run }, {});
+      io.stdout.write(`${join(out, REPORT_FILES.html)}\n${join(out, REPORT_FILES.markdown)}\n`);
+    }
+    return 0;
+  },
+};

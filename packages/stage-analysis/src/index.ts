@@ -1,0 +1,21 @@
+// Public API of @serx/stage-analysis.
+export { plugin } from './plugin.ts';
+export { plugin as default } from './plugin.ts';
+export { evaluate, EVALUATION_FILE, type EvaluateParams } from './stages/evaluate.ts';
+export { tsneStage, TSNE_FILE, type TsneDoc, type TsneParams } from './stages/tsne.ts';
+export { report } from './stages/report.ts';
+export { reportCommand } from './cli/report-command.ts';
+export type { CorpusEvaluation, EvaluationDoc, ModelEvaluation } from './evaluation/types.ts';
+export { evaluatePredictions, evaluationMetrics, type PredictionsInput } from './evaluation/evaluate-predictions.ts';
+export { classificationMetrics, confusionMatrix, unweightedAccuracy, type ClassificationMetrics } from './stats/classification.ts';
+export { tInterval, type MeanInterval } from './stats/t-interval.ts';
+export { hierarchicalBootstrap, type BootstrapResult, type PairedGroup } from './stats/bootstrap.ts';
+export { signFlipTest, signTest, pairedPredictionPermutationTest, type TestResult } from './stats/permutation.ts';
+export { tsne, type TsneOptions, type TsneResult } from './tsne/tsne.ts';
+export { silhouette } from './tsne/silhouette.ts';
+export { parseClaim, describeClaim, type Claim } from './claims/claim.ts';
+export { checkClaim, verdictOf, type ClaimResult, type Verdict } from './claims/check-claim.ts';
+export { buildTable2, type Table2 } from './report/table2.ts';
+export { renderTable2Csv, renderTable2Markdown } from './report/table2-render.ts';
+export { renderFigure, type RenderedFigure } from './figures/render.ts';
+export type { ReportModel } from './report/model.ts';
