@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { getReader } from '../src/corpora/index.ts';
 import { resolveMfccOptions } from '../src/mfcc/index.ts';
 import { FeatureStoreWriter } from '../src/store/index.ts';
-import { extractionPool, type ExtractResult } from '../src/workers/index.ts';
+import { type ExtractResult, extractionPool } from '../src/workers/index.ts';
 
 const LABELLED = ['emodb', 'emovo', 'savee', 'ravdess', 'tess'];
 const { values } = parseArgs({
@@ -31,27 +31,38 @@ const load = loadavg()[0]!;
 const started = performance.now();
 try {
   // Warm-up: start the workers (tsx + wasm compile) outside the timed region of the first corpus.
-  await Promise.all(Array.from({ length: threads }, () => pool.probe({ path: join(values.root, 'emodb/wav/03a01Fa.flac') })));
+  await Promise.all(
+    Array.from({ length: threads }, () => pool.probe({ path: join(values.root, 'emodb/wav/03a01Fa.flac') })),
+  );
   const timed = performance.now();
   const cpu0 = process.cpuUsage();
   for (const corpus of values.corpora.split(',')) {
     const t0 = performance.now();
     const { utterances } = await getReader(corpus).read(join(values.root, corpus), corpus, {});
-    const writer = await FeatureStoreWriter.create(join(out, corpus), { dims: mfcc.numCeps, sampleRate: mfcc.sampleRate });
+    const writer = await FeatureStoreWriter.create(join(out, corpus), {
+      dims: mfcc.numCeps,
+      sampleRate: mfcc.sampleRate,
+    });
     const window = threads * 4;
     const pending = new Map<number, Promise<ExtractResult>>();
     let next = 0;
     let audioSec = 0;
     for (let i = 0; i < utterances.length; i++) {
       for (; next < utterances.length && next < i + window; next++) {
-        pending.set(next, pool.extract({ path: utterances[next]!.path, mfcc, normalise: true, minFrames: 100, pad: 'zero' }));
+        pending.set(
+          next,
+          pool.extract({ path: utterances[next]!.path, mfcc, normalise: true, minFrames: 100, pad: 'zero' }),
+        );
       }
       const result = await pending.get(i)!;
       pending.delete(i);
       if (!result.ok) throw new Error(result.message);
       const u = utterances[i]!;
       audioSec += result.duration;
-      await writer.append({ id: u.id, corpus, speaker: u.speaker, label: u.label, class: null, split: null }, result.data);
+      await writer.append(
+        { id: u.id, corpus, speaker: u.speaker, label: u.label, class: null, split: null },
+        result.data,
+      );
     }
     await writer.close();
     rows.push({ corpus, files: utterances.length, audioSec, seconds: (performance.now() - t0) / 1000 });
@@ -65,11 +76,19 @@ try {
   console.log(`cold extraction, ${threads} worker threads, load average at start ${load.toFixed(2)}`);
   console.log('corpus     files   audio (min)   time (s)   x real time');
   for (const r of rows) {
-    console.log(`${r.corpus.padEnd(9)} ${String(r.files).padStart(6)} ${(r.audioSec / 60).toFixed(1).padStart(12)} ${r.seconds.toFixed(1).padStart(10)} ${(r.audioSec / r.seconds).toFixed(0).padStart(13)}`);
+    console.log(
+      `${r.corpus.padEnd(9)} ${String(r.files).padStart(6)} ${(r.audioSec / 60).toFixed(1).padStart(12)} ${r.seconds.toFixed(1).padStart(10)} ${(r.audioSec / r.seconds).toFixed(0).padStart(13)}`,
+    );
   }
-  console.log(`${'total'.padEnd(9)} ${String(files).padStart(6)} ${(audio / 60).toFixed(1).padStart(12)} ${total.toFixed(1).padStart(10)} ${(audio / total).toFixed(0).padStart(13)}`);
-  console.log(`CPU time ${cpuSec.toFixed(1)} s (${(audio / cpuSec).toFixed(0)}x real time per core); on ${threads} idle cores ≈ ${(cpuSec / threads).toFixed(1)} s wall`);
-  console.log(`worker start-up (excluded above): ${((timed - started) / 1000).toFixed(1)} s; target ≤ 60 s: ${total <= 60 ? 'met' : 'NOT met'}`);
+  console.log(
+    `${'total'.padEnd(9)} ${String(files).padStart(6)} ${(audio / 60).toFixed(1).padStart(12)} ${total.toFixed(1).padStart(10)} ${(audio / total).toFixed(0).padStart(13)}`,
+  );
+  console.log(
+    `CPU time ${cpuSec.toFixed(1)} s (${(audio / cpuSec).toFixed(0)}x real time per core); on ${threads} idle cores ≈ ${(cpuSec / threads).toFixed(1)} s wall`,
+  );
+  console.log(
+    `worker start-up (excluded above): ${((timed - started) / 1000).toFixed(1)} s; target ≤ 60 s: ${total <= 60 ? 'met' : 'NOT met'}`,
+  );
 } finally {
   await pool.close();
   await rm(out, { recursive: true, force: true });

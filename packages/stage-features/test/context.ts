@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import type { Artifact, Json, StageContext, StageDefinition } from '@serx/core';
+import { Ajv } from 'ajv';
 
 export interface TestRun<P> {
   ctx: StageContext<P>;
@@ -36,7 +36,12 @@ export async function testContext<P>(
     outputs[name] = join(root, 'out', name);
     await mkdir(outputs[name]!, { recursive: true });
   }
-  const run: Omit<TestRun<P>, 'ctx'> = { logs: [], metrics: {}, artifacts: [], ticks: { total: 0, done: 0, labels: [] } };
+  const run: Omit<TestRun<P>, 'ctx'> = {
+    logs: [],
+    metrics: {},
+    artifacts: [],
+    ticks: { total: 0, done: 0, labels: [] },
+  };
   const ctx: StageContext<P> = {
     id: definition.name.split(':')[1]!,
     params: validParams(definition, params),
@@ -74,6 +79,11 @@ export async function testContext<P>(
 }
 
 /** The output directory of a finished test run, as a downstream stage's input artifact. */
-export function asArtifact(path: string, type: string, corpora: string[], meta: { [key: string]: Json } = {}): Artifact {
+export function asArtifact(
+  path: string,
+  type: string,
+  corpora: string[],
+  meta: { [key: string]: Json } = {},
+): Artifact {
   return { path, type, hash: 'test', producer: 'test', meta, corpora };
 }

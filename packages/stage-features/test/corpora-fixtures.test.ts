@@ -71,42 +71,74 @@ describe('VoxCeleb reader (fixture trees in the original layouts)', () => {
 describe('generic readers', () => {
   it('folder-per-label with a speaker pattern', async () => {
     const root = join(dir, 'byLabel');
-    for (const rel of ['Happy/spk1_a.wav', 'Happy/spk2_b.flac', 'sad/spk1_c.wav']) await writeFileDeep(join(root, rel), sineWav(0.1));
-    const { utterances } = await getReader('folder-per-label').read(root, 'mine', { speakerPattern: '^(spk\\d+)_' });
+    for (const rel of ['Happy/spk1_a.wav', 'Happy/spk2_b.flac', 'sad/spk1_c.wav'])
+      await writeFileDeep(join(root, rel), sineWav(0.1));
+    const { utterances } = await getReader('folder-per-label').read(root, 'mine', {
+      speakerPattern: '^(spk\\d+)_',
+    });
     expect(utterances.map((u) => [u.id, u.label, u.rawLabel, u.speaker])).toEqual([
       ['Happy/spk1_a', 'happy', 'Happy', 'spk1'],
       ['Happy/spk2_b', 'happy', 'Happy', 'spk2'],
       ['sad/spk1_c', 'sad', 'sad', 'spk1'],
     ]);
-    await expect(getReader('folder-per-label').read(root, 'mine', { speakerPattern: '^(x)_' })).rejects.toMatchObject({
-      code: 'INPUT_DATA', message: expect.stringContaining('Happy/spk1_a.wav: file name does not match speakerPattern'),
+    await expect(
+      getReader('folder-per-label').read(root, 'mine', { speakerPattern: '^(x)_' }),
+    ).rejects.toMatchObject({
+      code: 'INPUT_DATA',
+      message: expect.stringContaining('Happy/spk1_a.wav: file name does not match speakerPattern'),
     });
   });
 
   it('CSV manifest: quoted fields, paths relative to the manifest, rows of other corpora skipped', async () => {
     const file = join(dir, 'manifest/list.csv');
-    await writeFileDeep(file, 'path,label,speaker,corpus,gender,text\n' +
-      'audio/a.wav,Angry,s1,mine,F,"Hello, world"\n' +
-      'audio/b.wav,neutral,s2,other,m,\n' +
-      'audio/c.wav,,s2,mine,,\n');
+    await writeFileDeep(
+      file,
+      'path,label,speaker,corpus,gender,text\n' +
+        'audio/a.wav,Angry,s1,mine,F,"Hello, world"\n' +
+        'audio/b.wav,neutral,s2,other,m,\n' +
+        'audio/c.wav,,s2,mine,,\n',
+    );
     const { utterances, sources } = await getReader('manifest').read(file, 'mine', {});
     expect(utterances).toEqual([
-      { id: 'audio/a', corpus: 'mine', path: join(dir, 'manifest/audio/a.wav'), speaker: 's1', gender: 'female', label: 'angry', rawLabel: 'Angry', text: 'Hello, world' },
+      {
+        id: 'audio/a',
+        corpus: 'mine',
+        path: join(dir, 'manifest/audio/a.wav'),
+        speaker: 's1',
+        gender: 'female',
+        label: 'angry',
+        rawLabel: 'Angry',
+        text: 'Hello, world',
+      },
       { id: 'audio/c', corpus: 'mine', path: join(dir, 'manifest/audio/c.wav'), speaker: 's2', label: null },
     ]);
     expect(sources).toEqual([file]);
-    await expect(getReader('manifest').read(file, 'nope', {})).rejects.toMatchObject({ message: expect.stringContaining("no rows for corpus 'nope' (manifest has mine, other)") });
+    await expect(getReader('manifest').read(file, 'nope', {})).rejects.toMatchObject({
+      message: expect.stringContaining("no rows for corpus 'nope' (manifest has mine, other)"),
+    });
   });
 
   it('JSONL manifest errors name file and line', async () => {
     const file = join(dir, 'manifest/list.jsonl');
-    await writeFile(file, '{"path":"a.wav","label":"sad","speaker":"s1","duration":1.5}\n{"path":"b.wav","label":"sad"}\n');
-    await expect(getReader('manifest').read(file, 'x', {})).rejects.toMatchObject({ code: 'INPUT_DATA', message: `${file}:2: missing 'speaker'` });
+    await writeFile(
+      file,
+      '{"path":"a.wav","label":"sad","speaker":"s1","duration":1.5}\n{"path":"b.wav","label":"sad"}\n',
+    );
+    await expect(getReader('manifest').read(file, 'x', {})).rejects.toMatchObject({
+      code: 'INPUT_DATA',
+      message: `${file}:2: missing 'speaker'`,
+    });
     await writeFile(file, '{"path":"a.wav","label":"sad","speaker":"s1","duration":1.5}\n');
-    expect((await getReader('manifest').read(file, 'x', {})).utterances[0]).toMatchObject({ id: 'a', duration: 1.5, label: 'sad' });
+    expect((await getReader('manifest').read(file, 'x', {})).utterances[0]).toMatchObject({
+      id: 'a',
+      duration: 1.5,
+      label: 'sad',
+    });
   });
 
   it('an unknown reader name is a usage error listing the known ones', () => {
-    expect(() => getReader('nope')).toThrow(/unknown corpus reader 'nope' \(known: emodb, emovo, savee, ravdess, tess, iemocap/);
+    expect(() => getReader('nope')).toThrow(
+      /unknown corpus reader 'nope' \(known: emodb, emovo, savee, ravdess, tess, iemocap/,
+    );
   });
 });

@@ -23,7 +23,11 @@ describe('stages on the IEMOCAP and VoxCeleb fixture trees', { timeout: 120_000 
   it('IEMOCAP: paper split (sessions 1-4 train, Ses05F validation, Ses05M test), other/undecided dropped', async () => {
     const i = await testContext(ingest, { corpus: 'iemocap', root: join(dir, 'iemocap'), probe: false });
     await ingest.run(i.ctx);
-    const s = await testContext(split, {}, { utterances: asArtifact(i.ctx.outputs.utterances!, 'utterances', ['iemocap']) });
+    const s = await testContext(
+      split,
+      {},
+      { utterances: asArtifact(i.ctx.outputs.utterances!, 'utterances', ['iemocap']) },
+    );
     await split.run(s.ctx);
     const { utterances } = await readUtterances<SplitUtterance>(s.ctx.outputs.utterances!);
     expect(utterances.map((u) => [u.id, u.split, u.class])).toEqual([
@@ -41,18 +45,39 @@ describe('stages on the IEMOCAP and VoxCeleb fixture trees', { timeout: 120_000 
   });
 
   it('VoxCeleb: ingest (probing the generated audio) → split (no split: all train) → mfcc', async () => {
-    const i = await testContext(ingest, { corpus: 'voxceleb', root: join(dir, 'voxceleb') }, {}, { threads: 1 });
+    const i = await testContext(
+      ingest,
+      { corpus: 'voxceleb', root: join(dir, 'voxceleb') },
+      {},
+      { threads: 1 },
+    );
     await ingest.run(i.ctx);
-    const s = await testContext(split, {}, { utterances: asArtifact(i.ctx.outputs.utterances!, 'utterances', ['voxceleb']) });
+    const s = await testContext(
+      split,
+      {},
+      { utterances: asArtifact(i.ctx.outputs.utterances!, 'utterances', ['voxceleb']) },
+    );
     await split.run(s.ctx);
-    const m = await testContext(mfcc, {}, { utterances: asArtifact(s.ctx.outputs.utterances!, 'utterances', ['voxceleb']) }, { threads: 1 });
+    const m = await testContext(
+      mfcc,
+      {},
+      { utterances: asArtifact(s.ctx.outputs.utterances!, 'utterances', ['voxceleb']) },
+      { threads: 1 },
+    );
     await mfcc.run(m.ctx);
     const store = await openFeatureStore(m.ctx.outputs.features!);
     // 0.25 s at 16 kHz = 4000 samples → 1 + ceil(3600 / 160) = 24 frames, padded to 100.
-    expect(store.rows.map((r) => [r.id, r.speaker, r.label, r.class, r.split, r.rawFrames, r.frames])).toEqual(
-      ['id10001/1zcIwhmdeo4/00001', 'id10001/1zcIwhmdeo4/00002', 'id10001/7w0IBEWc9Qw/00001', 'id10002/6WO410QOeuo/00001', 'id00012/21Uxsk56VDQ/00001', 'id00015/0fijmz4vTVU/00003'].map(
-        (id) => [id, id.split('/')[0], null, null, 'train', 24, 100],
-      ),
+    expect(
+      store.rows.map((r) => [r.id, r.speaker, r.label, r.class, r.split, r.rawFrames, r.frames]),
+    ).toEqual(
+      [
+        'id10001/1zcIwhmdeo4/00001',
+        'id10001/1zcIwhmdeo4/00002',
+        'id10001/7w0IBEWc9Qw/00001',
+        'id10002/6WO410QOeuo/00001',
+        'id00012/21Uxsk56VDQ/00001',
+        'id00015/0fijmz4vTVU/00003',
+      ].map((id) => [id, id.split('/')[0], null, null, 'train', 24, 100]),
     );
     const data = store.read(store.rows[0]!);
     expect(data.subarray(24 * 40).every((v) => v === 0)).toBe(true);

@@ -2,7 +2,10 @@ import type { Utterance } from '../src/corpora/types.ts';
 
 export const CORPORA = process.env.SERX_CORPORA ?? '/work/shared/corpora';
 
-export function countBy<T>(items: readonly T[], key: (item: T) => string | null | undefined): Record<string, number> {
+export function countBy<T>(
+  items: readonly T[],
+  key: (item: T) => string | null | undefined,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const item of items) {
     const k = String(key(item));
@@ -11,4 +14,5 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string | null 
   return out;
 }
 
-export const speakersOf = (utterances: readonly Utterance[]) => [...new Set(utterances.map((u) => u.speaker))].sort();
+export const speakersOf = (utterances: readonly Utterance[]) =>
+  [...new Set(utterances.map((u) => u.speaker))].sort();

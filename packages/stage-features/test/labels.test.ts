@@ -4,10 +4,21 @@ import { DEFAULT_MAPPING, effectiveMapping, mapLabel } from '../src/labels/index
 describe('emotion mapping', () => {
   it('the documented default covers every label the built-in readers emit', () => {
     expect(DEFAULT_MAPPING).toEqual({
-      neutral: 'neutral', calm: 'neutral',
-      happiness: 'positive', joy: 'positive', excitement: 'positive', surprise: 'positive', 'pleasant-surprise': 'positive',
-      anger: 'negative', sadness: 'negative', fear: 'negative', disgust: 'negative', boredom: 'negative', frustration: 'negative',
-      other: 'drop', undecided: 'drop',
+      neutral: 'neutral',
+      calm: 'neutral',
+      happiness: 'positive',
+      joy: 'positive',
+      excitement: 'positive',
+      surprise: 'positive',
+      'pleasant-surprise': 'positive',
+      anger: 'negative',
+      sadness: 'negative',
+      fear: 'negative',
+      disgust: 'negative',
+      boredom: 'negative',
+      frustration: 'negative',
+      other: 'drop',
+      undecided: 'drop',
     });
   });
 
@@ -23,7 +34,10 @@ describe('emotion mapping', () => {
 
   it('an unmapped label is LABEL_UNMAPPED naming corpus and label', () => {
     expect(() => mapLabel('myCorpus', 'contempt', effectiveMapping())).toThrow(
-      expect.objectContaining({ code: 'LABEL_UNMAPPED', message: expect.stringContaining("corpus 'myCorpus': label 'contempt' has no class") }),
+      expect.objectContaining({
+        code: 'LABEL_UNMAPPED',
+        message: expect.stringContaining("corpus 'myCorpus': label 'contempt' has no class"),
+      }),
     );
   });
 });

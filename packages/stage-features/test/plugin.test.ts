@@ -6,7 +6,9 @@ describe('plugin', () => {
     expect(defaultExport).toBe(plugin);
     expect(plugin.name).toBe('@serx/stage-features');
     expect(plugin.version).toBe('0.1.0');
-    expect(plugin.stages.map((s) => [s.name, Object.keys(s.inputs), Object.keys(s.outputs), s.resources?.class])).toEqual([
+    expect(
+      plugin.stages.map((s) => [s.name, Object.keys(s.inputs), Object.keys(s.outputs), s.resources?.class]),
+    ).toEqual([
       ['features:ingest', [], ['utterances'], 'cpu-heavy'],
       ['features:split', ['utterances'], ['utterances'], 'light'],
       ['features:mfcc', ['utterances'], ['features'], 'cpu-heavy'],

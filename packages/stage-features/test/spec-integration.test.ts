@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Graph, loadSpec, openCache, runGraph } from '@serx/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSpec, openCache, runGraph, type Graph } from '@serx/core';
 import { openFeatureStore } from '../src/store/index.ts';
 
 const specs = join(import.meta.dirname, 'specs');
@@ -19,7 +19,12 @@ describe('the stages inside the core runner', { timeout: 120_000 }, () => {
     const graph = await loadSpec(join(specs, 'smoke-features.yaml'));
     expect(graph.order).toHaveLength(21);
     expect(graph.nodes.get('mfcc_tess')!.corpora).toEqual(['tess']);
-    expect(graph.nodes.get('ingest_voxceleb')!.params).toMatchObject({ reader: 'librispeech', optional: false, onBadAudio: 'fail', probe: true });
+    expect(graph.nodes.get('ingest_voxceleb')!.params).toMatchObject({
+      reader: 'librispeech',
+      optional: false,
+      onBadAudio: 'fail',
+      probe: true,
+    });
     expect(graph.nodes.get('split_emodb')!.params).toEqual({ rule: 'paper', useDefaultMapping: true });
   });
 

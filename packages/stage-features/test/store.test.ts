@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, truncate, writeFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,15 +19,40 @@ const ramp = (frames: number, dims: number, start: number) =>
 describe('feature store', () => {
   it('round-trips rows and values, rolling shards at the size limit', async () => {
     // 3 dims × 10 frames × 4 bytes = 120 bytes per row; 300-byte shards hold two rows each.
-    const writer = await FeatureStoreWriter.create(dir, { dims: 3, sampleRate: 16000, shardBytes: 300, meta: { numCeps: 3 } });
-    for (let i = 0; i < 5; i++) await writer.append({ ...base, id: `u${i}`, split: i < 3 ? 'train' : 'test' }, ramp(10, 3, i * 100));
+    const writer = await FeatureStoreWriter.create(dir, {
+      dims: 3,
+      sampleRate: 16000,
+      shardBytes: 300,
+      meta: { numCeps: 3 },
+    });
+    for (let i = 0; i < 5; i++)
+      await writer.append({ ...base, id: `u${i}`, split: i < 3 ? 'train' : 'test' }, ramp(10, 3, i * 100));
     const meta = await writer.close();
-    expect(meta).toMatchObject({ format: 'serx-features/1', dims: 3, dtype: 'float32', count: 5, frames: 50, shards: 3, numCeps: 3, sampleRate: 16000 });
-    expect((await readdir(dir)).sort()).toEqual(['index.jsonl', 'meta.json', 'shard-00000.f32', 'shard-00001.f32', 'shard-00002.f32']);
+    expect(meta).toMatchObject({
+      format: 'serx-features/1',
+      dims: 3,
+      dtype: 'float32',
+      count: 5,
+      frames: 50,
+      shards: 3,
+      numCeps: 3,
+      sampleRate: 16000,
+    });
+    expect((await readdir(dir)).sort()).toEqual([
+      'index.jsonl',
+      'meta.json',
+      'shard-00000.f32',
+      'shard-00001.f32',
+      'shard-00002.f32',
+    ]);
 
     const store = await openFeatureStore(dir);
     expect(store.rows.map((r) => [r.id, r.shard, r.offset, r.frames])).toEqual([
-      ['u0', 0, 0, 10], ['u1', 0, 30, 10], ['u2', 1, 0, 10], ['u3', 1, 30, 10], ['u4', 2, 0, 10],
+      ['u0', 0, 0, 10],
+      ['u1', 0, 30, 10],
+      ['u2', 1, 0, 10],
+      ['u3', 1, 30, 10],
+      ['u4', 2, 0, 10],
     ]);
     const u3 = store.read(store.rows[3]!);
     expect(u3.length).toBe(30);
@@ -51,12 +76,17 @@ describe('feature store', () => {
 
   it('rejects data that is not whole frames', async () => {
     const writer = await FeatureStoreWriter.create(dir, { dims: 4 });
-    await expect(writer.append({ ...base, id: 'bad' }, new Float32Array(6))).rejects.toMatchObject({ code: 'INPUT_DATA' });
+    await expect(writer.append({ ...base, id: 'bad' }, new Float32Array(6))).rejects.toMatchObject({
+      code: 'INPUT_DATA',
+    });
     await writer.close();
   });
 
   it('names the file for a missing meta, a malformed index line and a truncated shard', async () => {
-    await expect(openFeatureStore(dir)).rejects.toMatchObject({ code: 'INPUT_DATA', message: expect.stringContaining('meta.json') });
+    await expect(openFeatureStore(dir)).rejects.toMatchObject({
+      code: 'INPUT_DATA',
+      message: expect.stringContaining('meta.json'),
+    });
 
     const writer = await FeatureStoreWriter.create(dir, { dims: 2 });
     await writer.append({ ...base, id: 'a' }, ramp(4, 2, 0));
@@ -69,6 +99,9 @@ describe('feature store', () => {
 
     const index = join(dir, 'index.jsonl');
     await writeFile(index, `${(await readFile(index, 'utf8')).split('\n')[0]}\n{oops\n`);
-    await expect(openFeatureStore(dir)).rejects.toMatchObject({ code: 'INPUT_DATA', message: expect.stringMatching(/index\.jsonl:2: malformed/) });
+    await expect(openFeatureStore(dir)).rejects.toMatchObject({
+      code: 'INPUT_DATA',
+      message: expect.stringMatching(/index\.jsonl:2: malformed/),
+    });
   });
 });

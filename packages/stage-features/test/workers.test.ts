@@ -41,7 +41,12 @@ describe('extraction worker pool', { timeout: 120_000 }, () => {
     await writeFile(empty, '');
     const pool = extractionPool(1);
     try {
-      expect(await pool.extract(task(empty))).toMatchObject({ ok: false, code: 'INPUT_DATA', reason: 'empty', message: expect.stringContaining(empty) });
+      expect(await pool.extract(task(empty))).toMatchObject({
+        ok: false,
+        code: 'INPUT_DATA',
+        reason: 'empty',
+        message: expect.stringContaining(empty),
+      });
       expect(await pool.probe({ path: join(CORPORA, 'emodb/wav/03a01Fa.flac') })).toMatchObject({ ok: true });
     } finally {
       await pool.close();
@@ -58,7 +63,9 @@ describe('worker pool lifecycle', { timeout: 120_000 }, () => {
     try {
       const one = await pool.run({ value: 'a' });
       expect(one.value).toBe('a');
-      await expect(pool.run({ value: 'crash' })).rejects.toMatchObject({ message: 'worker thread exited with code 3' });
+      await expect(pool.run({ value: 'crash' })).rejects.toMatchObject({
+        message: 'worker thread exited with code 3',
+      });
       await expect(pool.run({ value: 'throw' })).rejects.toThrow('handler failed');
       const after = await Promise.all(['b', 'c', 'd'].map((value) => pool.run({ value })));
       expect(after.map((r) => r.value)).toEqual(['b', 'c', 'd']);
@@ -74,7 +81,9 @@ describe('worker pool lifecycle', { timeout: 120_000 }, () => {
     const tasks = ['x', 'y', 'z'].map((value) => pool.run({ value }));
     controller.abort(new Error('stop now'));
     const settled = await Promise.allSettled(tasks);
-    expect(settled.every((s) => s.status === 'rejected' && (s.reason as Error).message === 'stop now')).toBe(true);
+    expect(settled.every((s) => s.status === 'rejected' && (s.reason as Error).message === 'stop now')).toBe(
+      true,
+    );
     await expect(pool.run({ value: 'late' })).rejects.toThrow('stop now');
   });
 });

@@ -1,9 +1,15 @@
-import type { CorpusReader, Utterance } from './types.ts';
 import { layoutError } from './layout-error.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 const EMOTIONS: Record<string, string> = {
-  W: 'anger', L: 'boredom', E: 'disgust', A: 'fear', F: 'happiness', T: 'sadness', N: 'neutral',
+  W: 'anger',
+  L: 'boredom',
+  E: 'disgust',
+  A: 'fear',
+  F: 'happiness',
+  T: 'sadness',
+  N: 'neutral',
 };
 const FEMALE = new Set(['08', '09', '13', '14', '16']);
 const NAME = /^(\d\d)([a-b]\d\d)([WLEAFTN])([a-z])$/;
@@ -17,7 +23,8 @@ export const emodb: CorpusReader = {
     const utterances: Utterance[] = [];
     for (const file of await walkAudio(root)) {
       const m = NAME.exec(file.stem);
-      if (!m) throw layoutError('Emo-DB', file.path, '<speaker 2 digits><text a01..b10><emotion WLEAFTN><version>');
+      if (!m)
+        throw layoutError('Emo-DB', file.path, '<speaker 2 digits><text a01..b10><emotion WLEAFTN><version>');
       const [, speaker, text, code] = m as unknown as [string, string, string, string];
       utterances.push({
         id: file.stem,

@@ -1,9 +1,15 @@
-import type { CorpusReader, Utterance } from './types.ts';
 import { layoutError } from './layout-error.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 const EMOTIONS: Record<string, string> = {
-  dis: 'disgust', gio: 'joy', neu: 'neutral', pau: 'fear', rab: 'anger', sor: 'surprise', tri: 'sadness',
+  dis: 'disgust',
+  gio: 'joy',
+  neu: 'neutral',
+  pau: 'fear',
+  rab: 'anger',
+  sor: 'surprise',
+  tri: 'sadness',
 };
 const NAME = /^(dis|gio|neu|pau|rab|sor|tri)-([fm][1-3])-(\w+)$/i;
 

@@ -1,6 +1,6 @@
-import type { CorpusReader, Utterance } from './types.ts';
 import { layoutError } from './layout-error.ts';
 import { speakerMatcher } from './speaker-pattern.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 /**

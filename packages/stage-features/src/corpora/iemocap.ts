@@ -1,13 +1,22 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerxError } from '@serx/core';
-import type { CorpusReader, Utterance } from './types.ts';
 import { layoutError } from './layout-error.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 const EMOTIONS: Record<string, string> = {
-  neu: 'neutral', hap: 'happiness', exc: 'excitement', sad: 'sadness', ang: 'anger', fru: 'frustration',
-  sur: 'surprise', fea: 'fear', dis: 'disgust', oth: 'other', xxx: 'undecided',
+  neu: 'neutral',
+  hap: 'happiness',
+  exc: 'excitement',
+  sad: 'sadness',
+  ang: 'anger',
+  fru: 'frustration',
+  sur: 'surprise',
+  fea: 'fear',
+  dis: 'disgust',
+  oth: 'other',
+  xxx: 'undecided',
 };
 /** `[6.2901 - 8.2357]	Ses01F_impro01_F000	neu	[2.5000, 2.5000, 2.5000]` */
 const EVALUATION_LINE = /^\[(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\]\s+(\S+)\s+(\S+)\s+\[/;
@@ -15,7 +24,11 @@ const EVALUATION_LINE = /^\[(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\]\s+(\S+)\s+(\
 const TRANSCRIPT_LINE = /^(Ses\S+)\s+\[[^\]]*\]:\s*(.*)$/;
 const SESSION = /^Session(\d+)$/i;
 
-interface Evaluation { label: string; code: string; duration: number }
+interface Evaluation {
+  label: string;
+  code: string;
+  duration: number;
+}
 
 /**
  * IEMOCAP: `SessionN/sentences/wav/<dialog>/<utt>.wav`, labels from
@@ -25,21 +38,28 @@ interface Evaluation { label: string; code: string; duration: number }
  */
 export const iemocap: CorpusReader = {
   name: 'iemocap',
-  description: 'IEMOCAP, SessionN/sentences/wav/<dialog>/<utt>.wav + SessionN/dialog/EmoEvaluation/<dialog>.txt',
+  description:
+    'IEMOCAP, SessionN/sentences/wav/<dialog>/<utt>.wav + SessionN/dialog/EmoEvaluation/<dialog>.txt',
   labelled: true,
   async read(root, corpus) {
     const sessions = (await readdir(root, { withFileTypes: true }))
       .filter((e) => e.isDirectory() && SESSION.test(e.name))
       .map((e) => e.name)
       .sort();
-    if (sessions.length === 0) throw new SerxError('INPUT_DATA', `${root}: no SessionN folders (IEMOCAP layout)`);
+    if (sessions.length === 0)
+      throw new SerxError('INPUT_DATA', `${root}: no SessionN folders (IEMOCAP layout)`);
     const utterances: Utterance[] = [];
     const sources: string[] = [];
     for (const session of sessions) {
       const sessionNo = Number(SESSION.exec(session)![1]);
       const dialogDir = join(root, session, 'dialog');
       const evaluations = await readLabelFiles(join(dialogDir, 'EmoEvaluation'), sources, parseEvaluation);
-      const transcripts = await readLabelFiles(join(dialogDir, 'transcriptions'), sources, parseTranscript, true);
+      const transcripts = await readLabelFiles(
+        join(dialogDir, 'transcriptions'),
+        sources,
+        parseTranscript,
+        true,
+      );
       for (const file of await walkAudio(join(root, session, 'sentences', 'wav'))) {
         const gender = file.stem.split('_').at(-1)?.[0]?.toUpperCase();
         if (!file.stem.startsWith('Ses') || (gender !== 'F' && gender !== 'M')) {
@@ -47,7 +67,10 @@ export const iemocap: CorpusReader = {
         }
         const evaluation = evaluations.get(file.stem);
         if (!evaluation) {
-          throw new SerxError('INPUT_DATA', `${file.path}: no label for '${file.stem}' in ${join(dialogDir, 'EmoEvaluation', `${file.dirs[0] ?? '?'}.txt`)}`);
+          throw new SerxError(
+            'INPUT_DATA',
+            `${file.path}: no label for '${file.stem}' in ${join(dialogDir, 'EmoEvaluation', `${file.dirs[0] ?? '?'}.txt`)}`,
+          );
         }
         const text = transcripts.get(file.stem);
         utterances.push({
@@ -76,7 +99,10 @@ async function readLabelFiles<T>(
   const into = new Map<string, T>();
   let names: string[];
   try {
-    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.txt') && !e.name.startsWith('.')).map((e) => e.name).sort();
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isFile() && e.name.endsWith('.txt') && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
   } catch (cause) {
     if (optional) return into;
     throw new SerxError('INPUT_DATA', `${dir}: IEMOCAP label folder missing`, { cause });
@@ -96,7 +122,8 @@ function parseEvaluation(text: string, file: string, into: Map<string, Evaluatio
     if (!m) throw new SerxError('INPUT_DATA', `${file}:${i + 1}: malformed evaluation line`);
     const [, start, end, id, code] = m as unknown as [string, string, string, string, string];
     const label = EMOTIONS[code];
-    if (!label) throw new SerxError('INPUT_DATA', `${file}:${i + 1}: unknown IEMOCAP emotion '${code}' for ${id}`);
+    if (!label)
+      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: unknown IEMOCAP emotion '${code}' for ${id}`);
     into.set(id, { label, code, duration: Math.round((Number(end) - Number(start)) * 1e4) / 1e4 });
   });
 }

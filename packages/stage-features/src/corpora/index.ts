@@ -1,4 +1,4 @@
+export { getReader, READERS } from './registry.ts';
 export type * from './types.ts';
-export { READERS, getReader } from './registry.ts';
+export { readUtterances, UTTERANCES_FILE, writeUtterances } from './utterances-file.ts';
 export { AUDIO_EXTENSIONS, walkAudio } from './walk.ts';
-export { readUtterances, writeUtterances, UTTERANCES_FILE } from './utterances-file.ts';

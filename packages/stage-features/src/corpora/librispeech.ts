@@ -1,5 +1,5 @@
-import type { CorpusReader, Utterance } from './types.ts';
 import { layoutError } from './layout-error.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 const NAME = /^(\d+)-(\d+)-(\d+)$/;
@@ -7,7 +7,8 @@ const NAME = /^(\d+)-(\d+)-(\d+)$/;
 /** LibriSpeech-style unlabelled speech: `<speaker>-<chapter>-<utt>.<ext>` anywhere under root. */
 export const librispeech: CorpusReader = {
   name: 'librispeech',
-  description: 'LibriSpeech-style, [<speaker>/[<chapter>/]]<speaker>-<chapter>-<utt>.<flac|opus> (unlabelled)',
+  description:
+    'LibriSpeech-style, [<speaker>/[<chapter>/]]<speaker>-<chapter>-<utt>.<flac|opus> (unlabelled)',
   labelled: false,
   async read(root, corpus) {
     const utterances: Utterance[] = [];

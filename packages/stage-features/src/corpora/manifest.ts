@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { SerxError } from '@serx/core';
-import type { CorpusReader, Utterance } from './types.ts';
 import { parseCsvLine } from './csv.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 
 type Row = Record<string, unknown>;
 
@@ -31,24 +31,38 @@ export const manifest: CorpusReader = {
         if (row.corpus !== corpus) continue;
       }
       for (const field of ['path', 'speaker'] as const) {
-        if (typeof row[field] !== 'string' || row[field] === '') throw new SerxError('INPUT_DATA', `${where}: missing '${field}'`);
+        if (typeof row[field] !== 'string' || row[field] === '')
+          throw new SerxError('INPUT_DATA', `${where}: missing '${field}'`);
       }
       if (row.label !== undefined && row.label !== null && typeof row.label !== 'string') {
         throw new SerxError('INPUT_DATA', `${where}: 'label' must be a string`);
       }
-      const gender = row.gender === undefined || row.gender === '' ? undefined : String(row.gender).toLowerCase();
-      if (gender !== undefined && gender !== 'female' && gender !== 'male' && gender !== 'f' && gender !== 'm') {
-        throw new SerxError('INPUT_DATA', `${where}: gender must be female/male (or f/m), got '${row.gender}'`);
+      const gender =
+        row.gender === undefined || row.gender === '' ? undefined : String(row.gender).toLowerCase();
+      if (
+        gender !== undefined &&
+        gender !== 'female' &&
+        gender !== 'male' &&
+        gender !== 'f' &&
+        gender !== 'm'
+      ) {
+        throw new SerxError(
+          'INPUT_DATA',
+          `${where}: gender must be female/male (or f/m), got '${row.gender}'`,
+        );
       }
       const path = String(row.path);
       const duration = row.duration === undefined || row.duration === '' ? undefined : Number(row.duration);
-      if (duration !== undefined && !(duration >= 0)) throw new SerxError('INPUT_DATA', `${where}: bad duration '${row.duration}'`);
+      if (duration !== undefined && !(duration >= 0))
+        throw new SerxError('INPUT_DATA', `${where}: bad duration '${row.duration}'`);
       utterances.push({
         id: typeof row.id === 'string' && row.id !== '' ? row.id : path.replace(/\.[^./]+$/, ''),
         corpus,
         path: resolve(base, path),
         speaker: String(row.speaker),
-        ...(gender === undefined ? {} : { gender: gender.startsWith('f') ? 'female' as const : 'male' as const }),
+        ...(gender === undefined
+          ? {}
+          : { gender: gender.startsWith('f') ? ('female' as const) : ('male' as const) }),
         label: typeof row.label === 'string' && row.label !== '' ? row.label.toLowerCase() : null,
         ...(typeof row.label === 'string' && row.label !== '' ? { rawLabel: row.label } : {}),
         ...(typeof row.text === 'string' && row.text !== '' ? { text: row.text } : {}),
@@ -56,7 +70,10 @@ export const manifest: CorpusReader = {
       });
     }
     if (utterances.length === 0 && seenCorpora.size > 0) {
-      throw new SerxError('INPUT_DATA', `${root}: no rows for corpus '${corpus}' (manifest has ${[...seenCorpora].sort().join(', ')})`);
+      throw new SerxError(
+        'INPUT_DATA',
+        `${root}: no rows for corpus '${corpus}' (manifest has ${[...seenCorpora].sort().join(', ')})`,
+      );
     }
     return { utterances, sources: [root] };
   },
@@ -65,13 +82,17 @@ export const manifest: CorpusReader = {
 function parseCsv(text: string, file: string): { line: number; row: Row }[] {
   const lines = text.split(/\r?\n/);
   const header = parseCsvLine(lines[0] ?? '')?.map((h) => h.trim().toLowerCase());
-  if (!header || !header.includes('path')) throw new SerxError('INPUT_DATA', `${file}:1: CSV header must name a 'path' column`);
+  if (!header?.includes('path'))
+    throw new SerxError('INPUT_DATA', `${file}:1: CSV header must name a 'path' column`);
   const rows: { line: number; row: Row }[] = [];
   for (let i = 1; i < lines.length; i++) {
     if (lines[i]!.trim() === '') continue;
     const fields = parseCsvLine(lines[i]!);
     if (!fields || fields.length !== header.length) {
-      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: expected ${header.length} CSV fields, got ${fields?.length ?? 'unbalanced quotes'}`);
+      throw new SerxError(
+        'INPUT_DATA',
+        `${file}:${i + 1}: expected ${header.length} CSV fields, got ${fields?.length ?? 'unbalanced quotes'}`,
+      );
     }
     rows.push({ line: i + 1, row: Object.fromEntries(header.map((h, j) => [h, fields[j]!.trim()])) });
   }
@@ -88,7 +109,8 @@ function parseJsonl(text: string, file: string): { line: number; row: Row }[] {
     } catch (cause) {
       throw new SerxError('INPUT_DATA', `${file}:${i + 1}: malformed JSON line`, { cause });
     }
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new SerxError('INPUT_DATA', `${file}:${i + 1}: expected a JSON object`);
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: expected a JSON object`);
     rows.push({ line: i + 1, row: row as Row });
   });
   return rows;

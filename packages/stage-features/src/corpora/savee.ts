@@ -1,9 +1,15 @@
-import type { CorpusReader, Utterance } from './types.ts';
 import { layoutError } from './layout-error.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 const EMOTIONS: Record<string, string> = {
-  a: 'anger', d: 'disgust', f: 'fear', h: 'happiness', n: 'neutral', sa: 'sadness', su: 'surprise',
+  a: 'anger',
+  d: 'disgust',
+  f: 'fear',
+  h: 'happiness',
+  n: 'neutral',
+  sa: 'sadness',
+  su: 'surprise',
 };
 const NAME = /^(sa|su|a|d|f|h|n)(\d\d)$/;
 
@@ -17,7 +23,8 @@ export const savee: CorpusReader = {
     for (const file of await walkAudio(root)) {
       const m = NAME.exec(file.stem);
       const speaker = file.dirs.at(-1);
-      if (!m || !speaker) throw layoutError('SAVEE', file.path, '<speaker>/<a|d|f|h|n|sa|su><2-digit sentence>');
+      if (!m || !speaker)
+        throw layoutError('SAVEE', file.path, '<speaker>/<a|d|f|h|n|sa|su><2-digit sentence>');
       const [, code, sentence] = m as unknown as [string, string, string];
       utterances.push({
         id: `${speaker}_${file.stem}`,

@@ -1,10 +1,15 @@
-import type { CorpusReader, Utterance } from './types.ts';
 import { layoutError } from './layout-error.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 const EMOTIONS: Record<string, string> = {
-  angry: 'anger', disgust: 'disgust', fear: 'fear', happy: 'happiness', neutral: 'neutral',
-  ps: 'pleasant-surprise', sad: 'sadness',
+  angry: 'anger',
+  disgust: 'disgust',
+  fear: 'fear',
+  happy: 'happiness',
+  neutral: 'neutral',
+  ps: 'pleasant-surprise',
+  sad: 'sadness',
 };
 /** Speaker prefix tolerates the corpus's own `OA_bite_neutral` typo. */
 const NAME = /^(OAF|OA|YAF)_(.+)_([a-z]+)$/i;
@@ -22,7 +27,8 @@ export const tess: CorpusReader = {
     for (const file of await walkAudio(root)) {
       const m = NAME.exec(file.stem);
       const code = m?.[3]?.toLowerCase();
-      if (!m || !code || !EMOTIONS[code]) throw layoutError('TESS', file.path, '<OAF|YAF>_<word>_<angry|disgust|fear|happy|neutral|ps|sad>');
+      if (!m || !code || !EMOTIONS[code])
+        throw layoutError('TESS', file.path, '<OAF|YAF>_<word>_<angry|disgust|fear|happy|neutral|ps|sad>');
       const speaker = m[1]!.toUpperCase() === 'YAF' ? 'YAF' : 'OAF';
       utterances.push({
         id: file.stem,

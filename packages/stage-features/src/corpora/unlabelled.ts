@@ -1,5 +1,5 @@
-import type { CorpusReader, Utterance } from './types.ts';
 import { speakerMatcher } from './speaker-pattern.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 /**
@@ -8,7 +8,8 @@ import { walkAudio } from './walk.ts';
  */
 export const unlabelled: CorpusReader = {
   name: 'unlabelled',
-  description: 'every audio file under root, unlabelled; speaker from options.speaker / speakerPattern / parent folder',
+  description:
+    'every audio file under root, unlabelled; speaker from options.speaker / speakerPattern / parent folder',
   labelled: false,
   async read(root, corpus, options) {
     const speakerOf = speakerMatcher(options.speakerPattern);
@@ -17,7 +18,8 @@ export const unlabelled: CorpusReader = {
       id: file.rel.replace(/\.[^./]+$/, ''),
       corpus,
       path: file.path,
-      speaker: options.speaker ?? (speakerOf ? speakerOf(file.stem, file.path) : (file.dirs.at(-1) ?? rootName)),
+      speaker:
+        options.speaker ?? (speakerOf ? speakerOf(file.stem, file.path) : (file.dirs.at(-1) ?? rootName)),
       label: null,
     }));
     return { utterances, sources: [] };

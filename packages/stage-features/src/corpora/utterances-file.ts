@@ -17,14 +17,20 @@ export interface UtterancesMeta {
   [key: string]: unknown;
 }
 
-export async function writeUtterances<U extends Utterance>(dir: string, meta: UtterancesMeta, utterances: readonly U[]): Promise<void> {
+export async function writeUtterances<U extends Utterance>(
+  dir: string,
+  meta: UtterancesMeta,
+  utterances: readonly U[],
+): Promise<void> {
   const lines = utterances.map((u) => JSON.stringify(u));
   await writeFile(join(dir, UTTERANCES_FILE), lines.length ? `${lines.join('\n')}\n` : '');
   await writeFile(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 }
 
 /** Reads an `utterances` artifact; INPUT_DATA naming file and line when malformed. */
-export async function readUtterances<U extends Utterance = Utterance>(dir: string): Promise<{ meta: UtterancesMeta; utterances: U[] }> {
+export async function readUtterances<U extends Utterance = Utterance>(
+  dir: string,
+): Promise<{ meta: UtterancesMeta; utterances: U[] }> {
   const metaFile = join(dir, META_FILE);
   let meta: UtterancesMeta;
   try {

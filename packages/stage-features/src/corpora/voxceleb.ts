@@ -1,5 +1,5 @@
-import type { CorpusReader, Utterance } from './types.ts';
 import { layoutError } from './layout-error.ts';
+import type { CorpusReader, Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 const SPEAKER = /^id\d+$/;
@@ -21,7 +21,13 @@ export const voxceleb: CorpusReader = {
       if (!speaker || !video || !SPEAKER.test(speaker) || !/^\d+$/.test(file.stem)) {
         throw layoutError('VoxCeleb', file.path, 'idNNNNN/<video id>/NNNNN.<wav|m4a>');
       }
-      utterances.push({ id: `${speaker}/${video}/${file.stem}`, corpus, path: file.path, speaker, label: null });
+      utterances.push({
+        id: `${speaker}/${video}/${file.stem}`,
+        corpus,
+        path: file.path,
+        speaker,
+        label: null,
+      });
     }
     return { utterances, sources: [] };
   },

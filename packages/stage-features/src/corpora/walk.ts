@@ -2,7 +2,18 @@ import { readdir } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 
 /** Extensions read as audio for every layout (the shared copies are FLAC, the originals WAV). */
-export const AUDIO_EXTENSIONS = new Set(['.wav', '.flac', '.opus', '.ogg', '.m4a', '.aac', '.mp3', '.aiff', '.aif', '.webm']);
+export const AUDIO_EXTENSIONS = new Set([
+  '.wav',
+  '.flac',
+  '.opus',
+  '.ogg',
+  '.m4a',
+  '.aac',
+  '.mp3',
+  '.aiff',
+  '.aif',
+  '.webm',
+]);
 
 export interface AudioFile {
   /** Absolute path. */
@@ -25,7 +36,12 @@ export async function walkAudio(root: string): Promise<AudioFile[]> {
     const rel = relative(root, path).split(sep).join('/');
     if (rel.split('/').some((part) => part.startsWith('.'))) continue;
     const parts = rel.split('/');
-    files.push({ path, rel, stem: entry.name.slice(0, -extname(entry.name).length), dirs: parts.slice(0, -1) });
+    files.push({
+      path,
+      rel,
+      stem: entry.name.slice(0, -extname(entry.name).length),
+      dirs: parts.slice(0, -1),
+    });
   }
   return files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }

@@ -1,1 +1,8 @@
-export { DEFAULT_MAPPING, DROP, effectiveMapping, mapLabel, type ClassTarget, type MappingOptions } from './mapping.ts';
+export {
+  type ClassTarget,
+  DEFAULT_MAPPING,
+  DROP,
+  effectiveMapping,
+  type MappingOptions,
+  mapLabel,
+} from './mapping.ts';

@@ -38,14 +38,21 @@ export interface MappingOptions {
 
 /** Builds the effective mapping for one corpus. */
 export function effectiveMapping(options: MappingOptions = {}): Record<string, ClassTarget> {
-  return { ...(options.useDefault === false ? {} : DEFAULT_MAPPING), ...normaliseKeys(options.mapping ?? {}) };
+  return {
+    ...(options.useDefault === false ? {} : DEFAULT_MAPPING),
+    ...normaliseKeys(options.mapping ?? {}),
+  };
 }
 
 /**
  * The class of `label` in `corpus`: a class name, `null` for unlabelled speech, or `drop`.
  * A label with no entry is LABEL_UNMAPPED naming the corpus and the label.
  */
-export function mapLabel(corpus: string, label: string | null, mapping: Record<string, ClassTarget>): string | null {
+export function mapLabel(
+  corpus: string,
+  label: string | null,
+  mapping: Record<string, ClassTarget>,
+): string | null {
   if (label === null) return null;
   const target = mapping[label.toLowerCase()];
   if (target === undefined) {

@@ -1,10 +1,10 @@
 import { SerxError } from '@serx/core';
 import type { SplitUtterance, Utterance } from '../corpora/types.ts';
 import { DROP, mapLabel } from '../labels/mapping.ts';
+import { type LeakageReport, leakageReport } from './leakage.ts';
 import { constantRule, paperRule } from './paper.ts';
 import { speakerFractionRule } from './speaker-fraction.ts';
 import { speakerListRule } from './speaker-lists.ts';
-import { leakageReport, type LeakageReport } from './leakage.ts';
 import type { ResolvedRule, SplitRule } from './types.ts';
 
 export interface SplitOptions {
@@ -32,7 +32,11 @@ export function splitUtterances(utterances: readonly Utterance[], options: Split
   const dropped: Record<string, number> = {};
   const seen = new Set<string>();
   for (const u of utterances) {
-    if (seen.has(u.id)) throw new SerxError('SPLIT_LEAKAGE', `corpus '${options.corpus}': utterance id '${u.id}' occurs twice (${u.path})`);
+    if (seen.has(u.id))
+      throw new SerxError(
+        'SPLIT_LEAKAGE',
+        `corpus '${options.corpus}': utterance id '${u.id}' occurs twice (${u.path})`,
+      );
     seen.add(u.id);
     const cls = mapLabel(options.corpus, u.label, options.mapping);
     const split = rule.assign(u);
@@ -47,15 +51,27 @@ export function splitUtterances(utterances: readonly Utterance[], options: Split
   const illegal = report.sharedSpeakers.filter((s) => !s.allowed);
   if (illegal.length > 0) {
     const list = illegal.map((s) => `${s.speaker} (${s.partitions.join(', ')})`).join('; ');
-    throw new SerxError('SPLIT_LEAKAGE', `corpus '${options.corpus}': speakers in more than one partition: ${list} [rule: ${rule.description}]`);
+    throw new SerxError(
+      'SPLIT_LEAKAGE',
+      `corpus '${options.corpus}': speakers in more than one partition: ${list} [rule: ${rule.description}]`,
+    );
   }
   return { rows, report };
 }
 
-function resolveRule(rule: SplitRule, reader: string, utterances: readonly Utterance[], seed: number): ResolvedRule {
+function resolveRule(
+  rule: SplitRule,
+  reader: string,
+  utterances: readonly Utterance[],
+  seed: number,
+): ResolvedRule {
   if (rule === 'paper') return paperRule(reader, utterances);
   if (rule === 'all-test') return constantRule('test', 'all-test (held-out corpus)');
   if (rule === 'all-train') return constantRule('train', 'all-train');
   if ('speakers' in rule) return speakerListRule(rule.speakers, rule.rest ?? 'train');
-  return speakerFractionRule(utterances.map((u) => u.speaker), rule.speakerFraction, seed);
+  return speakerFractionRule(
+    utterances.map((u) => u.speaker),
+    rule.speakerFraction,
+    seed,
+  );
 }

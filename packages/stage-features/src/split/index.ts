@@ -1,5 +1,5 @@
-export type { Partition, SplitRule, SharedSpeaker } from './types.ts';
-export { PARTITIONS } from './types.ts';
-export { splitUtterances, type SplitOptions, type SplitResult } from './apply.ts';
+export { type SplitOptions, type SplitResult, splitUtterances } from './apply.ts';
 export type { LeakageReport, PartitionSummary } from './leakage.ts';
 export { paperRule } from './paper.ts';
+export type { Partition, SharedSpeaker, SplitRule } from './types.ts';
+export { PARTITIONS } from './types.ts';

@@ -26,7 +26,10 @@ export function leakageReport(
   dropped: Record<string, number>,
 ): LeakageReport {
   const partitions = Object.fromEntries(
-    PARTITIONS.map((p) => [p, { utterances: 0, speakers: [] as string[], classes: {} as Record<string, number> }]),
+    PARTITIONS.map((p) => [
+      p,
+      { utterances: 0, speakers: [] as string[], classes: {} as Record<string, number> },
+    ]),
   ) as Record<Partition, PartitionSummary>;
   const speakerPartitions = new Map<string, Set<Partition>>();
   for (const row of rows) {
@@ -34,9 +37,8 @@ export function leakageReport(
     summary.utterances += 1;
     const cls = row.class ?? 'unlabelled';
     summary.classes[cls] = (summary.classes[cls] ?? 0) + 1;
-    let set = speakerPartitions.get(row.speaker);
-    if (!set) speakerPartitions.set(row.speaker, (set = new Set()));
-    set.add(row.split);
+    const set = speakerPartitions.get(row.speaker) ?? new Set<Partition>();
+    speakerPartitions.set(row.speaker, set.add(row.split));
   }
   for (const [speaker, set] of speakerPartitions) for (const p of set) partitions[p].speakers.push(speaker);
   for (const p of PARTITIONS) partitions[p].speakers.sort();
@@ -44,9 +46,23 @@ export function leakageReport(
     .filter(([, set]) => set.size > 1)
     .map(([speaker, set]) => {
       const list = PARTITIONS.filter((p) => set.has(p));
-      const allowance = rule.allowedShared.find((a) => a.speaker === speaker && list.every((p) => a.partitions.includes(p)));
-      return { speaker, partitions: list, allowed: allowance !== undefined, ...(allowance ? { reason: allowance.reason } : {}) };
+      const allowance = rule.allowedShared.find(
+        (a) => a.speaker === speaker && list.every((p) => a.partitions.includes(p)),
+      );
+      return {
+        speaker,
+        partitions: list,
+        allowed: allowance !== undefined,
+        ...(allowance ? { reason: allowance.reason } : {}),
+      };
     })
     .sort((a, b) => (a.speaker < b.speaker ? -1 : 1));
-  return { corpus, rule: rule.description, partitions, sharedSpeakers, dropped, ok: sharedSpeakers.every((s) => s.allowed) };
+  return {
+    corpus,
+    rule: rule.description,
+    partitions,
+    sharedSpeakers,
+    dropped,
+    ok: sharedSpeakers.every((s) => s.allowed),
+  };
 }

@@ -1,9 +1,10 @@
 import { SerxError } from '@serx/core';
 import type { Utterance } from '../corpora/types.ts';
-import type { Partition, ResolvedRule } from './types.ts';
 import { speakerListRule } from './speaker-lists.ts';
+import type { Partition, ResolvedRule } from './types.ts';
 
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i).padStart(2, '0'));
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => String(from + i).padStart(2, '0'));
 
 /**
  * The seed paper's section 3.1 splits, keyed by reader:
@@ -22,14 +23,30 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 export function paperRule(reader: string, utterances: readonly Utterance[]): ResolvedRule {
   switch (reader) {
     case 'emodb':
-      return speakerListRule({ test: ['15'], validation: ['16'] }, 'train', 'paper (Emo-DB): 15 test, 16 validation, rest train');
+      return speakerListRule(
+        { test: ['15'], validation: ['16'] },
+        'train',
+        'paper (Emo-DB): 15 test, 16 validation, rest train',
+      );
     case 'emovo':
-      return speakerListRule({ train: ['f1', 'f2', 'm1', 'm2'], validation: ['m3'], test: ['f3'] }, 'drop', 'paper (EMOVO): f1 f2 m1 m2 train, m3 validation, f3 test');
+      return speakerListRule(
+        { train: ['f1', 'f2', 'm1', 'm2'], validation: ['m3'], test: ['f3'] },
+        'drop',
+        'paper (EMOVO): f1 f2 m1 m2 train, m3 validation, f3 test',
+      );
     case 'ravdess':
-      return speakerListRule({ train: range(1, 22), test: ['23'], validation: ['24'] }, 'drop', 'paper (RAVDESS): actors 1-22 train, 23 test, 24 validation');
+      return speakerListRule(
+        { train: range(1, 22), test: ['23'], validation: ['24'] },
+        'drop',
+        'paper (RAVDESS): actors 1-22 train, 23 test, 24 validation',
+      );
     case 'iemocap':
       return speakerListRule(
-        { train: ['Ses01F', 'Ses01M', 'Ses02F', 'Ses02M', 'Ses03F', 'Ses03M', 'Ses04F', 'Ses04M'], validation: ['Ses05F'], test: ['Ses05M'] },
+        {
+          train: ['Ses01F', 'Ses01M', 'Ses02F', 'Ses02M', 'Ses03F', 'Ses03M', 'Ses04F', 'Ses04M'],
+          validation: ['Ses05F'],
+          test: ['Ses05M'],
+        },
         'drop',
         'paper (IEMOCAP, five sessions): sessions 1-4 train; session 5 halved by speaker, Ses05F validation, Ses05M test',
       );
@@ -42,7 +59,10 @@ export function paperRule(reader: string, utterances: readonly Utterance[]): Res
     case 'unlabelled':
       return constantRule('train', `paper (${reader}): no split, all train (pretraining speech)`);
     default:
-      throw new SerxError('USAGE', `the paper defines no split for reader '${reader}'; give the split stage a rule (speakers, speakerFraction, all-test)`);
+      throw new SerxError(
+        'USAGE',
+        `the paper defines no split for reader '${reader}'; give the split stage a rule (speakers, speakerFraction, all-test)`,
+      );
   }
 }
 
@@ -52,11 +72,21 @@ export function constantRule(partition: Partition, description: string): Resolve
 
 function saveeRule(utterances: readonly Utterance[]): ResolvedRule {
   const train = new Set(['DC', 'JE', 'JK']);
-  const kl = utterances.filter((u) => u.speaker === 'KL').map((u) => u.id).sort();
+  const kl = utterances
+    .filter((u) => u.speaker === 'KL')
+    .map((u) => u.id)
+    .sort();
   const half = new Map(kl.map((id, i) => [id, i % 2 === 0 ? ('test' as const) : ('validation' as const)]));
   return {
-    description: 'paper (SAVEE): DC JE JK train; KL halved, its utterances sorted by id alternately test and validation',
-    allowedShared: [{ speaker: 'KL', partitions: ['validation', 'test'], reason: 'the paper splits SAVEE speaker KL equally between test and validation' }],
+    description:
+      'paper (SAVEE): DC JE JK train; KL halved, its utterances sorted by id alternately test and validation',
+    allowedShared: [
+      {
+        speaker: 'KL',
+        partitions: ['validation', 'test'],
+        reason: 'the paper splits SAVEE speaker KL equally between test and validation',
+      },
+    ],
     assign: (u) => (train.has(u.speaker) ? 'train' : (half.get(u.id) ?? 'drop')),
   };
 }

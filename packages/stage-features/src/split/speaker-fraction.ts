@@ -22,7 +22,9 @@ export function speakerFractionRule(
     );
   }
   const bySpeaker = new Map<string, Partition>();
-  order.forEach((speaker, i) => bySpeaker.set(speaker, i < nTest ? 'test' : i < nTest + nValidation ? 'validation' : 'train'));
+  order.forEach((speaker, i) => {
+    bySpeaker.set(speaker, i < nTest ? 'test' : i < nTest + nValidation ? 'validation' : 'train');
+  });
   return {
     description: `speakerFraction (validation ${fractions.validation ?? 0}, test ${fractions.test ?? 0}, seed ${seed})`,
     assign: (u) => bySpeaker.get(u.speaker)!,

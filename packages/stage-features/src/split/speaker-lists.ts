@@ -12,7 +12,10 @@ export function speakerListRule(
     for (const speaker of lists[partition] ?? []) {
       const other = bySpeaker.get(speaker);
       if (other && other !== partition) {
-        throw new SerxError('SPLIT_LEAKAGE', `split rule lists speaker '${speaker}' under both ${other} and ${partition}`);
+        throw new SerxError(
+          'SPLIT_LEAKAGE',
+          `split rule lists speaker '${speaker}' under both ${other} and ${partition}`,
+        );
       }
       bySpeaker.set(speaker, partition);
     }

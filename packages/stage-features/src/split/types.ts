@@ -17,7 +17,12 @@ export type SplitRule =
   | { speakerFraction: { validation?: number; test?: number } };
 
 /** The partition of each utterance; `drop` leaves it out. */
-export type Assigner = (utterance: { id: string; speaker: string; text?: string; label: string | null }) => Partition | 'drop';
+export type Assigner = (utterance: {
+  id: string;
+  speaker: string;
+  text?: string;
+  label: string | null;
+}) => Partition | 'drop';
 
 /**
  * A speaker the rule itself places in two partitions, on purpose (the paper halves SAVEE's KL

@@ -1,4 +1,4 @@
-import { SerxError, type Logger } from '@serx/core';
+import { type Logger, SerxError } from '@serx/core';
 import type { TaskFailure } from '../workers/index.ts';
 
 export type OnBadAudio = 'fail' | 'skip';
@@ -21,9 +21,17 @@ export const onBadAudioSchema = {
  * Applies the policy to a failed decode. Bad audio is skipped under `skip`; anything else (a
  * missing tool, an internal error) always fails, since skipping would silently drop whole formats.
  */
-export function badAudio(failure: TaskFailure, item: { id: string; path: string }, policy: OnBadAudio, log: Logger): SkippedFile {
+export function badAudio(
+  failure: TaskFailure,
+  item: { id: string; path: string },
+  policy: OnBadAudio,
+  log: Logger,
+): SkippedFile {
   if (policy === 'fail' || failure.reason === undefined) {
-    throw new SerxError(failure.code, failure.message.includes(item.path) ? failure.message : `${item.path}: ${failure.message}`);
+    throw new SerxError(
+      failure.code,
+      failure.message.includes(item.path) ? failure.message : `${item.path}: ${failure.message}`,
+    );
   }
   log.warn(`skipping ${failure.message}`);
   return { id: item.id, path: item.path, reason: failure.reason, message: failure.message };

@@ -10,7 +10,10 @@ export function etaLogger(log: Logger, label: string, total: number, everyMs = 1
     last = now;
     const seconds = (now - start) / 1000;
     const rate = done / Math.max(seconds, 1e-3);
-    const eta = done < total ? `, ETA ${Math.ceil((total - done) / Math.max(rate, 1e-9))} s` : `, ${seconds.toFixed(1)} s`;
+    const eta =
+      done < total
+        ? `, ETA ${Math.ceil((total - done) / Math.max(rate, 1e-9))} s`
+        : `, ${seconds.toFixed(1)} s`;
     log.info(`${label}: ${done}/${total} (${rate.toFixed(1)}/s${eta})`);
   };
 }

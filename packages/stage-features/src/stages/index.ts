@@ -1,4 +1,4 @@
-export { ingest, type IngestParams } from './ingest.ts';
-export { split, type SplitParams } from './split.ts';
-export { mfcc, type MfccParams } from './mfcc.ts';
-export type { SkippedFile, OnBadAudio } from './bad-audio-policy.ts';
+export type { OnBadAudio, SkippedFile } from './bad-audio-policy.ts';
+export { type IngestParams, ingest } from './ingest.ts';
+export { type MfccParams, mfcc } from './mfcc.ts';
+export { type SplitParams, split } from './split.ts';

@@ -6,7 +6,7 @@ import { getReader, READERS } from '../corpora/registry.ts';
 import type { ReaderOptions, Utterance } from '../corpora/types.ts';
 import { writeUtterances } from '../corpora/utterances-file.ts';
 import { extractionPool } from '../workers/index.ts';
-import { badAudio, onBadAudioSchema, type OnBadAudio, type SkippedFile } from './bad-audio-policy.ts';
+import { badAudio, type OnBadAudio, onBadAudioSchema, type SkippedFile } from './bad-audio-policy.ts';
 import { etaLogger } from './eta.ts';
 import { subset } from './subset.ts';
 
@@ -42,10 +42,22 @@ export const ingest = defineStage<IngestParams>({
     properties: {
       corpus: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', description: 'Lineage name of the corpus' },
       reader: { enum: [...READERS.keys()], description: 'Corpus reader (default: the corpus name)' },
-      root: { type: 'string', format: 'path', description: 'Corpus folder (manifest reader: the manifest file)' },
-      optional: { type: 'boolean', default: false, description: 'An absent root gives an empty set with a notice' },
+      root: {
+        type: 'string',
+        format: 'path',
+        description: 'Corpus folder (manifest reader: the manifest file)',
+      },
+      optional: {
+        type: 'boolean',
+        default: false,
+        description: 'An absent root gives an empty set with a notice',
+      },
       onBadAudio: onBadAudioSchema,
-      probe: { type: 'boolean', default: true, description: 'Decode every file to check it and measure its duration' },
+      probe: {
+        type: 'boolean',
+        default: true,
+        description: 'Decode every file to check it and measure its duration',
+      },
       limit: { ...count, description: 'Smoke subsets: at most this many utterances' },
       perClass: { ...count, description: 'Smoke subsets: at most this many per label' },
       perSpeaker: { ...count, description: 'Smoke subsets: at most this many per speaker' },
@@ -61,7 +73,9 @@ export const ingest = defineStage<IngestParams>({
     },
   },
   inputs: {},
-  outputs: { utterances: { type: 'utterances', description: 'utterances.jsonl + meta.json + skipped.jsonl' } },
+  outputs: {
+    utterances: { type: 'utterances', description: 'utterances.jsonl + meta.json + skipped.jsonl' },
+  },
   // Probing decodes every file: as heavy as extraction's decode half, so it gets the thread budget.
   resources: { class: 'cpu-heavy' },
   corpora: (params) => [params.corpus],
@@ -87,7 +101,11 @@ async function runIngest(ctx: StageContext<IngestParams>) {
   const dir = ctx.outputs.utterances!;
   const base = { corpus: params.corpus, reader: readerName, labelled: reader.labelled, root: params.root };
   if (!(await exists(params.root))) {
-    if (!params.optional) throw new SerxError('INPUT_DATA', `${params.root}: corpus '${params.corpus}' not found (set optional: true to allow an absent corpus)`);
+    if (!params.optional)
+      throw new SerxError(
+        'INPUT_DATA',
+        `${params.root}: corpus '${params.corpus}' not found (set optional: true to allow an absent corpus)`,
+      );
     ctx.log.info(`corpus '${params.corpus}' is absent (${params.root}): empty utterance set`);
     await writeUtterances(dir, { ...base, count: 0, absent: true, skipped: 0 }, []);
     await writeFile(join(dir, 'skipped.jsonl'), '');
@@ -95,8 +113,11 @@ async function runIngest(ctx: StageContext<IngestParams>) {
   }
   const all = (await reader.read(params.root, params.corpus, params.options ?? {})).utterances;
   const selected = subset(all, params);
-  ctx.log.info(`${params.corpus}: ${all.length} utterances found by reader '${readerName}', ${selected.length} selected`);
-  const { kept, skipped } = params.probe === false ? { kept: selected, skipped: [] } : await probeAll(ctx, selected);
+  ctx.log.info(
+    `${params.corpus}: ${all.length} utterances found by reader '${readerName}', ${selected.length} selected`,
+  );
+  const { kept, skipped } =
+    params.probe === false ? { kept: selected, skipped: [] } : await probeAll(ctx, selected);
   await writeUtterances(dir, { ...base, count: kept.length, skipped: skipped.length }, kept);
   await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
   if (skipped.length) ctx.metrics.artifact(join(dir, 'skipped.jsonl'));
@@ -137,7 +158,8 @@ async function probeAll(ctx: StageContext<IngestParams>, utterances: Utterance[]
     );
     results.forEach((result, i) => {
       const u = utterances[i]!;
-      if ('ok' in result) kept.push({ ...u, duration: u.duration ?? Math.round(result.duration * 1e4) / 1e4 });
+      if ('ok' in result)
+        kept.push({ ...u, duration: u.duration ?? Math.round(result.duration * 1e4) / 1e4 });
       else skipped.push(result);
     });
   } finally {
@@ -148,5 +170,8 @@ async function probeAll(ctx: StageContext<IngestParams>, utterances: Utterance[]
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -3,16 +3,37 @@ import { join } from 'node:path';
 import { defineStage, type Json, type StageContext } from '@serx/core';
 import type { SplitUtterance, Utterance } from '../corpora/types.ts';
 import { readUtterances } from '../corpora/utterances-file.ts';
-import { mfccPresets, resolveMfccOptions, type MfccOptions, type MfccPresetName, type PadMode } from '../mfcc/index.ts';
+import {
+  type MfccOptions,
+  type MfccPresetName,
+  mfccPresets,
+  type PadMode,
+  resolveMfccOptions,
+} from '../mfcc/index.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
-import { extractionPool, type ExtractResult } from '../workers/index.ts';
-import { badAudio, onBadAudioSchema, type OnBadAudio, type SkippedFile } from './bad-audio-policy.ts';
+import { type ExtractResult, extractionPool } from '../workers/index.ts';
+import { badAudio, type OnBadAudio, onBadAudioSchema, type SkippedFile } from './bad-audio-policy.ts';
 import { etaLogger } from './eta.ts';
 import { singleInput } from './input-artifact.ts';
 
 export interface MfccParams {
   preset?: MfccPresetName;
-  options?: Partial<Pick<MfccOptions, 'numCeps' | 'winLength' | 'hopLength' | 'nfft' | 'numFilters' | 'lowFreq' | 'highFreq' | 'preEmphasis' | 'lifter' | 'sampleRate' | 'window'>>;
+  options?: Partial<
+    Pick<
+      MfccOptions,
+      | 'numCeps'
+      | 'winLength'
+      | 'hopLength'
+      | 'nfft'
+      | 'numFilters'
+      | 'lowFreq'
+      | 'highFreq'
+      | 'preEmphasis'
+      | 'lifter'
+      | 'sampleRate'
+      | 'window'
+    >
+  >;
   normalise?: boolean;
   minFrames?: number;
   pad?: PadMode;
@@ -28,7 +49,8 @@ const int = { type: 'integer', minimum: 1 } as const;
 export const mfcc = defineStage<MfccParams>({
   name: 'features:mfcc',
   version: '1',
-  description: 'MFCCs (paper: 40 coefficients, 25 ms / 10 ms, per-utterance normalisation, ≥100 frames) into a feature store',
+  description:
+    'MFCCs (paper: 40 coefficients, 25 ms / 10 ms, per-utterance normalisation, ≥100 frames) into a feature store',
   params: {
     type: 'object',
     additionalProperties: false,
@@ -39,7 +61,12 @@ export const mfcc = defineStage<MfccParams>({
         additionalProperties: false,
         description: 'Overrides of the preset',
         properties: {
-          numCeps: int, winLength: int, hopLength: int, nfft: int, numFilters: int, sampleRate: int,
+          numCeps: int,
+          winLength: int,
+          hopLength: int,
+          nfft: int,
+          numFilters: int,
+          sampleRate: int,
           lowFreq: { type: 'number', minimum: 0 },
           highFreq: { type: ['number', 'null'] },
           preEmphasis: { type: 'number', minimum: 0, maximum: 1 },
@@ -47,9 +74,22 @@ export const mfcc = defineStage<MfccParams>({
           window: { enum: ['hamming', 'hann', 'povey', 'rectangular'] },
         },
       },
-      normalise: { type: 'boolean', default: true, description: 'Zero mean, unit variance per coefficient per utterance' },
-      minFrames: { type: 'integer', minimum: 0, default: 100, description: 'Pad shorter utterances at the end to this many frames' },
-      pad: { enum: ['zero', 'repeat', 'edge'], default: 'zero', description: 'Padding fill (zero = the utterance mean after normalisation)' },
+      normalise: {
+        type: 'boolean',
+        default: true,
+        description: 'Zero mean, unit variance per coefficient per utterance',
+      },
+      minFrames: {
+        type: 'integer',
+        minimum: 0,
+        default: 100,
+        description: 'Pad shorter utterances at the end to this many frames',
+      },
+      pad: {
+        enum: ['zero', 'repeat', 'edge'],
+        default: 'zero',
+        description: 'Padding fill (zero = the utterance mean after normalisation)',
+      },
       onBadAudio: onBadAudioSchema,
     },
   },
@@ -63,15 +103,32 @@ async function runMfcc(ctx: StageContext<MfccParams>) {
   const { params } = ctx;
   ctx.signal.throwIfAborted();
   const input = singleInput(ctx, 'utterances');
-  const { meta: inputMeta, utterances } = await readUtterances<Utterance & Partial<SplitUtterance>>(input.path);
-  const options = resolveMfccOptions({ preset: params.preset ?? 'python_speech_features', ...params.options });
-  const task = { mfcc: options, normalise: params.normalise ?? true, minFrames: params.minFrames ?? 100, pad: params.pad ?? ('zero' as const) };
+  const { meta: inputMeta, utterances } = await readUtterances<Utterance & Partial<SplitUtterance>>(
+    input.path,
+  );
+  const options = resolveMfccOptions({
+    preset: params.preset ?? 'python_speech_features',
+    ...params.options,
+  });
+  const task = {
+    mfcc: options,
+    normalise: params.normalise ?? true,
+    minFrames: params.minFrames ?? 100,
+    pad: params.pad ?? ('zero' as const),
+  };
   const policy = params.onBadAudio ?? 'fail';
   const dir = ctx.outputs.features!;
   const writer = await FeatureStoreWriter.create(dir, {
     dims: options.numCeps,
     sampleRate: options.sampleRate,
-    meta: { corpus: inputMeta.corpus, preset: params.preset ?? 'python_speech_features', mfcc: options, normalise: task.normalise, minFrames: task.minFrames, pad: task.pad },
+    meta: {
+      corpus: inputMeta.corpus,
+      preset: params.preset ?? 'python_speech_features',
+      mfcc: options,
+      normalise: task.normalise,
+      minFrames: task.minFrames,
+      pad: task.pad,
+    },
   });
   const threads = Math.max(1, ctx.threads);
   const pool = extractionPool(threads, ctx.signal);
@@ -89,7 +146,14 @@ async function runMfcc(ctx: StageContext<MfccParams>) {
       while (next < utterances.length && next < i + window) {
         const extraction = pool.extract({ path: utterances[next]!.path, ...task });
         // A crashed worker or an abort becomes a failure without a bad-audio reason: it fails the stage.
-        pending.set(next, extraction.catch((e: { code?: string; message?: string }) => ({ ok: false, code: e.code ?? 'STAGE_FAILED', message: e.message ?? String(e) })));
+        pending.set(
+          next,
+          extraction.catch((e: { code?: string; message?: string }) => ({
+            ok: false,
+            code: e.code ?? 'STAGE_FAILED',
+            message: e.message ?? String(e),
+          })),
+        );
         next++;
       }
       const u = utterances[i]!;

@@ -31,7 +31,8 @@ export const split = defineStage<SplitParams>({
     properties: {
       rule: {
         default: 'paper',
-        description: "'paper' (section 3.1), 'all-test', 'all-train', {speakers: {...}, rest}, or {speakerFraction: {validation, test}}",
+        description:
+          "'paper' (section 3.1), 'all-test', 'all-train', {speakers: {...}, rest}, or {speakerFraction: {validation, test}}",
         oneOf: [
           { enum: ['paper', 'all-test', 'all-train'] },
           {
@@ -52,7 +53,11 @@ export const split = defineStage<SplitParams>({
             additionalProperties: false,
             required: ['speakerFraction'],
             properties: {
-              speakerFraction: { type: 'object', additionalProperties: false, properties: { validation: fraction, test: fraction } },
+              speakerFraction: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { validation: fraction, test: fraction },
+              },
             },
           },
         ],
@@ -66,7 +71,9 @@ export const split = defineStage<SplitParams>({
     },
   },
   inputs: { utterances: { type: 'utterances' } },
-  outputs: { utterances: { type: 'utterances', description: 'rows with split and class, plus leakage.json' } },
+  outputs: {
+    utterances: { type: 'utterances', description: 'rows with split and class, plus leakage.json' },
+  },
   resources: { class: 'light' },
   run: runSplit,
 });
@@ -74,8 +81,12 @@ export const split = defineStage<SplitParams>({
 async function runSplit(ctx: StageContext<SplitParams>) {
   const input = singleInput(ctx, 'utterances');
   const { meta, utterances } = await readUtterances(input.path);
-  if (!meta.corpus || !meta.reader) throw new SerxError('INPUT_DATA', `${input.path}: utterances meta lacks corpus/reader`);
-  const mapping = effectiveMapping({ mapping: ctx.params.mapping ?? {}, useDefault: ctx.params.useDefaultMapping ?? true });
+  if (!meta.corpus || !meta.reader)
+    throw new SerxError('INPUT_DATA', `${input.path}: utterances meta lacks corpus/reader`);
+  const mapping = effectiveMapping({
+    mapping: ctx.params.mapping ?? {},
+    useDefault: ctx.params.useDefaultMapping ?? true,
+  });
   const { rows, report } = splitUtterances(utterances, {
     corpus: meta.corpus,
     reader: meta.reader,
@@ -85,11 +96,16 @@ async function runSplit(ctx: StageContext<SplitParams>) {
   });
   const dir = ctx.outputs.utterances!;
   const counts = Object.fromEntries(PARTITIONS.map((p) => [p, report.partitions[p].utterances]));
-  await writeUtterances(dir, { ...meta, count: rows.length, split: report.rule, partitions: counts, mapping }, rows);
+  await writeUtterances(
+    dir,
+    { ...meta, count: rows.length, split: report.rule, partitions: counts, mapping },
+    rows,
+  );
   await writeFile(join(dir, 'leakage.json'), `${JSON.stringify(report, null, 2)}\n`);
   ctx.metrics.artifact(join(dir, 'leakage.json'));
   for (const p of PARTITIONS) ctx.metrics.metric(`${p}_utterances`, report.partitions[p].utterances);
-  for (const shared of report.sharedSpeakers) ctx.log.warn(`speaker ${shared.speaker} is in ${shared.partitions.join(' and ')}: ${shared.reason}`);
+  for (const shared of report.sharedSpeakers)
+    ctx.log.warn(`speaker ${shared.speaker} is in ${shared.partitions.join(' and ')}: ${shared.reason}`);
   ctx.log.info(`${meta.corpus}: ${report.rule}; ${PARTITIONS.map((p) => `${p} ${counts[p]}`).join(', ')}`);
   return {
     meta: {

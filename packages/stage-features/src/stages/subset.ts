@@ -22,7 +22,12 @@ export function subset(utterances: readonly Utterance[], options: SubsetOptions)
   return rows.sort((a, b) => order.get(a)! - order.get(b)!);
 }
 
-function perGroup(rows: Utterance[], group: (u: Utterance) => string, within: (u: Utterance) => string, n: number): Utterance[] {
+function perGroup(
+  rows: Utterance[],
+  group: (u: Utterance) => string,
+  within: (u: Utterance) => string,
+  n: number,
+): Utterance[] {
   return [...groupBy(rows, group).values()].flatMap((members) => spread(members, within, n));
 }
 

@@ -1,3 +1,3 @@
 export * from './format.ts';
+export { type FeatureStore, openFeatureStore, type RowFilter } from './reader.ts';
 export { FeatureStoreWriter, type FeatureStoreWriterOptions } from './writer.ts';
-export { openFeatureStore, type FeatureStore, type RowFilter } from './reader.ts';

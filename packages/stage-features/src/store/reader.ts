@@ -2,20 +2,25 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerxError } from '@serx/core';
+import { fromLittleEndian } from './endian.ts';
 import {
   FEATURE_STORE_FORMAT,
+  type FeatureRow,
+  type FeatureStoreMeta,
   INDEX_FILE,
   META_FILE,
   shardFileName,
-  type FeatureRow,
-  type FeatureStoreMeta,
 } from './format.ts';
-import { fromLittleEndian } from './endian.ts';
 
 /** Row filter: a predicate, or field values that must match (an array matches any of its values). */
 export type RowFilter =
   | ((row: FeatureRow) => boolean)
-  | { [field in 'id' | 'corpus' | 'speaker' | 'label' | 'class' | 'split']?: string | null | readonly (string | null)[] };
+  | {
+      [field in 'id' | 'corpus' | 'speaker' | 'label' | 'class' | 'split']?:
+        | string
+        | null
+        | readonly (string | null)[];
+    };
 
 /** An open feature store: index in memory, features read from the shards on demand. */
 export interface FeatureStore {
@@ -120,7 +125,9 @@ async function readMeta(dir: string): Promise<FeatureStoreMeta> {
   try {
     meta = JSON.parse(await readFile(file, 'utf8')) as FeatureStoreMeta;
   } catch (cause) {
-    throw new SerxError('INPUT_DATA', `${file}: not a feature store (missing or unreadable meta.json)`, { cause });
+    throw new SerxError('INPUT_DATA', `${file}: not a feature store (missing or unreadable meta.json)`, {
+      cause,
+    });
   }
   if (meta.format !== FEATURE_STORE_FORMAT || meta.dtype !== 'float32' || !(meta.dims >= 1)) {
     throw new SerxError(
@@ -145,8 +152,16 @@ async function readIndex(dir: string, meta: FeatureStoreMeta): Promise<FeatureRo
     } catch (cause) {
       throw new SerxError('INPUT_DATA', `${file}:${i + 1}: malformed JSON line`, { cause });
     }
-    if (typeof row.id !== 'string' || !Number.isInteger(row.frames) || !Number.isInteger(row.shard) || !Number.isInteger(row.offset)) {
-      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: row needs string id and integer frames, shard, offset`);
+    if (
+      typeof row.id !== 'string' ||
+      !Number.isInteger(row.frames) ||
+      !Number.isInteger(row.shard) ||
+      !Number.isInteger(row.offset)
+    ) {
+      throw new SerxError(
+        'INPUT_DATA',
+        `${file}:${i + 1}: row needs string id and integer frames, shard, offset`,
+      );
     }
     rows.push(row);
   }

@@ -1,17 +1,17 @@
-import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerxError } from '@serx/core';
+import { littleEndianBytes } from './endian.ts';
 import {
   DEFAULT_SHARD_BYTES,
   FEATURE_STORE_FORMAT,
-  INDEX_FILE,
-  META_FILE,
-  shardFileName,
   type FeatureRow,
   type FeatureRowInput,
   type FeatureStoreMeta,
+  INDEX_FILE,
+  META_FILE,
+  shardFileName,
 } from './format.ts';
-import { littleEndianBytes } from './endian.ts';
 
 export interface FeatureStoreWriterOptions {
   /** Values per frame. */
@@ -70,10 +70,18 @@ export class FeatureStoreWriter {
       );
     }
     const bytes = data.length * 4;
-    if (!this.shardHandle || (this.shardFloats > 0 && (this.shardFloats * 4 + bytes) > this.options.shardBytes)) {
+    if (
+      !this.shardHandle ||
+      (this.shardFloats > 0 && this.shardFloats * 4 + bytes > this.options.shardBytes)
+    ) {
       await this.rollShard();
     }
-    const stored: FeatureRow = { ...row, frames: data.length / dims, shard: this.shard, offset: this.shardFloats };
+    const stored: FeatureRow = {
+      ...row,
+      frames: data.length / dims,
+      shard: this.shard,
+      offset: this.shardFloats,
+    };
     await this.shardHandle!.write(littleEndianBytes(data));
     this.shardFloats += data.length;
     this.count += 1;

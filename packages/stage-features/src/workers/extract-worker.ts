@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { runTask, type ExtractTask, type ProbeTask } from './extract.ts';
+import { type ExtractTask, type ProbeTask, runTask } from './extract.ts';
 
 parentPort!.on('message', async (task: ProbeTask | ExtractTask) => {
   const result = await runTask(task as ExtractTask);

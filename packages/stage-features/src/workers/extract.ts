@@ -1,5 +1,5 @@
 import { decodeAudioFile, isBadAudioError } from '../audio/index.ts';
-import { computeMfcc, normaliseUtterance, padFrames, type MfccOptions, type PadMode } from '../mfcc/index.ts';
+import { computeMfcc, type MfccOptions, normaliseUtterance, type PadMode, padFrames } from '../mfcc/index.ts';
 
 /** Decode (+ resample) only: validates the file and measures it (ingest's probe). */
 export interface ProbeTask {
@@ -20,7 +20,15 @@ export interface ExtractTask {
 export type TaskFailure = { ok: false; code: string; message: string; reason?: string };
 export type ProbeResult = { ok: true; duration: number; sourceRate: number; channels: number } | TaskFailure;
 export type ExtractResult =
-  | { ok: true; data: Float32Array; frames: number; dims: number; rawFrames: number; duration: number; sourceRate: number }
+  | {
+      ok: true;
+      data: Float32Array;
+      frames: number;
+      dims: number;
+      rawFrames: number;
+      duration: number;
+      sourceRate: number;
+    }
   | TaskFailure;
 
 /** Runs one task in the current thread (workers call this; tests may too). Never throws. */
@@ -30,11 +38,22 @@ export async function runTask(task: ProbeTask | ExtractTask): Promise<ProbeResul
   try {
     if (task.kind === 'probe') {
       const audio = await decodeAudioFile(task.path, { targetRate: null });
-      return { ok: true, duration: audio.durationSec, sourceRate: audio.sourceRate, channels: audio.channels };
+      return {
+        ok: true,
+        duration: audio.durationSec,
+        sourceRate: audio.sourceRate,
+        channels: audio.channels,
+      };
     }
     const audio = await decodeAudioFile(task.path, { targetRate: task.mfcc.sampleRate });
     const raw = computeMfcc(audio.samples, task.mfcc);
-    if (raw.frames === 0) return { ok: false, code: 'INPUT_DATA', reason: 'empty', message: `${task.path}: too short for one MFCC frame` };
+    if (raw.frames === 0)
+      return {
+        ok: false,
+        code: 'INPUT_DATA',
+        reason: 'empty',
+        message: `${task.path}: too short for one MFCC frame`,
+      };
     const shaped = padFrames(task.normalise ? normaliseUtterance(raw) : raw, task.minFrames, task.pad);
     return {
       ok: true,

@@ -34,7 +34,8 @@ export class WorkerPool<Task, Result> {
 
   /** Runs one task on the next free worker. */
   run(task: Task): Promise<Result> {
-    if (this.closed) return Promise.reject(this.signal?.reason ?? new SerxError('USAGE', 'worker pool is closed'));
+    if (this.closed)
+      return Promise.reject(this.signal?.reason ?? new SerxError('USAGE', 'worker pool is closed'));
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
       this.dispatch();
@@ -51,7 +52,9 @@ export class WorkerPool<Task, Result> {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: { entry: this.entry.href } });
+    const worker = new Worker(new URL('./boot.mjs', import.meta.url), {
+      workerData: { entry: this.entry.href },
+    });
     const slot: Slot = { worker, job: undefined };
     worker.on('message', (message: unknown) => {
       const job = slot.job;
@@ -61,7 +64,8 @@ export class WorkerPool<Task, Result> {
     });
     worker.on('error', (error) => this.replace(slot, error));
     worker.on('exit', (code) => {
-      if (!this.closed) this.replace(slot, new SerxError('STAGE_FAILED', `worker thread exited with code ${code}`));
+      if (!this.closed)
+        this.replace(slot, new SerxError('STAGE_FAILED', `worker thread exited with code ${code}`));
     });
     return slot;
   }
@@ -79,7 +83,8 @@ export class WorkerPool<Task, Result> {
 
   private dispatch(): void {
     const idle = () => this.slots.filter((slot) => !slot.job).length;
-    while (this.slots.length < Math.max(1, this.size) && this.queue.length > idle()) this.slots.push(this.spawn());
+    while (this.slots.length < Math.max(1, this.size) && this.queue.length > idle())
+      this.slots.push(this.spawn());
     for (const slot of this.slots) {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
