@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type RunEvent, type RunRecord, type Tracker, openCache, runGraph } from '../../src/index.ts';
+import { type RunEvent, type RunRecord, type StageContext, type Tracker, openCache, runGraph } from '../../src/index.ts';
 import { diamond, makeGraph } from '../fixtures/run-plugin/graph.ts';
 import { executions, tempDir } from './helpers.ts';
 
@@ -149,6 +149,39 @@ describe('runGraph', () => {
     expect(await cache.listEntries()).toEqual([]);
     expect(await readdir(cache.path('tmp'))).toEqual([]);
     expect(await readdir(cache.path('locks'))).toEqual([]);
+  });
+
+  it('hands the checkpoint dir of an interrupted attempt back to the next attempt, then removes it', async () => {
+    const dir = await tempDir();
+    const cache = await openCache(join(dir, 'c'));
+    const graph = makeGraph('r', {
+      a: { uses: 'test:source', params: { value: 3 } },
+      slow: { uses: 'test:sum', params: { delayMs: 5_000 }, inputs: { values: ['a.data'] } },
+    });
+    const controller = new AbortController();
+    const first = await runGraph(graph, {
+      cache,
+      signal: controller.signal,
+      onEvent: (e) => e.type === 'progress' && e.id === 'slow' && e.done === 1 && setTimeout(() => controller.abort(), 50),
+    });
+    expect(first.stages.slow?.status).toBe('interrupted');
+    const key = first.stages.slow?.key as string;
+    expect(JSON.parse(await readFile(join(cache.path('work', key), 'checkpoint.json'), 'utf8'))).toEqual({ total: 3 });
+
+    const logs: string[] = [];
+    const fast = makeGraph('r', {
+      a: { uses: 'test:source', params: { value: 3 } },
+      slow: { uses: 'test:sum', params: { delayMs: 5_000 }, inputs: { values: ['a.data'] } },
+    });
+    (fast.nodes.get('slow') as { definition: object }).definition = {
+      ...fast.nodes.get('slow')?.definition,
+      // same name, version and params (same key); only the wait is shorter this time
+      run: (ctx: StageContext) => graph.nodes.get('slow')?.definition.run({ ...ctx, params: { ...ctx.params, delayMs: 0 } }),
+    };
+    const second = await runGraph(fast, { cache, onEvent: (e) => e.type === 'log' && logs.push(`${e.id}: ${e.message}`) });
+    expect(second.stages.slow).toMatchObject({ status: 'succeeded', key });
+    expect(logs).toEqual(['slow: resuming from checkpoint (total 3)']);
+    expect(await readdir(cache.path('work'))).toEqual([]);
   });
 
   it('sends metrics, artifacts (final paths) and statuses to every tracker', async () => {
