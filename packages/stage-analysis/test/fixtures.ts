@@ -22,6 +22,20 @@ export interface MethodSpec {
 export const CORPUS_SIZES: { [corpus: string]: number } = { emodb: 40, savee: 30, tess: 60 };
 
 export async function writeMethodPredictions(root: string, spec: MethodSpec, seed: number): Promise<Artifact> {
+  const dir = join(root, `${spec.method}-${seed}`);
+  const model = `${spec.method}[seed=${seed}]`;
+  await writeMethodPredictionsTo(dir, spec, seed);
+  return artifact(dir, 'predictions', `predict_${spec.method}[seed=${seed}]`, {
+    model: `hash-${model}`,
+    modelProducer: model,
+    strategy: spec.strategy,
+    structure: 'parry-cnn',
+    trainCorpora: ['emodb', 'savee'],
+    classes: CLASSES,
+  }, Object.keys(CORPUS_SIZES));
+}
+
+export async function writeMethodPredictionsTo(dir: string, spec: MethodSpec, seed: number): Promise<void> {
   const rng = createRng(seed * 1000 + spec.method.length);
   const rows: FixtureRow[] = [];
   const corpusOffset: { [c: string]: number } = { emodb: 0, savee: 1, tess: 2 };
@@ -45,17 +59,7 @@ export async function writeMethodPredictions(root: string, spec: MethodSpec, see
       });
     }
   }
-  const dir = join(root, `${spec.method}-${seed}`);
-  const model = `${spec.method}[seed=${seed}]`;
   await writePredictionsFixture(dir, rows, { classes: CLASSES });
-  return artifact(dir, 'predictions', `predict_${spec.method}[seed=${seed}]`, {
-    model: `hash-${model}`,
-    modelProducer: model,
-    strategy: spec.strategy,
-    structure: 'parry-cnn',
-    trainCorpora: ['emodb', 'savee'],
-    classes: CLASSES,
-  }, Object.keys(CORPUS_SIZES));
 }
 
 export const SCRATCH: MethodSpec = { method: 'ser_scratch', strategy: 'scratch', accuracy: { emodb: 0.6, savee: 0.5, tess: 0.45 }, separation: 1.5 };

@@ -30,7 +30,7 @@ export const CLAIM_SCHEMA = {
       additionalProperties: false,
       required: ['corpus', 'a', 'op', 'value'],
       properties: {
-        metric: { enum: [...METRIC_NAMES], default: 'ua' },
+        metric: { enum: [...METRIC_NAMES], description: 'default ua' },
         corpus: { type: 'string' },
         a: { type: 'string' },
         b: { type: 'string' },
