@@ -31,7 +31,7 @@ export async function decodeAudioFile(path: string, options: DecodeOptions = {})
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new SerxError(ErrorCodes.INPUT_DATA, `${path}: cannot read audio file (${error.code ?? error.message})`, { cause: error });
   });
-  return decodeAudioBuffer(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...options, path });
+  return decodeBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, options, true);
 }
 
 /**
@@ -39,13 +39,13 @@ export async function decodeAudioFile(path: string, options: DecodeOptions = {})
  * to mono float samples at `targetRate`. Fails with {@link BadAudioError} (`INPUT_DATA`, with the
  * path and a reason) for empty, truncated, corrupt, unsupported or silent audio.
  */
-export async function decodeAudioBuffer(
-  bytes: Uint8Array,
-  options: DecodeOptions & { path?: string } = {},
-): Promise<DecodedAudio> {
-  const path = options.path ?? '<buffer>';
+export function decodeAudioBuffer(bytes: Uint8Array, options: DecodeOptions & { path?: string } = {}): Promise<DecodedAudio> {
+  return decodeBytes(bytes, options.path ?? '<buffer>', options, false);
+}
+
+async function decodeBytes(bytes: Uint8Array, path: string, options: DecodeOptions, onDisk: boolean): Promise<DecodedAudio> {
   if (bytes.length === 0) throw new BadAudioError(path, 'empty', 'the file has 0 bytes');
-  const pcm = await decodeContainer(bytes, path, options.ffmpeg);
+  const pcm = await decodeContainer(bytes, path, options.ffmpeg, onDisk);
   const first = pcm.channels[0];
   if (!first || first.length === 0) throw new BadAudioError(path, 'empty', 'it holds no audio samples');
   const mono = downmix(pcm.channels);
@@ -67,16 +67,21 @@ export async function decodeAudioBuffer(
   };
 }
 
-async function decodeContainer(bytes: Uint8Array, path: string, ffmpeg: string | undefined): Promise<DecodedPcm> {
+async function decodeContainer(
+  bytes: Uint8Array,
+  path: string,
+  ffmpeg: string | undefined,
+  onDisk: boolean,
+): Promise<DecodedPcm> {
   try {
     if (isWav(bytes)) {
-      return unsupportedWavCodec(bytes) === undefined ? parseWav(bytes) : await decodeWithFfmpeg(bytes, path, ffmpeg);
+      return unsupportedWavCodec(bytes) === undefined ? parseWav(bytes) : await decodeWithFfmpeg(bytes, path, ffmpeg, onDisk);
     }
     if (isAiff(bytes)) return parseAiff(bytes);
     const flac = flacStart(bytes);
     if (flac >= 0) return await decodeFlac(bytes, flac);
     if (isOggOpus(bytes)) return await decodeOggOpus(bytes);
-    return await decodeWithFfmpeg(bytes, path, ffmpeg);
+    return await decodeWithFfmpeg(bytes, path, ffmpeg, onDisk);
   } catch (error) {
     if (error instanceof PcmLayoutError) throw new BadAudioError(path, error.reason, error.message);
     throw error;

@@ -5,11 +5,18 @@ import { parseWav } from './wav.ts';
 
 /**
  * Decodes anything ffmpeg reads (m4a/AAC, MP3, Vorbis, ...) to float WAV on a pipe, at the
- * source rate and channel count, so resampling and downmix stay ours.
+ * source rate and channel count, so resampling and downmix stay ours. Files on disk are opened
+ * by path: MP4 files usually keep their index at the end, which a pipe cannot seek to.
  */
-export async function decodeWithFfmpeg(bytes: Uint8Array, path: string, command = 'ffmpeg'): Promise<DecodedPcm> {
-  const args = ['-nostdin', '-v', 'error', '-i', 'pipe:0', '-f', 'wav', '-acodec', 'pcm_f32le', 'pipe:1'];
-  const { stdout, stderr, code } = await run(command, args, bytes, path);
+export async function decodeWithFfmpeg(
+  bytes: Uint8Array,
+  path: string,
+  command = 'ffmpeg',
+  onDisk = false,
+): Promise<DecodedPcm> {
+  const input = onDisk ? ['-i', `file:${path}`] : ['-i', 'pipe:0'];
+  const args = ['-v', 'error', ...input, '-f', 'wav', '-acodec', 'pcm_f32le', 'pipe:1'];
+  const { stdout, stderr, code } = await run(command, args, onDisk ? new Uint8Array(0) : bytes, path);
   if (code !== 0 || stdout.length === 0) {
     const why = stderr.trim().split('\n').slice(-2).join(' / ') || `exit code ${code}`;
     throw new BadAudioError(path, 'unsupported', `ffmpeg could not decode it: ${why}`);

@@ -14,7 +14,7 @@ For each utterance it writes, as little-endian float32, frames x dims row-major:
   <name>.librosa.f32  librosa.feature.mfcc(y=signal, sr=16000, n_mfcc=40).T
   <name>.kaldi.f32    kaldi_native_fbank.OnlineMfcc (Kaldi defaults, dither 0, 40 bins, 40 ceps) on
                       signal * 32768 (Kaldi reads 16-bit WAV as integer magnitudes)
-and golden.json with shapes, the sha256 of the decoded float32 signal (soundfile / libsndfile) and
+plus <opus>.psf.f32 for one Ogg Opus file decoded by libsndfile, and golden.json with shapes, the sha256 of the decoded float32 signal (soundfile / libsndfile) and
 the same hash for every file of raw-samples/ (decoded at its own rate, channels averaged).
 """
 
@@ -34,6 +34,10 @@ import soundfile as sf
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[3]
 CORPORA = Path(os.environ.get("SERX_DATA") or REPO.parent / "shared" / "corpora")
+
+# Lossy: libsndfile decodes Opus at 16 kHz inside libopus, serx at 48 kHz then resamples, so
+# this one is compared by length and MFCC correlation, not bit for bit.
+OPUS = "librispeech/test-other/367/367-130732-0000.opus"
 
 UTTERANCES = {
     "emodb-03a01Fa": "emodb/wav/03a01Fa.flac",
@@ -92,8 +96,13 @@ def main() -> None:
         raw.append({"path": str(path.relative_to(CORPORA)), "format": info.format, "subtype": info.subtype,
                     "channels": info.channels, "sampleRate": sr, "samples": int(signal.size),
                     "sha256": sha256_f32(signal)})
+    opus, sr = mono_float32(CORPORA / OPUS)
+    opus_entry = {"path": OPUS, "sampleRate": sr, "samples": int(opus.size),
+                  "python_speech_features": write("opus-367-130732-0000", "psf", psf.mfcc(
+                      opus.astype(np.float64), 16000, 0.025, 0.01, numcep=40, nfilt=40, nfft=512,
+                      preemph=0.97, ceplifter=0, appendEnergy=False, winfunc=np.hamming))}
     versions = {p: version(p) for p in ("numpy", "soundfile", "python_speech_features", "librosa", "kaldi-native-fbank")}
-    (HERE / "golden.json").write_text(json.dumps({"versions": versions, "utterances": utterances, "rawSamples": raw}, indent=1) + "\n")
+    (HERE / "golden.json").write_text(json.dumps({"versions": versions, "utterances": utterances, "rawSamples": raw, "opus": opus_entry}, indent=1) + "\n")
     print(f"wrote {len(utterances)} utterances, {len(raw)} raw-sample hashes to {HERE}")
 
 
