@@ -10,7 +10,8 @@ import { executeNode, type NodeEnv, type NodeOutcome } from './execute-node.ts';
 import { type Executor, InProcessExecutor } from './executor.ts';
 import { gitCommit } from './git-commit.ts';
 import { upstreamIds } from './node-key.ts';
-import { newRunId, type RunRecord, type StageRecord, writeRunRecord } from './record.ts';
+import { newRunId, type RunRecord, type StageRecord } from './record.ts';
+import { recordWriter } from './record-writer.ts';
 import { type Selection, selectNodes } from './select.ts';
 import { interrupted, stageFailed } from './stage-errors.ts';
 import { createSlots } from './slots.ts';
@@ -82,22 +83,8 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     counts: {},
     stages: {},
   };
-  // One record write at a time; requests made meanwhile coalesce into one more write.
-  let writes: Promise<string | undefined> = Promise.resolve(undefined);
-  let queued = false;
-  const save = () => {
-    if (queued) return writes;
-    queued = true;
-    writes = writes
-      .catch(() => undefined)
-      .then(() => {
-        queued = false;
-        return writeRunRecord(cache, record);
-      });
-    writes.catch((error: Error) => emit({ type: 'warning', message: `cannot write the run record: ${error.message}` }));
-    return writes;
-  };
-  void save();
+  const writer = recordWriter(cache, record, (message) => emit({ type: 'warning', message }));
+  void writer.save();
 
   tracker.runStarted({ runId, spec: graph.spec, gitCommit: record.gitCommit, startedAt: started });
   emit({ type: 'run-start', runId, spec: graph.spec.name, nodes: ids.map((id) => ({ id, stage: (graph.nodes.get(id) as GraphNode).definition.name })) });
@@ -115,7 +102,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     signal,
     started(stage) {
       record.stages[stage.id] = { ...stage, status: 'running' };
-      void save();
+      writer.saveSoon();
     },
   };
 
@@ -176,9 +163,9 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const counts = countsOf(stages);
   const status: RunSummary['status'] = options.signal?.aborted ? 'interrupted' : errors.length > 0 || crash ? 'failed' : 'succeeded';
   Object.assign(record, { status, stages, counts, finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
-  await writes.catch(() => undefined);
+  await writer.settle();
   faultPoint('run-end');
-  const recordPath = (await save()) as string;
+  const recordPath = (await writer.save()) as string;
   tracker.runFinished(status, { runId, counts, durationMs: record.durationMs as number });
   await tracker.close();
   if (crash) throw (crash as PromiseRejectedResult).reason;
