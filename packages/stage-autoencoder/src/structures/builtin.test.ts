@@ -42,3 +42,14 @@ it('parry-cnn defaults are the documented ones', () => {
   });
   expect(built.encoder.countParams()).toBe(320 + 18496 + 640 * 128 + 128);
 });
+
+it.each(['parry-cnn', 'temporal-conv1d'])('%s: a seed fixes every initial weight, another seed changes them', (name) => {
+  const weights = (seed: number) => {
+    const built = buildStructure(tf, { name }, { numCeps: 40, seed });
+    return [...built.encoder.getWeights(), ...built.decoder!.getWeights()].map((w) => Array.from(w.dataSync()));
+  };
+  const a = weights(5);
+  expect(weights(5)).toEqual(a);
+  const kernelsDiffer = weights(6).filter((w, i) => w.some((v, j) => v !== a[i]![j]));
+  expect(kernelsDiffer.length).toBeGreaterThan(0);
+});
