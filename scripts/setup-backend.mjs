@@ -73,7 +73,10 @@ function fallBackToWasm(reason, hint) {
   }
   updateState({
     backend: 'wasm',
-    nativeError: `${reason.split('\n')[0]} (fix: ${hint ?? 'see setup output'})`,
+    nativeError: `${reason.replace(/\s*\n\s*/g, ' | ').slice(0, 400)} (fix: ${hint ?? 'see the setup output'})`,
+    nativeSource: undefined,
+    libtensorflowVersion: undefined,
+    nativeStamp: undefined,
   });
   log(STEP, `wasm backend ok: ${describe(wasm)}`);
 }
