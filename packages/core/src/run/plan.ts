@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Cache } from '../cache/cache.ts';
 import { cacheKey, type CacheKeyInput } from '../cache/key.ts';
 import type { Graph, GraphNode } from '../graph/types.ts';
@@ -38,54 +39,82 @@ function reasonsFor(node: GraphNode, keyInput: CacheKeyInput | undefined, previo
   return changes;
 }
 
+interface PlanContext {
+  cache: Cache;
+  history: Map<string, StageRecord>;
+  signal: AbortSignal;
+  limit: LimitFunction;
+}
+
+interface NodePlan {
+  planned: PlannedNode;
+  /** Content hash per output, for hits. */
+  hashes?: { [output: string]: string };
+}
+
+async function planNode(node: GraphNode, upstream: ReadonlyMap<string, NodePlan>, ctx: PlanContext): Promise<NodePlan> {
+  const previous = ctx.history.get(node.id);
+  const known = inputHashes(node, (ref) => upstream.get(ref.node)?.hashes?.[ref.output]);
+  const fingerprint = await ctx.limit(() => nodeFingerprint(node, ctx.signal));
+  const base = {
+    id: node.id,
+    stageId: node.stageId,
+    stage: node.definition.name,
+    ...(previous?.key ? { previous: { key: previous.key, status: previous.status } } : {}),
+  };
+  if (!known) {
+    const waitsFor = upstreamIds(node).filter((up) => upstream.get(up)?.planned.status !== 'hit');
+    const partial = nodeKeyInput(node, previous?.keyInput?.inputs ?? {}, fingerprint);
+    const reasons = reasonsFor(node, undefined, previous, partial);
+    reasons.push(`waits for ${waitsFor.map((up) => `'${up}'`).join(', ')} to run; hits if their outputs come out unchanged`);
+    return { planned: { ...base, status: 'pending', reasons, waitsFor } };
+  }
+  const keyInput = nodeKeyInput(node, known, fingerprint);
+  const key = cacheKey(keyInput);
+  const found = await ctx.limit(() => ctx.cache.lookup(key, { keepCorrupt: true }));
+  if (found.status === 'hit') {
+    const hashes = Object.fromEntries(Object.entries(found.manifest.outputs).map(([name, o]) => [name, o.hash]));
+    return { planned: { ...base, status: 'hit', key, keyInput, reasons: [], waitsFor: [] }, hashes };
+  }
+  let reasons = reasonsFor(node, keyInput, previous, keyInput);
+  if (found.status === 'corrupt') reasons = [`the cache entry is corrupt (${found.reason})`];
+  else if (previous?.key === key) {
+    reasons = [
+      previous.status === 'succeeded' || previous.status === 'cached'
+        ? 'same key as the last run, but the entry is gone (collected by gc or removed)'
+        : `same key as the last run, which ended ${previous.status}`,
+    ];
+  } else if (reasons.length === 0) reasons = ['key differs from the last run for a reason not recorded'];
+  return { planned: { ...base, status: 'miss', key, keyInput, reasons, waitsFor: [] } };
+}
+
 /**
  * A dry run: every selected node's cache status without running or changing anything (corrupt
  * entries are reported, not removed). Reasons compare with the run records of the same spec.
+ * Nodes are planned concurrently, each as soon as its upstream nodes are.
  */
 export async function planGraph(graph: Graph, cache: Cache, options: Selection & { signal?: AbortSignal } = {}): Promise<Plan> {
-  const signal = options.signal ?? new AbortController().signal;
-  const history = await loadStageHistory(cache, graph.spec.name);
-  const hashes = new Map<string, { [output: string]: string }>();
-  const planned = new Map<string, PlannedNode>();
-  for (const id of selectNodes(graph, options)) {
+  const ids = selectNodes(graph, options);
+  const ctx: PlanContext = {
+    cache,
+    history: await loadStageHistory(cache, graph.spec.name),
+    signal: options.signal ?? new AbortController().signal,
+    limit: pLimit(32),
+  };
+  const done = new Map<string, NodePlan>();
+  const pending = new Map<string, Promise<NodePlan>>();
+  for (const id of ids) {
     const node = graph.nodes.get(id) as GraphNode;
-    const previous = history.get(id);
-    const known = inputHashes(node, (ref) => hashes.get(ref.node)?.[ref.output]);
-    const fingerprint = await nodeFingerprint(node, signal);
-    const base = {
+    pending.set(
       id,
-      stageId: node.stageId,
-      stage: node.definition.name,
-      ...(previous?.key ? { previous: { key: previous.key, status: previous.status } } : {}),
-    };
-    if (!known) {
-      const waitsFor = upstreamIds(node).filter((up) => planned.get(up)?.status !== 'hit');
-      const partial = nodeKeyInput(node, previous?.keyInput?.inputs ?? {}, fingerprint);
-      const reasons = reasonsFor(node, undefined, previous, partial);
-      reasons.push(`waits for ${waitsFor.map((up) => `'${up}'`).join(', ')} to run; hits if their outputs come out unchanged`);
-      planned.set(id, { ...base, status: 'pending', reasons, waitsFor });
-      continue;
-    }
-    const keyInput = nodeKeyInput(node, known, fingerprint);
-    const key = cacheKey(keyInput);
-    const found = await cache.lookup(key, { keepCorrupt: true });
-    if (found.status === 'hit') {
-      hashes.set(id, Object.fromEntries(Object.entries(found.manifest.outputs).map(([name, o]) => [name, o.hash])));
-      planned.set(id, { ...base, status: 'hit', key, keyInput, reasons: [], waitsFor: [] });
-      continue;
-    }
-    let reasons = reasonsFor(node, keyInput, previous, keyInput);
-    if (found.status === 'corrupt') reasons = [`the cache entry is corrupt (${found.reason})`];
-    else if (previous?.key === key) {
-      reasons = [
-        previous.status === 'succeeded' || previous.status === 'cached'
-          ? 'same key as the last run, but the entry is gone (collected by gc or removed)'
-          : `same key as the last run, which ended ${previous.status}`,
-      ];
-    } else if (reasons.length === 0) reasons = ['key differs from the last run for a reason not recorded'];
-    planned.set(id, { ...base, status: 'miss', key, keyInput, reasons, waitsFor: [] });
+      Promise.all(upstreamIds(node).map((up) => pending.get(up))).then(async () => {
+        const plan = await planNode(node, done, ctx);
+        done.set(id, plan);
+        return plan;
+      }),
+    );
   }
-  const nodes = [...planned.values()];
+  const nodes = (await Promise.all(pending.values())).map((p) => p.planned);
   const count = (status: PlannedNode['status']) => nodes.filter((n) => n.status === status).length;
   return { spec: graph.spec.name, nodes, counts: { hit: count('hit'), miss: count('miss'), pending: count('pending') } };
 }
