@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readSetupState } from './state.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const tfjsNode = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-node/package.json'));
+const lib = join(tfjsNode, 'deps', 'lib');
+const wheelLayout = existsSync(join(lib, 'libtensorflow_cc.so.2'));
+
+describe('scripts/setup.mjs (already run by npm test)', () => {
+  it('is a fast no-op the second time', () => {
+    const started = Date.now();
+    const result = spawnSync(process.execPath, ['scripts/setup.mjs'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/npm: dependencies up to date/);
+    expect(result.stdout).toMatch(/tensorflow: native backend ready|tensorflow: skipped|wasm backend ok/);
+    expect(result.stdout).toMatch(/mlflow venv: mlflow 3\.6\.0 ready/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('records a backend that trains, and the MLflow venv python', () => {
+    const state = readSetupState();
+    expect(['tensorflow', 'wasm']).toContain(state.backend);
+    if (state.backend === 'wasm') expect(state.nativeError).toMatch(/fix:/);
+    expect(state.mlflowPython && existsSync(state.mlflowPython)).toBe(true);
+    expect(state.mlflowVersion).toBe('3.6.0');
+  });
+
+  // Only for the PyPI-wheel route; the upstream route has its own layout.
+  it.skipIf(!wheelLayout)('lays out libtensorflow under the names binding.gyp links; ldd finds all', () => {
+    expect(readlinkSync(join(lib, 'libtensorflow.so'))).toBe('libtensorflow_cc.so.2');
+    expect(readlinkSync(join(lib, 'libtensorflow_framework.so'))).toBe('libtensorflow_framework.so.2');
+    const addon = join(tfjsNode, 'lib', 'napi-v8', 'tfjs_binding.node');
+    const ldd = spawnSync('ldd', [addon], { encoding: 'utf8' });
+    expect(ldd.stdout).toMatch(/libtensorflow_cc\.so\.2 => .*deps\/lib\/libtensorflow_cc\.so\.2/);
+    expect(ldd.stdout).toMatch(/libtensorflow_framework\.so\.2 => /);
+    expect(ldd.stdout).not.toMatch(/not found/);
+  });
+});
