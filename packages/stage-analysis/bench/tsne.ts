@@ -17,6 +17,8 @@ for (const n of sizes.length > 0 ? sizes : [500, 2000, 4000]) {
     const t0 = performance.now();
     const r = tsne(x, n, d, { perplexity: 30, iterations: 1000, seed: 1, method });
     const ms = performance.now() - t0;
-    console.log(`n=${n} d=${d} ${method}: ${(ms / 1000).toFixed(1)} s, final KL ${r.kl.at(-1)?.value.toFixed(3)}, silhouette ${silhouette(r.y, 2, labels).toFixed(3)}`);
+    console.log(
+      `n=${n} d=${d} ${method}: ${(ms / 1000).toFixed(1)} s, final KL ${r.kl.at(-1)?.value.toFixed(3)}, silhouette ${silhouette(r.y, 2, labels).toFixed(3)}`,
+    );
   }
 }

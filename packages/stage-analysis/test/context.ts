@@ -14,14 +14,24 @@ export async function tempDir(prefix = 'serx-analysis-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-export function artifact(path: string, type: string, producer: string, meta: { [k: string]: Json } = {}, corpora: string[] = []): Artifact {
+export function artifact(
+  path: string,
+  type: string,
+  producer: string,
+  meta: { [k: string]: Json } = {},
+  corpora: string[] = [],
+): Artifact {
   return { path, type, hash: `hash-of-${producer}`, producer, meta, corpora };
 }
 
 export async function runStage<P>(
   stage: StageDefinition<P>,
   options: { id?: string; params: P; inputs: StageContext['inputs']; heldOut?: string[]; seed?: number },
-): Promise<{ outputs: { [name: string]: string }; result: Awaited<ReturnType<StageDefinition<P>['run']>>; recorded: Recorded }> {
+): Promise<{
+  outputs: { [name: string]: string };
+  result: Awaited<ReturnType<StageDefinition<P>['run']>>;
+  recorded: Recorded;
+}> {
   const root = await tempDir();
   const outputs: { [name: string]: string } = {};
   for (const name of Object.keys(stage.outputs)) {
@@ -35,10 +45,15 @@ export async function runStage<P>(
     inputs: options.inputs,
     outputs,
     workDir: join(root, 'work'),
-    log: { debug: (m) => recorded.logs.push(m), info: (m) => recorded.logs.push(m), warn: (m) => recorded.logs.push(`warn: ${m}`) },
+    log: {
+      debug: (m) => recorded.logs.push(m),
+      info: (m) => recorded.logs.push(m),
+      warn: (m) => recorded.logs.push(`warn: ${m}`),
+    },
     progress: { total: () => {}, tick: () => {} },
     metrics: {
-      metric: (name, value, step) => recorded.metrics.push({ name, value, ...(step === undefined ? {} : { step }) }),
+      metric: (name, value, step) =>
+        recorded.metrics.push({ name, value, ...(step === undefined ? {} : { step }) }),
       tag: () => {},
       artifact: (p) => recorded.artifacts.push(p),
     },

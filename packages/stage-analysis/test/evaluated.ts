@@ -7,7 +7,9 @@ import { evaluate } from '../src/stages/evaluate.ts';
 import { runStage, tempDir } from './context.ts';
 import { FROZEN, SCRATCH, writeMethodPredictions } from './fixtures.ts';
 
-export async function evaluatedFixtures(seeds = [1, 2, 3]): Promise<{ docs: EvaluationDoc[]; evaluations: Artifact[]; predictions: Artifact[] }> {
+export async function evaluatedFixtures(
+  seeds = [1, 2, 3],
+): Promise<{ docs: EvaluationDoc[]; evaluations: Artifact[]; predictions: Artifact[] }> {
   const root = await tempDir();
   const docs: EvaluationDoc[] = [];
   const evaluations: Artifact[] = [];
@@ -16,10 +18,21 @@ export async function evaluatedFixtures(seeds = [1, 2, 3]): Promise<{ docs: Eval
     for (const seed of seeds) {
       const pred = await writeMethodPredictions(root, spec, seed);
       predictions.push(pred);
-      const { outputs } = await runStage(evaluate, { params: { splits: ['test'] }, inputs: { predictions: [pred] }, heldOut: ['tess'] });
+      const { outputs } = await runStage(evaluate, {
+        params: { splits: ['test'] },
+        inputs: { predictions: [pred] },
+        heldOut: ['tess'],
+      });
       const dir = outputs.evaluation!;
       docs.push(JSON.parse(await readFile(join(dir, 'evaluation.json'), 'utf8')));
-      evaluations.push({ path: dir, type: 'evaluation', hash: `h${seed}`, producer: `eval_${spec.method}[seed=${seed}]`, meta: {}, corpora: [] });
+      evaluations.push({
+        path: dir,
+        type: 'evaluation',
+        hash: `h${seed}`,
+        producer: `eval_${spec.method}[seed=${seed}]`,
+        meta: {},
+        corpora: [],
+      });
     }
   }
   return { docs, evaluations, predictions };

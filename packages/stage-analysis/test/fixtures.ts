@@ -21,18 +21,28 @@ export interface MethodSpec {
 
 export const CORPUS_SIZES: { [corpus: string]: number } = { emodb: 40, savee: 30, tess: 60 };
 
-export async function writeMethodPredictions(root: string, spec: MethodSpec, seed: number): Promise<Artifact> {
+export async function writeMethodPredictions(
+  root: string,
+  spec: MethodSpec,
+  seed: number,
+): Promise<Artifact> {
   const dir = join(root, `${spec.method}-${seed}`);
   const model = `${spec.method}[seed=${seed}]`;
   await writeMethodPredictionsTo(dir, spec, seed);
-  return artifact(dir, 'predictions', `predict_${spec.method}[seed=${seed}]`, {
-    model: `hash-${model}`,
-    modelProducer: model,
-    strategy: spec.strategy,
-    structure: 'parry-cnn',
-    trainCorpora: ['emodb', 'savee'],
-    classes: CLASSES,
-  }, Object.keys(CORPUS_SIZES));
+  return artifact(
+    dir,
+    'predictions',
+    `predict_${spec.method}[seed=${seed}]`,
+    {
+      model: `hash-${model}`,
+      modelProducer: model,
+      strategy: spec.strategy,
+      structure: 'parry-cnn',
+      trainCorpora: ['emodb', 'savee'],
+      classes: CLASSES,
+    },
+    Object.keys(CORPUS_SIZES),
+  );
 }
 
 export async function writeMethodPredictionsTo(dir: string, spec: MethodSpec, seed: number): Promise<void> {
@@ -45,7 +55,11 @@ export async function writeMethodPredictionsTo(dir: string, spec: MethodSpec, se
       const cls = dataRng.int(3);
       const correct = rng.next() < spec.accuracy[corpus]!;
       const pred = correct ? cls : (cls + 1 + rng.int(2)) % 3;
-      const embedding = Array.from({ length: 8 }, (_, d) => (d === cls ? spec.separation : 0) + (d === 3 + corpusOffset[corpus]! ? 1 : 0) + rng.normal());
+      const embedding = Array.from(
+        { length: 8 },
+        (_, d) =>
+          (d === cls ? spec.separation : 0) + (d === 3 + corpusOffset[corpus]! ? 1 : 0) + rng.normal(),
+      );
       rows.push({
         id: `${corpus}-${i}`,
         corpus,
@@ -62,5 +76,15 @@ export async function writeMethodPredictionsTo(dir: string, spec: MethodSpec, se
   await writePredictionsFixture(dir, rows, { classes: CLASSES });
 }
 
-export const SCRATCH: MethodSpec = { method: 'ser_scratch', strategy: 'scratch', accuracy: { emodb: 0.6, savee: 0.5, tess: 0.45 }, separation: 1.5 };
-export const FROZEN: MethodSpec = { method: 'ser_frozen', strategy: 'frozen', accuracy: { emodb: 0.7, savee: 0.55, tess: 0.7 }, separation: 4 };
+export const SCRATCH: MethodSpec = {
+  method: 'ser_scratch',
+  strategy: 'scratch',
+  accuracy: { emodb: 0.6, savee: 0.5, tess: 0.45 },
+  separation: 1.5,
+};
+export const FROZEN: MethodSpec = {
+  method: 'ser_frozen',
+  strategy: 'frozen',
+  accuracy: { emodb: 0.7, savee: 0.55, tess: 0.7 },
+  separation: 4,
+};

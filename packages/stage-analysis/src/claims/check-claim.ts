@@ -1,7 +1,7 @@
 import { ErrorCodes, SerxError } from '@serx/core';
-import { type BootstrapResult, hierarchicalBootstrap } from '../stats/bootstrap.ts';
 import { type Comparison, compareMethods, pairedGroups, type StatsOptions } from '../report/comparison.ts';
 import type { MethodRuns } from '../report/method-runs.ts';
+import { type BootstrapResult, hierarchicalBootstrap } from '../stats/bootstrap.ts';
 import { type Claim, describeClaim } from './claim.ts';
 
 export type Verdict = 'holds' | 'does not hold' | 'inconclusive';
@@ -28,18 +28,32 @@ export interface ClaimResult {
  */
 export function verdictOf(op: Claim['op'], value: number, lo: number, hi: number): Verdict {
   switch (op) {
-    case '>=': return lo >= value ? 'holds' : hi < value ? 'does not hold' : 'inconclusive';
-    case '>': return lo > value ? 'holds' : hi <= value ? 'does not hold' : 'inconclusive';
-    case '<=': return hi <= value ? 'holds' : lo > value ? 'does not hold' : 'inconclusive';
-    case '<': return hi < value ? 'holds' : lo >= value ? 'does not hold' : 'inconclusive';
+    case '>=':
+      return lo >= value ? 'holds' : hi < value ? 'does not hold' : 'inconclusive';
+    case '>':
+      return lo > value ? 'holds' : hi <= value ? 'does not hold' : 'inconclusive';
+    case '<=':
+      return hi <= value ? 'holds' : lo > value ? 'does not hold' : 'inconclusive';
+    case '<':
+      return hi < value ? 'holds' : lo >= value ? 'does not hold' : 'inconclusive';
   }
 }
 
-export function checkClaim(claim: Claim, methods: readonly MethodRuns[], numClasses: number, options: StatsOptions, where: string): ClaimResult {
+export function checkClaim(
+  claim: Claim,
+  methods: readonly MethodRuns[],
+  numClasses: number,
+  options: StatsOptions,
+  where: string,
+): ClaimResult {
   const find = (name: string) => {
     const m = methods.find((x) => x.method === name);
     if (!m) {
-      throw new SerxError(ErrorCodes.CLAIM_INVALID, `claim "${describeClaim(claim)}" names method '${name}'; evaluated methods: ${methods.map((x) => x.method).join(', ')}`, { specPath: where });
+      throw new SerxError(
+        ErrorCodes.CLAIM_INVALID,
+        `claim "${describeClaim(claim)}" names method '${name}'; evaluated methods: ${methods.map((x) => x.method).join(', ')}`,
+        { specPath: where },
+      );
     }
     return m;
   };
@@ -54,7 +68,13 @@ export function checkClaim(claim: Claim, methods: readonly MethodRuns[], numClas
   } else {
     const { groups } = pairedGroups(a, null, claim.corpus);
     if (groups.length === 0) throw noData(claim, where);
-    boot = hierarchicalBootstrap(groups, { metric: claim.metric, numClasses, resamples: options.resamples, level: options.level, seed: options.seed });
+    boot = hierarchicalBootstrap(groups, {
+      metric: claim.metric,
+      numClasses,
+      resamples: options.resamples,
+      level: options.level,
+      seed: options.seed,
+    });
   }
   return {
     claim,
@@ -67,11 +87,21 @@ export function checkClaim(claim: Claim, methods: readonly MethodRuns[], numClas
     seeds: boot.seeds,
     utterances: Math.round(boot.utterances.reduce((x, y) => x + y, 0) / Math.max(1, boot.utterances.length)),
     ...(comparison
-      ? { p: { signFlip: comparison.signFlip.p, signTest: comparison.signTest.p, utterancePermutation: comparison.utterancePermutation.p } }
+      ? {
+          p: {
+            signFlip: comparison.signFlip.p,
+            signTest: comparison.signTest.p,
+            utterancePermutation: comparison.utterancePermutation.p,
+          },
+        }
       : {}),
   };
 }
 
 function noData(claim: Claim, where: string): SerxError {
-  return new SerxError(ErrorCodes.CLAIM_INVALID, `claim "${describeClaim(claim)}": no evaluated runs on corpus '${claim.corpus}'`, { specPath: where });
+  return new SerxError(
+    ErrorCodes.CLAIM_INVALID,
+    `claim "${describeClaim(claim)}": no evaluated runs on corpus '${claim.corpus}'`,
+    { specPath: where },
+  );
 }

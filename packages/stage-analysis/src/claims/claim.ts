@@ -41,9 +41,16 @@ export const CLAIM_SCHEMA = {
   ],
 } as const;
 
-const METRIC_WORDS: { [word: string]: MetricName } = { ua: 'ua', wa: 'wa', 'macro-f1': 'macroF1', macrof1: 'macroF1', f1: 'macroF1' };
+const METRIC_WORDS: { [word: string]: MetricName } = {
+  ua: 'ua',
+  wa: 'wa',
+  'macro-f1': 'macroF1',
+  macrof1: 'macroF1',
+  f1: 'macroF1',
+};
 const OPS: { [sym: string]: ClaimOp } = { '>=': '>=', '≥': '>=', '>': '>', '<=': '<=', '≤': '<=', '<': '<' };
-const PATTERN = /^\s*(\S+)\s+on\s+(\S+)\s+of\s+(\S+?)(?:\s+minus\s+(\S+?))?\s*(>=|≥|<=|≤|>|<)\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*$/i;
+const PATTERN =
+  /^\s*(\S+)\s+on\s+(\S+)\s+of\s+(\S+?)(?:\s+minus\s+(\S+?))?\s*(>=|≥|<=|≤|>|<)\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*$/i;
 
 export const CLAIM_FORM = '"<UA|WA|macro-F1> on <corpus> of <method> [minus <method>] <op> <number>[%]"';
 
@@ -52,13 +59,26 @@ export function parseClaim(text: string, where = 'claims'): Claim {
   const m = PATTERN.exec(text);
   const metric = m && METRIC_WORDS[m[1]!.toLowerCase()];
   if (!m || !metric) {
-    throw new SerxError(ErrorCodes.CLAIM_INVALID, `cannot read claim "${text}"; expected ${CLAIM_FORM}`, { specPath: where });
+    throw new SerxError(ErrorCodes.CLAIM_INVALID, `cannot read claim "${text}"; expected ${CLAIM_FORM}`, {
+      specPath: where,
+    });
   }
   const value = Number(m[6]) / (m[7] ? 100 : 1);
-  return { metric, corpus: m[2]!, a: m[3]!, ...(m[4] ? { b: m[4] } : {}), op: OPS[m[5]!]!, value, text: text.trim() };
+  return {
+    metric,
+    corpus: m[2]!,
+    a: m[3]!,
+    ...(m[4] ? { b: m[4] } : {}),
+    op: OPS[m[5]!]!,
+    value,
+    text: text.trim(),
+  };
 }
 
-export function normaliseClaim(input: string | Omit<Claim, 'metric'> & { metric?: MetricName }, where: string): Claim {
+export function normaliseClaim(
+  input: string | (Omit<Claim, 'metric'> & { metric?: MetricName }),
+  where: string,
+): Claim {
   if (typeof input === 'string') return parseClaim(input, where);
   return { ...input, metric: input.metric ?? 'ua' };
 }

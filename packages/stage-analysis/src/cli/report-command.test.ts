@@ -23,13 +23,38 @@ describe('serx report <spec>', () => {
     const cache = join(cwd, 'cache');
     const first = io(cwd);
     expect(await reportCommand.run([SPEC, '--cache', cache, '--out', 'out'], first.io)).toBe(0);
-    expect(first.text.out.trim().split('\n')).toEqual([join(cwd, 'out', 'report.html'), join(cwd, 'out', 'report.md')]);
+    expect(first.text.out.trim().split('\n')).toEqual([
+      join(cwd, 'out', 'report.html'),
+      join(cwd, 'out', 'report.md'),
+    ]);
     const doc = parse(await readFile(join(cwd, 'out', 'report.html'), 'utf8'));
-    expect(doc.querySelector('#spec')!.text).toContain('UA on tess of pred_frozen minus pred_scratch >= 0.05');
-    expect(doc.querySelectorAll('#table2 td[data-corpus]').map((td) => td.getAttribute('data-n'))).toEqual(['3', '3', '3', '3', '3', '3']);
-    expect(doc.querySelectorAll('#claims td[data-verdict]').map((td) => td.getAttribute('data-verdict'))).toEqual(['holds']);
-    expect(doc.querySelectorAll('figure').map((f) => f.id)).toEqual(['fig-comparison', 'fig-confusion', 'fig-tsne-1', 'fig-tsne-2', 'fig-tsne-3']);
-    const statuses = () => Object.fromEntries(doc.querySelectorAll('#timings tbody tr').map((r) => [r.querySelectorAll('td')[0]!.text, r.querySelectorAll('td')[2]!.text]));
+    expect(doc.querySelector('#spec')!.text).toContain(
+      'UA on tess of pred_frozen minus pred_scratch >= 0.05',
+    );
+    expect(doc.querySelectorAll('#table2 td[data-corpus]').map((td) => td.getAttribute('data-n'))).toEqual([
+      '3',
+      '3',
+      '3',
+      '3',
+      '3',
+      '3',
+    ]);
+    expect(
+      doc.querySelectorAll('#claims td[data-verdict]').map((td) => td.getAttribute('data-verdict')),
+    ).toEqual(['holds']);
+    expect(doc.querySelectorAll('figure').map((f) => f.id)).toEqual([
+      'fig-comparison',
+      'fig-confusion',
+      'fig-tsne-1',
+      'fig-tsne-2',
+      'fig-tsne-3',
+    ]);
+    const statuses = () =>
+      Object.fromEntries(
+        doc
+          .querySelectorAll('#timings tbody tr')
+          .map((r) => [r.querySelectorAll('td')[0]!.text, r.querySelectorAll('td')[2]!.text]),
+      );
     expect(Object.keys(statuses())).toHaveLength(6 + 6 + 3 + 1); // predictions, evaluations (per seed), t-SNE per seed, report
     expect(Object.values(statuses()).every((s) => s === 'succeeded')).toBe(true);
 
@@ -37,7 +62,9 @@ describe('serx report <spec>', () => {
     const second = io(cwd);
     expect(await reportCommand.run([SPEC, '--cache', cache, '--out', 'out2'], second.io)).toBe(0);
     const again = parse(await readFile(join(cwd, 'out2', 'report.html'), 'utf8'));
-    const rows = again.querySelectorAll('#timings tbody tr').map((r) => r.querySelectorAll('td').map((td) => td.text));
+    const rows = again
+      .querySelectorAll('#timings tbody tr')
+      .map((r) => r.querySelectorAll('td').map((td) => td.text));
     expect(rows.every((r) => r[2] === 'cache hit')).toBe(true);
     expect(rows.every((r) => r[3] !== '–')).toBe(true);
     expect(again.querySelector('#table2')!.toString()).toBe(doc.querySelector('#table2')!.toString());
@@ -45,6 +72,8 @@ describe('serx report <spec>', () => {
 
   it('is a usage error (exit 2) for a spec without a report stage', async () => {
     const cwd = await tempDir();
-    await expect(reportCommand.run([SPEC, '--stage', 'nope', '--cache', join(cwd, 'c')], io(cwd).io)).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(
+      reportCommand.run([SPEC, '--stage', 'nope', '--cache', join(cwd, 'c')], io(cwd).io),
+    ).rejects.toMatchObject({ code: 'USAGE' });
   });
 });

@@ -1,7 +1,15 @@
 import { cp, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliCommand, ErrorCodes, type Graph, SerxError, loadSpec, openCache, runGraph } from '@serx/core';
+import {
+  type CliCommand,
+  ErrorCodes,
+  type Graph,
+  loadSpec,
+  openCache,
+  runGraph,
+  SerxError,
+} from '@serx/core';
 import type { ReportModel } from '../report/model.ts';
 import { REPORT_FILES, writeReport } from '../report/write-report.ts';
 import { runTimings } from './run-timings.ts';
@@ -15,10 +23,17 @@ function usageError(message: string): SerxError {
 function reportNodes(graph: Graph, stage: string | undefined): string[] {
   const ids = graph.order.filter((id) => {
     const node = graph.nodes.get(id)!;
-    return node.definition.name === 'analysis:report' && (stage === undefined || node.stageId === stage || id === stage);
+    return (
+      node.definition.name === 'analysis:report' &&
+      (stage === undefined || node.stageId === stage || id === stage)
+    );
   });
   if (ids.length === 0) {
-    throw usageError(stage ? `spec '${graph.spec.name}' has no analysis:report stage '${stage}'` : `spec '${graph.spec.name}' has no analysis:report stage`);
+    throw usageError(
+      stage
+        ? `spec '${graph.spec.name}' has no analysis:report stage '${stage}'`
+        : `spec '${graph.spec.name}' has no analysis:report stage`,
+    );
   }
   return ids;
 }
@@ -31,12 +46,12 @@ function reportNodes(graph: Graph, stage: string | undefined): string[] {
  */
 export const reportCommand: CliCommand = {
   name: 'report',
-  summary: 'run a spec up to its report stage and write the HTML + Markdown report (spec, Table 2, claims, figures, timings)',
+  summary:
+    'run a spec up to its report stage and write the HTML + Markdown report (spec, Table 2, claims, figures, timings)',
   usage,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parse = () =>
+      parseArgs({
         args: argv,
         allowPositionals: true,
         options: {
@@ -47,6 +62,9 @@ export const reportCommand: CliCommand = {
           help: { type: 'boolean', short: 'h' },
         },
       });
+    let parsed: ReturnType<typeof parse>;
+    try {
+      parsed = parse();
     } catch (error) {
       throw usageError((error as Error).message);
     }
@@ -64,7 +82,9 @@ export const reportCommand: CliCommand = {
     const summary = await runGraph(graph, { cache, only: ids });
     if (summary.status !== 'succeeded') {
       for (const e of summary.errors) io.stderr.write(`${e.format()}\n`);
-      io.stderr.write(`serx report: the run ${summary.status}; no report written (run record ${summary.recordPath})\n`);
+      io.stderr.write(
+        `serx report: the run ${summary.status}; no report written (run record ${summary.recordPath})\n`,
+      );
       return summary.status === 'interrupted' ? 130 : 1;
     }
     const run = await runTimings(graph, cache, summary);
@@ -72,11 +92,18 @@ export const reportCommand: CliCommand = {
     for (const id of ids) {
       const key = summary.stages[id]?.key;
       const entry = key ? await cache.lookup(key) : { status: 'miss' as const };
-      if (entry.status !== 'hit') throw new SerxError(ErrorCodes.CACHE_CORRUPT, `report stage ${id} finished but its cache entry is ${entry.status}`);
+      if (entry.status !== 'hit')
+        throw new SerxError(
+          ErrorCodes.CACHE_CORRUPT,
+          `report stage ${id} finished but its cache entry is ${entry.status}`,
+        );
       const source = join(entry.path, 'report');
       const model = JSON.parse(await readFile(join(source, REPORT_FILES.model), 'utf8')) as ReportModel;
       const suffix = ids.length > 1 ? `-${id.replace(/[^A-Za-z0-9_.-]+/g, '_')}` : '';
-      const out = resolve(io.cwd, values.out ? `${values.out}${suffix}` : join('reports', `${graph.spec.name}${suffix}`));
+      const out = resolve(
+        io.cwd,
+        values.out ? `${values.out}${suffix}` : join('reports', `${graph.spec.name}${suffix}`),
+      );
       await cp(join(source, 'figures'), join(out, 'figures'), { recursive: true });
       await writeReport(out, { ...model, spec: { file: specFile, text: specText }, run }, {});
       io.stdout.write(`${join(out, REPORT_FILES.html)}\n${join(out, REPORT_FILES.markdown)}\n`);

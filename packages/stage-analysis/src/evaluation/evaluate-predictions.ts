@@ -2,7 +2,12 @@ import { ErrorCodes, type Json, SerxError } from '@serx/core';
 import type { PredictionRow } from '../io/predictions-store.ts';
 import { classificationMetrics } from '../stats/classification.ts';
 import { parseProducerId } from './producer-id.ts';
-import { type CorpusEvaluation, EVALUATION_FORMAT, type EvaluationDoc, type ModelEvaluation } from './types.ts';
+import {
+  type CorpusEvaluation,
+  EVALUATION_FORMAT,
+  type EvaluationDoc,
+  type ModelEvaluation,
+} from './types.ts';
 
 /** One predictions artifact as the evaluation sees it. */
 export interface PredictionsInput {
@@ -40,14 +45,24 @@ function classesOf(inputs: readonly PredictionsInput[]): string[] {
   return [...seen].sort();
 }
 
-function evaluateCorpus(corpus: string, rows: readonly PredictionRow[], classes: string[], unseen: boolean, file: string): CorpusEvaluation {
+function evaluateCorpus(
+  corpus: string,
+  rows: readonly PredictionRow[],
+  classes: string[],
+  unseen: boolean,
+  file: string,
+): CorpusEvaluation {
   const index = new Map(classes.map((c, i) => [c, i]));
   const lookup = (name: string, row: PredictionRow) => {
     const i = index.get(name);
     if (i === undefined) {
-      throw new SerxError(ErrorCodes.INPUT_DATA, `utterance '${row.id}' has class '${name}' outside the model's classes [${classes.join(', ')}]`, {
-        loc: { file, line: 1, col: 1 },
-      });
+      throw new SerxError(
+        ErrorCodes.INPUT_DATA,
+        `utterance '${row.id}' has class '${name}' outside the model's classes [${classes.join(', ')}]`,
+        {
+          loc: { file, line: 1, col: 1 },
+        },
+      );
     }
     return i;
   };
@@ -68,7 +83,11 @@ function evaluateCorpus(corpus: string, rows: readonly PredictionRow[], classes:
   };
 }
 
-function evaluateModel(model: string, inputs: readonly PredictionsInput[], options: EvaluateOptions): ModelEvaluation {
+function evaluateModel(
+  model: string,
+  inputs: readonly PredictionsInput[],
+  options: EvaluateOptions,
+): ModelEvaluation {
   const meta = inputs[0]!.meta;
   const { stageId, variant } = parseProducerId(model);
   const classes = classesOf(inputs);
@@ -83,7 +102,8 @@ function evaluateModel(model: string, inputs: readonly PredictionsInput[], optio
   }
   const corpora: CorpusEvaluation[] = [];
   for (const [corpus, { rows, file }] of [...byCorpus].sort(([a], [b]) => a.localeCompare(b))) {
-    const unseen = options.heldOut.includes(corpus) || (trainCorpora !== null && !trainCorpora.includes(corpus));
+    const unseen =
+      options.heldOut.includes(corpus) || (trainCorpora !== null && !trainCorpora.includes(corpus));
     const chosen = unseen ? rows : rows.filter((r) => options.splits.includes(r.split));
     if (chosen.length === 0) continue;
     corpora.push(evaluateCorpus(corpus, chosen, classes, unseen, file));
@@ -109,7 +129,10 @@ export function modelIdOf(input: PredictionsInput): string {
  * Evaluates every model found in the predictions: artifacts of the same trained model (same
  * `modelProducer`, else same `model` hash) are evaluated together.
  */
-export function evaluatePredictions(inputs: readonly PredictionsInput[], options: EvaluateOptions): EvaluationDoc {
+export function evaluatePredictions(
+  inputs: readonly PredictionsInput[],
+  options: EvaluateOptions,
+): EvaluationDoc {
   const groups = new Map<string, PredictionsInput[]>();
   for (const input of inputs) {
     const key = str(input.meta.modelProducer) ?? str(input.meta.model) ?? input.producer;

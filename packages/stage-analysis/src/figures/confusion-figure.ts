@@ -15,7 +15,14 @@ export function confusionFigureSpec(panels: readonly ConfusionPanel[]): TopLevel
       const total = p.confusion[i]!.reduce((a, b) => a + b, 0);
       return p.classes.map((q, j) => {
         const count = p.confusion[i]![j]!;
-        return { method: p.method, corpus: p.corpus, truth: t, predicted: q, count, rate: total === 0 ? 0 : count / total };
+        return {
+          method: p.method,
+          corpus: p.corpus,
+          truth: t,
+          predicted: q,
+          count,
+          rate: total === 0 ? 0 : count / total,
+        };
       });
     }),
   );
@@ -25,8 +32,18 @@ export function confusionFigureSpec(panels: readonly ConfusionPanel[]): TopLevel
     title: { text: 'Confusion matrices (counts summed over seeds; colour = recall share of the true class)' },
     data: { values },
     facet: {
-      row: { field: 'method', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 420 } },
-      column: { field: 'corpus', type: 'nominal', title: null, sort: [...new Set(panels.map((p) => p.corpus))] },
+      row: {
+        field: 'method',
+        type: 'nominal',
+        title: null,
+        header: { labelAngle: 0, labelAlign: 'left', labelLimit: 420 },
+      },
+      column: {
+        field: 'corpus',
+        type: 'nominal',
+        title: null,
+        sort: [...new Set(panels.map((p) => p.corpus))],
+      },
     },
     spec: {
       width: cell * classes.length,
@@ -37,7 +54,12 @@ export function confusionFigureSpec(panels: readonly ConfusionPanel[]): TopLevel
           encoding: {
             x: { field: 'predicted', type: 'nominal', sort: classes, title: 'predicted' },
             y: { field: 'truth', type: 'nominal', sort: classes, title: 'true' },
-            color: { field: 'rate', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, title: 'share' },
+            color: {
+              field: 'rate',
+              type: 'quantitative',
+              scale: { scheme: 'blues', domain: [0, 1] },
+              title: 'share',
+            },
           },
         },
         {

@@ -37,15 +37,33 @@ describe('figures (Vega-Lite → SVG → PNG)', () => {
       })),
     });
     await check('tsne', tsneFigureSpec([model('from scratch', 2), model('pre-trained encoder', 6)]), [
-      '(a) from scratch — by class', '(d) pre-trained encoder — by corpus', 'silhouette by class: 0.600', 'emotion class', 'tess',
+      '(a) from scratch — by class',
+      '(d) pre-trained encoder — by corpus',
+      'silhouette by class: 0.600',
+      'emotion class',
+      'tess',
     ]);
   });
   it('confusion matrices', async () => {
     const classes = ['negative', 'neutral', 'positive'];
     const panels = ['CNN-LSTM (from scratch)', 'CNN-LSTM + pre-trained encoder'].flatMap((method) =>
-      ['emodb', 'tess'].map((corpus) => ({ method, corpus, classes, confusion: [[30, 5, 2], [4, 20, 6], [3, 7, 25]] })),
+      ['emodb', 'tess'].map((corpus) => ({
+        method,
+        corpus,
+        classes,
+        confusion: [
+          [30, 5, 2],
+          [4, 20, 6],
+          [3, 7, 25],
+        ],
+      })),
     );
-    await check('confusion', confusionFigureSpec(panels), ['CNN-LSTM (from scratch)', 'predicted', 'true', '>30<']);
+    await check('confusion', confusionFigureSpec(panels), [
+      'CNN-LSTM (from scratch)',
+      'predicted',
+      'true',
+      '>30<',
+    ]);
   });
   it('learning curves', async () => {
     const points = ['ser_scratch[seed=1]', 'ser_frozen[seed=1]'].flatMap((run) =>
@@ -55,11 +73,21 @@ describe('figures (Vega-Lite → SVG → PNG)', () => {
         { run, epoch: e + 1, series: 'val_ua', value: 0.4 + e * 0.02 },
       ]).flat(),
     );
-    await check('learning-curves', learningCurvesSpec('SER learning curves', points), ['SER learning curves', 'val_loss', 'epoch']);
+    await check('learning-curves', learningCurvesSpec('SER learning curves', points), [
+      'SER learning curves',
+      'val_loss',
+      'epoch',
+    ]);
   });
   it('Figure 2: input MFCC vs reconstruction heatmaps', async () => {
-    const input = Array.from({ length: 100 }, (_, t) => Array.from({ length: 40 }, (_, k) => Math.sin(t / 7 + k / 5) * (1 - k / 40)));
+    const input = Array.from({ length: 100 }, (_, t) =>
+      Array.from({ length: 40 }, (_, k) => Math.sin(t / 7 + k / 5) * (1 - k / 40)),
+    );
     const output = input.map((r) => r.map((v) => v * 0.8 + rng.normal() * 0.05));
-    await check('reconstruction', reconstructionSpec([{ id: 'librispeech/19-198-0001', input, output }]), ['(a) actual MFCC series', '(b) autoencoder output', 'MFCC']);
+    await check('reconstruction', reconstructionSpec([{ id: 'librispeech/19-198-0001', input, output }]), [
+      '(a) actual MFCC series',
+      '(b) autoencoder output',
+      'MFCC',
+    ]);
   });
 });

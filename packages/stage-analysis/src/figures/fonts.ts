@@ -18,7 +18,8 @@ const CANDIDATES = [
 export function fontFiles(env: NodeJS.ProcessEnv = process.env): string[] {
   const explicit = env.SERX_FONT_FILE;
   if (explicit) {
-    if (!existsSync(explicit)) throw new SerxError(ErrorCodes.ENVIRONMENT, `SERX_FONT_FILE=${explicit} does not exist`);
+    if (!existsSync(explicit))
+      throw new SerxError(ErrorCodes.ENVIRONMENT, `SERX_FONT_FILE=${explicit} does not exist`);
     return [explicit];
   }
   const regular = CANDIDATES.find((f) => existsSync(f));

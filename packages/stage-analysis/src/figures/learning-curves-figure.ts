@@ -28,6 +28,13 @@ export function learningCurvesSpec(title: string, points: readonly CurvePoint[])
   });
   const losses = points.filter((p) => isLoss(p.series));
   const others = points.filter((p) => !isLoss(p.series));
-  const parts = [losses.length > 0 ? chart(losses, 'loss') : null, others.length > 0 ? chart(others, 'accuracy') : null].filter((x) => x !== null);
-  return { title: { text: title }, vconcat: parts, resolve: { scale: { color: 'independent' } } } as TopLevelSpec;
+  const parts = [
+    losses.length > 0 ? chart(losses, 'loss') : null,
+    others.length > 0 ? chart(others, 'accuracy') : null,
+  ].filter((x) => x !== null);
+  return {
+    title: { text: title },
+    vconcat: parts,
+    resolve: { scale: { color: 'independent' } },
+  } as TopLevelSpec;
 }

@@ -25,8 +25,19 @@ export function reconstructionSpec(samples: readonly ReconstructionSample[]): To
           title: 'frame (10 ms)',
           axis: { values: matrix.map((_, t) => t).filter((t) => t % 20 === 0), labelAngle: 0 },
         },
-        y: { field: 'coefficient', type: 'ordinal' as const, sort: 'descending' as const, title: 'MFCC', axis: { values: [0, 10, 20, 30, 39] } },
-        color: { field: 'value', type: 'quantitative' as const, scale: { scheme: 'redblue', reverse: true, domainMid: 0 }, title: 'value' },
+        y: {
+          field: 'coefficient',
+          type: 'ordinal' as const,
+          sort: 'descending' as const,
+          title: 'MFCC',
+          axis: { values: [0, 10, 20, 30, 39] },
+        },
+        color: {
+          field: 'value',
+          type: 'quantitative' as const,
+          scale: { scheme: 'redblue', reverse: true, domainMid: 0 },
+          title: 'value',
+        },
       },
     };
   };

@@ -23,7 +23,11 @@ const CONFIG = {
   background: 'white',
 };
 
-export async function renderFigure(name: string, title: string, spec: vl.TopLevelSpec): Promise<RenderedFigure> {
+export async function renderFigure(
+  name: string,
+  title: string,
+  spec: vl.TopLevelSpec,
+): Promise<RenderedFigure> {
   const full = { ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as vl.TopLevelSpec;
   const view = new vega.View(vega.parse(vl.compile(full).spec), { renderer: 'none' });
   const svg = await view.toSVG();

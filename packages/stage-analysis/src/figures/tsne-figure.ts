@@ -25,8 +25,18 @@ export function tsneFigureSpec(models: readonly TsnePanelModel[], size = 260): T
       data: { values: m.points },
       mark: { type: 'circle' as const, size: 14, opacity: 0.7 },
       encoding: {
-        x: { field: 'x', type: 'quantitative' as const, title: 't-SNE 1', axis: { labels: false, ticks: false, grid: false } },
-        y: { field: 'y', type: 'quantitative' as const, title: 't-SNE 2', axis: { labels: false, ticks: false, grid: false } },
+        x: {
+          field: 'x',
+          type: 'quantitative' as const,
+          title: 't-SNE 1',
+          axis: { labels: false, ticks: false, grid: false },
+        },
+        y: {
+          field: 'y',
+          type: 'quantitative' as const,
+          title: 't-SNE 2',
+          axis: { labels: false, ticks: false, grid: false },
+        },
         color: {
           field,
           type: 'nominal' as const,

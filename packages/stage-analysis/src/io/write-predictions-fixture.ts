@@ -1,23 +1,31 @@
-/** Writes a small predictions store in the documented format (test fixtures, benches). */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+/** Writes a small predictions store with FeatureStoreWriter (test fixtures, benches). */
 import type { Json } from '@serx/core';
-import type { PredictionRow } from './predictions-store.ts';
+import { FeatureStoreWriter } from '@serx/stage-features';
 
-export interface FixtureRow extends Omit<PredictionRow, 'shard' | 'offset' | 'frames'> {
+export interface FixtureRow {
+  id: string;
+  corpus: string;
+  speaker?: string;
+  label?: string;
+  class: string;
+  split: string;
+  pred: string;
+  probs?: number[];
   embedding?: number[];
 }
 
-export async function writePredictionsFixture(dir: string, rows: FixtureRow[], meta: { [key: string]: Json } = {}): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const dims = rows[0]?.embedding?.length ?? 0;
-  const data = new Float32Array(rows.length * dims);
-  const lines = rows.map((row, i) => {
-    const { embedding, ...rest } = row;
-    if (embedding) data.set(embedding, i * dims);
-    return JSON.stringify({ ...rest, frames: 1, shard: 0, offset: i * dims });
-  });
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ format: 'serx-features/1', dims, dtype: 'float32', ...meta }));
-  await writeFile(join(dir, 'index.jsonl'), `${lines.join('\n')}\n`);
-  await writeFile(join(dir, 'shard-00000.f32'), Buffer.from(data.buffer));
+export async function writePredictionsFixture(
+  dir: string,
+  rows: FixtureRow[],
+  meta: { [key: string]: Json } = {},
+): Promise<void> {
+  const dims = rows[0]?.embedding?.length ?? 1;
+  const writer = await FeatureStoreWriter.create(dir, { dims, meta: { kind: 'predictions', ...meta } });
+  for (const { embedding, ...row } of rows) {
+    await writer.append(
+      { speaker: 's0', label: row.class, ...row },
+      Float32Array.from(embedding ?? new Array(dims).fill(0)),
+    );
+  }
+  await writer.close();
 }

@@ -1,19 +1,19 @@
 /** Gathers evaluations, t-SNE results, training histories and reconstructions into a {@link ReportModel} and its figures. */
 import { ErrorCodes, SerxError } from '@serx/core';
-import { type Claim, normaliseClaim } from '../claims/claim.ts';
 import { checkClaim } from '../claims/check-claim.ts';
+import { type Claim, normaliseClaim } from '../claims/claim.ts';
 import type { EvaluationDoc } from '../evaluation/types.ts';
 import { comparisonFigureSpec } from '../figures/comparison-figure.ts';
 import { type ConfusionPanel, confusionFigureSpec } from '../figures/confusion-figure.ts';
 import { type CurvePoint, learningCurvesSpec } from '../figures/learning-curves-figure.ts';
 import { type ReconstructionSample, reconstructionSpec } from '../figures/reconstruction-figure.ts';
 import { type RenderedFigure, renderFigure } from '../figures/render.ts';
-import type { MetricName } from '../stats/metric-on-index.ts';
 import type { TsneDoc } from '../stages/tsne.ts';
+import type { MetricName } from '../stats/metric-on-index.ts';
 import { type Comparison, compareMethods } from './comparison.ts';
-import { type MethodRuns, collectMethods, corpusTitle } from './method-runs.ts';
+import { collectMethods, corpusTitle, type MethodRuns } from './method-runs.ts';
 import { type DataCount, REPORT_FORMAT, type ReportFigure, type ReportModel } from './model.ts';
-import { type ReferenceRow, buildTable2 } from './table2.ts';
+import { buildTable2, type ReferenceRow } from './table2.ts';
 
 export interface ReportParams {
   title: string;
@@ -44,33 +44,61 @@ function defaultComparison(methods: readonly MethodRuns[]): { a: string; b: stri
   return a && b ? { a: a.method, b: b.method } : undefined;
 }
 
-function confusionPanels(methods: readonly MethodRuns[], columns: { corpus: string; unseen: boolean }[]): ConfusionPanel[] {
+function confusionPanels(
+  methods: readonly MethodRuns[],
+  columns: { corpus: string; unseen: boolean }[],
+): ConfusionPanel[] {
   const panels: ConfusionPanel[] = [];
   for (const m of methods) {
     for (const { corpus, unseen } of columns) {
-      const runs = m.runs.map((r) => ({ classes: r.model.classes, c: r.model.corpora.find((x) => x.corpus === corpus) })).filter((r) => r.c);
+      const runs = m.runs
+        .map((r) => ({ classes: r.model.classes, c: r.model.corpora.find((x) => x.corpus === corpus) }))
+        .filter((r) => r.c);
       if (runs.length === 0) continue;
       const classes = runs[0]!.classes;
-      const confusion = classes.map((_, i) => classes.map((_, j) => runs.reduce((s, r) => s + r.c!.confusion[i]![j]!, 0)));
-      panels.push({ method: m.label, corpus: `${corpusTitle(corpus)}${unseen ? '*' : ''}`, classes, confusion });
+      const confusion = classes.map((_, i) =>
+        classes.map((_, j) => runs.reduce((s, r) => s + r.c!.confusion[i]![j]!, 0)),
+      );
+      panels.push({
+        method: m.label,
+        corpus: `${corpusTitle(corpus)}${unseen ? '*' : ''}`,
+        classes,
+        confusion,
+      });
     }
   }
   return panels;
 }
 
-export async function buildReport(inputs: ReportInputs, params: ReportParams, seed: number): Promise<{ model: ReportModel; figures: RenderedFigure[] }> {
+export async function buildReport(
+  inputs: ReportInputs,
+  params: ReportParams,
+  seed: number,
+): Promise<{ model: ReportModel; figures: RenderedFigure[] }> {
   const methods = collectMethods(inputs.evaluations);
-  if (methods.length === 0) throw new SerxError(ErrorCodes.INPUT_DATA, 'the report has no evaluated model: wire analysis:evaluate outputs to its `evaluations` input');
+  if (methods.length === 0)
+    throw new SerxError(
+      ErrorCodes.INPUT_DATA,
+      'the report has no evaluated model: wire analysis:evaluate outputs to its `evaluations` input',
+    );
   const numClasses = methods[0]!.runs[0]!.model.classes.length;
   const stats = { level: params.level, resamples: params.resamples, seed };
-  const table2 = buildTable2(methods, { metric: params.metric, level: params.level, reference: params.reference });
+  const table2 = buildTable2(methods, {
+    metric: params.metric,
+    level: params.level,
+    reference: params.reference,
+  });
   const notes: string[] = [];
   const pair = params.compare ?? defaultComparison(methods);
   const comparisons: Comparison[] = [];
   if (pair) {
     for (const name of [pair.a, pair.b]) {
       if (!methods.some((m) => m.method === name)) {
-        throw new SerxError(ErrorCodes.CLAIM_INVALID, `compare names method '${name}'; evaluated methods: ${methods.map((m) => m.method).join(', ')}`, { specPath: 'params.compare' });
+        throw new SerxError(
+          ErrorCodes.CLAIM_INVALID,
+          `compare names method '${name}'; evaluated methods: ${methods.map((m) => m.method).join(', ')}`,
+          { specPath: 'params.compare' },
+        );
       }
     }
     const a = methods.find((m) => m.method === pair.a)!;
@@ -80,35 +108,76 @@ export async function buildReport(inputs: ReportInputs, params: ReportParams, se
       if (c) comparisons.push(c);
     }
   } else {
-    notes.push('No paired comparison: the evaluations have no pair of a pre-trained-encoder method and a from-scratch method (set params.compare).');
+    notes.push(
+      'No paired comparison: the evaluations have no pair of a pre-trained-encoder method and a from-scratch method (set params.compare).',
+    );
   }
-  const claims = params.claims.map((raw, i) => checkClaim(normaliseClaim(raw, `params.claims[${i}]`), methods, numClasses, stats, `params.claims[${i}]`));
+  const claims = params.claims.map((raw, i) =>
+    checkClaim(normaliseClaim(raw, `params.claims[${i}]`), methods, numClasses, stats, `params.claims[${i}]`),
+  );
 
   const rendered: { figure: RenderedFigure; caption: string }[] = [];
   const columns = table2.columns;
   const metricTitle = METRIC_TITLES[params.metric];
   if (comparisons.length > 0) {
     const title = `${metricTitle}: ${comparisons[0]!.a} − ${comparisons[0]!.b}, paired by seed`;
-    const spec = comparisonFigureSpec(title, metricTitle, comparisons.map((c) => ({ corpus: corpusTitle(c.corpus), estimate: c.bootstrap.estimate, lo: c.bootstrap.lo, hi: c.bootstrap.hi, diffs: c.diffs })));
-    rendered.push({ figure: await renderFigure('comparison', title, spec), caption: `Paired ${metricTitle} difference per test set (${comparisons[0]!.pairedRuns.length} paired seeds).` });
+    const spec = comparisonFigureSpec(
+      title,
+      metricTitle,
+      comparisons.map((c) => ({
+        corpus: corpusTitle(c.corpus),
+        estimate: c.bootstrap.estimate,
+        lo: c.bootstrap.lo,
+        hi: c.bootstrap.hi,
+        diffs: c.diffs,
+      })),
+    );
+    rendered.push({
+      figure: await renderFigure('comparison', title, spec),
+      caption: `Paired ${metricTitle} difference per test set (${comparisons[0]!.pairedRuns.length} paired seeds).`,
+    });
   }
   rendered.push({
-    figure: await renderFigure('confusion', 'Confusion matrices', confusionFigureSpec(confusionPanels(methods, columns))),
+    figure: await renderFigure(
+      'confusion',
+      'Confusion matrices',
+      confusionFigureSpec(confusionPanels(methods, columns)),
+    ),
     caption: 'Confusion matrices per method and test set, counts summed over seeds (* unseen corpus).',
   });
   for (const kind of ['ser', 'autoencoder'] as const) {
     const points = inputs.histories.filter((h) => h.kind === kind).flatMap((h) => h.points);
     if (points.length === 0) continue;
     const title = kind === 'ser' ? 'SER (CNN-LSTM) learning curves' : 'Autoencoder learning curves';
-    rendered.push({ figure: await renderFigure(`curves-${kind}`, title, learningCurvesSpec(title, points)), caption: `${title}, per epoch, from each run's history.json.` });
+    rendered.push({
+      figure: await renderFigure(`curves-${kind}`, title, learningCurvesSpec(title, points)),
+      caption: `${title}, per epoch, from each run's history.json.`,
+    });
   }
   const samples = inputs.reconstructions.flatMap((s) => s.slice(0, params.samples));
   if (samples.length > 0) {
-    rendered.push({ figure: await renderFigure('figure2', 'Figure 2', reconstructionSpec(samples)), caption: 'Figure 2: (a) input MFCC series and (b) the autoencoder output.' });
+    rendered.push({
+      figure: await renderFigure('figure2', 'Figure 2', reconstructionSpec(samples)),
+      caption: 'Figure 2: (a) input MFCC series and (b) the autoencoder output.',
+    });
   }
-  const figures: ReportFigure[] = rendered.map(({ figure, caption }) => ({ name: figure.name, title: figure.title, caption, svg: figure.svg, png: `figures/${figure.name}.png` }));
+  const figures: ReportFigure[] = rendered.map(({ figure, caption }) => ({
+    name: figure.name,
+    title: figure.title,
+    caption,
+    svg: figure.svg,
+    png: `figures/${figure.name}.png`,
+  }));
   inputs.tsne.forEach(({ svg }, i) => {
-    if (svg) figures.push({ name: `tsne-${i + 1}`, title: 'Figure 3: distributions in the last hidden layer', caption: 'Figure 3: t-SNE of the last hidden layer, by emotion class and by corpus, with silhouette scores.', svg, png: `figures/tsne-${i + 1}.png` });
+    if (svg)
+      figures.push({
+        name: `tsne-${i + 1}`,
+        title: 'Figure 3: distributions in the last hidden layer',
+        caption:
+          'Figure 3: t-SNE of the last hidden layer, by emotion class and by corpus, with silhouette scores.',
+        svg,
+        png: `figures/tsne-${i + 1}.png`,
+      });
   });
   const model: ReportModel = {
     format: REPORT_FORMAT,
@@ -118,7 +187,9 @@ export async function buildReport(inputs: ReportInputs, params: ReportParams, se
     comparisons,
     claims,
     strict: params.strict,
-    tsne: inputs.tsne.flatMap(({ doc }) => doc.models.map((m) => ({ model: m.model, label: m.label, n: m.n, silhouette: m.silhouette }))),
+    tsne: inputs.tsne.flatMap(({ doc }) =>
+      doc.models.map((m) => ({ model: m.model, label: m.label, n: m.n, silhouette: m.silhouette })),
+    ),
     figures,
     notes,
   };

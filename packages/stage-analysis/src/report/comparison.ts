@@ -7,9 +7,14 @@
 import type { BootstrapResult, PairedGroup } from '../stats/bootstrap.ts';
 import { hierarchicalBootstrap } from '../stats/bootstrap.ts';
 import type { MetricName } from '../stats/metric-on-index.ts';
-import { type TestResult, pairedPredictionPermutationTest, signFlipTest, signTest } from '../stats/permutation.ts';
+import {
+  pairedPredictionPermutationTest,
+  signFlipTest,
+  signTest,
+  type TestResult,
+} from '../stats/permutation.ts';
 import { type MeanInterval, tInterval } from '../stats/t-interval.ts';
-import { type MethodRuns, corpusOf } from './method-runs.ts';
+import { corpusOf, type MethodRuns } from './method-runs.ts';
 
 export interface StatsOptions {
   level: number;
@@ -36,7 +41,11 @@ export interface Comparison {
 }
 
 /** Per-run groups on one corpus; with `b`, utterances are aligned by id and only shared ones kept. */
-export function pairedGroups(a: MethodRuns, b: MethodRuns | null, corpus: string): { keys: string[]; unpaired: string[]; groups: PairedGroup[] } {
+export function pairedGroups(
+  a: MethodRuns,
+  b: MethodRuns | null,
+  corpus: string,
+): { keys: string[]; unpaired: string[]; groups: PairedGroup[] } {
   const keys: string[] = [];
   const unpaired: string[] = [];
   const groups: PairedGroup[] = [];
@@ -68,11 +77,20 @@ export function pairedGroups(a: MethodRuns, b: MethodRuns | null, corpus: string
     keys.push(run.key);
     groups.push({ truth, a: pa, b: pb });
   }
-  if (b) for (const run of b.runs) if (!a.runs.some((r) => r.key === run.key)) unpaired.push(`${b.method}[${run.key}]`);
+  if (b)
+    for (const run of b.runs)
+      if (!a.runs.some((r) => r.key === run.key)) unpaired.push(`${b.method}[${run.key}]`);
   return { keys, unpaired, groups };
 }
 
-export function compareMethods(a: MethodRuns, b: MethodRuns, corpus: string, metric: MetricName, numClasses: number, options: StatsOptions): Comparison | null {
+export function compareMethods(
+  a: MethodRuns,
+  b: MethodRuns,
+  corpus: string,
+  metric: MetricName,
+  numClasses: number,
+  options: StatsOptions,
+): Comparison | null {
   const { keys, unpaired, groups } = pairedGroups(a, b, corpus);
   if (groups.length === 0) return null;
   const diffs = keys.map((key) => {
@@ -90,9 +108,20 @@ export function compareMethods(a: MethodRuns, b: MethodRuns, corpus: string, met
     unpairedRuns: unpaired,
     diffs,
     seedInterval: tInterval(diffs, options.level),
-    bootstrap: hierarchicalBootstrap(groups, { metric, numClasses, resamples: options.resamples, level: options.level, seed: options.seed }),
+    bootstrap: hierarchicalBootstrap(groups, {
+      metric,
+      numClasses,
+      resamples: options.resamples,
+      level: options.level,
+      seed: options.seed,
+    }),
     signFlip: signFlipTest(diffs, { seed: options.seed }),
     signTest: signTest(diffs),
-    utterancePermutation: pairedPredictionPermutationTest(full, { metric, numClasses, resamples: Math.min(options.resamples, 1000), seed: options.seed }),
+    utterancePermutation: pairedPredictionPermutationTest(full, {
+      metric,
+      numClasses,
+      resamples: Math.min(options.resamples, 1000),
+      seed: options.seed,
+    }),
   };
 }

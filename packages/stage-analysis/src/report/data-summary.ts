@@ -13,7 +13,10 @@ function add(counts: Map<string, DataCount>, corpus: string, split: string, cls:
 }
 
 const sorted = (counts: Map<string, DataCount>) =>
-  [...counts.values()].sort((a, b) => a.corpus.localeCompare(b.corpus) || a.split.localeCompare(b.split) || a.class.localeCompare(b.class));
+  [...counts.values()].sort(
+    (a, b) =>
+      a.corpus.localeCompare(b.corpus) || a.split.localeCompare(b.split) || a.class.localeCompare(b.class),
+  );
 
 /** Counts rows of `index.jsonl` in each directory (streamed); directories without one are skipped. */
 export async function countStores(dirs: readonly string[]): Promise<DataCount[]> {
@@ -22,9 +25,17 @@ export async function countStores(dirs: readonly string[]): Promise<DataCount[]>
   for (const dir of dirs) {
     const file = join(dir, 'index.jsonl');
     if (!existsSync(file)) continue;
-    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+    for await (const line of createInterface({
+      input: createReadStream(file),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    })) {
       if (line.trim() === '') continue;
-      const row = JSON.parse(line) as { id?: string; corpus?: string; split?: string | null; class?: string | null };
+      const row = JSON.parse(line) as {
+        id?: string;
+        corpus?: string;
+        split?: string | null;
+        class?: string | null;
+      };
       const id = `${row.corpus}/${row.id}`;
       if (seen.has(id)) continue; // the same utterance in two stores (e.g. features and predictions)
       seen.add(id);

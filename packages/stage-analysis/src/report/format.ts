@@ -9,7 +9,10 @@ export const fixed = (v: number | null | undefined, digits = 4): string =>
 export const pValue = (p: number): string => (p < 0.001 ? '<0.001' : p.toFixed(3));
 
 /** Mean with its interval, in percent: `61.4 [57.4, 65.4]`, or `61.4 (n=1)` without one. */
-export function meanWithInterval(cell: { mean: number; lo: number | null; hi: number | null; n: number }, reference = false): string {
+export function meanWithInterval(
+  cell: { mean: number; lo: number | null; hi: number | null; n: number },
+  reference = false,
+): string {
   if (reference) return pct(cell.mean);
   if (cell.lo === null || cell.hi === null) return `${pct(cell.mean)} (n=${cell.n})`;
   return `${pct(cell.mean)} [${pct(cell.lo)}, ${pct(cell.hi)}]`;

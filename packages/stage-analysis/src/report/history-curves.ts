@@ -28,7 +28,9 @@ export async function readHistoryCurves(dir: string, run: string): Promise<Curve
   if (!records || records.length === 0) return null;
   const epochs = records.map((r) => r.epoch);
   // a fine-tuning phase restarts its epoch count: number epochs in order instead
-  const monotone = epochs.every((e, i) => typeof e === 'number' && (i === 0 || e > (epochs[i - 1] as number)));
+  const monotone = epochs.every(
+    (e, i) => typeof e === 'number' && (i === 0 || e > (epochs[i - 1] as number)),
+  );
   const points: CurvePoint[] = [];
   records.forEach((r, i) => {
     const epoch = monotone ? (r.epoch as number) : i + 1;

@@ -1,6 +1,7 @@
 /** Gathers the evaluated models of several evaluation artifacts into methods with their seeds. */
-import type { CorpusEvaluation, EvaluationDoc, ModelEvaluation } from '../evaluation/types.ts';
+
 import { variantKey } from '../evaluation/producer-id.ts';
+import type { CorpusEvaluation, EvaluationDoc, ModelEvaluation } from '../evaluation/types.ts';
 
 export interface MethodRuns {
   /** Spec stage id of the model (`ser_frozen`). */
@@ -47,10 +48,14 @@ export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
       label: strategyLabel(first.strategy, method),
       strategy: first.strategy,
       structure: first.structure,
-      runs: [...runs].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })).map(([key, model]) => ({ key, model })),
+      runs: [...runs]
+        .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+        .map(([key, model]) => ({ key, model })),
     };
   });
-  methods.sort((a, b) => strategyRank(a.strategy) - strategyRank(b.strategy) || a.method.localeCompare(b.method));
+  methods.sort(
+    (a, b) => strategyRank(a.strategy) - strategyRank(b.strategy) || a.method.localeCompare(b.method),
+  );
   // Ablations share a strategy: tell their rows apart by structure and stage id.
   const shared = methods.filter((m) => methods.filter((o) => o.label === m.label).length > 1);
   for (const m of shared) m.label = `${m.label} [${[m.structure, m.method].filter(Boolean).join(', ')}]`;
@@ -60,7 +65,9 @@ export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
 /** Every corpus evaluated by some method: within-corpus test sets first, then unseen corpora. */
 export function collectCorpora(methods: readonly MethodRuns[]): { corpus: string; unseen: boolean }[] {
   const seen = new Map<string, boolean>();
-  for (const m of methods) for (const r of m.runs) for (const c of r.model.corpora) seen.set(c.corpus, (seen.get(c.corpus) ?? false) || c.unseen);
+  for (const m of methods)
+    for (const r of m.runs)
+      for (const c of r.model.corpora) seen.set(c.corpus, (seen.get(c.corpus) ?? false) || c.unseen);
   return [...seen]
     .map(([corpus, unseen]) => ({ corpus, unseen }))
     .sort((a, b) => Number(a.unseen) - Number(b.unseen) || a.corpus.localeCompare(b.corpus));
@@ -71,7 +78,13 @@ export function corpusOf(model: ModelEvaluation, corpus: string): CorpusEvaluati
 }
 
 const DISPLAY: { [corpus: string]: string } = {
-  emodb: 'Emo-DB', emovo: 'EMOVO', iemocap: 'IEMOCAP', ravdess: 'RAVDESS', savee: 'SAVEE', tess: 'TESS', voxceleb: 'VoxCeleb',
+  emodb: 'Emo-DB',
+  emovo: 'EMOVO',
+  iemocap: 'IEMOCAP',
+  ravdess: 'RAVDESS',
+  savee: 'SAVEE',
+  tess: 'TESS',
+  voxceleb: 'VoxCeleb',
 };
 export function corpusTitle(corpus: string): string {
   return DISPLAY[corpus] ?? corpus;

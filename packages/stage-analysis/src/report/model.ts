@@ -40,7 +40,12 @@ export interface ReportModel {
   comparisons: Comparison[];
   claims: ClaimResult[];
   strict: boolean;
-  tsne: { model: string; label: string; n: number; silhouette: { tsne: { class: number; corpus: number }; hidden: { class: number; corpus: number } } }[];
+  tsne: {
+    model: string;
+    label: string;
+    n: number;
+    silhouette: { tsne: { class: number; corpus: number }; hidden: { class: number; corpus: number } };
+  }[];
   figures: ReportFigure[];
   /** Added by `serx report` (the stage itself cannot see the spec or the run). */
   spec?: { file: string; text: string };

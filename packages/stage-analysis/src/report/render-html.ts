@@ -1,18 +1,32 @@
 /** One self-contained HTML file: tables, inline SVG figures, no external resources. */
 import type { ReportModel } from './model.ts';
-import { type TextTable, claimsTable, comparisonTable, dataTable, silhouetteTable, table2Table, timingTable } from './sections.ts';
+import {
+  claimsTable,
+  comparisonTable,
+  dataTable,
+  silhouetteTable,
+  type TextTable,
+  table2Table,
+  timingTable,
+} from './sections.ts';
 import { table2Caption } from './table2-render.ts';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const attrs = (a: { [key: string]: string } | undefined) =>
-  a ? Object.entries(a).map(([k, v]) => ` ${k}="${escapeHtml(v)}"`).join('') : '';
+  a
+    ? Object.entries(a)
+        .map(([k, v]) => ` ${k}="${escapeHtml(v)}"`)
+        .join('')
+    : '';
 
 function table(t: TextTable, caption?: string): string {
   const head = `<tr>${t.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = t.rows
-    .map((r) => `<tr>${r.cells.map((c, i) => `<td${attrs(r.attrs?.[i])}>${escapeHtml(c)}</td>`).join('')}</tr>`)
+    .map(
+      (r) => `<tr>${r.cells.map((c, i) => `<td${attrs(r.attrs?.[i])}>${escapeHtml(c)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<table id="${t.id}">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody></table>`;
 }
@@ -25,24 +39,57 @@ figure{margin:2em 0}figcaption{font-size:90%;color:#555}pre{background:#f6f6f6;p
 
 export function renderHtml(model: ReportModel): string {
   const parts: string[] = [`<h1>${escapeHtml(model.title)}</h1>`];
-  if (model.spec) parts.push(`<h2>Spec</h2><p>${escapeHtml(model.spec.file)}</p><pre id="spec">${escapeHtml(model.spec.text)}</pre>`);
-  parts.push(`<h2>Data</h2>`, table(dataTable(model), `Utterances per corpus, split and class (${model.data.source}).`));
-  parts.push(`<h2>Table 2: cross-corpus speech emotion recognition</h2>`, table(table2Table(model), table2Caption(model.table2)));
+  if (model.spec)
+    parts.push(
+      `<h2>Spec</h2><p>${escapeHtml(model.spec.file)}</p><pre id="spec">${escapeHtml(model.spec.text)}</pre>`,
+    );
+  parts.push(
+    `<h2>Data</h2>`,
+    table(dataTable(model), `Utterances per corpus, split and class (${model.data.source}).`),
+  );
+  parts.push(
+    `<h2>Table 2: cross-corpus speech emotion recognition</h2>`,
+    table(table2Table(model), table2Caption(model.table2)),
+  );
   if (model.comparisons.length > 0) {
     const c = model.comparisons[0]!;
     parts.push(
       `<h2>Pre-trained encoder vs from scratch</h2>`,
-      table(comparisonTable(model), `${c.a} − ${c.b}, paired by seed (${c.pairedRuns.length} seeds${c.unpairedRuns.length ? `; unpaired, left out: ${c.unpairedRuns.join(', ')}` : ''}). Bootstrap: ${c.bootstrap.resamples} resamples over seeds and utterances. p-values two-sided; with n seeds the exact sign-flip p cannot go below 2/2^n.`),
+      table(
+        comparisonTable(model),
+        `${c.a} − ${c.b}, paired by seed (${c.pairedRuns.length} seeds${c.unpairedRuns.length ? `; unpaired, left out: ${c.unpairedRuns.join(', ')}` : ''}). Bootstrap: ${c.bootstrap.resamples} resamples over seeds and utterances. p-values two-sided; with n seeds the exact sign-flip p cannot go below 2/2^n.`,
+      ),
     );
   }
-  if (model.claims.length > 0) parts.push(`<h2>Claims${model.strict ? ' (strict)' : ''}</h2>`, table(claimsTable(model), 'holds: the whole CI satisfies the claim; does not hold: the whole CI violates it; inconclusive: the CI straddles the threshold.'));
-  if (model.tsne.length > 0) parts.push(`<h2>Cluster separation in the last hidden layer</h2>`, table(silhouetteTable(model), 'Mean silhouette coefficient (−1…1; higher = tighter, better separated groups).'));
+  if (model.claims.length > 0)
+    parts.push(
+      `<h2>Claims${model.strict ? ' (strict)' : ''}</h2>`,
+      table(
+        claimsTable(model),
+        'holds: the whole CI satisfies the claim; does not hold: the whole CI violates it; inconclusive: the CI straddles the threshold.',
+      ),
+    );
+  if (model.tsne.length > 0)
+    parts.push(
+      `<h2>Cluster separation in the last hidden layer</h2>`,
+      table(
+        silhouetteTable(model),
+        'Mean silhouette coefficient (−1…1; higher = tighter, better separated groups).',
+      ),
+    );
   parts.push(`<h2>Figures</h2>`);
   for (const f of model.figures) {
-    parts.push(`<figure id="fig-${escapeHtml(f.name)}">\n${f.svg}\n<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`);
+    parts.push(
+      `<figure id="fig-${escapeHtml(f.name)}">\n${f.svg}\n<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`,
+    );
   }
   const timings = timingTable(model);
-  if (timings && model.run) parts.push(`<h2>Run</h2><p>run ${escapeHtml(model.run.runId)}: ${escapeHtml(model.run.status)}, ${(model.run.durationMs / 1000).toFixed(1)} s</p>`, table(timings));
-  if (model.notes.length > 0) parts.push(`<h2>Notes</h2><ul>${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+  if (timings && model.run)
+    parts.push(
+      `<h2>Run</h2><p>run ${escapeHtml(model.run.runId)}: ${escapeHtml(model.run.status)}, ${(model.run.durationMs / 1000).toFixed(1)} s</p>`,
+      table(timings),
+    );
+  if (model.notes.length > 0)
+    parts.push(`<h2>Notes</h2><ul>${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(model.title)}</title><style>${STYLE}</style></head>\n<body>\n${parts.join('\n')}\n</body></html>\n`;
 }

@@ -1,5 +1,13 @@
 import type { ReportModel } from './model.ts';
-import { type TextTable, claimsTable, comparisonTable, dataTable, silhouetteTable, table2Table, timingTable } from './sections.ts';
+import {
+  claimsTable,
+  comparisonTable,
+  dataTable,
+  silhouetteTable,
+  type TextTable,
+  table2Table,
+  timingTable,
+} from './sections.ts';
 import { table2Caption } from './table2-render.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -17,18 +25,41 @@ function table(t: TextTable): string {
 export function renderMarkdown(model: ReportModel): string {
   const out: string[] = [`# ${model.title}`];
   if (model.spec) out.push('## Spec', `\`${model.spec.file}\``, '```yaml', model.spec.text.trimEnd(), '```');
-  out.push('## Data', table(dataTable(model)), '', `Utterances per corpus, split and class (${model.data.source}).`);
-  out.push('## Table 2: cross-corpus speech emotion recognition', table(table2Table(model)), '', table2Caption(model.table2));
+  out.push(
+    '## Data',
+    table(dataTable(model)),
+    '',
+    `Utterances per corpus, split and class (${model.data.source}).`,
+  );
+  out.push(
+    '## Table 2: cross-corpus speech emotion recognition',
+    table(table2Table(model)),
+    '',
+    table2Caption(model.table2),
+  );
   if (model.comparisons.length > 0) {
     const c = model.comparisons[0]!;
-    out.push('## Pre-trained encoder vs from scratch', table(comparisonTable(model)), '', `${c.a} − ${c.b}, paired by seed (${c.pairedRuns.length} seeds). Differences in percentage points; bootstrap over seeds and utterances (${c.bootstrap.resamples} resamples); two-sided p-values.`);
+    out.push(
+      '## Pre-trained encoder vs from scratch',
+      table(comparisonTable(model)),
+      '',
+      `${c.a} − ${c.b}, paired by seed (${c.pairedRuns.length} seeds). Differences in percentage points; bootstrap over seeds and utterances (${c.bootstrap.resamples} resamples); two-sided p-values.`,
+    );
   }
-  if (model.claims.length > 0) out.push(`## Claims${model.strict ? ' (strict)' : ''}`, table(claimsTable(model)));
-  if (model.tsne.length > 0) out.push('## Cluster separation in the last hidden layer', table(silhouetteTable(model)));
+  if (model.claims.length > 0)
+    out.push(`## Claims${model.strict ? ' (strict)' : ''}`, table(claimsTable(model)));
+  if (model.tsne.length > 0)
+    out.push('## Cluster separation in the last hidden layer', table(silhouetteTable(model)));
   out.push('## Figures');
   for (const f of model.figures) out.push(`### ${f.title}`, `![${f.title}](${f.png})`, '', f.caption);
   const timings = timingTable(model);
-  if (timings && model.run) out.push('## Run', `run ${model.run.runId}: ${model.run.status}, ${(model.run.durationMs / 1000).toFixed(1)} s`, '', table(timings));
+  if (timings && model.run)
+    out.push(
+      '## Run',
+      `run ${model.run.runId}: ${model.run.status}, ${(model.run.durationMs / 1000).toFixed(1)} s`,
+      '',
+      table(timings),
+    );
   if (model.notes.length > 0) out.push('## Notes', ...model.notes.map((n) => `- ${n}`));
   return `${out.filter((part) => part !== '').join('\n\n')}\n`;
 }

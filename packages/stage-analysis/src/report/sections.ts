@@ -26,7 +26,12 @@ export function dataTable(model: ReportModel): TextTable {
     id: 'data',
     header: ['Corpus', 'Split', ...classes, 'Total'],
     rows: [...groups.values()].map((g) => ({
-      cells: [corpusTitle(g.corpus), g.split, ...classes.map((c) => String(g.byClass.get(c) ?? 0)), String([...g.byClass.values()].reduce((a, b) => a + b, 0))],
+      cells: [
+        corpusTitle(g.corpus),
+        g.split,
+        ...classes.map((c) => String(g.byClass.get(c) ?? 0)),
+        String([...g.byClass.values()].reduce((a, b) => a + b, 0)),
+      ],
     })),
   };
 }
@@ -42,7 +47,14 @@ export function table2Table(model: ReportModel): TextTable {
         { 'data-method': row.method },
         ...row.cells.map((c, i): { [key: string]: string } =>
           c
-            ? { 'data-method': row.method, 'data-corpus': t.columns[i]!.corpus, 'data-mean': String(c.mean), 'data-lo': String(c.lo ?? ''), 'data-hi': String(c.hi ?? ''), 'data-n': String(c.n) }
+            ? {
+                'data-method': row.method,
+                'data-corpus': t.columns[i]!.corpus,
+                'data-mean': String(c.mean),
+                'data-lo': String(c.lo ?? ''),
+                'data-hi': String(c.hi ?? ''),
+                'data-n': String(c.n),
+              }
             : { 'data-corpus': t.columns[i]!.corpus },
         ),
       ],
@@ -53,7 +65,16 @@ export function table2Table(model: ReportModel): TextTable {
 export function comparisonTable(model: ReportModel): TextTable {
   return {
     id: 'comparison',
-    header: ['Test set', 'Seeds', 'Per-seed difference (pp)', 'Mean [t CI] (pp)', 'Bootstrap CI (pp)', 'p sign-flip', 'p sign test', 'p utterance perm.'],
+    header: [
+      'Test set',
+      'Seeds',
+      'Per-seed difference (pp)',
+      'Mean [t CI] (pp)',
+      'Bootstrap CI (pp)',
+      'p sign-flip',
+      'p sign test',
+      'p utterance perm.',
+    ],
     rows: model.comparisons.map((c) => ({
       cells: [
         corpusTitle(c.corpus),
@@ -65,7 +86,15 @@ export function comparisonTable(model: ReportModel): TextTable {
         pValue(c.signTest.p),
         pValue(c.utterancePermutation.p),
       ],
-      attrs: [{ 'data-corpus': c.corpus, 'data-estimate': String(c.bootstrap.estimate), 'data-lo': String(c.bootstrap.lo), 'data-hi': String(c.bootstrap.hi), 'data-p': String(c.signFlip.p) }],
+      attrs: [
+        {
+          'data-corpus': c.corpus,
+          'data-estimate': String(c.bootstrap.estimate),
+          'data-lo': String(c.bootstrap.lo),
+          'data-hi': String(c.bootstrap.hi),
+          'data-p': String(c.signFlip.p),
+        },
+      ],
     })),
   };
 }
@@ -73,7 +102,14 @@ export function comparisonTable(model: ReportModel): TextTable {
 export function claimsTable(model: ReportModel): TextTable {
   return {
     id: 'claims',
-    header: ['Claim', 'Estimate', `${Math.round((model.claims[0]?.level ?? 0.95) * 100)}% bootstrap CI`, 'Seeds', 'Verdict', 'p (sign-flip / utterance perm.)'],
+    header: [
+      'Claim',
+      'Estimate',
+      `${Math.round((model.claims[0]?.level ?? 0.95) * 100)}% bootstrap CI`,
+      'Seeds',
+      'Verdict',
+      'p (sign-flip / utterance perm.)',
+    ],
     rows: model.claims.map((c) => ({
       cells: [
         c.text,
@@ -83,7 +119,15 @@ export function claimsTable(model: ReportModel): TextTable {
         c.verdict,
         c.p ? `${pValue(c.p.signFlip)} / ${pValue(c.p.utterancePermutation)}` : '–',
       ],
-      attrs: [{ 'data-verdict': c.verdict, 'data-estimate': String(c.estimate), 'data-lo': String(c.lo), 'data-hi': String(c.hi), 'data-seeds': String(c.seeds) }],
+      attrs: [
+        {
+          'data-verdict': c.verdict,
+          'data-estimate': String(c.estimate),
+          'data-lo': String(c.lo),
+          'data-hi': String(c.hi),
+          'data-seeds': String(c.seeds),
+        },
+      ],
     })),
   };
 }
@@ -91,9 +135,23 @@ export function claimsTable(model: ReportModel): TextTable {
 export function silhouetteTable(model: ReportModel): TextTable {
   return {
     id: 'silhouette',
-    header: ['Model', 'Points', 'Silhouette by class (t-SNE)', 'by corpus (t-SNE)', 'by class (hidden layer)', 'by corpus (hidden layer)'],
+    header: [
+      'Model',
+      'Points',
+      'Silhouette by class (t-SNE)',
+      'by corpus (t-SNE)',
+      'by class (hidden layer)',
+      'by corpus (hidden layer)',
+    ],
     rows: model.tsne.map((t) => ({
-      cells: [`${t.label} (${t.model})`, String(t.n), fixed(t.silhouette.tsne.class, 3), fixed(t.silhouette.tsne.corpus, 3), fixed(t.silhouette.hidden.class, 3), fixed(t.silhouette.hidden.corpus, 3)],
+      cells: [
+        `${t.label} (${t.model})`,
+        String(t.n),
+        fixed(t.silhouette.tsne.class, 3),
+        fixed(t.silhouette.tsne.corpus, 3),
+        fixed(t.silhouette.hidden.class, 3),
+        fixed(t.silhouette.hidden.corpus, 3),
+      ],
     })),
   };
 }
@@ -104,7 +162,13 @@ export function timingTable(model: ReportModel): TextTable | null {
     id: 'timings',
     header: ['Stage', 'Uses', 'This run', 'Compute time (s)', 'Key'],
     rows: model.run.stages.map((s) => ({
-      cells: [s.id, s.stage, s.status === 'cached' ? 'cache hit' : s.status, s.computeMs === undefined ? '–' : (s.computeMs / 1000).toFixed(1), s.key ? s.key.slice(0, 12) : '–'],
+      cells: [
+        s.id,
+        s.stage,
+        s.status === 'cached' ? 'cache hit' : s.status,
+        s.computeMs === undefined ? '–' : (s.computeMs / 1000).toFixed(1),
+        s.key ? s.key.slice(0, 12) : '–',
+      ],
     })),
   };
 }

@@ -10,7 +10,9 @@ export function columnTitle(column: { corpus: string; unseen: boolean }): string
 
 /** The seed counts behind the table, e.g. `n = 5 seeds` or `n = 3–5 seeds`. */
 export function seedCountNote(table: Table2): string {
-  const ns = table.rows.filter((r) => !r.reference).flatMap((r) => r.cells.filter((c) => c !== null).map((c) => c!.n));
+  const ns = table.rows
+    .filter((r) => !r.reference)
+    .flatMap((r) => r.cells.filter((c) => c !== null).map((c) => c!.n));
   if (ns.length === 0) return 'no runs';
   const lo = Math.min(...ns);
   const hi = Math.max(...ns);
@@ -25,7 +27,10 @@ export function table2Caption(table: Table2): string {
 export function renderTable2Markdown(table: Table2): string {
   const header = `| Method | ${table.columns.map(columnTitle).join(' | ')} |`;
   const rule = `|---|${table.columns.map(() => '---:').join('|')}|`;
-  const lines = table.rows.map((row) => `| ${row.label} | ${row.cells.map((c) => (c ? meanWithInterval(c, row.reference) : '–')).join(' | ')} |`);
+  const lines = table.rows.map(
+    (row) =>
+      `| ${row.label} | ${row.cells.map((c) => (c ? meanWithInterval(c, row.reference) : '–')).join(' | ')} |`,
+  );
   return [header, rule, ...lines, '', table2Caption(table)].join('\n');
 }
 
@@ -39,7 +44,20 @@ export function renderTable2Csv(table: Table2): string {
       if (!cell) return;
       const col = table.columns[i]!;
       lines.push(
-        [row.method, row.label, col.corpus, String(col.unseen), table.metric, fixed(cell.mean, 6), fixed(cell.lo, 6), fixed(cell.hi, 6), fixed(cell.sd, 6), String(cell.n), String(table.level), cell.values.map((v) => fixed(v, 6)).join(' ')]
+        [
+          row.method,
+          row.label,
+          col.corpus,
+          String(col.unseen),
+          table.metric,
+          fixed(cell.mean, 6),
+          fixed(cell.lo, 6),
+          fixed(cell.hi, 6),
+          fixed(cell.sd, 6),
+          String(cell.n),
+          String(table.level),
+          cell.values.map((v) => fixed(v, 6)).join(' '),
+        ]
           .map(csvField)
           .join(','),
       );

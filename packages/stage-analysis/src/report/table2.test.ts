@@ -11,33 +11,60 @@ const methods = collectMethods(docs);
 
 describe('Table 2', () => {
   it('has the paper layout: methods as rows (scratch, encoder), within-corpus test sets then the unseen corpus', () => {
-    const table = buildTable2(methods, { metric: 'ua', reference: [{ label: 'CNN-LSTM (literature)', values: { emodb: 0.6, tess: 0.4 } }] });
-    expect(table.columns).toEqual([{ corpus: 'emodb', unseen: false }, { corpus: 'savee', unseen: false }, { corpus: 'tess', unseen: true }]);
-    expect(table.rows.map((r) => r.label)).toEqual(['CNN-LSTM (literature)', 'CNN-LSTM (from scratch)', 'CNN-LSTM + pre-trained encoder']);
+    const table = buildTable2(methods, {
+      metric: 'ua',
+      reference: [{ label: 'CNN-LSTM (literature)', values: { emodb: 0.6, tess: 0.4 } }],
+    });
+    expect(table.columns).toEqual([
+      { corpus: 'emodb', unseen: false },
+      { corpus: 'savee', unseen: false },
+      { corpus: 'tess', unseen: true },
+    ]);
+    expect(table.rows.map((r) => r.label)).toEqual([
+      'CNN-LSTM (literature)',
+      'CNN-LSTM (from scratch)',
+      'CNN-LSTM + pre-trained encoder',
+    ]);
     const cell = table.rows[2]!.cells[2]!;
     const perSeed = methods[1]!.runs.map((r) => r.model.corpora.find((c) => c.corpus === 'tess')!.ua);
     expect(cell.values).toEqual(perSeed);
     const ci = tInterval(perSeed);
-    expect(cell).toMatchObject({ mean: ci.mean, sd: ci.sd, n: 3, lo: Math.max(0, ci.lo!), hi: Math.min(1, ci.hi!) });
+    expect(cell).toMatchObject({
+      mean: ci.mean,
+      sd: ci.sd,
+      n: 3,
+      lo: Math.max(0, ci.lo!),
+      hi: Math.min(1, ci.hi!),
+    });
     expect(cell.n).toBe(3);
     const md = renderTable2Markdown(table);
     expect(md.split('\n')[0]).toBe('| Method | Emo-DB | SAVEE | TESS* |');
     expect(md).toContain(`| CNN-LSTM + pre-trained encoder | `);
-    expect(md).toContain(`${(cell.mean * 100).toFixed(1)} [${(cell.lo! * 100).toFixed(1)}, ${(cell.hi! * 100).toFixed(1)}] |`);
+    expect(md).toContain(
+      `${(cell.mean * 100).toFixed(1)} [${(cell.lo! * 100).toFixed(1)}, ${(cell.hi! * 100).toFixed(1)}] |`,
+    );
     expect(md).toContain('| CNN-LSTM (literature) | 60.0 | – | 40.0 |');
     expect(md).toContain('n = 3 seeds');
     const csv = renderTable2Csv(table).trim().split('\n');
     expect(csv[0]).toBe('method,label,corpus,unseen,metric,mean,ci_lo,ci_hi,sd,n,level,values');
-    expect(csv).toContain(`ser_frozen,CNN-LSTM + pre-trained encoder,tess,true,ua,${cell.mean.toFixed(6)},${cell.lo!.toFixed(6)},${cell.hi!.toFixed(6)},${cell.sd!.toFixed(6)},3,0.95,${perSeed.map((v) => v.toFixed(6)).join(' ')}`);
+    expect(csv).toContain(
+      `ser_frozen,CNN-LSTM + pre-trained encoder,tess,true,ua,${cell.mean.toFixed(6)},${cell.lo!.toFixed(6)},${cell.hi!.toFixed(6)},${cell.sd!.toFixed(6)},3,0.95,${perSeed.map((v) => v.toFixed(6)).join(' ')}`,
+    );
   });
 
   it('an ablation row sharing a strategy is told apart by structure and stage id', () => {
-    const ablation = docs.filter((d) => d.models[0]!.method === 'ser_frozen').map((d) => ({
-      ...d,
-      models: d.models.map((m) => ({ ...m, method: 'ser_frozen_deep', structure: 'deep-cnn' })),
-    }));
+    const ablation = docs
+      .filter((d) => d.models[0]!.method === 'ser_frozen')
+      .map((d) => ({
+        ...d,
+        models: d.models.map((m) => ({ ...m, method: 'ser_frozen_deep', structure: 'deep-cnn' })),
+      }));
     const labels = collectMethods([...docs, ...ablation]).map((m) => m.label);
-    expect(labels).toEqual(['CNN-LSTM (from scratch)', 'CNN-LSTM + pre-trained encoder [parry-cnn, ser_frozen]', 'CNN-LSTM + pre-trained encoder [deep-cnn, ser_frozen_deep]']);
+    expect(labels).toEqual([
+      'CNN-LSTM (from scratch)',
+      'CNN-LSTM + pre-trained encoder [parry-cnn, ser_frozen]',
+      'CNN-LSTM + pre-trained encoder [deep-cnn, ser_frozen_deep]',
+    ]);
   });
 });
 
@@ -46,7 +73,8 @@ describe('paired comparison', () => {
     const [scratch, frozen] = methods;
     const c = compareMethods(frozen!, scratch!, 'tess', 'ua', 3, { level: 0.95, resamples: 500, seed: 1 })!;
     expect(c.pairedRuns).toEqual(['seed=1', 'seed=2', 'seed=3']);
-    const ua = (m: typeof frozen, k: number) => m!.runs[k]!.model.corpora.find((x) => x.corpus === 'tess')!.ua;
+    const ua = (m: typeof frozen, k: number) =>
+      m!.runs[k]!.model.corpora.find((x) => x.corpus === 'tess')!.ua;
     expect(c.diffs).toEqual([0, 1, 2].map((k) => ua(frozen, k) - ua(scratch, k)));
     expect(c.bootstrap.estimate).toBeCloseTo(c.diffs.reduce((a, b) => a + b) / 3, 12);
     expect(c.bootstrap.lo).toBeLessThan(c.bootstrap.estimate);

@@ -1,7 +1,7 @@
 /** Table 2 of the paper: rows = methods, columns = each corpus's test partition and the unseen corpus. */
 import type { MetricName } from '../stats/metric-on-index.ts';
 import { type MeanInterval, tInterval } from '../stats/t-interval.ts';
-import { type MethodRuns, collectCorpora, corpusOf } from './method-runs.ts';
+import { collectCorpora, corpusOf, type MethodRuns } from './method-runs.ts';
 
 export interface Table2Cell extends MeanInterval {
   corpus: string;
@@ -30,7 +30,10 @@ export interface ReferenceRow {
   values: { [corpus: string]: number };
 }
 
-export function buildTable2(methods: readonly MethodRuns[], options: { metric: MetricName; level?: number; reference?: readonly ReferenceRow[] }): Table2 {
+export function buildTable2(
+  methods: readonly MethodRuns[],
+  options: { metric: MetricName; level?: number; reference?: readonly ReferenceRow[] },
+): Table2 {
   const level = options.level ?? 0.95;
   const columns = collectCorpora(methods);
   const rows: Table2Row[] = (options.reference ?? []).map((ref) => ({
@@ -39,7 +42,9 @@ export function buildTable2(methods: readonly MethodRuns[], options: { metric: M
     reference: true,
     cells: columns.map(({ corpus }) => {
       const v = ref.values[corpus];
-      return v === undefined ? null : { corpus, values: [v], mean: v, sd: null, lo: null, hi: null, n: 0, level };
+      return v === undefined
+        ? null
+        : { corpus, values: [v], mean: v, sd: null, lo: null, hi: null, n: 0, level };
     }),
   }));
   for (const m of methods) {
@@ -48,11 +53,19 @@ export function buildTable2(methods: readonly MethodRuns[], options: { metric: M
       label: m.label,
       reference: false,
       cells: columns.map(({ corpus }) => {
-        const values = m.runs.map((r) => corpusOf(r.model, corpus)?.[options.metric]).filter((v): v is number => typeof v === 'number');
+        const values = m.runs
+          .map((r) => corpusOf(r.model, corpus)?.[options.metric])
+          .filter((v): v is number => typeof v === 'number');
         if (values.length === 0) return null;
         // the metrics live in [0, 1]: a t interval past the bounds is cut there (coverage only grows)
         const ci = tInterval(values, level);
-        return { corpus, values, ...ci, lo: ci.lo === null ? null : Math.max(0, ci.lo), hi: ci.hi === null ? null : Math.min(1, ci.hi) };
+        return {
+          corpus,
+          values,
+          ...ci,
+          lo: ci.lo === null ? null : Math.max(0, ci.lo),
+          hi: ci.hi === null ? null : Math.min(1, ci.hi),
+        };
       }),
     });
   }

@@ -5,10 +5,20 @@ import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { renderTable2Csv, renderTable2Markdown } from './table2-render.ts';
 
-export const REPORT_FILES = { html: 'report.html', markdown: 'report.md', model: 'report.json', table2Md: 'table2.md', table2Csv: 'table2.csv' } as const;
+export const REPORT_FILES = {
+  html: 'report.html',
+  markdown: 'report.md',
+  model: 'report.json',
+  table2Md: 'table2.md',
+  table2Csv: 'table2.csv',
+} as const;
 
 /** Writes report.html, report.md, report.json, table2.md/.csv and `figures/<name>.png` into `dir`. */
-export async function writeReport(dir: string, model: ReportModel, pngs: { [name: string]: Buffer }): Promise<void> {
+export async function writeReport(
+  dir: string,
+  model: ReportModel,
+  pngs: { [name: string]: Buffer },
+): Promise<void> {
   await mkdir(join(dir, 'figures'), { recursive: true });
   for (const f of model.figures) {
     const png = pngs[f.name];

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { artifact, runStage, tempDir } from '../../test/context.ts';
@@ -7,50 +7,97 @@ import { writePredictionsFixture } from '../io/write-predictions-fixture.ts';
 import { evaluate } from './evaluate.ts';
 
 const row = (id: string, corpus: string, split: string, cls: string, pred: string) => ({
-  id, corpus, split, class: cls, label: cls, pred, probs: [0.2, 0.3, 0.5], embedding: [1, 2],
+  id,
+  corpus,
+  split,
+  class: cls,
+  label: cls,
+  pred,
+  probs: [0.2, 0.3, 0.5],
+  embedding: [1, 2],
 });
 
 describe('analysis:evaluate', () => {
   it('computes hand-checked UA / WA / macro-F1 per corpus, marks the held-out corpus unseen and tracks metrics', async () => {
     const dir = join(await tempDir(), 'pred');
-    await writePredictionsFixture(dir, [
-      row('e1', 'emodb', 'test', 'negative', 'negative'),
-      row('e2', 'emodb', 'test', 'negative', 'neutral'),
-      row('e3', 'emodb', 'test', 'neutral', 'neutral'),
-      row('e4', 'emodb', 'test', 'positive', 'negative'),
-      row('e5', 'emodb', 'validation', 'positive', 'negative'),
-      row('t1', 'tess', 'all', 'positive', 'positive'),
-      row('t2', 'tess', 'all', 'positive', 'negative'),
-      row('t3', 'tess', 'all', 'neutral', 'neutral'),
-    ], { classes: ['negative', 'neutral', 'positive'] });
+    await writePredictionsFixture(
+      dir,
+      [
+        row('e1', 'emodb', 'test', 'negative', 'negative'),
+        row('e2', 'emodb', 'test', 'negative', 'neutral'),
+        row('e3', 'emodb', 'test', 'neutral', 'neutral'),
+        row('e4', 'emodb', 'test', 'positive', 'negative'),
+        row('e5', 'emodb', 'validation', 'positive', 'negative'),
+        row('t1', 'tess', 'all', 'positive', 'positive'),
+        row('t2', 'tess', 'all', 'positive', 'negative'),
+        row('t3', 'tess', 'all', 'neutral', 'neutral'),
+      ],
+      { classes: ['negative', 'neutral', 'positive'] },
+    );
     const { outputs, result, recorded } = await runStage(evaluate, {
       params: { splits: ['test'] },
-      inputs: { predictions: [artifact(dir, 'predictions', 'predict_frozen[seed=2]', { model: 'c0ffee', modelProducer: 'ser_frozen[seed=2]', strategy: 'frozen' })] },
+      inputs: {
+        predictions: [
+          artifact(dir, 'predictions', 'predict_frozen[seed=2]', {
+            model: 'c0ffee',
+            modelProducer: 'ser_frozen[seed=2]',
+            strategy: 'frozen',
+          }),
+        ],
+      },
       heldOut: ['tess'],
     });
-    const doc: EvaluationDoc = JSON.parse(await readFile(join(outputs.evaluation!, 'evaluation.json'), 'utf8'));
+    const doc: EvaluationDoc = JSON.parse(
+      await readFile(join(outputs.evaluation!, 'evaluation.json'), 'utf8'),
+    );
     const [model] = doc.models;
-    expect(model).toMatchObject({ model: 'ser_frozen[seed=2]', method: 'ser_frozen', strategy: 'frozen', variant: { seed: 2 } });
+    expect(model).toMatchObject({
+      model: 'ser_frozen[seed=2]',
+      method: 'ser_frozen',
+      strategy: 'frozen',
+      variant: { seed: 2 },
+    });
     const [emodb, tess] = model!.corpora;
     expect(emodb).toMatchObject({ corpus: 'emodb', unseen: false, n: 4, splits: ['test'] });
     expect(emodb!.ua).toBeCloseTo(0.5, 12);
     expect(emodb!.wa).toBeCloseTo(0.5, 12);
     expect(emodb!.macroF1).toBeCloseTo((0.5 + 2 / 3 + 0) / 3, 12);
-    expect(emodb!.confusion).toEqual([[1, 1, 0], [0, 1, 0], [1, 0, 0]]);
-    expect(tess).toMatchObject({ corpus: 'tess', unseen: true, n: 3, recall: { negative: null, neutral: 1, positive: 0.5 } });
+    expect(emodb!.confusion).toEqual([
+      [1, 1, 0],
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    expect(tess).toMatchObject({
+      corpus: 'tess',
+      unseen: true,
+      n: 3,
+      recall: { negative: null, neutral: 1, positive: 0.5 },
+    });
     expect(tess!.ua).toBeCloseTo(0.75, 12);
     expect(tess!.utterances).toEqual({ ids: ['t1', 't2', 't3'], truth: [2, 2, 1], pred: [2, 0, 1] });
     expect(result).toMatchObject({ metrics: { 'ua.emodb': 0.5, 'ua.tess': 0.75, 'ua.within_mean': 0.5 } });
     expect(recorded.artifacts).toEqual([join(outputs.evaluation!, 'evaluation.json')]);
   });
 
-  it('rejects a malformed predictions row with its file and line', async () => {
+  it('rejects a predictions row without a prediction, naming its file and line', async () => {
     const dir = join(await tempDir(), 'pred');
-    await writePredictionsFixture(dir, [row('e1', 'emodb', 'test', 'negative', 'negative')]);
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(join(dir, 'index.jsonl'), '{"id":"e1","corpus":"emodb","class":"negative","split":"test","pred":"negative","offset":0}\n{"id":"e2","corpus":"emodb"}\n');
+    await writePredictionsFixture(dir, [
+      row('e1', 'emodb', 'test', 'negative', 'negative'),
+      row('e2', 'emodb', 'test', 'neutral', 'neutral'),
+    ]);
+    const index = join(dir, 'index.jsonl');
+    const lines = (await readFile(index, 'utf8')).trim().split('\n');
+    const { pred: _drop, ...second } = JSON.parse(lines[1]!);
+    await writeFile(index, `${lines[0]}\n${JSON.stringify(second)}\n`);
     await expect(
-      runStage(evaluate, { params: { splits: ['test'] }, inputs: { predictions: [artifact(dir, 'predictions', 'p')] } }),
-    ).rejects.toMatchObject({ code: 'INPUT_DATA', loc: { file: join(dir, 'index.jsonl'), line: 2 } });
+      runStage(evaluate, {
+        params: { splits: ['test'] },
+        inputs: { predictions: [artifact(dir, 'predictions', 'p')] },
+      }),
+    ).rejects.toMatchObject({
+      code: 'INPUT_DATA',
+      loc: { file: index, line: 2 },
+      message: expect.stringContaining("lacks string field 'pred'"),
+    });
   });
 });

@@ -1,7 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Artifact, defineStage } from '@serx/core';
-import { evaluatePredictions, evaluationMetrics, type PredictionsInput } from '../evaluation/evaluate-predictions.ts';
+import {
+  evaluatePredictions,
+  evaluationMetrics,
+  type PredictionsInput,
+} from '../evaluation/evaluate-predictions.ts';
 import { readPredictionsStore } from '../io/predictions-store.ts';
 
 export interface EvaluateParams {
@@ -14,7 +18,8 @@ export const EVALUATION_FILE = 'evaluation.json';
 export const evaluate = defineStage<EvaluateParams>({
   name: 'analysis:evaluate',
   version: '1',
-  description: 'UA (mean per-class recall), WA, macro-F1 and confusion matrix per corpus, for each trained model',
+  description:
+    'UA (mean per-class recall), WA, macro-F1 and confusion matrix per corpus, for each trained model',
   params: {
     type: 'object',
     additionalProperties: false,
@@ -32,7 +37,13 @@ export const evaluate = defineStage<EvaluateParams>({
     const inputs: PredictionsInput[] = [];
     for (const artifact of artifacts) {
       const store = await readPredictionsStore(artifact.path);
-      inputs.push({ producer: artifact.producer, meta: { ...store.meta, ...artifact.meta }, rows: store.rows, file: join(artifact.path, 'index.jsonl') });
+      store.close(); // evaluation needs the index rows only
+      inputs.push({
+        producer: artifact.producer,
+        meta: { ...store.meta, ...artifact.meta },
+        rows: store.rows,
+        file: join(artifact.path, 'index.jsonl'),
+      });
       ctx.progress.tick();
     }
     const doc = evaluatePredictions(inputs, { heldOut: ctx.heldOut, splits: ctx.params.splits });
@@ -41,12 +52,19 @@ export const evaluate = defineStage<EvaluateParams>({
     ctx.metrics.artifact(file);
     for (const m of doc.models) {
       for (const c of m.corpora) {
-        ctx.log.info(`${m.model} ${c.corpus}${c.unseen ? ' (unseen)' : ''}: UA ${c.ua.toFixed(4)} WA ${c.wa.toFixed(4)} macro-F1 ${c.macroF1.toFixed(4)} (n=${c.n})`);
+        ctx.log.info(
+          `${m.model} ${c.corpus}${c.unseen ? ' (unseen)' : ''}: UA ${c.ua.toFixed(4)} WA ${c.wa.toFixed(4)} macro-F1 ${c.macroF1.toFixed(4)} (n=${c.n})`,
+        );
       }
     }
     ctx.progress.tick();
     return {
-      meta: { evaluation: { models: doc.models.map((m) => m.model), corpora: [...new Set(doc.models.flatMap((m) => m.corpora.map((c) => c.corpus)))] } },
+      meta: {
+        evaluation: {
+          models: doc.models.map((m) => m.model),
+          corpora: [...new Set(doc.models.flatMap((m) => m.corpora.map((c) => c.corpus)))],
+        },
+      },
       metrics: evaluationMetrics(doc),
     };
   },

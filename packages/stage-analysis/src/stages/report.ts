@@ -1,23 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, ErrorCodes, SerxError, defineStage } from '@serx/core';
+import { type Artifact, defineStage, ErrorCodes, SerxError } from '@serx/core';
 import { CLAIM_SCHEMA } from '../claims/claim.ts';
 import type { EvaluationDoc } from '../evaluation/types.ts';
 import type { ReconstructionSample } from '../figures/reconstruction-figure.ts';
-import { type ReportInputs, type ReportParams, buildReport } from '../report/build-report.ts';
+import { buildReport, type ReportInputs, type ReportParams } from '../report/build-report.ts';
 import { countEvaluated, countStores } from '../report/data-summary.ts';
 import { readHistoryCurves } from '../report/history-curves.ts';
 import { REPORT_FILES, writeReport } from '../report/write-report.ts';
 import { EVALUATION_FILE } from './evaluate.ts';
 import { TSNE_FILE, type TsneDoc } from './tsne.ts';
 
-const list = (v: Artifact | readonly Artifact[] | undefined): readonly Artifact[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as Artifact]);
+const list = (v: Artifact | readonly Artifact[] | undefined): readonly Artifact[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v as Artifact];
 
 async function readJson<T>(file: string): Promise<T> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (cause) {
-    throw new SerxError(ErrorCodes.INPUT_DATA, `cannot read ${file}: ${(cause as Error).message}`, { loc: { file, line: 1, col: 1 }, cause });
+    throw new SerxError(ErrorCodes.INPUT_DATA, `cannot read ${file}: ${(cause as Error).message}`, {
+      loc: { file, line: 1, col: 1 },
+      cause,
+    });
   }
 }
 
@@ -25,7 +29,8 @@ async function readJson<T>(file: string): Promise<T> {
 export const report = defineStage<ReportParams>({
   name: 'analysis:report',
   version: '1',
-  description: 'Table 2 with confidence intervals, paired comparison, claims and figures as one HTML file plus Markdown',
+  description:
+    'Table 2 with confidence intervals, paired comparison, claims and figures as one HTML file plus Markdown',
   params: {
     type: 'object',
     additionalProperties: false,
@@ -34,11 +39,24 @@ export const report = defineStage<ReportParams>({
       metric: { enum: ['ua', 'wa', 'macroF1'], default: 'ua' },
       level: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.95 },
       resamples: { type: 'integer', minimum: 100, default: 2000 },
-      compare: { type: 'object', additionalProperties: false, required: ['a', 'b'], properties: { a: { type: 'string' }, b: { type: 'string' } } },
+      compare: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['a', 'b'],
+        properties: { a: { type: 'string' }, b: { type: 'string' } },
+      },
       reference: {
         type: 'array',
         default: [],
-        items: { type: 'object', additionalProperties: false, required: ['label', 'values'], properties: { label: { type: 'string' }, values: { type: 'object', additionalProperties: { type: 'number' } } } },
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['label', 'values'],
+          properties: {
+            label: { type: 'string' },
+            values: { type: 'object', additionalProperties: { type: 'number' } },
+          },
+        },
       },
       claims: { type: 'array', items: CLAIM_SCHEMA, default: [] },
       strict: { type: 'boolean', default: false },
@@ -48,15 +66,31 @@ export const report = defineStage<ReportParams>({
   inputs: {
     evaluations: { type: 'evaluation', many: true },
     tsne: { type: 'tsne', many: true, optional: true },
-    training: { type: ['model', 'encoder'], many: true, optional: true, description: 'for learning curves (history.json)' },
-    reconstruction: { type: 'reconstruction', many: true, optional: true, description: 'Figure 2 samples (samples.json)' },
-    data: { type: ['utterances', 'features'], many: true, optional: true, description: 'for the data summary (index.jsonl)' },
+    training: {
+      type: ['model', 'encoder'],
+      many: true,
+      optional: true,
+      description: 'for learning curves (history.json)',
+    },
+    reconstruction: {
+      type: 'reconstruction',
+      many: true,
+      optional: true,
+      description: 'Figure 2 samples (samples.json)',
+    },
+    data: {
+      type: ['utterances', 'features'],
+      many: true,
+      optional: true,
+      description: 'for the data summary (index.jsonl)',
+    },
   },
   outputs: { report: { type: 'report' } },
   resources: { class: 'light' },
   async run(ctx) {
     const evaluations: EvaluationDoc[] = [];
-    for (const a of list(ctx.inputs.evaluations)) evaluations.push(await readJson(join(a.path, EVALUATION_FILE)));
+    for (const a of list(ctx.inputs.evaluations))
+      evaluations.push(await readJson(join(a.path, EVALUATION_FILE)));
     const tsne: ReportInputs['tsne'] = [];
     for (const a of list(ctx.inputs.tsne)) {
       tsne.push({
@@ -72,20 +106,29 @@ export const report = defineStage<ReportParams>({
       else ctx.log.warn(`${a.producer}: no readable history.json, no learning curve`);
     }
     const reconstructions: ReconstructionSample[][] = [];
-    for (const a of list(ctx.inputs.reconstruction)) reconstructions.push((await readJson<{ samples: ReconstructionSample[] }>(join(a.path, 'samples.json'))).samples);
+    for (const a of list(ctx.inputs.reconstruction))
+      reconstructions.push(
+        (await readJson<{ samples: ReconstructionSample[] }>(join(a.path, 'samples.json'))).samples,
+      );
     const dataDirs = list(ctx.inputs.data).map((a) => a.path);
-    const data = dataDirs.length > 0
-      ? { source: `${dataDirs.length} data store(s)`, counts: await countStores(dataDirs) }
-      : { source: 'evaluated test utterances', counts: countEvaluated(evaluations) };
+    const data =
+      dataDirs.length > 0
+        ? { source: `${dataDirs.length} data store(s)`, counts: await countStores(dataDirs) }
+        : { source: 'evaluated test utterances', counts: countEvaluated(evaluations) };
 
-    const { model, figures } = await buildReport({ evaluations, tsne, histories, reconstructions, data }, ctx.params, ctx.seed);
+    const { model, figures } = await buildReport(
+      { evaluations, tsne, histories, reconstructions, data },
+      ctx.params,
+      ctx.seed,
+    );
     const pngs: { [name: string]: Buffer } = Object.fromEntries(figures.map((f) => [f.name, f.png]));
     tsne.forEach((t, i) => {
       if (t.png) pngs[`tsne-${i + 1}`] = t.png;
     });
     const dir = ctx.outputs.report!;
     await writeReport(dir, model, pngs);
-    for (const file of [REPORT_FILES.html, REPORT_FILES.markdown, REPORT_FILES.table2Csv]) ctx.metrics.artifact(join(dir, file));
+    for (const file of [REPORT_FILES.html, REPORT_FILES.markdown, REPORT_FILES.table2Csv])
+      ctx.metrics.artifact(join(dir, file));
 
     const metrics: { [name: string]: number } = {};
     for (const c of model.comparisons) {
@@ -93,13 +136,24 @@ export const report = defineStage<ReportParams>({
       metrics[`p_signflip.${c.corpus}`] = c.signFlip.p;
     }
     model.claims.forEach((c, i) => {
-      ctx.log.info(`claim ${i + 1}: ${c.text} → ${c.verdict} (estimate ${c.estimate.toFixed(4)}, CI [${c.lo.toFixed(4)}, ${c.hi.toFixed(4)}], ${c.seeds} seed(s))`);
+      ctx.log.info(
+        `claim ${i + 1}: ${c.text} → ${c.verdict} (estimate ${c.estimate.toFixed(4)}, CI [${c.lo.toFixed(4)}, ${c.hi.toFixed(4)}], ${c.seeds} seed(s))`,
+      );
       metrics[`claim_${i + 1}_holds`] = c.verdict === 'holds' ? 1 : 0;
     });
     const failed = model.claims.filter((c) => c.verdict !== 'holds');
     if (failed.length > 0 && ctx.params.strict) {
-      throw new SerxError(ErrorCodes.CLAIM_FAILED, `${failed.length} claim(s) not established (strict): ${failed.map((c) => `"${c.text}" ${c.verdict}, CI [${c.lo.toFixed(4)}, ${c.hi.toFixed(4)}]`).join('; ')}`, { specPath: 'params.claims' });
+      throw new SerxError(
+        ErrorCodes.CLAIM_FAILED,
+        `${failed.length} claim(s) not established (strict): ${failed.map((c) => `"${c.text}" ${c.verdict}, CI [${c.lo.toFixed(4)}, ${c.hi.toFixed(4)}]`).join('; ')}`,
+        { specPath: 'params.claims' },
+      );
     }
-    return { meta: { report: { claims: model.claims.map((c) => c.verdict), figures: model.figures.map((f) => f.name) } }, metrics };
+    return {
+      meta: {
+        report: { claims: model.claims.map((c) => c.verdict), figures: model.figures.map((f) => f.name) },
+      },
+      metrics,
+    };
   },
 });

@@ -8,7 +8,10 @@ import { type TsneDoc, tsneStage } from './tsne.ts';
 describe('analysis:tsne', () => {
   it('embeds the test partitions and the unseen corpus of each model; clearer class clusters score higher', async () => {
     const root = await tempDir();
-    const predictions = [await writeMethodPredictions(root, FROZEN, 1), await writeMethodPredictions(root, SCRATCH, 1)];
+    const predictions = [
+      await writeMethodPredictions(root, FROZEN, 1),
+      await writeMethodPredictions(root, SCRATCH, 1),
+    ];
     const { outputs, result } = await runStage(tsneStage, {
       params: { perplexity: 15, iterations: 300, theta: 0.5, maxPoints: 5000, splits: ['test'] },
       inputs: { predictions },
@@ -16,14 +19,19 @@ describe('analysis:tsne', () => {
       seed: 4,
     });
     const doc: TsneDoc = JSON.parse(await readFile(join(outputs.tsne!, 'tsne.json'), 'utf8'));
-    expect(doc.models.map((m) => m.label)).toEqual(['CNN-LSTM (from scratch)', 'CNN-LSTM + pre-trained encoder']);
+    expect(doc.models.map((m) => m.label)).toEqual([
+      'CNN-LSTM (from scratch)',
+      'CNN-LSTM + pre-trained encoder',
+    ]);
     // emodb 40 → 32 test rows, savee 30 → 24, tess 60 all (unseen)
     expect(doc.models.map((m) => m.n)).toEqual([116, 116]);
     expect(doc.models[0]!.points.filter((p) => p.corpus === 'tess')).toHaveLength(60);
     const [scratch, frozen] = doc.models;
     expect(frozen!.silhouette.tsne.class).toBeGreaterThan(scratch!.silhouette.tsne.class + 0.1);
     expect(frozen!.silhouette.hidden.class).toBeGreaterThan(scratch!.silhouette.hidden.class);
-    expect(result).toMatchObject({ metrics: { 'silhouette_class.ser_frozen_seed_1': frozen!.silhouette.tsne.class } });
+    expect(result).toMatchObject({
+      metrics: { 'silhouette_class.ser_frozen_seed_1': frozen!.silhouette.tsne.class },
+    });
     const svg = await readFile(join(outputs.tsne!, 'tsne.svg'), 'utf8');
     expect(svg).toContain('(b) CNN-LSTM + pre-trained encoder — by class');
     expect((await readFile(join(outputs.tsne!, 'tsne.png'))).subarray(1, 4).toString()).toBe('PNG');

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { type Artifact, defineStage } from '@serx/core';
 import { modelIdOf } from '../evaluation/evaluate-predictions.ts';
 import { parseProducerId } from '../evaluation/producer-id.ts';
-import { tsneFigureSpec } from '../figures/tsne-figure.ts';
 import { renderFigure } from '../figures/render.ts';
+import { tsneFigureSpec } from '../figures/tsne-figure.ts';
 import { readPredictionsStore } from '../io/predictions-store.ts';
 import { strategyLabel, strategyRank } from '../report/method-runs.ts';
 import { type EmbeddedModel, embedModel, rowsToEmbed, subsample } from '../tsne/embed-predictions.ts';
@@ -31,7 +31,8 @@ export interface TsneDoc {
 export const tsneStage = defineStage<TsneParams>({
   name: 'analysis:tsne',
   version: '1',
-  description: 'Barnes-Hut t-SNE of the last hidden layer per model (by class, by corpus) with silhouette scores',
+  description:
+    'Barnes-Hut t-SNE of the last hidden layer per model (by class, by corpus) with silhouette scores',
   params: {
     type: 'object',
     additionalProperties: false,
@@ -43,7 +44,13 @@ export const tsneStage = defineStage<TsneParams>({
       splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
     },
   },
-  inputs: { predictions: { type: 'predictions', many: true, description: 'one ser:predict output per model (first seed of each method for the figure)' } },
+  inputs: {
+    predictions: {
+      type: 'predictions',
+      many: true,
+      description: 'one ser:predict output per model (first seed of each method for the figure)',
+    },
+  },
   outputs: { tsne: { type: 'tsne' } },
   resources: { class: 'cpu-heavy' },
   async run(ctx) {
@@ -60,25 +67,39 @@ export const tsneStage = defineStage<TsneParams>({
       const unseen = (c: string) => ctx.heldOut.includes(c) || (train !== null && !train.includes(c));
       const all = rowsToEmbed(store.rows, p.splits, unseen);
       const rows = subsample(all, p.maxPoints, ctx.seed);
-      ctx.log.info(`${model}: t-SNE of ${rows.length} utterances (${store.dims}-d)${rows.length < all.length ? `, subsampled from ${all.length}` : ''}`);
+      ctx.log.info(
+        `${model}: t-SNE of ${rows.length} utterances (${store.dims}-d)${rows.length < all.length ? `, subsampled from ${all.length}` : ''}`,
+      );
       ctx.progress.total(p.iterations, `t-SNE ${k + 1}/${artifacts.length} ${model}`);
-      const embedded = await embedModel(store, rows, { model, method, strategy, dropped: all.length - rows.length }, {
-        perplexity: p.perplexity,
-        iterations: p.iterations,
-        theta: p.theta,
-        seed: ctx.seed,
-        signal: ctx.signal,
-        onIteration: () => ctx.progress.tick(),
-      });
+      const embedded = await embedModel(
+        store,
+        rows,
+        { model, method, strategy, dropped: all.length - rows.length },
+        {
+          perplexity: p.perplexity,
+          iterations: p.iterations,
+          theta: p.theta,
+          seed: ctx.seed,
+          signal: ctx.signal,
+          onIteration: () => ctx.progress.tick(),
+        },
+      );
+      store.close();
       models.push({ ...embedded, label: strategyLabel(strategy, method) });
     }
-    models.sort((a, b) => strategyRank(a.strategy) - strategyRank(b.strategy) || a.model.localeCompare(b.model));
+    models.sort(
+      (a, b) => strategyRank(a.strategy) - strategyRank(b.strategy) || a.model.localeCompare(b.model),
+    );
     const dir = ctx.outputs.tsne!;
     const doc: TsneDoc = { format: 'serx-tsne/1', params: { ...p, seed: ctx.seed }, models };
     await writeFile(join(dir, TSNE_FILE), `${JSON.stringify(doc)}\n`);
-    const figure = await renderFigure('tsne', 'Figure 3: distributions in the last hidden layer', tsneFigureSpec(
-      models.map((m) => ({ title: m.label, points: m.points, silhouette: m.silhouette.tsne })),
-    ));
+    const figure = await renderFigure(
+      'tsne',
+      'Figure 3: distributions in the last hidden layer',
+      tsneFigureSpec(
+        models.map((m) => ({ title: m.label, points: m.points, silhouette: m.silhouette.tsne })),
+      ),
+    );
     await writeFile(join(dir, 'tsne.svg'), figure.svg);
     await writeFile(join(dir, 'tsne.png'), figure.png);
     ctx.metrics.artifact(join(dir, 'tsne.png'));

@@ -1,4 +1,4 @@
-import { type MetricName, identityIndex, metricOnIndex } from './metric-on-index.ts';
+import { identityIndex, type MetricName, metricOnIndex } from './metric-on-index.ts';
 import { createRng } from './rng.ts';
 
 /** Predictions of one seed on one test set: `a` alone (a level) or `a` and `b` paired on the same utterances (a difference). */
@@ -28,7 +28,12 @@ export interface BootstrapResult {
   utterances: number[];
 }
 
-function statistic(groups: readonly PairedGroup[], picks: ArrayLike<number>, indices: ArrayLike<number>[], o: BootstrapOptions): number {
+function statistic(
+  groups: readonly PairedGroup[],
+  picks: ArrayLike<number>,
+  indices: ArrayLike<number>[],
+  o: BootstrapOptions,
+): number {
   let sum = 0;
   for (let k = 0; k < picks.length; k++) {
     const g = groups[picks[k]!]!;
@@ -52,7 +57,10 @@ function quantile(sorted: Float64Array, q: number): number {
  * paired metric difference. Utterances are resampled jointly for `a` and `b` so the pairing is
  * kept. With one seed only the utterance level varies.
  */
-export function hierarchicalBootstrap(groups: readonly PairedGroup[], options: BootstrapOptions): BootstrapResult {
+export function hierarchicalBootstrap(
+  groups: readonly PairedGroup[],
+  options: BootstrapOptions,
+): BootstrapResult {
   const resamples = options.resamples ?? 2000;
   const level = options.level ?? 0.95;
   const rng = createRng(options.seed ?? 0);

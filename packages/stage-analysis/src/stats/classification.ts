@@ -20,14 +20,23 @@ export interface ClassificationMetrics {
   absentClasses: number[];
 }
 
-export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, numClasses: number): number[][] {
+export function confusionMatrix(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  numClasses: number,
+): number[][] {
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < truth.length; i++) m[truth[i]!]![pred[i]!]! += 1;
   return m;
 }
 
 /** UA alone, allocation-light: used inside bootstrap and permutation loops. */
-export function unweightedAccuracy(truth: ArrayLike<number>, pred: ArrayLike<number>, numClasses: number, index?: ArrayLike<number>): number {
+export function unweightedAccuracy(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  numClasses: number,
+  index?: ArrayLike<number>,
+): number {
   const hits = new Float64Array(numClasses);
   const totals = new Float64Array(numClasses);
   const n = index ? index.length : truth.length;
@@ -48,7 +57,11 @@ export function unweightedAccuracy(truth: ArrayLike<number>, pred: ArrayLike<num
   return present === 0 ? Number.NaN : sum / present;
 }
 
-export function classificationMetrics(truth: ArrayLike<number>, pred: ArrayLike<number>, numClasses: number): ClassificationMetrics {
+export function classificationMetrics(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  numClasses: number,
+): ClassificationMetrics {
   const confusion = confusionMatrix(truth, pred, numClasses);
   const recall: (number | null)[] = [];
   const precision: (number | null)[] = [];

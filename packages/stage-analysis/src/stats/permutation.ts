@@ -1,7 +1,7 @@
-import { binomialCdf } from './special.ts';
 import type { PairedGroup } from './bootstrap.ts';
-import { type MetricName, identityIndex, metricOnIndex } from './metric-on-index.ts';
+import { identityIndex, type MetricName, metricOnIndex } from './metric-on-index.ts';
 import { createRng } from './rng.ts';
+import { binomialCdf } from './special.ts';
 
 export interface TestResult {
   /** Observed statistic (mean paired difference). */
@@ -33,7 +33,10 @@ function twoSided(observed: number, nulls: Float64Array, exact: boolean): number
  * Paired sign-flip permutation test of mean(diffs) = 0 (the paired `samples` permutation test):
  * exact over all 2^n sign patterns for n ≤ 16, else `resamples` random patterns.
  */
-export function signFlipTest(diffs: readonly number[], options: { resamples?: number; seed?: number } = {}): TestResult {
+export function signFlipTest(
+  diffs: readonly number[],
+  options: { resamples?: number; seed?: number } = {},
+): TestResult {
   const n = diffs.length;
   const observed = diffs.reduce((a, b) => a + b, 0) / n;
   const exact = n <= 16;
@@ -48,7 +51,13 @@ export function signFlipTest(diffs: readonly number[], options: { resamples?: nu
     }
     nulls[k] = sum / n;
   }
-  return { statistic: observed, p: twoSided(observed, nulls, exact), method: exact ? 'exact' : 'monte-carlo', permutations: count, n };
+  return {
+    statistic: observed,
+    p: twoSided(observed, nulls, exact),
+    method: exact ? 'exact' : 'monte-carlo',
+    permutations: count,
+    n,
+  };
 }
 
 /** Exact two-sided sign test (binomial, p = 0.5); zero differences are dropped. */
@@ -83,7 +92,10 @@ export function pairedPredictionPermutationTest(
     });
     return sum / groups.length;
   };
-  const observed = stat(groups.map((g) => g.a), groups.map((g) => g.b));
+  const observed = stat(
+    groups.map((g) => g.a),
+    groups.map((g) => g.b),
+  );
   const as = groups.map((g) => new Int32Array(g.truth.length));
   const bs = groups.map((g) => new Int32Array(g.truth.length));
   const nulls = new Float64Array(resamples);
@@ -98,5 +110,11 @@ export function pairedPredictionPermutationTest(
     nulls[r] = stat(as, bs);
   }
   const n = groups.reduce((a, g) => a + g.truth.length, 0);
-  return { statistic: observed, p: twoSided(observed, nulls, false), method: 'monte-carlo', permutations: resamples, n };
+  return {
+    statistic: observed,
+    p: twoSided(observed, nulls, false),
+    method: 'monte-carlo',
+    permutations: resamples,
+    n,
+  };
 }

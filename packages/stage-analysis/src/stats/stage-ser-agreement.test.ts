@@ -1,7 +1,7 @@
 import { reportFromConfusion } from '@serx/stage-ser';
 import { describe, expect, it } from 'vitest';
 import { classificationMetrics } from './classification.ts';
-import { metricOnIndex, identityIndex } from './metric-on-index.ts';
+import { identityIndex, metricOnIndex } from './metric-on-index.ts';
 import { createRng } from './rng.ts';
 
 // The analysis keeps allocation-light metrics for its resampling loops; they must agree with the
@@ -15,7 +15,10 @@ describe('agreement with @serx/stage-ser metrics', () => {
       const truth = Array.from({ length: n }, () => rng.int(trial % 3 === 0 ? k - 1 : k)); // sometimes a class never occurs
       const pred = Array.from({ length: n }, () => rng.int(k));
       const mine = classificationMetrics(truth, pred, k);
-      const theirs = reportFromConfusion(mine.confusion, Array.from({ length: k }, (_, i) => `c${i}`));
+      const theirs = reportFromConfusion(
+        mine.confusion,
+        Array.from({ length: k }, (_, i) => `c${i}`),
+      );
       expect(mine.ua).toBeCloseTo(theirs.ua, 12);
       expect(mine.wa).toBeCloseTo(theirs.wa, 12);
       expect(mine.macroF1).toBeCloseTo(theirs.macroF1, 12);

@@ -17,7 +17,11 @@ describe('classification metrics (vs scikit-learn)', () => {
     expect(m.ua).toBeCloseTo(0.5888888888888889, 12);
     expect(m.wa).toBeCloseTo(0.6, 12);
     expect(m.macroF1).toBeCloseTo(0.5777777777777778, 12);
-    expect(m.confusion).toEqual([[2, 1, 0], [0, 1, 1], [1, 1, 3]]);
+    expect(m.confusion).toEqual([
+      [2, 1, 0],
+      [0, 1, 1],
+      [1, 1, 3],
+    ]);
     expect(m.recall).toEqual([2 / 3, 0.5, 0.6]);
     expect(m.f1[1]).toBeCloseTo(0.4, 12);
   });
@@ -77,10 +81,18 @@ describe('paired tests (vs scipy.stats.permutation_test / binomtest)', () => {
     const t = Array.from({ length: n }, () => rng.int(3));
     const good = t.map((c) => (rng.next() < 0.8 ? c : (c + 1) % 3));
     const bad = t.map((c) => (rng.next() < 0.5 ? c : (c + 1) % 3));
-    const same = pairedPredictionPermutationTest([{ truth: t, a: good, b: good }], { metric: 'ua', numClasses: 3, resamples: 200 });
+    const same = pairedPredictionPermutationTest([{ truth: t, a: good, b: good }], {
+      metric: 'ua',
+      numClasses: 3,
+      resamples: 200,
+    });
     expect(same.p).toBe(1);
-    const diff = pairedPredictionPermutationTest([{ truth: t, a: good, b: bad }], { metric: 'ua', numClasses: 3, resamples: 200 });
-    expect(diff.p).toBeCloseTo(1 / 201 * 2, 12);
+    const diff = pairedPredictionPermutationTest([{ truth: t, a: good, b: bad }], {
+      metric: 'ua',
+      numClasses: 3,
+      resamples: 200,
+    });
+    expect(diff.p).toBeCloseTo((1 / 201) * 2, 12);
   });
 });
 
@@ -90,13 +102,23 @@ describe('hierarchical bootstrap', () => {
     const n = 2000;
     const t = new Array<number>(n).fill(0);
     const p = t.map(() => (rng.next() < 0.7 ? 0 : 1));
-    const r = hierarchicalBootstrap([{ truth: t, a: p }], { metric: 'wa', numClasses: 2, resamples: 1000, seed: 1 });
+    const r = hierarchicalBootstrap([{ truth: t, a: p }], {
+      metric: 'wa',
+      numClasses: 2,
+      resamples: 1000,
+      seed: 1,
+    });
     const wa = p.filter((x) => x === 0).length / n;
     const se = Math.sqrt((wa * (1 - wa)) / n);
     expect(r.estimate).toBeCloseTo(wa, 12);
     expect(Math.abs(r.lo - (wa - 1.96 * se))).toBeLessThan(0.004);
     expect(Math.abs(r.hi - (wa + 1.96 * se))).toBeLessThan(0.004);
-    const again = hierarchicalBootstrap([{ truth: t, a: p }], { metric: 'wa', numClasses: 2, resamples: 1000, seed: 1 });
+    const again = hierarchicalBootstrap([{ truth: t, a: p }], {
+      metric: 'wa',
+      numClasses: 2,
+      resamples: 1000,
+      seed: 1,
+    });
     expect(again).toEqual(r);
   });
   it('a paired difference of identical predictions is exactly zero; seed variation widens the interval', () => {
@@ -108,8 +130,16 @@ describe('hierarchical bootstrap', () => {
     const g = make(0.7);
     const zero = hierarchicalBootstrap([{ ...g, b: g.a }], { metric: 'ua', numClasses: 3, resamples: 200 });
     expect([zero.estimate, zero.lo, zero.hi]).toEqual([0, 0, 0]);
-    const steady = hierarchicalBootstrap([make(0.7), make(0.7), make(0.7)], { metric: 'ua', numClasses: 3, resamples: 500 });
-    const spread = hierarchicalBootstrap([make(0.5), make(0.7), make(0.9)], { metric: 'ua', numClasses: 3, resamples: 500 });
+    const steady = hierarchicalBootstrap([make(0.7), make(0.7), make(0.7)], {
+      metric: 'ua',
+      numClasses: 3,
+      resamples: 500,
+    });
+    const spread = hierarchicalBootstrap([make(0.5), make(0.7), make(0.9)], {
+      metric: 'ua',
+      numClasses: 3,
+      resamples: 500,
+    });
     expect(spread.hi - spread.lo).toBeGreaterThan(1.5 * (steady.hi - steady.lo));
     expect(spread.seeds).toBe(3);
   });

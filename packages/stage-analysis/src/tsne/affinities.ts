@@ -24,7 +24,12 @@ export function sqDist(x: Float64Array, d: number, i: number, j: number): number
 }
 
 /** Fills `out` with p_j|i over `dist2` (squared distances to the candidates) at the given perplexity. */
-export function conditionalRow(dist2: Float64Array, count: number, perplexity: number, out: Float64Array): void {
+export function conditionalRow(
+  dist2: Float64Array,
+  count: number,
+  perplexity: number,
+  out: Float64Array,
+): void {
   const target = Math.log(perplexity);
   let beta = 1;
   let lo = -Infinity;
@@ -57,7 +62,12 @@ export function conditionalRow(dist2: Float64Array, count: number, perplexity: n
  * Indices of the k nearest neighbours of every point: exact, O(n² d) distance work with a bounded
  * max-heap per point (a few seconds at n ≈ 10⁴, d ≈ 100; the t-SNE iterations dominate).
  */
-export function nearestNeighbours(x: Float64Array, n: number, d: number, k: number): { index: Uint32Array; dist2: Float64Array } {
+export function nearestNeighbours(
+  x: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+): { index: Uint32Array; dist2: Float64Array } {
   const index = new Uint32Array(n * k);
   const dist2 = new Float64Array(n * k);
   const heapD = new Float64Array(k);
@@ -94,7 +104,9 @@ export function nearestNeighbours(x: Float64Array, n: number, d: number, k: numb
         heapI[c] = j;
       }
     }
-    const order = Array.from({ length: size }, (_, m) => m).sort((a, b) => heapD[a]! - heapD[b]! || heapI[a]! - heapI[b]!);
+    const order = Array.from({ length: size }, (_, m) => m).sort(
+      (a, b) => heapD[a]! - heapD[b]! || heapI[a]! - heapI[b]!,
+    );
     order.forEach((m, rank) => {
       index[i * k + rank] = heapI[m]!;
       dist2[i * k + rank] = heapD[m]!;
@@ -108,7 +120,8 @@ export function sparseAffinities(x: Float64Array, n: number, d: number, perplexi
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
   const { index, dist2 } = nearestNeighbours(x, n, d, k);
   const cond = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) conditionalRow(dist2.subarray(i * k, (i + 1) * k), k, perplexity, cond.subarray(i * k, (i + 1) * k));
+  for (let i = 0; i < n; i++)
+    conditionalRow(dist2.subarray(i * k, (i + 1) * k), k, perplexity, cond.subarray(i * k, (i + 1) * k));
   // transpose by counting sort: incoming[i] lists every m (edge index) with index[m] = i
   const inStart = new Uint32Array(n + 1);
   for (let m = 0; m < n * k; m++) inStart[index[m]! + 1]!++;

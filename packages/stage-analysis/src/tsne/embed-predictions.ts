@@ -20,7 +20,11 @@ export interface EmbeddedModel {
 }
 
 /** Rows the paper embeds: test partitions of the training corpora and every row of an unseen corpus. */
-export function rowsToEmbed(rows: readonly PredictionRow[], splits: readonly string[], unseen: (corpus: string) => boolean): PredictionRow[] {
+export function rowsToEmbed(
+  rows: readonly PredictionRow[],
+  splits: readonly string[],
+  unseen: (corpus: string) => boolean,
+): PredictionRow[] {
   return rows.filter((r) => unseen(r.corpus) || splits.includes(r.split));
 }
 
@@ -47,11 +51,13 @@ export async function embedModel(
   info: { model: string; method: string; strategy: string | null; dropped: number },
   options: TsneOptions,
 ): Promise<EmbeddedModel> {
-  const vectors = await readEmbeddings(store, rows);
+  const vectors = readEmbeddings(store, rows);
   const d = vectors[0]?.length ?? 0;
   const n = rows.length;
   const x = new Float64Array(n * d);
-  vectors.forEach((v, i) => x.set(v, i * d));
+  vectors.forEach((v, i) => {
+    x.set(v, i * d);
+  });
   const result = tsne(x, n, d, options);
   const classes = rows.map((r) => r.class);
   const corpora = rows.map((r) => r.corpus);
@@ -60,10 +66,19 @@ export async function embedModel(
     ...info,
     n,
     silhouette: {
-      tsne: { class: finite(silhouette(result.y, 2, classes)), corpus: finite(silhouette(result.y, 2, corpora)) },
+      tsne: {
+        class: finite(silhouette(result.y, 2, classes)),
+        corpus: finite(silhouette(result.y, 2, corpora)),
+      },
       hidden: { class: finite(silhouette(x, d, classes)), corpus: finite(silhouette(x, d, corpora)) },
     },
     kl: result.kl,
-    points: rows.map((r, i) => ({ id: r.id, corpus: r.corpus, class: r.class, x: result.y[2 * i]!, y: result.y[2 * i + 1]! })),
+    points: rows.map((r, i) => ({
+      id: r.id,
+      corpus: r.corpus,
+      class: r.class,
+      x: result.y[2 * i]!,
+      y: result.y[2 * i + 1]!,
+    })),
   };
 }

@@ -5,7 +5,13 @@ import { QuadTree } from './quadtree.ts';
  * Barnes-Hut t-SNE gradient (van der Maaten 2014): exact attraction over the sparse P, repulsion
  * approximated by the quadtree. Writes dC/dy into `grad` and returns Z = Σ_{i≠j} q_ij (unnormalised).
  */
-export function bhGradient(p: SparseP, y: Float64Array, theta: number, exaggeration: number, grad: Float64Array): number {
+export function bhGradient(
+  p: SparseP,
+  y: Float64Array,
+  theta: number,
+  exaggeration: number,
+  grad: Float64Array,
+): number {
   const n = p.n;
   const tree = new QuadTree(y, n);
   const rep = new Float64Array(2 * n);
@@ -53,7 +59,13 @@ export function sparseKl(p: SparseP, y: Float64Array, z: number): number {
 }
 
 /** Exact t-SNE gradient over a dense P (O(n²), small n); returns KL(P || Q). */
-export function exactGradient(p: Float64Array, n: number, y: Float64Array, exaggeration: number, grad: Float64Array): number {
+export function exactGradient(
+  p: Float64Array,
+  n: number,
+  y: Float64Array,
+  exaggeration: number,
+  grad: Float64Array,
+): number {
   const num = new Float64Array(n * n);
   let z = 0;
   for (let i = 0; i < n; i++) {

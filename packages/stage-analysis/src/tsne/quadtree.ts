@@ -18,7 +18,10 @@ export class QuadTree {
   private point: Int32Array;
   private size = 0;
 
-  constructor(private readonly y: Float64Array, private readonly n: number) {
+  constructor(
+    private readonly y: Float64Array,
+    n: number,
+  ) {
     const cap = 8 * n + 16;
     this.cx = new Float64Array(cap);
     this.cy = new Float64Array(cap);
@@ -28,7 +31,10 @@ export class QuadTree {
     this.count = new Uint32Array(cap);
     this.child = new Uint32Array(cap);
     this.point = new Int32Array(cap);
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
     for (let i = 0; i < n; i++) {
       minX = Math.min(minX, y[2 * i]!);
       maxX = Math.max(maxX, y[2 * i]!);
@@ -52,11 +58,25 @@ export class QuadTree {
 
   private grow(): void {
     const cap = this.cx.length * 2;
-    const f = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
-    this.cx = f(this.cx); this.cy = f(this.cy); this.half = f(this.half); this.massX = f(this.massX); this.massY = f(this.massY);
-    const count = new Uint32Array(cap); count.set(this.count); this.count = count;
-    const child = new Uint32Array(cap); child.set(this.child); this.child = child;
-    const point = new Int32Array(cap); point.set(this.point); this.point = point;
+    const f = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.cx = f(this.cx);
+    this.cy = f(this.cy);
+    this.half = f(this.half);
+    this.massX = f(this.massX);
+    this.massY = f(this.massY);
+    const count = new Uint32Array(cap);
+    count.set(this.count);
+    this.count = count;
+    const child = new Uint32Array(cap);
+    child.set(this.child);
+    this.child = child;
+    const point = new Int32Array(cap);
+    point.set(this.point);
+    this.point = point;
   }
 
   private quadrant(c: number, px: number, py: number): number {

@@ -23,7 +23,9 @@ function neighbourAgreement(y: Float64Array, labels: string[], k: number): numbe
   const n = labels.length;
   let agree = 0;
   for (let i = 0; i < n; i++) {
-    const ds = [...Array(n).keys()].filter((j) => j !== i).map((j) => [(y[2 * i]! - y[2 * j]!) ** 2 + (y[2 * i + 1]! - y[2 * j + 1]!) ** 2, j] as const);
+    const ds = [...Array(n).keys()]
+      .filter((j) => j !== i)
+      .map((j) => [(y[2 * i]! - y[2 * j]!) ** 2 + (y[2 * i + 1]! - y[2 * j + 1]!) ** 2, j] as const);
     ds.sort((a, b) => a[0] - b[0]);
     agree += ds.slice(0, k).filter(([, j]) => labels[j] === labels[i]).length / k;
   }
@@ -34,7 +36,10 @@ describe('silhouette (vs scikit-learn)', () => {
   const pts = new Float64Array([0, 0, 1, 0, 0, 1.5, 5, 5, 6, 5, 5, 7, 10, 0, 2, 2]);
   it('matches silhouette_score, singleton clusters scoring 0', () => {
     expect(silhouette(pts, 2, ['a', 'a', 'a', 'b', 'b', 'b', 'c', 'a'])).toBeCloseTo(0.6271028949984765, 12);
-    expect(silhouette(pts, 2, ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'])).toBeCloseTo(-0.08815123051855839, 12);
+    expect(silhouette(pts, 2, ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'])).toBeCloseTo(
+      -0.08815123051855839,
+      12,
+    );
   });
 });
 
@@ -43,7 +48,8 @@ describe('Barnes-Hut gradient', () => {
     const { x, n, d } = clusters(10, 3, 5, 4, 1);
     const p = sparseAffinities(x, n, d, (n - 1) / 3); // k = n - 1: every pair is a neighbour
     const dense = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let e = p.rowStart[i]!; e < p.rowStart[i + 1]!; e++) dense[i * n + p.cols[e]!] = p.vals[e]!;
+    for (let i = 0; i < n; i++)
+      for (let e = p.rowStart[i]!; e < p.rowStart[i + 1]!; e++) dense[i * n + p.cols[e]!] = p.vals[e]!;
     const rng = createRng(2);
     const y = Float64Array.from({ length: 2 * n }, () => rng.normal());
     const g1 = new Float64Array(2 * n);
@@ -60,7 +66,8 @@ describe('Barnes-Hut gradient', () => {
       for (let e = p.rowStart[i]!; e < p.rowStart[i + 1]!; e++) if (p.cols[e] === j) return p.vals[e]!;
       return 0;
     };
-    for (let i = 0; i < n; i += 7) for (let e = p.rowStart[i]!; e < p.rowStart[i + 1]!; e++) expect(get(p.cols[e]!, i)).toBe(p.vals[e]);
+    for (let i = 0; i < n; i += 7)
+      for (let e = p.rowStart[i]!; e < p.rowStart[i + 1]!; e++) expect(get(p.cols[e]!, i)).toBe(p.vals[e]);
     expect(denseAffinities(x, n, d, 10).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
   });
 });
@@ -89,21 +96,32 @@ describe('t-SNE', () => {
     const n = small.n;
     const p = sparseAffinities(small.x, n, small.d, 10);
     const dense = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let e = p.rowStart[i]!; e < p.rowStart[i + 1]!; e++) dense[i * n + p.cols[e]!] = p.vals[e]!;
+    for (let i = 0; i < n; i++)
+      for (let e = p.rowStart[i]!; e < p.rowStart[i + 1]!; e++) dense[i * n + p.cols[e]!] = p.vals[e]!;
     const rng = createRng(4);
     const y = Float64Array.from({ length: 2 * n }, () => rng.normal() * 5);
     const g1 = new Float64Array(2 * n);
     const g2 = new Float64Array(2 * n);
     bhGradient(p, y, 0.5, 1, g1);
     exactGradient(dense, n, y, 1, g2);
-    const err = Math.sqrt(g1.reduce((a, v, k) => a + (v - g2[k]!) ** 2, 0) / g2.reduce((a, v) => a + v * v, 0));
+    const err = Math.sqrt(
+      g1.reduce((a, v, k) => a + (v - g2[k]!) ** 2, 0) / g2.reduce((a, v) => a + v * v, 0),
+    );
     expect(err).toBeLessThan(0.02);
     // single runs land in different local minima; compare medians over seeds
     const g = new Float64Array(2 * n);
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const seeds = [1, 2, 3, 4, 5];
-    const klBh = median(seeds.map((seed) => exactGradient(dense, n, optimise({ kind: 'sparse', p }, n, { iterations: 400, seed }).y, 1, g)));
-    const klEx = median(seeds.map((seed) => exactGradient(dense, n, optimise({ kind: 'dense', p: dense }, n, { iterations: 400, seed }).y, 1, g)));
+    const klBh = median(
+      seeds.map((seed) =>
+        exactGradient(dense, n, optimise({ kind: 'sparse', p }, n, { iterations: 400, seed }).y, 1, g),
+      ),
+    );
+    const klEx = median(
+      seeds.map((seed) =>
+        exactGradient(dense, n, optimise({ kind: 'dense', p: dense }, n, { iterations: 400, seed }).y, 1, g),
+      ),
+    );
     expect(Math.abs(klBh - klEx) / klEx).toBeLessThan(0.1);
   });
   it('stays close to exact t-SNE (dense P over all pairs) on a small set', () => {

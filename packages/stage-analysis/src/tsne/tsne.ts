@@ -3,9 +3,10 @@
  * seedable. Optimisation as in bhtsne: random N(0, 1e-4) init, early exaggeration, momentum 0.5
  * → 0.8, per-coordinate gains; `method: 'exact'` uses the dense O(n²) gradient (small n, tests).
  */
-import { type SparseP, denseAffinities, sparseAffinities } from './affinities.ts';
-import { bhGradient, exactGradient, sparseKl } from './gradient.ts';
+
 import { createRng } from '../stats/rng.ts';
+import { denseAffinities, type SparseP, sparseAffinities } from './affinities.ts';
+import { bhGradient, exactGradient, sparseKl } from './gradient.ts';
 
 export interface TsneOptions {
   perplexity?: number;
@@ -45,12 +46,19 @@ export function tsne(x: Float64Array, n: number, d: number, options: TsneOptions
 }
 
 /** Gradient descent on given affinities: Barnes-Hut for sparse P, exact for dense P. */
-export function optimise(affinities: Affinities, n: number, options: TsneOptions = {}): Omit<TsneResult, 'perplexity'> {
+export function optimise(
+  affinities: Affinities,
+  n: number,
+  options: TsneOptions = {},
+): Omit<TsneResult, 'perplexity'> {
   const iterations = options.iterations ?? 1000;
   const theta = options.theta ?? 0.5;
   const exaggerationValue = options.earlyExaggeration ?? 12;
   const exaggerationIterations = Math.min(options.exaggerationIterations ?? 250, iterations);
-  const eta = options.learningRate === undefined || options.learningRate === 'auto' ? Math.max(n / exaggerationValue, 50) : options.learningRate;
+  const eta =
+    options.learningRate === undefined || options.learningRate === 'auto'
+      ? Math.max(n / exaggerationValue, 50)
+      : options.learningRate;
   const klEvery = options.klEvery ?? 50;
   const sparse = affinities.kind === 'sparse' ? affinities.p : null;
   const dense = affinities.kind === 'dense' ? affinities.p : null;
