@@ -74,18 +74,26 @@ async function decodeContainer(
   onDisk: boolean,
 ): Promise<DecodedPcm> {
   try {
-    if (isWav(bytes)) {
-      return unsupportedWavCodec(bytes) === undefined ? parseWav(bytes) : await decodeWithFfmpeg(bytes, path, ffmpeg, onDisk);
-    }
-    if (isAiff(bytes)) return parseAiff(bytes);
-    const flac = flacStart(bytes);
-    if (flac >= 0) return await decodeFlac(bytes, flac);
-    if (isOggOpus(bytes)) return await decodeOggOpus(bytes);
-    return await decodeWithFfmpeg(bytes, path, ffmpeg, onDisk);
+    return await decodeInJs(bytes);
   } catch (error) {
-    if (error instanceof PcmLayoutError) throw new BadAudioError(path, error.reason, error.message);
-    throw error;
+    if (!(error instanceof PcmLayoutError)) throw error;
+    // A codec we do not decode ourselves (ADPCM WAV, compressed AIFC, MP3, AAC...): ffmpeg's turn.
+    if (error.reason === 'unsupported') return decodeWithFfmpeg(bytes, path, ffmpeg, onDisk);
+    throw new BadAudioError(path, error.reason, error.message);
   }
+}
+
+async function decodeInJs(bytes: Uint8Array): Promise<DecodedPcm> {
+  if (isWav(bytes)) {
+    const codec = unsupportedWavCodec(bytes);
+    if (codec !== undefined) throw new PcmLayoutError('unsupported', `WAV codec 0x${codec.toString(16).padStart(4, '0')}`);
+    return parseWav(bytes);
+  }
+  if (isAiff(bytes)) return parseAiff(bytes);
+  const flac = flacStart(bytes);
+  if (flac >= 0) return decodeFlac(bytes, flac);
+  if (isOggOpus(bytes)) return decodeOggOpus(bytes);
+  throw new PcmLayoutError('unsupported', 'not WAV, AIFF, FLAC or Ogg Opus');
 }
 
 function peakOf(samples: Float32Array): number {

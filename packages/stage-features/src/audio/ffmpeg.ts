@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { BadAudioError, missingTool } from './bad-audio.ts';
+import { PcmLayoutError } from './pcm.ts';
 import type { DecodedPcm } from './decoded.ts';
 import { parseWav } from './wav.ts';
 
@@ -21,7 +22,12 @@ export async function decodeWithFfmpeg(
     const why = stderr.trim().split('\n').slice(-2).join(' / ') || `exit code ${code}`;
     throw new BadAudioError(path, 'unsupported', `ffmpeg could not decode it: ${why}`);
   }
-  return parseWav(stdout);
+  try {
+    return parseWav(stdout);
+  } catch (error) {
+    if (error instanceof PcmLayoutError) throw new BadAudioError(path, error.reason, `ffmpeg output: ${error.message}`);
+    throw error;
+  }
 }
 
 function run(

@@ -57,7 +57,7 @@ describe('WAV decoding', () => {
   });
 });
 
-function aiff(frames: number[][], bits: 16 | 24, rate: number, aifc?: 'sowt' | 'NONE'): Uint8Array {
+function aiff(frames: number[][], bits: 16 | 24, rate: number, aifc?: string): Uint8Array {
   const channels = frames[0]!.length;
   const width = bits / 8;
   const commSize = aifc ? 24 : 18;
@@ -119,5 +119,22 @@ describe('AIFF decoding (by content, whatever the name)', () => {
     expect(a24.sampleRate).toBe(44100);
     const sowt = await decodeAudioBuffer(aiff([[256], [-512]], 16, 16000, 'sowt'), raw);
     expect(Array.from(sowt.samples)).toEqual([256 / 32768, -512 / 32768]);
+  });
+
+  it('hands compressed AIFC (ima4) to ffmpeg, and says so when ffmpeg is missing', async () => {
+    const ima4 = aiff([[1], [2]], 16, 16000, 'ima4');
+    await expect(decodeAudioBuffer(ima4, { path: 'x.aifc', ffmpeg: 'serx-no-such-ffmpeg' })).rejects.toMatchObject({
+      code: 'ENVIRONMENT',
+      message: expect.stringMatching(/^x\.aifc: this audio format needs `serx-no-such-ffmpeg`/),
+    });
+  });
+});
+
+describe('WAV samples narrower than their container', () => {
+  it('reads 20-bit PCM stored in 3 bytes as 24-bit', async () => {
+    const bytes = encodeWav([grid], { sampleRate: 16000, format: 'int24' });
+    new DataView(bytes.buffer).setUint16(34, 20, true);
+    const audio = await decodeAudioBuffer(bytes, raw);
+    expect(Array.from(audio.samples)).toEqual(Array.from(grid));
   });
 });

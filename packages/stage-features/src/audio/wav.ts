@@ -39,7 +39,8 @@ export function parseWav(bytes: Uint8Array): DecodedPcm {
   if (channels === 0 || sampleRate === 0) {
     throw new PcmLayoutError('corrupt', `"fmt " says ${channels} channels at ${sampleRate} Hz`);
   }
-  const format = sampleFormat(tag, bits);
+  // Samples narrower than their container (e.g. 20 bits in 3 bytes) are left-justified in it.
+  const format = sampleFormat(tag, tag === WAVE_FORMAT_PCM ? Math.ceil(bits / 8) * 8 : bits);
   const width = bytesPerSample(format);
   if (blockAlign !== width * channels) {
     throw new PcmLayoutError('corrupt', `block align ${blockAlign} does not match ${channels} × ${bits}-bit samples`);
