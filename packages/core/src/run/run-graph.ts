@@ -1,4 +1,5 @@
 import { availableParallelism, hostname } from 'node:os';
+import { threadBudget } from '../backend/threads.ts';
 import { type Cache, openCache } from '../cache/cache.ts';
 import { faultPoint } from '../cache/fault.ts';
 import type { Json } from '../contract.ts';
@@ -23,7 +24,7 @@ export interface RunOptions extends Selection {
   cache: Cache | string;
   /** Stages computed at once; default: the number of cores. */
   jobs?: number;
-  /** Thread budget of a `cpu-heavy` stage; default: the number of cores. Other stages get 1. */
+  /** Thread budget of a `cpu-heavy` stage; default: $SERX_THREADS, else the number of cores. Other stages get 1. */
   threads?: number;
   /** `fail` (default) stops at the first failure; `keep-going` runs all that does not depend on it. */
   onError?: 'fail' | 'keep-going';
@@ -54,7 +55,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const cache = typeof options.cache === 'string' ? await openCache(options.cache) : options.cache;
   const ids = selectNodes(graph, options);
   const cores = availableParallelism();
-  const threads = options.threads ?? cores;
+  const threads = threadBudget(options.threads);
   const keepGoing = options.onError === 'keep-going';
   const executor: Executor = options.executor ?? new InProcessExecutor();
   const emit: EmitEvent = options.onEvent ?? (() => {});

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { CliCommand, CliIO } from '../../contract.ts';
+import { threadBudget } from '../../backend/threads.ts';
 import { parseCommandArgs } from '../args.ts';
 import { cacheDirOf, line } from '../context.ts';
 import { printUsage } from '../context-print.ts';
@@ -56,7 +57,7 @@ export const doctorCommand: CliCommand = {
     const cores = availableParallelism();
     line(io.stdout, `node: ${process.version} (${process.platform}-${process.arch})`);
     line(io.stdout, `cpu: ${cores} core(s) available, ${cpus()[0]?.model ?? 'unknown model'}, ${formatBytes(totalmem())} RAM`);
-    line(io.stdout, `threads: cpu-heavy stages get ${cores} by default (--threads to change), --jobs defaults to ${cores}`);
+    line(io.stdout, `threads: cpu-heavy stages get ${threadBudget()} (--threads or $SERX_THREADS to change), --jobs defaults to ${cores}`);
     for (const text of await backendLines()) line(io.stdout, text);
     line(io.stdout, await mlflowLine(io.env));
     line(io.stdout, ffmpegLine());
