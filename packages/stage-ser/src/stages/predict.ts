@@ -1,4 +1,4 @@
-import { type Artifact, type Tfjs as Tf, defineStage, loadTensorflow } from '@serx/core';
+import { type Artifact, SerxError, type Tfjs as Tf, defineStage, loadTensorflow } from '@serx/core';
 import { type FeatureRow, type FeatureRowInput, type FeatureStore, FeatureStoreWriter } from '@serx/stage-features';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BatchOptions, Example } from '../data/batches.ts';
@@ -22,7 +22,7 @@ const WINDOW_BATCHES = 16;
  */
 export const predict = defineStage<PredictParams>({
   name: 'ser:predict',
-  version: '1',
+  version: '2',
   description: 'per-utterance class probabilities and last-hidden-layer embeddings of a trained CNN-LSTM',
   params: {
     type: 'object',
@@ -43,9 +43,24 @@ export const predict = defineStage<PredictParams>({
     const { tf } = await loadTensorflow({ threads: ctx.threads });
     const { model, config } = await loadTrainedModel(tf, modelArtifact.path);
     const inputs = await openInputs(ctx.inputs.features as readonly Artifact[]);
+    if (inputs.dims !== config.numCeps) {
+      inputs.close();
+      throw new SerxError('INPUT_DATA', `${ctx.id}: the model reads ${config.numCeps} coefficients per frame, the features have ${inputs.dims}`);
+    }
     const writer = await FeatureStoreWriter.create(ctx.outputs.predictions as string, {
       dims: config.hiddenUnits,
-      meta: { kind: 'predictions', classes: config.classes, model: modelArtifact.hash, splits: ctx.params.splits, embedding: 'last hidden layer' },
+      meta: {
+        kind: 'predictions',
+        classes: config.classes,
+        model: modelArtifact.hash,
+        // What analysis needs to name and group methods: the trained model's producer id and recipe.
+        modelProducer: modelArtifact.producer,
+        strategy: config.strategy,
+        structure: config.structure,
+        trainCorpora: config.trainCorpora,
+        splits: ctx.params.splits,
+        embedding: 'last hidden layer',
+      },
     });
     try {
       const selected = inputs.stores.map((store) => selectRows(store, ctx.params.splits));
