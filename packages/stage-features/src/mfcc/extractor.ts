@@ -2,7 +2,7 @@ import { FastDct, lifterWeights } from './dct.ts';
 import { frameLayout } from './framing.ts';
 import { type SparseFilter, melFilterbank } from './mel.ts';
 import type { MfccMatrix, MfccOptions } from './options.ts';
-import { PowerSpectrum } from './power-spectrum.ts';
+import { PairPowerSpectrum } from './power-spectrum.ts';
 import { makeWindow } from './window.ts';
 
 /**
@@ -21,9 +21,11 @@ export class MfccExtractor {
   /** Orthonormal DCT scale × lifter, per kept coefficient. */
   private readonly cepScale: Float64Array;
   private readonly cep: Float64Array;
-  private readonly spectrum: PowerSpectrum;
+  private readonly spectrum: PairPowerSpectrum;
+  /** Scratch for the per-frame steps (DC removal, per-frame pre-emphasis) before windowing. */
   private readonly frame: Float64Array;
-  private readonly power: Float64Array;
+  private readonly powerA: Float64Array;
+  private readonly powerB: Float64Array;
 
   constructor(options: MfccOptions) {
     validate(options);
@@ -45,10 +47,10 @@ export class MfccExtractor {
     const lifter = lifterWeights(options.numCeps, options.lifter);
     const nf = options.numFilters;
     this.cepScale = Float64Array.from(lifter, (l, k) => l * Math.sqrt((k === 0 ? 1 : 2) / nf));
-    this.spectrum = new PowerSpectrum(options.nfft);
-    // Samples past winLength stay zero for good: that is the FFT's zero padding.
-    this.frame = new Float64Array(options.nfft);
-    this.power = new Float64Array(this.spectrum.bins);
+    this.spectrum = new PairPowerSpectrum(options.nfft);
+    this.frame = new Float64Array(options.winLength);
+    this.powerA = new Float64Array(this.spectrum.bins);
+    this.powerB = new Float64Array(this.spectrum.bins);
   }
 
   compute(samples: Float32Array): MfccMatrix {
@@ -59,11 +61,18 @@ export class MfccExtractor {
     const logMel = new Float64Array(frames * nf);
     const logEnergy = o.useEnergy ? new Float64Array(frames) : undefined;
     const scale = o.powerPerNfft ? 1 / o.nfft : 1;
-    for (let t = 0; t < frames; t++) {
-      const energy = this.loadFrame(signal, firstStart + t * o.hopLength);
-      if (logEnergy) logEnergy[t] = Math.log(Math.max(energy, o.logFloor));
-      this.spectrum.compute(this.frame, this.power, scale);
-      this.applyFilters(logMel, t * nf);
+    // Frames go through the FFT two at a time (see PairPowerSpectrum).
+    for (let t = 0; t < frames; t += 2) {
+      const energyA = this.loadFrame(signal, firstStart + t * o.hopLength, 0);
+      const pair = t + 1 < frames;
+      const energyB = pair ? this.loadFrame(signal, firstStart + (t + 1) * o.hopLength, 1) : this.clearLane(1);
+      this.spectrum.compute(this.powerA, this.powerB, scale);
+      this.applyFilters(this.powerA, logMel, t * nf);
+      if (pair) this.applyFilters(this.powerB, logMel, (t + 1) * nf);
+      if (logEnergy) {
+        logEnergy[t] = Math.log(Math.max(energyA, o.logFloor));
+        if (pair) logEnergy[t + 1] = Math.log(Math.max(energyB, o.logFloor));
+      }
     }
     if (o.log === 'db' && o.topDb !== null) clampTopDb(logMel, o.topDb);
     const data = this.cepstra(logMel, frames);
@@ -84,27 +93,25 @@ export class MfccExtractor {
   }
 
   /**
-   * Copies one window of signal (zeros outside it), then DC removal, per-frame emphasis, window.
-   * Returns the frame's energy after DC removal (for `useEnergy`).
+   * Windows one frame of signal (zeros outside it) into `lane` (0 real, 1 imaginary) of the FFT
+   * input, after DC removal and per-frame pre-emphasis when asked. Returns the frame's energy
+   * after DC removal (for `useEnergy`).
    */
-  private loadFrame(signal: Float64Array, start: number): number {
+  private loadFrame(signal: Float64Array, start: number, lane: 0 | 1): number {
     const o = this.options;
-    const frame = this.frame;
+    const dest = this.spectrum.input;
     const w = this.window;
     const win = o.winLength;
-    const plain = !o.removeDcOffset && !o.useEnergy && !(o.preEmphasisPerFrame && o.preEmphasis !== 0);
-    if (start >= 0 && start + win <= signal.length) {
-      if (plain) {
-        for (let i = 0; i < win; i++) frame[i] = signal[start + i]! * w[i]!;
-        return 0;
-      }
-      for (let i = 0; i < win; i++) frame[i] = signal[start + i]!;
-    } else {
-      const n = signal.length;
-      for (let i = 0; i < win; i++) {
-        const j = start + i;
-        frame[i] = j >= 0 && j < n ? signal[j]! : 0;
-      }
+    const n = signal.length;
+    const inside = start >= 0 && start + win <= n;
+    if (inside && !o.removeDcOffset && !o.useEnergy && !(o.preEmphasisPerFrame && o.preEmphasis !== 0)) {
+      for (let i = 0; i < win; i++) dest[2 * i + lane] = signal[start + i]! * w[i]!;
+      return 0;
+    }
+    const frame = this.frame;
+    for (let i = 0; i < win; i++) {
+      const j = start + i;
+      frame[i] = j >= 0 && j < n ? signal[j]! : 0;
     }
     if (o.removeDcOffset) {
       let mean = 0;
@@ -118,14 +125,19 @@ export class MfccExtractor {
       for (let i = win - 1; i > 0; i--) frame[i] = frame[i]! - o.preEmphasis * frame[i - 1]!;
       frame[0] = frame[0]! - o.preEmphasis * frame[0]!;
     }
-    for (let i = 0; i < win; i++) frame[i] = frame[i]! * w[i]!;
+    for (let i = 0; i < win; i++) dest[2 * i + lane] = frame[i]! * w[i]!;
     return energy;
   }
 
-  private applyFilters(out: Float64Array, offset: number): void {
+  private clearLane(lane: 0 | 1): number {
+    const dest = this.spectrum.input;
+    for (let i = 0; i < this.options.winLength; i++) dest[2 * i + lane] = 0;
+    return 0;
+  }
+
+  private applyFilters(power: Float64Array, out: Float64Array, offset: number): void {
     const ln = this.options.log === 'ln';
     const floor = this.options.logFloor;
-    const power = this.power;
     const starts = this.filterStart;
     const lengths = this.filterLength;
     const offsets = this.filterOffset;
