@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Json } from '../contract.ts';
@@ -113,6 +113,8 @@ export class Cache {
         throw new SerxError('CACHE_CORRUPT', `stage ${info.producer} removed its output directory '${name}'`);
       });
       const size = files.reduce((sum, f) => sum + f.size, 0);
+      // Consumers get these files as inputs: make an accidental in-place edit fail loudly.
+      await Promise.all(files.map((f) => chmod(join(staging.outputs[name] ?? join(staging.dir, name), f.path), 0o444)));
       outputs[name] = { ...declared, hash: contentHash(files), files, size };
     }
     const manifest: EntryManifest = {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFile, mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,8 @@ describe('cache entries', () => {
     const cache = await openCache(join(dir, 'c'));
     const first = await runGraph(diamond('v', markers), { cache });
     const a = cache.entryPath(first.stages.a?.key as string);
+    expect((await stat(join(a, 'data', 'value.json'))).mode & 0o777).toBe(0o444); // published files are read-only
+    await chmod(join(a, 'data', 'value.json'), 0o644);
     await truncate(join(a, 'data', 'value.json'), 3);
     const events: RunEvent[] = [];
     await runGraph(diamond('v', markers), { cache, onEvent: (e) => events.push(e) });
@@ -49,6 +51,7 @@ describe('cache entries', () => {
     expect(await executions(markers)).toMatchObject({ a: 2, b: 1, ab: 1 });
 
     const b = join(cache.entryPath(first.stages.b?.key as string), 'data', 'value.json');
+    await chmod(b, 0o644);
     await writeFile(b, (await readFile(b, 'utf8')).replace('2', '3'));
     const quiet: RunEvent[] = [];
     await runGraph(diamond('v', markers), { cache, onEvent: (e) => quiet.push(e) });

@@ -133,6 +133,14 @@ describe('serx CLI', () => {
     expect(JSON.stringify(JSON.parse(schema.stdout))).toContain('"test:source"');
   });
 
+  it('dispatches commands contributed by the default plugins', async () => {
+    const features = await serx(['features', '--help']);
+    expect(features.code).toBe(0);
+    expect(features.stdout).toMatch(/^usage: serx features /);
+    const help = await serx(['--help']);
+    expect(help.stdout).toMatch(/\n {2}features +\S/);
+  }, 60_000);
+
   it('doctor reports MLflow reachability without failing', async () => {
     const { mlflowLine } = await import('../../src/cli/commands/doctor.ts');
     expect(await mlflowLine({})).toMatch(/^mlflow: not configured/);
