@@ -49,6 +49,14 @@ describe('serx report <spec>', () => {
       'fig-tsne-2',
       'fig-tsne-3',
     ]);
+    const silhouettes = doc
+      .querySelectorAll('#silhouette-summary tbody tr')
+      .map((r) => r.querySelectorAll('td').map((td) => td.text));
+    expect(silhouettes.map((r) => [r[0], r[1]])).toEqual([
+      ['CNN-LSTM (from scratch)', '3'],
+      ['CNN-LSTM + pre-trained encoder', '3'],
+    ]);
+    expect(Number.parseFloat(silhouettes[1]![2]!)).toBeGreaterThan(Number.parseFloat(silhouettes[0]![2]!));
     const statuses = () =>
       Object.fromEntries(
         doc

@@ -10,6 +10,7 @@ import { type ReconstructionSample, reconstructionSpec } from '../figures/recons
 import { type RenderedFigure, renderFigure } from '../figures/render.ts';
 import type { TsneDoc } from '../stages/tsne.ts';
 import type { MetricName } from '../stats/metric-on-index.ts';
+import { tInterval } from '../stats/t-interval.ts';
 import { type Comparison, compareMethods } from './comparison.ts';
 import { collectMethods, corpusTitle, type MethodRuns } from './method-runs.ts';
 import { type DataCount, REPORT_FORMAT, type ReportFigure, type ReportModel } from './model.ts';
@@ -179,6 +180,21 @@ export async function buildReport(
         png: `figures/tsne-${i + 1}.png`,
       });
   });
+  const embedded = inputs.tsne.flatMap(({ doc }) => doc.models);
+  const silhouetteSummary = [...new Set(embedded.map((m) => m.method))].map((method) => {
+    const runs = embedded.filter((m) => m.method === method);
+    const ci = (pick: (m: (typeof runs)[number]) => number) =>
+      tInterval(runs.map(pick).filter(Number.isFinite), params.level);
+    return {
+      method,
+      label: runs[0]!.label,
+      n: runs.length,
+      tsneClass: ci((m) => m.silhouette.tsne.class),
+      tsneCorpus: ci((m) => m.silhouette.tsne.corpus),
+      hiddenClass: ci((m) => m.silhouette.hidden.class),
+      hiddenCorpus: ci((m) => m.silhouette.hidden.corpus),
+    };
+  });
   const model: ReportModel = {
     format: REPORT_FORMAT,
     title: params.title,
@@ -190,6 +206,7 @@ export async function buildReport(
     tsne: inputs.tsne.flatMap(({ doc }) =>
       doc.models.map((m) => ({ model: m.model, label: m.label, n: m.n, silhouette: m.silhouette })),
     ),
+    silhouetteSummary,
     figures,
     notes,
   };

@@ -1,5 +1,6 @@
 /** Everything a report shows, as data (`report.json`): rendered to HTML and Markdown by pure functions. */
 import type { ClaimResult } from '../claims/check-claim.ts';
+import type { MeanInterval } from '../stats/t-interval.ts';
 import type { Comparison } from './comparison.ts';
 import type { Table2 } from './table2.ts';
 
@@ -45,6 +46,16 @@ export interface ReportModel {
     label: string;
     n: number;
     silhouette: { tsne: { class: number; corpus: number }; hidden: { class: number; corpus: number } };
+  }[];
+  /** Silhouettes per method over its embedded runs (seeds): mean with t interval. */
+  silhouetteSummary: {
+    method: string;
+    label: string;
+    n: number;
+    tsneClass: MeanInterval;
+    tsneCorpus: MeanInterval;
+    hiddenClass: MeanInterval;
+    hiddenCorpus: MeanInterval;
   }[];
   figures: ReportFigure[];
   /** Added by `serx report` (the stage itself cannot see the spec or the run). */

@@ -4,6 +4,7 @@ import {
   claimsTable,
   comparisonTable,
   dataTable,
+  silhouetteSummaryTable,
   silhouetteTable,
   type TextTable,
   table2Table,
@@ -73,9 +74,10 @@ export function renderHtml(model: ReportModel): string {
     parts.push(
       `<h2>Cluster separation in the last hidden layer</h2>`,
       table(
-        silhouetteTable(model),
-        'Mean silhouette coefficient (−1…1; higher = tighter, better separated groups).',
+        silhouetteSummaryTable(model),
+        `Mean silhouette coefficient (−1…1; higher = tighter, better separated groups) per method over its embedded seeds, ${Math.round(model.table2.level * 100)}% t interval.`,
       ),
+      table(silhouetteTable(model), 'Silhouette per embedded run.'),
     );
   parts.push(`<h2>Figures</h2>`);
   for (const f of model.figures) {

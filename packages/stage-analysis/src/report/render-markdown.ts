@@ -3,6 +3,7 @@ import {
   claimsTable,
   comparisonTable,
   dataTable,
+  silhouetteSummaryTable,
   silhouetteTable,
   type TextTable,
   table2Table,
@@ -49,7 +50,13 @@ export function renderMarkdown(model: ReportModel): string {
   if (model.claims.length > 0)
     out.push(`## Claims${model.strict ? ' (strict)' : ''}`, table(claimsTable(model)));
   if (model.tsne.length > 0)
-    out.push('## Cluster separation in the last hidden layer', table(silhouetteTable(model)));
+    out.push(
+      '## Cluster separation in the last hidden layer',
+      table(silhouetteSummaryTable(model)),
+      '',
+      'Mean silhouette per method over its embedded seeds (t interval); per run:',
+      table(silhouetteTable(model)),
+    );
   out.push('## Figures');
   for (const f of model.figures) out.push(`### ${f.title}`, `![${f.title}](${f.png})`, '', f.caption);
   const timings = timingTable(model);

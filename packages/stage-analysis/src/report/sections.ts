@@ -156,6 +156,36 @@ export function silhouetteTable(model: ReportModel): TextTable {
   };
 }
 
+/** Silhouettes per method, mean over its seeds with a t interval (raw coefficients, not percent). */
+export function silhouetteSummaryTable(model: ReportModel): TextTable {
+  const show = (ci: { mean: number; lo: number | null; hi: number | null; n: number }) =>
+    ci.lo === null || ci.hi === null
+      ? `${fixed(ci.mean, 3)} (n=${ci.n})`
+      : `${fixed(ci.mean, 3)} [${fixed(ci.lo, 3)}, ${fixed(ci.hi, 3)}]`;
+  return {
+    id: 'silhouette-summary',
+    header: [
+      'Method',
+      'Seeds',
+      'by class (t-SNE)',
+      'by corpus (t-SNE)',
+      'by class (hidden layer)',
+      'by corpus (hidden layer)',
+    ],
+    rows: model.silhouetteSummary.map((s) => ({
+      cells: [
+        s.label,
+        String(s.n),
+        show(s.tsneClass),
+        show(s.tsneCorpus),
+        show(s.hiddenClass),
+        show(s.hiddenCorpus),
+      ],
+      attrs: [{ 'data-method': s.method }],
+    })),
+  };
+}
+
 export function timingTable(model: ReportModel): TextTable | null {
   if (!model.run) return null;
   return {
