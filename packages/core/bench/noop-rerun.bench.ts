@@ -14,10 +14,16 @@ const plugin = join(import.meta.dirname, '../test/fixtures/run-plugin/stages.ts'
 function spec(): string {
   const lines = ['name: bench-noop', `plugins: ['${plugin}']`, 'stages:'];
   const half = STAGES / 2;
-  for (let i = 0; i < half; i++) lines.push(`  s${i}:`, '    uses: test:source', `    params: { value: ${i} }`);
+  for (let i = 0; i < half; i++)
+    lines.push(`  s${i}:`, '    uses: test:source', `    params: { value: ${i} }`);
   for (let i = 0; i < half; i++) {
     const left = i === 0 ? 's0' : `t${i - 1}`;
-    lines.push(`  t${i}:`, '    uses: test:sum', `    params: { add: ${i} }`, `    inputs: { values: [${left}.data, s${i}.data] }`);
+    lines.push(
+      `  t${i}:`,
+      '    uses: test:sum',
+      `    params: { add: ${i} }`,
+      `    inputs: { values: [${left}.data, s${i}.data] }`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -38,7 +44,9 @@ function childrenCpuMs(): number {
 const serx = () => {
   const cpuBefore = childrenCpuMs();
   const started = performance.now();
-  const result = spawnSync(process.execPath, [bin, 'run', file, '--cache', join(dir, 'cache')], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bin, 'run', file, '--cache', join(dir, 'cache')], {
+    encoding: 'utf8',
+  });
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`serx run failed (${result.status}): ${result.stderr}`);
   return { ms, cpuMs: childrenCpuMs() - cpuBefore, last: result.stdout.trim().split('\n').at(-1) ?? '' };
@@ -54,7 +62,8 @@ for (let i = 0; i < RUNS; i++) {
   times.push(ms);
   cpu.push(cpuMs);
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const load = loadavg()[0]?.toFixed(1);
 const result = {
   bench: 'noop-rerun',

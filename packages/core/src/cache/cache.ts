@@ -69,9 +69,16 @@ export class Cache {
         if (!exists) return { status: 'miss' };
         return this.corrupt(key, 'manifest.json is missing', options.keepCorrupt);
       }
-      return this.corrupt(key, `manifest.json is unreadable: ${(error as Error).message}`, options.keepCorrupt);
+      return this.corrupt(
+        key,
+        `manifest.json is unreadable: ${(error as Error).message}`,
+        options.keepCorrupt,
+      );
     }
-    const reason = manifest.key === key ? await checkEntry(path, manifest, options.verify ?? false) : 'manifest names another key';
+    const reason =
+      manifest.key === key
+        ? await checkEntry(path, manifest, options.verify ?? false)
+        : 'manifest names another key';
     if (reason) return this.corrupt(key, reason, options.keepCorrupt);
     return { status: 'hit', path, manifest };
   }
@@ -100,7 +107,9 @@ export class Cache {
   async clearStaging(key: string): Promise<void> {
     const names = await readdir(this.path('tmp')).catch(() => [] as string[]);
     await Promise.all(
-      names.filter((n) => n.startsWith(`${key}.`)).map((n) => rm(this.path('tmp', n), { recursive: true, force: true })),
+      names
+        .filter((n) => n.startsWith(`${key}.`))
+        .map((n) => rm(this.path('tmp', n), { recursive: true, force: true })),
     );
   }
 
@@ -108,13 +117,20 @@ export class Cache {
   async publish(staging: Staging, info: PublishInfo): Promise<EntryManifest> {
     const outputs: EntryManifest['outputs'] = {};
     for (const [name, declared] of Object.entries(info.outputs)) {
-      const files = await hashTree(staging.outputs[name] ?? join(staging.dir, name)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-        throw new SerxError('CACHE_CORRUPT', `stage ${info.producer} removed its output directory '${name}'`);
-      });
+      const files = await hashTree(staging.outputs[name] ?? join(staging.dir, name)).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+          throw new SerxError(
+            'CACHE_CORRUPT',
+            `stage ${info.producer} removed its output directory '${name}'`,
+          );
+        },
+      );
       const size = files.reduce((sum, f) => sum + f.size, 0);
       // Consumers get these files as inputs: make an accidental in-place edit fail loudly.
-      await Promise.all(files.map((f) => chmod(join(staging.outputs[name] ?? join(staging.dir, name), f.path), 0o444)));
+      await Promise.all(
+        files.map((f) => chmod(join(staging.outputs[name] ?? join(staging.dir, name), f.path), 0o444)),
+      );
       outputs[name] = { ...declared, hash: contentHash(files), files, size };
     }
     const manifest: EntryManifest = {
@@ -186,7 +202,10 @@ export class Cache {
   }
 
   async pin(key: string, note: string): Promise<void> {
-    await writeFile(this.path('pins', `${key}.json`), `${JSON.stringify({ key, note, pinnedAt: new Date().toISOString() })}\n`);
+    await writeFile(
+      this.path('pins', `${key}.json`),
+      `${JSON.stringify({ key, note, pinnedAt: new Date().toISOString() })}\n`,
+    );
   }
 
   async unpin(key: string): Promise<boolean> {
@@ -205,6 +224,8 @@ export class Cache {
 /** Opens (creating if needed) the cache directory `dir`. */
 export async function openCache(dir: string): Promise<Cache> {
   const cache = new Cache(dir);
-  await Promise.all(['entries', 'tmp', 'work', 'locks', 'pins', 'runs'].map((d) => mkdir(cache.path(d), { recursive: true })));
+  await Promise.all(
+    ['entries', 'tmp', 'work', 'locks', 'pins', 'runs'].map((d) => mkdir(cache.path(d), { recursive: true })),
+  );
   return cache;
 }

@@ -30,7 +30,9 @@ const pidOf = (name: string) => Number(name.split('.')[1]);
 
 async function entryBytes(cache: Cache, key: string): Promise<number> {
   try {
-    const manifest = JSON.parse(await readFile(`${cache.entryPath(key)}/manifest.json`, 'utf8')) as EntryManifest;
+    const manifest = JSON.parse(
+      await readFile(`${cache.entryPath(key)}/manifest.json`, 'utf8'),
+    ) as EntryManifest;
     return Object.values(manifest.outputs).reduce((sum, o) => sum + o.size, 0);
   } catch {
     return 0;

@@ -30,7 +30,10 @@ export async function listFiles(dir: string, prefix = ''): Promise<{ path: strin
     if (dirent.isDirectory()) files.push(...(await listFiles(abs, rel)));
     else if (dirent.isFile()) files.push({ path: rel, size: (await stat(abs)).size });
     else {
-      throw new SerxError('CACHE_CORRUPT', `output file ${abs} is not a regular file or directory; write plain files`);
+      throw new SerxError(
+        'CACHE_CORRUPT',
+        `output file ${abs} is not a regular file or directory; write plain files`,
+      );
     }
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

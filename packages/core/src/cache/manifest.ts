@@ -34,7 +34,11 @@ export interface EntryManifest {
 }
 
 /** Why an entry failed its check, or undefined when it is sound. */
-export async function checkEntry(dir: string, manifest: EntryManifest, verify: boolean): Promise<string | undefined> {
+export async function checkEntry(
+  dir: string,
+  manifest: EntryManifest,
+  verify: boolean,
+): Promise<string | undefined> {
   if (manifest.format !== 1 || typeof manifest.outputs !== 'object') return 'manifest has an unknown format';
   for (const [name, output] of Object.entries(manifest.outputs)) {
     const outDir = join(dir, name);
@@ -45,13 +49,16 @@ export async function checkEntry(dir: string, manifest: EntryManifest, verify: b
         () => undefined,
       );
       if (size === undefined) return `file ${name}/${file.path} is missing`;
-      if (size !== file.size) return `file ${name}/${file.path} has ${size} bytes, manifest says ${file.size}`;
-      if (verify && (await hashFile(path, size)) !== file.sha256) return `file ${name}/${file.path} has a wrong sha256`;
+      if (size !== file.size)
+        return `file ${name}/${file.path} has ${size} bytes, manifest says ${file.size}`;
+      if (verify && (await hashFile(path, size)) !== file.sha256)
+        return `file ${name}/${file.path} has a wrong sha256`;
     }
     if (verify) {
       if (contentHash(output.files) !== output.hash) return `output ${name} has a wrong content hash`;
       const listed = (await listFiles(outDir)).map((f) => f.path).join('\n');
-      if (listed !== output.files.map((f) => f.path).join('\n')) return `output ${name} has files the manifest does not list`;
+      if (listed !== output.files.map((f) => f.path).join('\n'))
+        return `output ${name} has files the manifest does not list`;
     }
   }
   return undefined;

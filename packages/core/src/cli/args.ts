@@ -19,7 +19,8 @@ export function usageError(message: string, usage: string): SerxError {
 export function positiveInt(value: string | undefined, flag: string, usage: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} must be a positive integer, got '${value}'`, usage);
+  if (!Number.isInteger(n) || n < 1)
+    throw usageError(`${flag} must be a positive integer, got '${value}'`, usage);
   return n;
 }
 

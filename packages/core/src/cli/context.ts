@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { CliIO } from '../contract.ts';
 import { type Cache, openCache } from '../cache/cache.ts';
+import type { CliIO } from '../contract.ts';
 import type { Graph } from '../graph/types.ts';
 import { loadSpec } from '../spec/load-spec.ts';
 

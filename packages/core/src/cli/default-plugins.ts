@@ -3,7 +3,12 @@ import { isSerxError } from '../errors.ts';
 import { loadPlugin } from '../plugins/load-plugins.ts';
 
 /** Plugins the CLI looks into for `serx <command>`s and for `serx schema`. */
-export const DEFAULT_PLUGINS = ['@serx/stage-features', '@serx/stage-autoencoder', '@serx/stage-ser', '@serx/stage-analysis'];
+export const DEFAULT_PLUGINS = [
+  '@serx/stage-features',
+  '@serx/stage-autoencoder',
+  '@serx/stage-ser',
+  '@serx/stage-analysis',
+];
 
 function isMissing(error: unknown, name: string): boolean {
   const cause = (isSerxError(error) ? error.cause : error) as NodeJS.ErrnoException | undefined;
@@ -21,7 +26,8 @@ export async function loadDefaultPlugins(io: CliIO, extra: readonly string[] = [
       plugins.push(await loadPlugin(name, io.cwd));
     } catch (error) {
       if (extra.includes(name)) throw error;
-      if (!isMissing(error, name)) io.stderr.write(`warning: plugin ${name} failed to load: ${(error as Error).message}\n`);
+      if (!isMissing(error, name))
+        io.stderr.write(`warning: plugin ${name} failed to load: ${(error as Error).message}\n`);
     }
   }
   return plugins;

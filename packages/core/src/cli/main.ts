@@ -19,16 +19,23 @@ const BUILTINS: { [name: string]: () => Promise<CliCommand> } = {
 };
 
 function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
 }
 
 async function pluginCommands(io: CliIO): Promise<CliCommand[]> {
   const { loadDefaultPlugins } = await import('./default-plugins.ts');
-  return (await loadDefaultPlugins(io)).flatMap((plugin) => (plugin.commands ?? []).filter((c) => !(c.name in BUILTINS)));
+  return (await loadDefaultPlugins(io)).flatMap((plugin) =>
+    (plugin.commands ?? []).filter((c) => !(c.name in BUILTINS)),
+  );
 }
 
 async function printHelp(io: CliIO): Promise<void> {
-  const commands = [...(await Promise.all(Object.values(BUILTINS).map((load) => load()))), ...(await pluginCommands(io))];
+  const commands = [
+    ...(await Promise.all(Object.values(BUILTINS).map((load) => load()))),
+    ...(await pluginCommands(io)),
+  ];
   const width = Math.max(...commands.map((c) => c.name.length));
   line(io.stdout, `serx ${version()}: YAML experiment graphs with a content-hashed cache\n`);
   line(io.stdout, 'usage: serx <command> [options]   (serx <command> --help for its options)\n');
@@ -38,7 +45,10 @@ async function printHelp(io: CliIO): Promise<void> {
 }
 
 /** The `serx` command line. Returns the process exit code. */
-export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env },
+): Promise<number> {
   const [name, ...rest] = argv;
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

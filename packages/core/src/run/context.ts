@@ -21,7 +21,12 @@ export interface ContextChannels {
   metrics: MetricsSink;
 }
 
-export function contextChannels(id: string, emit: EmitEvent, tracker: Tracker, artifacts: string[]): ContextChannels {
+export function contextChannels(
+  id: string,
+  emit: EmitEvent,
+  tracker: Tracker,
+  artifacts: string[],
+): ContextChannels {
   let done = 0;
   let total = 0;
   let label: string | undefined;
@@ -53,6 +58,10 @@ export function contextChannels(id: string, emit: EmitEvent, tracker: Tracker, a
   };
 }
 
-export function buildContext(data: ContextData, channels: ContextChannels, signal: AbortSignal): StageContext {
+export function buildContext(
+  data: ContextData,
+  channels: ContextChannels,
+  signal: AbortSignal,
+): StageContext {
   return Object.freeze({ ...data, ...channels, signal });
 }

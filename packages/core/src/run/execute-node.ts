@@ -1,8 +1,8 @@
-import type { Artifact, StageResult } from '../contract.ts';
 import type { Cache, Lookup } from '../cache/cache.ts';
 import { faultPoint } from '../cache/fault.ts';
 import { cacheKey } from '../cache/key.ts';
 import type { EntryManifest } from '../cache/manifest.ts';
+import type { Artifact, StageResult } from '../contract.ts';
 import type { SerxError } from '../errors.ts';
 import type { GraphNode } from '../graph/types.ts';
 import type { Tracker } from '../tracking/types.ts';
@@ -56,39 +56,79 @@ function missingOutputs(node: GraphNode, manifest: EntryManifest): string[] {
   return Object.keys(node.definition.outputs).filter((name) => !manifest.outputs[name]);
 }
 
-function resolveInputs(node: GraphNode, upstream: ReadonlyMap<string, NodeOutcome>): { [name: string]: Artifact | Artifact[] } {
-  const get = (ref: { node: string; output: string }) => upstream.get(ref.node)?.artifacts?.[ref.output] as Artifact;
+function resolveInputs(
+  node: GraphNode,
+  upstream: ReadonlyMap<string, NodeOutcome>,
+): { [name: string]: Artifact | Artifact[] } {
+  const get = (ref: { node: string; output: string }) =>
+    upstream.get(ref.node)?.artifacts?.[ref.output] as Artifact;
   const inputs: { [name: string]: Artifact | Artifact[] } = {};
-  for (const [name, wired] of Object.entries(node.inputs)) inputs[name] = Array.isArray(wired) ? wired.map(get) : get(wired);
+  for (const [name, wired] of Object.entries(node.inputs))
+    inputs[name] = Array.isArray(wired) ? wired.map(get) : get(wired);
   return inputs;
 }
 
 async function checkedLookup(env: NodeEnv, node: GraphNode, key: string): Promise<Lookup> {
   const found = await env.cache.lookup(key, { verify: env.verify });
   if (found.status === 'corrupt') {
-    env.emit({ type: 'warning', id: node.id, message: `cache entry ${key.slice(0, 12)} of '${node.id}' is corrupt (${found.reason}); removed, recomputing` });
+    env.emit({
+      type: 'warning',
+      id: node.id,
+      message: `cache entry ${key.slice(0, 12)} of '${node.id}' is corrupt (${found.reason}); removed, recomputing`,
+    });
   } else if (found.status === 'hit' && missingOutputs(node, found.manifest).length > 0) {
-    env.emit({ type: 'warning', id: node.id, message: `cache entry ${key.slice(0, 12)} of '${node.id}' lacks outputs ${missingOutputs(node, found.manifest).join(', ')}; removed, recomputing` });
+    env.emit({
+      type: 'warning',
+      id: node.id,
+      message: `cache entry ${key.slice(0, 12)} of '${node.id}' lacks outputs ${missingOutputs(node, found.manifest).join(', ')}; removed, recomputing`,
+    });
     await env.cache.removeEntry(key);
     return { status: 'miss' };
   }
   return found;
 }
 
-function hitOutcome(env: NodeEnv, node: GraphNode, record: StageRecord, hit: Extract<Lookup, { status: 'hit' }>, waited: boolean): NodeOutcome {
+function hitOutcome(
+  env: NodeEnv,
+  node: GraphNode,
+  record: StageRecord,
+  hit: Extract<Lookup, { status: 'hit' }>,
+  waited: boolean,
+): NodeOutcome {
   const outputs = Object.fromEntries(Object.entries(hit.manifest.outputs).map(([n, o]) => [n, o.hash]));
   env.tracker.stageStarted({ node, key: record.key as string, cacheHit: true });
   env.tracker.stageFinished(node.id, 'cached', { metrics: hit.manifest.metrics, durationMs: 0 });
-  env.emit({ type: 'state', id: node.id, state: 'cached', key: record.key as string, ...(waited ? { detail: 'computed by a concurrent run' } : {}) });
+  env.emit({
+    type: 'state',
+    id: node.id,
+    state: 'cached',
+    key: record.key as string,
+    ...(waited ? { detail: 'computed by a concurrent run' } : {}),
+  });
   return {
-    record: { ...record, status: 'cached', outputs, metrics: hit.manifest.metrics, ...(waited ? { waited } : {}) },
+    record: {
+      ...record,
+      status: 'cached',
+      outputs,
+      metrics: hit.manifest.metrics,
+      ...(waited ? { waited } : {}),
+    },
     artifacts: artifactsOf(node, hit.path, hit.manifest),
   };
 }
 
 /** Key → cache hit, or lock → recheck → execute → publish. Never throws for a stage failure. */
-export async function executeNode(node: GraphNode, upstream: ReadonlyMap<string, NodeOutcome>, env: NodeEnv): Promise<NodeOutcome> {
-  const base: StageRecord = { id: node.id, stageId: node.stageId, stage: node.definition.name, status: 'skipped' };
+export async function executeNode(
+  node: GraphNode,
+  upstream: ReadonlyMap<string, NodeOutcome>,
+  env: NodeEnv,
+): Promise<NodeOutcome> {
+  const base: StageRecord = {
+    id: node.id,
+    stageId: node.stageId,
+    stage: node.definition.name,
+    status: 'skipped',
+  };
   let hashes: ReturnType<typeof inputHashes>;
   let fingerprint: string | undefined;
   try {
@@ -97,7 +137,10 @@ export async function executeNode(node: GraphNode, upstream: ReadonlyMap<string,
     fingerprint = await nodeFingerprint(node, env.signal);
   } catch (error) {
     const wrapped = stageFailed(node, error);
-    return { record: { ...base, status: 'failed', error: { code: wrapped.code, message: wrapped.message } }, error: wrapped };
+    return {
+      record: { ...base, status: 'failed', error: { code: wrapped.code, message: wrapped.message } },
+      error: wrapped,
+    };
   }
   const keyInput = nodeKeyInput(node, hashes, fingerprint);
   const key = cacheKey(keyInput);
@@ -115,8 +158,20 @@ export async function executeNode(node: GraphNode, upstream: ReadonlyMap<string,
   }
   const release = await env.cache.lock(key, {
     signal: env.signal,
-    onWait: (owner) => env.emit({ type: 'state', id: node.id, state: 'waiting', key, detail: `locked by pid ${owner?.pid ?? '?'} on ${owner?.hostname ?? '?'}` }),
-    onStale: (owner) => env.emit({ type: 'warning', id: node.id, message: `recovered a stale lock of '${node.id}' left by dead pid ${owner.pid}` }),
+    onWait: (owner) =>
+      env.emit({
+        type: 'state',
+        id: node.id,
+        state: 'waiting',
+        key,
+        detail: `locked by pid ${owner?.pid ?? '?'} on ${owner?.hostname ?? '?'}`,
+      }),
+    onStale: (owner) =>
+      env.emit({
+        type: 'warning',
+        id: node.id,
+        message: `recovered a stale lock of '${node.id}' left by dead pid ${owner.pid}`,
+      }),
   });
   try {
     faultPoint('lock-acquired');
@@ -132,7 +187,13 @@ export async function executeNode(node: GraphNode, upstream: ReadonlyMap<string,
   }
 }
 
-async function compute(node: GraphNode, upstream: ReadonlyMap<string, NodeOutcome>, env: NodeEnv, record: StageRecord, key: string): Promise<NodeOutcome> {
+async function compute(
+  node: GraphNode,
+  upstream: ReadonlyMap<string, NodeOutcome>,
+  env: NodeEnv,
+  record: StageRecord,
+  key: string,
+): Promise<NodeOutcome> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   env.started({ ...record, startedAt });
@@ -143,7 +204,7 @@ async function compute(node: GraphNode, upstream: ReadonlyMap<string, NodeOutcom
   try {
     const workDir = await env.cache.workDir(key);
     faultPoint('stage-start');
-    let result: StageResult | void;
+    let result: StageResult | undefined;
     try {
       result = await env.executor.execute({
         node,
@@ -167,9 +228,13 @@ async function compute(node: GraphNode, upstream: ReadonlyMap<string, NodeOutcom
     env.signal.throwIfAborted();
     faultPoint('stage-done');
     const unknown = Object.keys(result?.meta ?? {}).filter((name) => !node.definition.outputs[name]);
-    if (unknown.length > 0) throw stageBrokeContract(node, `returned meta for undeclared output(s) ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw stageBrokeContract(node, `returned meta for undeclared output(s) ${unknown.join(', ')}`);
     const outputs = Object.fromEntries(
-      Object.entries(node.definition.outputs).map(([name, spec]) => [name, { type: spec.type, meta: result?.meta?.[name] ?? {}, corpora: node.corpora }]),
+      Object.entries(node.definition.outputs).map(([name, spec]) => [
+        name,
+        { type: spec.type, meta: result?.meta?.[name] ?? {}, corpora: node.corpora },
+      ]),
     );
     const durationMs = Date.now() - started;
     const manifest = await env.cache.publish(staging, {
@@ -183,12 +248,23 @@ async function compute(node: GraphNode, upstream: ReadonlyMap<string, NodeOutcom
     await env.cache.removeWorkDir(key);
     faultPoint('workdir-removed');
     const entry = env.cache.entryPath(key);
-    for (const path of artifacts) env.tracker.artifact(node.id, path.startsWith(staging.dir) ? entry + path.slice(staging.dir.length) : path);
+    for (const path of artifacts)
+      env.tracker.artifact(
+        node.id,
+        path.startsWith(staging.dir) ? entry + path.slice(staging.dir.length) : path,
+      );
     env.tracker.stageFinished(node.id, 'succeeded', { metrics: manifest.metrics, durationMs });
     env.emit({ type: 'state', id: node.id, state: 'succeeded', key, durationMs });
     await (node.pin ? env.cache.pin(key, `${node.id} (spec pin: true)`) : undefined);
     return {
-      record: { ...record, status: 'succeeded', startedAt, durationMs, metrics: manifest.metrics, outputs: Object.fromEntries(Object.entries(manifest.outputs).map(([n, o]) => [n, o.hash])) },
+      record: {
+        ...record,
+        status: 'succeeded',
+        startedAt,
+        durationMs,
+        metrics: manifest.metrics,
+        outputs: Object.fromEntries(Object.entries(manifest.outputs).map(([n, o]) => [n, o.hash])),
+      },
       artifacts: artifactsOf(node, entry, manifest),
     };
   } catch (error) {
@@ -205,7 +281,13 @@ async function compute(node: GraphNode, upstream: ReadonlyMap<string, NodeOutcom
     env.tracker.stageFinished(node.id, 'failed', { error: wrapped.message, durationMs });
     env.emit({ type: 'state', id: node.id, state: 'failed', key, detail: wrapped.message, durationMs });
     return {
-      record: { ...record, status: 'failed', startedAt, durationMs, error: { code: wrapped.code, message: wrapped.message, ...(cause ? { cause } : {}) } },
+      record: {
+        ...record,
+        status: 'failed',
+        startedAt,
+        durationMs,
+        error: { code: wrapped.code, message: wrapped.message, ...(cause ? { cause } : {}) },
+      },
       error: wrapped,
     };
   }

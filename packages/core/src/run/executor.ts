@@ -1,6 +1,6 @@
 import type { StageDefinition, StageResult } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
-import { type ContextChannels, type ContextData, buildContext } from './context.ts';
+import { buildContext, type ContextChannels, type ContextData } from './context.ts';
 
 /** One stage execution handed to an executor. */
 export interface StageTask {
@@ -21,20 +21,23 @@ export interface StageTask {
  */
 export interface Executor {
   readonly name: string;
-  execute(task: StageTask): Promise<StageResult | void>;
+  execute(task: StageTask): Promise<StageResult | undefined>;
   /** Releases threads/processes; called once when the run ends. */
   close?(): Promise<void>;
 }
 
-export function runDefinition(definition: StageDefinition, task: StageTask): Promise<StageResult | void> {
-  return definition.run(buildContext(task.data, task.channels, task.signal));
+export async function runDefinition(
+  definition: StageDefinition,
+  task: StageTask,
+): Promise<StageResult | undefined> {
+  return (await definition.run(buildContext(task.data, task.channels, task.signal))) ?? undefined;
 }
 
 /** Runs stages in the runner's own thread. */
 export class InProcessExecutor implements Executor {
   readonly name = 'in-process';
 
-  execute(task: StageTask): Promise<StageResult | void> {
+  execute(task: StageTask): Promise<StageResult | undefined> {
     return runDefinition(task.node.definition, task);
   }
 }

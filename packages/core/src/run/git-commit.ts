@@ -24,12 +24,16 @@ export function gitCommit(file: string): string | undefined {
     const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
     if (!head.startsWith('ref: ')) return head;
     const ref = head.slice(5);
-    const common = existsSync(join(gitDir, 'commondir')) ? join(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim()) : gitDir;
+    const common = existsSync(join(gitDir, 'commondir'))
+      ? join(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim())
+      : gitDir;
     for (const dir of [gitDir, common]) {
       if (existsSync(join(dir, ref))) return readFileSync(join(dir, ref), 'utf8').trim();
     }
     const packed = readFileSync(join(common, 'packed-refs'), 'utf8');
-    return new RegExp(`^([0-9a-f]{40}) ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(packed)?.[1];
+    return new RegExp(`^([0-9a-f]{40}) ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(
+      packed,
+    )?.[1];
   } catch {
     return undefined;
   }

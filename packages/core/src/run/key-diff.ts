@@ -1,13 +1,18 @@
-import type { Json } from '../contract.ts';
-import type { CacheKeyInput } from '../cache/key.ts';
 import { canonicalJson } from '../cache/canonical-json.ts';
+import type { CacheKeyInput } from '../cache/key.ts';
+import type { Json } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
 
 const show = (value: Json | undefined) => (value === undefined ? 'unset' : JSON.stringify(value));
 
 function diffJson(before: Json | undefined, after: Json | undefined, path: string, out: string[]): void {
-  if (canonicalJson(before ?? null) === canonicalJson(after ?? null) && (before === undefined) === (after === undefined)) return;
-  const isMap = (v: Json | undefined): v is { [k: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (
+    canonicalJson(before ?? null) === canonicalJson(after ?? null) &&
+    (before === undefined) === (after === undefined)
+  )
+    return;
+  const isMap = (v: Json | undefined): v is { [k: string]: Json } =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isMap(before) && isMap(after)) {
     for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
       diffJson(before[key], after[key], path ? `${path}.${key}` : key, out);
@@ -28,11 +33,18 @@ function inputSource(node: GraphNode, input: string, index: number | undefined):
  * now, most fundamental first: `stage version 1 → 2`, `param numCeps: 40 → 41`,
  * `input values[1] (b.data) changed content`...
  */
-export function describeKeyChange(node: GraphNode, before: CacheKeyInput, after: CacheKeyInput, options: { inputs?: boolean } = {}): string[] {
+export function describeKeyChange(
+  node: GraphNode,
+  before: CacheKeyInput,
+  after: CacheKeyInput,
+  options: { inputs?: boolean } = {},
+): string[] {
   const out: string[] = [];
   if (before.stage !== after.stage) out.push(`stage ${before.stage} → ${after.stage}`);
   if (before.plugin.name !== after.plugin.name || before.plugin.version !== after.plugin.version) {
-    out.push(`plugin ${before.plugin.name}@${before.plugin.version} → ${after.plugin.name}@${after.plugin.version}`);
+    out.push(
+      `plugin ${before.plugin.name}@${before.plugin.version} → ${after.plugin.name}@${after.plugin.version}`,
+    );
   }
   if (before.version !== after.version) out.push(`stage version ${before.version} → ${after.version}`);
   diffJson(before.params, after.params, '', out);
@@ -46,9 +58,14 @@ export function describeKeyChange(node: GraphNode, before: CacheKeyInput, after:
       if (was === undefined || now === undefined) {
         out.push(`input ${name} ${was === undefined ? 'newly wired' : 'no longer wired'}`);
       } else if (Array.isArray(was) && Array.isArray(now) && was.length === now.length) {
-        now.forEach((hash, i) => hash !== was[i] && out.push(`input ${name}[${i}] (${inputSource(node, name, i)}) changed content`));
+        for (const [i, hash] of now.entries()) {
+          if (hash !== was[i])
+            out.push(`input ${name}[${i}] (${inputSource(node, name, i)}) changed content`);
+        }
       } else if (Array.isArray(was) || Array.isArray(now)) {
-        out.push(`input ${name} now has ${Array.isArray(now) ? now.length : 1} artifact(s), had ${Array.isArray(was) ? was.length : 1}`);
+        out.push(
+          `input ${name} now has ${Array.isArray(now) ? now.length : 1} artifact(s), had ${Array.isArray(was) ? was.length : 1}`,
+        );
       } else {
         out.push(`input ${name} (${inputSource(node, name, undefined)}) changed content`);
       }

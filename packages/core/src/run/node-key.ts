@@ -1,5 +1,5 @@
-import type { GraphNode, InputRef } from '../graph/types.ts';
 import type { CacheKeyInput } from '../cache/key.ts';
+import type { GraphNode, InputRef } from '../graph/types.ts';
 
 /** Content hashes of a node's wired inputs, or undefined while some upstream output is unknown. */
 export function inputHashes(
@@ -16,7 +16,11 @@ export function inputHashes(
   return hashes;
 }
 
-export function nodeKeyInput(node: GraphNode, inputs: CacheKeyInput['inputs'], fingerprint: string | undefined): CacheKeyInput {
+export function nodeKeyInput(
+  node: GraphNode,
+  inputs: CacheKeyInput['inputs'],
+  fingerprint: string | undefined,
+): CacheKeyInput {
   return {
     stage: node.definition.name,
     plugin: { name: node.plugin.name, version: node.plugin.version },
@@ -35,6 +39,7 @@ export async function nodeFingerprint(node: GraphNode, signal: AbortSignal): Pro
 /** Upstream node ids of a node, each once, in wiring order. */
 export function upstreamIds(node: GraphNode): string[] {
   const ids = new Set<string>();
-  for (const wired of Object.values(node.inputs)) for (const ref of Array.isArray(wired) ? wired : [wired]) ids.add(ref.node);
+  for (const wired of Object.values(node.inputs))
+    for (const ref of Array.isArray(wired) ? wired : [wired]) ids.add(ref.node);
   return [...ids];
 }

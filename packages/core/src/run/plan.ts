@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Cache } from '../cache/cache.ts';
-import { cacheKey, type CacheKeyInput } from '../cache/key.ts';
+import { type CacheKeyInput, cacheKey } from '../cache/key.ts';
 import type { Graph, GraphNode } from '../graph/types.ts';
 import { describeKeyChange } from './key-diff.ts';
 import { inputHashes, nodeFingerprint, nodeKeyInput, upstreamIds } from './node-key.ts';
@@ -33,9 +33,16 @@ export interface Plan {
   counts: { hit: number; miss: number; pending: number };
 }
 
-function reasonsFor(node: GraphNode, keyInput: CacheKeyInput | undefined, previous: StageRecord | undefined, partial: CacheKeyInput): string[] {
+function reasonsFor(
+  node: GraphNode,
+  keyInput: CacheKeyInput | undefined,
+  previous: StageRecord | undefined,
+  partial: CacheKeyInput,
+): string[] {
   if (!previous?.keyInput) return ['no previous run of this stage recorded for this spec'];
-  const changes = describeKeyChange(node, previous.keyInput, keyInput ?? partial, { inputs: keyInput !== undefined });
+  const changes = describeKeyChange(node, previous.keyInput, keyInput ?? partial, {
+    inputs: keyInput !== undefined,
+  });
   return changes;
 }
 
@@ -52,7 +59,11 @@ interface NodePlan {
   hashes?: { [output: string]: string };
 }
 
-async function planNode(node: GraphNode, upstream: ReadonlyMap<string, NodePlan>, ctx: PlanContext): Promise<NodePlan> {
+async function planNode(
+  node: GraphNode,
+  upstream: ReadonlyMap<string, NodePlan>,
+  ctx: PlanContext,
+): Promise<NodePlan> {
   const previous = ctx.history.get(node.id);
   const known = inputHashes(node, (ref) => upstream.get(ref.node)?.hashes?.[ref.output]);
   const fingerprint = await ctx.limit(() => nodeFingerprint(node, ctx.signal));
@@ -66,14 +77,18 @@ async function planNode(node: GraphNode, upstream: ReadonlyMap<string, NodePlan>
     const waitsFor = upstreamIds(node).filter((up) => upstream.get(up)?.planned.status !== 'hit');
     const partial = nodeKeyInput(node, previous?.keyInput?.inputs ?? {}, fingerprint);
     const reasons = reasonsFor(node, undefined, previous, partial);
-    reasons.push(`waits for ${waitsFor.map((up) => `'${up}'`).join(', ')} to run; hits if their outputs come out unchanged`);
+    reasons.push(
+      `waits for ${waitsFor.map((up) => `'${up}'`).join(', ')} to run; hits if their outputs come out unchanged`,
+    );
     return { planned: { ...base, status: 'pending', reasons, waitsFor } };
   }
   const keyInput = nodeKeyInput(node, known, fingerprint);
   const key = cacheKey(keyInput);
   const found = await ctx.limit(() => ctx.cache.lookup(key, { keepCorrupt: true }));
   if (found.status === 'hit') {
-    const hashes = Object.fromEntries(Object.entries(found.manifest.outputs).map(([name, o]) => [name, o.hash]));
+    const hashes = Object.fromEntries(
+      Object.entries(found.manifest.outputs).map(([name, o]) => [name, o.hash]),
+    );
     return { planned: { ...base, status: 'hit', key, keyInput, reasons: [], waitsFor: [] }, hashes };
   }
   let reasons = reasonsFor(node, keyInput, previous, keyInput);
@@ -93,7 +108,11 @@ async function planNode(node: GraphNode, upstream: ReadonlyMap<string, NodePlan>
  * entries are reported, not removed). Reasons compare with the run records of the same spec.
  * Nodes are planned concurrently, each as soon as its upstream nodes are.
  */
-export async function planGraph(graph: Graph, cache: Cache, options: Selection & { signal?: AbortSignal } = {}): Promise<Plan> {
+export async function planGraph(
+  graph: Graph,
+  cache: Cache,
+  options: Selection & { signal?: AbortSignal } = {},
+): Promise<Plan> {
   const ids = selectNodes(graph, options);
   const ctx: PlanContext = {
     cache,
@@ -116,5 +135,9 @@ export async function planGraph(graph: Graph, cache: Cache, options: Selection &
   }
   const nodes = (await Promise.all(pending.values())).map((p) => p.planned);
   const count = (status: PlannedNode['status']) => nodes.filter((n) => n.status === status).length;
-  return { spec: graph.spec.name, nodes, counts: { hit: count('hit'), miss: count('miss'), pending: count('pending') } };
+  return {
+    spec: graph.spec.name,
+    nodes,
+    counts: { hit: count('hit'), miss: count('miss'), pending: count('pending') },
+  };
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import type { Json } from '../contract.ts';
 import type { Cache } from '../cache/cache.ts';
 import type { CacheKeyInput } from '../cache/key.ts';
+import type { Json } from '../contract.ts';
 import type { StageStatus } from '../tracking/types.ts';
 
 /** What happened to one node in a run. */

@@ -14,8 +14,8 @@ import { upstreamIds } from './node-key.ts';
 import { newRunId, type RunRecord, type StageRecord } from './record.ts';
 import { recordWriter } from './record-writer.ts';
 import { type Selection, selectNodes } from './select.ts';
-import { interrupted, stageFailed } from './stage-errors.ts';
 import { createSlots } from './slots.ts';
+import { interrupted, stageFailed } from './stage-errors.ts';
 import type { RunSummary } from './summary.ts';
 import { fanOutTrackers } from './trackers.ts';
 
@@ -68,7 +68,12 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     format: 1,
     runId,
     status: 'running',
-    spec: { name: graph.spec.name, file: graph.spec.file, files: graph.spec.files, document: graph.spec.document },
+    spec: {
+      name: graph.spec.name,
+      file: graph.spec.file,
+      files: graph.spec.files,
+      document: graph.spec.document,
+    },
     startedAt: new Date(started).toISOString(),
     gitCommit: gitCommit(graph.spec.file),
     host: { hostname: hostname(), pid: process.pid, node: process.version },
@@ -88,7 +93,12 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   void writer.save();
 
   tracker.runStarted({ runId, spec: graph.spec, gitCommit: record.gitCommit, startedAt: started });
-  emit({ type: 'run-start', runId, spec: graph.spec.name, nodes: ids.map((id) => ({ id, stage: (graph.nodes.get(id) as GraphNode).definition.name })) });
+  emit({
+    type: 'run-start',
+    runId,
+    spec: graph.spec.name,
+    nodes: ids.map((id) => ({ id, stage: (graph.nodes.get(id) as GraphNode).definition.name })),
+  });
 
   const env: NodeEnv = {
     cache,
@@ -113,7 +123,15 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const promises = new Map<string, Promise<NodeOutcome>>();
   const skip = (node: GraphNode, why: string): NodeOutcome => {
     emit({ type: 'state', id: node.id, state: 'skipped', detail: why });
-    return { record: { id: node.id, stageId: node.stageId, stage: node.definition.name, status: 'skipped', skipped: why } };
+    return {
+      record: {
+        id: node.id,
+        stageId: node.stageId,
+        stage: node.definition.name,
+        status: 'skipped',
+        skipped: why,
+      },
+    };
   };
 
   for (const id of ids) {
@@ -130,18 +148,30 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
           // a skipped upstream passes on its own reason, so every skip names the root cause
           outcome = skip(
             node,
-            up?.status === 'skipped' && up.skipped ? up.skipped : `upstream '${blocked}' ${up?.status === 'failed' ? 'failed' : 'was interrupted'}`,
+            up?.status === 'skipped' && up.skipped
+              ? up.skipped
+              : `upstream '${blocked}' ${up?.status === 'failed' ? 'failed' : 'was interrupted'}`,
           );
         } else if (signal.aborted) {
-          outcome = skip(node, options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`);
+          outcome = skip(
+            node,
+            options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`,
+          );
         } else {
           outcome = await executeNode(node, outcomes, env).catch((error: unknown): NodeOutcome => {
-            if (signal.aborted) return skip(node, options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`);
+            if (signal.aborted)
+              return skip(
+                node,
+                options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`,
+              );
             // the cache itself failed (permissions, disk full...): a failure of this node, not a crash
             const wrapped = stageFailed(node, error);
             emit({ type: 'state', id: node.id, state: 'failed', detail: wrapped.message });
             const base = { id: node.id, stageId: node.stageId, stage: node.definition.name };
-            return { record: { ...base, status: 'failed', error: { code: wrapped.code, message: wrapped.message } }, error: wrapped };
+            return {
+              record: { ...base, status: 'failed', error: { code: wrapped.code, message: wrapped.message } },
+              error: wrapped,
+            };
           });
         }
         outcomes.set(id, outcome);
@@ -160,17 +190,39 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const crash = settled.find((s) => s.status === 'rejected');
 
   const stages: { [id: string]: StageRecord } = {};
-  for (const id of ids) stages[id] = outcomes.get(id)?.record ?? record.stages[id] ?? skip(graph.nodes.get(id) as GraphNode, 'runner error').record;
+  for (const id of ids)
+    stages[id] =
+      outcomes.get(id)?.record ??
+      record.stages[id] ??
+      skip(graph.nodes.get(id) as GraphNode, 'runner error').record;
   const counts = countsOf(stages);
-  const status: RunSummary['status'] = options.signal?.aborted ? 'interrupted' : errors.length > 0 || crash ? 'failed' : 'succeeded';
-  Object.assign(record, { status, stages, counts, finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
+  const status: RunSummary['status'] = options.signal?.aborted
+    ? 'interrupted'
+    : errors.length > 0 || crash
+      ? 'failed'
+      : 'succeeded';
+  Object.assign(record, {
+    status,
+    stages,
+    counts,
+    finishedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+  });
   await writer.settle();
   faultPoint('run-end');
   const recordPath = (await writer.save()) as string;
   tracker.runFinished(status, { runId, counts, durationMs: record.durationMs as number });
   await tracker.close();
   if (crash) throw (crash as PromiseRejectedResult).reason;
-  const summary: RunSummary = { runId, status, recordPath, durationMs: Date.now() - started, stages, counts, errors };
+  const summary: RunSummary = {
+    runId,
+    status,
+    recordPath,
+    durationMs: Date.now() - started,
+    stages,
+    counts,
+    errors,
+  };
   emit({ type: 'run-end', summary });
   return summary;
 }

@@ -15,7 +15,10 @@ function matching(graph: Graph, names: readonly string[], flag: string): string[
     const found = graph.order.filter((id) => id === name || graph.nodes.get(id)?.stageId === name);
     if (found.length === 0) {
       const known = [...new Set([...graph.nodes.values()].map((n) => n.stageId))].join(', ');
-      throw new SerxError('USAGE', `${flag} ${name}: no such stage in spec '${graph.spec.name}' (stages: ${known})`);
+      throw new SerxError(
+        'USAGE',
+        `${flag} ${name}: no such stage in spec '${graph.spec.name}' (stages: ${known})`,
+      );
     }
     ids.push(...found);
   }

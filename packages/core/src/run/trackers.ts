@@ -24,7 +24,8 @@ export function fanOutTrackers(trackers: readonly Tracker[], warn: (message: str
     runFinished: (...a) => call('runFinished', ...a),
     async close() {
       const results = await Promise.allSettled(trackers.map((t) => t.close()));
-      for (const r of results) if (r.status === 'rejected') warn(`tracker close failed: ${(r.reason as Error).message}`);
+      for (const r of results)
+        if (r.status === 'rejected') warn(`tracker close failed: ${(r.reason as Error).message}`);
     },
   };
 }

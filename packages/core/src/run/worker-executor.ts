@@ -33,12 +33,13 @@ export class WorkerThreadExecutor implements Executor {
     this.options = options;
   }
 
-  execute(task: StageTask): Promise<StageResult | void> {
+  execute(task: StageTask): Promise<StageResult | undefined> {
     const { node, channels, signal } = task;
     const fromDir = dirname(node.loc.file);
     const plugin = this.options.modules?.[node.plugin.name] ?? resolvePluginEntry(node.plugin.name, fromDir);
     if (node.definition.resources?.native || plugin === undefined) {
-      if (plugin === undefined) channels.log.debug(`plugin ${node.plugin.name} is not an installed package: running in process`);
+      if (plugin === undefined)
+        channels.log.debug(`plugin ${node.plugin.name} is not an installed package: running in process`);
       return this.inProcess.execute(task);
     }
     return new Promise((resolve, reject) => {
@@ -52,7 +53,10 @@ export class WorkerThreadExecutor implements Executor {
         fn();
       };
       const onAbort = () => {
-        worker.postMessage({ type: 'abort', reason: String((signal.reason as Error)?.message ?? signal.reason) } satisfies ToWorker);
+        worker.postMessage({
+          type: 'abort',
+          reason: String((signal.reason as Error)?.message ?? signal.reason),
+        } satisfies ToWorker);
         setTimeout(() => finish(() => reject(signal.reason)), this.options.graceMs ?? 5000).unref();
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -80,9 +84,22 @@ export class WorkerThreadExecutor implements Executor {
       });
       worker.on('error', (error) => finish(() => reject(error)));
       worker.on('exit', (code) =>
-        finish(() => reject(new SerxError('STAGE_FAILED', `worker thread of '${node.id}' exited with code ${code} before the stage finished`))),
+        finish(() =>
+          reject(
+            new SerxError(
+              'STAGE_FAILED',
+              `worker thread of '${node.id}' exited with code ${code} before the stage finished`,
+            ),
+          ),
+        ),
       );
-      worker.postMessage({ type: 'run', plugin, fromDir, stage: node.definition.name, data: task.data } satisfies ToWorker);
+      worker.postMessage({
+        type: 'run',
+        plugin,
+        fromDir,
+        stage: node.definition.name,
+        data: task.data,
+      } satisfies ToWorker);
     });
   }
 }

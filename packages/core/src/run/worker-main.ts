@@ -20,7 +20,8 @@ const channels: ContextChannels = {
     tick: (units) => post({ type: 'tick', ...(units === undefined ? {} : { units }) }),
   },
   metrics: {
-    metric: (name, value, step) => post({ type: 'metric', name, value, ...(step === undefined ? {} : { step }) }),
+    metric: (name, value, step) =>
+      post({ type: 'metric', name, value, ...(step === undefined ? {} : { step }) }),
     tag: (name, value) => post({ type: 'tag', name, value }),
     artifact: (path) => post({ type: 'artifact', path }),
   },
@@ -41,6 +42,14 @@ port.on('message', (message: ToWorker) => {
   run(message).then(
     (result) => post({ type: 'done', result }),
     (error: Error & { code?: string }) =>
-      post({ type: 'error', error: { name: error?.name ?? 'Error', message: error?.message ?? String(error), stack: error?.stack, code: error?.code } }),
+      post({
+        type: 'error',
+        error: {
+          name: error?.name ?? 'Error',
+          message: error?.message ?? String(error),
+          stack: error?.stack,
+          code: error?.code,
+        },
+      }),
   );
 });

@@ -1,9 +1,9 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CacheKeyInput, cacheKey, canonicalJson } from '../../src/index.ts';
 import { contentHash, hashTree } from '../../src/cache/hash-tree.ts';
+import { type CacheKeyInput, cacheKey, canonicalJson } from '../../src/index.ts';
 
 const input: CacheKeyInput = {
   stage: 'features:mfcc',
@@ -22,7 +22,9 @@ describe('cacheKey', () => {
         '"seed":0,"stage":"features:mfcc","version":"1"}',
     );
     expect(cacheKey(input)).toBe('6d7634656bba219173150e1f68c975f2b90dee9088aa3ee75fa56be6ab84187c');
-    expect(cacheKey({ ...input, fingerprint: 'emodb:535:1234' })).toBe('8585086aed959ec3fc2c9175bd9aef0026c2b0156abc8a78f64a4b4bbb3ee0c9');
+    expect(cacheKey({ ...input, fingerprint: 'emodb:535:1234' })).toBe(
+      '8585086aed959ec3fc2c9175bd9aef0026c2b0156abc8a78f64a4b4bbb3ee0c9',
+    );
   });
 
   it('ignores key order but not list order, values or any field', () => {
@@ -55,7 +57,11 @@ describe('contentHash', () => {
     const files = await hashTree(dir);
     expect(files).toEqual([
       { path: 'a.txt', size: 6, sha256: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03' },
-      { path: 'sub/b.bin', size: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+      {
+        path: 'sub/b.bin',
+        size: 0,
+        sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      },
     ]);
     // printf '%s  %s\n' <sha a.txt> a.txt <sha b.bin> sub/b.bin | sha256sum
     expect(contentHash(files)).toBe('4ca4da2758171db94240e12c28074e80aadb213af51615a364b0c449a63b8d39');

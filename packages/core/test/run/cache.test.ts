@@ -3,8 +3,8 @@ import { appendFile, chmod, mkdir, readdir, readFile, rm, stat, truncate, writeF
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type RunEvent, gc, openCache, runGraph } from '../../src/index.ts';
 import { acquireLock } from '../../src/cache/lock.ts';
+import { gc, openCache, type RunEvent, runGraph } from '../../src/index.ts';
 import { diamond, makeGraph } from '../fixtures/run-plugin/graph.ts';
 import { executions, tempDir } from './helpers.ts';
 
@@ -58,7 +58,9 @@ describe('cache entries', () => {
     expect(warnings(quiet)).toEqual([]); // same size: only --verify can tell
     const loud: RunEvent[] = [];
     await runGraph(diamond('v', markers), { cache, verify: true, onEvent: (e) => loud.push(e) });
-    expect(warnings(loud)).toEqual([`cache entry ${first.stages.b?.key?.slice(0, 12)} of 'b' is corrupt (file data/value.json has a wrong sha256); removed, recomputing`]);
+    expect(warnings(loud)).toEqual([
+      `cache entry ${first.stages.b?.key?.slice(0, 12)} of 'b' is corrupt (file data/value.json has a wrong sha256); removed, recomputing`,
+    ]);
     await appendFile(join(cache.entryPath(first.stages.a?.key as string), 'data', 'extra.txt'), 'x');
     const extra = await cache.lookup(first.stages.a?.key as string, { verify: true });
     expect(extra).toEqual({ status: 'corrupt', reason: 'output data has files the manifest does not list' });
@@ -89,7 +91,10 @@ describe('locks', () => {
 
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
     const deadPid = Number(dead.stdout.toString());
-    await writeFile(path, JSON.stringify({ pid: deadPid, hostname: hostname(), startTime: '1', acquiredAt: '', token: 'old' }));
+    await writeFile(
+      path,
+      JSON.stringify({ pid: deadPid, hostname: hostname(), startTime: '1', acquiredAt: '', token: 'old' }),
+    );
     const stale: number[] = [];
     const recovered = await acquireLock(path, { onStale: (o) => stale.push(o.pid) });
     expect(stale).toEqual([deadPid]);
@@ -112,10 +117,22 @@ describe('gc and pins', () => {
     const dir = await tempDir();
     const markers = join(dir, 'm');
     const cache = await openCache(join(dir, 'c'));
-    const old = await runGraph(makeGraph('g', { a: { uses: 'test:source', params: { value: 1, markers } } }), { cache });
-    const pinned = await runGraph(makeGraph('g', { a: { uses: 'test:source', params: { value: 2, markers }, pin: true } }), { cache });
-    const latest = await runGraph(makeGraph('g', { a: { uses: 'test:source', params: { value: 3, markers } } }), { cache });
-    const other = await runGraph(makeGraph('other', { x: { uses: 'test:source', params: { value: 9, markers } } }), { cache });
+    const old = await runGraph(
+      makeGraph('g', { a: { uses: 'test:source', params: { value: 1, markers } } }),
+      { cache },
+    );
+    const pinned = await runGraph(
+      makeGraph('g', { a: { uses: 'test:source', params: { value: 2, markers }, pin: true } }),
+      { cache },
+    );
+    const latest = await runGraph(
+      makeGraph('g', { a: { uses: 'test:source', params: { value: 3, markers } } }),
+      { cache },
+    );
+    const other = await runGraph(
+      makeGraph('other', { x: { uses: 'test:source', params: { value: 9, markers } } }),
+      { cache },
+    );
     expect((await cache.listEntries()).length).toBe(4);
     expect(await cache.pins()).toEqual(new Set([pinned.stages.a?.key]));
 
@@ -128,7 +145,9 @@ describe('gc and pins', () => {
     expect(report.freedBytes).toBe(11);
     expect(report.removedRecords.length).toBe(2);
     expect(report.pinnedEntries).toBe(1);
-    expect((await cache.listEntries()).sort()).toEqual([pinned.stages.a?.key, latest.stages.a?.key, other.stages.x?.key].sort());
+    expect((await cache.listEntries()).sort()).toEqual(
+      [pinned.stages.a?.key, latest.stages.a?.key, other.stages.x?.key].sort(),
+    );
 
     await cache.unpin(pinned.stages.a?.key as string);
     expect((await gc(cache, { keepRuns: 1 })).removedEntries).toEqual([pinned.stages.a?.key]);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCache, planGraph, loadSpec } from '../../src/index.ts';
+import { loadSpec, openCache, planGraph } from '../../src/index.ts';
 import { tempDir } from './helpers.ts';
 
 const bin = join(import.meta.dirname, '../../bin/serx.mjs');
@@ -11,7 +11,12 @@ const specs = join(import.meta.dirname, '../fixtures/run-plugin/specs');
 describe('serx as a process', () => {
   it('Ctrl-C aborts the running stage, keeps the cache consistent and exits 130', async () => {
     const dir = await tempDir('serx-sigint-');
-    const env = { ...process.env, SERX_TEST_MARKERS: join(dir, 'm'), SERX_TEST_DELAY: '20000', SERX_CACHE: join(dir, 'cache') };
+    const env = {
+      ...process.env,
+      SERX_TEST_MARKERS: join(dir, 'm'),
+      SERX_TEST_DELAY: '20000',
+      SERX_CACHE: join(dir, 'cache'),
+    };
     const proc = spawn(process.execPath, [bin, 'run', 'diamond.yaml', '--jobs', '1'], { cwd: specs, env });
     let stdout = '';
     let stderr = '';
@@ -24,7 +29,9 @@ describe('serx as a process', () => {
     expect(code, stderr).toBe(130);
     expect(stderr).toContain('SIGINT: stopping running stages');
     expect(stdout).toMatch(/b: interrupted in \d+ms \(interrupted by SIGINT\)/);
-    expect(stdout).toMatch(/ab: skipped \(upstream 'b' was interrupted\)\n.*total: skipped \(upstream 'b' was interrupted\)/);
+    expect(stdout).toMatch(
+      /ab: skipped \(upstream 'b' was interrupted\)\n.*total: skipped \(upstream 'b' was interrupted\)/,
+    );
     expect(stdout).toMatch(/run interrupted in .*: 1 ran, 0 cached, 0 failed, 2 skipped, 1 interrupted/);
 
     const cache = await openCache(join(dir, 'cache'));
@@ -35,8 +42,18 @@ describe('serx as a process', () => {
     expect(plan.nodes.map((n) => [n.id, n.status, ...n.reasons])).toEqual([
       ['a', 'hit'],
       ['b', 'miss', 'same key as the last run, which ended interrupted'],
-      ['ab', 'pending', 'no previous run of this stage recorded for this spec', "waits for 'b' to run; hits if their outputs come out unchanged"],
-      ['total', 'pending', 'no previous run of this stage recorded for this spec', "waits for 'ab' to run; hits if their outputs come out unchanged"],
+      [
+        'ab',
+        'pending',
+        'no previous run of this stage recorded for this spec',
+        "waits for 'b' to run; hits if their outputs come out unchanged",
+      ],
+      [
+        'total',
+        'pending',
+        'no previous run of this stage recorded for this spec',
+        "waits for 'ab' to run; hits if their outputs come out unchanged",
+      ],
     ]);
   }, 30_000);
 });

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/index.ts';
 import { main } from '../../src/cli/main.ts';
+import type { CliIO } from '../../src/index.ts';
 import { executions, tempDir } from './helpers.ts';
 
 const specs = join(import.meta.dirname, '../fixtures/run-plugin/specs');
@@ -24,7 +24,8 @@ async function serx(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = specs) {
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-const stripTimes = (text: string) => text.replace(/^\d\d:\d\d:\d\d /gm, '').replace(/ in \d+(\.\d)?m?s/g, ' in T');
+const stripTimes = (text: string) =>
+  text.replace(/^\d\d:\d\d:\d\d /gm, '').replace(/ in \d+(\.\d)?m?s/g, ' in T');
 
 describe('serx CLI', () => {
   it('runs a spec, then reuses it; plan and why explain a change', async () => {
@@ -34,14 +35,22 @@ describe('serx CLI', () => {
     expect(first.code).toBe(0);
     const lines = stripTimes(first.stdout).split('\n');
     expect(lines).toContain('total: succeeded in T');
-    expect(lines.at(-2)).toMatch(/^run succeeded in T: 4 ran, 0 cached, 0 failed, 0 skipped, 0 interrupted; record .*\/cache\/runs\/\d{8}T\d{9}Z-[0-9a-f]{6}\.json$/);
+    expect(lines.at(-2)).toMatch(
+      /^run succeeded in T: 4 ran, 0 cached, 0 failed, 0 skipped, 0 interrupted; record .*\/cache\/runs\/\d{8}T\d{9}Z-[0-9a-f]{6}\.json$/,
+    );
 
     const again = await serx(['run', 'diamond.yaml', '--json'], env);
     expect(again.code).toBe(0);
-    const events = again.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = again.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const states = events.filter((e) => e.type === 'state').map((e) => `${e.id} ${e.state}`);
     expect(states.sort()).toEqual(['a cached', 'ab cached', 'b cached', 'total cached']);
-    expect(events.at(-1)).toMatchObject({ type: 'run-end', summary: { status: 'succeeded', counts: { cached: 4 } } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'run-end',
+      summary: { status: 'succeeded', counts: { cached: 4 } },
+    });
     expect(await executions(join(dir, 'm'))).toEqual({ a: 1, b: 1, ab: 1, total: 1 });
 
     const plan = await serx(['plan', 'diamond.yaml'], { ...env, SERX_TEST_DELAY: '5' });
@@ -53,7 +62,10 @@ describe('serx CLI', () => {
         '        ↳ param delayMs: 0 → 5',
         'pending ab    ????????????  test:sum',
         "        ↳ waits for 'b' to run; hits if their outputs come out unchanged",
-        'hit     total KEY  test:source'.replace('test:source', 'test:sum').replace('hit    ', 'pending').replace(' KEY ', ' ???????????? '),
+        'hit     total KEY  test:source'
+          .replace('test:source', 'test:sum')
+          .replace('hit    ', 'pending')
+          .replace(' KEY ', ' ???????????? '),
         "        ↳ waits for 'ab' to run; hits if their outputs come out unchanged",
         '1 hit, 1 miss, 2 pending',
         '',
@@ -61,11 +73,17 @@ describe('serx CLI', () => {
     );
     const why = await serx(['why', 'diamond.yaml', 'total'], { ...env, SERX_TEST_DELAY: '5' });
     expect(why.code).toBe(0);
-    expect(why.stdout).toContain('total (test:sum): pending\n  key       not known until upstream stages have run\n');
+    expect(why.stdout).toContain(
+      'total (test:sum): pending\n  key       not known until upstream stages have run\n',
+    );
     expect(why.stdout).toContain("  upstream  'b' runs: param delayMs: 0 → 5\n");
     const whyHit = await serx(['why', 'diamond.yaml', 'a', '--json'], env);
     const [a] = JSON.parse(whyHit.stdout);
-    expect(a).toMatchObject({ id: 'a', status: 'hit', keyInput: { stage: 'test:source', params: { value: 1, delayMs: 0, fail: false } } });
+    expect(a).toMatchObject({
+      id: 'a',
+      status: 'hit',
+      keyInput: { stage: 'test:source', params: { value: 1, delayMs: 0, fail: false } },
+    });
   });
 
   it('pins (spec pin: true and serx pin), lists pins and collects the rest', async () => {
@@ -77,9 +95,14 @@ describe('serx CLI', () => {
     const totalKey = JSON.parse((await serx(['why', 'diamond.yaml', 'total', '--json'], env)).stdout)[0].key;
     expect(pinned.stdout).toBe(`${totalKey}\n`);
     expect((await serx(['pin', 'diamond.yaml', 'ab'], env)).stdout).toBe(`pinned ${record.key}\n`);
-    expect((await serx(['pin', record.key.slice(0, 10), '--unpin'], env)).stdout).toBe(`unpinned ${record.key}\n`);
+    expect((await serx(['pin', record.key.slice(0, 10), '--unpin'], env)).stdout).toBe(
+      `unpinned ${record.key}\n`,
+    );
     const notCached = await serx(['pin', 'diamond.yaml', 'b'], { ...env, SERX_TEST_DELAY: '1' });
-    expect(notCached).toMatchObject({ code: 2, stderr: 'b is not cached; run the spec first, then pin [USAGE]\n' });
+    expect(notCached).toMatchObject({
+      code: 2,
+      stderr: 'b is not cached; run the spec first, then pin [USAGE]\n',
+    });
 
     // a second run with another b (same output content, so ab and total stay cached);
     // keeping one run per spec drops the first run's b, the only entry no kept run uses
@@ -97,7 +120,9 @@ describe('serx CLI', () => {
     const dir = await tempDir('serx-cli-');
     const result = await serx(['run', 'fail.yaml', '--keep-going', '--cache', join(dir, 'c')]);
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n')[0]).toBe(`${join(specs, 'fail.yaml')}:7:3 stages.broken: stage 'broken' (test:sum) failed: sum broken told to fail [STAGE_FAILED]`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `${join(specs, 'fail.yaml')}:7:3 stages.broken: stage 'broken' (test:sum) failed: sum broken told to fail [STAGE_FAILED]`,
+    );
     expect(stripTimes(result.stdout)).toContain("after: skipped (upstream 'broken' failed)\n");
     expect(stripTimes(result.stdout)).toContain('side: succeeded in T\n');
   });
@@ -111,14 +136,23 @@ describe('serx CLI', () => {
     });
     const unknown = await serx(['frobnicate']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown command 'frobnicate' \(serx --help lists the commands\) \[USAGE\]\n$/);
+    expect(unknown.stderr).toMatch(
+      /unknown command 'frobnicate' \(serx --help lists the commands\) \[USAGE\]\n$/,
+    );
     expect((await serx(['run'])).stderr).toMatch(/^run takes exactly one spec file\nusage: serx run <spec>/);
     expect((await serx(['run', 'diamond.yaml', '--jobs', '0'])).code).toBe(2);
     expect((await serx(['run', 'diamond.yaml', '--bogus'])).stderr).toMatch(/^Unknown option '--bogus'/);
-    expect((await serx(['run', 'diamond.yaml', '--only', 'nope'], { SERX_TEST_MARKERS: '/tmp/x', SERX_CACHE: join(await tempDir(), 'c') })).stderr).toBe(
-      "--only nope: no such stage in spec 'cli-diamond' (stages: a, b, ab, total) [USAGE]\n",
-    );
-    expect((await serx(['graph', 'diamond.yaml', '--format', 'png'], { SERX_TEST_MARKERS: '/tmp/x' })).code).toBe(2);
+    expect(
+      (
+        await serx(['run', 'diamond.yaml', '--only', 'nope'], {
+          SERX_TEST_MARKERS: '/tmp/x',
+          SERX_CACHE: join(await tempDir(), 'c'),
+        })
+      ).stderr,
+    ).toBe("--only nope: no such stage in spec 'cli-diamond' (stages: a, b, ab, total) [USAGE]\n");
+    expect(
+      (await serx(['graph', 'diamond.yaml', '--format', 'png'], { SERX_TEST_MARKERS: '/tmp/x' })).code,
+    ).toBe(2);
     expect((await serx([])).code).toBe(2);
   }, 60_000); // an unknown command makes serx load the default plugins to look for it
 
@@ -128,7 +162,11 @@ describe('serx CLI', () => {
     expect(dot.code).toBe(0);
     expect(dot.stdout).toMatch(/^digraph/);
     expect((await serx(['graph', 'diamond.yaml'], env)).stdout).toMatch(/^flowchart LR\n/);
-    const schema = await serx(['schema', '--plugin', './test/fixtures/run-plugin/stages.ts'], {}, join(specs, '../../../..'));
+    const schema = await serx(
+      ['schema', '--plugin', './test/fixtures/run-plugin/stages.ts'],
+      {},
+      join(specs, '../../../..'),
+    );
     expect(schema.code).toBe(0);
     expect(JSON.stringify(JSON.parse(schema.stdout))).toContain('"test:source"');
   });
@@ -144,8 +182,12 @@ describe('serx CLI', () => {
   it('doctor reports MLflow reachability without failing', async () => {
     const { mlflowLine } = await import('../../src/cli/commands/doctor.ts');
     expect(await mlflowLine({})).toMatch(/^mlflow: not configured/);
-    expect(await mlflowLine({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:9' })).toMatch(/^mlflow: http:\/\/127\.0\.0\.1:9 unreachable/);
-    expect(await mlflowLine({ MLFLOW_TRACKING_URI: 'file:///tmp/mlruns' })).toBe('mlflow: file:///tmp/mlruns is not an http(s) server; tracking is off');
+    expect(await mlflowLine({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:9' })).toMatch(
+      /^mlflow: http:\/\/127\.0\.0\.1:9 unreachable/,
+    );
+    expect(await mlflowLine({ MLFLOW_TRACKING_URI: 'file:///tmp/mlruns' })).toBe(
+      'mlflow: file:///tmp/mlruns is not an http(s) server; tracking is off',
+    );
   });
 
   it('writes the run record with resolved params under <cache>/runs', async () => {
@@ -154,8 +196,16 @@ describe('serx CLI', () => {
     const result = await serx(['run', 'diamond.yaml', '--cache', join(dir, 'c'), '--json'], env);
     const end = JSON.parse(result.stdout.trim().split('\n').at(-1) as string);
     const record = JSON.parse(await readFile(end.summary.recordPath, 'utf8'));
-    expect(record).toMatchObject({ status: 'succeeded', spec: { name: 'cli-diamond', file: join(specs, 'diamond.yaml') } });
-    expect(record.stages.ab.keyInput.params).toEqual({ add: 10, markers: join(dir, 'm'), delayMs: 0, fail: false });
+    expect(record).toMatchObject({
+      status: 'succeeded',
+      spec: { name: 'cli-diamond', file: join(specs, 'diamond.yaml') },
+    });
+    expect(record.stages.ab.keyInput.params).toEqual({
+      add: 10,
+      markers: join(dir, 'm'),
+      delayMs: 0,
+      fail: false,
+    });
     expect(record.spec.document.stages.a.uses).toBe('test:source');
   });
 });

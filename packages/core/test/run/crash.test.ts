@@ -20,7 +20,14 @@ function runChild(
   options: { jobs?: number; delayMs?: number; fault?: string; barrier?: string; onReady?: () => void } = {},
 ): Promise<ChildResult> {
   const env = { ...process.env, SERX_FAULT: options.fault ?? '' };
-  const args = [child, cache, markers, String(options.jobs ?? 1), String(options.delayMs ?? 0), ...(options.barrier ? [options.barrier] : [])];
+  const args = [
+    child,
+    cache,
+    markers,
+    String(options.jobs ?? 1),
+    String(options.delayMs ?? 0),
+    ...(options.barrier ? [options.barrier] : []),
+  ];
   const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { env });
   let stdout = '';
   proc.stdout.on('data', (chunk: Buffer) => {
@@ -56,7 +63,10 @@ async function killAndResume(fault: string, published: number): Promise<void> {
   const cache = await openCache(cacheDir);
   const entries = await cache.listEntries();
   expect(entries.length, fault).toBe(published);
-  for (const key of entries) expect((await cache.lookup(key, { verify: true, keepCorrupt: true })).status, `${fault} ${key}`).toBe('hit');
+  for (const key of entries)
+    expect((await cache.lookup(key, { verify: true, keepCorrupt: true })).status, `${fault} ${key}`).toBe(
+      'hit',
+    );
   const before = await executions(markers);
 
   const summary = await runGraph(diamond('crash', markers), { cache, jobs: 1 });
@@ -67,7 +77,8 @@ async function killAndResume(fault: string, published: number): Promise<void> {
     expect(stage.status, `${fault} ${id}`).toBe(reused ? 'cached' : 'succeeded');
     expect(after[id] ?? 0, `${fault} ${id}`).toBe((before[id] ?? 0) + (reused ? 0 : 1));
   }
-  for (const key of await cache.listEntries()) expect((await cache.lookup(key, { verify: true })).status).toBe('hit');
+  for (const key of await cache.listEntries())
+    expect((await cache.lookup(key, { verify: true })).status).toBe('hit');
   expect(await readdir(cache.path('tmp')), fault).toEqual([]);
   expect(await readdir(cache.path('work')), fault).toEqual([]);
   // a lock of a key published just before the kill is stale but harmless; gc clears it
@@ -80,7 +91,9 @@ describe('reliability', () => {
   it('resumes after SIGKILL at any point: finished stages reused, no corrupt entry, nothing left over', async () => {
     // two children at a time: the machine has few cores and each child is mostly startup
     for (let i = 0; i < killPoints.length; i += 2) {
-      await Promise.all(killPoints.slice(i, i + 2).map(([fault, published]) => killAndResume(fault, published)));
+      await Promise.all(
+        killPoints.slice(i, i + 2).map(([fault, published]) => killAndResume(fault, published)),
+      );
     }
   }, 60_000);
 

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RunEvent, RunSummary } from '../../src/index.ts';
 import { jsonDisplay } from '../../src/cli/display/json-display.ts';
 import { lineDisplay } from '../../src/cli/display/line-display.ts';
 import { ttyDisplay } from '../../src/cli/display/tty-display.ts';
+import type { RunEvent, RunSummary } from '../../src/index.ts';
 
 class Screen extends Writable {
   text = '';
@@ -27,7 +27,15 @@ const summary: RunSummary = {
 };
 
 const events: RunEvent[] = [
-  { type: 'run-start', runId: 'r1', spec: 's', nodes: [{ id: 'mfcc', stage: 'features:mfcc' }, { id: 'train', stage: 'ser:train' }] },
+  {
+    type: 'run-start',
+    runId: 'r1',
+    spec: 's',
+    nodes: [
+      { id: 'mfcc', stage: 'features:mfcc' },
+      { id: 'train', stage: 'ser:train' },
+    ],
+  },
   { type: 'state', id: 'mfcc', state: 'cached', key: 'k1' },
   { type: 'state', id: 'train', state: 'running', key: 'k2' },
   { type: 'progress', id: 'train', done: 0, total: 20, label: 'epochs' },
@@ -53,7 +61,9 @@ describe('displays', () => {
     expect(screen.text).toContain('warning: disk almost full\n');
     display.onEvent({ type: 'run-end', summary });
     display.close();
-    expect(screen.text.endsWith('run succeeded in 1m05s: 1 ran, 1 cached, 0 failed, 0 skipped, 0 interrupted\n')).toBe(true);
+    expect(
+      screen.text.endsWith('run succeeded in 1m05s: 1 ran, 1 cached, 0 failed, 0 skipped, 0 interrupted\n'),
+    ).toBe(true);
   });
 
   it('logs plain lines (progress every 10%) and JSON lines', () => {
@@ -61,7 +71,8 @@ describe('displays', () => {
     const err = new Screen();
     const lines = lineDisplay(out, err);
     for (const e of events) lines.onEvent(e);
-    for (let done = 1; done <= 20; done++) lines.onEvent({ type: 'progress', id: 'train', done, total: 20, label: 'epochs' });
+    for (let done = 1; done <= 20; done++)
+      lines.onEvent({ type: 'progress', id: 'train', done, total: 20, label: 'epochs' });
     lines.onEvent({ type: 'state', id: 'train', state: 'succeeded', durationMs: 1500 });
     const text = out.text.replace(/^\d\d:\d\d:\d\d /gm, '');
     expect(text).toBe(
@@ -79,7 +90,10 @@ describe('displays', () => {
     const display = jsonDisplay(json);
     for (const e of events) display.onEvent(e);
     display.onEvent({ type: 'run-end', summary });
-    const parsed = json.text.trim().split('\n').map((l) => JSON.parse(l));
+    const parsed = json.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(parsed.map((p) => p.type)).toEqual(['run-start', 'state', 'state', 'progress', 'run-end']);
     expect(parsed[4].summary).toMatchObject({ status: 'succeeded', errors: [] });
   });

@@ -4,7 +4,8 @@ import { type Graph, openCache, planGraph, runGraph } from '../../src/index.ts';
 import { diamond } from '../fixtures/run-plugin/graph.ts';
 import { executions, tempDir } from './helpers.ts';
 
-const brief = (plan: Awaited<ReturnType<typeof planGraph>>) => plan.nodes.map((n) => [n.id, n.status, ...n.reasons]);
+const brief = (plan: Awaited<ReturnType<typeof planGraph>>) =>
+  plan.nodes.map((n) => [n.id, n.status, ...n.reasons]);
 
 function withParam(graph: Graph, id: string, params: object): Graph {
   const node = graph.nodes.get(id) as { params: object };
@@ -20,8 +21,18 @@ describe('planGraph', () => {
     expect(brief(await planGraph(diamond('p', markers), cache))).toEqual([
       ['a', 'miss', 'no previous run of this stage recorded for this spec'],
       ['b', 'miss', 'no previous run of this stage recorded for this spec'],
-      ['ab', 'pending', 'no previous run of this stage recorded for this spec', "waits for 'a', 'b' to run; hits if their outputs come out unchanged"],
-      ['total', 'pending', 'no previous run of this stage recorded for this spec', "waits for 'ab', 'a' to run; hits if their outputs come out unchanged"],
+      [
+        'ab',
+        'pending',
+        'no previous run of this stage recorded for this spec',
+        "waits for 'a', 'b' to run; hits if their outputs come out unchanged",
+      ],
+      [
+        'total',
+        'pending',
+        'no previous run of this stage recorded for this spec',
+        "waits for 'ab', 'a' to run; hits if their outputs come out unchanged",
+      ],
     ]);
     const first = await runGraph(diamond('p', markers), { cache });
     const plan = await planGraph(diamond('p', markers), cache);
@@ -33,13 +44,20 @@ describe('planGraph', () => {
       ['a', 'hit'],
       ['b', 'miss', 'param value: 2 → 5'],
       ['ab', 'pending', "waits for 'b' to run; hits if their outputs come out unchanged"],
-      ['total', 'pending', 'param add: 0 → 3', "waits for 'ab' to run; hits if their outputs come out unchanged"],
+      [
+        'total',
+        'pending',
+        'param add: 0 → 3',
+        "waits for 'ab' to run; hits if their outputs come out unchanged",
+      ],
     ]);
     expect(await executions(markers)).toEqual({ a: 1, b: 1, ab: 1, total: 1 });
 
     await runGraph(withParam(diamond('p', markers), 'b', { value: 5 }), { cache });
     // b=2 is still cached from the first run; a changed
-    const back = await planGraph(withParam(diamond('p', markers), 'a', { delayMs: 1 }), cache, { only: ['ab'] });
+    const back = await planGraph(withParam(diamond('p', markers), 'a', { delayMs: 1 }), cache, {
+      only: ['ab'],
+    });
     expect(brief(back)).toEqual([
       ['a', 'miss', 'param delayMs: 0 → 1'],
       ['b', 'hit'],
@@ -61,7 +79,9 @@ describe('planGraph', () => {
     const summary = await runGraph(diamond('q', join(dir, 'm')), { cache });
     await cache.removeEntry(summary.stages.total?.key as string);
     const plan = await planGraph(diamond('q', join(dir, 'm')), cache);
-    expect(plan.nodes[3]?.reasons).toEqual(['same key as the last run, but the entry is gone (collected by gc or removed)']);
+    expect(plan.nodes[3]?.reasons).toEqual([
+      'same key as the last run, but the entry is gone (collected by gc or removed)',
+    ]);
     const upgraded = diamond('q', join(dir, 'm'));
     const node = upgraded.nodes.get('a') as { definition: object; plugin: object };
     node.definition = { ...node.definition, version: '2' };

@@ -1,11 +1,19 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type RunEvent, type RunRecord, type StageContext, type Tracker, openCache, runGraph } from '../../src/index.ts';
+import {
+  openCache,
+  type RunEvent,
+  type RunRecord,
+  runGraph,
+  type StageContext,
+  type Tracker,
+} from '../../src/index.ts';
 import { diamond, makeGraph } from '../fixtures/run-plugin/graph.ts';
 import { executions, tempDir } from './helpers.ts';
 
-const valueOf = async (path: string) => JSON.parse(await readFile(join(path, 'value.json'), 'utf8')).value;
+const storedValue = async (path: string) =>
+  JSON.parse(await readFile(join(path, 'value.json'), 'utf8')).value;
 
 describe('runGraph', () => {
   it('computes a diamond once, then reuses every stage from the cache', async () => {
@@ -17,7 +25,7 @@ describe('runGraph', () => {
     expect(first.status).toBe('succeeded');
     expect(first.counts).toEqual({ cached: 0, succeeded: 4, failed: 0, skipped: 0, interrupted: 0 });
     const total = first.stages.total;
-    expect(await valueOf(join(cache.entryPath(total?.key as string), 'data'))).toBe(1 + 2 + 10 + 1);
+    expect(await storedValue(join(cache.entryPath(total?.key as string), 'data'))).toBe(1 + 2 + 10 + 1);
 
     const second = await runGraph(diamond('diamond', markers), { cache });
     expect(second.counts.cached).toBe(4);
@@ -28,7 +36,10 @@ describe('runGraph', () => {
     expect(record.status).toBe('succeeded');
     expect(record.spec.name).toBe('diamond');
     expect(record.stages.ab?.keyInput?.params).toEqual({ markers, delayMs: 0, fail: false, add: 10 });
-    expect(record.stages.ab?.keyInput?.inputs.values).toEqual([first.stages.a?.outputs?.data, first.stages.b?.outputs?.data]);
+    expect(record.stages.ab?.keyInput?.inputs.values).toEqual([
+      first.stages.a?.outputs?.data,
+      first.stages.b?.outputs?.data,
+    ]);
     expect((await readdir(cache.path('runs'))).length).toBe(2);
     // the work dir (checkpoint) is removed after publish
     expect(await readdir(cache.path('work'))).toEqual([]);
@@ -44,11 +55,15 @@ describe('runGraph', () => {
     const summary = await runGraph(changed, { cache });
     expect(await executions(markers)).toEqual({ a: 1, b: 2, ab: 2, total: 2 });
     expect(summary.stages.a?.status).toBe('cached');
-    expect(await valueOf(join(cache.entryPath(summary.stages.total?.key as string), 'data'))).toBe(17);
+    expect(await storedValue(join(cache.entryPath(summary.stages.total?.key as string), 'data'))).toBe(17);
 
     // same output content through a different producer: downstream keys are unchanged
     const sameValue = diamond('d', markers);
-    (sameValue.nodes.get('b') as { params: object }).params = { ...sameValue.nodes.get('b')?.params, value: 2, corpus: 'x' };
+    (sameValue.nodes.get('b') as { params: object }).params = {
+      ...sameValue.nodes.get('b')?.params,
+      value: 2,
+      corpus: 'x',
+    };
     const third = await runGraph(sameValue, { cache });
     expect(third.stages.b?.status).toBe('succeeded');
     expect(third.stages.ab?.status).toBe('cached');
@@ -67,7 +82,7 @@ describe('runGraph', () => {
     const error = summary.errors[0];
     expect(error?.code).toBe('STAGE_FAILED');
     expect(error?.message).toBe("stage 'bad' (test:sum) failed: sum bad told to fail");
-    expect((error?.cause as Error).message).toBe('sum bad told to fail');
+    expect((error?.cause as Error | undefined)?.message).toBe('sum bad told to fail');
     expect(error?.loc).toEqual({ file: 'f.yaml', line: 7, col: 3 });
     expect(summary.stages.after).toMatchObject({ status: 'skipped', skipped: "upstream 'bad' failed" });
     expect(await cache.listEntries()).toEqual([summary.stages.a?.key]);
@@ -84,7 +99,11 @@ describe('runGraph', () => {
       child: { uses: 'test:sum' as const, inputs: { values: ['bad.data'] } },
       other: { uses: 'test:sum' as const, inputs: { values: ['good.data'] } },
     };
-    const kept = await runGraph(makeGraph('k', stages), { cache: join(dir, 'c1'), onError: 'keep-going', jobs: 2 });
+    const kept = await runGraph(makeGraph('k', stages), {
+      cache: join(dir, 'c1'),
+      onError: 'keep-going',
+      jobs: 2,
+    });
     expect(kept.status).toBe('failed');
     expect(Object.fromEntries(Object.entries(kept.stages).map(([id, s]) => [id, s.status]))).toEqual({
       bad: 'failed',
@@ -94,7 +113,10 @@ describe('runGraph', () => {
     });
     const stopped = await runGraph(makeGraph('k', stages), { cache: join(dir, 'c2'), jobs: 2 });
     expect(stopped.stages.good?.status).toBe('interrupted');
-    expect(stopped.stages.other).toMatchObject({ status: 'skipped', skipped: "upstream 'good' was interrupted" });
+    expect(stopped.stages.other).toMatchObject({
+      status: 'skipped',
+      skipped: "upstream 'good' was interrupted",
+    });
   });
 
   it('gives cpu-heavy stages the thread budget and never runs two at once', async () => {
@@ -105,7 +127,12 @@ describe('runGraph', () => {
       s1: { uses: 'test:sum', params: { delayMs: 30 }, inputs: { values: ['a.data'] } },
       s2: { uses: 'test:sum', params: { delayMs: 30, add: 1 }, inputs: { values: ['a.data'] } },
     });
-    const summary = await runGraph(graph, { cache: join(dir, 'c'), jobs: 4, threads: 3, onEvent: (e) => events.push(e) });
+    const summary = await runGraph(graph, {
+      cache: join(dir, 'c'),
+      jobs: 4,
+      threads: 3,
+      onEvent: (e) => events.push(e),
+    });
     let running = 0;
     let peak = 0;
     for (const e of events) {
@@ -114,8 +141,22 @@ describe('runGraph', () => {
       if (e.state === 'succeeded') running--;
     }
     expect(peak).toBe(1);
-    expect(await readFile(join(summary.stages.s1 ? (await openCache(join(dir, 'c'))).entryPath(summary.stages.s1.key as string) : '', 'log/sub/threads.txt'), 'utf8')).toBe('3\n');
-    expect(events.filter((e) => e.type === 'progress' && e.id === 's1').map((e) => e.type === 'progress' && [e.done, e.total, e.label])).toEqual([
+    expect(
+      await readFile(
+        join(
+          summary.stages.s1
+            ? (await openCache(join(dir, 'c'))).entryPath(summary.stages.s1.key as string)
+            : '',
+          'log/sub/threads.txt',
+        ),
+        'utf8',
+      ),
+    ).toBe('3\n');
+    expect(
+      events
+        .filter((e) => e.type === 'progress' && e.id === 's1')
+        .map((e) => e.type === 'progress' && [e.done, e.total, e.label]),
+    ).toEqual([
       [0, 1, 'adding'],
       [1, 1, 'adding'],
     ]);
@@ -129,7 +170,9 @@ describe('runGraph', () => {
     const from = await runGraph(diamond('s', markers), { cache: join(dir, 'c'), from: ['b'] });
     expect(Object.keys(from.stages)).toEqual(['a', 'b', 'ab', 'total']);
     expect(from.stages.b?.status).toBe('cached');
-    await expect(runGraph(diamond('s', markers), { cache: join(dir, 'c'), only: ['nope'] })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(
+      runGraph(diamond('s', markers), { cache: join(dir, 'c'), only: ['nope'] }),
+    ).rejects.toMatchObject({ code: 'USAGE' });
   });
 
   it('aborts on the run signal: running stages are interrupted, the rest skipped, no entry left half-made', async () => {
@@ -162,11 +205,14 @@ describe('runGraph', () => {
     const first = await runGraph(graph, {
       cache,
       signal: controller.signal,
-      onEvent: (e) => e.type === 'progress' && e.id === 'slow' && e.done === 1 && setTimeout(() => controller.abort(), 50),
+      onEvent: (e) =>
+        e.type === 'progress' && e.id === 'slow' && e.done === 1 && setTimeout(() => controller.abort(), 50),
     });
     expect(first.stages.slow?.status).toBe('interrupted');
     const key = first.stages.slow?.key as string;
-    expect(JSON.parse(await readFile(join(cache.path('work', key), 'checkpoint.json'), 'utf8'))).toEqual({ total: 3 });
+    expect(JSON.parse(await readFile(join(cache.path('work', key), 'checkpoint.json'), 'utf8'))).toEqual({
+      total: 3,
+    });
 
     const logs: string[] = [];
     const fast = makeGraph('r', {
@@ -176,9 +222,13 @@ describe('runGraph', () => {
     (fast.nodes.get('slow') as { definition: object }).definition = {
       ...fast.nodes.get('slow')?.definition,
       // same name, version and params (same key); only the wait is shorter this time
-      run: (ctx: StageContext) => graph.nodes.get('slow')?.definition.run({ ...ctx, params: { ...ctx.params, delayMs: 0 } }),
+      run: (ctx: StageContext) =>
+        graph.nodes.get('slow')?.definition.run({ ...ctx, params: { ...ctx.params, delayMs: 0 } }),
     };
-    const second = await runGraph(fast, { cache, onEvent: (e) => e.type === 'log' && logs.push(`${e.id}: ${e.message}`) });
+    const second = await runGraph(fast, {
+      cache,
+      onEvent: (e) => e.type === 'log' && logs.push(`${e.id}: ${e.message}`),
+    });
     expect(second.stages.slow).toMatchObject({ status: 'succeeded', key });
     expect(logs).toEqual(['slow: resuming from checkpoint (total 3)']);
     expect(await readdir(cache.path('work'))).toEqual([]);
@@ -192,12 +242,21 @@ describe('runGraph', () => {
       stageStarted: (s) => calls.push(`start ${s.node.id} hit=${s.cacheHit}`),
       metric: (id, name, value) => calls.push(`metric ${id} ${name}=${value}`),
       tag: () => {},
-      artifact: (id, path) => calls.push(`artifact ${id} ${path.slice(path.indexOf('/entries/') + 1).replace(/[0-9a-f]{64}/, 'KEY').replace(/\/[0-9a-f]{2}\//, '/XX/')}`),
+      artifact: (id, path) =>
+        calls.push(
+          `artifact ${id} ${path
+            .slice(path.indexOf('/entries/') + 1)
+            .replace(/[0-9a-f]{64}/, 'KEY')
+            .replace(/\/[0-9a-f]{2}\//, '/XX/')}`,
+        ),
       stageFinished: (id, status, s) => calls.push(`end ${id} ${status} ${JSON.stringify(s.metrics ?? {})}`),
       runFinished: (status) => calls.push(`run ${status}`),
       close: async () => void calls.push('close'),
     };
-    const graph = makeGraph('t', { a: { uses: 'test:source', params: { value: 4 } }, s: { uses: 'test:sum', inputs: { values: ['a.data'] } } });
+    const graph = makeGraph('t', {
+      a: { uses: 'test:source', params: { value: 4 } },
+      s: { uses: 'test:sum', inputs: { values: ['a.data'] } },
+    });
     await runGraph(graph, { cache: join(dir, 'c'), trackers: [tracker] });
     expect(calls).toEqual([
       'run t',
@@ -212,6 +271,14 @@ describe('runGraph', () => {
     ]);
     calls.length = 0;
     await runGraph(graph, { cache: join(dir, 'c'), trackers: [tracker] });
-    expect(calls).toEqual(['run t', 'start a hit=true', 'end a cached {}', 'start s hit=true', 'end s cached {"total":4}', 'run succeeded', 'close']);
+    expect(calls).toEqual([
+      'run t',
+      'start a hit=true',
+      'end a cached {}',
+      'start s hit=true',
+      'end s cached {"total":4}',
+      'run succeeded',
+      'close',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
-import type { CliCommand, CliIO } from '../../contract.ts';
 import type { Cache } from '../../cache/cache.ts';
+import type { CliCommand, CliIO } from '../../contract.ts';
 import { SerxError } from '../../errors.ts';
 import { planGraph } from '../../run/plan.ts';
 import { parseCommandArgs, specOptions, usageError } from '../args.ts';
@@ -10,19 +10,34 @@ const usage = 'serx pin <key>|<spec> <stage> [--unpin] [--cache <dir>]   |   ser
 
 /** A full key or an unambiguous prefix (≥ 8 hex digits) of an existing entry. */
 async function resolveKey(cache: Cache, text: string): Promise<string> {
-  if (!/^[0-9a-f]{8,64}$/.test(text)) throw usageError(`'${text}' is not a cache key (8 to 64 hex digits)`, usage);
+  if (!/^[0-9a-f]{8,64}$/.test(text))
+    throw usageError(`'${text}' is not a cache key (8 to 64 hex digits)`, usage);
   const matches = (await cache.listEntries()).filter((key) => key.startsWith(text));
   if (matches.length === 1) return matches[0] as string;
-  throw new SerxError('USAGE', matches.length === 0 ? `no cache entry has key ${text}` : `key prefix ${text} is ambiguous (${matches.length} entries)`);
+  throw new SerxError(
+    'USAGE',
+    matches.length === 0
+      ? `no cache entry has key ${text}`
+      : `key prefix ${text} is ambiguous (${matches.length} entries)`,
+  );
 }
 
-async function keysOfStage(cache: Cache, spec: string, stage: string, io: CliIO, plugins: string[] | undefined): Promise<string[]> {
+async function keysOfStage(
+  cache: Cache,
+  spec: string,
+  stage: string,
+  io: CliIO,
+  plugins: string[] | undefined,
+): Promise<string[]> {
   const graph = await loadCliSpec(spec, io, plugins);
   const plan = await planGraph(graph, cache, { only: [stage] });
   const nodes = plan.nodes.filter((n) => n.id === stage || n.stageId === stage);
   const notCached = nodes.filter((n) => n.status !== 'hit').map((n) => n.id);
   if (notCached.length > 0) {
-    throw new SerxError('USAGE', `${notCached.join(', ')} ${notCached.length === 1 ? 'is' : 'are'} not cached; run the spec first, then pin`);
+    throw new SerxError(
+      'USAGE',
+      `${notCached.join(', ')} ${notCached.length === 1 ? 'is' : 'are'} not cached; run the spec first, then pin`,
+    );
   }
   return nodes.map((n) => n.key as string);
 }
@@ -32,7 +47,11 @@ export const pinCommand: CliCommand = {
   summary: 'protect cache entries from gc (a key, or every variant of a spec stage); --unpin to undo',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { ...specOptions, unpin: { type: 'boolean' }, list: { type: 'boolean' } }, usage);
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { ...specOptions, unpin: { type: 'boolean' }, list: { type: 'boolean' } },
+      usage,
+    );
     if (values.help) return printUsage(io, usage);
     const cache = await openCliCache(values.cache, io);
     if (values.list) {

@@ -4,7 +4,8 @@ import { parseCommandArgs, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 
-const usage = 'serx plan <spec> [--only <stage>]... [--from <stage>]... [--json] [--cache <dir>] [--plugin <pkg>]...';
+const usage =
+  'serx plan <spec> [--only <stage>]... [--from <stage>]... [--json] [--cache <dir>] [--plugin <pkg>]...';
 
 export const planCommand: CliCommand = {
   name: 'plan',

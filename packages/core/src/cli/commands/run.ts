@@ -3,7 +3,7 @@ import type { ResolvedSpec } from '../../graph/types.ts';
 import { runGraph } from '../../run/run-graph.ts';
 import type { Tracker } from '../../tracking/types.ts';
 import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
-import { line, loadCliSpec, openCliCache } from '../context.ts';
+import { loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 import type { Display } from '../display/display.ts';
 
@@ -18,7 +18,12 @@ async function displayFor(io: CliIO, json: boolean): Promise<Display> {
 }
 
 /** MLflow only when configured; the tracking module is imported lazily to keep no-op runs fast. */
-async function trackersFor(spec: ResolvedSpec, cacheDir: string, io: CliIO, warn: (m: string) => void): Promise<Tracker[]> {
+async function trackersFor(
+  spec: ResolvedSpec,
+  cacheDir: string,
+  io: CliIO,
+  warn: (m: string) => void,
+): Promise<Tracker[]> {
   const mlflow = spec.tracking?.mlflow;
   if (mlflow?.enabled === false || !(mlflow?.uri ?? io.env.MLFLOW_TRACKING_URI)) return [];
   const { createTrackers } = await import('../../tracking/create-trackers.ts');
@@ -66,8 +71,12 @@ export const runCommand: CliCommand = {
     const graph = await loadCliSpec(positionals[0] as string, io, values.plugin);
     const cache = await openCliCache(values.cache, io);
     const display = await displayFor(io, values.json ?? false);
-    const trackers = await trackersFor(graph.spec, cache.dir, io, (message) => display.onEvent({ type: 'warning', message }));
-    const executor = values.workers ? new (await import('../../run/worker-executor.ts')).WorkerThreadExecutor() : undefined;
+    const trackers = await trackersFor(graph.spec, cache.dir, io, (message) =>
+      display.onEvent({ type: 'warning', message }),
+    );
+    const executor = values.workers
+      ? new (await import('../../run/worker-executor.ts')).WorkerThreadExecutor()
+      : undefined;
     const controller = new AbortController();
     const release = interruptOn(controller, io);
     try {

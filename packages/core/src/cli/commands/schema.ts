@@ -13,7 +13,11 @@ export const schemaCommand: CliCommand = {
   summary: 'print the JSON Schema of spec files (stages of the default plugins and --plugin ones)',
   usage,
   async run(argv, io) {
-    const { values } = parseCommandArgs(argv, { plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, usage);
+    const { values } = parseCommandArgs(
+      argv,
+      { plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      usage,
+    );
     if (values.help) return printUsage(io, usage);
     const registry = createRegistry();
     for (const plugin of await loadDefaultPlugins(io, values.plugin ?? [])) registry.register(plugin);

@@ -1,5 +1,5 @@
-import type { CliCommand, CliIO } from '../../contract.ts';
 import { canonicalJson } from '../../cache/canonical-json.ts';
+import type { CliCommand, CliIO } from '../../contract.ts';
 import { type PlannedNode, planGraph } from '../../run/plan.ts';
 import { parseCommandArgs, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
@@ -31,7 +31,8 @@ function explain(node: PlannedNode, byId: Map<string, PlannedNode>, io: CliIO): 
     const { inputs, params, ...rest } = node.keyInput;
     line(io.stdout, `  key material: ${canonicalJson(rest)}`);
     line(io.stdout, `    params ${canonicalJson(params)}`);
-    for (const [name, hash] of Object.entries(inputs)) line(io.stdout, `    input ${name} ${Array.isArray(hash) ? hash.join(', ') : hash}`);
+    for (const [name, hash] of Object.entries(inputs))
+      line(io.stdout, `    input ${name} ${Array.isArray(hash) ? hash.join(', ') : hash}`);
   }
 }
 
@@ -49,7 +50,14 @@ export const whyCommand: CliCommand = {
     const byId = new Map(plan.nodes.map((n) => [n.id, n]));
     const targets = plan.nodes.filter((n) => n.id === stage || n.stageId === stage);
     if (values.json) {
-      line(io.stdout, JSON.stringify(targets.map((n) => ({ ...n, upstream: rootCauses(n, byId) })), null, 1));
+      line(
+        io.stdout,
+        JSON.stringify(
+          targets.map((n) => ({ ...n, upstream: rootCauses(n, byId) })),
+          null,
+          1,
+        ),
+      );
       return 0;
     }
     targets.forEach((node, i) => {

@@ -7,7 +7,8 @@ import type { Display } from './display.ts';
  */
 export function jsonDisplay(out: NodeJS.WritableStream): Display {
   const last = new Map<string, number>();
-  const write = (value: object) => out.write(`${JSON.stringify({ time: new Date().toISOString(), ...value })}\n`);
+  const write = (value: object) =>
+    out.write(`${JSON.stringify({ time: new Date().toISOString(), ...value })}\n`);
   return {
     onEvent(event: RunEvent) {
       if (event.type === 'progress') {
@@ -17,7 +18,10 @@ export function jsonDisplay(out: NodeJS.WritableStream): Display {
       }
       if (event.type === 'run-end') {
         const { errors, ...summary } = event.summary;
-        write({ type: 'run-end', summary: { ...summary, errors: errors.map((e) => ({ code: e.code, message: e.message })) } });
+        write({
+          type: 'run-end',
+          summary: { ...summary, errors: errors.map((e) => ({ code: e.code, message: e.message })) },
+        });
         return;
       }
       write(event);

@@ -27,7 +27,8 @@ export function lineDisplay(out: NodeJS.WritableStream, err: NodeJS.WritableStre
           break;
         }
         case 'log':
-          if (event.level !== 'debug') say(`${event.id}: ${event.level === 'warn' ? 'warning: ' : ''}${event.message}`);
+          if (event.level !== 'debug')
+            say(`${event.id}: ${event.level === 'warn' ? 'warning: ' : ''}${event.message}`);
           break;
         case 'warning':
           err.write(`${time()} warning: ${event.message}\n`);

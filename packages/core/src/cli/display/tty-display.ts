@@ -1,6 +1,6 @@
 import type { NodeState, RunEvent } from '../../run/events.ts';
 import type { Display } from './display.ts';
-import { STATE_MARK, bar, eta, formatDuration } from './format.ts';
+import { bar, eta, formatDuration, STATE_MARK } from './format.ts';
 
 interface Row {
   id: string;
@@ -49,11 +49,17 @@ export function ttyDisplay(out: NodeJS.WriteStream): Display {
     if (shown.length > room) {
       const active = shown.filter((r) => ACTIVE.has(r.state) || r.state === 'failed');
       const rest = shown.filter((r) => !active.includes(r));
-      shown = [...active, ...rest.filter((r) => r.state !== 'pending').slice(-(room - active.length))].slice(0, room);
+      shown = [...active, ...rest.filter((r) => r.state !== 'pending').slice(-(room - active.length))].slice(
+        0,
+        room,
+      );
     }
     const counts = new Map<string, number>();
     for (const r of rows.values()) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-    const lines = [...shown.map((r) => render(r, width)), [...counts].map(([s, n]) => `${n} ${s}`).join(', ')];
+    const lines = [
+      ...shown.map((r) => render(r, width)),
+      [...counts].map(([s, n]) => `${n} ${s}`).join(', '),
+    ];
     out.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
   };
@@ -73,7 +79,8 @@ export function ttyDisplay(out: NodeJS.WriteStream): Display {
     onEvent(event: RunEvent) {
       switch (event.type) {
         case 'run-start':
-          for (const n of event.nodes) rows.set(n.id, { id: n.id, stage: n.stage, state: 'pending', done: 0, total: 0 });
+          for (const n of event.nodes)
+            rows.set(n.id, { id: n.id, stage: n.stage, state: 'pending', done: 0, total: 0 });
           draw();
           return;
         case 'state': {
