@@ -224,8 +224,18 @@ export class Cache {
 /** Opens (creating if needed) the cache directory `dir`. */
 export async function openCache(dir: string): Promise<Cache> {
   const cache = new Cache(dir);
-  await Promise.all(
-    ['entries', 'tmp', 'work', 'locks', 'pins', 'runs'].map((d) => mkdir(cache.path(d), { recursive: true })),
-  );
+  try {
+    await Promise.all(
+      ['entries', 'tmp', 'work', 'locks', 'pins', 'runs'].map((d) =>
+        mkdir(cache.path(d), { recursive: true }),
+      ),
+    );
+  } catch (cause) {
+    throw new SerxError(
+      'ENVIRONMENT',
+      `cannot use ${cache.dir} as the cache directory (${(cause as Error).message}); pass --cache <dir> or set SERX_CACHE`,
+      { cause },
+    );
+  }
   return cache;
 }

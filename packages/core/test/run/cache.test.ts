@@ -66,6 +66,17 @@ describe('cache entries', () => {
     expect(extra).toEqual({ status: 'corrupt', reason: 'output data has files the manifest does not list' });
   });
 
+  it('refuses a cache dir it cannot create with ENVIRONMENT', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'file'), '');
+    await expect(openCache(join(dir, 'file', 'cache'))).rejects.toMatchObject({
+      code: 'ENVIRONMENT',
+      message: expect.stringMatching(
+        /^cannot use .*\/file\/cache as the cache directory \(ENOTDIR.*\); pass --cache <dir> or set SERX_CACHE$/,
+      ),
+    });
+  });
+
   it('treats an entry without manifest as corrupt', async () => {
     const dir = await tempDir();
     const cache = await openCache(join(dir, 'c'));
