@@ -110,6 +110,7 @@ function evaluateModel(
   }
   return {
     model,
+    modelHash: str(meta.model),
     predictions: inputs.map((i) => i.producer),
     method: stageId,
     strategy: str(meta.strategy),

@@ -24,6 +24,8 @@ export interface CorpusEvaluation {
 export interface ModelEvaluation {
   /** Identity of the trained model: its producer id (`ser_frozen[seed=1]`), else the predictions producer. */
   model: string;
+  /** Content hash of the trained model artifact when the predictions name it (`meta.model`). */
+  modelHash: string | null;
   /** Producer of the predictions artifact(s). */
   predictions: string[];
   /** The method: the model's spec stage id without matrix variant (`ser_frozen`). */

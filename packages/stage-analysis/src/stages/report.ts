@@ -4,6 +4,7 @@ import { type Artifact, defineStage, ErrorCodes, SerxError } from '@serx/core';
 import { CLAIM_SCHEMA } from '../claims/claim.ts';
 import type { EvaluationDoc } from '../evaluation/types.ts';
 import type { ReconstructionSample } from '../figures/reconstruction-figure.ts';
+import { attachModels } from '../report/attach-models.ts';
 import { buildReport, type ReportInputs, type ReportParams } from '../report/build-report.ts';
 import { countEvaluated, countStores } from '../report/data-summary.ts';
 import { readHistoryCurves } from '../report/history-curves.ts';
@@ -117,7 +118,13 @@ export const report = defineStage<ReportParams>({
         : { source: 'evaluated test utterances', counts: countEvaluated(evaluations) };
 
     const { model, figures } = await buildReport(
-      { evaluations, tsne, histories, reconstructions, data },
+      {
+        evaluations: attachModels(evaluations, list(ctx.inputs.training)),
+        tsne,
+        histories,
+        reconstructions,
+        data,
+      },
       ctx.params,
       ctx.seed,
     );

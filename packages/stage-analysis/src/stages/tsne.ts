@@ -48,7 +48,13 @@ export const tsneStage = defineStage<TsneParams>({
     predictions: {
       type: 'predictions',
       many: true,
-      description: 'one ser:predict output per model (first seed of each method for the figure)',
+      description: 'one ser:predict output per model (e.g. scratch and frozen of one seed)',
+    },
+    models: {
+      type: 'model',
+      many: true,
+      optional: true,
+      description: 'the trained models, to name each panel after its model and strategy (matched by hash)',
     },
   },
   outputs: { tsne: { type: 'tsne' } },
@@ -57,12 +63,15 @@ export const tsneStage = defineStage<TsneParams>({
     const p = ctx.params;
     const artifacts = [...((ctx.inputs.predictions ?? []) as readonly Artifact[])];
     const models: TsneDoc['models'] = [];
+    const byHash = new Map(((ctx.inputs.models ?? []) as readonly Artifact[]).map((a) => [a.hash, a]));
     for (const [k, artifact] of artifacts.entries()) {
       const store = await readPredictionsStore(artifact.path);
       const meta = { ...store.meta, ...artifact.meta };
-      const model = modelIdOf({ producer: artifact.producer, meta, rows: [], file: '' });
+      const trained = typeof meta.modelProducer === 'string' ? undefined : byHash.get(String(meta.model));
+      const model = trained?.producer ?? modelIdOf({ producer: artifact.producer, meta, rows: [], file: '' });
       const method = parseProducerId(model).stageId;
-      const strategy = typeof meta.strategy === 'string' ? meta.strategy : null;
+      const rawStrategy = meta.strategy ?? trained?.meta.strategy;
+      const strategy = typeof rawStrategy === 'string' ? rawStrategy : null;
       const train = Array.isArray(meta.trainCorpora) ? (meta.trainCorpora as string[]) : null;
       const unseen = (c: string) => ctx.heldOut.includes(c) || (train !== null && !train.includes(c));
       const all = rowsToEmbed(store.rows, p.splits, unseen);
