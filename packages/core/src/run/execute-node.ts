@@ -136,7 +136,9 @@ export async function executeNode(
     if (!hashes) throw stageBrokeContract(node, 'was scheduled before its inputs were published');
     fingerprint = await nodeFingerprint(node, env.signal);
   } catch (error) {
+    if (env.signal.aborted) throw error; // the runner marks the node as interrupted
     const wrapped = stageFailed(node, error);
+    env.emit({ type: 'state', id: node.id, state: 'failed', detail: wrapped.message });
     return {
       record: { ...base, status: 'failed', error: { code: wrapped.code, message: wrapped.message } },
       error: wrapped,

@@ -1,7 +1,8 @@
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Graph, openCache, planGraph, runGraph } from '../../src/index.ts';
-import { diamond } from '../fixtures/run-plugin/graph.ts';
+import { diamond, makeGraph } from '../fixtures/run-plugin/graph.ts';
 import { executions, tempDir } from './helpers.ts';
 
 const brief = (plan: Awaited<ReturnType<typeof planGraph>>) =>
@@ -90,5 +91,27 @@ describe('planGraph', () => {
       'plugin @serx/test-run-plugin@0.0.1 → @serx/test-run-plugin@0.0.2',
       'stage version 1 → 2',
     ]);
+  });
+
+  it('puts external data in the key through the fingerprint', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'number.txt');
+    await writeFile(file, '7');
+    const cache = await openCache(join(dir, 'c'));
+    const graph = () =>
+      makeGraph('fp', { r: { uses: 'test:read', params: { file, markers: join(dir, 'm') } } });
+    const first = await runGraph(graph(), { cache });
+    expect(first.stages.r?.keyInput?.fingerprint).toMatch(/^1:\d+(\.\d+)?$/);
+    expect((await planGraph(graph(), cache)).nodes[0]?.status).toBe('hit');
+    await writeFile(file, '42');
+    expect(brief(await planGraph(graph(), cache))).toEqual([
+      ['r', 'miss', 'external data changed (fingerprint differs)'],
+    ]);
+    await runGraph(graph(), { cache });
+    expect(await executions(join(dir, 'm'))).toEqual({ r: 2 });
+
+    await rm(file);
+    const missing = await runGraph(graph(), { cache });
+    expect(missing.errors[0]?.message).toMatch(/^stage 'r' \(test:read\) failed: ENOENT/);
   });
 });
