@@ -6,9 +6,9 @@ export interface FixtureRow {
   id: string;
   corpus: string;
   speaker?: string;
-  label?: string;
-  class: string;
-  split: string;
+  label?: string | null;
+  class: string | null;
+  split: string | null;
   pred: string;
   probs?: number[];
   embedding?: number[];

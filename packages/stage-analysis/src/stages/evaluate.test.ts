@@ -6,7 +6,7 @@ import type { EvaluationDoc } from '../evaluation/types.ts';
 import { writePredictionsFixture } from '../io/write-predictions-fixture.ts';
 import { evaluate } from './evaluate.ts';
 
-const row = (id: string, corpus: string, split: string, cls: string, pred: string) => ({
+const row = (id: string, corpus: string, split: string | null, cls: string | null, pred: string) => ({
   id,
   corpus,
   split,
@@ -31,6 +31,8 @@ describe('analysis:evaluate', () => {
         row('t1', 'tess', 'all', 'positive', 'positive'),
         row('t2', 'tess', 'all', 'positive', 'negative'),
         row('t3', 'tess', 'all', 'neutral', 'neutral'),
+        row('t4', 'tess', null, 'neutral', 'neutral'), // a never-split row
+        row('u1', 'tess', null, null, 'neutral'), // unlabelled: left out
       ],
       { classes: ['negative', 'neutral', 'positive'] },
     );
@@ -70,11 +72,18 @@ describe('analysis:evaluate', () => {
     expect(tess).toMatchObject({
       corpus: 'tess',
       unseen: true,
-      n: 3,
+      n: 4,
+      splits: ['all', 'none'],
       recall: { negative: null, neutral: 1, positive: 0.5 },
     });
     expect(tess!.ua).toBeCloseTo(0.75, 12);
-    expect(tess!.utterances).toEqual({ ids: ['t1', 't2', 't3'], truth: [2, 2, 1], pred: [2, 0, 1] });
+    expect(tess!.utterances).toEqual({
+      ids: ['t1', 't2', 't3', 't4'],
+      truth: [2, 2, 1, 1],
+      pred: [2, 0, 1, 1],
+    });
+    expect(tess!.wa).toBeCloseTo(3 / 4, 12);
+    expect(recorded.logs).toContain('warn: predict_frozen[seed=2]: 1 unlabelled utterance(s) left out');
     expect(result).toMatchObject({ metrics: { 'ua.emodb': 0.5, 'ua.tess': 0.75, 'ua.within_mean': 0.5 } });
     expect(recorded.artifacts).toEqual([join(outputs.evaluation!, 'evaluation.json')]);
   });

@@ -38,6 +38,8 @@ export const evaluate = defineStage<EvaluateParams>({
     for (const artifact of artifacts) {
       const store = await readPredictionsStore(artifact.path);
       store.close(); // evaluation needs the index rows only
+      if (store.unlabelled > 0)
+        ctx.log.warn(`${artifact.producer}: ${store.unlabelled} unlabelled utterance(s) left out`);
       inputs.push({
         producer: artifact.producer,
         meta: { ...store.meta, ...artifact.meta },
