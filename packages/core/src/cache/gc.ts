@@ -106,6 +106,12 @@ export async function gc(cache: Cache, options: GcOptions = {}): Promise<GcRepor
     report.removedWorkDirs.push(key);
     if (!options.dryRun) await rm(cache.path('work', key), { recursive: true, force: true });
   }
+  // drafts of run records: `<runId>.json.<pid>.tmp`
+  for (const name of await readdir(cache.path('runs')).catch(() => [] as string[])) {
+    if (!name.endsWith('.tmp') || processAlive(Number(name.split('.').at(-2)))) continue;
+    report.removedTemp.push(`runs/${name}`);
+    if (!options.dryRun) await rm(cache.path('runs', name), { force: true });
+  }
   for (const name of await readdir(cache.path('tmp')).catch(() => [] as string[])) {
     if (processAlive(pidOf(name))) continue;
     report.removedTemp.push(name);

@@ -169,8 +169,12 @@ describe('gc and pins', () => {
     const cache = await openCache(join(dir, 'c'));
     await mkdir(cache.path('tmp', `${'cd'.repeat(32)}.999999999.abcd`), { recursive: true });
     await mkdir(cache.path('tmp', `${'cd'.repeat(32)}.${process.pid}.abcd`), { recursive: true });
+    await writeFile(cache.path('runs', '20261124T000000000Z-abcdef.json.999999999.tmp'), '{');
     const report = await gc(cache);
-    expect(report.removedTemp).toEqual([`${'cd'.repeat(32)}.999999999.abcd`]);
+    expect(report.removedTemp).toEqual([
+      'runs/20261124T000000000Z-abcdef.json.999999999.tmp',
+      `${'cd'.repeat(32)}.999999999.abcd`,
+    ]);
     await rm(dir, { recursive: true });
   });
 });
