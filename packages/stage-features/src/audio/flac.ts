@@ -36,6 +36,36 @@ function readStreamInfo(bytes: Uint8Array, start: number): StreamInfo {
   return { sampleRate, channels, bits, totalSamples };
 }
 
+// One decoder per thread, reused while files share their stream format: creating or resetting
+// one instantiates the wasm module and its heap, most of the cost of a short file. Decodes run
+// one after another; a decoder that reported errors is dropped.
+let shared: { key: string; decoder: Promise<FLACDecoder> } | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+function withDecoder<T extends { errors: unknown[] }>(key: string, use: (decoder: FLACDecoder) => Promise<T>): Promise<T> {
+  const run = queue.then(async () => {
+    if (shared?.key !== key) {
+      if (shared) (await shared.decoder).free();
+      const decoder = new FLACDecoder();
+      shared = { key, decoder: decoder.ready.then(() => decoder) };
+    }
+    const decoder = await shared.decoder;
+    let healthy = false;
+    try {
+      const result = await use(decoder);
+      healthy = result.errors.length === 0;
+      return result;
+    } finally {
+      if (!healthy) {
+        shared = undefined;
+        decoder.free();
+      }
+    }
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
 /**
  * Decodes FLAC with the libFLAC wasm build. The decoder scales integers by 1/(2^(bits-1) - 1);
  * samples are re-quantised to integers and divided by 2^(bits-1) so the output equals
@@ -44,29 +74,28 @@ function readStreamInfo(bytes: Uint8Array, start: number): StreamInfo {
 export async function decodeFlac(bytes: Uint8Array, start: number): Promise<DecodedPcm> {
   const info = readStreamInfo(bytes, start);
   const frames = splitFlacFrames(bytes, firstFrameOffset(bytes, start));
-  const decoder = new FLACDecoder();
-  try {
-    await decoder.ready;
-    const decoded = await decoder.decodeFrames(frames);
-    if (decoded.errors.length > 0) {
-      const first = decoded.errors[0];
-      throw new PcmLayoutError('corrupt', `libFLAC: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`);
-    }
-    const got = decoded.samplesDecoded;
-    if (info.totalSamples > 0 && got < info.totalSamples) {
-      throw new PcmLayoutError('truncated', `decoded ${got} of the ${info.totalSamples} samples STREAMINFO declares`);
-    }
-    if (got === 0 && info.totalSamples !== 0) throw new PcmLayoutError('corrupt', 'no decodable FLAC frames');
-    const bits = decoded.bitDepth || info.bits;
-    const decoderScale = 2 ** (bits - 1) - 1;
-    const trueScale = 2 ** (bits - 1);
-    const channels = decoded.channelData.map((ch) => {
-      const out = new Float32Array(got);
-      for (let i = 0; i < got; i++) out[i] = Math.round(ch[i]! * decoderScale) / trueScale;
-      return out;
-    });
-    return { channels, sampleRate: decoded.sampleRate || info.sampleRate };
-  } finally {
-    decoder.free();
+  const format = `${info.sampleRate}:${info.bits}:${info.channels}`;
+  const decoded = await withDecoder(format, (decoder) => decoder.decodeFrames(frames));
+  if (decoded.errors.length > 0) {
+    const first = decoded.errors[0];
+    throw new PcmLayoutError('corrupt', `libFLAC: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`);
   }
+  const got = decoded.samplesDecoded;
+  if (info.totalSamples > 0 && got < info.totalSamples) {
+    throw new PcmLayoutError('truncated', `decoded ${got} of the ${info.totalSamples} samples STREAMINFO declares`);
+  }
+  if (got === 0 && info.totalSamples !== 0) throw new PcmLayoutError('corrupt', 'no decodable FLAC frames');
+  const bits = decoded.bitDepth || info.bits;
+  const decoderScale = 2 ** (bits - 1) - 1;
+  const trueScale = 1 / 2 ** (bits - 1);
+  const channels = decoded.channelData.map((ch) => {
+    const out = new Float32Array(got);
+    for (let i = 0; i < got; i++) {
+      const v = ch[i]! * decoderScale;
+      // Round to nearest (|v| < 2^31): cheaper than Math.round in this hot loop.
+      out[i] = (v < 0 ? -((0.5 - v) | 0) : (v + 0.5) | 0) * trueScale;
+    }
+    return out;
+  });
+  return { channels, sampleRate: decoded.sampleRate || info.sampleRate };
 }

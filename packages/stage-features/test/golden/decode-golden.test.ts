@@ -23,6 +23,12 @@ describe('decoded samples equal libsndfile exactly', () => {
     });
   }
 
+  it('concurrent FLAC decodes in one thread (shared decoder) still agree exactly', async () => {
+    const twice = [...golden.utterances, ...golden.utterances];
+    const decoded = await Promise.all(twice.map((u) => decodeAudioFile(corpusFile(u.path), { targetRate: null })));
+    expect(decoded.map((a) => sha256Float32(a.samples))).toEqual(twice.map((u) => u.sha256));
+  });
+
   it('includes the TESS file that is AIFF named .wav', () => {
     expect(golden.rawSamples.find((r) => r.path.endsWith('YAF_neat_fear.wav'))?.format).toBe('AIFF');
   });
