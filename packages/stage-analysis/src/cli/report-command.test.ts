@@ -23,6 +23,7 @@ describe('serx report <spec>', () => {
     const cache = join(cwd, 'cache');
     const first = io(cwd);
     expect(await reportCommand.run([SPEC, '--cache', cache, '--out', 'out'], first.io)).toBe(0);
+    expect(first.text.err).toMatch(/ {2}succeeded +report in \d/);
     expect(first.text.out.trim().split('\n')).toEqual([
       join(cwd, 'out', 'report.html'),
       join(cwd, 'out', 'report.md'),
@@ -69,6 +70,7 @@ describe('serx report <spec>', () => {
     // second time: everything is a cache hit, compute times come from the first run's record
     const second = io(cwd);
     expect(await reportCommand.run([SPEC, '--cache', cache, '--out', 'out2'], second.io)).toBe(0);
+    expect(second.text.err).toMatch(/ {2}cached +report/);
     const again = parse(await readFile(join(cwd, 'out2', 'report.html'), 'utf8'));
     const rows = again
       .querySelectorAll('#timings tbody tr')

@@ -79,7 +79,24 @@ export const reportCommand: CliCommand = {
     const ids = reportNodes(graph, values.stage);
     const cache = await openCache(resolve(io.cwd, values.cache ?? (io.env.SERX_CACHE || '.serx/cache')));
     io.stderr.write(`serx report: running ${ids.join(', ')} and what it needs (cached stages are reused)\n`);
-    const summary = await runGraph(graph, { cache, only: ids });
+    const summary = await runGraph(graph, {
+      cache,
+      only: ids,
+      onEvent: (event) => {
+        // one line per finished stage: the report may have hours of training upstream
+        if (
+          event.type === 'state' &&
+          ['cached', 'succeeded', 'failed', 'skipped', 'interrupted'].includes(event.state)
+        ) {
+          const took = event.durationMs === undefined ? '' : ` in ${(event.durationMs / 1000).toFixed(1)} s`;
+          io.stderr.write(
+            `  ${event.state.padEnd(11)} ${event.id}${took}${event.detail ? `: ${event.detail}` : ''}\n`,
+          );
+        } else if (event.type === 'warning') {
+          io.stderr.write(`  warning: ${event.message}\n`);
+        }
+      },
+    });
     if (summary.status !== 'succeeded') {
       for (const e of summary.errors) io.stderr.write(`${e.format()}\n`);
       io.stderr.write(
