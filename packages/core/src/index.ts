@@ -24,3 +24,4 @@ export * from './backend/index.ts';
 export { planGraph, type Plan, type PlannedNode } from './run/plan.ts';
 export { WorkerThreadExecutor, type WorkerExecutorOptions } from './run/worker-executor.ts';
 export { main } from './cli/main.ts';
+export type { ContextChannels, ContextData } from './run/context.ts';
