@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Cache, Lookup } from '../cache/cache.ts';
 import { faultPoint } from '../cache/fault.ts';
 import { cacheKey } from '../cache/key.ts';
@@ -103,7 +104,7 @@ function hitOutcome(
     id: node.id,
     state: 'cached',
     key: record.key as string,
-    ...(waited ? { detail: 'computed by a concurrent run' } : {}),
+    ...(waited ? { detail: 'computed meanwhile by another run or stage with the same key' } : {}),
   });
   return {
     record: {
@@ -166,7 +167,10 @@ export async function executeNode(
         id: node.id,
         state: 'waiting',
         key,
-        detail: `locked by pid ${owner?.pid ?? '?'} on ${owner?.hostname ?? '?'}`,
+        detail:
+          owner?.pid === process.pid && owner.hostname === hostname()
+            ? 'another stage of this run has the same key'
+            : `locked by pid ${owner?.pid ?? '?'} on ${owner?.hostname ?? '?'}`,
       }),
     onStale: (owner) =>
       env.emit({
