@@ -14,11 +14,11 @@ export interface OpenedInputs {
 export async function openInputs(artifacts: readonly Artifact[]): Promise<OpenedInputs> {
   const stores = await Promise.all(artifacts.map((a) => openFeatureStore(a.path)));
   const dims = stores[0]?.meta.dims ?? 0;
-  stores.forEach((store, i) => {
+  for (const store of stores) {
     if (store.meta.dims !== dims) {
       throw new SerxError('INPUT_DATA', `${store.dir}: ${store.meta.dims} values per frame, but ${stores[0]?.dir} has ${dims}`);
     }
-  });
+  }
   return { stores, dims, close: () => stores.forEach((s) => s.close()) };
 }
 

@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeatureStoreWriter } from '@serx/stage-features';
+import { createRng } from '../src/data/rng.ts';
+import { type TrainParams, trainParamsSchema } from '../src/stages/train-params.ts';
+import { train } from '../src/stages/train.ts';
+
+/**
+ * The stage's own path: `utterances` synthetic training utterances of ±20 % around `frames` in a
+ * feature store on disk → length buckets → steps; one epoch of `ser:train` with default params
+ * (scratch), timed from its history (the epoch time includes a 3-utterance validation).
+ */
+export async function pipelineSamplesPerSecond(cfg: { batch: number; frames: number; numCeps: number; threads: number }, utterances: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'serx-ser-bench-'));
+  try {
+    const writer = await FeatureStoreWriter.create(join(dir, 'store'), { dims: cfg.numCeps });
+    const rng = createRng(2);
+    const classes = ['negative', 'neutral', 'positive'];
+    for (let i = 0; i < utterances + 3; i++) {
+      const frames = Math.round(cfg.frames * (0.8 + 0.4 * rng()));
+      const data = Float32Array.from({ length: frames * cfg.numCeps }, () => rng() * 2 - 1);
+      const split = i < utterances ? 'train' : 'validation';
+      await writer.append({ id: `u${i}`, corpus: 'synthetic', speaker: 's', label: null, class: classes[i % 3] as string, split }, data);
+    }
+    await writer.close();
+    const defaults = Object.fromEntries(Object.entries(trainParamsSchema.properties as object).map(([k, v]) => [k, (v as { default: unknown }).default]));
+    const params = { ...defaults, strategy: 'scratch', epochs: 1, batchSize: cfg.batch } as TrainParams;
+    const nothing = () => {};
+    await train.run({
+      id: 'bench',
+      params,
+      seed: 1,
+      threads: cfg.threads,
+      heldOut: [],
+      signal: new AbortController().signal,
+      workDir: join(dir, 'work'),
+      inputs: { data: [{ path: join(dir, 'store'), type: 'features', hash: 'h', producer: 'bench', meta: {}, corpora: ['synthetic'] }] },
+      outputs: { model: join(dir, 'model') },
+      log: { debug: nothing, info: nothing, warn: nothing },
+      progress: { total: nothing, tick: nothing },
+      metrics: { metric: nothing, tag: nothing, artifact: nothing },
+    });
+    const history = JSON.parse(readFileSync(join(dir, 'model', 'history.json'), 'utf8')) as { epochs: { seconds: number }[] };
+    return utterances / (history.epochs[0]?.seconds ?? Number.NaN);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
