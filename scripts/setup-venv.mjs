@@ -6,7 +6,7 @@ import { log, repoRoot, run, sha256, tail } from './setup-util.mjs';
 import { systemPython } from './tools-venv.mjs';
 
 export const MLFLOW_VERSION = '3.6.0';
-export const venvDir = process.env.SERX_VENV ?? join(repoRoot, '.venv');
+export const venvDir = join(repoRoot, '.venv');
 export const venvPython = join(venvDir, 'bin', 'python');
 const constraints = join(repoRoot, 'scripts', 'mlflow-constraints.txt');
 const marker = join(
