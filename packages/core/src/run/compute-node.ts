@@ -1,0 +1,117 @@
+import { faultPoint } from '../cache/fault.ts';
+import type { StageResult } from '../contract.ts';
+import type { GraphNode } from '../graph/types.ts';
+import { contextChannels } from './context.ts';
+import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
+import type { StageRecord } from './record.ts';
+import { stageBrokeContract, stageFailed } from './stage-errors.ts';
+
+/**
+ * Runs a missing stage (the caller holds the key's lock) into a staging dir and publishes it.
+ * A failure or interruption discards the staging dir and keeps the checkpoint dir.
+ */
+export async function compute(
+  node: GraphNode,
+  upstream: ReadonlyMap<string, NodeOutcome>,
+  env: NodeEnv,
+  record: StageRecord,
+  key: string,
+): Promise<NodeOutcome> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  env.started({ ...record, startedAt });
+  env.emit({ type: 'state', id: node.id, state: 'running', key });
+  env.tracker.stageStarted({ node, key, cacheHit: false });
+  const staging = await env.cache.stage(key, Object.keys(node.definition.outputs));
+  const artifacts: string[] = [];
+  try {
+    const workDir = await env.cache.workDir(key);
+    faultPoint('stage-start');
+    let result: StageResult | undefined;
+    try {
+      result = await env.executor.execute({
+        node,
+        key,
+        data: {
+          id: node.id,
+          params: node.params,
+          inputs: resolveInputs(node, upstream),
+          outputs: staging.outputs,
+          workDir,
+          seed: node.seed,
+          threads: env.threads(node),
+          heldOut: env.heldOut,
+        },
+        channels: contextChannels(node.id, env.emit, env.tracker, artifacts),
+        signal: env.signal,
+      });
+    } catch (error) {
+      throw env.signal.aborted ? env.signal.reason : stageFailed(node, error);
+    }
+    env.signal.throwIfAborted();
+    faultPoint('stage-done');
+    const unknown = Object.keys(result?.meta ?? {}).filter((name) => !node.definition.outputs[name]);
+    if (unknown.length > 0)
+      throw stageBrokeContract(node, `returned meta for undeclared output(s) ${unknown.join(', ')}`);
+    const outputs = Object.fromEntries(
+      Object.entries(node.definition.outputs).map(([name, spec]) => [
+        name,
+        { type: spec.type, meta: result?.meta?.[name] ?? {}, corpora: node.corpora },
+      ]),
+    );
+    const durationMs = Date.now() - started;
+    const manifest = await env.cache.publish(staging, {
+      keyInput: record.keyInput as NonNullable<StageRecord['keyInput']>,
+      producer: node.id,
+      outputs,
+      metrics: result?.metrics ?? {},
+      timing: { startedAt, finishedAt: new Date().toISOString(), durationMs },
+      runId: env.runId,
+    });
+    await env.cache.removeWorkDir(key);
+    faultPoint('workdir-removed');
+    const entry = env.cache.entryPath(key);
+    for (const path of artifacts)
+      env.tracker.artifact(
+        node.id,
+        path.startsWith(staging.dir) ? entry + path.slice(staging.dir.length) : path,
+      );
+    env.tracker.stageFinished(node.id, 'succeeded', { metrics: manifest.metrics, durationMs });
+    env.emit({ type: 'state', id: node.id, state: 'succeeded', key, durationMs });
+    await (node.pin ? env.cache.pin(key, `${node.id} (spec pin: true)`) : undefined);
+    return {
+      record: {
+        ...record,
+        status: 'succeeded',
+        startedAt,
+        durationMs,
+        metrics: manifest.metrics,
+        outputs: Object.fromEntries(Object.entries(manifest.outputs).map(([n, o]) => [n, o.hash])),
+      },
+      artifacts: artifactsOf(node, entry, manifest),
+    };
+  } catch (error) {
+    await env.cache.discard(staging);
+    const durationMs = Date.now() - started;
+    if (env.signal.aborted) {
+      const reason = String((env.signal.reason as Error)?.message ?? env.signal.reason);
+      env.tracker.stageFinished(node.id, 'interrupted', { error: reason, durationMs });
+      env.emit({ type: 'state', id: node.id, state: 'interrupted', key, detail: reason, durationMs });
+      return { record: { ...record, status: 'interrupted', startedAt, durationMs, skipped: reason } };
+    }
+    const wrapped = stageFailed(node, error);
+    const cause = wrapped.cause instanceof Error ? (wrapped.cause.stack ?? wrapped.cause.message) : undefined;
+    env.tracker.stageFinished(node.id, 'failed', { error: wrapped.message, durationMs });
+    env.emit({ type: 'state', id: node.id, state: 'failed', key, detail: wrapped.message, durationMs });
+    return {
+      record: {
+        ...record,
+        status: 'failed',
+        startedAt,
+        durationMs,
+        error: { code: wrapped.code, message: wrapped.message, ...(cause ? { cause } : {}) },
+      },
+      error: wrapped,
+    };
+  }
+}
