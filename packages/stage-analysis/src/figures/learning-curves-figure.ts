@@ -9,9 +9,15 @@ export interface CurvePoint {
   value: number;
 }
 
-/** Learning curves: one column per run, losses on top and accuracies (UA/WA) below, independent scales. */
+/** Which panel a series goes to: accuracies (UA/WA), total losses, or other loss terms (MSE, L1...). */
+export function seriesGroup(series: string): 'accuracy' | 'loss' | 'loss terms' {
+  if (/ua|wa|acc|f1/i.test(series)) return 'accuracy';
+  if (/loss/i.test(series)) return 'loss';
+  return 'loss terms';
+}
+
+/** Learning curves: one column per run; rows for losses, other loss terms and accuracies, each on its own scale. */
 export function learningCurvesSpec(title: string, points: readonly CurvePoint[]): TopLevelSpec {
-  const isLoss = (s: string) => /loss|mse/i.test(s);
   const chart = (values: CurvePoint[], yTitle: string) => ({
     data: { values },
     facet: { column: { field: 'run', type: 'nominal' as const, title: null } },
@@ -20,18 +26,21 @@ export function learningCurvesSpec(title: string, points: readonly CurvePoint[])
       height: 160,
       mark: { type: 'line' as const, point: { size: 18 } },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } },
+        x: {
+          field: 'epoch',
+          type: 'quantitative' as const,
+          title: 'epoch',
+          axis: { tickMinStep: 1, format: 'd' },
+        },
         y: { field: 'value', type: 'quantitative' as const, title: yTitle, scale: { zero: false } },
         color: { field: 'series', type: 'nominal' as const, title: 'series' },
       },
     },
   });
-  const losses = points.filter((p) => isLoss(p.series));
-  const others = points.filter((p) => !isLoss(p.series));
-  const parts = [
-    losses.length > 0 ? chart(losses, 'loss') : null,
-    others.length > 0 ? chart(others, 'accuracy') : null,
-  ].filter((x) => x !== null);
+  const parts = (['loss', 'loss terms', 'accuracy'] as const)
+    .map((group) => ({ group, values: points.filter((p) => seriesGroup(p.series) === group) }))
+    .filter((g) => g.values.length > 0)
+    .map((g) => chart(g.values, g.group));
   return {
     title: { text: title },
     vconcat: parts,

@@ -5,6 +5,8 @@ export interface ReconstructionSample {
   /** frames × coefficients. */
   input: number[][];
   output: number[][];
+  /** Mean squared reconstruction error of this utterance. */
+  mse?: number;
 }
 
 /** Figure 2: (a) the input MFCC series and (b) the autoencoder's reconstruction, one row per sample. */
@@ -44,7 +46,11 @@ export function reconstructionSpec(samples: readonly ReconstructionSample[]): To
   return {
     title: { text: 'Input and output of the trained autoencoder' },
     vconcat: samples.map((s) => ({
-      title: { text: s.id, fontSize: 12, fontWeight: 'normal' as const },
+      title: {
+        text: s.mse === undefined ? s.id : `${s.id} — reconstruction MSE ${s.mse.toFixed(3)}`,
+        fontSize: 12,
+        fontWeight: 'normal' as const,
+      },
       hconcat: [heat(s.input, '(a) actual MFCC series'), heat(s.output, '(b) autoencoder output')],
       resolve: { scale: { color: 'shared' } },
     })),

@@ -12,6 +12,7 @@ import type { TsneDoc } from '../stages/tsne.ts';
 import type { MetricName } from '../stats/metric-on-index.ts';
 import { tInterval } from '../stats/t-interval.ts';
 import { type Comparison, compareMethods } from './comparison.ts';
+import { seeds } from './format.ts';
 import { collectMethods, corpusTitle, type MethodRuns } from './method-runs.ts';
 import { type DataCount, REPORT_FORMAT, type ReportFigure, type ReportModel } from './model.ts';
 import { buildTable2, type ReferenceRow } from './table2.ts';
@@ -135,7 +136,7 @@ export async function buildReport(
     );
     rendered.push({
       figure: await renderFigure('comparison', title, spec),
-      caption: `Paired ${metricTitle} difference per test set (${comparisons[0]!.pairedRuns.length} paired seeds).`,
+      caption: `Paired ${metricTitle} difference per test set (${seeds(comparisons[0]!.pairedRuns.length)}, paired).`,
     });
   }
   rendered.push({

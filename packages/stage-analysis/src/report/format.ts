@@ -17,3 +17,6 @@ export function meanWithInterval(
   if (cell.lo === null || cell.hi === null) return `${pct(cell.mean)} (n=${cell.n})`;
   return `${pct(cell.mean)} [${pct(cell.lo)}, ${pct(cell.hi)}]`;
 }
+
+/** `1 seed`, `3 seeds`. */
+export const seeds = (n: number): string => `${n} seed${n === 1 ? '' : 's'}`;

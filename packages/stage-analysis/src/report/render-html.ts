@@ -1,4 +1,5 @@
 /** One self-contained HTML file: tables, inline SVG figures, no external resources. */
+import { seeds } from './format.ts';
 import type { ReportModel } from './model.ts';
 import {
   claimsTable,
@@ -58,7 +59,7 @@ export function renderHtml(model: ReportModel): string {
       `<h2>Pre-trained encoder vs from scratch</h2>`,
       table(
         comparisonTable(model),
-        `${c.a} − ${c.b}, paired by seed (${c.pairedRuns.length} seeds${c.unpairedRuns.length ? `; unpaired, left out: ${c.unpairedRuns.join(', ')}` : ''}). Bootstrap: ${c.bootstrap.resamples} resamples over seeds and utterances. p-values two-sided; with n seeds the exact sign-flip p cannot go below 2/2^n.`,
+        `${c.a} − ${c.b}, paired by seed (${seeds(c.pairedRuns.length)}${c.unpairedRuns.length ? `; unpaired, left out: ${c.unpairedRuns.join(', ')}` : ''}). Bootstrap: ${c.bootstrap.resamples} resamples over seeds and utterances. p-values two-sided; with n seeds the exact sign-flip p cannot go below 2/2^n.`,
       ),
     );
   }

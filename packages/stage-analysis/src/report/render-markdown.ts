@@ -1,3 +1,4 @@
+import { seeds } from './format.ts';
 import type { ReportModel } from './model.ts';
 import {
   claimsTable,
@@ -14,7 +15,10 @@ import { table2Caption } from './table2-render.ts';
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 function table(t: TextTable): string {
-  const numeric = t.header.map((_, i) => i > 0);
+  // right-align columns of numbers (intervals, p-values, counts), left-align text
+  const numeric = t.header.map(
+    (_, i) => i > 0 && t.rows.every((r) => /^[-−–<\d.,[\]() n=]*$/.test(r.cells[i] ?? '')),
+  );
   return [
     `| ${t.header.map(cell).join(' | ')} |`,
     `|${numeric.map((n) => (n ? '---:' : '---')).join('|')}|`,
@@ -44,7 +48,7 @@ export function renderMarkdown(model: ReportModel): string {
       '## Pre-trained encoder vs from scratch',
       table(comparisonTable(model)),
       '',
-      `${c.a} − ${c.b}, paired by seed (${c.pairedRuns.length} seeds). Differences in percentage points; bootstrap over seeds and utterances (${c.bootstrap.resamples} resamples); two-sided p-values.`,
+      `${c.a} − ${c.b}, paired by seed (${seeds(c.pairedRuns.length)}). Differences in percentage points; bootstrap over seeds and utterances (${c.bootstrap.resamples} resamples); two-sided p-values.`,
     );
   }
   if (model.claims.length > 0)

@@ -115,7 +115,7 @@ export function claimsTable(model: ReportModel): TextTable {
         c.text,
         fixed(c.estimate),
         `[${fixed(c.lo)}, ${fixed(c.hi)}]`,
-        String(c.seeds),
+        c.seeds === 1 ? '1 (CI: utterance sampling only)' : String(c.seeds),
         c.verdict,
         c.p ? `${pValue(c.p.signFlip)} / ${pValue(c.p.utterancePermutation)}` : '–',
       ],

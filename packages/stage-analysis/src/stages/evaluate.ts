@@ -7,6 +7,7 @@ import {
   type PredictionsInput,
 } from '../evaluation/evaluate-predictions.ts';
 import { readPredictionsStore } from '../io/predictions-store.ts';
+import { finiteMetrics } from './finite-metrics.ts';
 
 export interface EvaluateParams {
   splits: string[];
@@ -17,7 +18,7 @@ export const EVALUATION_FILE = 'evaluation.json';
 /** `analysis:evaluate`: UA, WA, macro-F1 and confusion per corpus for each model's predictions. */
 export const evaluate = defineStage<EvaluateParams>({
   name: 'analysis:evaluate',
-  version: '1',
+  version: '2',
   description:
     'UA (mean per-class recall), WA, macro-F1 and confusion matrix per corpus, for each trained model',
   params: {
@@ -67,7 +68,7 @@ export const evaluate = defineStage<EvaluateParams>({
           corpora: [...new Set(doc.models.flatMap((m) => m.corpora.map((c) => c.corpus)))],
         },
       },
-      metrics: evaluationMetrics(doc),
+      metrics: finiteMetrics(evaluationMetrics(doc)),
     };
   },
 });

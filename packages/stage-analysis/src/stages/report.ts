@@ -10,6 +10,7 @@ import { countEvaluated, countStores } from '../report/data-summary.ts';
 import { readHistoryCurves } from '../report/history-curves.ts';
 import { REPORT_FILES, writeReport } from '../report/write-report.ts';
 import { EVALUATION_FILE } from './evaluate.ts';
+import { finiteMetrics } from './finite-metrics.ts';
 import { TSNE_FILE, type TsneDoc } from './tsne.ts';
 
 const list = (v: Artifact | readonly Artifact[] | undefined): readonly Artifact[] =>
@@ -29,7 +30,7 @@ async function readJson<T>(file: string): Promise<T> {
 /** `analysis:report`: Table 2 with CIs, the paired comparison, claims, figures; HTML + Markdown. */
 export const report = defineStage<ReportParams>({
   name: 'analysis:report',
-  version: '1',
+  version: '2',
   description:
     'Table 2 with confidence intervals, paired comparison, claims and figures as one HTML file plus Markdown',
   params: {
@@ -160,7 +161,7 @@ export const report = defineStage<ReportParams>({
       meta: {
         report: { claims: model.claims.map((c) => c.verdict), figures: model.figures.map((f) => f.name) },
       },
-      metrics,
+      metrics: finiteMetrics(metrics),
     };
   },
 });

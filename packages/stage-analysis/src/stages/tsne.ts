@@ -8,6 +8,7 @@ import { tsneFigureSpec } from '../figures/tsne-figure.ts';
 import { readPredictionsStore } from '../io/predictions-store.ts';
 import { strategyLabel, strategyRank } from '../report/method-runs.ts';
 import { type EmbeddedModel, embedModel, rowsToEmbed, subsample } from '../tsne/embed-predictions.ts';
+import { finiteMetrics } from './finite-metrics.ts';
 
 export interface TsneParams {
   perplexity: number;
@@ -30,7 +31,7 @@ export interface TsneDoc {
 /** `analysis:tsne`: Figure 3 — t-SNE of last-hidden-layer activations, by class and by corpus, with silhouettes. */
 export const tsneStage = defineStage<TsneParams>({
   name: 'analysis:tsne',
-  version: '1',
+  version: '2',
   description:
     'Barnes-Hut t-SNE of the last hidden layer per model (by class, by corpus) with silhouette scores',
   params: {
@@ -120,6 +121,6 @@ export const tsneStage = defineStage<TsneParams>({
       metrics[`silhouette_class_hidden.${key}`] = m.silhouette.hidden.class;
       metrics[`silhouette_corpus_hidden.${key}`] = m.silhouette.hidden.corpus;
     }
-    return { meta: { tsne: { models: models.map((m) => m.model) } }, metrics };
+    return { meta: { tsne: { models: models.map((m) => m.model) } }, metrics: finiteMetrics(metrics) };
   },
 });
