@@ -222,7 +222,7 @@ function buildAddon() {
 }
 
 /** ldd must find every library; a missing framework library is fixed by setting the RUNPATH. */
-function checkLinks(addon) {
+export function checkLinks(addon) {
   const missing = () =>
     run('ldd', [addon])
       .output.split('\n')
