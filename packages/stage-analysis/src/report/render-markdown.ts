@@ -17,7 +17,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 function table(t: TextTable): string {
   // right-align columns of numbers (intervals, p-values, counts), left-align text
   const numeric = t.header.map(
-    (_, i) => i > 0 && t.rows.every((r) => /^[-−–<\d.,[\]() n=]*$/.test(r.cells[i] ?? '')),
+    (_, i) => i > 0 && t.rows.every((r) => /^[-−–<\d.,[\]() n=/]*$/.test(r.cells[i] ?? '')),
   );
   return [
     `| ${t.header.map(cell).join(' | ')} |`,
