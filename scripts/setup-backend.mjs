@@ -81,6 +81,19 @@ function fallBackToWasm(reason, hint) {
   log(STEP, `wasm backend ok: ${describe(wasm)}`);
 }
 
+/** Whether the recorded backend is still valid (read-only; for `setup.mjs --check`). */
+export function backendReady() {
+  const state = readState();
+  if (state.backend === 'tensorflow' && state.nativeStamp && state.nativeStamp === addonStamp()) {
+    return { ok: true, detail: `native, libtensorflow ${state.libtensorflowVersion}` };
+  }
+  if (state.backend === 'wasm') return { ok: true, detail: `wasm fallback (${state.nativeError})` };
+  return {
+    ok: false,
+    detail: state.backend ? 'the native addon changed since it was verified' : 'not set up',
+  };
+}
+
 export async function ensureBackend({ force = false } = {}) {
   if (process.env.SERX_SKIP_TF === '1') {
     log(STEP, 'skipped (SERX_SKIP_TF=1)');

@@ -40,6 +40,13 @@ function npm(args) {
   return run(cmd, [...pre, ...args, '--ignore-scripts', '--no-audit', '--no-fund'], { timeoutMs: 1_800_000 });
 }
 
+/** True when node_modules matches the manifests (read-only; for `setup.mjs --check`). */
+export function nodeModulesFresh() {
+  return (
+    existsSync(nodeModules) && (readJson(stampPath)?.fingerprint === fingerprint() || npmConsidersFresh())
+  );
+}
+
 export function ensureNodeModules() {
   const current = fingerprint();
   if (existsSync(nodeModules) && readJson(stampPath)?.fingerprint === current) {

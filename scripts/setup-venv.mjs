@@ -18,9 +18,13 @@ const CHECK =
   'import mlflow, mlflow.store.tracking.sqlalchemy_store, sys; sys.stdout.write(mlflow.__version__)';
 const STEP = 'mlflow venv';
 
+export function mlflowVenvReady() {
+  return existsSync(marker) && existsSync(venvPython);
+}
+
 /** Returns `{ python, mlflowVersion }`; throws with a readable message on failure. */
 export function ensureMlflowVenv({ force = false } = {}) {
-  if (!force && existsSync(marker) && existsSync(venvPython)) {
+  if (!force && mlflowVenvReady()) {
     log(STEP, `mlflow ${MLFLOW_VERSION} ready (${venvPython})`);
     return { python: venvPython, mlflowVersion: MLFLOW_VERSION };
   }

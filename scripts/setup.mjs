@@ -3,24 +3,38 @@
 // Node builtins only (it runs before node_modules exists). Every step is idempotent and cheap when
 // already done.
 //
-//   node scripts/setup.mjs [--force-tf] [--quiet]
+//   node scripts/setup.mjs [--force-tf] [--quiet] [--check]
 //
 //   --force-tf          re-provision the native TensorFlow backend
 //   --quiet             print warnings and errors only
+//   --check             change nothing: report each step's state, exit 1 when one needs work
 //   SERX_SKIP_TF=1      skip the TensorFlow step
 //   SERX_WHEEL_CACHE    where the tensorflow-cpu wheel is cached (default ~/.cache/serx/wheels)
-import { ensureBackend } from './setup-backend.mjs';
+import { backendReady, ensureBackend } from './setup-backend.mjs';
 import { acquireSetupLock } from './setup-lock.mjs';
-import { ensureNodeModules } from './setup-npm.mjs';
+import { ensureNodeModules, nodeModulesFresh } from './setup-npm.mjs';
 import { log, setQuiet, updateState, warn } from './setup-util.mjs';
-import { ensureMlflowVenv } from './setup-venv.mjs';
+import { ensureMlflowVenv, mlflowVenvReady } from './setup-venv.mjs';
 
 const args = new Set(process.argv.slice(2));
 for (const arg of args) {
-  if (!['--force-tf', '--quiet'].includes(arg)) {
-    console.error(`usage: node scripts/setup.mjs [--force-tf] [--quiet]  (unknown argument ${arg})`);
+  if (!['--force-tf', '--quiet', '--check'].includes(arg)) {
+    console.error(
+      `usage: node scripts/setup.mjs [--force-tf] [--quiet] [--check]  (unknown argument ${arg})`,
+    );
     process.exit(2);
   }
+}
+if (args.has('--check')) {
+  const backend = backendReady();
+  const steps = [
+    ['npm', nodeModulesFresh(), 'node_modules matches the manifests'],
+    ['tensorflow', backend.ok || process.env.SERX_SKIP_TF === '1', backend.detail],
+    ['mlflow venv', mlflowVenvReady(), '.venv has the pinned mlflow'],
+  ];
+  for (const [name, ok, detail] of steps)
+    console.log(`[serx setup] ${name}: ${ok ? 'ok' : 'NEEDS SETUP'} (${detail})`);
+  process.exit(steps.every(([, ok]) => ok) ? 0 : 1);
 }
 setQuiet(args.has('--quiet'));
 const started = Date.now();
