@@ -5,7 +5,7 @@ import { BadAudioError } from './bad-audio.ts';
 import type { DecodedAudio, DecodedPcm } from './decoded.ts';
 import { decodeWithFfmpeg } from './ffmpeg.ts';
 import { decodeFlac, flacStart } from './flac.ts';
-import { decodeOggOpus, isOggOpus } from './opus.ts';
+import { decodeOggOpus, isOggOpus, opusInputRate } from './opus.ts';
 import { PcmLayoutError, downmix } from './pcm.ts';
 import { type ResampleQuality, resample } from './resample.ts';
 import { isWav, parseWav, unsupportedWavCodec } from './wav.ts';
@@ -45,7 +45,8 @@ export function decodeAudioBuffer(bytes: Uint8Array, options: DecodeOptions & { 
 
 async function decodeBytes(bytes: Uint8Array, path: string, options: DecodeOptions, onDisk: boolean): Promise<DecodedAudio> {
   if (bytes.length === 0) throw new BadAudioError(path, 'empty', 'the file has 0 bytes');
-  const pcm = await decodeContainer(bytes, path, options.ffmpeg, onDisk);
+  const targetRate = options.targetRate === undefined ? DEFAULT_TARGET_RATE : options.targetRate;
+  const pcm = await decodeContainer(bytes, path, options.ffmpeg, onDisk, targetRate ?? undefined);
   const first = pcm.channels[0];
   if (!first || first.length === 0) throw new BadAudioError(path, 'empty', 'it holds no audio samples');
   const mono = downmix(pcm.channels);
@@ -54,14 +55,13 @@ async function decodeBytes(bytes: Uint8Array, path: string, options: DecodeOptio
   if (peak <= silencePeak) {
     throw new BadAudioError(path, 'silent', `peak amplitude ${peak.toExponential(2)} ≤ ${silencePeak.toExponential(2)}`);
   }
-  const targetRate = options.targetRate === undefined ? DEFAULT_TARGET_RATE : options.targetRate;
   const rate = targetRate ?? pcm.sampleRate;
   const quality = options.quality === undefined ? {} : { quality: options.quality };
   const samples = rate === pcm.sampleRate ? mono : await resample(mono, pcm.sampleRate, rate, quality);
   return {
     samples,
     sampleRate: rate,
-    sourceRate: pcm.sampleRate,
+    sourceRate: pcm.sourceRate ?? pcm.sampleRate,
     channels: pcm.channels.length,
     durationSec: mono.length / pcm.sampleRate,
   };
@@ -72,9 +72,10 @@ async function decodeContainer(
   path: string,
   ffmpeg: string | undefined,
   onDisk: boolean,
+  preferredRate: number | undefined,
 ): Promise<DecodedPcm> {
   try {
-    return await decodeInJs(bytes);
+    return await decodeInJs(bytes, preferredRate);
   } catch (error) {
     if (!(error instanceof PcmLayoutError)) throw error;
     // A codec we do not decode ourselves (ADPCM WAV, compressed AIFC, MP3, AAC...): ffmpeg's turn.
@@ -83,7 +84,7 @@ async function decodeContainer(
   }
 }
 
-async function decodeInJs(bytes: Uint8Array): Promise<DecodedPcm> {
+async function decodeInJs(bytes: Uint8Array, preferredRate: number | undefined): Promise<DecodedPcm> {
   if (isWav(bytes)) {
     const codec = unsupportedWavCodec(bytes);
     if (codec !== undefined) throw new PcmLayoutError('unsupported', `WAV codec 0x${codec.toString(16).padStart(4, '0')}`);
@@ -92,7 +93,10 @@ async function decodeInJs(bytes: Uint8Array): Promise<DecodedPcm> {
   if (isAiff(bytes)) return parseAiff(bytes);
   const flac = flacStart(bytes);
   if (flac >= 0) return decodeFlac(bytes, flac);
-  if (isOggOpus(bytes)) return decodeOggOpus(bytes);
+  if (isOggOpus(bytes)) {
+    const pcm = await decodeOggOpus(bytes, preferredRate);
+    return { ...pcm, sourceRate: opusInputRate(bytes) || pcm.sampleRate };
+  }
   throw new PcmLayoutError('unsupported', 'not WAV, AIFF, FLAC or Ogg Opus');
 }
 

@@ -33,10 +33,24 @@ export function checkOggPages(bytes: Uint8Array): void {
   if (!sawEos) throw new PcmLayoutError('truncated', 'the last Ogg page is not flagged end-of-stream');
 }
 
-/** Decodes Ogg Opus (always 48 kHz output, as Opus decoders do). */
-export async function decodeOggOpus(bytes: Uint8Array): Promise<DecodedPcm> {
+/** Rates libopus decodes to natively (it resamples internally, as libsndfile uses it). */
+export const OPUS_NATIVE_RATES: readonly number[] = [8000, 12000, 16000, 24000, 48000];
+
+/** `input_sample_rate` of the OpusHead: the rate the audio had before encoding (0 = unknown). */
+export function opusInputRate(bytes: Uint8Array): number {
+  const p = 27 + bytes[26]! + 12;
+  return p + 4 <= bytes.length ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(p, true) : 0;
+}
+
+/**
+ * Decodes Ogg Opus at `rate` when libopus supports it natively (8/12/16/24/48 kHz), else at
+ * 48 kHz. `sampleRate` of the result is the decode rate.
+ */
+export async function decodeOggOpus(bytes: Uint8Array, rate = 48000): Promise<DecodedPcm> {
   checkOggPages(bytes);
-  const decoder = new OggOpusDecoder();
+  const sampleRate = OPUS_NATIVE_RATES.includes(rate) ? rate : 48000;
+  // `sampleRate` is implemented by ogg-opus-decoder 1.7 but missing from its type declarations.
+  const decoder = new OggOpusDecoder({ sampleRate } as ConstructorParameters<typeof OggOpusDecoder>[0]);
   try {
     await decoder.ready;
     const decoded = await decoder.decodeFile(bytes);
@@ -45,7 +59,7 @@ export async function decodeOggOpus(bytes: Uint8Array): Promise<DecodedPcm> {
       throw new PcmLayoutError('corrupt', `Opus: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`);
     }
     const n = decoded.samplesDecoded;
-    return { channels: decoded.channelData.map((ch) => ch.subarray(0, n)), sampleRate: decoded.sampleRate };
+    return { channels: decoded.channelData.map((ch) => ch.subarray(0, n)), sampleRate };
   } finally {
     decoder.free();
   }

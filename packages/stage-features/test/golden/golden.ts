@@ -20,7 +20,7 @@ export interface Golden {
     sha256: string;
     presets: Record<'python_speech_features' | 'librosa' | 'kaldi', GoldenArray>;
   }[];
-  opus: { path: string; sampleRate: number; samples: number; python_speech_features: GoldenArray };
+  opus: { path: string; sampleRate: number; samples: number; sha256: string; python_speech_features: GoldenArray };
   rawSamples: { path: string; format: string; channels: number; sampleRate: number; samples: number; sha256: string }[];
 }
 

@@ -35,8 +35,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[3]
 CORPORA = Path(os.environ.get("SERX_DATA") or REPO.parent / "shared" / "corpora")
 
-# Lossy: libsndfile decodes Opus at 16 kHz inside libopus, serx at 48 kHz then resamples, so
-# this one is compared by length and MFCC correlation, not bit for bit.
+# Lossy, but both libsndfile and serx let libopus decode straight to 16 kHz.
 OPUS = "librispeech/test-other/367/367-130732-0000.opus"
 
 UTTERANCES = {
@@ -97,7 +96,7 @@ def main() -> None:
                     "channels": info.channels, "sampleRate": sr, "samples": int(signal.size),
                     "sha256": sha256_f32(signal)})
     opus, sr = mono_float32(CORPORA / OPUS)
-    opus_entry = {"path": OPUS, "sampleRate": sr, "samples": int(opus.size),
+    opus_entry = {"path": OPUS, "sampleRate": sr, "samples": int(opus.size), "sha256": sha256_f32(opus),
                   "python_speech_features": write("opus-367-130732-0000", "psf", psf.mfcc(
                       opus.astype(np.float64), 16000, 0.025, 0.01, numcep=40, nfilt=40, nfft=512,
                       preemph=0.97, ceplifter=0, appendEnergy=False, winfunc=np.hamming))}
