@@ -59,6 +59,11 @@ async function provisionNative(force) {
   return { source: 'pypi-wheel' };
 }
 
+/** A failed native attempt is not retried automatically until the wheel or Node changes. */
+function attemptKey() {
+  return `${TF_WHEEL.name}==${TF_WHEEL.version} node ${process.version}`;
+}
+
 function fallBackToWasm(reason, hint) {
   warn(STEP, `native TensorFlow backend FAILED: ${reason}`);
   warn(
@@ -77,6 +82,7 @@ function fallBackToWasm(reason, hint) {
     nativeSource: undefined,
     libtensorflowVersion: undefined,
     nativeStamp: undefined,
+    nativeAttempt: attemptKey(),
   });
   log(STEP, `wasm backend ok: ${describe(wasm)}`);
 }
@@ -101,6 +107,11 @@ export async function ensureBackend({ force = false } = {}) {
   }
   const state = readState();
   const stamp = addonStamp();
+  if (!force && state.backend === 'wasm' && state.nativeAttempt === attemptKey()) {
+    log(STEP, `wasm fallback (native failed earlier: ${state.nativeError?.slice(0, 160)}...)`);
+    log(STEP, 'retry the native backend with `node scripts/setup.mjs --force-tf`');
+    return;
+  }
   if (!force && state.backend === 'tensorflow' && stamp && state.nativeStamp === stamp) {
     log(STEP, `native backend ready (libtensorflow ${state.libtensorflowVersion}, ${state.nativeSource})`);
     return;
@@ -123,6 +134,7 @@ export async function ensureBackend({ force = false } = {}) {
     libtensorflowVersion: verified.libtensorflowVersion,
     nativeStamp: addonStamp(),
     nativeError: undefined,
+    nativeAttempt: undefined,
   });
   log(
     STEP,
