@@ -1,6 +1,6 @@
 import { ErrorCodes, SerxError } from '@serx/core';
 import { type Comparison, compareMethods, pairedGroups, type StatsOptions } from '../report/comparison.ts';
-import type { MethodRuns } from '../report/method-runs.ts';
+import { type MethodRuns, pairMethods, resolveMethods } from '../report/method-runs.ts';
 import { type BootstrapResult, hierarchicalBootstrap } from '../stats/bootstrap.ts';
 import { type Claim, describeClaim } from './claim.ts';
 
@@ -46,19 +46,29 @@ export function checkClaim(
   options: StatsOptions,
   where: string,
 ): ClaimResult {
-  const find = (name: string) => {
-    const m = methods.find((x) => x.method === name);
-    if (!m) {
-      throw new SerxError(
-        ErrorCodes.CLAIM_INVALID,
-        `claim "${describeClaim(claim)}" names method '${name}'; evaluated methods: ${methods.map((x) => x.method).join(', ')}`,
-        { specPath: where },
+  const invalid = (message: string) =>
+    new SerxError(ErrorCodes.CLAIM_INVALID, `claim "${describeClaim(claim)}" ${message}`, {
+      specPath: where,
+    });
+  const ids = methods.map((x) => x.method).join(', ');
+  const as = resolveMethods(methods, claim.a);
+  if (as.length === 0) throw invalid(`names method '${claim.a}'; evaluated methods: ${ids}`);
+  if (as.length > 1)
+    throw invalid(
+      `: '${claim.a}' stands for ${as.length} ablation variants; name one of ${as.map((x) => x.method).join(', ')}`,
+    );
+  const a = as[0]!;
+  let b: MethodRuns | null = null;
+  if (claim.b !== undefined) {
+    const bs = resolveMethods(methods, claim.b);
+    if (bs.length === 0) throw invalid(`names method '${claim.b}'; evaluated methods: ${ids}`);
+    const pair = pairMethods([a], bs)[0];
+    if (!pair)
+      throw invalid(
+        `: no variant of '${claim.b}' matches ${a.method}; name one of ${bs.map((x) => x.method).join(', ')}`,
       );
-    }
-    return m;
-  };
-  const a = find(claim.a);
-  const b = claim.b === undefined ? null : find(claim.b);
+    b = pair[1];
+  }
   let boot: BootstrapResult;
   let comparison: Comparison | null = null;
   if (b) {

@@ -2,6 +2,7 @@
 import { ErrorCodes, SerxError } from '@serx/core';
 import { checkClaim } from '../claims/check-claim.ts';
 import { type Claim, normaliseClaim } from '../claims/claim.ts';
+import { parseProducerId } from '../evaluation/producer-id.ts';
 import type { EvaluationDoc } from '../evaluation/types.ts';
 import { comparisonFigureSpec } from '../figures/comparison-figure.ts';
 import { type ConfusionPanel, confusionFigureSpec } from '../figures/confusion-figure.ts';
@@ -13,7 +14,14 @@ import type { MetricName } from '../stats/metric-on-index.ts';
 import { tInterval } from '../stats/t-interval.ts';
 import { type Comparison, compareMethods } from './comparison.ts';
 import { seeds } from './format.ts';
-import { collectMethods, corpusTitle, type MethodRuns } from './method-runs.ts';
+import {
+  collectMethods,
+  corpusTitle,
+  type MethodRuns,
+  methodIdOf,
+  pairMethods,
+  resolveMethods,
+} from './method-runs.ts';
 import { type DataCount, REPORT_FORMAT, type ReportFigure, type ReportModel } from './model.ts';
 import { buildTable2, type ReferenceRow } from './table2.ts';
 
@@ -40,10 +48,40 @@ export interface ReportInputs {
 
 const METRIC_TITLES = { ua: 'UA', wa: 'WA', macroF1: 'macro-F1' } as const;
 
-function defaultComparison(methods: readonly MethodRuns[]): { a: string; b: string } | undefined {
-  const b = methods.find((m) => m.strategy === 'scratch');
-  const a = methods.find((m) => m.strategy === 'frozen') ?? methods.find((m) => m.strategy === 'finetune');
-  return a && b ? { a: a.method, b: b.method } : undefined;
+/** The pairs to compare: `params.compare` (stage or method ids), else pre-trained encoder vs scratch. */
+function comparisonPairs(
+  methods: readonly MethodRuns[],
+  compare: ReportParams['compare'],
+): [MethodRuns, MethodRuns][] {
+  if (!compare) {
+    const bs = methods.filter((m) => m.strategy === 'scratch');
+    const frozen = methods.filter((m) => m.strategy === 'frozen');
+    return pairMethods(frozen.length > 0 ? frozen : methods.filter((m) => m.strategy === 'finetune'), bs);
+  }
+  const resolve = (name: string) => {
+    const found = resolveMethods(methods, name);
+    if (found.length === 0) {
+      throw new SerxError(
+        ErrorCodes.CLAIM_INVALID,
+        `compare names method '${name}'; evaluated methods: ${methods.map((m) => m.method).join(', ')}`,
+        {
+          specPath: 'params.compare',
+        },
+      );
+    }
+    return found;
+  };
+  const pairs = pairMethods(resolve(compare.a), resolve(compare.b));
+  if (pairs.length === 0) {
+    throw new SerxError(
+      ErrorCodes.CLAIM_INVALID,
+      `compare: no method of '${compare.a}' matches one of '${compare.b}' on their shared matrix axes`,
+      {
+        specPath: 'params.compare',
+      },
+    );
+  }
+  return pairs;
 }
 
 function confusionPanels(
@@ -91,23 +129,14 @@ export async function buildReport(
     reference: params.reference,
   });
   const notes: string[] = [];
-  const pair = params.compare ?? defaultComparison(methods);
+  const pairs = comparisonPairs(methods, params.compare);
   const comparisons: Comparison[] = [];
-  if (pair) {
-    for (const name of [pair.a, pair.b]) {
-      if (!methods.some((m) => m.method === name)) {
-        throw new SerxError(
-          ErrorCodes.CLAIM_INVALID,
-          `compare names method '${name}'; evaluated methods: ${methods.map((m) => m.method).join(', ')}`,
-          { specPath: 'params.compare' },
-        );
+  if (pairs.length > 0) {
+    for (const [a, b] of pairs) {
+      for (const { corpus } of table2.columns) {
+        const c = compareMethods(a, b, corpus, params.metric, numClasses, stats);
+        if (c) comparisons.push(c);
       }
-    }
-    const a = methods.find((m) => m.method === pair.a)!;
-    const b = methods.find((m) => m.method === pair.b)!;
-    for (const { corpus } of table2.columns) {
-      const c = compareMethods(a, b, corpus, params.metric, numClasses, stats);
-      if (c) comparisons.push(c);
     }
   } else {
     notes.push(
@@ -122,21 +151,25 @@ export async function buildReport(
   const columns = table2.columns;
   const metricTitle = METRIC_TITLES[params.metric];
   if (comparisons.length > 0) {
-    const title = `${metricTitle}: ${comparisons[0]!.a} − ${comparisons[0]!.b}, paired by seed`;
+    const single = new Set(comparisons.map((c) => `${c.a} − ${c.b}`)).size === 1;
+    const title = single
+      ? `${metricTitle}: ${comparisons[0]!.a} − ${comparisons[0]!.b}, paired by seed`
+      : `${metricTitle} differences, paired by seed`;
     const spec = comparisonFigureSpec(
       title,
       metricTitle,
       comparisons.map((c) => ({
-        corpus: corpusTitle(c.corpus),
+        corpus: single ? corpusTitle(c.corpus) : `${c.a} − ${c.b}: ${corpusTitle(c.corpus)}`,
         estimate: c.bootstrap.estimate,
         lo: c.bootstrap.lo,
         hi: c.bootstrap.hi,
         diffs: c.diffs,
       })),
     );
+    const counts = [...new Set(comparisons.map((c) => c.pairedRuns.length))];
     rendered.push({
       figure: await renderFigure('comparison', title, spec),
-      caption: `Paired ${metricTitle} difference per test set (${seeds(comparisons[0]!.pairedRuns.length)}, paired).`,
+      caption: `Paired ${metricTitle} difference per test set (${counts.length === 1 ? seeds(counts[0]!) : `${counts.join('/')} seeds`} paired by seed).`,
     });
   }
   rendered.push({
@@ -182,13 +215,17 @@ export async function buildReport(
       });
   });
   const embedded = inputs.tsne.flatMap(({ doc }) => doc.models);
-  const silhouetteSummary = [...new Set(embedded.map((m) => m.method))].map((method) => {
-    const runs = embedded.filter((m) => m.method === method);
+  const idOf = (m: (typeof embedded)[number]) => methodIdOf(m.method, parseProducerId(m.model).variant);
+  const silhouetteSummary = [...new Set(embedded.map(idOf))].map((method) => {
+    const runs = embedded.filter((m) => idOf(m) === method);
     const ci = (pick: (m: (typeof runs)[number]) => number) =>
       tInterval(runs.map(pick).filter(Number.isFinite), params.level);
     return {
       method,
-      label: runs[0]!.label,
+      label:
+        method === runs[0]!.method
+          ? runs[0]!.label
+          : `${runs[0]!.label} ${method.slice(runs[0]!.method.length)}`,
       n: runs.length,
       tsneClass: ci((m) => m.silhouette.tsne.class),
       tsneCorpus: ci((m) => m.silhouette.tsne.corpus),

@@ -1,18 +1,45 @@
 /** Gathers the evaluated models of several evaluation artifacts into methods with their seeds. */
 
+import type { Json } from '@serx/core';
 import { variantKey } from '../evaluation/producer-id.ts';
 import type { CorpusEvaluation, EvaluationDoc, ModelEvaluation } from '../evaluation/types.ts';
 
 export interface MethodRuns {
-  /** Spec stage id of the model (`ser_frozen`). */
+  /**
+   * Method id: the model's spec stage id, plus its non-replicate matrix axes when it varies over
+   * more than seeds (`ser_frozen`, `ser_frozen[encoder=temporal-conv1d]`).
+   */
   method: string;
+  stageId: string;
+  /** Matrix axes other than the replicate axis (`seed`) that tell ablation variants apart. */
+  group: { [axis: string]: Json };
   /** Human label for Table 2. */
   label: string;
   strategy: string | null;
   structure: string | null;
-  /** One run per matrix variant, keyed by `variantKey` (seed=1, ...), sorted. */
+  /** One run per replicate (seed), keyed by `variantKey` of the replicate axes (`seed=1`), sorted. */
   runs: { key: string; model: ModelEvaluation }[];
 }
+
+/** Matrix axes whose values are replicates of one method (averaged over, paired across methods). */
+export const REPLICATE_AXES: readonly string[] = ['seed'];
+
+function splitVariant(variant: { [axis: string]: Json }): {
+  group: { [axis: string]: Json };
+  replicate: { [axis: string]: Json };
+} {
+  const group: { [axis: string]: Json } = {};
+  const replicate: { [axis: string]: Json } = {};
+  for (const [axis, value] of Object.entries(variant))
+    (REPLICATE_AXES.includes(axis) ? replicate : group)[axis] = value;
+  return { group, replicate };
+}
+
+const groupText = (group: { [axis: string]: Json }) =>
+  Object.keys(group)
+    .sort()
+    .map((k) => `${k}=${typeof group[k] === 'string' ? group[k] : JSON.stringify(group[k])}`)
+    .join(',');
 
 const STRATEGY_LABELS: { [strategy: string]: string } = {
   scratch: 'CNN-LSTM (from scratch)',
@@ -32,20 +59,38 @@ export function strategyRank(strategy: string | null): number {
   return i < 0 ? STRATEGY_ORDER.length : i;
 }
 
+/** `ser_frozen` for variant `{seed: 1}`, `ser_frozen[encoder=x]` for `{seed: 1, encoder: 'x'}`. */
+export function methodIdOf(stageId: string, variant: { [axis: string]: Json }): string {
+  const text = groupText(splitVariant(variant).group);
+  return text === '' ? stageId : `${stageId}[${text}]`;
+}
+
 export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
-  const byMethod = new Map<string, Map<string, ModelEvaluation>>();
+  const byMethod = new Map<
+    string,
+    { stageId: string; group: { [axis: string]: Json }; runs: Map<string, ModelEvaluation> }
+  >();
   for (const doc of docs) {
     for (const model of doc.models) {
-      const runs = byMethod.get(model.method) ?? new Map<string, ModelEvaluation>();
-      runs.set(variantKey(model.variant), model); // the same model evaluated twice counts once
-      byMethod.set(model.method, runs);
+      const { group, replicate } = splitVariant(model.variant);
+      const id = methodIdOf(model.method, model.variant);
+      const entry = byMethod.get(id) ?? {
+        stageId: model.method,
+        group,
+        runs: new Map<string, ModelEvaluation>(),
+      };
+      entry.runs.set(variantKey(replicate), model); // the same model evaluated twice counts once
+      byMethod.set(id, entry);
     }
   }
-  const methods: MethodRuns[] = [...byMethod].map(([method, runs]) => {
+  const methods: MethodRuns[] = [...byMethod].map(([method, { stageId, group, runs }]) => {
     const first = [...runs.values()][0]!;
+    const text = groupText(group);
     return {
       method,
-      label: strategyLabel(first.strategy, method),
+      stageId,
+      group,
+      label: `${strategyLabel(first.strategy, stageId)}${text === '' ? '' : ` [${text}]`}`,
       strategy: first.strategy,
       structure: first.structure,
       runs: [...runs]
@@ -54,12 +99,43 @@ export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
     };
   });
   methods.sort(
-    (a, b) => strategyRank(a.strategy) - strategyRank(b.strategy) || a.method.localeCompare(b.method),
+    (a, b) =>
+      strategyRank(a.strategy) - strategyRank(b.strategy) ||
+      a.method.localeCompare(b.method, 'en', { numeric: true }),
   );
-  // Ablations share a strategy: tell their rows apart by structure and stage id.
+  // Ablations may share a strategy: tell their rows apart by structure and stage id.
   const shared = methods.filter((m) => methods.filter((o) => o.label === m.label).length > 1);
   for (const m of shared) m.label = `${m.label} [${[m.structure, m.method].filter(Boolean).join(', ')}]`;
   return methods;
+}
+
+/** Methods a name stands for: the method with that id, else every method of that stage id. */
+export function resolveMethods(methods: readonly MethodRuns[], name: string): MethodRuns[] {
+  const exact = methods.filter((m) => m.method === name);
+  return exact.length > 0 ? exact : methods.filter((m) => m.stageId === name);
+}
+
+/**
+ * Pairs each `a` method with the `b` method run under the same ablation settings: the one whose
+ * matrix axes agree with a's on every axis both have (b may vary over fewer axes, e.g. a scratch
+ * model does not depend on the autoencoder's sparsity).
+ */
+export function pairMethods(
+  as: readonly MethodRuns[],
+  bs: readonly MethodRuns[],
+): [MethodRuns, MethodRuns][] {
+  const pairs: [MethodRuns, MethodRuns][] = [];
+  for (const a of as) {
+    const agree = bs.filter(
+      (b) =>
+        b !== a &&
+        Object.keys(b.group).every(
+          (axis) => !(axis in a.group) || JSON.stringify(a.group[axis]) === JSON.stringify(b.group[axis]),
+        ),
+    );
+    if (agree.length === 1) pairs.push([a, agree[0]!]);
+  }
+  return pairs;
 }
 
 /** Every corpus evaluated by some method: within-corpus test sets first, then unseen corpora. */

@@ -1,8 +1,8 @@
 /** One self-contained HTML file: tables, inline SVG figures, no external resources. */
-import { seeds } from './format.ts';
 import type { ReportModel } from './model.ts';
 import {
   claimsTable,
+  comparisonCaption,
   comparisonTable,
   dataTable,
   silhouetteSummaryTable,
@@ -54,13 +54,9 @@ export function renderHtml(model: ReportModel): string {
     table(table2Table(model), table2Caption(model.table2)),
   );
   if (model.comparisons.length > 0) {
-    const c = model.comparisons[0]!;
     parts.push(
       `<h2>Pre-trained encoder vs from scratch</h2>`,
-      table(
-        comparisonTable(model),
-        `${c.a} − ${c.b}, paired by seed (${seeds(c.pairedRuns.length)}${c.unpairedRuns.length ? `; unpaired, left out: ${c.unpairedRuns.join(', ')}` : ''}). Bootstrap: ${c.bootstrap.resamples} resamples over seeds and utterances. p-values two-sided; with n seeds the exact sign-flip p cannot go below 2/2^n.`,
-      ),
+      table(comparisonTable(model), comparisonCaption(model)),
     );
   }
   if (model.claims.length > 0)

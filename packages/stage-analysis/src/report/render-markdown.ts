@@ -1,7 +1,7 @@
-import { seeds } from './format.ts';
 import type { ReportModel } from './model.ts';
 import {
   claimsTable,
+  comparisonCaption,
   comparisonTable,
   dataTable,
   silhouetteSummaryTable,
@@ -43,12 +43,11 @@ export function renderMarkdown(model: ReportModel): string {
     table2Caption(model.table2),
   );
   if (model.comparisons.length > 0) {
-    const c = model.comparisons[0]!;
     out.push(
       '## Pre-trained encoder vs from scratch',
       table(comparisonTable(model)),
       '',
-      `${c.a} − ${c.b}, paired by seed (${seeds(c.pairedRuns.length)}). Differences in percentage points; bootstrap over seeds and utterances (${c.bootstrap.resamples} resamples); two-sided p-values.`,
+      comparisonCaption(model),
     );
   }
   if (model.claims.length > 0)

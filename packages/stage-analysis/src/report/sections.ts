@@ -66,6 +66,7 @@ export function comparisonTable(model: ReportModel): TextTable {
   return {
     id: 'comparison',
     header: [
+      'Comparison',
       'Test set',
       'Seeds',
       'Per-seed difference (pp)',
@@ -77,6 +78,7 @@ export function comparisonTable(model: ReportModel): TextTable {
     ],
     rows: model.comparisons.map((c) => ({
       cells: [
+        `${c.a} − ${c.b}`,
         corpusTitle(c.corpus),
         String(c.pairedRuns.length),
         c.diffs.map((d) => pct(d)).join(', '),
@@ -88,6 +90,8 @@ export function comparisonTable(model: ReportModel): TextTable {
       ],
       attrs: [
         {
+          'data-a': c.a,
+          'data-b': c.b,
           'data-corpus': c.corpus,
           'data-estimate': String(c.bootstrap.estimate),
           'data-lo': String(c.bootstrap.lo),
@@ -97,6 +101,12 @@ export function comparisonTable(model: ReportModel): TextTable {
       ],
     })),
   };
+}
+
+export function comparisonCaption(model: ReportModel): string {
+  const unpaired = [...new Set(model.comparisons.flatMap((c) => c.unpairedRuns))];
+  const resamples = model.comparisons[0]?.bootstrap.resamples ?? 0;
+  return `Differences a − b in percentage points, runs paired by seed (Seeds column). Bootstrap: ${resamples} resamples over seeds, then utterances within each seed. Two-sided p-values; with n seeds the exact sign-flip p cannot go below 2/2^n.${unpaired.length > 0 ? ` Runs without a partner, left out: ${unpaired.join(', ')}.` : ''}`;
 }
 
 export function claimsTable(model: ReportModel): TextTable {

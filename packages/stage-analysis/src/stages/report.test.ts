@@ -104,7 +104,10 @@ describe('analysis:report', () => {
     ]);
 
     const comparison = doc.querySelectorAll('#comparison tbody tr');
-    expect(comparison.map((r) => r.querySelector('td')!.text)).toEqual(['Emo-DB', 'SAVEE', 'TESS']);
+    expect(comparison.map((r) => r.querySelectorAll('td')[1]!.text)).toEqual(['Emo-DB', 'SAVEE', 'TESS']);
+    expect(comparison.map((r) => r.querySelectorAll('td')[0]!.text)).toEqual(
+      Array(3).fill('ser_frozen − ser_scratch'),
+    );
     const tess = comparison[2]!.querySelectorAll('td');
     const diffs = [1, 2, 3].map((s) => {
       const ua = (m: string) =>
@@ -113,9 +116,9 @@ describe('analysis:report', () => {
           .models[0]!.corpora.find((c) => c.corpus === 'tess')!.ua;
       return ua('ser_frozen') - ua('ser_scratch');
     });
-    expect(tess[1]!.text).toBe('3');
-    expect(tess[2]!.text).toBe(diffs.map((d) => (d * 100).toFixed(1)).join(', '));
-    expect(tess[5]!.text).toBe('0.250'); // exact sign-flip p with 3 seeds, all positive
+    expect(tess[2]!.text).toBe('3');
+    expect(tess[3]!.text).toBe(diffs.map((d) => (d * 100).toFixed(1)).join(', '));
+    expect(tess[6]!.text).toBe('0.250'); // exact sign-flip p with 3 seeds, all positive
 
     const verdicts = doc
       .querySelectorAll('#claims td[data-verdict]')
