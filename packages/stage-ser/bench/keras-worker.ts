@@ -8,10 +8,15 @@ import { ErrorCodes, SerxError } from '@serx/core';
 /** The shared Keras venv (tensorflow-cpu from ~/.cache/serx/wheels, created by the autoencoder bench or by hand). */
 const PYTHON = join(homedir(), '.cache', 'serx', 'keras-venv', 'bin', 'python');
 
+export interface Timing {
+  wall: number;
+  cpu: number;
+}
+
 export interface KerasWorker {
   info: { params: number; tensorflow: string; keras: string };
-  /** Runs `steps` training steps in the Keras process; resolves with their wall time in seconds. */
-  time(steps: number): Promise<number>;
+  /** Runs `steps` training steps in the Keras process; resolves with their wall and process CPU time in seconds. */
+  time(steps: number): Promise<Timing>;
   close(): void;
 }
 
@@ -35,7 +40,8 @@ export async function startKerasWorker(script: string, config: object): Promise<
     info,
     async time(steps) {
       child.stdin.write(`${steps}\n`);
-      return (await next()).seconds as number;
+      const reply = await next();
+      return { wall: reply.seconds as number, cpu: reply.cpuSeconds as number };
     },
     close: () => child.stdin.end(),
   };

@@ -5,7 +5,7 @@ argv[1]: JSON {batch, frames, numCeps, classes, warmup, threads, learningRate, c
 lstmUnits, hiddenUnits, mode?, seqSteps?}; mode "lstm" trains the recurrent part alone on random
 bottleneck sequences [batch, seqSteps, units].
 Protocol: prints {"ready": ...} after warm-up, then for each stdin line N runs N steps and prints
-{"seconds": ...}.
+{"seconds": wall, "cpuSeconds": process CPU time}.
 """
 import json
 import os
@@ -65,7 +65,7 @@ for _ in range(cfg["warmup"]):
 print(json.dumps({"ready": True, "params": model.count_params(), "tensorflow": tf.__version__, "keras": keras.__version__}), flush=True)
 for line in sys.stdin:
     steps = int(line)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         loss = float(train_step(batch, labels))
-    print(json.dumps({"seconds": time.perf_counter() - start, "loss": loss}), flush=True)
+    print(json.dumps({"seconds": time.perf_counter() - start, "cpuSeconds": time.process_time() - cpu, "loss": loss}), flush=True)

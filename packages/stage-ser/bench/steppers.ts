@@ -6,6 +6,7 @@ import { assembleCnnLstm } from '../src/model/cnnLstm.ts';
 import { serxLstmClass } from '../src/model/lstm.ts';
 import type { LstmImpl } from '../src/model/lstmSequence.ts';
 import { weightedCrossEntropy } from '../src/training/loss.ts';
+import type { Timing } from './keras-worker.ts';
 
 export interface BenchConfig {
   batch: number;
@@ -49,10 +50,10 @@ function buildModel(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConfig, unit
 
 /**
  * Builds the model and returns a function running `steps` Adam steps (categorical cross-entropy)
- * on one fixed random batch; it resolves with their wall time in seconds. `seqSteps` is the
+ * on one fixed random batch; it returns their wall and process CPU time in seconds. `seqSteps` is the
  * bottleneck length in `lstm` mode.
  */
-export function tfjsStepper(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConfig, bottleneck: { units: number; seqSteps: number }): (steps: number) => number {
+export function tfjsStepper(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConfig, bottleneck: { units: number; seqSteps: number }): (steps: number) => Timing {
   const model = buildModel(tf, variant, mode, cfg, bottleneck.units);
   const optimizer = tf.train.adam(cfg.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
@@ -73,7 +74,9 @@ export function tfjsStepper(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConf
   for (let i = 0; i < cfg.warmup; i++) step();
   return (steps) => {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     for (let i = 0; i < steps; i++) step();
-    return (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return { wall: (performance.now() - start) / 1000, cpu: (used.user + used.system) / 1e6 };
   };
 }

@@ -54,9 +54,10 @@ export interface BatchOptions {
   /** Longer utterances are cropped to this many frames. */
   maxFrames: number;
   /**
-   * Batch length is rounded up to a multiple of this (the encoder's time stride): then a strided
-   * 'same' convolution pads every batch the same way at the start, and an utterance's outputs do
-   * not depend on how long its batch-mates are.
+   * Batch length is rounded up to a multiple of this, itself a multiple of the encoder's time
+   * stride: then a strided 'same' convolution pads every batch the same way at the start, so an
+   * utterance's outputs do not depend on how long its batch-mates are; and few distinct batch
+   * shapes keep native memory bounded (oneDNN caches kernels per shape).
    */
   multipleOf: number;
   /** Picks the crop window; without it the window starts at frame 0. */
@@ -64,6 +65,12 @@ export interface BatchOptions {
 }
 
 /** Reads and pads one batch; memory is this batch only. */
+/** Least common multiple: the batch-length multiple from the time stride and a pad multiple. */
+export function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  return (a / gcd(a, b)) * b;
+}
+
 export function assembleBatch(examples: readonly Example[], members: number[], options: BatchOptions): Batch {
   const { numCeps } = options;
   const picked = members.map((i) => examples[i] as Example);

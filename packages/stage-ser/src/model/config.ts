@@ -28,6 +28,8 @@ export interface ModelConfig {
   hiddenUnits: number;
   minFrames: number;
   maxFrames: number;
+  /** Padded batch lengths are multiples of this (a multiple of `timeStride`). */
+  padMultiple: number;
   classWeights: number[] | null;
   seed: number;
   /** Epoch (1-based over all phases) whose weights were kept. */

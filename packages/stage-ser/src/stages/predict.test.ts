@@ -36,6 +36,7 @@ beforeAll(async () => {
     classWeights: 'balanced',
     minFrames: 16,
     maxFrames: 64,
+    padMultiple: 8,
     lstmImpl: 'auto',
   };
   const out = join(root.dir, 'model');
@@ -75,7 +76,8 @@ describe('ser:predict', () => {
       const src = [...source.rows, ...tess.rows].find((r) => r.id === row?.id);
       if (!src || !row) throw new Error('row missing');
       const owner = src.corpus === 'tess' ? tess : source;
-      const padded = Math.ceil(Math.max(config.minFrames, src.frames) / config.timeStride) * config.timeStride;
+      expect(config.padMultiple).toBe(8);
+      const padded = Math.ceil(Math.max(config.minFrames, src.frames) / config.padMultiple) * config.padMultiple;
       const x = new Float32Array(padded * NUM_CEPS);
       x.set(owner.read(src));
       const [probs, embedding] = net.predict([tf.tensor4d(x, [1, padded, NUM_CEPS, 1]), tf.tensor2d([[src.frames]])]) as tfjs.Tensor[];

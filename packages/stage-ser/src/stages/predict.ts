@@ -105,7 +105,7 @@ async function predictInOrder(
   batchSize: number,
   emit: (row: FeatureRow, probs: Float32Array, embedding: Float32Array) => Promise<void>,
 ): Promise<void> {
-  const options: BatchOptions = { numCeps: config.numCeps, minFrames: config.minFrames, maxFrames: config.maxFrames, multipleOf: config.timeStride };
+  const options: BatchOptions = { numCeps: config.numCeps, minFrames: config.minFrames, maxFrames: config.maxFrames, multipleOf: config.padMultiple };
   const k = config.classes.length;
   const window = batchSize * WINDOW_BATCHES;
   for (let start = 0; start < examples.length; start += window) {

@@ -23,6 +23,8 @@ export interface TrainParams {
   classWeights: ClassWeightSetting;
   minFrames: number;
   maxFrames: number;
+  /** Padded batch lengths are multiples of this (and of the time stride): bounds distinct shapes. */
+  padMultiple: number;
   /** How the LSTM runs; not part of the maths (`auto`: fused native kernels when available). */
   lstmImpl: LstmImpl;
 }
@@ -54,6 +56,7 @@ export const trainParamsSchema: JsonSchema = {
     },
     minFrames: { type: 'integer', minimum: 1, default: 100 },
     maxFrames: { type: 'integer', minimum: 1, default: 1500 },
+    padMultiple: { type: 'integer', minimum: 1, default: 32 },
     lstmImpl: { enum: ['auto', 'block', 'autodiff'], default: 'auto' },
   },
 };

@@ -25,6 +25,7 @@ const base: TrainParams = {
   classWeights: 'none',
   minFrames: 16,
   maxFrames: 64,
+  padMultiple: 1,
   lstmImpl: 'auto',
 };
 
@@ -109,12 +110,17 @@ describe('ser:train', () => {
   it('resumes after a SIGKILL mid-training to the same model as an uninterrupted run', async () => {
     const params = { ...base, epochs: 5 };
     const workDir = join(root.dir, 'sigkill-work');
-    const child = spawn(process.execPath, [join(import.meta.dirname, '../../../../node_modules/tsx/dist/cli.mjs'), join(import.meta.dirname, '../../test/train-child.ts'),
-      JSON.stringify({ params, data, workDir, out: join(root.dir, 'sigkill-child-out') })], { stdio: 'ignore' });
+    // `node --import tsx` (not the tsx CLI, which would run the script in a grandchild the kill misses).
+    const args = JSON.stringify({ params, data, workDir, out: join(root.dir, 'sigkill-child-out') });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../test/train-child.ts'), args], {
+      cwd: join(import.meta.dirname, '../..'),
+      stdio: 'ignore',
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     while (!existsSync(join(workDir, 'checkpoint.json')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
+    expect(() => process.kill(child.pid as number, 0)).toThrow(); // really gone
     const resumed = await runTrain(params, { workDir });
     const after = resumed.ctx.recorded.logs.find((l) => l.startsWith('resuming after epoch'));
     expect(after).toMatch(/^resuming after epoch [1-4] from a checkpoint$/);

@@ -5,6 +5,7 @@ import { type Artifact, type Tfjs as Tf, SerxError, defineStage, loadTensorflow 
 import { buildStructure, loadEncoder, saveModel, useNativeReluGrad } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
 import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
+import { lcm } from '../data/batches.ts';
 import { mixSeed } from '../data/rng.ts';
 import { assembleCnnLstm } from '../model/cnnLstm.ts';
 import { CONFIG_FILE, HISTORY_FILE, type ModelConfig } from '../model/config.ts';
@@ -82,7 +83,7 @@ export const train = defineStage<TrainParams>({
           batchSize: p.batchSize,
           patience: p.patience,
           classWeights,
-          batch: { numCeps: inputs.dims, minFrames: p.minFrames, maxFrames: p.maxFrames, multipleOf: timeStride },
+          batch: { numCeps: inputs.dims, minFrames: p.minFrames, maxFrames: p.maxFrames, multipleOf: lcm(timeStride, p.padMultiple) },
           poolBatches: 32,
         },
         seed: ctx.seed,
@@ -104,6 +105,7 @@ export const train = defineStage<TrainParams>({
         hiddenUnits: p.hiddenUnits,
         minFrames: p.minFrames,
         maxFrames: p.maxFrames,
+        padMultiple: lcm(timeStride, p.padMultiple),
         classWeights,
         seed: ctx.seed,
         bestEpoch: outcome.bestEpoch,

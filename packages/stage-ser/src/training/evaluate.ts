@@ -29,14 +29,12 @@ export function* predictBatches(
 ): Generator<{ batch: Batch; probs: Float32Array; embedding: Float32Array; hidden: number }> {
   for (const members of planEvaluation(examples.map((e) => e.row.frames), batchSize)) {
     const batch = assembleBatch(examples, members, options);
-    const [probs, embedding] = tf.tidy(() => {
-      const [p, e] = model.predict(batchInputs(tf, batch, options.numCeps)) as tfjs.Tensor[];
-      return [(p as tfjs.Tensor).dataSync() as Float32Array, e as tfjs.Tensor];
-    });
-    const hidden = embedding.shape[1] as number;
-    const values = embedding.dataSync() as Float32Array;
-    embedding.dispose();
-    yield { batch, probs, embedding: values, hidden };
+    const [p, e] = tf.tidy(() => model.predict(batchInputs(tf, batch, options.numCeps)) as tfjs.Tensor[]) as [tfjs.Tensor, tfjs.Tensor];
+    const hidden = e.shape[1] as number;
+    const probs = p.dataSync() as Float32Array;
+    const embedding = e.dataSync() as Float32Array;
+    tf.dispose([p, e]);
+    yield { batch, probs, embedding, hidden };
   }
 }
 
