@@ -6,6 +6,7 @@
  *
  *   npx tsx packages/stage-features/bench/mfcc.bench.ts [--per-corpus 20] [--rounds 3]
  *
+ * Also times the librosa and kaldi presets against librosa and kaldi-native-fbank (for context).
  * Needs the golden venv (see test/golden/make_golden.py); $SERX_GOLDEN_PYTHON overrides its path.
  */
 import { spawnSync } from 'node:child_process';
@@ -59,14 +60,29 @@ await writeFile(join(dir, 'lengths.json'), JSON.stringify(signals.map((x) => x.l
 const PY = `
 import json, sys, time
 import numpy as np, python_speech_features as psf
-d = sys.argv[1]
+d, which = sys.argv[1], sys.argv[2]
 lengths = json.load(open(d + '/lengths.json'))
-flat = np.fromfile(d + '/signals.f32', dtype='<f4').astype(np.float64)
+flat = np.fromfile(d + '/signals.f32', dtype='<f4')
 signals = np.split(flat, np.cumsum(lengths)[:-1])
+if which == 'python_speech_features':
+    signals = [x.astype(np.float64) for x in signals]
+    run = lambda x: psf.mfcc(x, 16000, 0.025, 0.01, numcep=40, nfilt=40, nfft=512, preemph=0.97,
+                             ceplifter=0, appendEnergy=False, winfunc=np.hamming)
+elif which == 'librosa':
+    import librosa
+    run = lambda x: librosa.feature.mfcc(y=x, sr=16000, n_mfcc=40)
+else:
+    import kaldi_native_fbank as knf
+    opts = knf.MfccOptions(); opts.frame_opts.dither = 0; opts.mel_opts.num_bins = 40; opts.num_ceps = 40
+    signals = [(x * 32768).tolist() for x in signals]
+    def run(x):
+        m = knf.OnlineMfcc(opts); m.accept_waveform(16000, x); m.input_finished()
+        return [m.get_frame(i) for i in range(m.num_frames_ready)]
+for x in signals:  # warm-up pass, as on the JS side (plan caches, allocator)
+    run(x)
 t, w = time.process_time(), time.perf_counter()
 for x in signals:
-    psf.mfcc(x, 16000, 0.025, 0.01, numcep=40, nfilt=40, nfft=512, preemph=0.97, ceplifter=0,
-             appendEnergy=False, winfunc=np.hamming)
+    run(x)
 print(json.dumps({"cpu": time.process_time() - t, "wall": time.perf_counter() - w}))
 `;
 
@@ -83,11 +99,11 @@ function timeJs(preset: MfccPresetName): Timing {
   return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - wall) / 1000 };
 }
 
-function timePython(): Timing {
+function timePython(preset: MfccPresetName = 'python_speech_features'): Timing {
   // One thread for numpy's BLAS too, so both sides use one core.
   const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const r = spawnSync(python, ['-c', PY, dir], { encoding: 'utf8', env });
-  if (r.status !== 0) throw new Error(`python_speech_features run failed: ${r.stderr}`);
+  const r = spawnSync(python, ['-c', PY, dir, preset], { encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`Python ${preset} run failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Timing;
 }
 
@@ -111,9 +127,12 @@ try {
   console.log(`\n${signals.length} utterances, ${audioSec.toFixed(1)} s of 16 kHz audio; load average ${loadavg()[0]!.toFixed(1)}`);
   console.log(`serx MFCC (python_speech_features preset): ${fmt(bestJs)} → ${rtf(bestJs)}`);
   console.log(`python_speech_features.mfcc:                ${fmt(bestPy)} → ${rtf(bestPy)}`);
+  const references = { librosa: 'librosa.feature.mfcc', kaldi: 'kaldi_native_fbank.OnlineMfcc' } as const;
   for (const preset of ['librosa', 'kaldi'] as const) {
-    const t = best(Array.from({ length: rounds }, () => timeJs(preset)));
-    console.log(`serx MFCC (${preset} preset): ${fmt(t)} → ${rtf(t)}`);
+    const ours = best(Array.from({ length: rounds }, () => timeJs(preset)));
+    const theirs = best(Array.from({ length: rounds }, () => timePython(preset)));
+    console.log(`serx MFCC (${preset} preset): ${fmt(ours)} → ${rtf(ours)}`);
+    console.log(`  ${references[preset]}: ${fmt(theirs)} → ${rtf(theirs)}; serx ${(theirs.cpu / ours.cpu).toFixed(2)}× as fast`);
   }
   console.log(`speed-up vs python_speech_features (CPU time): ${speedup.toFixed(2)}× (target ≥ 3×: ${speedup >= 3 ? 'met' : 'NOT met'})`);
   if (speedup < 3) process.exitCode = 1;
