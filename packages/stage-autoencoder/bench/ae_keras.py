@@ -3,7 +3,7 @@ threads as the tfjs run) trained for a fixed number of steps; prints one JSON li
 
 argv[1]: JSON {batch, frames, numCeps, warmup, threads, sparsity, learningRate, conv, units}
 Protocol: prints {"ready": ...} after warm-up, then for each stdin line N runs N steps and prints
-{"seconds": ...}.
+{"seconds": ..., "cpuSeconds": ...}.
 """
 import json
 import os
@@ -66,7 +66,7 @@ print(json.dumps({"ready": True, "params": encoder.count_params(), "tensorflow":
 # Serve timing rounds so the caller can interleave them with its own (the machine is shared).
 for line in sys.stdin:
     steps = int(line)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         loss = float(train_step(batch))
-    print(json.dumps({"seconds": time.perf_counter() - start, "loss": loss}), flush=True)
+    print(json.dumps({"seconds": time.perf_counter() - start, "cpuSeconds": time.process_time() - cpu, "loss": loss}), flush=True)

@@ -4,8 +4,8 @@ import { kerasPython } from './keras-venv.ts';
 
 export interface KerasWorker {
   info: { params: number; tensorflow: string; keras: string };
-  /** Runs `steps` training steps in the Keras process; resolves with their wall time in seconds. */
-  time(steps: number): Promise<number>;
+  /** Runs `steps` training steps in the Keras process; resolves with their wall and CPU seconds. */
+  time(steps: number): Promise<{ seconds: number; cpuSeconds: number }>;
   close(): void;
 }
 
@@ -23,7 +23,8 @@ export async function startKerasWorker(script: string, config: object): Promise<
     info,
     async time(steps) {
       child.stdin.write(`${steps}\n`);
-      return (await next()).seconds as number;
+      const { seconds, cpuSeconds } = await next();
+      return { seconds: seconds as number, cpuSeconds: cpuSeconds as number };
     },
     close: () => child.stdin.end(),
   };
