@@ -20,14 +20,14 @@ export interface BenchConfig {
 }
 
 /** How the LSTM is built: tfjs-layers' own cell, or SerxLSTM with one of its implementations. */
-export type Variant = 'tf.layers.lstm' | 'SerxLSTM block' | 'SerxLSTM autodiff';
+export type Variant = 'tf.layers.lstm' | 'SerxLSTM cellgrad' | 'SerxLSTM block' | 'SerxLSTM autodiff';
 /** `full`: the whole CNN-LSTM on MFCC; `lstm`: the recurrent part alone on bottleneck sequences. */
 export type Mode = 'full' | 'lstm';
 
 function lstmLayer(tf: Tf, variant: Variant, cfg: BenchConfig, seq: tfjs.SymbolicTensor, frames: tfjs.SymbolicTensor, timeStride: number) {
   if (variant === 'tf.layers.lstm') return tf.layers.lstm({ units: cfg.lstmUnits, recurrentActivation: 'sigmoid' }).apply(seq);
   const Lstm = serxLstmClass(tf);
-  const impl: LstmImpl = variant === 'SerxLSTM block' ? 'block' : 'autodiff';
+  const impl = variant.replace('SerxLSTM ', '') as LstmImpl;
   return new Lstm({ units: cfg.lstmUnits, timeStride, impl }).apply([seq, frames]);
 }
 
@@ -35,7 +35,7 @@ function buildModel(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConfig, unit
   const built = buildStructure(tf, { name: 'parry-cnn' }, { numCeps: cfg.numCeps, seed: 1, decoder: false });
   if (mode === 'full' && variant !== 'tf.layers.lstm') {
     let k = 0;
-    const head = { lstmUnits: cfg.lstmUnits, hiddenUnits: cfg.hiddenUnits, classes: ['a', 'b', 'c'], lstmImpl: (variant === 'SerxLSTM block' ? 'block' : 'autodiff') as LstmImpl };
+    const head = { lstmUnits: cfg.lstmUnits, hiddenUnits: cfg.hiddenUnits, classes: ['a', 'b', 'c'], lstmImpl: variant.replace('SerxLSTM ', '') as LstmImpl };
     const initializer = () => tf.initializers.glorotUniform({ seed: 50 + k++ });
     return assembleCnnLstm(tf, built.encoder, head, { numCeps: cfg.numCeps, timeStride: built.timeStride, initializer });
   }

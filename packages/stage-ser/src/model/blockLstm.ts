@@ -14,7 +14,7 @@ interface TensorMetadata {
   shape: number[];
   dtype: number;
 }
-interface Binding {
+export interface Binding {
   createTensor(shape: number[], dtype: number, buffer: Int32Array): number;
   deleteTensor(id: number): void;
   executeOp(name: string, attrs: OpAttr[], inputs: number[], numOutputs: number): TensorMetadata[];
@@ -24,7 +24,7 @@ interface Binding {
   TF_ATTR_BOOL: number;
   TF_ATTR_TYPE: number;
 }
-interface OpAttr {
+export interface OpAttr {
   name: string;
   type: number;
   value: number | boolean;
@@ -48,25 +48,28 @@ function nodeBackend(tf: Tf): NodeBackend {
   return backend as NodeBackend;
 }
 
-/** Runs a native op whose first input is the int64 scalar `seq_len_max`. */
-function execute(tf: Tf, name: string, attrs: (b: Binding) => OpAttr[], seqLen: number, inputs: tfjs.Tensor[], outputs: number) {
+/**
+ * Runs a native TensorFlow op on tfjs tensors (outside the tape: wrap it in `tf.customGrad`).
+ * `seqLen`, when given, is prepended as the int64 scalar input `seq_len_max`.
+ */
+export function executeNative(tf: Tf, name: string, attrs: (b: Binding) => OpAttr[], inputs: tfjs.Tensor[], outputs: number, seqLen?: number): tfjs.Tensor[] {
   const backend = nodeBackend(tf);
   const { binding } = backend;
-  const lenId = binding.createTensor([], binding.TF_INT64, new Int32Array([seqLen, 0]));
+  const lenId = seqLen === undefined ? undefined : binding.createTensor([], binding.TF_INT64, new Int32Array([seqLen, 0]));
   try {
-    const ids = [lenId, ...backend.getInputTensorIds(inputs)];
+    const ids = [...(lenId === undefined ? [] : [lenId]), ...backend.getInputTensorIds(inputs)];
     return binding.executeOp(name, attrs(binding), ids, outputs).map((m) => backend.createOutputTensor(m));
   } finally {
-    binding.deleteTensor(lenId);
+    if (lenId !== undefined) binding.deleteTensor(lenId);
   }
 }
 
-const forwardAttrs = (b: Binding): OpAttr[] => [
+export const forwardAttrs = (b: Binding): OpAttr[] => [
   { name: 'cell_clip', type: b.TF_ATTR_FLOAT, value: 0 },
   { name: 'use_peephole', type: b.TF_ATTR_BOOL, value: false },
   { name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
 ];
-const gradAttrs = (b: Binding): OpAttr[] => [
+export const gradAttrs = (b: Binding): OpAttr[] => [
   { name: 'use_peephole', type: b.TF_ATTR_BOOL, value: false },
   { name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT },
 ];
@@ -92,7 +95,7 @@ export function blockLstmPicked(
     const pickShape = [...pk.shape];
     const xT = tf.transpose(xb, [1, 0, 2]);
     const s = state(batch);
-    const outs = execute(tf, 'BlockLSTMV2', forwardAttrs, steps, [xT, s.zeros, s.zeros, w, s.peephole, s.peephole, s.peephole, b], 7);
+    const outs = executeNative(tf, 'BlockLSTMV2', forwardAttrs, [xT, s.zeros, s.zeros, w, s.peephole, s.peephole, s.peephole, b], 7, steps);
     const h = outs[6] as tfjs.Tensor3D;
     const pickT = tf.expandDims(tf.transpose(pk), 2);
     save([xT, w, b, pickT, ...outs]);
@@ -102,14 +105,14 @@ export function blockLstmPicked(
         const [sxT, sw, sb, spickT, ...gates] = saved as tfjs.Tensor[];
         const hGrad = tf.mul(tf.expandDims(dy as tfjs.Tensor, 0), spickT as tfjs.Tensor);
         const g = state(batch);
-        const grads = execute(
+        const grads = executeNative(
           tf,
           'BlockLSTMGradV2',
           gradAttrs,
-          steps,
           [sxT as tfjs.Tensor, g.zeros, g.zeros, sw as tfjs.Tensor, g.peephole, g.peephole, g.peephole, sb as tfjs.Tensor,
             ...gates, tf.zerosLike(hGrad), hGrad],
           8,
+          steps,
         );
         return [tf.transpose(grads[0] as tfjs.Tensor, [1, 0, 2]), tf.zeros(pickShape), grads[3] as tfjs.Tensor, grads[7] as tfjs.Tensor];
       },

@@ -32,7 +32,7 @@ describe('SerxLSTM', () => {
     seq.setWeights([kernel, recurrent, bias]);
     const expected = seq.predict(x) as tfjs.Tensor;
     const Lstm = serxLstmClass(tf);
-    for (const impl of ['autodiff', ...(blockLstmAvailable(tf) ? ['block' as const] : [])] as const) {
+    for (const impl of ['autodiff', ...(blockLstmAvailable(tf) ? (['block', 'cellgrad'] as const) : [])] as const) {
       const seqIn = tf.input({ shape: [null, 4] });
       const framesIn = tf.input({ shape: [1] });
       const layer = new Lstm({ units: 6, timeStride: 1, impl });
@@ -54,16 +54,17 @@ describe('SerxLSTM', () => {
     expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
   });
 
-  it('fused BlockLSTM gradients equal the taped ones (native backend only)', (ctx) => {
+  it('fused BlockLSTM gradients (block, cellgrad) equal the taped ones (native backend only)', (ctx) => {
     if (!blockLstmAvailable(tf)) ctx.skip();
     const { x, kernel, recurrent, bias } = randomWeights(4, 6);
     const pick = tf.oneHot([6, 2, 0], 7).toFloat() as tfjs.Tensor2D;
     const weights = tf.range(1, 7);
-    const grads = (impl: 'block' | 'autodiff') =>
+    const grads = (impl: 'block' | 'cellgrad' | 'autodiff') =>
       tf.grads((a, b, c, d) => tf.sum(tf.mul(lstmSequence(tf, a as never, pick, b as never, c as never, d as never, impl), weights)))([x, kernel, recurrent, bias]);
-    const block = grads('block');
     const taped = grads('autodiff');
-    block.forEach((g, i) => expect(maxAbsDiff(g, taped[i] as tfjs.Tensor), `input ${i}`).toBeLessThan(1e-5));
+    for (const impl of ['block', 'cellgrad'] as const) {
+      grads(impl).forEach((g, i) => expect(maxAbsDiff(g, taped[i] as tfjs.Tensor), `${impl} input ${i}`).toBeLessThan(1e-5));
+    }
   });
 });
 

@@ -57,6 +57,6 @@ export const trainParamsSchema: JsonSchema = {
     minFrames: { type: 'integer', minimum: 1, default: 100 },
     maxFrames: { type: 'integer', minimum: 1, default: 1500 },
     padMultiple: { type: 'integer', minimum: 1, default: 32 },
-    lstmImpl: { enum: ['auto', 'block', 'autodiff'], default: 'auto' },
+    lstmImpl: { enum: ['auto', 'cellgrad', 'block', 'autodiff'], default: 'auto' },
   },
 };
