@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../stats/rng.ts';
+import { comparisonFigureSpec } from './comparison-figure.ts';
 import { confusionFigureSpec } from './confusion-figure.ts';
 import { learningCurvesSpec } from './learning-curves-figure.ts';
 import { reconstructionSpec } from './reconstruction-figure.ts';
@@ -88,6 +89,23 @@ describe('figures (Vega-Lite → SVG → PNG)', () => {
       '(a) actual MFCC series',
       '(b) autoencoder output',
       'MFCC',
+    ]);
+  });
+  it('paired comparison with ablation pairs: long labels stay readable', async () => {
+    const rows = ['parry-cnn', 'temporal-conv1d'].flatMap((encoder) =>
+      ['Emo-DB', 'TESS'].map((corpus, k) => ({
+        pair: `ser_frozen[encoder=${encoder}] − ser_scratch[encoder=${encoder}]`,
+        corpus,
+        estimate: 0.05 + k * 0.03,
+        lo: -0.02 + k * 0.03,
+        hi: 0.12 + k * 0.03,
+        diffs: [0.04, 0.07, 0.03].map((d) => d + k * 0.03),
+      })),
+    );
+    await check('comparison', comparisonFigureSpec('UA differences, paired by seed', 'UA', rows), [
+      '>ser_frozen[encoder=temporal-conv1d] − ser_scratch[encoder=temporal-conv1d]<',
+      '>TESS<',
+      'UA difference (percentage points)',
     ]);
   });
 });

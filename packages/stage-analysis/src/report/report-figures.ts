@@ -55,7 +55,8 @@ export async function renderReportFigures(
       title,
       metricTitle,
       comparisons.map((c) => ({
-        corpus: single ? corpusTitle(c.corpus) : `${c.a} − ${c.b}: ${corpusTitle(c.corpus)}`,
+        pair: `${c.a} − ${c.b}`,
+        corpus: corpusTitle(c.corpus),
         estimate: c.bootstrap.estimate,
         lo: c.bootstrap.lo,
         hi: c.bootstrap.hi,
