@@ -31,7 +31,8 @@ export interface ReportParams {
 
 export interface ReportInputs {
   evaluations: EvaluationDoc[];
-  tsne: { doc: TsneDoc; svg: string | null; png: Buffer | null }[];
+  /** `producer`: the t-SNE stage variant, e.g. `tsne[seed=1]`. */
+  tsne: { producer: string; doc: TsneDoc; svg: string | null; png: Buffer | null }[];
   histories: { kind: 'ser' | 'autoencoder'; points: CurvePoint[] }[];
   reconstructions: ReconstructionSample[][];
   data: { source: string; counts: DataCount[] };
@@ -86,13 +87,12 @@ export async function buildReport(
     svg: figure.svg,
     png: `figures/${figure.name}.png`,
   }));
-  inputs.tsne.forEach(({ svg }, i) => {
+  inputs.tsne.forEach(({ svg, producer }, i) => {
     if (svg)
       figures.push({
         name: `tsne-${i + 1}`,
-        title: 'Figure 3: distributions in the last hidden layer',
-        caption:
-          'Figure 3: t-SNE of the last hidden layer, by emotion class and by corpus, with silhouette scores.',
+        title: `Figure 3: distributions in the last hidden layer (${producer})`,
+        caption: `Figure 3 (${producer}): t-SNE of the last hidden layer, by emotion class and by corpus, with silhouette scores.`,
         svg,
         png: `figures/tsne-${i + 1}.png`,
       });

@@ -96,6 +96,7 @@ export const report = defineStage<ReportParams>({
     const tsne: ReportInputs['tsne'] = [];
     for (const a of list(ctx.inputs.tsne)) {
       tsne.push({
+        producer: a.producer,
         doc: await readJson<TsneDoc>(join(a.path, TSNE_FILE)),
         svg: await readFile(join(a.path, 'tsne.svg'), 'utf8').catch(() => null),
         png: await readFile(join(a.path, 'tsne.png')).catch(() => null),
