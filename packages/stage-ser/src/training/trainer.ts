@@ -6,6 +6,8 @@ import { createRng, mixSeed } from '../data/rng.ts';
 import { encoderOf } from '../model/cnnLstm.ts';
 import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
 import { type SavedTensor, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { eta, report } from './report.ts';
+import { savedOptimizer, setWeights, snapshot, toTensor } from './weights.ts';
 import { argMaxRows, batchInputs, evaluate } from './evaluate.ts';
 import { weightedCrossEntropy } from './loss.ts';
 
@@ -207,54 +209,4 @@ function trainEpoch(
   }
   const confusion = confusionMatrix(truth, pred, args.numClasses);
   return { loss: lossSum / truth.length, trainUa: unweightedAccuracy(confusion), trainWa: weightedAccuracy(confusion) };
-}
-
-function report(hooks: TrainHooks, r: EpochRecord): void {
-  const m = hooks.metrics;
-  m.metric('loss', r.loss, r.epoch);
-  m.metric('train_ua', r.trainUa, r.epoch);
-  m.metric('train_wa', r.trainWa, r.epoch);
-  m.metric('val_loss', r.valLoss, r.epoch);
-  m.metric('val_ua', r.valUa, r.epoch);
-  m.metric('val_wa', r.valWa, r.epoch);
-  hooks.log.info(
-    `epoch ${r.epoch} ${r.phase}: loss ${r.loss.toFixed(4)} train UA ${r.trainUa.toFixed(3)} ` +
-      `val loss ${r.valLoss.toFixed(4)} val UA ${r.valUa.toFixed(3)} WA ${r.valWa.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
-  );
-}
-
-/** `, ≤ 3m20s left` from the mean epoch time so far (early stopping may end sooner). */
-function eta(history: EpochRecord[], remainingEpochs: number): string {
-  if (history.length === 0) return '';
-  const mean = history.reduce((s, r) => s + r.seconds, 0) / history.length;
-  const left = Math.round(mean * remainingEpochs);
-  return `, ≤ ${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s left`;
-}
-
-function snapshot(tensors: tfjs.Tensor[]): SavedTensor[] {
-  return tensors.map((t, i) => ({
-    name: String(i),
-    shape: [...t.shape],
-    dtype: t.dtype === 'int32' ? 'int32' : 'float32',
-    data: Float32Array.from(t.dataSync() as ArrayLike<number>),
-  }));
-}
-
-async function savedOptimizer(optimizer: tfjs.Optimizer): Promise<SavedTensor[]> {
-  const named = await optimizer.getWeights();
-  const saved = snapshot(named.map((n) => n.tensor));
-  return saved.map((s, i) => ({ ...s, name: named[i]?.name ?? s.name }));
-}
-
-function toTensor(tf: Tf, t: SavedTensor): tfjs.Tensor {
-  return t.dtype === 'int32' ? tf.tensor(Int32Array.from(t.data), t.shape, 'int32') : tf.tensor(t.data, t.shape, 'float32');
-}
-
-function setWeights(tf: Tf, variables: tfjs.LayerVariable[], saved: SavedTensor[]): void {
-  if (saved.length !== variables.length) throw new Error(`checkpoint has ${saved.length} weights, the model ${variables.length}`);
-  variables.forEach((v, i) => {
-    const t = toTensor(tf, saved[i] as SavedTensor);
-    v.write(t);
-    t.dispose();
-  });
 }
