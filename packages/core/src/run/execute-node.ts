@@ -134,7 +134,11 @@ export async function executeNode(
       return hitOutcome(env, node, record, again, true);
     }
     await env.cache.clearStaging(key);
-    return await env.slot(node, () => compute(node, upstream, env, record, key));
+    return await env.slot(node, () => {
+      // A stage that got its slot after Ctrl-C must not start: the runner marks it interrupted.
+      env.signal.throwIfAborted();
+      return compute(node, upstream, env, record, key);
+    });
   } finally {
     await release();
   }

@@ -17,13 +17,14 @@ describe('serx as a process', () => {
       SERX_TEST_DELAY: '20000',
       SERX_CACHE: join(dir, 'cache'),
     };
-    const proc = spawn(process.execPath, [bin, 'run', 'diamond.yaml', '--jobs', '1'], { cwd: specs, env });
+    // Two jobs: `a` finishes at once while `b` sleeps, whichever the scheduler starts first.
+    const proc = spawn(process.execPath, [bin, 'run', 'diamond.yaml', '--jobs', '2'], { cwd: specs, env });
     let stdout = '';
     let stderr = '';
     proc.stderr.on('data', (chunk) => (stderr += chunk));
     proc.stdout.on('data', (chunk) => {
       stdout += chunk;
-      if (/b: running/.test(stdout) && !proc.killed) proc.kill('SIGINT');
+      if (/\bb: running/m.test(stdout) && /\ba: succeeded/m.test(stdout) && !proc.killed) proc.kill('SIGINT');
     });
     const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
     expect(code, stderr).toBe(130);
