@@ -40,6 +40,8 @@ export function cellGradLstmPicked(
       gradFunc: (dy: tfjs.Tensor | tfjs.Tensor[], saved: tfjs.Tensor[]) => {
         const [sxT, sw, sr, sb, spickT, gi, gcs, gf, go, gci, gco, gh] = saved as tfjs.Tensor[];
         const hGrads = tf.unstack(tf.mul(tf.expandDims(dy as tfjs.Tensor, 0), spickT as tfjs.Tensor));
+        // Steps where some utterance ends (its output's gradient enters); few in a length-bucketed batch.
+        const ends = tf.sum(spickT as tfjs.Tensor, [1, 2]).dataSync();
         const [i, cs, f, o, ci, co, h] = [gi, gcs, gf, go, gci, gco, gh].map((t) => tf.unstack(t as tfjs.Tensor));
         const rIcfo = swapCF(sr as tfjs.Tensor, 1);
         const noInput = tf.zeros([batch, 0]);
@@ -49,7 +51,8 @@ export function cellGradLstmPicked(
         let dh: tfjs.Tensor | undefined;
         let dcs: tfjs.Tensor = zero;
         for (let t = steps - 1; t >= 0; t--) {
-          const hGrad = dh ? tf.add(hGrads[t] as tfjs.Tensor, dh) : (hGrads[t] as tfjs.Tensor);
+          const enters = (ends[t] as number) > 0;
+          const hGrad = dh ? (enters ? tf.add(hGrads[t] as tfjs.Tensor, dh) : dh) : (hGrads[t] as tfjs.Tensor);
           const csPrev = t > 0 ? (cs?.[t - 1] as tfjs.Tensor) : zero;
           const [csPrevGrad, dicfo] = executeNative(tf, 'LSTMBlockCellGrad', gradAttrs, [
             noInput, csPrev, zero, rIcfo, p0, p0, p0, sb as tfjs.Tensor,
@@ -64,7 +67,10 @@ export function cellGradLstmPicked(
         const hPrev = tf.reshape(tf.concat([tf.expandDims(zero, 0), tf.stack((h as tfjs.Tensor[]).slice(0, steps - 1))], 0), [steps * batch, units]);
         const x2 = tf.reshape(sxT as tfjs.Tensor, [steps * batch, features]);
         const dx = tf.transpose(tf.reshape(tf.matMul(dz, sw as tfjs.Tensor, false, true), [steps, batch, features]), [1, 0, 2]);
-        return [dx, tf.zeros(pickShape), tf.matMul(x2, dz, true, false), tf.matMul(hPrev, dz, true, false), tf.sum(dz, 0)];
+        // dW and dR in one matmul: [x, h_prev]ᵀ · dz.
+        const dWR = tf.matMul(tf.concat([x2, hPrev], 1), dz, true, false);
+        const [dW, dR] = tf.split(dWR, [features, units], 0);
+        return [dx, tf.zeros(pickShape), dW as tfjs.Tensor, dR as tfjs.Tensor, tf.sum(dz, 0)];
       },
     };
   });
