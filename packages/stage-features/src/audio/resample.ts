@@ -42,7 +42,8 @@ function gcd(a: number, b: number): number {
  * Band-limited resampling of mono audio (libsamplerate compiled to wasm). The output has exactly
  * floor(n · to / from) samples, aligned with the input (sample k at time k / to). Long signals are
  * cut into blocks that overlap by more than the sinc filter's reach, so the result equals a
- * one-shot conversion; block edges fall on instants common to both rates.
+ * one-shot conversion; block edges fall on instants common to both rates. Equal rates return
+ * `samples` itself.
  */
 export async function resample(
   samples: Float32Array,
