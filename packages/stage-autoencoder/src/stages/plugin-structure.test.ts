@@ -29,7 +29,7 @@ it('trains a structure registered by another plugin (the README walk-through), w
   const structure = JSON.parse(readFileSync(join(ctx.outputs.encoder!, 'structure.json'), 'utf8'));
   expect(structure).toEqual({ name: 'wide-cnn', params: { filters: 2, units: 4 }, numCeps: 8, timeStride: 1, units: 4 });
   expect(result!.metrics!.reconstruction_mse).toBeGreaterThan(0);
-});
+}, 30_000);
 
 it('the fixture plugin is the README walk-through, verbatim', () => {
   const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');

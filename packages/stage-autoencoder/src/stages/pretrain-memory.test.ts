@@ -15,7 +15,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 // corpus size; bench/rss.bench.ts measures that with realistic lengths.
 const params = {
   structureParams: { conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }], units: 4 },
-  batchSize: 8, validationFraction: 0.1, maxFrames: 500, samples: 1, patience: 10, minDelta: 0,
+  batchSize: 16, validationFraction: 0.1, maxFrames: 500, samples: 1, patience: 10, minDelta: 0,
 };
 
 it('keeps peak RSS flat when the corpus grows ×10 (features are streamed)', async () => {

@@ -97,7 +97,7 @@ describe('autoencoder:pretrain', () => {
 
   it('refuses rows of a held-out corpus, naming the index line', async () => {
     await expect(runStage({ heldOut: ['synthetic'] })).rejects.toMatchObject({
-      code: 'INPUT_DATA',
+      code: 'HELD_OUT_DATA',
       message: expect.stringMatching(/index\.jsonl:1: row of held-out corpus 'synthetic' reached pretraining/),
     });
   });

@@ -87,10 +87,8 @@ export const pretrain = defineStage<PretrainParams>({
       const result = await trainAutoencoder({
         tf, corpus, ...split, models, config, fingerprint, workDir: ctx.workDir, signal: ctx.signal,
         onResume: (epoch) => ctx.log.info(`resuming from the checkpoint after epoch ${epoch}`),
-        onBatch: (epoch, batch, batches) => {
-          if (batch === 1) ctx.progress.total(batches, `epoch ${epoch}/${p.epochs}${eta.label()}`);
-          ctx.progress.tick();
-        },
+        onEpochStart: (epoch, batches) => ctx.progress.total(batches, `epoch ${epoch}/${p.epochs}${eta.label()}`),
+        onBatch: () => ctx.progress.tick(),
         onEpoch: (record) => {
           eta.epochDone(record.epoch, record.seconds);
           for (const name of ['loss', 'mse', 'l1', 'val_loss', 'val_mse', 'val_l1'] as const) {

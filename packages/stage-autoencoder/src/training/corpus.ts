@@ -32,7 +32,7 @@ export async function openCorpus(dirs: readonly string[], options: { heldOut?: r
     }
     const bad = store.rows.findIndex((row) => heldOut.has(row.corpus));
     if (bad >= 0) {
-      throw new SerxError(ErrorCodes.INPUT_DATA, `${store.dir}/index.jsonl:${bad + 1}: row of held-out corpus '${store.rows[bad]!.corpus}' reached pretraining`);
+      throw new SerxError(ErrorCodes.HELD_OUT_DATA, `${store.dir}/index.jsonl:${bad + 1}: row of held-out corpus '${store.rows[bad]!.corpus}' reached pretraining`);
     }
     total += store.rows.length;
   }

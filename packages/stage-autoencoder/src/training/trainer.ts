@@ -51,6 +51,7 @@ export interface TrainRun {
   /** Identifies the configuration, so a checkpoint of another one is not resumed. */
   fingerprint?: string;
   signal?: AbortSignal;
+  onEpochStart?(epoch: number, batches: number): void;
   onBatch?(epoch: number, batch: number, batches: number): void;
   onEpoch?(record: EpochRecord): void;
   onResume?(epoch: number): void;
@@ -94,6 +95,7 @@ export async function trainAutoencoder(run: TrainRun): Promise<TrainResult> {
     const started = performance.now();
     const batches = planEpoch(run.train, corpus.frames, config.batchSize, rng);
     const sums = new Sums();
+    run.onEpochStart?.(epoch, batches.length);
     for (let b = 0; b < batches.length; b++) {
       if (run.signal?.aborted) throw run.signal.reason;
       const batch = assembleBatch(corpus, batches[b]!, batchOptions(config, models.timeStride, rng));
