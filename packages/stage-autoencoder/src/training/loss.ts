@@ -27,20 +27,32 @@ export function autoencoderLoss(tf: Tf, models: AutoencoderModels, batch: Batch,
   const { encoder, decoder, timeStride } = models;
   const { size, frames, numCeps } = batch;
   const x = tf.tensor3d(batch.x, [size, frames, numCeps]);
-  const mask = tf.tensor3d(batch.mask, [size, frames, 1]);
   const code = encoder.apply(x.expandDims(3), { training }) as tfjs.Tensor3D;
-  const recon = (decoder.apply(code, { training }) as tfjs.Tensor3D).slice([0, 0, 0], [size, frames, numCeps]);
-  const mse = tf.sum(tf.mul(tf.squaredDifference(recon, x), mask)).div(tf.sum(mask).mul(numCeps)) as tfjs.Scalar;
+  let recon = decoder.apply(code, { training }) as tfjs.Tensor3D;
+  if (recon.shape[1] !== frames) recon = recon.slice([0, 0, 0], [size, frames, numCeps]);
+  // Denominators are known in JS; an unpadded batch skips the mask ops altogether.
+  const realFrames = batch.lengths.reduce((a, b) => a + b, 0);
+  const padded = realFrames < size * frames;
+  let squared: tfjs.Tensor = tf.squaredDifference(recon, x);
+  if (padded) squared = tf.mul(squared, tf.tensor3d(batch.mask, [size, frames, 1]));
+  const mse = tf.sum(squared).div(realFrames * numCeps) as tfjs.Scalar;
   const [, steps, units] = code.shape;
-  const codeMask = tf.tensor3d(stepMask(batch, steps, timeStride), [size, steps, 1]);
-  const l1 = tf.sum(tf.mul(tf.abs(code), codeMask)).div(tf.sum(codeMask).mul(units)) as tfjs.Scalar;
+  const codeMask = stepMask(batch, steps, timeStride);
+  let magnitude: tfjs.Tensor = tf.abs(code);
+  if (codeMask.real < size * steps) magnitude = tf.mul(magnitude, tf.tensor3d(codeMask.mask, [size, steps, 1]));
+  const l1 = tf.sum(magnitude).div(codeMask.real * units) as tfjs.Scalar;
   const loss = sparsity > 0 ? (mse.add(l1.mul(sparsity)) as tfjs.Scalar) : mse;
   return { loss, mse, l1 };
 }
 
 /** A bottleneck step is real when the first frame it covers is real. */
-function stepMask(batch: Batch, steps: number, stride: number): Float32Array {
-  const out = new Float32Array(batch.size * steps);
-  batch.lengths.forEach((length, b) => out.fill(1, b * steps, b * steps + Math.min(steps, Math.ceil(length / stride))));
-  return out;
+function stepMask(batch: Batch, steps: number, stride: number): { mask: Float32Array; real: number } {
+  const mask = new Float32Array(batch.size * steps);
+  let real = 0;
+  batch.lengths.forEach((length, b) => {
+    const n = Math.min(steps, Math.ceil(length / stride));
+    mask.fill(1, b * steps, b * steps + n);
+    real += n;
+  });
+  return { mask, real };
 }
