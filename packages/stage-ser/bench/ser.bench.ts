@@ -87,7 +87,7 @@ async function measure(mode: Mode) {
 const full = await measure('full');
 const lstm = await measure('lstm');
 const pipeline = await pipelineSamplesPerSecond(cfg, cfg.batch * cfg.steps * 2);
-console.log(`ser:train stage path (feature store → length buckets → steps, one epoch): ${pipeline.toFixed(1)} samples/s`);
+console.log(`ser:train stage path (feature store → length buckets → steps; second epoch): ${pipeline.toFixed(1)} samples/s`);
 const target = full.variants['SerxLSTM cellgrad'] ?? full.variants['SerxLSTM autodiff'];
 console.log(`default CNN-LSTM: ${target?.ratio.toFixed(2)}× Keras by wall clock, ${target?.cpuRatio.toFixed(2)}× per CPU second (target ≥ 0.8×)`);
 console.log(
