@@ -17,7 +17,8 @@ export function parseAiff(bytes: Uint8Array): DecodedPcm {
   const channels = view.getInt16(comm.offset, false);
   const frames = view.getUint32(comm.offset + 2, false);
   const bits = view.getInt16(comm.offset + 6, false);
-  const sampleRate = extended80(view, comm.offset + 8);
+  // Rates like TDT hardware's 24414.0625 Hz are stored as such; the nearest integer is within ppm.
+  const sampleRate = Math.round(extended80(view, comm.offset + 8));
   const compression = isAifc && comm.size >= 22 ? ascii(bytes, comm.offset + 18, 4) : 'NONE';
   if (channels <= 0 || !(sampleRate > 0)) {
     throw new PcmLayoutError('corrupt', `COMM says ${channels} channels at ${sampleRate} Hz`);

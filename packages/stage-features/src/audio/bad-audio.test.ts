@@ -44,6 +44,15 @@ describe('bad audio is reported with path and reason', () => {
     await expectBad(noFmt, 'corrupt', /without a "fmt " chunk/);
   });
 
+  it('corrupt float WAV: NaN or infinite samples', async () => {
+    const nan = tone.slice();
+    nan[700] = Number.NaN;
+    await expectBad(encodeWav([nan], { sampleRate: 16000, format: 'float32' }), 'corrupt', /non-finite sample \(NaN\) at sample 700/);
+    const inf = tone.slice();
+    inf[3] = Number.POSITIVE_INFINITY;
+    await expectBad(encodeWav([inf], { sampleRate: 16000, format: 'float64' }), 'corrupt', /non-finite sample \(Infinity\) at sample 3/);
+  });
+
   it('silent: digital zero, or nothing above one 16-bit step', async () => {
     await expectBad(encodeWav([new Float32Array(800)], { sampleRate: 16000 }), 'silent', /peak amplitude 0\.00e\+0/);
     const lsb = Float32Array.from({ length: 800 }, (_, i) => (i % 2 ? 1 : -1) / 32768);
@@ -69,9 +78,12 @@ describe('bad audio is reported with path and reason', () => {
     await expectBad(zeroInfo, 'corrupt', /sample rate is 0/);
   });
 
-  it('truncated Ogg Opus', async () => {
-    const opus = readFileSync(corpusFile('librispeech/test-other/1688/1688-142285-0000.opus'));
-    await expectBad(new Uint8Array(opus.subarray(0, 30000)), 'truncated', /Ogg page at byte \d+ runs \d+ bytes past the end/);
+  it('truncated and corrupt Ogg Opus (page CRC-32 checked)', async () => {
+    const opus = new Uint8Array(readFileSync(corpusFile('librispeech/test-other/1688/1688-142285-0000.opus')));
+    await expectBad(opus.subarray(0, 30000), 'truncated', /Ogg page at byte \d+ runs \d+ bytes past the end/);
+    const flipped = opus.slice();
+    flipped[20000] = (flipped[20000] as number) ^ 0x01;
+    await expectBad(flipped, 'corrupt', /CRC-32 mismatch in the Ogg page at byte \d+/);
   });
 
   it('an unknown format without ffmpeg is an ENVIRONMENT error naming the file and the tool', async () => {

@@ -25,6 +25,9 @@ export interface DecodeOptions {
 }
 
 export const DEFAULT_TARGET_RATE = 16000;
+/** Stored rates outside this range are damaged headers (or, above, beyond the resampler). */
+const MIN_RATE = 1000;
+const MAX_RATE = 192000;
 
 /** Reads and decodes an audio file; the format is detected from its content, not its name. */
 export async function decodeAudioFile(path: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
@@ -47,10 +50,18 @@ async function decodeBytes(bytes: Uint8Array, path: string, options: DecodeOptio
   if (bytes.length === 0) throw new BadAudioError(path, 'empty', 'the file has 0 bytes');
   const targetRate = options.targetRate === undefined ? DEFAULT_TARGET_RATE : options.targetRate;
   const pcm = await decodeContainer(bytes, path, options.ffmpeg, onDisk, targetRate ?? undefined);
+  if (!(pcm.sampleRate >= MIN_RATE && pcm.sampleRate <= MAX_RATE)) {
+    const reason = pcm.sampleRate > MAX_RATE ? 'unsupported' : 'corrupt';
+    throw new BadAudioError(path, reason, `sample rate ${pcm.sampleRate} Hz is outside ${MIN_RATE}–${MAX_RATE} Hz`);
+  }
   const first = pcm.channels[0];
   if (!first || first.length === 0) throw new BadAudioError(path, 'empty', 'it holds no audio samples');
   const mono = downmix(pcm.channels);
   const peak = peakOf(mono);
+  if (!Number.isFinite(peak)) {
+    const at = mono.findIndex((v) => !Number.isFinite(v));
+    throw new BadAudioError(path, 'corrupt', `non-finite sample (${mono[at]}) at sample ${at}`);
+  }
   const silencePeak = options.silencePeak ?? 1 / 32768;
   if (peak <= silencePeak) {
     throw new BadAudioError(path, 'silent', `peak amplitude ${peak.toExponential(2)} ≤ ${silencePeak.toExponential(2)}`);
@@ -105,6 +116,7 @@ function peakOf(samples: Float32Array): number {
   for (let i = 0; i < samples.length; i++) {
     const a = Math.abs(samples[i]!);
     if (a > peak) peak = a;
+    else if (Number.isNaN(a)) return a;
   }
   return peak;
 }

@@ -14,7 +14,30 @@ export function isOggOpus(bytes: Uint8Array): boolean {
   return ascii(bytes, 27 + segments, 8) === 'OpusHead';
 }
 
-/** Walks the Ogg pages: a page running past the end, or no end-of-stream page, means truncation. */
+const OGG_CRC = (() => {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 24;
+    for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    table[i] = c >>> 0;
+  }
+  return table;
+})();
+
+/** Ogg's CRC-32 of a page, computed with its own checksum field (bytes 22–25) taken as zero. */
+function pageCrc(bytes: Uint8Array, start: number, end: number): number {
+  let crc = 0;
+  for (let p = start; p < end; p++) {
+    const b = p >= start + 22 && p < start + 26 ? 0 : bytes[p]!;
+    crc = ((crc << 8) ^ OGG_CRC[((crc >>> 24) ^ b) & 0xff]!) >>> 0;
+  }
+  return crc;
+}
+
+/**
+ * Walks the Ogg pages: a page running past the end, or no end-of-stream page, means truncation;
+ * a page whose CRC-32 does not match means corruption.
+ */
 export function checkOggPages(bytes: Uint8Array): void {
   let p = 0;
   let sawEos = false;
@@ -28,6 +51,8 @@ export function checkOggPages(bytes: Uint8Array): void {
     for (let i = 0; i < segments; i++) body += bytes[p + 27 + i]!;
     const end = p + 27 + segments + body;
     if (end > bytes.length) throw new PcmLayoutError('truncated', `Ogg page at byte ${p} runs ${end - bytes.length} bytes past the end`);
+    const stored = new DataView(bytes.buffer, bytes.byteOffset).getUint32(p + 22, true);
+    if (pageCrc(bytes, p, end) !== stored) throw new PcmLayoutError('corrupt', `CRC-32 mismatch in the Ogg page at byte ${p}`);
     p = end;
   }
   if (!sawEos) throw new PcmLayoutError('truncated', 'the last Ogg page is not flagged end-of-stream');
