@@ -20,7 +20,14 @@ const training = [
   await serModelFixture(root, 'ser_frozen[seed=1]'),
 ];
 const tsneRun = await runStage(tsneStage, {
-  params: { perplexity: 10, iterations: 300, theta: 0.5, maxPoints: 5000, splits: ['test'] },
+  params: {
+    perplexity: 10,
+    iterations: 300,
+    theta: 0.5,
+    method: 'barnes-hut' as const,
+    maxPoints: 5000,
+    splits: ['test'],
+  },
   inputs: { predictions: [predictions[0]!, predictions[3]!] },
   heldOut: ['tess'],
 });

@@ -13,7 +13,14 @@ describe('analysis:tsne', () => {
       await writeMethodPredictions(root, SCRATCH, 1),
     ];
     const { outputs, result } = await runStage(tsneStage, {
-      params: { perplexity: 15, iterations: 300, theta: 0.5, maxPoints: 5000, splits: ['test'] },
+      params: {
+        perplexity: 15,
+        iterations: 300,
+        theta: 0.5,
+        method: 'barnes-hut' as const,
+        maxPoints: 5000,
+        splits: ['test'],
+      },
       inputs: { predictions },
       heldOut: ['tess'],
       seed: 4,
@@ -47,7 +54,14 @@ describe('analysis:tsne', () => {
       { ...artifact('/m2', 'model', 'ser_scratch[seed=2]', { strategy: 'scratch' }), hash: 'H-scratch' },
     ];
     const { outputs } = await runStage(tsneStage, {
-      params: { perplexity: 10, iterations: 300, theta: 0.5, maxPoints: 5000, splits: ['test'] },
+      params: {
+        perplexity: 10,
+        iterations: 300,
+        theta: 0.5,
+        method: 'exact' as const,
+        maxPoints: 5000,
+        splits: ['test'],
+      },
       inputs: { predictions: [await bare(FROZEN, 'H-frozen'), await bare(SCRATCH, 'H-scratch')], models },
       heldOut: ['tess'],
     });

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, defineStage } from '@serx/core';
+import { type Artifact, defineStage, ErrorCodes, SerxError } from '@serx/core';
 import { modelIdOf } from '../evaluation/evaluate-predictions.ts';
 import { parseProducerId } from '../evaluation/producer-id.ts';
 import { renderFigure } from '../figures/render.ts';
@@ -14,12 +14,15 @@ export interface TsneParams {
   perplexity: number;
   iterations: number;
   theta: number;
+  /** `barnes-hut` (O(n log n) per iteration) or `exact` (O(n²), at most 3000 points). */
+  method: 'barnes-hut' | 'exact';
   /** Embed at most this many utterances per model (stratified by corpus, seeded). */
   maxPoints: number;
   splits: string[];
 }
 
 export const TSNE_FILE = 'tsne.json';
+const EXACT_LIMIT = 3000;
 
 /** The `tsne` artifact: `tsne.json` (this), `tsne.svg`, `tsne.png`. */
 export interface TsneDoc {
@@ -41,6 +44,7 @@ export const tsneStage = defineStage<TsneParams>({
       perplexity: { type: 'number', exclusiveMinimum: 1, default: 30 },
       iterations: { type: 'integer', minimum: 300, default: 1000 },
       theta: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+      method: { enum: ['barnes-hut', 'exact'], default: 'barnes-hut' },
       maxPoints: { type: 'integer', minimum: 10, default: 5000 },
       splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
     },
@@ -77,6 +81,15 @@ export const tsneStage = defineStage<TsneParams>({
       const unseen = (c: string) => ctx.heldOut.includes(c) || (train !== null && !train.includes(c));
       const all = rowsToEmbed(store.rows, p.splits, unseen);
       const rows = subsample(all, p.maxPoints, ctx.seed);
+      if (p.method === 'exact' && rows.length > EXACT_LIMIT) {
+        throw new SerxError(
+          ErrorCodes.USAGE,
+          `exact t-SNE of ${rows.length} points is O(n²) per iteration; use method: barnes-hut or maxPoints ≤ ${EXACT_LIMIT}`,
+          {
+            specPath: 'params.method',
+          },
+        );
+      }
       ctx.log.info(
         `${model}: t-SNE of ${rows.length} utterances (${store.dims}-d)${rows.length < all.length ? `, subsampled from ${all.length}` : ''}`,
       );
@@ -89,6 +102,7 @@ export const tsneStage = defineStage<TsneParams>({
           perplexity: p.perplexity,
           iterations: p.iterations,
           theta: p.theta,
+          method: p.method,
           seed: ctx.seed,
           signal: ctx.signal,
           onIteration: () => ctx.progress.tick(),
