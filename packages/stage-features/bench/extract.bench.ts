@@ -3,7 +3,9 @@
  * write) of every labelled corpus in the shared corpora, through the same worker pool the
  * `features:mfcc` stage uses. Target: ≤ 60 s on 2 cores.
  *
- *   npx tsx packages/stage-features/bench/extract.bench.ts [--threads 2] [--corpora emodb,tess]
+ *   npx tsx packages/stage-features/bench/extract.bench.ts [--threads 2] [--corpora emodb,tess] [--probe]
+ *
+ * `--probe` also times `features:ingest`'s probe pass (decode at the source rate, no MFCC).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     corpora: { type: 'string', default: LABELLED.join(',') },
     root: { type: 'string', default: process.env.SERX_CORPORA ?? '/work/shared/corpora' },
+    probe: { type: 'boolean', default: false },
   },
 });
 const threads = Number(values.threads);
@@ -89,6 +92,19 @@ try {
   console.log(
     `worker start-up (excluded above): ${((timed - started) / 1000).toFixed(1)} s; target ≤ 60 s: ${total <= 60 ? 'met' : 'NOT met'}`,
   );
+  if (values.probe) {
+    const p0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (const corpus of values.corpora.split(',')) {
+      const { utterances } = await getReader(corpus).read(join(values.root, corpus), corpus, {});
+      await Promise.all(utterances.map((u) => pool.probe({ path: u.path })));
+    }
+    const c = process.cpuUsage(c0);
+    const probeCpu = (c.user + c.system) / 1e6;
+    console.log(
+      `ingest probe pass: ${((performance.now() - p0) / 1000).toFixed(1)} s wall, ${probeCpu.toFixed(1)} s CPU (${((100 * probeCpu) / cpuSec).toFixed(0)}% of extraction)`,
+    );
+  }
 } finally {
   await pool.close();
   await rm(out, { recursive: true, force: true });
