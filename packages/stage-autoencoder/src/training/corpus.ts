@@ -37,6 +37,7 @@ export async function openCorpus(dirs: readonly string[], options: { heldOut?: r
     total += store.rows.length;
   }
   const size = Math.min(total, options.limit ?? total);
+  if (size === 0) throw new SerxError(ErrorCodes.INPUT_DATA, `no utterances in ${dirs.join(', ')}: nothing to pretrain on`);
   const storeOf = new Uint16Array(size);
   const rowOf = new Int32Array(size);
   const frames = new Int32Array(size);
@@ -62,9 +63,12 @@ export async function openCorpus(dirs: readonly string[], options: { heldOut?: r
   };
 }
 
-/** A seeded train / held-out partition of `0..size-1` (held-out gets `round(size × fraction)`, at least 1). */
+/**
+ * A seeded train / held-out partition of `0..size-1`: held-out gets `round(size × fraction)`,
+ * at least 1 and never all (none for a single utterance or fraction 0).
+ */
 export function holdOut(size: number, fraction: number, seed: number): { train: Int32Array; validation: Int32Array } {
   const order = new Rng(seed ^ 0x5eed).shuffle(Int32Array.from({ length: size }, (_, i) => i));
-  const count = fraction <= 0 ? 0 : Math.max(1, Math.min(size - 1, Math.round(size * fraction)));
+  const count = fraction <= 0 || size < 2 ? 0 : Math.max(1, Math.min(size - 1, Math.round(size * fraction)));
   return { validation: order.slice(0, count).sort(), train: order.slice(count).sort() };
 }
