@@ -35,7 +35,10 @@ describe('damaged audio never crashes the decoders', () => {
         const flips = i % 2 ? 0 : 1 + Math.floor(random() * 8);
         // Every fourth damaged copy is hit in its first 64 bytes, where the headers are.
         const span = i % 4 === 0 ? Math.min(64, bytes.length) : bytes.length;
-        for (let f = 0; f < flips; f++) bytes[Math.floor(random() * span)] ^= 1 << Math.floor(random() * 8);
+        for (let f = 0; f < flips; f++) {
+          const at = Math.floor(random() * span);
+          bytes[at] = bytes[at]! ^ (1 << Math.floor(random() * 8));
+        }
         const outcome = await decodeAudioBuffer(bytes, { path: rel, ffmpeg: 'serx-no-such-ffmpeg' }).then(
           (audio) => (audio.samples.every(Number.isFinite) ? 'decoded' : 'NaN samples'),
           (error: unknown) => (error instanceof BadAudioError ? error.reason : isSerxError(error) ? error.code : String(error)),
