@@ -39,6 +39,18 @@ th:first-child,td:first-child{text-align:left}caption{caption-side:bottom;text-a
 td[data-verdict="holds"]{background:#e3f4e3}td[data-verdict="does not hold"]{background:#f8e0e0}td[data-verdict="inconclusive"]{background:#fff4d6}
 figure{margin:2em 0}figcaption{font-size:90%;color:#555}pre{background:#f6f6f6;padding:1em;overflow:auto}svg{max-width:100%;height:auto}`;
 
+/**
+ * Prefixes the ids inside one inline SVG (Vega numbers gradients and clip paths per process, so
+ * two figures rendered by different stages may both define `gradient_0`).
+ */
+export function scopeSvgIds(svg: string, scope: string): string {
+  const prefix = `${scope.replace(/[^A-Za-z0-9_-]/g, '_')}-`;
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${prefix}${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}${id})`)
+    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`);
+}
+
 export function renderHtml(model: ReportModel): string {
   const parts: string[] = [`<h1>${escapeHtml(model.title)}</h1>`];
   if (model.spec)
@@ -79,7 +91,7 @@ export function renderHtml(model: ReportModel): string {
   parts.push(`<h2>Figures</h2>`);
   for (const f of model.figures) {
     parts.push(
-      `<figure id="fig-${escapeHtml(f.name)}">\n${f.svg}\n<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`,
+      `<figure id="fig-${escapeHtml(f.name)}">\n${scopeSvgIds(f.svg, f.name)}\n<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`,
     );
   }
   const timings = timingTable(model);
