@@ -49,7 +49,18 @@ export async function buildReport(
       ErrorCodes.INPUT_DATA,
       'the report has no evaluated model: wire analysis:evaluate outputs to its `evaluations` input',
     );
-  const numClasses = methods[0]!.runs[0]!.model.classes.length;
+  const classes = methods[0]!.runs[0]!.model.classes;
+  for (const m of methods) {
+    for (const r of m.runs) {
+      if (r.model.classes.join('\u0000') !== classes.join('\u0000')) {
+        throw new SerxError(
+          ErrorCodes.INPUT_DATA,
+          `models predict different classes: ${r.model.model} has [${r.model.classes.join(', ')}], ${methods[0]!.runs[0]!.model.model} has [${classes.join(', ')}]; compare models trained with the same class mapping`,
+        );
+      }
+    }
+  }
+  const numClasses = classes.length;
   const stats = { level: params.level, resamples: params.resamples, seed };
   const table2 = buildTable2(methods, {
     metric: params.metric,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
@@ -157,6 +157,20 @@ describe('analysis:report', () => {
     ).rejects.toMatchObject({
       code: 'CLAIM_FAILED',
       message: expect.stringContaining('UA on tess of ser_frozen minus ser_scratch ≥ 0.6'),
+    });
+  });
+
+  it('refuses to compare models with different class sets', async () => {
+    const [first, ...rest] = evaluations;
+    const odd = await tempDir();
+    const doc: EvaluationDoc = JSON.parse(await readFile(join(first!.path, 'evaluation.json'), 'utf8'));
+    doc.models[0]!.classes = ['neg', 'neu', 'pos'];
+    await writeFile(join(odd, 'evaluation.json'), JSON.stringify(doc));
+    await expect(
+      runStage(report, { params, inputs: { evaluations: [{ ...first!, path: odd }, ...rest] } }),
+    ).rejects.toMatchObject({
+      code: 'INPUT_DATA',
+      message: expect.stringContaining('models predict different classes'),
     });
   });
 });
