@@ -109,4 +109,39 @@ describe('analysis:evaluate', () => {
       message: expect.stringContaining("lacks string field 'pred'"),
     });
   });
+
+  it('evaluates several models in one stage, grouped by model, with prefixed tracking metrics', async () => {
+    const root = await tempDir();
+    const rows = [
+      row('e1', 'emodb', 'test', 'negative', 'negative'),
+      row('e2', 'emodb', 'test', 'neutral', 'negative'),
+    ];
+    await writePredictionsFixture(join(root, 'a'), rows);
+    await writePredictionsFixture(
+      join(root, 'b'),
+      rows.map((r) => ({ ...r, pred: r.class })),
+    );
+    const { result } = await runStage(evaluate, {
+      params: { splits: ['test'] },
+      inputs: {
+        predictions: [
+          artifact(join(root, 'a'), 'predictions', 'predict_scratch[seed=1]', {
+            modelProducer: 'ser_scratch[seed=1]',
+            strategy: 'scratch',
+          }),
+          artifact(join(root, 'b'), 'predictions', 'predict_frozen[seed=1]', {
+            modelProducer: 'ser_frozen[seed=1]',
+            strategy: 'frozen',
+          }),
+        ],
+      },
+    });
+    expect(result).toMatchObject({
+      metrics: {
+        'ser_scratch_seed_1.ua.emodb': 0.5,
+        'ser_frozen_seed_1.ua.emodb': 1,
+        'ser_frozen_seed_1.wa.emodb': 1,
+      },
+    });
+  });
 });
