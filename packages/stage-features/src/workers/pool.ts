@@ -21,6 +21,7 @@ interface Slot {
 export class WorkerPool<Task, Result> {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
+  private readonly onAbort = () => void this.close(this.signal?.reason);
   private closed = false;
 
   constructor(
@@ -29,7 +30,7 @@ export class WorkerPool<Task, Result> {
     private readonly signal?: AbortSignal,
   ) {
     if (signal?.aborted) this.closed = true;
-    else signal?.addEventListener('abort', () => void this.close(signal.reason), { once: true });
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** Runs one task on the next free worker. */
@@ -46,6 +47,7 @@ export class WorkerPool<Task, Result> {
   async close(reason: unknown = new SerxError('USAGE', 'worker pool closed')): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
     for (const job of this.queue.splice(0)) job.reject(reason);
     for (const slot of this.slots) slot.job?.reject(reason);
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
