@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { isAiff, parseAiff } from './aiff.ts';
 import { ErrorCodes, SerxError } from '@serx/core';
+import { isAiff, parseAiff } from './aiff.ts';
 import { BadAudioError } from './bad-audio.ts';
 import type { DecodedAudio, DecodedPcm } from './decoded.ts';
 import { decodeWithFfmpeg } from './ffmpeg.ts';
