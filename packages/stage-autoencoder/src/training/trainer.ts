@@ -5,6 +5,7 @@ import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoi
 import type { Corpus } from './corpus.ts';
 import { autoencoderLoss, type AutoencoderModels } from './loss.ts';
 import { Rng } from './rng.ts';
+import { Sums } from './sums.ts';
 import { modelWeights, setModelWeights } from './tensor-files.ts';
 
 export interface TrainConfig {
@@ -194,25 +195,4 @@ function batchOptions(config: TrainConfig, timeStride: number, rng: Rng): BatchO
 function lcm(a: number, b: number): number {
   const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
   return (a / gcd(a, b)) * b;
-}
-
-/** Running frame-weighted means of the per-batch losses. */
-class Sums {
-  private frames = 0;
-  private loss = 0;
-  private mse = 0;
-  private l1 = 0;
-
-  add(lengths: readonly number[], loss: number, mse: number, l1: number): void {
-    const frames = lengths.reduce((a, b) => a + b, 0);
-    this.frames += frames;
-    this.loss += loss * frames;
-    this.mse += mse * frames;
-    this.l1 += l1 * frames;
-  }
-
-  means(): { loss: number; mse: number; l1: number } {
-    const n = this.frames || 1;
-    return { loss: this.loss / n, mse: this.mse / n, l1: this.l1 / n };
-  }
 }
