@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureStoreWriter } from '@serx/stage-features';
 import { createRng } from '../src/data/rng.ts';
-import { type TrainParams, trainParamsSchema } from '../src/stages/train-params.ts';
 import { train } from '../src/stages/train.ts';
+import { type TrainParams, trainParamsSchema } from '../src/stages/train-params.ts';
 
 /**
  * The stage's own path: `utterances` synthetic training utterances of ±20 % around `frames` in a
@@ -12,7 +12,10 @@ import { train } from '../src/stages/train.ts';
  * two epochs, timed from its history on the second (the first also pays one-off native kernel
  * set-up per batch shape); the epoch time includes a 3-utterance validation and the checkpoint.
  */
-export async function pipelineSamplesPerSecond(cfg: { batch: number; frames: number; numCeps: number; threads: number }, utterances: number): Promise<number> {
+export async function pipelineSamplesPerSecond(
+  cfg: { batch: number; frames: number; numCeps: number; threads: number },
+  utterances: number,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'serx-ser-bench-'));
   try {
     const writer = await FeatureStoreWriter.create(join(dir, 'store'), { dims: cfg.numCeps });
@@ -22,11 +25,32 @@ export async function pipelineSamplesPerSecond(cfg: { batch: number; frames: num
       const frames = Math.round(cfg.frames * (0.8 + 0.4 * rng()));
       const data = Float32Array.from({ length: frames * cfg.numCeps }, () => rng() * 2 - 1);
       const split = i < utterances ? 'train' : 'validation';
-      await writer.append({ id: `u${i}`, corpus: 'synthetic', speaker: 's', label: null, class: classes[i % 3] as string, split }, data);
+      await writer.append(
+        {
+          id: `u${i}`,
+          corpus: 'synthetic',
+          speaker: 's',
+          label: null,
+          class: classes[i % 3] as string,
+          split,
+        },
+        data,
+      );
     }
     await writer.close();
-    const defaults = Object.fromEntries(Object.entries(trainParamsSchema.properties as object).map(([k, v]) => [k, (v as { default: unknown }).default]));
-    const params = { ...defaults, strategy: 'scratch', epochs: 2, patience: 0, batchSize: cfg.batch } as TrainParams;
+    const defaults = Object.fromEntries(
+      Object.entries(trainParamsSchema.properties as object).map(([k, v]) => [
+        k,
+        (v as { default: unknown }).default,
+      ]),
+    );
+    const params = {
+      ...defaults,
+      strategy: 'scratch',
+      epochs: 2,
+      patience: 0,
+      batchSize: cfg.batch,
+    } as TrainParams;
     const nothing = () => {};
     await train.run({
       id: 'bench',
@@ -36,13 +60,26 @@ export async function pipelineSamplesPerSecond(cfg: { batch: number; frames: num
       heldOut: [],
       signal: new AbortController().signal,
       workDir: join(dir, 'work'),
-      inputs: { data: [{ path: join(dir, 'store'), type: 'features', hash: 'h', producer: 'bench', meta: {}, corpora: ['synthetic'] }] },
+      inputs: {
+        data: [
+          {
+            path: join(dir, 'store'),
+            type: 'features',
+            hash: 'h',
+            producer: 'bench',
+            meta: {},
+            corpora: ['synthetic'],
+          },
+        ],
+      },
       outputs: { model: join(dir, 'model') },
       log: { debug: nothing, info: nothing, warn: nothing },
       progress: { total: nothing, tick: nothing },
       metrics: { metric: nothing, tag: nothing, artifact: nothing },
     });
-    const history = JSON.parse(readFileSync(join(dir, 'model', 'history.json'), 'utf8')) as { epochs: { seconds: number }[] };
+    const history = JSON.parse(readFileSync(join(dir, 'model', 'history.json'), 'utf8')) as {
+      epochs: { seconds: number }[];
+    };
     return utterances / (history.epochs[1]?.seconds ?? Number.NaN);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -16,9 +16,9 @@
 import { join } from 'node:path';
 import { loadTensorflow, threadBudget } from '@serx/core';
 import { buildStructure, registerBuiltinStructures, useNativeReluGrad } from '@serx/stage-autoencoder';
-import { type KerasWorker, type Timing, startKerasWorker } from './keras-worker.ts';
+import { type KerasWorker, startKerasWorker, type Timing } from './keras-worker.ts';
 import { pipelineSamplesPerSecond } from './pipeline.ts';
-import { type Mode, type Variant, tfjsStepper } from './steppers.ts';
+import { type Mode, tfjsStepper, type Variant } from './steppers.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const cfg = {
@@ -41,7 +41,11 @@ const nativeReluGrad = useNativeReluGrad(tf);
 const built = buildStructure(tf, { name: 'parry-cnn' }, { numCeps: cfg.numCeps, seed: 1, decoder: false });
 const params = built.ref.params as { conv: unknown; units: number };
 const bottleneck = { units: built.units, seqSteps: Math.ceil(cfg.frames / built.timeStride) };
-const variants: Variant[] = [...(backend === 'tensorflow' ? (['SerxLSTM cellgrad', 'SerxLSTM block'] as const) : []), 'SerxLSTM autodiff', 'tf.layers.lstm'];
+const variants: Variant[] = [
+  ...(backend === 'tensorflow' ? (['SerxLSTM cellgrad', 'SerxLSTM block'] as const) : []),
+  'SerxLSTM autodiff',
+  'tf.layers.lstm',
+];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 console.log(
@@ -65,15 +69,29 @@ async function measure(mode: Mode) {
     const round: { [name: string]: Timing } = { keras: await keras.time(cfg.steps) };
     for (const [variant, stepper] of steppers) round[variant] = stepper(cfg.steps);
     rounds.push(round);
-    console.log(`${mode} round ${r + 1} (samples/s by wall | by CPU time): ${Object.entries(round).map(([n, t]) => `${n} ${(samples / t.wall).toFixed(1)} | ${(samples / t.cpu).toFixed(1)}`).join(', ')}`);
+    console.log(
+      `${mode} round ${r + 1} (samples/s by wall | by CPU time): ${Object.entries(round)
+        .map(([n, t]) => `${n} ${(samples / t.wall).toFixed(1)} | ${(samples / t.cpu).toFixed(1)}`)
+        .join(', ')}`,
+    );
   }
   keras.close();
-  const rate = (name: string, clock: keyof Timing) => median(rounds.map((r) => samples / (r[name] as Timing)[clock]));
-  const ratio = (name: string, clock: keyof Timing) => median(rounds.map((r) => (r.keras as Timing)[clock] / (r[name] as Timing)[clock]));
+  const rate = (name: string, clock: keyof Timing) =>
+    median(rounds.map((r) => samples / (r[name] as Timing)[clock]));
+  const ratio = (name: string, clock: keyof Timing) =>
+    median(rounds.map((r) => (r.keras as Timing)[clock] / (r[name] as Timing)[clock]));
   const kerasSamplesPerSec = rate('keras', 'wall');
   const kerasSamplesPerCpuSec = rate('keras', 'cpu');
   const byVariant = Object.fromEntries(
-    variants.map((v) => [v, { samplesPerSec: rate(v, 'wall'), ratio: ratio(v, 'wall'), samplesPerCpuSec: rate(v, 'cpu'), cpuRatio: ratio(v, 'cpu') }]),
+    variants.map((v) => [
+      v,
+      {
+        samplesPerSec: rate(v, 'wall'),
+        ratio: ratio(v, 'wall'),
+        samplesPerCpuSec: rate(v, 'cpu'),
+        cpuRatio: ratio(v, 'cpu'),
+      },
+    ]),
   );
   for (const [v, r] of Object.entries(byVariant)) {
     console.log(
@@ -87,9 +105,13 @@ async function measure(mode: Mode) {
 const full = await measure('full');
 const lstm = await measure('lstm');
 const pipeline = await pipelineSamplesPerSecond(cfg, cfg.batch * cfg.steps * 2);
-console.log(`ser:train stage path (feature store → length buckets → steps; second epoch): ${pipeline.toFixed(1)} samples/s`);
+console.log(
+  `ser:train stage path (feature store → length buckets → steps; second epoch): ${pipeline.toFixed(1)} samples/s`,
+);
 const target = full.variants['SerxLSTM cellgrad'] ?? full.variants['SerxLSTM autodiff'];
-console.log(`default CNN-LSTM: ${target?.ratio.toFixed(2)}× Keras by wall clock, ${target?.cpuRatio.toFixed(2)}× per CPU second (target ≥ 0.8×)`);
+console.log(
+  `default CNN-LSTM: ${target?.ratio.toFixed(2)}× Keras by wall clock, ${target?.cpuRatio.toFixed(2)}× per CPU second (target ≥ 0.8×)`,
+);
 console.log(
   JSON.stringify({
     bench: 'ser-cnn-lstm',
@@ -99,8 +121,17 @@ console.log(
     tensorflow: full.keras.tensorflow,
     keras: full.keras.keras,
     params: full.keras.params,
-    full: { kerasSamplesPerSec: full.kerasSamplesPerSec, kerasSamplesPerCpuSec: full.kerasSamplesPerCpuSec, variants: full.variants },
-    lstmOnly: { seqSteps: bottleneck.seqSteps, kerasSamplesPerSec: lstm.kerasSamplesPerSec, kerasSamplesPerCpuSec: lstm.kerasSamplesPerCpuSec, variants: lstm.variants },
+    full: {
+      kerasSamplesPerSec: full.kerasSamplesPerSec,
+      kerasSamplesPerCpuSec: full.kerasSamplesPerCpuSec,
+      variants: full.variants,
+    },
+    lstmOnly: {
+      seqSteps: bottleneck.seqSteps,
+      kerasSamplesPerSec: lstm.kerasSamplesPerSec,
+      kerasSamplesPerCpuSec: lstm.kerasSamplesPerCpuSec,
+      variants: lstm.variants,
+    },
     pipelineSamplesPerSec: pipeline,
   }),
 );

@@ -24,8 +24,16 @@ export type Variant = 'tf.layers.lstm' | 'SerxLSTM cellgrad' | 'SerxLSTM block' 
 /** `full`: the whole CNN-LSTM on MFCC; `lstm`: the recurrent part alone on bottleneck sequences. */
 export type Mode = 'full' | 'lstm';
 
-function lstmLayer(tf: Tf, variant: Variant, cfg: BenchConfig, seq: tfjs.SymbolicTensor, frames: tfjs.SymbolicTensor, timeStride: number) {
-  if (variant === 'tf.layers.lstm') return tf.layers.lstm({ units: cfg.lstmUnits, recurrentActivation: 'sigmoid' }).apply(seq);
+function lstmLayer(
+  tf: Tf,
+  variant: Variant,
+  cfg: BenchConfig,
+  seq: tfjs.SymbolicTensor,
+  frames: tfjs.SymbolicTensor,
+  timeStride: number,
+) {
+  if (variant === 'tf.layers.lstm')
+    return tf.layers.lstm({ units: cfg.lstmUnits, recurrentActivation: 'sigmoid' }).apply(seq);
   const Lstm = serxLstmClass(tf);
   const impl = variant.replace('SerxLSTM ', '') as LstmImpl;
   return new Lstm({ units: cfg.lstmUnits, timeStride, impl }).apply([seq, frames]);
@@ -35,14 +43,31 @@ function buildModel(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConfig, unit
   const built = buildStructure(tf, { name: 'parry-cnn' }, { numCeps: cfg.numCeps, seed: 1, decoder: false });
   if (mode === 'full' && variant !== 'tf.layers.lstm') {
     let k = 0;
-    const head = { lstmUnits: cfg.lstmUnits, hiddenUnits: cfg.hiddenUnits, classes: ['a', 'b', 'c'], lstmImpl: variant.replace('SerxLSTM ', '') as LstmImpl };
+    const head = {
+      lstmUnits: cfg.lstmUnits,
+      hiddenUnits: cfg.hiddenUnits,
+      classes: ['a', 'b', 'c'],
+      lstmImpl: variant.replace('SerxLSTM ', '') as LstmImpl,
+    };
     const initializer = () => tf.initializers.glorotUniform({ seed: 50 + k++ });
-    return assembleCnnLstm(tf, built.encoder, head, { numCeps: cfg.numCeps, timeStride: built.timeStride, initializer });
+    return assembleCnnLstm(tf, built.encoder, head, {
+      numCeps: cfg.numCeps,
+      timeStride: built.timeStride,
+      initializer,
+    });
   }
-  const input = mode === 'full' ? tf.input({ shape: [null, cfg.numCeps, 1] }) : tf.input({ shape: [null, units] });
+  const input =
+    mode === 'full' ? tf.input({ shape: [null, cfg.numCeps, 1] }) : tf.input({ shape: [null, units] });
   const frames = tf.input({ shape: [1] });
   const seq = mode === 'full' ? (built.encoder.apply(input) as tfjs.SymbolicTensor) : input;
-  const h = lstmLayer(tf, variant, cfg, seq, frames, mode === 'full' ? built.timeStride : 1) as tfjs.SymbolicTensor;
+  const h = lstmLayer(
+    tf,
+    variant,
+    cfg,
+    seq,
+    frames,
+    mode === 'full' ? built.timeStride : 1,
+  ) as tfjs.SymbolicTensor;
   const e = tf.layers.dense({ units: cfg.hiddenUnits, activation: 'relu' }).apply(h) as tfjs.SymbolicTensor;
   const p = tf.layers.dense({ units: cfg.classes, activation: 'softmax' }).apply(e) as tfjs.SymbolicTensor;
   return tf.model({ inputs: variant === 'tf.layers.lstm' ? input : [input, frames], outputs: [p, e] });
@@ -53,21 +78,37 @@ function buildModel(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConfig, unit
  * on one fixed random batch; it returns their wall and process CPU time in seconds. `seqSteps` is the
  * bottleneck length in `lstm` mode.
  */
-export function tfjsStepper(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConfig, bottleneck: { units: number; seqSteps: number }): (steps: number) => Timing {
+export function tfjsStepper(
+  tf: Tf,
+  variant: Variant,
+  mode: Mode,
+  cfg: BenchConfig,
+  bottleneck: { units: number; seqSteps: number },
+): (steps: number) => Timing {
   const model = buildModel(tf, variant, mode, cfg, bottleneck.units);
   const optimizer = tf.train.adam(cfg.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const rng = createRng(1);
-  const shape = mode === 'full' ? [cfg.batch, cfg.frames, cfg.numCeps, 1] : [cfg.batch, bottleneck.seqSteps, bottleneck.units];
-  const x = tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1), shape);
+  const shape =
+    mode === 'full'
+      ? [cfg.batch, cfg.frames, cfg.numCeps, 1]
+      : [cfg.batch, bottleneck.seqSteps, bottleneck.units];
+  const x = tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng() * 2 - 1),
+    shape,
+  );
   const frames = tf.fill([cfg.batch, 1], mode === 'full' ? cfg.frames : bottleneck.seqSteps);
   const labels = Int32Array.from({ length: cfg.batch }, () => Math.floor(rng() * cfg.classes));
   const inputs = variant === 'tf.layers.lstm' ? [x] : [x, frames];
   const step = () => {
-    const cost = optimizer.minimize(() => {
-      const [probs] = model.apply(inputs, { training: true }) as tfjs.Tensor[];
-      return weightedCrossEntropy(tf, probs as tfjs.Tensor, labels, null);
-    }, true, variables);
+    const cost = optimizer.minimize(
+      () => {
+        const [probs] = model.apply(inputs, { training: true }) as tfjs.Tensor[];
+        return weightedCrossEntropy(tf, probs as tfjs.Tensor, labels, null);
+      },
+      true,
+      variables,
+    );
     cost?.dataSync();
     cost?.dispose();
   };

@@ -1,10 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { classificationReport, confusionMatrix, macroF1, unweightedAccuracy, weightedAccuracy } from './metrics.ts';
+import {
+  classificationReport,
+  confusionMatrix,
+  macroF1,
+  unweightedAccuracy,
+  weightedAccuracy,
+} from './metrics.ts';
 
 const classes = ['negative', 'neutral', 'positive'];
 // Hand-worked example: 4 negative, 2 neutral, 4 positive utterances.
-const truth = ['negative', 'negative', 'negative', 'negative', 'neutral', 'neutral', 'positive', 'positive', 'positive', 'positive'];
-const pred = ['negative', 'negative', 'neutral', 'positive', 'neutral', 'negative', 'positive', 'positive', 'positive', 'neutral'];
+const truth = [
+  'negative',
+  'negative',
+  'negative',
+  'negative',
+  'neutral',
+  'neutral',
+  'positive',
+  'positive',
+  'positive',
+  'positive',
+];
+const pred = [
+  'negative',
+  'negative',
+  'neutral',
+  'positive',
+  'neutral',
+  'negative',
+  'positive',
+  'positive',
+  'positive',
+  'neutral',
+];
 
 describe('metrics', () => {
   it('builds the confusion matrix with rows = truth', () => {
@@ -61,7 +89,9 @@ describe('metrics', () => {
     expect(() => classificationReport(['negative'], ['happy'], classes)).toThrowError(
       expect.objectContaining({ code: 'INPUT_DATA', message: expect.stringContaining("'happy' at 0") }),
     );
-    expect(() => confusionMatrix([0, 1], [0], 3)).toThrowError(expect.objectContaining({ code: 'INPUT_DATA' }));
+    expect(() => confusionMatrix([0, 1], [0], 3)).toThrowError(
+      expect.objectContaining({ code: 'INPUT_DATA' }),
+    );
     expect(() => confusionMatrix([3], [0], 3)).toThrowError(expect.objectContaining({ code: 'INPUT_DATA' }));
   });
 });

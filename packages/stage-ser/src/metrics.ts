@@ -32,16 +32,28 @@ export interface ClassificationReport {
 }
 
 /** Confusion matrix of class indices in `[0, numClasses)`; rows = truth, columns = prediction. */
-export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, numClasses: number): number[][] {
+export function confusionMatrix(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  numClasses: number,
+): number[][] {
   if (truth.length !== pred.length) {
-    throw new SerxError('INPUT_DATA', `confusionMatrix: ${truth.length} true labels but ${pred.length} predictions`);
+    throw new SerxError(
+      'INPUT_DATA',
+      `confusionMatrix: ${truth.length} true labels but ${pred.length} predictions`,
+    );
   }
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < truth.length; i++) {
     const t = truth[i] as number;
     const p = pred[i] as number;
-    if (!(t >= 0 && t < numClasses && p >= 0 && p < numClasses && Number.isInteger(t) && Number.isInteger(p))) {
-      throw new SerxError('INPUT_DATA', `confusionMatrix: label pair (${t}, ${p}) at ${i} is outside [0, ${numClasses})`);
+    if (
+      !(t >= 0 && t < numClasses && p >= 0 && p < numClasses && Number.isInteger(t) && Number.isInteger(p))
+    ) {
+      throw new SerxError(
+        'INPUT_DATA',
+        `confusionMatrix: label pair (${t}, ${p}) at ${i} is outside [0, ${numClasses})`,
+      );
     }
     (m[t] as number[])[p] = ((m[t] as number[])[p] as number) + 1;
   }
@@ -51,7 +63,8 @@ export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number
 const rowSum = (m: number[][], i: number): number => (m[i] as number[]).reduce((a, b) => a + b, 0);
 const colSum = (m: number[][], j: number): number => m.reduce((a, row) => a + (row[j] as number), 0);
 const diag = (m: number[][], i: number): number => (m[i] as number[])[i] as number;
-const mean = (xs: number[]): number => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+const mean = (xs: number[]): number =>
+  xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Unweighted accuracy: mean recall over the classes present in the truth. */
 export function unweightedAccuracy(confusion: number[][]): number {
@@ -76,7 +89,11 @@ export function weightedAccuracy(confusion: number[][]): number {
 
 /** Macro-F1 over the classes present in the truth or the predictions. */
 export function macroF1(confusion: number[][]): number {
-  return mean(perClass(confusion).filter((c) => c.support > 0 || c.predicted > 0).map((c) => c.f1));
+  return mean(
+    perClass(confusion)
+      .filter((c) => c.support > 0 || c.predicted > 0)
+      .map((c) => c.f1),
+  );
 }
 
 function perClass(confusion: number[][]) {
@@ -109,7 +126,10 @@ export function classificationReport(
   const toIndex = (label: string, what: string, i: number): number => {
     const k = index.get(label);
     if (k === undefined) {
-      throw new SerxError('INPUT_DATA', `${what} label '${label}' at ${i} is not one of [${classes.join(', ')}]`);
+      throw new SerxError(
+        'INPUT_DATA',
+        `${what} label '${label}' at ${i} is not one of [${classes.join(', ')}]`,
+      );
     }
     return k;
   };

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Artifact, Json, StageContext } from '@serx/core';
 import { loadTensorflow } from '@serx/core';
-import { type FeatureRowInput, FeatureStoreWriter } from '@serx/stage-features';
 import { defineEncoderStructure, registerEncoderStructure } from '@serx/stage-autoencoder';
+import { type FeatureRowInput, FeatureStoreWriter } from '@serx/stage-features';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { createRng } from '../src/data/rng.ts';
 
@@ -21,15 +21,28 @@ export const tinyStructure = defineEncoderStructure<{ filters: number; units: nu
   buildEncoder(tf, p, ctx) {
     const input = tf.input({ shape: [null, ctx.numCeps, 1] });
     let x = tf.layers
-      .conv2d({ filters: p.filters, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: ctx.kernelInitializer() })
+      .conv2d({
+        filters: p.filters,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: ctx.kernelInitializer(),
+      })
       .apply(input) as SymbolicTensor;
-    x = tf.layers.reshape({ targetShape: [-1, Math.ceil(ctx.numCeps / 2) * p.filters] }).apply(x) as SymbolicTensor;
-    x = tf.layers.dense({ units: p.units, activation: 'relu', kernelInitializer: ctx.kernelInitializer() }).apply(x) as SymbolicTensor;
+    x = tf.layers
+      .reshape({ targetShape: [-1, Math.ceil(ctx.numCeps / 2) * p.filters] })
+      .apply(x) as SymbolicTensor;
+    x = tf.layers
+      .dense({ units: p.units, activation: 'relu', kernelInitializer: ctx.kernelInitializer() })
+      .apply(x) as SymbolicTensor;
     return tf.model({ inputs: input, outputs: x, name: 'encoder' });
   },
   buildDecoder(tf, p, ctx) {
     const input = tf.input({ shape: [null, p.units] });
-    const up = tf.layers.dense({ units: 2 * ctx.numCeps, kernelInitializer: ctx.kernelInitializer() }).apply(input) as SymbolicTensor;
+    const up = tf.layers
+      .dense({ units: 2 * ctx.numCeps, kernelInitializer: ctx.kernelInitializer() })
+      .apply(input) as SymbolicTensor;
     const out = tf.layers.reshape({ targetShape: [-1, ctx.numCeps] }).apply(up) as SymbolicTensor;
     return tf.model({ inputs: input, outputs: out, name: 'decoder' });
   },
@@ -68,12 +81,21 @@ export async function writeSyntheticStore(dir: string, spec: SyntheticCorpus): P
   for (const [split, count] of Object.entries(spec.perClass)) {
     for (let i = 0; i < count; i++) {
       for (const [k, cls] of CLASSES.entries()) {
-        const frames = (spec.minFrames ?? 20) + Math.floor(rng() * ((spec.maxFrames ?? 40) - (spec.minFrames ?? 20)));
+        const frames =
+          (spec.minFrames ?? 20) + Math.floor(rng() * ((spec.maxFrames ?? 40) - (spec.minFrames ?? 20)));
         const data = new Float32Array(frames * NUM_CEPS);
         for (let f = 0; f < frames; f++) {
-          for (let c = 0; c < NUM_CEPS; c++) data[f * NUM_CEPS + c] = (rng() + rng() + rng() - 1.5) * 2 + (c % 3 === k ? 1.2 : 0);
+          for (let c = 0; c < NUM_CEPS; c++)
+            data[f * NUM_CEPS + c] = (rng() + rng() + rng() - 1.5) * 2 + (c % 3 === k ? 1.2 : 0);
         }
-        const row: FeatureRowInput = { id: `${spec.corpus}-${n++}`, corpus: spec.corpus, speaker: `${split}-s${i % 2}`, label: cls, class: cls, split: split === 'unsplit' ? null : split };
+        const row: FeatureRowInput = {
+          id: `${spec.corpus}-${n++}`,
+          corpus: spec.corpus,
+          speaker: `${split}-s${i % 2}`,
+          label: cls,
+          class: cls,
+          split: split === 'unsplit' ? null : split,
+        };
         await writer.append(row, data);
       }
     }
@@ -82,12 +104,22 @@ export async function writeSyntheticStore(dir: string, spec: SyntheticCorpus): P
   return artifact(dir, 'features', [spec.corpus], `mfcc_${spec.corpus}`);
 }
 
-export function artifact(path: string, type: string, corpora: string[], producer: string, meta: { [k: string]: Json } = {}): Artifact {
+export function artifact(
+  path: string,
+  type: string,
+  corpora: string[],
+  producer: string,
+  meta: { [k: string]: Json } = {},
+): Artifact {
   return { path, type, hash: `hash-of-${producer}`, producer, meta, corpora };
 }
 
 export interface RecordedContext<P> extends StageContext<P> {
-  recorded: { metrics: { name: string; value: number; step?: number }[]; logs: string[]; progress: { total: number; label?: string }[] };
+  recorded: {
+    metrics: { name: string; value: number; step?: number }[];
+    logs: string[];
+    progress: { total: number; label?: string }[];
+  };
 }
 
 /** A StageContext for calling a stage's `run` directly, recording metrics, logs and progress. */
@@ -113,8 +145,15 @@ export function testContext<P>(init: {
     threads: 1,
     heldOut: init.heldOut ?? [],
     signal: init.signal ?? new AbortController().signal,
-    log: { debug: () => {}, info: (m) => recorded.logs.push(m), warn: (m) => recorded.logs.push(`warn: ${m}`) },
-    progress: { total: (total, label) => recorded.progress.push({ total, ...(label ? { label } : {}) }), tick: () => {} },
+    log: {
+      debug: () => {},
+      info: (m) => recorded.logs.push(m),
+      warn: (m) => recorded.logs.push(`warn: ${m}`),
+    },
+    progress: {
+      total: (total, label) => recorded.progress.push({ total, ...(label ? { label } : {}) }),
+      tick: () => {},
+    },
     metrics: {
       metric: (name, value, step) => {
         recorded.metrics.push({ name, value, ...(step === undefined ? {} : { step }) });

@@ -14,7 +14,12 @@ export interface Example {
  * batches, and the batches are shuffled. A batch holds utterances of similar length, so padding to
  * its longest costs little, while batch composition still changes between epochs.
  */
-export function planEpoch(lengths: readonly number[], batchSize: number, rng: () => number, poolBatches = 32): number[][] {
+export function planEpoch(
+  lengths: readonly number[],
+  batchSize: number,
+  rng: () => number,
+  poolBatches = 32,
+): number[][] {
   const order = shuffleInPlace(
     lengths.map((_, i) => i),
     rng,
@@ -22,7 +27,9 @@ export function planEpoch(lengths: readonly number[], batchSize: number, rng: ()
   const pool = batchSize * poolBatches;
   const batches: number[][] = [];
   for (let start = 0; start < order.length; start += pool) {
-    const chunk = order.slice(start, start + pool).sort((a, b) => (lengths[a] as number) - (lengths[b] as number) || a - b);
+    const chunk = order
+      .slice(start, start + pool)
+      .sort((a, b) => (lengths[a] as number) - (lengths[b] as number) || a - b);
     for (let b = 0; b < chunk.length; b += batchSize) batches.push(chunk.slice(b, b + batchSize));
   }
   return shuffleInPlace(batches, rng);
@@ -30,7 +37,9 @@ export function planEpoch(lengths: readonly number[], batchSize: number, rng: ()
 
 /** Evaluation batches: sorted by length, fixed. */
 export function planEvaluation(lengths: readonly number[], batchSize: number): number[][] {
-  const order = lengths.map((_, i) => i).sort((a, b) => (lengths[a] as number) - (lengths[b] as number) || a - b);
+  const order = lengths
+    .map((_, i) => i)
+    .sort((a, b) => (lengths[a] as number) - (lengths[b] as number) || a - b);
   const batches: number[][] = [];
   for (let b = 0; b < order.length; b += batchSize) batches.push(order.slice(b, b + batchSize));
   return batches;
@@ -85,5 +94,12 @@ export function assembleBatch(examples: readonly Example[], members: number[], o
     const start = slack > 0 && options.cropRng ? Math.floor(options.cropRng() * (slack + 1)) : 0;
     x.set(data.subarray(start * numCeps, (start + length) * numCeps), b * frames * numCeps);
   });
-  return { x, lengths, labels: Int32Array.from(picked, (e) => e.label), members, size: picked.length, frames };
+  return {
+    x,
+    lengths,
+    labels: Int32Array.from(picked, (e) => e.label),
+    members,
+    size: picked.length,
+    frames,
+  };
 }

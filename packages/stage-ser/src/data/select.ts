@@ -16,17 +16,31 @@ export async function openInputs(artifacts: readonly Artifact[]): Promise<Opened
   const dims = stores[0]?.meta.dims ?? 0;
   for (const store of stores) {
     if (store.meta.dims !== dims) {
-      throw new SerxError('INPUT_DATA', `${store.dir}: ${store.meta.dims} values per frame, but ${stores[0]?.dir} has ${dims}`);
+      throw new SerxError(
+        'INPUT_DATA',
+        `${store.dir}: ${store.meta.dims} values per frame, but ${stores[0]?.dir} has ${dims}`,
+      );
     }
   }
-  return { stores, dims, close: () => stores.forEach((s) => s.close()) };
+  return {
+    stores,
+    dims,
+    close: () => {
+      for (const s of stores) s.close();
+    },
+  };
 }
 
 /**
  * Refuses (`HELD_OUT_DATA`) any input whose lineage or rows contain a held-out corpus. The runner
  * already proves this from the spec; this is the stage's own defence in depth.
  */
-export function refuseHeldOut(stageId: string, artifacts: readonly Artifact[], stores: readonly FeatureStore[], heldOut: readonly string[]): void {
+export function refuseHeldOut(
+  stageId: string,
+  artifacts: readonly Artifact[],
+  stores: readonly FeatureStore[],
+  heldOut: readonly string[],
+): void {
   if (heldOut.length === 0) return;
   artifacts.forEach((artifact, i) => {
     const byLineage = artifact.corpora.filter((c) => heldOut.includes(c));
@@ -45,7 +59,9 @@ export function refuseHeldOut(stageId: string, artifacts: readonly Artifact[], s
 /** Sorted distinct classes of the rows of `splits`, ignoring rows without a class. */
 export function classesOf(stores: readonly FeatureStore[], splits: readonly string[]): string[] {
   const seen = new Set<string>();
-  for (const store of stores) for (const row of store.rows) if (row.class !== null && splits.includes(row.split ?? '')) seen.add(row.class);
+  for (const store of stores)
+    for (const row of store.rows)
+      if (row.class !== null && splits.includes(row.split ?? '')) seen.add(row.class);
   return [...seen].sort();
 }
 
@@ -53,7 +69,11 @@ export function classesOf(stores: readonly FeatureStore[], splits: readonly stri
  * The rows of `split` over all stores, as examples labelled by their index in `classes`.
  * Rows without a class are skipped (counted); a class outside `classes` is an INPUT_DATA error.
  */
-export function examplesOf(stores: readonly FeatureStore[], split: string, classes: readonly string[]): { examples: Example[]; unlabelled: number } {
+export function examplesOf(
+  stores: readonly FeatureStore[],
+  split: string,
+  classes: readonly string[],
+): { examples: Example[]; unlabelled: number } {
   const index = new Map(classes.map((c, i) => [c, i]));
   const examples: Example[] = [];
   let unlabelled = 0;
@@ -66,7 +86,10 @@ export function examplesOf(stores: readonly FeatureStore[], split: string, class
       }
       const label = index.get(row.class);
       if (label === undefined) {
-        throw new SerxError('INPUT_DATA', `${store.dir}/index.jsonl:${n + 1}: class '${row.class}' of '${row.id}' is not one of [${classes.join(', ')}]`);
+        throw new SerxError(
+          'INPUT_DATA',
+          `${store.dir}/index.jsonl:${n + 1}: class '${row.class}' of '${row.id}' is not one of [${classes.join(', ')}]`,
+        );
       }
       examples.push({ store, row, label });
     });

@@ -1,6 +1,6 @@
-import type * as tfjs from '@tensorflow/tfjs';
 import type { Tfjs as Tf } from '@serx/core';
 import { SerxError } from '@serx/core';
+import type * as tfjs from '@tensorflow/tfjs';
 
 /**
  * TensorFlow's fused LSTM kernels (`BlockLSTMV2`, `BlockLSTMGradV2`: Keras gate layout i, f, c, o,
@@ -42,8 +42,16 @@ export function blockLstmAvailable(tf: Tf): boolean {
 
 function nodeBackend(tf: Tf): NodeBackend {
   const backend = tf.backend() as unknown as Partial<NodeBackend>;
-  if (!blockLstmAvailable(tf) || !backend.binding || !backend.getInputTensorIds || !backend.createOutputTensor) {
-    throw new SerxError('ENVIRONMENT', `the 'block' LSTM needs the native tensorflow backend (active: ${tf.getBackend()})`);
+  if (
+    !blockLstmAvailable(tf) ||
+    !backend.binding ||
+    !backend.getInputTensorIds ||
+    !backend.createOutputTensor
+  ) {
+    throw new SerxError(
+      'ENVIRONMENT',
+      `the 'block' LSTM needs the native tensorflow backend (active: ${tf.getBackend()})`,
+    );
   }
   return backend as NodeBackend;
 }
@@ -52,10 +60,20 @@ function nodeBackend(tf: Tf): NodeBackend {
  * Runs a native TensorFlow op on tfjs tensors (outside the tape: wrap it in `tf.customGrad`).
  * `seqLen`, when given, is prepended as the int64 scalar input `seq_len_max`.
  */
-export function executeNative(tf: Tf, name: string, attrs: (b: Binding) => OpAttr[], inputs: tfjs.Tensor[], outputs: number, seqLen?: number): tfjs.Tensor[] {
+export function executeNative(
+  tf: Tf,
+  name: string,
+  attrs: (b: Binding) => OpAttr[],
+  inputs: tfjs.Tensor[],
+  outputs: number,
+  seqLen?: number,
+): tfjs.Tensor[] {
   const backend = nodeBackend(tf);
   const { binding } = backend;
-  const lenId = seqLen === undefined ? undefined : binding.createTensor([], binding.TF_INT64, new Int32Array([seqLen, 0]));
+  const lenId =
+    seqLen === undefined
+      ? undefined
+      : binding.createTensor([], binding.TF_INT64, new Int32Array([seqLen, 0]));
   try {
     const ids = [...(lenId === undefined ? [] : [lenId]), ...backend.getInputTensorIds(inputs)];
     return binding.executeOp(name, attrs(binding), ids, outputs).map((m) => backend.createOutputTensor(m));
@@ -90,12 +108,25 @@ export function blockLstmPicked(
     peephole: tf.zeros([units]),
   });
   const run = tf.customGrad((...args: unknown[]) => {
-    const [xb, pk, w, b, save] = args as [tfjs.Tensor3D, tfjs.Tensor2D, tfjs.Tensor2D, tfjs.Tensor1D, tfjs.GradSaveFunc];
+    const [xb, pk, w, b, save] = args as [
+      tfjs.Tensor3D,
+      tfjs.Tensor2D,
+      tfjs.Tensor2D,
+      tfjs.Tensor1D,
+      tfjs.GradSaveFunc,
+    ];
     const batch = xb.shape[0];
     const pickShape = [...pk.shape];
     const xT = tf.transpose(xb, [1, 0, 2]);
     const s = state(batch);
-    const outs = executeNative(tf, 'BlockLSTMV2', forwardAttrs, [xT, s.zeros, s.zeros, w, s.peephole, s.peephole, s.peephole, b], 7, steps);
+    const outs = executeNative(
+      tf,
+      'BlockLSTMV2',
+      forwardAttrs,
+      [xT, s.zeros, s.zeros, w, s.peephole, s.peephole, s.peephole, b],
+      7,
+      steps,
+    );
     const h = outs[6] as tfjs.Tensor3D;
     const pickT = tf.expandDims(tf.transpose(pk), 2);
     save([xT, w, b, pickT, ...outs]);
@@ -109,12 +140,28 @@ export function blockLstmPicked(
           tf,
           'BlockLSTMGradV2',
           gradAttrs,
-          [sxT as tfjs.Tensor, g.zeros, g.zeros, sw as tfjs.Tensor, g.peephole, g.peephole, g.peephole, sb as tfjs.Tensor,
-            ...gates, tf.zerosLike(hGrad), hGrad],
+          [
+            sxT as tfjs.Tensor,
+            g.zeros,
+            g.zeros,
+            sw as tfjs.Tensor,
+            g.peephole,
+            g.peephole,
+            g.peephole,
+            sb as tfjs.Tensor,
+            ...gates,
+            tf.zerosLike(hGrad),
+            hGrad,
+          ],
           8,
           steps,
         );
-        return [tf.transpose(grads[0] as tfjs.Tensor, [1, 0, 2]), tf.zeros(pickShape), grads[3] as tfjs.Tensor, grads[7] as tfjs.Tensor];
+        return [
+          tf.transpose(grads[0] as tfjs.Tensor, [1, 0, 2]),
+          tf.zeros(pickShape),
+          grads[3] as tfjs.Tensor,
+          grads[7] as tfjs.Tensor,
+        ];
       },
     };
   });

@@ -1,5 +1,5 @@
-import type * as tfjs from '@tensorflow/tfjs';
 import type { Tfjs as Tf } from '@serx/core';
+import type * as tfjs from '@tensorflow/tfjs';
 import { executeNative, forwardAttrs, gradAttrs } from './blockLstm.ts';
 
 /**
@@ -27,12 +27,26 @@ export function cellGradLstmPicked(
     return tf.concat([i as tfjs.Tensor, b as tfjs.Tensor, a as tfjs.Tensor, o as tfjs.Tensor], axis);
   };
   const run = tf.customGrad((...args: unknown[]) => {
-    const [xb, pk, w, r, b, save] = args as [tfjs.Tensor3D, tfjs.Tensor2D, tfjs.Tensor2D, tfjs.Tensor2D, tfjs.Tensor1D, tfjs.GradSaveFunc];
+    const [xb, pk, w, r, b, save] = args as [
+      tfjs.Tensor3D,
+      tfjs.Tensor2D,
+      tfjs.Tensor2D,
+      tfjs.Tensor2D,
+      tfjs.Tensor1D,
+      tfjs.GradSaveFunc,
+    ];
     const pickShape = [...pk.shape];
     const xT = tf.transpose(xb, [1, 0, 2]);
     const zeros = tf.zeros([batch, units]);
     const peephole = tf.zeros([units]);
-    const outs = executeNative(tf, 'BlockLSTMV2', forwardAttrs, [xT, zeros, zeros, tf.concat([w, r], 0), peephole, peephole, peephole, b], 7, steps);
+    const outs = executeNative(
+      tf,
+      'BlockLSTMV2',
+      forwardAttrs,
+      [xT, zeros, zeros, tf.concat([w, r], 0), peephole, peephole, peephole, b],
+      7,
+      steps,
+    );
     const pickT = tf.expandDims(tf.transpose(pk), 2);
     save([xT, w, r, b, pickT, ...outs]);
     return {
@@ -42,7 +56,9 @@ export function cellGradLstmPicked(
         const hGrads = tf.unstack(tf.mul(tf.expandDims(dy as tfjs.Tensor, 0), spickT as tfjs.Tensor));
         // Steps where some utterance ends (its output's gradient enters); few in a length-bucketed batch.
         const ends = tf.sum(spickT as tfjs.Tensor, [1, 2]).dataSync();
-        const [i, cs, f, o, ci, co, h] = [gi, gcs, gf, go, gci, gco, gh].map((t) => tf.unstack(t as tfjs.Tensor));
+        const [i, cs, f, o, ci, co, h] = [gi, gcs, gf, go, gci, gco, gh].map((t) =>
+          tf.unstack(t as tfjs.Tensor),
+        );
         const rIcfo = swapCF(sr as tfjs.Tensor, 1);
         const noInput = tf.zeros([batch, 0]);
         const zero = tf.zeros([batch, units]);
@@ -52,21 +68,50 @@ export function cellGradLstmPicked(
         let dcs: tfjs.Tensor = zero;
         for (let t = steps - 1; t >= 0; t--) {
           const enters = (ends[t] as number) > 0;
-          const hGrad = dh ? (enters ? tf.add(hGrads[t] as tfjs.Tensor, dh) : dh) : (hGrads[t] as tfjs.Tensor);
+          const hGrad = dh
+            ? enters
+              ? tf.add(hGrads[t] as tfjs.Tensor, dh)
+              : dh
+            : (hGrads[t] as tfjs.Tensor);
           const csPrev = t > 0 ? (cs?.[t - 1] as tfjs.Tensor) : zero;
-          const [csPrevGrad, dicfo] = executeNative(tf, 'LSTMBlockCellGrad', gradAttrs, [
-            noInput, csPrev, zero, rIcfo, p0, p0, p0, sb as tfjs.Tensor,
-            i?.[t] as tfjs.Tensor, cs?.[t] as tfjs.Tensor, f?.[t] as tfjs.Tensor, o?.[t] as tfjs.Tensor,
-            ci?.[t] as tfjs.Tensor, co?.[t] as tfjs.Tensor, dcs, hGrad,
-          ], 5);
+          const [csPrevGrad, dicfo] = executeNative(
+            tf,
+            'LSTMBlockCellGrad',
+            gradAttrs,
+            [
+              noInput,
+              csPrev,
+              zero,
+              rIcfo,
+              p0,
+              p0,
+              p0,
+              sb as tfjs.Tensor,
+              i?.[t] as tfjs.Tensor,
+              cs?.[t] as tfjs.Tensor,
+              f?.[t] as tfjs.Tensor,
+              o?.[t] as tfjs.Tensor,
+              ci?.[t] as tfjs.Tensor,
+              co?.[t] as tfjs.Tensor,
+              dcs,
+              hGrad,
+            ],
+            5,
+          );
           dGates[t] = dicfo as tfjs.Tensor;
           dcs = csPrevGrad as tfjs.Tensor;
           if (t > 0) dh = tf.matMul(dicfo as tfjs.Tensor, rIcfo, false, true);
         }
         const dz = tf.reshape(swapCF(tf.stack(dGates), 2), [steps * batch, 4 * units]);
-        const hPrev = tf.reshape(tf.concat([tf.expandDims(zero, 0), tf.stack((h as tfjs.Tensor[]).slice(0, steps - 1))], 0), [steps * batch, units]);
+        const hPrev = tf.reshape(
+          tf.concat([tf.expandDims(zero, 0), tf.stack((h as tfjs.Tensor[]).slice(0, steps - 1))], 0),
+          [steps * batch, units],
+        );
         const x2 = tf.reshape(sxT as tfjs.Tensor, [steps * batch, features]);
-        const dx = tf.transpose(tf.reshape(tf.matMul(dz, sw as tfjs.Tensor, false, true), [steps, batch, features]), [1, 0, 2]);
+        const dx = tf.transpose(
+          tf.reshape(tf.matMul(dz, sw as tfjs.Tensor, false, true), [steps, batch, features]),
+          [1, 0, 2],
+        );
         // dW and dR in one matmul: [x, h_prev]ᵀ · dz.
         const dWR = tf.matMul(tf.concat([x2, hPrev], 1), dz, true, false);
         const [dW, dR] = tf.split(dWR, [features, units], 0);

@@ -1,5 +1,5 @@
-import type * as tfjs from '@tensorflow/tfjs';
 import type { Tfjs as Tf } from '@serx/core';
+import type * as tfjs from '@tensorflow/tfjs';
 import { type Initializer, serxLstmClass } from './lstm.ts';
 import type { LstmImpl } from './lstmSequence.ts';
 
@@ -45,10 +45,20 @@ export function assembleCnnLstm(
     name: 'lstm',
   }).apply([bottleneck, frames]) as tfjs.SymbolicTensor;
   const embedding = tf.layers
-    .dense({ units: head.hiddenUnits, activation: 'relu', kernelInitializer: options.initializer(), name: EMBEDDING_LAYER })
+    .dense({
+      units: head.hiddenUnits,
+      activation: 'relu',
+      kernelInitializer: options.initializer(),
+      name: EMBEDDING_LAYER,
+    })
     .apply(lstm) as tfjs.SymbolicTensor;
   const probs = tf.layers
-    .dense({ units: head.classes.length, activation: 'softmax', kernelInitializer: options.initializer(), name: 'probs' })
+    .dense({
+      units: head.classes.length,
+      activation: 'softmax',
+      kernelInitializer: options.initializer(),
+      name: 'probs',
+    })
     .apply(embedding) as tfjs.SymbolicTensor;
   return tf.model({ inputs: [mfcc, frames], outputs: [probs, embedding], name: 'cnn_lstm' });
 }

@@ -44,13 +44,18 @@ export interface ModelConfig {
 }
 
 /** Loads a `ser:train` model artifact: the tfjs model and its config. */
-export async function loadTrainedModel(tf: Tf, dir: string): Promise<{ model: tfjs.LayersModel; config: ModelConfig }> {
+export async function loadTrainedModel(
+  tf: Tf,
+  dir: string,
+): Promise<{ model: tfjs.LayersModel; config: ModelConfig }> {
   const file = join(dir, CONFIG_FILE);
   let config: ModelConfig;
   try {
     config = JSON.parse(await readFile(file, 'utf8')) as ModelConfig;
   } catch (cause) {
-    throw new SerxError('INPUT_DATA', `${file}: not a ser:train model (missing or unreadable config.json)`, { cause });
+    throw new SerxError('INPUT_DATA', `${file}: not a ser:train model (missing or unreadable config.json)`, {
+      cause,
+    });
   }
   if (config.format !== 'serx-ser-model/1') {
     throw new SerxError('INPUT_DATA', `${file}: format '${config.format}', expected 'serx-ser-model/1'`);

@@ -1,8 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Tfjs as Tf } from '@serx/core';
 import { SerxError } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tfjs as Tf } from '@serx/core';
 
 export const MODEL_JSON = 'model.json';
 
@@ -13,16 +13,27 @@ export const MODEL_JSON = 'model.json';
  */
 export async function loadModelDir(tf: Tf, dir: string): Promise<tfjs.LayersModel> {
   const file = join(dir, MODEL_JSON);
-  let json: { modelTopology: object; weightsManifest: { paths: string[]; weights: tfjs.io.WeightsManifestEntry[] }[] };
+  let json: {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tfjs.io.WeightsManifestEntry[] }[];
+  };
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (cause) {
-    throw new SerxError('INPUT_DATA', `${file}: not a readable tfjs model (${(cause as Error).message})`, { cause });
+    throw new SerxError('INPUT_DATA', `${file}: not a readable tfjs model (${(cause as Error).message})`, {
+      cause,
+    });
   }
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
-  const weightData = concatWeightData(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+  const buffers = await Promise.all(
+    json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))),
+  );
+  const weightData = concatWeightData(
+    buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)),
+  );
+  return tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }),
+  );
 }
 
 function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {

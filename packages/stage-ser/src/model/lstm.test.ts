@@ -1,11 +1,11 @@
+import { buildStructure, saveModel } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildStructure, saveModel } from '@serx/stage-autoencoder';
-import { NUM_CEPS, tempDir, tf as loadTf } from '../../test/helpers.ts';
+import { tf as loadTf, NUM_CEPS, tempDir } from '../../test/helpers.ts';
+import { blockLstmAvailable } from './blockLstm.ts';
 import { assembleCnnLstm } from './cnnLstm.ts';
 import { loadModelDir } from './io.ts';
 import { serxLstmClass } from './lstm.ts';
-import { blockLstmAvailable } from './blockLstm.ts';
 import { lstmSequence } from './lstmSequence.ts';
 
 let tf: Awaited<ReturnType<typeof loadTf>>;
@@ -13,7 +13,8 @@ beforeAll(async () => {
   tf = await loadTf();
 });
 
-const maxAbsDiff = (a: tfjs.Tensor, b: tfjs.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
+const maxAbsDiff = (a: tfjs.Tensor, b: tfjs.Tensor) =>
+  tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
 
 function randomWeights(features: number, units: number) {
   return {
@@ -32,11 +33,17 @@ describe('SerxLSTM', () => {
     seq.setWeights([kernel, recurrent, bias]);
     const expected = seq.predict(x) as tfjs.Tensor;
     const Lstm = serxLstmClass(tf);
-    for (const impl of ['autodiff', ...(blockLstmAvailable(tf) ? (['block', 'cellgrad'] as const) : [])] as const) {
+    for (const impl of [
+      'autodiff',
+      ...(blockLstmAvailable(tf) ? (['block', 'cellgrad'] as const) : []),
+    ] as const) {
       const seqIn = tf.input({ shape: [null, 4] });
       const framesIn = tf.input({ shape: [1] });
       const layer = new Lstm({ units: 6, timeStride: 1, impl });
-      const model = tf.model({ inputs: [seqIn, framesIn], outputs: layer.apply([seqIn, framesIn]) as tfjs.SymbolicTensor });
+      const model = tf.model({
+        inputs: [seqIn, framesIn],
+        outputs: layer.apply([seqIn, framesIn]) as tfjs.SymbolicTensor,
+      });
       model.setWeights([kernel, recurrent, bias]);
       const got = model.predict([x, tf.fill([3, 1], 7)]) as tfjs.Tensor;
       expect(maxAbsDiff(got, expected), impl).toBeLessThan(1e-5);
@@ -60,10 +67,14 @@ describe('SerxLSTM', () => {
     const pick = tf.oneHot([6, 2, 0], 7).toFloat() as tfjs.Tensor2D;
     const weights = tf.range(1, 7);
     const grads = (impl: 'block' | 'cellgrad' | 'autodiff') =>
-      tf.grads((a, b, c, d) => tf.sum(tf.mul(lstmSequence(tf, a as never, pick, b as never, c as never, d as never, impl), weights)))([x, kernel, recurrent, bias]);
+      tf.grads((a, b, c, d) =>
+        tf.sum(tf.mul(lstmSequence(tf, a as never, pick, b as never, c as never, d as never, impl), weights)),
+      )([x, kernel, recurrent, bias]);
     const taped = grads('autodiff');
     for (const impl of ['block', 'cellgrad'] as const) {
-      grads(impl).forEach((g, i) => expect(maxAbsDiff(g, taped[i] as tfjs.Tensor), `${impl} input ${i}`).toBeLessThan(1e-5));
+      for (const [i, g] of grads(impl).entries()) {
+        expect(maxAbsDiff(g, taped[i] as tfjs.Tensor), `${impl} input ${i}`).toBeLessThan(1e-5);
+      }
     }
   });
 });
@@ -76,13 +87,22 @@ describe('CNN-LSTM', () => {
   afterAll(() => dir.cleanup());
 
   it('assembles encoder → LSTM → embedding → softmax and round-trips through the tfjs format', async () => {
-    const built = buildStructure(tf, { name: 'ser-test-tiny' }, { numCeps: NUM_CEPS, seed: 3, decoder: false });
+    const built = buildStructure(
+      tf,
+      { name: 'ser-test-tiny' },
+      { numCeps: NUM_CEPS, seed: 3, decoder: false },
+    );
     let k = 0;
-    const model = assembleCnnLstm(tf, built.encoder, { lstmUnits: 5, hiddenUnits: 4, classes: ['a', 'b', 'c'] }, {
-      numCeps: NUM_CEPS,
-      timeStride: built.timeStride,
-      initializer: () => tf.initializers.glorotUniform({ seed: 100 + k++ }),
-    });
+    const model = assembleCnnLstm(
+      tf,
+      built.encoder,
+      { lstmUnits: 5, hiddenUnits: 4, classes: ['a', 'b', 'c'] },
+      {
+        numCeps: NUM_CEPS,
+        timeStride: built.timeStride,
+        initializer: () => tf.initializers.glorotUniform({ seed: 100 + k++ }),
+      },
+    );
     const x = tf.randomNormal([2, 12, NUM_CEPS, 1], 0, 1, 'float32', 5);
     const frames = tf.tensor2d([[12], [9]]);
     const [probs, embedding] = model.predict([x, frames]) as tfjs.Tensor[];

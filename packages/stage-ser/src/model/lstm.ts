@@ -1,5 +1,5 @@
-import type * as tfjs from '@tensorflow/tfjs';
 import type { Tfjs as Tf } from '@serx/core';
+import type * as tfjs from '@tensorflow/tfjs';
 import { type LstmImpl, lstmSequence } from './lstmSequence.ts';
 
 /** A tfjs-layers initialiser, as a layer's `kernelInitializer` accepts it. */

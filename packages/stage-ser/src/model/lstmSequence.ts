@@ -1,5 +1,5 @@
-import type * as tfjs from '@tensorflow/tfjs';
 import type { Tfjs as Tf } from '@serx/core';
+import type * as tfjs from '@tensorflow/tfjs';
 import { blockLstmAvailable, blockLstmPicked } from './blockLstm.ts';
 import { cellGradLstmPicked } from './cellGradLstm.ts';
 
@@ -26,7 +26,8 @@ export function lstmSequence(
   bias: tfjs.Tensor1D,
   impl: LstmImpl = 'auto',
 ): tfjs.Tensor2D {
-  if (impl === 'cellgrad' || (impl === 'auto' && blockLstmAvailable(tf))) return cellGradLstmPicked(tf, x, pick, kernel, recurrentKernel, bias);
+  if (impl === 'cellgrad' || (impl === 'auto' && blockLstmAvailable(tf)))
+    return cellGradLstmPicked(tf, x, pick, kernel, recurrentKernel, bias);
   if (impl === 'block') return blockLstmPicked(tf, x, pick, kernel, recurrentKernel, bias);
   return autodiffLstm(tf, x, pick, kernel, recurrentKernel, bias);
 }

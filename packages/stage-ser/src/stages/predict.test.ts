@@ -3,11 +3,19 @@ import type { Artifact } from '@serx/core';
 import { openFeatureStore } from '@serx/stage-features';
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLASSES, NUM_CEPS, artifact, tempDir, testContext, tf as loadTf, writeSyntheticStore } from '../../test/helpers.ts';
+import {
+  artifact,
+  CLASSES,
+  tf as loadTf,
+  NUM_CEPS,
+  tempDir,
+  testContext,
+  writeSyntheticStore,
+} from '../../test/helpers.ts';
 import { loadTrainedModel } from '../model/config.ts';
 import { type PredictParams, predict } from './predict.ts';
-import type { TrainParams } from './train-params.ts';
 import { train } from './train.ts';
+import type { TrainParams } from './train-params.ts';
 
 let root: Awaited<ReturnType<typeof tempDir>>;
 let tf: Awaited<ReturnType<typeof loadTf>>;
@@ -18,9 +26,18 @@ let unsplit: Artifact;
 beforeAll(async () => {
   tf = await loadTf();
   root = await tempDir();
-  corpusA = await writeSyntheticStore(join(root.dir, 'a'), { corpus: 'corpusa', perClass: { train: 6, validation: 2, test: 3 }, seed: 1 });
+  corpusA = await writeSyntheticStore(join(root.dir, 'a'), {
+    corpus: 'corpusa',
+    perClass: { train: 6, validation: 2, test: 3 },
+    seed: 1,
+  });
   // Like held-out TESS: never split (split null), so predicted whole.
-  unsplit = await writeSyntheticStore(join(root.dir, 'tess'), { corpus: 'tess', perClass: { unsplit: 2 }, seed: 4, maxFrames: 70 });
+  unsplit = await writeSyntheticStore(join(root.dir, 'tess'), {
+    corpus: 'tess',
+    perClass: { unsplit: 2 },
+    seed: 4,
+    maxFrames: 70,
+  });
   const params: TrainParams = {
     strategy: 'scratch',
     structure: { name: 'ser-test-tiny', params: {} },
@@ -40,14 +57,26 @@ beforeAll(async () => {
     lstmImpl: 'auto',
   };
   const out = join(root.dir, 'model');
-  await train.run(testContext({ params, inputs: { data: [corpusA] }, outputs: { model: out }, workDir: join(root.dir, 'work') }));
+  await train.run(
+    testContext({
+      params,
+      inputs: { data: [corpusA] },
+      outputs: { model: out },
+      workDir: join(root.dir, 'work'),
+    }),
+  );
   model = artifact(out, 'model', ['corpusa'], 'ser_train');
 });
 afterAll(() => root.cleanup());
 
 async function runPredict(params: PredictParams, features: Artifact[]) {
   const out = join(root.dir, `pred-${params.batchSize}-${params.splits.join('+')}`);
-  const ctx = testContext<PredictParams>({ params, inputs: { model, features }, outputs: { predictions: out }, workDir: join(root.dir, 'pw') });
+  const ctx = testContext<PredictParams>({
+    params,
+    inputs: { model, features },
+    outputs: { predictions: out },
+    workDir: join(root.dir, 'pw'),
+  });
   const result = await predict.run(ctx);
   return { store: await openFeatureStore(out), result };
 }
@@ -77,13 +106,19 @@ describe('ser:predict', () => {
       if (!src || !row) throw new Error('row missing');
       const owner = src.corpus === 'tess' ? tess : source;
       expect(config.padMultiple).toBe(8);
-      const padded = Math.ceil(Math.max(config.minFrames, src.frames) / config.padMultiple) * config.padMultiple;
+      const padded =
+        Math.ceil(Math.max(config.minFrames, src.frames) / config.padMultiple) * config.padMultiple;
       const x = new Float32Array(padded * NUM_CEPS);
       x.set(owner.read(src));
-      const [probs, embedding] = net.predict([tf.tensor4d(x, [1, padded, NUM_CEPS, 1]), tf.tensor2d([[src.frames]])]) as tfjs.Tensor[];
+      const [probs, embedding] = net.predict([
+        tf.tensor4d(x, [1, padded, NUM_CEPS, 1]),
+        tf.tensor2d([[src.frames]]),
+      ]) as tfjs.Tensor[];
       const stored = store.read(row);
-      Array.from(embedding?.dataSync() ?? []).forEach((v, i) => expect(stored[i]).toBeCloseTo(v, 5));
-      Array.from(probs?.dataSync() ?? []).forEach((v, i) => expect((row.probs as number[])[i]).toBeCloseTo(v, 5));
+      for (const [i, v] of Array.from(embedding?.dataSync() ?? []).entries())
+        expect(stored[i]).toBeCloseTo(v, 5);
+      for (const [i, v] of Array.from(probs?.dataSync() ?? []).entries())
+        expect((row.probs as number[])[i]).toBeCloseTo(v, 5);
     }
   });
 
@@ -94,7 +129,8 @@ describe('ser:predict', () => {
     a.store.rows.forEach((row, i) => {
       const other = b.store.rows[i];
       expect(other?.id).toBe(row.id);
-      (row.probs as number[]).forEach((p, k) => expect((other?.probs as number[])[k]).toBeCloseTo(p, 5));
+      const otherProbs = other?.probs as number[];
+      for (const [k, p] of (row.probs as number[]).entries()) expect(otherProbs[k]).toBeCloseTo(p, 5);
     });
   });
 });

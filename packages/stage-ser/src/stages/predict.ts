@@ -1,9 +1,14 @@
-import { type Artifact, SerxError, type Tfjs as Tf, defineStage, loadTensorflow } from '@serx/core';
-import { type FeatureRow, type FeatureRowInput, type FeatureStore, FeatureStoreWriter } from '@serx/stage-features';
+import { type Artifact, defineStage, loadTensorflow, SerxError, type Tfjs as Tf } from '@serx/core';
+import {
+  type FeatureRow,
+  type FeatureRowInput,
+  type FeatureStore,
+  FeatureStoreWriter,
+} from '@serx/stage-features';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BatchOptions, Example } from '../data/batches.ts';
 import { openInputs } from '../data/select.ts';
-import { type ModelConfig, loadTrainedModel } from '../model/config.ts';
+import { loadTrainedModel, type ModelConfig } from '../model/config.ts';
 import { argMaxRows, predictBatches } from '../training/evaluate.ts';
 
 export interface PredictParams {
@@ -36,7 +41,9 @@ export const predict = defineStage<PredictParams>({
     model: { type: 'model' },
     features: { type: 'features', many: true },
   },
-  outputs: { predictions: { type: 'predictions', description: 'feature-store format, dims = embedding size' } },
+  outputs: {
+    predictions: { type: 'predictions', description: 'feature-store format, dims = embedding size' },
+  },
   resources: { class: 'cpu-heavy' },
   async run(ctx) {
     const modelArtifact = ctx.inputs.model as Artifact;
@@ -45,7 +52,10 @@ export const predict = defineStage<PredictParams>({
     const inputs = await openInputs(ctx.inputs.features as readonly Artifact[]);
     if (inputs.dims !== config.numCeps) {
       inputs.close();
-      throw new SerxError('INPUT_DATA', `${ctx.id}: the model reads ${config.numCeps} coefficients per frame, the features have ${inputs.dims}`);
+      throw new SerxError(
+        'INPUT_DATA',
+        `${ctx.id}: the model reads ${config.numCeps} coefficients per frame, the features have ${inputs.dims}`,
+      );
     }
     const writer = await FeatureStoreWriter.create(ctx.outputs.predictions as string, {
       dims: config.hiddenUnits,
@@ -69,16 +79,30 @@ export const predict = defineStage<PredictParams>({
       const counts: { [corpus: string]: number } = {};
       for (const [i, { rows, whole }] of selected.entries()) {
         const store = inputs.stores[i] as FeatureStore;
-        if (whole.length > 0) ctx.log.info(`${store.dir}: no rows of splits [${ctx.params.splits.join(', ')}] in ${whole.join(', ')}; predicting all of them`);
+        if (whole.length > 0)
+          ctx.log.info(
+            `${store.dir}: no rows of splits [${ctx.params.splits.join(', ')}] in ${whole.join(', ')}; predicting all of them`,
+          );
         const examples: Example[] = rows.map((row) => ({ store, row, label: -1 }));
-        await predictInOrder(tf, model, config, examples, ctx.params.batchSize, async (row, probs, embedding) => {
-          if (ctx.signal.aborted) throw ctx.signal.reason;
-          const { frames: _f, shard: _s, offset: _o, ...fields } = row;
-          const out: FeatureRowInput = { ...fields, probs: Array.from(probs), pred: config.classes[argMaxRows(probs, probs.length)[0] as number] as string };
-          await writer.append(out, embedding);
-          counts[row.corpus] = (counts[row.corpus] ?? 0) + 1;
-          ctx.progress.tick();
-        });
+        await predictInOrder(
+          tf,
+          model,
+          config,
+          examples,
+          ctx.params.batchSize,
+          async (row, probs, embedding) => {
+            if (ctx.signal.aborted) throw ctx.signal.reason;
+            const { frames: _f, shard: _s, offset: _o, ...fields } = row;
+            const out: FeatureRowInput = {
+              ...fields,
+              probs: Array.from(probs),
+              pred: config.classes[argMaxRows(probs, probs.length)[0] as number] as string,
+            };
+            await writer.append(out, embedding);
+            counts[row.corpus] = (counts[row.corpus] ?? 0) + 1;
+            ctx.progress.tick();
+          },
+        );
       }
       await writer.close();
       return { meta: { predictions: { classes: config.classes, dims: config.hiddenUnits, counts } } };
@@ -90,10 +114,16 @@ export const predict = defineStage<PredictParams>({
 });
 
 /** Rows of `splits`, plus every row of each corpus that has none of them. */
-export function selectRows(store: FeatureStore, splits: readonly string[]): { rows: FeatureRow[]; whole: string[] } {
+export function selectRows(
+  store: FeatureStore,
+  splits: readonly string[],
+): { rows: FeatureRow[]; whole: string[] } {
   const hasSplit = new Set(store.rows.filter((r) => splits.includes(r.split ?? '')).map((r) => r.corpus));
   const whole = [...new Set(store.rows.map((r) => r.corpus))].filter((c) => !hasSplit.has(c)).sort();
-  return { rows: store.rows.filter((r) => splits.includes(r.split ?? '') || whole.includes(r.corpus)), whole };
+  return {
+    rows: store.rows.filter((r) => splits.includes(r.split ?? '') || whole.includes(r.corpus)),
+    whole,
+  };
 }
 
 /** Predicts window by window (length-bucketed inside a window) and emits results in input order. */
@@ -105,7 +135,12 @@ async function predictInOrder(
   batchSize: number,
   emit: (row: FeatureRow, probs: Float32Array, embedding: Float32Array) => Promise<void>,
 ): Promise<void> {
-  const options: BatchOptions = { numCeps: config.numCeps, minFrames: config.minFrames, maxFrames: config.maxFrames, multipleOf: config.padMultiple };
+  const options: BatchOptions = {
+    numCeps: config.numCeps,
+    minFrames: config.minFrames,
+    maxFrames: config.maxFrames,
+    multipleOf: config.padMultiple,
+  };
   const k = config.classes.length;
   const window = batchSize * WINDOW_BATCHES;
   for (let start = 0; start < examples.length; start += window) {
@@ -113,7 +148,10 @@ async function predictInOrder(
     const results = new Array<{ probs: Float32Array; embedding: Float32Array }>(chunk.length);
     for (const { batch, probs, embedding, hidden } of predictBatches(tf, model, chunk, batchSize, options)) {
       batch.members.forEach((m, b) => {
-        results[m] = { probs: probs.slice(b * k, (b + 1) * k), embedding: embedding.slice(b * hidden, (b + 1) * hidden) };
+        results[m] = {
+          probs: probs.slice(b * k, (b + 1) * k),
+          embedding: embedding.slice(b * hidden, (b + 1) * hidden),
+        };
       });
     }
     for (const [i, example] of chunk.entries()) {

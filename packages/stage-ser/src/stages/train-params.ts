@@ -1,6 +1,6 @@
 import type { Json, JsonSchema } from '@serx/core';
-import type { ClassWeightSetting } from '../training/classWeights.ts';
 import type { LstmImpl } from '../model/lstmSequence.ts';
+import type { ClassWeightSetting } from '../training/classWeights.ts';
 
 /** Params of `ser:train` (defaults from the paper where it gives them; ours otherwise). */
 export interface TrainParams {
@@ -41,7 +41,10 @@ export const trainParamsSchema: JsonSchema = {
       properties: { name: { type: 'string', minLength: 1 }, params: { type: 'object', default: {} } },
       default: { name: 'parry-cnn', params: {} },
     },
-    classes: { anyOf: [{ type: 'null' }, { type: 'array', items: { type: 'string' }, minItems: 2, uniqueItems: true }], default: null },
+    classes: {
+      anyOf: [{ type: 'null' }, { type: 'array', items: { type: 'string' }, minItems: 2, uniqueItems: true }],
+      default: null,
+    },
     lstmUnits: { type: 'integer', minimum: 1, default: 128 },
     hiddenUnits: { type: 'integer', minimum: 1, default: 64 },
     epochs: { type: 'integer', minimum: 1, default: 30 },
@@ -51,7 +54,10 @@ export const trainParamsSchema: JsonSchema = {
     finetuneEpochs: { type: 'integer', minimum: 1, default: 10 },
     finetuneLearningRate: { type: 'number', exclusiveMinimum: 0, default: 0.0001 },
     classWeights: {
-      anyOf: [{ enum: ['none', 'balanced'] }, { type: 'object', additionalProperties: { type: 'number', minimum: 0 } }],
+      anyOf: [
+        { enum: ['none', 'balanced'] },
+        { type: 'object', additionalProperties: { type: 'number', minimum: 0 } },
+      ],
       default: 'none',
     },
     minFrames: { type: 'integer', minimum: 1, default: 100 },

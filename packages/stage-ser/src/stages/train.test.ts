@@ -5,10 +5,18 @@ import { join } from 'node:path';
 import type { Artifact } from '@serx/core';
 import { buildStructure, writeEncoderArtifact } from '@serx/stage-autoencoder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLASSES, NUM_CEPS, artifact, tempDir, testContext, tf as loadTf, writeSyntheticStore } from '../../test/helpers.ts';
+import {
+  artifact,
+  CLASSES,
+  tf as loadTf,
+  NUM_CEPS,
+  tempDir,
+  testContext,
+  writeSyntheticStore,
+} from '../../test/helpers.ts';
 import { loadTrainedModel } from '../model/config.ts';
-import type { TrainParams } from './train-params.ts';
 import { train } from './train.ts';
+import type { TrainParams } from './train-params.ts';
 
 const base: TrainParams = {
   strategy: 'scratch',
@@ -38,13 +46,30 @@ beforeAll(async () => {
   tf = await loadTf();
   root = await tempDir();
   data = [
-    await writeSyntheticStore(join(root.dir, 'a'), { corpus: 'corpusa', perClass: { train: 8, validation: 3, test: 2 }, seed: 1 }),
-    await writeSyntheticStore(join(root.dir, 'b'), { corpus: 'corpusb', perClass: { train: 6, validation: 3 }, seed: 2 }),
+    await writeSyntheticStore(join(root.dir, 'a'), {
+      corpus: 'corpusa',
+      perClass: { train: 8, validation: 3, test: 2 },
+      seed: 1,
+    }),
+    await writeSyntheticStore(join(root.dir, 'b'), {
+      corpus: 'corpusb',
+      perClass: { train: 6, validation: 3 },
+      seed: 2,
+    }),
   ];
 });
 afterAll(() => root.cleanup());
 
-async function runTrain(params: Partial<TrainParams>, extra: { workDir?: string; encoder?: Artifact; heldOut?: string[]; data?: Artifact[]; abortAfterEpoch?: number } = {}) {
+async function runTrain(
+  params: Partial<TrainParams>,
+  extra: {
+    workDir?: string;
+    encoder?: Artifact;
+    heldOut?: string[];
+    data?: Artifact[];
+    abortAfterEpoch?: number;
+  } = {},
+) {
   const out = join(root.dir, `out-${n++}`);
   const controller = new AbortController();
   const ctx = testContext<TrainParams>({
@@ -67,13 +92,20 @@ async function weightsOf(dir: string, file = 'weights.bin'): Promise<Float32Arra
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
+const maxDiff = (a: Float32Array, b: Float32Array) =>
+  a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
 
 describe('ser:train', () => {
   it('trains from scratch, reports per-epoch metrics and writes model, config and history', async () => {
     const { ctx, result, out } = await runTrain({});
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ strategy: 'scratch', classes: CLASSES, numCeps: NUM_CEPS, timeStride: 2, trainCorpora: ['corpusa', 'corpusb'] });
+    expect(config).toMatchObject({
+      strategy: 'scratch',
+      classes: CLASSES,
+      numCeps: NUM_CEPS,
+      timeStride: 2,
+      trainCorpora: ['corpusa', 'corpusb'],
+    });
     expect(config.counts).toEqual({ train: 42, validation: 18, unlabelledSkipped: 0 });
     const history = JSON.parse(await readFile(join(out, 'history.json'), 'utf8'));
     expect(history.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2, 3]);
@@ -91,7 +123,10 @@ describe('ser:train', () => {
     expect(ctx.recorded.progress[1]?.label).toMatch(/^epoch 2 \(train 2\/3\), ≤ \dm\d\ds left$/);
     const { model, config: loaded } = await loadTrainedModel(tf, out);
     expect(loaded.classes).toEqual(CLASSES);
-    expect(model.outputs.map((o) => o.shape)).toEqual([[null, 3], [null, 6]]);
+    expect(model.outputs.map((o) => o.shape)).toEqual([
+      [null, 3],
+      [null, 6],
+    ]);
   });
 
   it('is deterministic for a seed, and a killed run resumes to the same model', async () => {
@@ -103,7 +138,9 @@ describe('ser:train', () => {
     await expect(runTrain({}, { workDir, abortAfterEpoch: 1 })).rejects.toThrow('killed');
     const resumed = await runTrain({}, { workDir });
     expect(resumed.ctx.recorded.logs).toContain('resuming after epoch 1 from a checkpoint');
-    expect(resumed.ctx.recorded.metrics.filter((m) => m.name === 'val_ua').map((m) => m.step)).toEqual([2, 3]);
+    expect(resumed.ctx.recorded.metrics.filter((m) => m.name === 'val_ua').map((m) => m.step)).toEqual([
+      2, 3,
+    ]);
     expect(maxDiff(await weightsOf(first.out), await weightsOf(resumed.out))).toBeLessThan(1e-5);
   });
 
@@ -112,12 +149,19 @@ describe('ser:train', () => {
     const workDir = join(root.dir, 'sigkill-work');
     // `node --import tsx` (not the tsx CLI, which would run the script in a grandchild the kill misses).
     const args = JSON.stringify({ params, data, workDir, out: join(root.dir, 'sigkill-child-out') });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../test/train-child.ts'), args], {
-      cwd: join(import.meta.dirname, '../..'),
-      stdio: 'ignore',
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    while (!existsSync(join(workDir, 'checkpoint.json')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../../test/train-child.ts'), args],
+      {
+        cwd: join(import.meta.dirname, '../..'),
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    while (!existsSync(join(workDir, 'checkpoint.json')) && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     expect(() => process.kill(child.pid as number, 0)).toThrow(); // really gone
@@ -129,7 +173,11 @@ describe('ser:train', () => {
   }, 60_000);
 
   it('keeps a pretrained encoder frozen, and unfreezes it to fine-tune', async () => {
-    const built = buildStructure(tf, { name: 'ser-test-tiny' }, { numCeps: NUM_CEPS, seed: 9, decoder: true });
+    const built = buildStructure(
+      tf,
+      { name: 'ser-test-tiny' },
+      { numCeps: NUM_CEPS, seed: 9, decoder: true },
+    );
     const encDir = join(root.dir, 'encoder');
     await writeEncoderArtifact(tf, encDir, built, NUM_CEPS, { epochs: [] });
     const encoder = artifact(encDir, 'encoder', ['librispeech'], 'ae');
@@ -142,7 +190,10 @@ describe('ser:train', () => {
     expect(frozenWeights.length).toBeGreaterThan(pretrained.length);
 
     const workDir = join(root.dir, 'finetune-work');
-    const tuned = await runTrain({ strategy: 'finetune', epochs: 1, finetuneEpochs: 1 }, { encoder, workDir });
+    const tuned = await runTrain(
+      { strategy: 'finetune', epochs: 1, finetuneEpochs: 1 },
+      { encoder, workDir },
+    );
     const history = JSON.parse(await readFile(join(tuned.out, 'history.json'), 'utf8'));
     expect(history.epochs.map((e: { phase: string }) => e.phase)).toEqual(['train', 'finetune']);
     // The last checkpoint holds the weights after the fine-tuning epoch: the encoder moved.
@@ -150,18 +201,28 @@ describe('ser:train', () => {
     const last = await weightsOf(join(workDir, dir), 'model.bin');
     expect(maxDiff(last.subarray(0, pretrained.length), pretrained)).toBeGreaterThan(1e-4);
     // Phase 1 of fine-tuning is the frozen training.
-    expect(history.epochs[0].valUa).toBe(JSON.parse(await readFile(join(frozen.out, 'history.json'), 'utf8')).epochs[0].valUa);
+    expect(history.epochs[0].valUa).toBe(
+      JSON.parse(await readFile(join(frozen.out, 'history.json'), 'utf8')).epochs[0].valUa,
+    );
   });
 
   it('refuses held-out corpora and a frozen strategy without an encoder', async () => {
-    const tess = await writeSyntheticStore(join(root.dir, 'tess'), { corpus: 'tess', perClass: { test: 2 }, seed: 3 });
-    await expect(runTrain({}, { data: [data[0] as Artifact, tess], heldOut: ['tess'] })).rejects.toMatchObject({
+    const tess = await writeSyntheticStore(join(root.dir, 'tess'), {
+      corpus: 'tess',
+      perClass: { test: 2 },
+      seed: 3,
+    });
+    await expect(
+      runTrain({}, { data: [data[0] as Artifact, tess], heldOut: ['tess'] }),
+    ).rejects.toMatchObject({
       code: 'HELD_OUT_DATA',
       message: expect.stringContaining("held-out corpus 'tess'"),
     });
     // Rows give it away even when the lineage does not.
     const disguised = { ...(data[0] as Artifact), corpora: ['other'] };
-    await expect(runTrain({}, { data: [disguised], heldOut: ['corpusa'] })).rejects.toMatchObject({ code: 'HELD_OUT_DATA' });
+    await expect(runTrain({}, { data: [disguised], heldOut: ['corpusa'] })).rejects.toMatchObject({
+      code: 'HELD_OUT_DATA',
+    });
     await expect(runTrain({ strategy: 'frozen' })).rejects.toMatchObject({ code: 'SPEC_INPUT_MISSING' });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '../model/io.ts';
 
@@ -25,7 +25,11 @@ const PARTS = ['model', 'optimizer', 'best'] as const;
  * Writes a checkpoint into a fresh `ckpt-NNNNNN` directory, then switches `checkpoint.json` to it
  * (atomic rename) and removes older ones: a kill at any point leaves the previous checkpoint intact.
  */
-export async function saveCheckpoint<S>(workDir: string, step: number, checkpoint: Checkpoint<S>): Promise<void> {
+export async function saveCheckpoint<S>(
+  workDir: string,
+  step: number,
+  checkpoint: Checkpoint<S>,
+): Promise<void> {
   const name = `ckpt-${String(step).padStart(6, '0')}`;
   const dir = join(workDir, name);
   await rm(dir, { recursive: true, force: true });
@@ -34,12 +38,16 @@ export async function saveCheckpoint<S>(workDir: string, step: number, checkpoin
     const tensors = checkpoint[part];
     if (!tensors) continue;
     await writeFile(join(dir, `${part}.bin`), concat(tensors.map((t) => t.data)));
-    await writeFile(join(dir, `${part}.json`), JSON.stringify(tensors.map(({ name, shape, dtype }) => ({ name, shape, dtype }))));
+    await writeFile(
+      join(dir, `${part}.json`),
+      JSON.stringify(tensors.map(({ name, shape, dtype }) => ({ name, shape, dtype }))),
+    );
   }
   await writeFile(join(dir, 'state.json'), JSON.stringify(checkpoint.state));
   await writeAtomic(join(workDir, POINTER), JSON.stringify({ dir: name }));
   for (const entry of await readdir(workDir)) {
-    if (entry.startsWith('ckpt-') && entry !== name) await rm(join(workDir, entry), { recursive: true, force: true });
+    if (entry.startsWith('ckpt-') && entry !== name)
+      await rm(join(workDir, entry), { recursive: true, force: true });
   }
 }
 
@@ -70,7 +78,12 @@ export async function loadCheckpoint<S>(workDir: string): Promise<Checkpoint<S> 
       return { ...spec, data };
     });
   };
-  return { state, model: (await read('model')) ?? [], optimizer: (await read('optimizer')) ?? [], best: await read('best') };
+  return {
+    state,
+    model: (await read('model')) ?? [],
+    optimizer: (await read('optimizer')) ?? [],
+    best: await read('best'),
+  };
 }
 
 function concat(parts: Float32Array[]): Uint8Array {

@@ -12,12 +12,16 @@ export function resolveClassWeights(
   if (setting === 'none') return null;
   if (setting === 'balanced') {
     const counts = new Array<number>(classes.length).fill(0);
-    for (let i = 0; i < labels.length; i++) counts[labels[i] as number] = (counts[labels[i] as number] as number) + 1;
+    for (let i = 0; i < labels.length; i++)
+      counts[labels[i] as number] = (counts[labels[i] as number] as number) + 1;
     return counts.map((n) => (n === 0 ? 0 : labels.length / (classes.length * n)));
   }
   const unknown = Object.keys(setting).filter((c) => !classes.includes(c));
   if (unknown.length > 0) {
-    throw new SerxError('SPEC_PARAMS', `classWeights names unknown classes [${unknown.join(', ')}]; classes are [${classes.join(', ')}]`);
+    throw new SerxError(
+      'SPEC_PARAMS',
+      `classWeights names unknown classes [${unknown.join(', ')}]; classes are [${classes.join(', ')}]`,
+    );
   }
   return classes.map((c) => setting[c] ?? 1);
 }

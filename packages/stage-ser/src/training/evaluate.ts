@@ -1,6 +1,12 @@
-import type * as tfjs from '@tensorflow/tfjs';
 import type { Tfjs as Tf } from '@serx/core';
-import { type Batch, type BatchOptions, type Example, assembleBatch, planEvaluation } from '../data/batches.ts';
+import type * as tfjs from '@tensorflow/tfjs';
+import {
+  assembleBatch,
+  type Batch,
+  type BatchOptions,
+  type Example,
+  planEvaluation,
+} from '../data/batches.ts';
 import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
 import { weightedCrossEntropy } from './loss.ts';
 
@@ -27,9 +33,15 @@ export function* predictBatches(
   batchSize: number,
   options: BatchOptions,
 ): Generator<{ batch: Batch; probs: Float32Array; embedding: Float32Array; hidden: number }> {
-  for (const members of planEvaluation(examples.map((e) => e.row.frames), batchSize)) {
+  for (const members of planEvaluation(
+    examples.map((e) => e.row.frames),
+    batchSize,
+  )) {
     const batch = assembleBatch(examples, members, options);
-    const [p, e] = tf.tidy(() => model.predict(batchInputs(tf, batch, options.numCeps)) as tfjs.Tensor[]) as [tfjs.Tensor, tfjs.Tensor];
+    const [p, e] = tf.tidy(() => model.predict(batchInputs(tf, batch, options.numCeps)) as tfjs.Tensor[]) as [
+      tfjs.Tensor,
+      tfjs.Tensor,
+    ];
     const hidden = e.shape[1] as number;
     const probs = p.dataSync() as Float32Array;
     const embedding = e.dataSync() as Float32Array;
@@ -52,13 +64,26 @@ export function evaluate(
   const pred: number[] = [];
   let lossSum = 0;
   for (const { batch, probs } of predictBatches(tf, model, examples, batchSize, options)) {
-    const loss = tf.tidy(() => weightedCrossEntropy(tf, tf.tensor2d(probs, [batch.size, numClasses]), batch.labels, classWeights).dataSync()[0] as number);
+    const loss = tf.tidy(
+      () =>
+        weightedCrossEntropy(
+          tf,
+          tf.tensor2d(probs, [batch.size, numClasses]),
+          batch.labels,
+          classWeights,
+        ).dataSync()[0] as number,
+    );
     lossSum += loss * batch.size;
     truth.push(...batch.labels);
     pred.push(...argMaxRows(probs, numClasses));
   }
   const confusion = confusionMatrix(truth, pred, numClasses);
-  return { loss: lossSum / Math.max(1, truth.length), ua: unweightedAccuracy(confusion), wa: weightedAccuracy(confusion), confusion };
+  return {
+    loss: lossSum / Math.max(1, truth.length),
+    ua: unweightedAccuracy(confusion),
+    wa: weightedAccuracy(confusion),
+    confusion,
+  };
 }
 
 /** Index of the largest value of each row of a `[rows, width]` matrix (first one on ties). */
@@ -66,7 +91,8 @@ export function argMaxRows(values: Float32Array, width: number): number[] {
   const out: number[] = [];
   for (let r = 0; r < values.length / width; r++) {
     let best = 0;
-    for (let c = 1; c < width; c++) if ((values[r * width + c] as number) > (values[r * width + best] as number)) best = c;
+    for (let c = 1; c < width; c++)
+      if ((values[r * width + c] as number) > (values[r * width + best] as number)) best = c;
     out.push(best);
   }
   return out;

@@ -1,15 +1,14 @@
+import type { Logger, MetricsSink, ProgressReporter, Tfjs as Tf } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Logger, MetricsSink, ProgressReporter } from '@serx/core';
-import type { Tfjs as Tf } from '@serx/core';
-import { type BatchOptions, type Example, assembleBatch, planEpoch } from '../data/batches.ts';
+import { assembleBatch, type BatchOptions, type Example, planEpoch } from '../data/batches.ts';
 import { createRng, mixSeed } from '../data/rng.ts';
-import { encoderOf } from '../model/cnnLstm.ts';
 import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
-import { type SavedTensor, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { eta, report } from './report.ts';
-import { savedOptimizer, setWeights, snapshot, toTensor } from './weights.ts';
+import { encoderOf } from '../model/cnnLstm.ts';
+import { loadCheckpoint, type SavedTensor, saveCheckpoint } from './checkpoint.ts';
 import { argMaxRows, batchInputs, evaluate } from './evaluate.ts';
 import { weightedCrossEntropy } from './loss.ts';
+import { eta, report } from './report.ts';
+import { savedOptimizer, setWeights, snapshot, toTensor } from './weights.ts';
 
 /** A training phase: `frozen` is one phase with a frozen encoder, `finetune` adds an unfrozen one. */
 export interface Phase {
@@ -126,7 +125,9 @@ export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
     encoderOf(model).trainable = phase.encoderTrainable;
     const optimizer = tf.train.adam(phase.learningRate);
     if (checkpoint && checkpoint.optimizer.length > 0) {
-      await optimizer.setWeights(checkpoint.optimizer.map((t) => ({ name: t.name, tensor: toTensor(tf, t) })));
+      await optimizer.setWeights(
+        checkpoint.optimizer.map((t) => ({ name: t.name, tensor: toTensor(tf, t) })),
+      );
     }
     checkpoint = null;
     const varList = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
@@ -136,7 +137,15 @@ export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
       const epoch = state.epoch + 1;
       const label = `epoch ${epoch} (${phase.name} ${state.phaseEpoch + 1}/${phase.epochs})${eta(state.history, maxEpochs - state.epoch)}`;
       const fit = trainEpoch(args, optimizer, varList, lengths, epoch, label);
-      const val = evaluate(tf, model, args.validation, args.numClasses, settings.batchSize, settings.batch, settings.classWeights);
+      const val = evaluate(
+        tf,
+        model,
+        args.validation,
+        args.numClasses,
+        settings.batchSize,
+        settings.batch,
+        settings.classWeights,
+      );
       const record: EpochRecord = {
         epoch,
         phase: phase.name,
@@ -169,7 +178,12 @@ export async function trainLoop(args: TrainArgs): Promise<TrainOutcome> {
   }
   if (bestWeights) setWeights(tf, variables, bestWeights);
   encoderOf(model).trainable = true;
-  return { history: state.history, bestEpoch: state.best?.epoch ?? 0, bestValUa: state.best?.valUa ?? Number.NaN, resumedAfter };
+  return {
+    history: state.history,
+    bestEpoch: state.best?.epoch ?? 0,
+    bestValUa: state.best?.valUa ?? Number.NaN,
+    resumedAfter,
+  };
 }
 
 function trainEpoch(
@@ -181,7 +195,12 @@ function trainEpoch(
   label: string,
 ): Pick<EpochRecord, 'loss' | 'trainUa' | 'trainWa'> {
   const { tf, model, settings, hooks } = args;
-  const plan = planEpoch(lengths, settings.batchSize, createRng(mixSeed(args.seed, epoch)), settings.poolBatches);
+  const plan = planEpoch(
+    lengths,
+    settings.batchSize,
+    createRng(mixSeed(args.seed, epoch)),
+    settings.poolBatches,
+  );
   const cropRng = createRng(mixSeed(args.seed ^ 0x5bd1e995, epoch));
   hooks.progress.total(plan.length, label);
   const truth: number[] = [];
@@ -208,5 +227,9 @@ function trainEpoch(
     hooks.progress.tick();
   }
   const confusion = confusionMatrix(truth, pred, args.numClasses);
-  return { loss: lossSum / truth.length, trainUa: unweightedAccuracy(confusion), trainWa: weightedAccuracy(confusion) };
+  return {
+    loss: lossSum / truth.length,
+    trainUa: unweightedAccuracy(confusion),
+    trainWa: weightedAccuracy(confusion),
+  };
 }

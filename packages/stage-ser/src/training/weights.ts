@@ -1,5 +1,5 @@
-import type * as tfjs from '@tensorflow/tfjs';
 import type { Tfjs as Tf } from '@serx/core';
+import type * as tfjs from '@tensorflow/tfjs';
 import type { SavedTensor } from './checkpoint.ts';
 
 /** Copies tensors' values out (for checkpoints and the best epoch's weights). */
@@ -20,12 +20,15 @@ export async function savedOptimizer(optimizer: tfjs.Optimizer): Promise<SavedTe
 }
 
 export function toTensor(tf: Tf, t: SavedTensor): tfjs.Tensor {
-  return t.dtype === 'int32' ? tf.tensor(Int32Array.from(t.data), t.shape, 'int32') : tf.tensor(t.data, t.shape, 'float32');
+  return t.dtype === 'int32'
+    ? tf.tensor(Int32Array.from(t.data), t.shape, 'int32')
+    : tf.tensor(t.data, t.shape, 'float32');
 }
 
 /** Writes saved values into `variables` (same order and shapes). */
 export function setWeights(tf: Tf, variables: tfjs.LayerVariable[], saved: SavedTensor[]): void {
-  if (saved.length !== variables.length) throw new Error(`checkpoint has ${saved.length} weights, the model ${variables.length}`);
+  if (saved.length !== variables.length)
+    throw new Error(`checkpoint has ${saved.length} weights, the model ${variables.length}`);
   variables.forEach((v, i) => {
     const t = toTensor(tf, saved[i] as SavedTensor);
     v.write(t);
