@@ -119,7 +119,7 @@ describe('analysis:evaluate', () => {
     await writePredictionsFixture(join(root, 'a'), rows);
     await writePredictionsFixture(
       join(root, 'b'),
-      rows.map((r) => ({ ...r, pred: r.class })),
+      rows.map((r) => ({ ...r, pred: r.class! })),
     );
     const { result } = await runStage(evaluate, {
       params: { splits: ['test'] },
