@@ -106,7 +106,7 @@ const full = await measure('full');
 const lstm = await measure('lstm');
 const pipeline = await pipelineSamplesPerSecond(cfg, cfg.batch * cfg.steps * 2);
 console.log(
-  `ser:train stage path (feature store → length buckets → steps; second epoch): ${pipeline.toFixed(1)} samples/s`,
+  `ser:train stage path (feature store → length buckets → steps; epochs 2–3): ${pipeline.toFixed(1)} samples/s`,
 );
 const target = full.variants['SerxLSTM cellgrad'] ?? full.variants['SerxLSTM autodiff'];
 console.log(
