@@ -48,6 +48,13 @@ describe('ablation variants', () => {
       ['ser_frozen[encoder=temporal-conv1d]', 'ser_scratch'],
     ]);
   });
+  it('two variants named explicitly are compared with each other, paired by seed', () => {
+    const [a, b] = ['ser_frozen[encoder=temporal-conv1d]', 'ser_frozen[encoder=parry-cnn]'];
+    const pairs = pairMethods(resolveMethods(methods, a), resolveMethods(methods, b));
+    expect(pairs.map(([x, y]) => [x.method, y.method])).toEqual([[a, b]]);
+    const r = checkClaim(parseClaim(`UA on tess of ${a} minus ${b} >= 0`), methods, 3, opts, 'c');
+    expect(r).toMatchObject({ seeds: 3 });
+  });
   it('a claim must name one variant', () => {
     expect(() =>
       checkClaim(

@@ -118,12 +118,15 @@ export function resolveMethods(methods: readonly MethodRuns[], name: string): Me
 /**
  * Pairs each `a` method with the `b` method run under the same ablation settings: the one whose
  * matrix axes agree with a's on every axis both have (b may vary over fewer axes, e.g. a scratch
- * model does not depend on the autoencoder's sparsity).
+ * model does not depend on the autoencoder's sparsity). Two single methods are paired as named.
  */
 export function pairMethods(
   as: readonly MethodRuns[],
   bs: readonly MethodRuns[],
 ): [MethodRuns, MethodRuns][] {
+  // One method on each side was named explicitly (`ser_frozen[sparsity=0.01]` vs
+  // `ser_frozen[sparsity=0]`): compare exactly those, even though they differ on a named axis.
+  if (as.length === 1 && bs.length === 1 && as[0] !== bs[0]) return [[as[0]!, bs[0]!]];
   const pairs: [MethodRuns, MethodRuns][] = [];
   for (const a of as) {
     const agree = bs.filter(

@@ -27,7 +27,7 @@ const WINDOW_BATCHES = 16;
  */
 export const predict = defineStage<PredictParams>({
   name: 'ser:predict',
-  version: '2',
+  version: '3',
   description: 'per-utterance class probabilities and last-hidden-layer embeddings of a trained CNN-LSTM',
   params: {
     type: 'object',
@@ -63,8 +63,8 @@ export const predict = defineStage<PredictParams>({
         kind: 'predictions',
         classes: config.classes,
         model: modelArtifact.hash,
-        // What analysis needs to name and group methods: the trained model's producer id and recipe.
-        modelProducer: modelArtifact.producer,
+        // The model's recipe. Not its producer id: entries are shared by every spec whose stage has
+        // the same key, so analysis names models from its own graph (by `model` hash).
         strategy: config.strategy,
         structure: config.structure,
         trainCorpora: config.trainCorpora,
