@@ -1,6 +1,13 @@
 import type { Tfjs as Tf } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
-import { executeNative, forwardAttrs, gradAttrs } from './blockLstm.ts';
+import { type Binding, executeNative, forwardAttrs, gradAttrs, type OpAttr } from './blockLstm.ts';
+
+const floatAttr = (b: Binding): OpAttr[] => [{ name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT }];
+const matMulAttrs = (b: Binding): OpAttr[] => [
+  { name: 'transpose_a', type: b.TF_ATTR_BOOL, value: false },
+  { name: 'transpose_b', type: b.TF_ATTR_BOOL, value: false },
+  ...floatAttr(b),
+];
 
 /**
  * The `cellgrad` LSTM: forward with TensorFlow's fused `BlockLSTMV2` (one op), backward as one
@@ -26,6 +33,10 @@ export function cellGradLstmPicked(
     const [i, a, b, o] = tf.split(t, 4, axis);
     return tf.concat([i as tfjs.Tensor, b as tfjs.Tensor, a as tfjs.Tensor, o as tfjs.Tensor], axis);
   };
+  // Per-step ops straight to the native kernels: tf.matMul / tf.add add reshapes and checks that
+  // cost more than the [batch, 4u] × [4u, u] product itself.
+  const add = (a: tfjs.Tensor, b: tfjs.Tensor) =>
+    executeNative(tf, 'AddV2', floatAttr, [a, b], 1)[0] as tfjs.Tensor;
   const run = tf.customGrad((...args: unknown[]) => {
     const [xb, pk, w, r, b, save] = args as [
       tfjs.Tensor3D,
@@ -60,6 +71,7 @@ export function cellGradLstmPicked(
           tf.unstack(t as tfjs.Tensor),
         );
         const rIcfo = swapCF(sr as tfjs.Tensor, 1);
+        const rIcfoT = tf.transpose(rIcfo);
         const noInput = tf.zeros([batch, 0]);
         const zero = tf.zeros([batch, units]);
         const p0 = tf.zeros([units]);
@@ -68,11 +80,7 @@ export function cellGradLstmPicked(
         let dcs: tfjs.Tensor = zero;
         for (let t = steps - 1; t >= 0; t--) {
           const enters = (ends[t] as number) > 0;
-          const hGrad = dh
-            ? enters
-              ? tf.add(hGrads[t] as tfjs.Tensor, dh)
-              : dh
-            : (hGrads[t] as tfjs.Tensor);
+          const hGrad = dh ? (enters ? add(hGrads[t] as tfjs.Tensor, dh) : dh) : (hGrads[t] as tfjs.Tensor);
           const csPrev = t > 0 ? (cs?.[t - 1] as tfjs.Tensor) : zero;
           const [csPrevGrad, dicfo] = executeNative(
             tf,
@@ -100,7 +108,7 @@ export function cellGradLstmPicked(
           );
           dGates[t] = dicfo as tfjs.Tensor;
           dcs = csPrevGrad as tfjs.Tensor;
-          if (t > 0) dh = tf.matMul(dicfo as tfjs.Tensor, rIcfo, false, true);
+          if (t > 0) dh = executeNative(tf, 'MatMul', matMulAttrs, [dicfo as tfjs.Tensor, rIcfoT], 1)[0];
         }
         const dz = tf.reshape(swapCF(tf.stack(dGates), 2), [steps * batch, 4 * units]);
         const hPrev = tf.reshape(
