@@ -129,6 +129,18 @@ describe('ser:train', () => {
     ]);
   });
 
+  it('stops early once validation UA has not improved for `patience` epochs, keeping the best epoch', async () => {
+    const { out, ctx } = await runTrain({ epochs: 12, patience: 1 });
+    const history = JSON.parse(await readFile(join(out, 'history.json'), 'utf8'));
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect(config.epochsRun).toBeLessThan(12);
+    expect(config.epochsRun).toBe(config.bestEpoch + 1);
+    const uas = history.epochs.map((e: { valUa: number }) => e.valUa);
+    expect(Math.max(...uas)).toBe(uas[config.bestEpoch - 1]);
+    expect(uas[config.epochsRun - 1]).toBeLessThanOrEqual(uas[config.bestEpoch - 1]);
+    expect(ctx.recorded.metrics.filter((m) => m.name === 'val_ua')).toHaveLength(config.epochsRun);
+  });
+
   it('is deterministic for a seed, and a killed run resumes to the same model', async () => {
     const first = await runTrain({});
     const again = await runTrain({});
