@@ -25,3 +25,4 @@ export { planGraph, type Plan, type PlannedNode } from './run/plan.ts';
 export { WorkerThreadExecutor, type WorkerExecutorOptions } from './run/worker-executor.ts';
 export { main } from './cli/main.ts';
 export type { ContextChannels, ContextData } from './run/context.ts';
+export * from './seeded-random.ts';

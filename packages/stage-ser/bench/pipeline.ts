@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureStoreWriter } from '@serx/stage-features';
-import { createRng } from '../src/data/rng.ts';
+import { mulberry32 as createRng } from '@serx/core';
 import { train } from '../src/stages/train.ts';
 import { type TrainParams, trainParamsSchema } from '../src/stages/train-params.ts';
 

@@ -6,7 +6,7 @@ import { loadTensorflow } from '@serx/core';
 import { defineEncoderStructure, registerEncoderStructure } from '@serx/stage-autoencoder';
 import { type FeatureRowInput, FeatureStoreWriter } from '@serx/stage-features';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
-import { createRng } from '../src/data/rng.ts';
+import { mulberry32 as createRng } from '@serx/core';
 
 /** A tiny encoder structure (one strided conv + dense bottleneck) so tests train in seconds. */
 export const tinyStructure = defineEncoderStructure<{ filters: number; units: number }>({

@@ -1,5 +1,5 @@
 import { SerxError } from '@serx/core';
-import { shuffled } from './prng.ts';
+import { shuffled } from '@serx/core';
 import type { Partition, ResolvedRule } from './types.ts';
 
 /**

@@ -5,7 +5,7 @@ import { type Artifact, defineStage, loadTensorflow, SerxError, type Tfjs as Tf 
 import { buildStructure, loadEncoder, saveModel, useNativeReluGrad } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
 import { lcm } from '../data/batches.ts';
-import { mixSeed } from '../data/rng.ts';
+import { mixSeed } from '@serx/core';
 import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
 import { assembleCnnLstm } from '../model/cnnLstm.ts';
 import { CONFIG_FILE, HISTORY_FILE, type ModelConfig } from '../model/config.ts';
