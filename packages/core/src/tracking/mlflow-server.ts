@@ -43,6 +43,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+async function answers(uri: string): Promise<boolean> {
+  try {
+    await fetch(`${uri}/health`, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startMlflowServer(options: { dir: string; port?: number; timeoutMs?: number }): Promise<MlflowServer> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dir, { recursive: true });
@@ -88,6 +97,10 @@ export async function startMlflowServer(options: { dir: string; port?: number; t
     const timer = setTimeout(() => group('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
+    // The parent exits before its uvicorn worker lets go of the port: wait until nobody answers.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await answers(uri))) await new Promise((r) => setTimeout(r, 100));
+    if (await answers(uri)) group('SIGKILL');
   };
   return { uri, port, dir: options.dir, process: child, stop };
 }

@@ -147,4 +147,34 @@ describe('MlflowTracker on a real server', () => {
     expect(history.map((m) => [m.step, m.value])).toEqual([[1, 1.0], [2, 0.8], [3, 0.6]]);
     expect(child.data.metrics?.find((m) => m.key === 'ua')?.value).toBe(0.55);
   }, 180_000);
+
+  it('resumes by itself after a transient outage, with nothing lost or duplicated', async () => {
+    const journalDir = join(dir, 'journal-c');
+    const warnings: string[] = [];
+    const tracker = new MlflowTracker({ trackingUri: server.uri, journalDir, retryAfterMs: 0, warn: (m) => warnings.push(m) });
+    const train = node('train', true);
+    tracker.runStarted({ runId: 'run-blip', spec: { ...spec, name: 'blip-test' }, gitCommit: undefined, startedAt: Date.now() });
+    tracker.stageStarted({ node: train, key: 'k-blip', cacheHit: false });
+    tracker.metric('train', 'loss', 1.0, 1, 1000);
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.stop();
+    tracker.metric('train', 'loss', 0.8, 2, 2000);
+    await new Promise((r) => setTimeout(r, 500));
+    server = await startMlflowServer({ dir: server.dir, port: server.port });
+    tracker.metric('train', 'loss', 0.6, 3, 3000);
+    tracker.stageFinished('train', 'succeeded', { durationMs: 5 });
+    tracker.runFinished('succeeded', {});
+    await tracker.close();
+
+    expect(warnings.some((w) => w.startsWith('MLflow tracking paused'))).toBe(true);
+    expect(warnings.some((w) => w.startsWith('MLflow tracking resumed'))).toBe(true);
+    expect(warnings.some((w) => w.includes('serx sync'))).toBe(false);
+    const client = new MlflowClient(server.uri);
+    const experiment = await client.getExperimentByName('blip-test');
+    const runs = await client.searchRuns([experiment!.experiment_id]);
+    expect(runs).toHaveLength(2);
+    const child = runs.find((r) => tag(r, 'mlflow.parentRunId'))!;
+    const history = await client.getMetricHistory(child.info.run_id, 'loss');
+    expect(history.map((m) => [m.step, m.value])).toEqual([[1, 1.0], [2, 0.8], [3, 0.6]]);
+  }, 180_000);
 });

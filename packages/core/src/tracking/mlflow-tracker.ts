@@ -21,6 +21,8 @@ export interface MlflowTrackerOptions {
   journalDir: string;
   /** Experiment name; defaults to the spec's name. */
   experimentName?: string;
+  /** After a failed request, how long to keep journaling before trying the server again (default 30 s). */
+  retryAfterMs?: number;
   warn?: (message: string) => void;
 }
 
@@ -30,7 +32,8 @@ export class MlflowTracker implements Tracker {
   private experiment = '';
   private readonly tracked = new Map<string, GraphNode>();
   private pump: Promise<void> = Promise.resolve();
-  private offline = false;
+  /** While set, the server failed and events only go to the journal until this time. */
+  private pausedUntil: number | undefined;
   private draining = false;
   private readonly warn: (message: string) => void;
 
@@ -110,6 +113,11 @@ export class MlflowTracker implements Tracker {
   }
 
   async close(): Promise<void> {
+    if (this.pausedUntil !== undefined && this.journal) {
+      // One last try: a transient failure must not leave the whole run for `serx sync`.
+      this.pausedUntil = 0;
+      this.drain();
+    }
     await this.pump;
     const pending = this.journal?.pending() ?? 0;
     if (pending > 0) {
@@ -125,18 +133,26 @@ export class MlflowTracker implements Tracker {
 
   private emit(op: JournalOp): void {
     this.journal!.append(op);
-    if (this.offline || this.draining) return;
+    this.drain();
+  }
+
+  /** Replays everything pending, one drain at a time, so events emitted meanwhile coalesce. */
+  private drain(): void {
+    if (this.draining || (this.pausedUntil !== undefined && Date.now() < this.pausedUntil)) return;
     this.draining = true;
     const journal = this.journal!;
-    // One drain at a time replays everything pending, so events emitted meanwhile coalesce.
     this.pump = this.pump.then(async () => {
       this.draining = false;
-      if (this.offline) return;
       const result = await replayJournal(this.client, journal);
-      if (result.error) {
-        this.offline = true;
-        this.warn(`MLflow tracking paused: ${result.error.message}. The run goes on; events are journaled for \`serx sync\`.`);
+      if (!result.error) {
+        if (this.pausedUntil !== undefined) this.warn(`MLflow tracking resumed at ${this.client.baseUrl}`);
+        this.pausedUntil = undefined;
+        return;
       }
+      if (this.pausedUntil === undefined) {
+        this.warn(`MLflow tracking paused: ${result.error.message}. The run goes on; events are journaled and retried.`);
+      }
+      this.pausedUntil = Date.now() + (this.options.retryAfterMs ?? 30_000);
     });
   }
 }
