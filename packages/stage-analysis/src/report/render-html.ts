@@ -51,7 +51,13 @@ export function scopeSvgIds(svg: string, scope: string): string {
     .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`);
 }
 
-export function renderHtml(model: ReportModel): string {
+/**
+ * Above this size a figure is embedded as its PNG instead of inline SVG: a Figure 2 heatmap of a
+ * few utterances is a million SVG rectangles (120 MB), its PNG a few MB.
+ */
+export const MAX_INLINE_SVG = 1_500_000;
+
+export function renderHtml(model: ReportModel, pngs: { readonly [name: string]: Buffer } = {}): string {
   const parts: string[] = [`<h1>${escapeHtml(model.title)}</h1>`];
   if (model.spec)
     parts.push(
@@ -91,7 +97,7 @@ export function renderHtml(model: ReportModel): string {
   parts.push(`<h2>Figures</h2>`);
   for (const f of model.figures) {
     parts.push(
-      `<figure id="fig-${escapeHtml(f.name)}">\n${scopeSvgIds(f.svg, f.name)}\n<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`,
+      `<figure id="fig-${escapeHtml(f.name)}">\n${figureBody(f, pngs[f.name])}\n<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`,
     );
   }
   const timings = timingTable(model);
@@ -103,4 +109,9 @@ export function renderHtml(model: ReportModel): string {
   if (model.notes.length > 0)
     parts.push(`<h2>Notes</h2><ul>${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(model.title)}</title><style>${STYLE}</style></head>\n<body>\n${parts.join('\n')}\n</body></html>\n`;
+}
+
+export function figureBody(f: ReportModel['figures'][number], png: Buffer | undefined): string {
+  if (f.svg.length <= MAX_INLINE_SVG || !png) return scopeSvgIds(f.svg, f.name);
+  return `<img alt="${escapeHtml(f.title)}" src="data:image/png;base64,${png.toString('base64')}">`;
 }

@@ -23,9 +23,12 @@ export async function writeReport(
   for (const f of model.figures) {
     const png = pngs[f.name];
     if (png) await writeFile(join(dir, f.png), png);
+    await writeFile(join(dir, 'figures', `${f.name}.svg`), f.svg);
   }
-  await writeFile(join(dir, REPORT_FILES.model), `${JSON.stringify(model)}\n`);
-  await writeFile(join(dir, REPORT_FILES.html), renderHtml(model));
+  // The SVGs live beside the PNGs; inlined in report.json they made it hundreds of MB (heatmaps).
+  const figures = model.figures.map(({ svg: _svg, ...f }) => ({ ...f, svg: `figures/${f.name}.svg` }));
+  await writeFile(join(dir, REPORT_FILES.model), `${JSON.stringify({ ...model, figures })}\n`);
+  await writeFile(join(dir, REPORT_FILES.html), renderHtml(model, pngs));
   await writeFile(join(dir, REPORT_FILES.markdown), renderMarkdown(model));
   await writeFile(join(dir, REPORT_FILES.table2Md), `${renderTable2Markdown(model.table2)}\n`);
   await writeFile(join(dir, REPORT_FILES.table2Csv), renderTable2Csv(model.table2));
