@@ -209,7 +209,9 @@ export class MlflowClient {
       const root = artifactUri.replace(/^mlflow-artifacts:(\/\/[^/]*)?/, '').replace(/^\/+/, '');
       const url = `${this.baseUrl}/api/2.0/mlflow-artifacts/artifacts/${encodePath(root)}/${encodePath(artifactPath)}`;
       const body = await readFile(localPath);
-      await this.request('PUT', url, 'mlflow-artifacts/artifacts', body, 'application/octet-stream');
+      // Large files get time in proportion to their size (1 s per MB on top of the usual timeout).
+      const timeoutMs = this.timeoutMs + Math.ceil(body.length / 1e6) * 1000;
+      await this.request('PUT', url, 'mlflow-artifacts/artifacts', body, 'application/octet-stream', timeoutMs);
       return;
     }
     if (artifactUri.startsWith('file:') || artifactUri.startsWith('/')) {
@@ -254,6 +256,7 @@ export class MlflowClient {
     endpoint: string,
     body: string | Buffer | undefined,
     contentType: string,
+    timeoutMs = this.timeoutMs,
   ): Promise<unknown> {
     let res: Response;
     try {
@@ -261,7 +264,7 @@ export class MlflowClient {
         method,
         headers: body === undefined ? {} : { 'content-type': contentType },
         body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new MlflowRequestError(endpoint, 0, undefined, (error as Error).message, error);
