@@ -22,7 +22,11 @@ interface Exit {
 }
 
 /** Runs `serx …`; `onLine` sees each stdout line as it comes. */
-function serx(args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string, child: ChildProcess) => void): Promise<Exit> {
+function serx(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onLine?: (line: string, child: ChildProcess) => void,
+): Promise<Exit> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [serxBin, ...args], { cwd: root, env: { ...process.env, ...env } });
     let stdout = '';
@@ -83,8 +87,13 @@ describe('experiments/smoke.yaml', () => {
     const children = runs.filter((r) => tag(r, 'mlflow.parentRunId') === parents[0]!.info.run_id);
     const byName = new Map(children.map((r) => [tag(r, 'mlflow.runName'), r]));
     expect([...byName.keys()].sort()).toEqual([
-      'ae[seed=1]', 'eval_finetune[seed=1]', 'eval_frozen[seed=1]', 'eval_scratch[seed=1]',
-      'ser_finetune[seed=1]', 'ser_frozen[seed=1]', 'ser_scratch[seed=1]',
+      'ae[seed=1]',
+      'eval_finetune[seed=1]',
+      'eval_frozen[seed=1]',
+      'eval_scratch[seed=1]',
+      'ser_finetune[seed=1]',
+      'ser_frozen[seed=1]',
+      'ser_scratch[seed=1]',
     ]);
     expect(children).toHaveLength(7); // nothing duplicated by the replay
     for (const run of children) {
@@ -144,7 +153,10 @@ describe('experiments/smoke.yaml', () => {
         '',
       ].join('\n'),
     );
-    const result = await serx(['run', spec], { SERX_CACHE: join(work, 'leak-cache'), MLFLOW_TRACKING_URI: '' });
+    const result = await serx(['run', spec], {
+      SERX_CACHE: join(work, 'leak-cache'),
+      MLFLOW_TRACKING_URI: '',
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${spec}:6:`);
     expect(result.stderr).toMatch(/ingest_tess → split_tess → mfcc_tess → ser_scratch/);

@@ -15,7 +15,7 @@ import { registerBuiltinStructures } from '../src/structures/builtin.ts';
 import { openCorpus } from '../src/training/corpus.ts';
 import { useNativeReluGrad } from '../src/training/native-gradients.ts';
 import { Rng } from '../src/training/rng.ts';
-import { trainAutoencoder, trainStep, trainableVariables } from '../src/training/trainer.ts';
+import { trainAutoencoder, trainableVariables, trainStep } from '../src/training/trainer.ts';
 import { writeSyntheticStore } from '../test/synthetic-store.ts';
 import { startKerasWorker } from './keras-worker.ts';
 
@@ -44,7 +44,14 @@ function tfjsStepper(): (steps: number) => { seconds: number; cpuSeconds: number
   const variables = trainableVariables([built.encoder, built.decoder!]);
   const rng = new Rng(1);
   const x = Float32Array.from({ length: cfg.batch * cfg.frames * cfg.numCeps }, () => rng.next() * 2 - 1);
-  const batch = { x, mask: new Float32Array(cfg.batch * cfg.frames).fill(1), lengths: Array(cfg.batch).fill(cfg.frames), size: cfg.batch, frames: cfg.frames, numCeps: cfg.numCeps };
+  const batch = {
+    x,
+    mask: new Float32Array(cfg.batch * cfg.frames).fill(1),
+    lengths: Array(cfg.batch).fill(cfg.frames),
+    size: cfg.batch,
+    frames: cfg.frames,
+    numCeps: cfg.numCeps,
+  };
   for (let i = 0; i < cfg.warmup; i++) trainStep(tf, optimizer, variables, models, batch, cfg.sparsity);
   return (steps) => {
     const start = performance.now();
@@ -59,11 +66,27 @@ function tfjsStepper(): (steps: number) => { seconds: number; cpuSeconds: number
 async function pipelineSamplesPerSecond(utterances: number): Promise<{ wall: number; cpu: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'serx-ae-bench-'));
   try {
-    await writeSyntheticStore(join(dir, 'store'), { utterances, dims: cfg.numCeps, minFrames: cfg.frames, maxFrames: cfg.frames, seed: 1 });
+    await writeSyntheticStore(join(dir, 'store'), {
+      utterances,
+      dims: cfg.numCeps,
+      minFrames: cfg.frames,
+      maxFrames: cfg.frames,
+      seed: 1,
+    });
     const corpus = await openCorpus([join(dir, 'store')]);
     const built = build();
     const all = Int32Array.from({ length: corpus.size }, (_, i) => i);
-    const config = { ...cfg, batchSize: cfg.batch, epochs: 1, patience: 1, minDelta: 0, minFrames: 100, maxFrames: cfg.frames, padMultiple: 32, seed: 1 };
+    const config = {
+      ...cfg,
+      batchSize: cfg.batch,
+      epochs: 1,
+      patience: 1,
+      minDelta: 0,
+      minFrames: 100,
+      maxFrames: cfg.frames,
+      padMultiple: 32,
+      seed: 1,
+    };
     const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
     // Timed from the end of the first batch (the warm-up the step bench also excludes).
     let first = 0;
@@ -71,7 +94,12 @@ async function pipelineSamplesPerSecond(utterances: number): Promise<{ wall: num
     let timed = 0;
     let cpu = process.cpuUsage();
     await trainAutoencoder({
-      tf, corpus, train: all, validation: new Int32Array(0), models, config,
+      tf,
+      corpus,
+      train: all,
+      validation: new Int32Array(0),
+      models,
+      config,
       onBatch: (_epoch, batch) => {
         last = performance.now();
         if (batch === 1) {
@@ -90,19 +118,32 @@ async function pipelineSamplesPerSecond(utterances: number): Promise<{ wall: num
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const params = build().ref.params as { conv: unknown; units: number };
-const keras = await startKerasWorker(join(import.meta.dirname, 'ae_keras.py'), { ...cfg, conv: params.conv, units: params.units });
+const keras = await startKerasWorker(join(import.meta.dirname, 'ae_keras.py'), {
+  ...cfg,
+  conv: params.conv,
+  units: params.units,
+});
 const tfjs = tfjsStepper();
-console.log(`parry-cnn autoencoder (${keras.info.params} encoder params), batch ${cfg.batch} × ${cfg.frames} frames × ${cfg.numCeps} MFCC, ` +
-  `${cfg.rounds} alternating rounds of ${cfg.steps} steps, ${cfg.threads} thread(s), native ReluGrad ${nativeReluGrad ? 'on' : 'off'}`);
+console.log(
+  `parry-cnn autoencoder (${keras.info.params} encoder params), batch ${cfg.batch} × ${cfg.frames} frames × ${cfg.numCeps} MFCC, ` +
+    `${cfg.rounds} alternating rounds of ${cfg.steps} steps, ${cfg.threads} thread(s), native ReluGrad ${nativeReluGrad ? 'on' : 'off'}`,
+);
 const rounds: { tfjs: number; keras: number; tfjsCpu: number; kerasCpu: number }[] = [];
 for (let r = 0; r < cfg.rounds; r++) {
   const samples = cfg.batch * cfg.steps;
   const t = tfjs(cfg.steps);
   const k = await keras.time(cfg.steps);
-  const round = { tfjs: samples / t.seconds, keras: samples / k.seconds, tfjsCpu: samples / t.cpuSeconds, kerasCpu: samples / k.cpuSeconds };
+  const round = {
+    tfjs: samples / t.seconds,
+    keras: samples / k.seconds,
+    tfjsCpu: samples / t.cpuSeconds,
+    kerasCpu: samples / k.cpuSeconds,
+  };
   rounds.push(round);
-  console.log(`round ${r + 1}: tfjs-node ${round.tfjs.toFixed(1)} samples/s, Keras ${round.keras.toFixed(1)} samples/s, ratio ${(round.tfjs / round.keras).toFixed(2)}; ` +
-    `per CPU-second ${round.tfjsCpu.toFixed(1)} vs ${round.kerasCpu.toFixed(1)}`);
+  console.log(
+    `round ${r + 1}: tfjs-node ${round.tfjs.toFixed(1)} samples/s, Keras ${round.keras.toFixed(1)} samples/s, ratio ${(round.tfjs / round.keras).toFixed(2)}; ` +
+      `per CPU-second ${round.tfjsCpu.toFixed(1)} vs ${round.kerasCpu.toFixed(1)}`,
+  );
 }
 keras.close();
 const pipeline = await pipelineSamplesPerSecond(cfg.batch * cfg.steps * 3);
@@ -122,7 +163,9 @@ const result = {
   pipelineSamplesPerSec: pipeline.wall,
   pipelineSamplesPerCpuSec: pipeline.cpu,
 };
-console.log(`median: tfjs-node ${result.tfjsSamplesPerSec.toFixed(1)} samples/s, Keras ${result.kerasSamplesPerSec.toFixed(1)} samples/s, ` +
-  `ratio ${result.ratio.toFixed(2)}× (target ≥ 0.8×); per CPU-second (robust to a shared machine) ` +
-  `${result.tfjsSamplesPerCpuSec.toFixed(1)} vs ${result.kerasSamplesPerCpuSec.toFixed(1)}, ratio ${result.cpuRatio.toFixed(2)}×; whole stage pipeline (store → buckets → step) ${pipeline.wall.toFixed(1)} samples/s, ${pipeline.cpu.toFixed(1)} per CPU-second`);
+console.log(
+  `median: tfjs-node ${result.tfjsSamplesPerSec.toFixed(1)} samples/s, Keras ${result.kerasSamplesPerSec.toFixed(1)} samples/s, ` +
+    `ratio ${result.ratio.toFixed(2)}× (target ≥ 0.8×); per CPU-second (robust to a shared machine) ` +
+    `${result.tfjsSamplesPerCpuSec.toFixed(1)} vs ${result.kerasSamplesPerCpuSec.toFixed(1)}, ratio ${result.cpuRatio.toFixed(2)}×; whole stage pipeline (store → buckets → step) ${pipeline.wall.toFixed(1)} samples/s, ${pipeline.cpu.toFixed(1)} per CPU-second`,
+);
 console.log(JSON.stringify(result));

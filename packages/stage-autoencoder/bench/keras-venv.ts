@@ -15,9 +15,14 @@ const PYTHON = join(VENV, 'bin', 'python');
 export function kerasPython(): string {
   if (existsSync(PYTHON) && run(PYTHON, ['-c', 'import tensorflow, keras']).status === 0) return PYTHON;
   const wheels = join(CACHE, 'wheels');
-  const wheel = existsSync(wheels) ? readdirSync(wheels).find((f) => f.startsWith('tensorflow_cpu-') && f.endsWith('.whl')) : undefined;
+  const wheel = existsSync(wheels)
+    ? readdirSync(wheels).find((f) => f.startsWith('tensorflow_cpu-') && f.endsWith('.whl'))
+    : undefined;
   if (!wheel) {
-    throw new SerxError(ErrorCodes.ENVIRONMENT, `no tensorflow-cpu wheel in ${wheels}; run \`npm run setup\` first`);
+    throw new SerxError(
+      ErrorCodes.ENVIRONMENT,
+      `no tensorflow-cpu wheel in ${wheels}; run \`npm run setup\` first`,
+    );
   }
   process.stderr.write(`creating ${VENV} with ${wheel} (one-off, a few minutes)\n`);
   for (const [cmd, args] of [
@@ -25,7 +30,11 @@ export function kerasPython(): string {
     [PYTHON, ['-m', 'pip', 'install', '--quiet', join(wheels, wheel)]],
   ] as const) {
     const result = run(cmd, [...args], 'inherit');
-    if (result.status !== 0) throw new SerxError(ErrorCodes.ENVIRONMENT, `\`${cmd} ${args.join(' ')}\` failed (exit ${result.status})`);
+    if (result.status !== 0)
+      throw new SerxError(
+        ErrorCodes.ENVIRONMENT,
+        `\`${cmd} ${args.join(' ')}\` failed (exit ${result.status})`,
+      );
   }
   return PYTHON;
 }

@@ -11,7 +11,9 @@ export interface KerasWorker {
 
 /** Starts a Python script speaking the ae_keras.py protocol (ready line, then one timing per request). */
 export async function startKerasWorker(script: string, config: object): Promise<KerasWorker> {
-  const child = spawn(kerasPython(), [script, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(kerasPython(), [script, JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const { value, done } = await lines.next();

@@ -17,10 +17,16 @@ const params = { batchSize: 32, validationFraction: 0.05, patience: 10, minDelta
 try {
   const rows: string[] = [];
   // Twice each, interleaved: the spread between repeats is the noise floor.
-  for (const [scale, epochs] of [[1, 10], [10, 1], [1, 10], [10, 1]] as const) {
+  for (const [scale, epochs] of [
+    [1, 10],
+    [10, 1],
+    [1, 10],
+    [10, 1],
+  ] as const) {
     const utterances = base * scale;
     const store = join(root, `x${scale}`);
-    if (!existsSync(store)) await writeSyntheticStore(store, { utterances, dims: 40, minFrames: 100, maxFrames: 600, seed: 1 });
+    if (!existsSync(store))
+      await writeSyntheticStore(store, { utterances, dims: 40, minFrames: 100, maxFrames: 600, seed: 1 });
     const storeMiB = (utterances * 350 * 40 * 4) / 2 ** 20;
     const run = pretrainPeakRss(store, { ...params, epochs });
     rows.push(

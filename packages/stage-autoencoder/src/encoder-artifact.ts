@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, SerxError, type Json } from '@serx/core';
+import { ErrorCodes, type Json, SerxError } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
-import { buildStructure, type BuiltStructure } from './structures/build.ts';
+import { type BuiltStructure, buildStructure } from './structures/build.ts';
 import type { Tf } from './structures/registry.ts';
 import { loadWeightsInto, saveModel } from './training/model-files.ts';
 
@@ -28,8 +28,19 @@ export interface EncoderStructureFile {
   units: number;
 }
 
-export async function writeEncoderArtifact(tf: Tf, dir: string, built: BuiltStructure, numCeps: number, history: Json): Promise<EncoderStructureFile> {
-  const structure: EncoderStructureFile = { ...built.ref, numCeps, timeStride: built.timeStride, units: built.units };
+export async function writeEncoderArtifact(
+  tf: Tf,
+  dir: string,
+  built: BuiltStructure,
+  numCeps: number,
+  history: Json,
+): Promise<EncoderStructureFile> {
+  const structure: EncoderStructureFile = {
+    ...built.ref,
+    numCeps,
+    timeStride: built.timeStride,
+    units: built.units,
+  };
   await saveModel(tf, built.encoder, dir);
   if (built.decoder) await saveModel(tf, built.decoder, join(dir, DECODER_DIR));
   await writeFile(join(dir, STRUCTURE_FILE), `${JSON.stringify(structure, null, 2)}\n`);
@@ -56,15 +67,27 @@ export interface LoadedEncoder {
  * const steps = encoder.apply(mfccInput); // [batch, ceil(frames / structure.timeStride), structure.units]
  * ```
  */
-export async function loadEncoder(tf: Tf, dir: string, options: { decoder?: boolean } = {}): Promise<LoadedEncoder> {
+export async function loadEncoder(
+  tf: Tf,
+  dir: string,
+  options: { decoder?: boolean } = {},
+): Promise<LoadedEncoder> {
   const file = join(dir, STRUCTURE_FILE);
   let structure: EncoderStructureFile;
   try {
     structure = JSON.parse(await readFile(file, 'utf8')) as EncoderStructureFile;
   } catch (cause) {
-    throw new SerxError(ErrorCodes.INPUT_DATA, `${file}: not an encoder artifact (missing or unreadable structure.json)`, { cause });
+    throw new SerxError(
+      ErrorCodes.INPUT_DATA,
+      `${file}: not an encoder artifact (missing or unreadable structure.json)`,
+      { cause },
+    );
   }
-  const built = buildStructure(tf, structure, { numCeps: structure.numCeps, seed: 0, decoder: options.decoder === true });
+  const built = buildStructure(tf, structure, {
+    numCeps: structure.numCeps,
+    seed: 0,
+    decoder: options.decoder === true,
+  });
   await loadWeightsInto(tf, built.encoder, dir);
   if (built.decoder) await loadWeightsInto(tf, built.decoder, join(dir, DECODER_DIR));
   return { encoder: built.encoder, decoder: built.decoder, structure };

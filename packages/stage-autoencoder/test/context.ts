@@ -29,11 +29,13 @@ export function testContext<P>(
   const validate = new Ajv({ useDefaults: true, strict: false }).compile(stage.params);
   if (!validate(params)) throw new Error(`bad test params: ${JSON.stringify(validate.errors)}`);
   const root = mkdtempSync(join(tmpdir(), 'serx-ae-stage-'));
-  const outputs = Object.fromEntries(Object.keys(stage.outputs).map((name) => {
-    const dir = join(root, 'out', name);
-    mkdirSync(dir, { recursive: true });
-    return [name, dir];
-  }));
+  const outputs = Object.fromEntries(
+    Object.keys(stage.outputs).map((name) => {
+      const dir = join(root, 'out', name);
+      mkdirSync(dir, { recursive: true });
+      return [name, dir];
+    }),
+  );
   const recorded: Recorded = { metrics: [], progress: [], ticks: 0, logs: [], artifacts: [] };
   const ctx: StageContext<P> = {
     id: 'ae',
@@ -43,15 +45,22 @@ export function testContext<P>(
     workDir: o.workDir ?? join(root, 'work'),
     log: {
       debug: () => {},
-      info: (m) => { recorded.logs.push(m); o.onLog?.(m); },
-      warn: (m) => { recorded.logs.push(m); o.onLog?.(m); },
+      info: (m) => {
+        recorded.logs.push(m);
+        o.onLog?.(m);
+      },
+      warn: (m) => {
+        recorded.logs.push(m);
+        o.onLog?.(m);
+      },
     },
     progress: {
       total: (total, label) => void recorded.progress.push({ total, ...(label ? { label } : {}) }),
       tick: (units = 1) => void (recorded.ticks += units),
     },
     metrics: {
-      metric: (name, value, step) => void recorded.metrics.push({ name, value, ...(step === undefined ? {} : { step }) }),
+      metric: (name, value, step) =>
+        void recorded.metrics.push({ name, value, ...(step === undefined ? {} : { step }) }),
       tag: () => {},
       artifact: (path) => void recorded.artifacts.push(path),
     },

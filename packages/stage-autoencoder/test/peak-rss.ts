@@ -6,11 +6,18 @@ import type { Json } from '@serx/core';
  * Peak RSS (MiB) of a fresh process running autoencoder:pretrain over `store`, and its RSS once
  * TensorFlow was loaded (before the stage ran).
  */
-export function pretrainPeakRss(store: string, params: { [key: string]: Json }): { peakRssMiB: number; baselineRssMiB: number; seconds: number } {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'rss-child.ts'), store, JSON.stringify(params)], {
-    encoding: 'utf8',
-    env: { ...process.env, SERX_THREADS: '1' },
-  });
+export function pretrainPeakRss(
+  store: string,
+  params: { [key: string]: Json },
+): { peakRssMiB: number; baselineRssMiB: number; seconds: number } {
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'rss-child.ts'), store, JSON.stringify(params)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, SERX_THREADS: '1' },
+    },
+  );
   if (child.status !== 0) throw new Error(`rss child failed (${child.status}):\n${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!);
 }

@@ -1,7 +1,8 @@
 // Runs autoencoder:pretrain in a child process so a test can SIGKILL it mid-training.
 // argv: <store dir> <work dir>; blocks for a minute after logging epoch 1 (the checkpoint is written).
-import { registerBuiltinStructures } from '../src/structures/builtin.ts';
+
 import { pretrain } from '../src/stages/pretrain.ts';
+import { registerBuiltinStructures } from '../src/structures/builtin.ts';
 import { featuresArtifact, testContext } from './context.ts';
 import { stageParams } from './pretrain-params.ts';
 

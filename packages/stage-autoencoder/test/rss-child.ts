@@ -11,7 +11,12 @@ registerBuiltinStructures();
 // the comparison; what is compared is the growth from here to the peak.
 await loadTensorflow({ threads: 1 });
 const baselineRssMiB = process.memoryUsage().rss / 2 ** 20;
-const { ctx } = testContext(pretrain, { params: JSON.parse(params), inputs: { features: [featuresArtifact(store)] } });
+const { ctx } = testContext(pretrain, {
+  params: JSON.parse(params),
+  inputs: { features: [featuresArtifact(store)] },
+});
 const started = performance.now();
 const result = await pretrain.run(ctx);
-process.stdout.write(`${JSON.stringify({ peakRssMiB: process.resourceUsage().maxRSS / 1024, baselineRssMiB, seconds: (performance.now() - started) / 1000, metrics: result?.metrics })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ peakRssMiB: process.resourceUsage().maxRSS / 1024, baselineRssMiB, seconds: (performance.now() - started) / 1000, metrics: result?.metrics })}\n`,
+);

@@ -18,17 +18,29 @@ export interface SyntheticStoreOptions {
  */
 export async function writeSyntheticStore(dir: string, o: SyntheticStoreOptions): Promise<void> {
   const rng = new Rng(o.seed);
-  const writer = await FeatureStoreWriter.create(dir, { dims: o.dims, sampleRate: 16000, ...(o.shardBytes ? { shardBytes: o.shardBytes } : {}) });
+  const writer = await FeatureStoreWriter.create(dir, {
+    dims: o.dims,
+    sampleRate: 16000,
+    ...(o.shardBytes ? { shardBytes: o.shardBytes } : {}),
+  });
   for (let u = 0; u < o.utterances; u++) {
     const frames = o.minFrames + rng.int(o.maxFrames - o.minFrames + 1);
     const data = new Float32Array(frames * o.dims);
     for (let c = 0; c < o.dims; c++) {
       const freq = 0.02 + 0.1 * rng.next();
       const phase = 2 * Math.PI * rng.next();
-      for (let t = 0; t < frames; t++) data[t * o.dims + c] = Math.sin(freq * t + phase) + 0.1 * (rng.next() - 0.5);
+      for (let t = 0; t < frames; t++)
+        data[t * o.dims + c] = Math.sin(freq * t + phase) + 0.1 * (rng.next() - 0.5);
     }
     await writer.append(
-      { id: `u${u}`, corpus: o.corpus ?? 'synthetic', speaker: `s${u % 7}`, label: null, class: null, split: null },
+      {
+        id: `u${u}`,
+        corpus: o.corpus ?? 'synthetic',
+        speaker: `s${u % 7}`,
+        label: null,
+        class: null,
+        split: null,
+      },
       data,
     );
   }

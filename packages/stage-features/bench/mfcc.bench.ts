@@ -26,12 +26,16 @@ const perCorpus = Number(values['per-corpus']);
 const rounds = Number(values.rounds);
 const python = process.env.SERX_GOLDEN_PYTHON ?? join(homedir(), '.cache/serx/golden-venv/bin/python');
 if (!existsSync(python)) {
-  console.error(`no Python at ${python}: create the golden venv (see packages/stage-features/test/golden/make_golden.py)`);
+  console.error(
+    `no Python at ${python}: create the golden venv (see packages/stage-features/test/golden/make_golden.py)`,
+  );
   process.exit(1);
 }
 
 function* audioFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* audioFiles(path);
     else if (entry.name.endsWith('.flac')) yield path;
@@ -124,7 +128,9 @@ try {
   const bestPy = best(py);
   const speedup = bestPy.cpu / bestJs.cpu;
   const rtf = (t: Timing) => `${(audioSec / t.cpu).toFixed(0)}× real time per core`;
-  console.log(`\n${signals.length} utterances, ${audioSec.toFixed(1)} s of 16 kHz audio; load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `\n${signals.length} utterances, ${audioSec.toFixed(1)} s of 16 kHz audio; load average ${loadavg()[0]!.toFixed(1)}`,
+  );
   console.log(`serx MFCC (python_speech_features preset): ${fmt(bestJs)} → ${rtf(bestJs)}`);
   console.log(`python_speech_features.mfcc:                ${fmt(bestPy)} → ${rtf(bestPy)}`);
   const references = { librosa: 'librosa.feature.mfcc', kaldi: 'kaldi_native_fbank.OnlineMfcc' } as const;
@@ -132,9 +138,13 @@ try {
     const ours = best(Array.from({ length: rounds }, () => timeJs(preset)));
     const theirs = best(Array.from({ length: rounds }, () => timePython(preset)));
     console.log(`serx MFCC (${preset} preset): ${fmt(ours)} → ${rtf(ours)}`);
-    console.log(`  ${references[preset]}: ${fmt(theirs)} → ${rtf(theirs)}; serx ${(theirs.cpu / ours.cpu).toFixed(2)}× as fast`);
+    console.log(
+      `  ${references[preset]}: ${fmt(theirs)} → ${rtf(theirs)}; serx ${(theirs.cpu / ours.cpu).toFixed(2)}× as fast`,
+    );
   }
-  console.log(`speed-up vs python_speech_features (CPU time): ${speedup.toFixed(2)}× (target ≥ 3×: ${speedup >= 3 ? 'met' : 'NOT met'})`);
+  console.log(
+    `speed-up vs python_speech_features (CPU time): ${speedup.toFixed(2)}× (target ≥ 3×: ${speedup >= 3 ? 'met' : 'NOT met'})`,
+  );
   if (speedup < 3) process.exitCode = 1;
 } finally {
   await rm(dir, { recursive: true, force: true });

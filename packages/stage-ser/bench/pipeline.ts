@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FeatureStoreWriter } from '@serx/stage-features';
 import { mulberry32 as createRng } from '@serx/core';
+import { FeatureStoreWriter } from '@serx/stage-features';
 import { train } from '../src/stages/train.ts';
 import { type TrainParams, trainParamsSchema } from '../src/stages/train-params.ts';
 

@@ -1,7 +1,7 @@
 import type { Tfjs as Tf } from '@serx/core';
+import { mulberry32 as createRng } from '@serx/core';
 import { buildStructure } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
-import { mulberry32 as createRng } from '@serx/core';
 import { assembleCnnLstm } from '../src/model/cnnLstm.ts';
 import { serxLstmClass } from '../src/model/lstm.ts';
 import type { LstmImpl } from '../src/model/lstmSequence.ts';

@@ -2,11 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Artifact, Json, StageContext } from '@serx/core';
-import { loadTensorflow } from '@serx/core';
+import { mulberry32 as createRng, loadTensorflow } from '@serx/core';
 import { defineEncoderStructure, registerEncoderStructure } from '@serx/stage-autoencoder';
 import { type FeatureRowInput, FeatureStoreWriter } from '@serx/stage-features';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
-import { mulberry32 as createRng } from '@serx/core';
 
 /** A tiny encoder structure (one strided conv + dense bottleneck) so tests train in seconds. */
 export const tinyStructure = defineEncoderStructure<{ filters: number; units: number }>({

@@ -11,12 +11,16 @@ export const syncCommand: CliCommand = {
   summary: 'replay journaled tracking events to MLflow (after an outage); idempotent',
   usage: 'serx sync [--cache <dir>] [--tracking-uri <uri>]',
   async run(argv, io) {
-    const { values } = parseArgs({ args: argv, options: { cache: { type: 'string' }, 'tracking-uri': { type: 'string' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { cache: { type: 'string' }, 'tracking-uri': { type: 'string' } },
+    });
     const uri = values['tracking-uri'] ?? trackingUriOf(io.env);
     if (!uri) return usageError(io, 'no tracking server: set MLFLOW_TRACKING_URI or pass --tracking-uri');
     const report = await syncJournals(uri, journalDirOf(values.cache, io));
     io.stdout.write(`synced ${report.applied} event(s) from ${report.journals} journal(s) to ${uri}\n`);
-    for (const failed of report.failed) io.stderr.write(`still pending: ${failed.runId} (${failed.pending} events): ${failed.reason}\n`);
+    for (const failed of report.failed)
+      io.stderr.write(`still pending: ${failed.runId} (${failed.pending} events): ${failed.reason}\n`);
     return report.failed.length ? 1 : 0;
   },
 };
@@ -24,12 +28,18 @@ export const syncCommand: CliCommand = {
 export const compareCommand: CliCommand = {
   name: 'compare',
   summary: "print the runs' key metrics of an MLflow experiment side by side",
-  usage: 'serx compare <experiment> [--metrics ua.tess,ua.emodb] [--stage ser:train] [--json] [--tracking-uri <uri>]',
+  usage:
+    'serx compare <experiment> [--metrics ua.tess,ua.emodb] [--stage ser:train] [--json] [--tracking-uri <uri>]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { metrics: { type: 'string' }, stage: { type: 'string' }, json: { type: 'boolean' }, 'tracking-uri': { type: 'string' } },
+      options: {
+        metrics: { type: 'string' },
+        stage: { type: 'string' },
+        json: { type: 'boolean' },
+        'tracking-uri': { type: 'string' },
+      },
     });
     const uri = values['tracking-uri'] ?? trackingUriOf(io.env);
     if (!uri) return usageError(io, 'no tracking server: set MLFLOW_TRACKING_URI or pass --tracking-uri');

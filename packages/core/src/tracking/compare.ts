@@ -13,17 +13,29 @@ export interface CompareTable {
   experimentId: string;
   uiUrl: string;
   columns: string[];
-  rows: { runId: string; name: string; stage: string; status: string; cacheHit: string; values: (number | undefined)[] }[];
+  rows: {
+    runId: string;
+    name: string;
+    stage: string;
+    status: string;
+    cacheHit: string;
+    values: (number | undefined)[];
+  }[];
 }
 
-export async function compareRuns(trackingUri: string, experiment: string, options: CompareOptions = {}): Promise<CompareTable> {
+export async function compareRuns(
+  trackingUri: string,
+  experiment: string,
+  options: CompareOptions = {},
+): Promise<CompareTable> {
   const client = new MlflowClient(trackingUri);
   const found = await client.getExperimentByName(experiment);
-  if (!found) throw new SerxError('TRACKING_NOT_FOUND', `no MLflow experiment named '${experiment}' at ${trackingUri}`);
+  if (!found)
+    throw new SerxError('TRACKING_NOT_FOUND', `no MLflow experiment named '${experiment}' at ${trackingUri}`);
   const filter = options.stage ? `tags.\`serx.stage\` = '${options.stage}'` : '';
-  const runs = (await client.searchRuns([found.experiment_id], filter, ['attributes.start_time DESC'])).filter(
-    (run) => tag(run, 'mlflow.parentRunId') !== undefined,
-  );
+  const runs = (
+    await client.searchRuns([found.experiment_id], filter, ['attributes.start_time DESC'])
+  ).filter((run) => tag(run, 'mlflow.parentRunId') !== undefined);
   const columns =
     options.metrics ??
     [...new Set(runs.flatMap((run) => (run.data.metrics ?? []).map((m) => m.key)))]
@@ -47,10 +59,26 @@ export async function compareRuns(trackingUri: string, experiment: string, optio
 /** Renders the table as aligned plain text. */
 export function formatCompareTable(table: CompareTable): string {
   const header = ['run', 'stage', 'status', 'cached', ...table.columns];
-  const body = table.rows.map((r) => [r.name, r.stage, r.status, r.cacheHit, ...r.values.map((v) => (v === undefined ? '–' : v.toFixed(4)))]);
+  const body = table.rows.map((r) => [
+    r.name,
+    r.stage,
+    r.status,
+    r.cacheHit,
+    ...r.values.map((v) => (v === undefined ? '–' : v.toFixed(4))),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '', `MLflow UI: ${table.uiUrl}`].join('\n');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    '',
+    `MLflow UI: ${table.uiUrl}`,
+  ].join('\n');
 }
 
 function tag(run: MlflowRun, key: string): string | undefined {

@@ -17,8 +17,19 @@ export function journalDirOf(cacheDir: string | undefined, io: Pick<CliIO, 'cwd'
 }
 
 /** The trackers a `serx run` uses: MLflow when a tracking URI is configured (file: URIs are not servers). */
-export function createTrackers(spec: ResolvedSpec, cacheDir: string, env: NodeJS.ProcessEnv, warn?: (m: string) => void): Tracker[] {
+export function createTrackers(
+  spec: ResolvedSpec,
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+  warn?: (m: string) => void,
+): Tracker[] {
   const uri = trackingUriOf(env, spec);
   if (!uri || !/^https?:\/\//.test(uri)) return [];
-  return [new MlflowTracker({ trackingUri: uri, journalDir: join(cacheDir, 'tracking'), ...(warn ? { warn } : {}) })];
+  return [
+    new MlflowTracker({
+      trackingUri: uri,
+      journalDir: join(cacheDir, 'tracking'),
+      ...(warn ? { warn } : {}),
+    }),
+  ];
 }

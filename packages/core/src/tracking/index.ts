@@ -1,4 +1,6 @@
+export * from './commands.ts';
 export * from './compare.ts';
+export * from './create-trackers.ts';
 export * from './flatten-params.ts';
 export * from './journal.ts';
 export * from './mlflow-client.ts';
@@ -6,6 +8,4 @@ export * from './mlflow-server.ts';
 export * from './mlflow-tracker.ts';
 export * from './replay.ts';
 export * from './sync.ts';
-export * from './commands.ts';
-export * from './create-trackers.ts';
 export type * from './types.ts';

@@ -4,13 +4,29 @@
  * records how far the replay got and which MLflow runs belong to which local run, which makes a
  * replay (`serx sync`) idempotent.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { MlflowMetric, MlflowParam, MlflowTag, RunStatus } from './mlflow-client.ts';
 
 /** One journal operation. `target` is `parent` or a node id of the spec. */
 export type JournalOp =
-  | { op: 'run'; target: string; parent?: string; experiment: string; runName: string; startTime: number; tags: MlflowTag[] }
+  | {
+      op: 'run';
+      target: string;
+      parent?: string;
+      experiment: string;
+      runName: string;
+      startTime: number;
+      tags: MlflowTag[];
+    }
   | { op: 'log'; target: string; metrics?: MlflowMetric[]; params?: MlflowParam[]; tags?: MlflowTag[] }
   /** Tag the target with the MLflow run that produced cache entry `key` (a cache hit's provenance). */
   | { op: 'source'; target: string; key: string }

@@ -55,7 +55,13 @@ export class MlflowRequestError extends SerxError {
   readonly status: number;
   readonly errorCode: string | undefined;
   readonly retriable: boolean;
-  constructor(endpoint: string, status: number, errorCode: string | undefined, detail: string, cause?: unknown) {
+  constructor(
+    endpoint: string,
+    status: number,
+    errorCode: string | undefined,
+    detail: string,
+    cause?: unknown,
+  ) {
     super(
       'TRACKING_REQUEST',
       `MLflow ${endpoint} failed: ${status === 0 ? 'server unreachable' : `HTTP ${status}`}${errorCode ? ` ${errorCode}` : ''}${detail ? ` — ${detail}` : ''}`,
@@ -93,7 +99,8 @@ export class MlflowClient {
       );
       return res.experiment;
     } catch (error) {
-      if (error instanceof MlflowRequestError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+      if (error instanceof MlflowRequestError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST')
+        return undefined;
       throw error;
     }
   }
@@ -211,7 +218,14 @@ export class MlflowClient {
       const body = await readFile(localPath);
       // Large files get time in proportion to their size (1 s per MB on top of the usual timeout).
       const timeoutMs = this.timeoutMs + Math.ceil(body.length / 1e6) * 1000;
-      await this.request('PUT', url, 'mlflow-artifacts/artifacts', body, 'application/octet-stream', timeoutMs);
+      await this.request(
+        'PUT',
+        url,
+        'mlflow-artifacts/artifacts',
+        body,
+        'application/octet-stream',
+        timeoutMs,
+      );
       return;
     }
     if (artifactUri.startsWith('file:') || artifactUri.startsWith('/')) {
@@ -238,7 +252,9 @@ export class MlflowClient {
   /** True when the server answers its health endpoint. */
   async ping(): Promise<boolean> {
     try {
-      const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(Math.min(this.timeoutMs, 3000)) });
+      const res = await fetch(`${this.baseUrl}/health`, {
+        signal: AbortSignal.timeout(Math.min(this.timeoutMs, 3000)),
+      });
       return res.ok;
     } catch {
       return false;
@@ -247,7 +263,13 @@ export class MlflowClient {
 
   private call<T = unknown>(method: 'GET' | 'POST', endpoint: string, body?: unknown): Promise<T> {
     const url = `${this.baseUrl}/api/2.0/mlflow/${endpoint}`;
-    return this.request(method, url, endpoint.split('?')[0]!, body === undefined ? undefined : JSON.stringify(body), 'application/json') as Promise<T>;
+    return this.request(
+      method,
+      url,
+      endpoint.split('?')[0]!,
+      body === undefined ? undefined : JSON.stringify(body),
+      'application/json',
+    ) as Promise<T>;
   }
 
   private async request(

@@ -21,7 +21,9 @@ export function truncateEntries<T extends { key: string; value: string }>(
       key = key.slice(0, limits.key);
     }
     if (value.length > maxValue) {
-      warn(`${kind} '${key}' value is ${value.length} characters; truncated to MLflow's limit of ${maxValue}`);
+      warn(
+        `${kind} '${key}' value is ${value.length} characters; truncated to MLflow's limit of ${maxValue}`,
+      );
       value = value.slice(0, maxValue);
     }
     return key === entry.key && value === entry.value ? entry : { ...entry, key, value };

@@ -52,20 +52,31 @@ async function answers(uri: string): Promise<boolean> {
   }
 }
 
-export async function startMlflowServer(options: { dir: string; port?: number; timeoutMs?: number }): Promise<MlflowServer> {
+export async function startMlflowServer(options: {
+  dir: string;
+  port?: number;
+  timeoutMs?: number;
+}): Promise<MlflowServer> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dir, { recursive: true });
   const log = openSync(join(options.dir, 'server.log'), 'a');
   const child = spawn(
     mlflowPython(),
     [
-      '-m', 'mlflow', 'server',
-      '--host', '127.0.0.1',
-      '--port', String(port),
-      '--backend-store-uri', `sqlite:///${join(options.dir, 'mlflow.db')}`,
-      '--artifacts-destination', join(options.dir, 'artifacts'),
+      '-m',
+      'mlflow',
+      'server',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--backend-store-uri',
+      `sqlite:///${join(options.dir, 'mlflow.db')}`,
+      '--artifacts-destination',
+      join(options.dir, 'artifacts'),
       '--serve-artifacts',
-      '--workers', '1',
+      '--workers',
+      '1',
     ],
     // Its own process group: `mlflow server` forks uvicorn workers that must stop with it.
     { stdio: ['ignore', log, log], detached: true },
@@ -74,7 +85,10 @@ export async function startMlflowServer(options: { dir: string; port?: number; t
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new SerxError('ENVIRONMENT', `MLflow server exited with code ${child.exitCode}; see ${join(options.dir, 'server.log')}`);
+      throw new SerxError(
+        'ENVIRONMENT',
+        `MLflow server exited with code ${child.exitCode}; see ${join(options.dir, 'server.log')}`,
+      );
     }
     try {
       if ((await fetch(`${uri}/health`, { signal: AbortSignal.timeout(1000) })).ok) break;
@@ -83,7 +97,10 @@ export async function startMlflowServer(options: { dir: string; port?: number; t
   }
   if (Date.now() >= deadline) {
     process.kill(-child.pid!, 'SIGKILL');
-    throw new SerxError('ENVIRONMENT', `MLflow server did not answer on ${uri} in time; see ${join(options.dir, 'server.log')}`);
+    throw new SerxError(
+      'ENVIRONMENT',
+      `MLflow server did not answer on ${uri} in time; see ${join(options.dir, 'server.log')}`,
+    );
   }
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

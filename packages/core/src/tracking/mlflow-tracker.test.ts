@@ -31,7 +31,19 @@ function node(id: string, tracked: boolean, params: GraphNode['params'] = {}): G
     tracked,
     run: async () => {},
   });
-  return { id, stageId: id.replace(/\[.*$/, ''), variant: {}, definition, plugin: { name: '@serx/test', version: '0.0.1' }, params, seed: 1, pin: false, inputs: {}, corpora: [], loc: { file: spec.file, line: 1, col: 1 } };
+  return {
+    id,
+    stageId: id.replace(/\[.*$/, ''),
+    variant: {},
+    definition,
+    plugin: { name: '@serx/test', version: '0.0.1' },
+    params,
+    seed: 1,
+    pin: false,
+    inputs: {},
+    corpora: [],
+    loc: { file: spec.file, line: 1, col: 1 },
+  };
 }
 
 const tag = (run: MlflowRun, key: string) => run.data.tags?.find((t) => t.key === key)?.value;
@@ -99,7 +111,10 @@ describe('MlflowTracker on a real server', () => {
     expect(param(trained, 'ae.layers.0.filters')).toBe('8');
     expect(param(trained, 'ae.seed')).toBe('1');
     const history = await client.getMetricHistory(trained.info.run_id, 'loss');
-    expect(history.map((m) => [m.step, m.value])).toEqual([[1, 0.9], [2, 0.5]]);
+    expect(history.map((m) => [m.step, m.value])).toEqual([
+      [1, 0.9],
+      [2, 0.5],
+    ]);
     expect(trained.data.metrics?.find((m) => m.key === 'val_ua.tess')?.value).toBe(0.61);
     expect((await client.listArtifacts(trained.info.run_id)).map((f) => f.path)).toEqual(['history.json']);
     expect(tag(reused, 'serx.sourceRun')).toBe(trained.info.run_id);
@@ -110,7 +125,9 @@ describe('MlflowTracker on a real server', () => {
       ['ae', 'true', undefined],
       ['ae', 'false', 0.61],
     ]);
-    expect(formatCompareTable(table)).toContain(`MLflow UI: ${server.uri}/#/experiments/${experiment!.experiment_id}`);
+    expect(formatCompareTable(table)).toContain(
+      `MLflow UI: ${server.uri}/#/experiments/${experiment!.experiment_id}`,
+    );
   }, 60_000);
 
   it('keeps events in the journal while the server is down and `sync` replays them once', async () => {
@@ -118,7 +135,12 @@ describe('MlflowTracker on a real server', () => {
     const outageSpec = { ...spec, name: 'outage-test' };
     const tracker = new MlflowTracker({ trackingUri: server.uri, journalDir, warn: () => {} });
     const train = node('train[seed=1]', true, { epochs: 3 });
-    tracker.runStarted({ runId: 'run-outage', spec: outageSpec, gitCommit: undefined, startedAt: Date.now() });
+    tracker.runStarted({
+      runId: 'run-outage',
+      spec: outageSpec,
+      gitCommit: undefined,
+      startedAt: Date.now(),
+    });
     tracker.stageStarted({ node: train, key: 'k-train', cacheHit: false });
     tracker.metric('train[seed=1]', 'loss', 1.0, 1, 1000);
     await new Promise((r) => setTimeout(r, 1500));
@@ -144,16 +166,30 @@ describe('MlflowTracker on a real server', () => {
     const child = runs.find((r) => tag(r, 'mlflow.parentRunId'))!;
     expect(child.info.status).toBe('FINISHED');
     const history = await client.getMetricHistory(child.info.run_id, 'loss');
-    expect(history.map((m) => [m.step, m.value])).toEqual([[1, 1.0], [2, 0.8], [3, 0.6]]);
+    expect(history.map((m) => [m.step, m.value])).toEqual([
+      [1, 1.0],
+      [2, 0.8],
+      [3, 0.6],
+    ]);
     expect(child.data.metrics?.find((m) => m.key === 'ua')?.value).toBe(0.55);
   }, 180_000);
 
   it('resumes by itself after a transient outage, with nothing lost or duplicated', async () => {
     const journalDir = join(dir, 'journal-c');
     const warnings: string[] = [];
-    const tracker = new MlflowTracker({ trackingUri: server.uri, journalDir, retryAfterMs: 0, warn: (m) => warnings.push(m) });
+    const tracker = new MlflowTracker({
+      trackingUri: server.uri,
+      journalDir,
+      retryAfterMs: 0,
+      warn: (m) => warnings.push(m),
+    });
     const train = node('train', true);
-    tracker.runStarted({ runId: 'run-blip', spec: { ...spec, name: 'blip-test' }, gitCommit: undefined, startedAt: Date.now() });
+    tracker.runStarted({
+      runId: 'run-blip',
+      spec: { ...spec, name: 'blip-test' },
+      gitCommit: undefined,
+      startedAt: Date.now(),
+    });
     tracker.stageStarted({ node: train, key: 'k-blip', cacheHit: false });
     tracker.metric('train', 'loss', 1.0, 1, 1000);
     await new Promise((r) => setTimeout(r, 1500));
@@ -175,6 +211,10 @@ describe('MlflowTracker on a real server', () => {
     expect(runs).toHaveLength(2);
     const child = runs.find((r) => tag(r, 'mlflow.parentRunId'))!;
     const history = await client.getMetricHistory(child.info.run_id, 'loss');
-    expect(history.map((m) => [m.step, m.value])).toEqual([[1, 1.0], [2, 0.8], [3, 0.6]]);
+    expect(history.map((m) => [m.step, m.value])).toEqual([
+      [1, 1.0],
+      [2, 0.8],
+      [3, 0.6],
+    ]);
   }, 180_000);
 });

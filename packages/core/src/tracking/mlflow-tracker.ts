@@ -7,11 +7,11 @@
 import { basename, sep } from 'node:path';
 import type { Json } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
-import type { RunInfo, StageStartInfo, StageStatus, Tracker } from './types.ts';
 import { flattenParams } from './flatten-params.ts';
 import { Journal, type JournalOp } from './journal.ts';
 import { MlflowClient, type RunStatus } from './mlflow-client.ts';
 import { replayJournal } from './replay.ts';
+import type { RunInfo, StageStartInfo, StageStatus, Tracker } from './types.ts';
 
 const PARENT = 'parent';
 
@@ -57,9 +57,20 @@ export class MlflowTracker implements Tracker {
       { key: 'mlflow.source.name', value: run.spec.file },
     ];
     const runName = `${run.spec.name} ${new Date(run.startedAt).toISOString().replace(/\.\d+Z$/, 'Z')}`;
-    this.emit({ op: 'run', target: PARENT, experiment: this.experiment, runName, startTime: run.startedAt, tags });
+    this.emit({
+      op: 'run',
+      target: PARENT,
+      experiment: this.experiment,
+      runName,
+      startTime: run.startedAt,
+      tags,
+    });
     const doc = run.spec.document;
-    const params = flattenParams({ heldOut: run.spec.heldOut, matrix: (doc.matrix ?? {}) as Json, vars: (doc.vars ?? {}) as Json });
+    const params = flattenParams({
+      heldOut: run.spec.heldOut,
+      matrix: (doc.matrix ?? {}) as Json,
+      vars: (doc.vars ?? {}) as Json,
+    });
     this.emit({ op: 'log', target: PARENT, params: toEntries(params) });
   }
 
@@ -72,8 +83,19 @@ export class MlflowTracker implements Tracker {
       { key: 'serx.cacheHit', value: String(cacheHit) },
       { key: 'serx.plugin', value: `${node.plugin.name}@${node.plugin.version}` },
     ];
-    this.emit({ op: 'run', target: node.id, parent: PARENT, experiment: this.experiment, runName: node.id, startTime: Date.now(), tags });
-    const params = flattenParams({ [node.stageId]: { ...node.params, seed: node.seed } as Json, matrix: node.variant as Json });
+    this.emit({
+      op: 'run',
+      target: node.id,
+      parent: PARENT,
+      experiment: this.experiment,
+      runName: node.id,
+      startTime: Date.now(),
+      tags,
+    });
+    const params = flattenParams({
+      [node.stageId]: { ...node.params, seed: node.seed } as Json,
+      matrix: node.variant as Json,
+    });
     this.emit({ op: 'log', target: node.id, params: toEntries(params) });
     if (cacheHit) this.emit({ op: 'source', target: node.id, key });
   }
@@ -95,12 +117,25 @@ export class MlflowTracker implements Tracker {
     this.emit({ op: 'artifact', target, path, artifactPath: prefix + artifactPathOf(path) });
   }
 
-  stageFinished(nodeId: string, status: StageStatus, summary: { metrics?: { [name: string]: number }; error?: string; durationMs: number }): void {
+  stageFinished(
+    nodeId: string,
+    status: StageStatus,
+    summary: { metrics?: { [name: string]: number }; error?: string; durationMs: number },
+  ): void {
     const timestamp = Date.now();
-    for (const [name, value] of Object.entries(summary.metrics ?? {})) this.metric(nodeId, name, value, undefined, timestamp);
+    for (const [name, value] of Object.entries(summary.metrics ?? {}))
+      this.metric(nodeId, name, value, undefined, timestamp);
     if (!this.tracked.has(nodeId)) return;
-    const tags = [{ key: 'serx.status', value: status }, ...(summary.error ? [{ key: 'serx.error', value: summary.error }] : [])];
-    this.emit({ op: 'log', target: nodeId, tags, metrics: [{ key: 'duration_s', value: summary.durationMs / 1000, timestamp, step: 0 }] });
+    const tags = [
+      { key: 'serx.status', value: status },
+      ...(summary.error ? [{ key: 'serx.error', value: summary.error }] : []),
+    ];
+    this.emit({
+      op: 'log',
+      target: nodeId,
+      tags,
+      metrics: [{ key: 'duration_s', value: summary.durationMs / 1000, timestamp, step: 0 }],
+    });
     this.emit({ op: 'end', target: nodeId, status: runStatus(status), endTime: timestamp });
   }
 
@@ -128,7 +163,9 @@ export class MlflowTracker implements Tracker {
   }
 
   private route(nodeId: string, name: string): [string, string] {
-    return this.tracked.has(nodeId) ? [nodeId, sanitize(name)] : [PARENT, sanitize(name ? `${nodeId}.${name}` : nodeId)];
+    return this.tracked.has(nodeId)
+      ? [nodeId, sanitize(name)]
+      : [PARENT, sanitize(name ? `${nodeId}.${name}` : nodeId)];
   }
 
   private emit(op: JournalOp): void {
@@ -150,7 +187,9 @@ export class MlflowTracker implements Tracker {
         return;
       }
       if (this.pausedUntil === undefined) {
-        this.warn(`MLflow tracking paused: ${result.error.message}. The run goes on; events are journaled and retried.`);
+        this.warn(
+          `MLflow tracking paused: ${result.error.message}. The run goes on; events are journaled and retried.`,
+        );
       }
       this.pausedUntil = Date.now() + (this.options.retryAfterMs ?? 30_000);
     });
@@ -169,7 +208,12 @@ function runStatus(status: StageStatus | 'succeeded' | 'failed' | 'interrupted')
 
 /** MLflow keys allow letters, digits, `_ - . / ` and space: `ser[seed=1]` → `ser_seed=1_` style is avoided by mapping. */
 export function sanitize(key: string): string {
-  return key.replace(/\[/g, '.').replace(/\]/g, '').replace(/=/g, '-').replace(/,/g, '.').replace(/[^\w.\- /]/g, '_');
+  return key
+    .replace(/\[/g, '.')
+    .replace(/\]/g, '')
+    .replace(/=/g, '-')
+    .replace(/,/g, '.')
+    .replace(/[^\w.\- /]/g, '_');
 }
 
 /** Path of an output file relative to its cache entry (`<output>/<file>`), or its base name. */

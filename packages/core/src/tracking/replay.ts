@@ -4,7 +4,13 @@
  * created, identical params/tags/metrics re-logged are no-ops on the server, artifacts overwrite.
  */
 import type { Journal, JournalEntry, JournalState } from './journal.ts';
-import { type MlflowClient, type MlflowMetric, type MlflowParam, MlflowRequestError, type MlflowTag } from './mlflow-client.ts';
+import {
+  type MlflowClient,
+  type MlflowMetric,
+  type MlflowParam,
+  MlflowRequestError,
+  type MlflowTag,
+} from './mlflow-client.ts';
 
 export const LOCAL_RUN_TAG = 'serx.localRunId';
 
@@ -21,13 +27,22 @@ export async function replayJournal(
   options: { upTo?: number } = {},
 ): Promise<ReplayResult> {
   const state = journal.readState();
-  const entries = journal.entries().filter((e) => e.seq > state.applied && e.seq <= (options.upTo ?? Infinity));
+  const entries = journal
+    .entries()
+    .filter((e) => e.seq > state.applied && e.seq <= (options.upTo ?? Infinity));
   let applied = 0;
   for (let i = 0; i < entries.length; ) {
     // Consecutive `log` entries of one target go to the server as one (chunked) log-batch.
     let j = i + 1;
     const first = entries[i]!;
-    if (first.op === 'log') while (j < entries.length && entries[j]!.op === 'log' && entries[j]!.target === first.target && j - i < 500) j++;
+    if (first.op === 'log')
+      while (
+        j < entries.length &&
+        entries[j]!.op === 'log' &&
+        entries[j]!.target === first.target &&
+        j - i < 500
+      )
+        j++;
     const group = entries.slice(i, j);
     try {
       await applyEntry(client, journal, state, group.length > 1 ? mergeLogs(group) : first);
@@ -44,7 +59,14 @@ export async function replayJournal(
 }
 
 function mergeLogs(group: JournalEntry[]): JournalEntry {
-  const merged = { op: 'log' as const, target: group[0]!.target, seq: group[group.length - 1]!.seq, metrics: [] as MlflowMetric[], params: [] as MlflowParam[], tags: [] as MlflowTag[] };
+  const merged = {
+    op: 'log' as const,
+    target: group[0]!.target,
+    seq: group[group.length - 1]!.seq,
+    metrics: [] as MlflowMetric[],
+    params: [] as MlflowParam[],
+    tags: [] as MlflowTag[],
+  };
   for (const entry of group) {
     if (entry.op !== 'log') continue;
     merged.metrics.push(...(entry.metrics ?? []));
@@ -59,7 +81,10 @@ async function applyEntry(client: MlflowClient, journal: Journal, state: Journal
     if (state.runs[entry.target]) return;
     state.experimentId ??= await client.ensureExperiment(entry.experiment);
     const localTag = `${journal.localRunId}/${entry.target}`;
-    const [existing] = await client.searchRuns([state.experimentId], `tags.\`${LOCAL_RUN_TAG}\` = '${localTag}'`);
+    const [existing] = await client.searchRuns(
+      [state.experimentId],
+      `tags.\`${LOCAL_RUN_TAG}\` = '${localTag}'`,
+    );
     const parentRun = entry.parent ? state.runs[entry.parent]?.runId : undefined;
     const tags = [
       ...entry.tags,
@@ -69,7 +94,12 @@ async function applyEntry(client: MlflowClient, journal: Journal, state: Journal
     ];
     const info =
       existing?.info ??
-      (await client.createRun({ experimentId: state.experimentId, runName: entry.runName, startTime: entry.startTime, tags }));
+      (await client.createRun({
+        experimentId: state.experimentId,
+        runName: entry.runName,
+        startTime: entry.startTime,
+        tags,
+      }));
     state.runs[entry.target] = { runId: info.run_id, artifactUri: info.artifact_uri };
     return;
   }
@@ -85,7 +115,8 @@ async function applyEntry(client: MlflowClient, journal: Journal, state: Journal
         `tags.\`serx.key\` = '${entry.key}' and tags.\`serx.cacheHit\` = 'false'`,
         ['attributes.start_time ASC'],
       );
-      if (source) await client.logBatch(run.runId, { tags: [{ key: 'serx.sourceRun', value: source.info.run_id }] });
+      if (source)
+        await client.logBatch(run.runId, { tags: [{ key: 'serx.sourceRun', value: source.info.run_id }] });
       return;
     }
     case 'artifact':

@@ -19,6 +19,8 @@ describe('figure embedding', () => {
   });
   it('embeds the PNG of a huge SVG (heatmaps) instead', () => {
     const svg = `<svg>${'<rect/>'.repeat(MAX_INLINE_SVG / 7 + 1)}</svg>`;
-    expect(figureBody({ ...figure, svg }, png)).toBe('<img alt="Figure 2" src="data:image/png;base64,iVBORw==">');
+    expect(figureBody({ ...figure, svg }, png)).toBe(
+      '<img alt="Figure 2" src="data:image/png;base64,iVBORw==">',
+    );
   });
 });

@@ -19,7 +19,12 @@ beforeAll(async () => {
 });
 
 it('trains a structure registered by another plugin (the README walk-through), with no change to the stage', async () => {
-  const params = { ...stageParams, structure: 'wide-cnn', structureParams: { filters: 2, units: 4 }, epochs: 1 };
+  const params = {
+    ...stageParams,
+    structure: 'wide-cnn',
+    structureParams: { filters: 2, units: 4 },
+    epochs: 1,
+  };
   const before = testContext(pretrain, { params, inputs: { features: [featuresArtifact(store)] } });
   await expect(pretrain.run(before.ctx)).rejects.toMatchObject({ code: 'ENCODER_STRUCTURE_UNKNOWN' });
 
@@ -27,15 +32,27 @@ it('trains a structure registered by another plugin (the README walk-through), w
   const { ctx } = testContext(pretrain, { params, inputs: { features: [featuresArtifact(store)] } });
   const result = await pretrain.run(ctx);
   const structure = JSON.parse(readFileSync(join(ctx.outputs.encoder!, 'structure.json'), 'utf8'));
-  expect(structure).toEqual({ name: 'wide-cnn', params: { filters: 2, units: 4 }, numCeps: 8, timeStride: 1, units: 4 });
+  expect(structure).toEqual({
+    name: 'wide-cnn',
+    params: { filters: 2, units: 4 },
+    numCeps: 8,
+    timeStride: 1,
+    units: 4,
+  });
   expect(result!.metrics!.reconstruction_mse).toBeGreaterThan(0);
 }, 30_000);
 
 it('the fixture plugin is the README walk-through, verbatim', () => {
   const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!.replace(/^ {3}/gm, '').trim());
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) =>
+    m[1]!.replace(/^ {3}/gm, '').trim(),
+  );
   for (const file of ['wide-cnn.ts', 'index.ts']) {
-    const code = readFileSync(join(packageDir, 'test/fixtures/my-plugin', file), 'utf8').split('\n').slice(1).join('\n').trim();
+    const code = readFileSync(join(packageDir, 'test/fixtures/my-plugin', file), 'utf8')
+      .split('\n')
+      .slice(1)
+      .join('\n')
+      .trim();
     expect(blocks).toContain(code);
   }
 });

@@ -15,7 +15,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 // corpus size; bench/rss.bench.ts measures that with realistic lengths.
 const params = {
   structureParams: { conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }], units: 4 },
-  batchSize: 16, validationFraction: 0.1, maxFrames: 500, samples: 1, patience: 10, minDelta: 0,
+  batchSize: 16,
+  validationFraction: 0.1,
+  maxFrames: 500,
+  samples: 1,
+  patience: 10,
+  minDelta: 0,
 };
 
 it('keeps peak RSS flat when the corpus grows ×10 (features are streamed)', async () => {
@@ -38,6 +43,8 @@ it('keeps peak RSS flat when the corpus grows ×10 (features are streamed)', asy
   const storeGrowthMiB = ((sizes[1]! - sizes[0]!) * 500 * 40 * 4) / 2 ** 20;
   expect(storeGrowthMiB).toBeGreaterThan(50);
   // Loading the corpus would add ≥ 50 MiB; streaming adds only the index (a few hundred bytes a row).
-  console.log(`peak RSS ×1 ${peaks[0]!.toFixed(0)} MiB (+${growth[0]!.toFixed(0)} over the loaded backend), ×10 ${peaks[1]!.toFixed(0)} MiB (+${growth[1]!.toFixed(0)}); store grew ${storeGrowthMiB.toFixed(0)} MiB`);
+  console.log(
+    `peak RSS ×1 ${peaks[0]!.toFixed(0)} MiB (+${growth[0]!.toFixed(0)} over the loaded backend), ×10 ${peaks[1]!.toFixed(0)} MiB (+${growth[1]!.toFixed(0)}); store grew ${storeGrowthMiB.toFixed(0)} MiB`,
+  );
   expect(growth[1]! - growth[0]!).toBeLessThan(12);
 }, 60_000);

@@ -22,7 +22,11 @@ beforeAll(async () => {
 });
 
 async function runStage(extra: Partial<Parameters<typeof testContext>[1]> = {}) {
-  const { ctx, recorded } = testContext(pretrain, { params: stageParams, inputs: { features: [featuresArtifact(store)] }, ...extra });
+  const { ctx, recorded } = testContext(pretrain, {
+    params: stageParams,
+    inputs: { features: [featuresArtifact(store)] },
+    ...extra,
+  });
   const result = await pretrain.run(ctx);
   return { ctx, recorded, result: result! };
 }
@@ -34,7 +38,12 @@ describe('autoencoder:pretrain', () => {
     const structure = readJson(join(enc, 'structure.json'));
     expect(structure).toEqual({
       name: 'parry-cnn',
-      params: { conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }], units: 6, activation: 'relu', bottleneckActivation: 'relu' },
+      params: {
+        conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }],
+        units: 6,
+        activation: 'relu',
+        bottleneckActivation: 'relu',
+      },
       numCeps: 8,
       timeStride: 2,
       units: 6,
@@ -66,7 +75,15 @@ describe('autoencoder:pretrain', () => {
     const loaded = await loadEncoder(tf, enc, { decoder: true });
     const s = samples[0];
     const padded = Math.ceil(Math.max(20, s.frames) / 2) * 2;
-    const x = tf.tensor(s.input.flat()).reshape([1, s.frames, 8, 1]).pad([[0, 0], [0, padded - s.frames], [0, 0], [0, 0]]);
+    const x = tf
+      .tensor(s.input.flat())
+      .reshape([1, s.frames, 8, 1])
+      .pad([
+        [0, 0],
+        [0, padded - s.frames],
+        [0, 0],
+        [0, 0],
+      ]);
     const recon = loaded.decoder!.predict(loaded.encoder.predict(x) as Tensor) as Tensor;
     const got = recon.slice([0, 0, 0], [1, s.frames, 8]).arraySync() as number[][][];
     got[0]!.forEach((row, t) => row.forEach((v, c) => expect(v).toBeCloseTo(s.output[t][c], 5)));
@@ -75,9 +92,13 @@ describe('autoencoder:pretrain', () => {
   it('resumes after a SIGKILL from the epoch-1 checkpoint and ends where an uninterrupted run ends', async () => {
     const uninterrupted = await runStage();
     const workDir = mkdtempSync(join(tmpdir(), 'serx-ae-kill-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../test/pretrain-child.ts'), store, workDir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../../test/pretrain-child.ts'), store, workDir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('checkpointed') && resolve());
       child.on('exit', (code) => reject(new Error(`child exited (${code}) before its first checkpoint`)));
@@ -91,19 +112,29 @@ describe('autoencoder:pretrain', () => {
     expect(resumed.recorded.metrics.filter((m) => m.name === 'loss').map((m) => m.step)).toEqual([2, 3]);
     const a = readJson(join(uninterrupted.ctx.outputs.encoder!, 'history.json'));
     const b = readJson(join(resumed.ctx.outputs.encoder!, 'history.json'));
-    b.epochs.forEach((e: { val_loss: number }, i: number) => expect(e.val_loss).toBeCloseTo(a.epochs[i].val_loss, 6));
-    expect(resumed.result.metrics!.reconstruction_mse).toBeCloseTo(uninterrupted.result.metrics!.reconstruction_mse!, 6);
+    b.epochs.forEach((e: { val_loss: number }, i: number) =>
+      expect(e.val_loss).toBeCloseTo(a.epochs[i].val_loss, 6),
+    );
+    expect(resumed.result.metrics!.reconstruction_mse).toBeCloseTo(
+      uninterrupted.result.metrics!.reconstruction_mse!,
+      6,
+    );
   }, 30_000);
 
   it('refuses rows of a held-out corpus, naming the index line', async () => {
     await expect(runStage({ heldOut: ['synthetic'] })).rejects.toMatchObject({
       code: 'HELD_OUT_DATA',
-      message: expect.stringMatching(/index\.jsonl:1: row of held-out corpus 'synthetic' reached pretraining/),
+      message: expect.stringMatching(
+        /index\.jsonl:1: row of held-out corpus 'synthetic' reached pretraining/,
+      ),
     });
   });
 
   it('names the registered structures when the spec asks for an unknown one', async () => {
-    const { ctx } = testContext(pretrain, { params: { ...stageParams, structure: 'resnet' }, inputs: { features: [featuresArtifact(store)] } });
+    const { ctx } = testContext(pretrain, {
+      params: { ...stageParams, structure: 'resnet' },
+      inputs: { features: [featuresArtifact(store)] },
+    });
     await expect(pretrain.run(ctx)).rejects.toMatchObject({
       code: 'ENCODER_STRUCTURE_UNKNOWN',
       message: expect.stringContaining('registered structures: parry-cnn, temporal-conv1d'),

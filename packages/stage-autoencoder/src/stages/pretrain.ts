@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { canonicalJson, defineStage, loadTensorflow, type Artifact, type Json } from '@serx/core';
+import { type Artifact, canonicalJson, defineStage, type Json, loadTensorflow } from '@serx/core';
 import { writeEncoderArtifact } from '../encoder-artifact.ts';
 import { buildStructure } from '../structures/build.ts';
 import { planEvaluation } from '../training/batches.ts';
 import { holdOut, openCorpus } from '../training/corpus.ts';
 import { useNativeReluGrad } from '../training/native-gradients.ts';
 import { reconstructSamples } from '../training/reconstruction.ts';
-import { evaluateAutoencoder, trainAutoencoder, type EpochRecord } from '../training/trainer.ts';
+import { type EpochRecord, evaluateAutoencoder, trainAutoencoder } from '../training/trainer.ts';
 
 export interface PretrainParams {
   structure: string;
@@ -40,26 +40,76 @@ export const pretrain = defineStage<PretrainParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      structure: { type: 'string', default: 'parry-cnn', description: 'encoder structure, by registered name' },
-      structureParams: { type: 'object', default: {}, description: "the structure's own params (its schema applies defaults)" },
-      sparsity: { type: 'number', minimum: 0, default: 0.01, description: 'L1 coefficient on the mean |bottleneck activation|; 0 = plain autoencoder' },
+      structure: {
+        type: 'string',
+        default: 'parry-cnn',
+        description: 'encoder structure, by registered name',
+      },
+      structureParams: {
+        type: 'object',
+        default: {},
+        description: "the structure's own params (its schema applies defaults)",
+      },
+      sparsity: {
+        type: 'number',
+        minimum: 0,
+        default: 0.01,
+        description: 'L1 coefficient on the mean |bottleneck activation|; 0 = plain autoencoder',
+      },
       learningRate: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
       batchSize: { type: 'integer', minimum: 1, default: 32 },
       epochs: { type: 'integer', minimum: 1, default: 30 },
-      patience: { type: 'integer', minimum: 1, default: 3, description: 'epochs without held-out improvement before stopping' },
+      patience: {
+        type: 'integer',
+        minimum: 1,
+        default: 3,
+        description: 'epochs without held-out improvement before stopping',
+      },
       minDelta: { type: 'number', minimum: 0, default: 0 },
-      validationFraction: { type: 'number', minimum: 0, maximum: 0.5, default: 0.1, description: 'seeded held-out slice for early stopping and the reconstruction MSE' },
-      minFrames: { type: 'integer', minimum: 1, default: 100, description: 'shorter utterances are zero-padded (masked out of the loss)' },
-      maxFrames: { type: 'integer', minimum: 1, default: 1000, description: 'longer utterances are cropped to a seeded random window' },
-      padMultiple: { type: 'integer', minimum: 1, default: 32, description: 'padded batch lengths are multiples of this: bounds the distinct shapes (native kernel caches)' },
-      samples: { type: 'integer', minimum: 0, default: 4, description: 'utterances reconstructed for Figure 2' },
+      validationFraction: {
+        type: 'number',
+        minimum: 0,
+        maximum: 0.5,
+        default: 0.1,
+        description: 'seeded held-out slice for early stopping and the reconstruction MSE',
+      },
+      minFrames: {
+        type: 'integer',
+        minimum: 1,
+        default: 100,
+        description: 'shorter utterances are zero-padded (masked out of the loss)',
+      },
+      maxFrames: {
+        type: 'integer',
+        minimum: 1,
+        default: 1000,
+        description: 'longer utterances are cropped to a seeded random window',
+      },
+      padMultiple: {
+        type: 'integer',
+        minimum: 1,
+        default: 32,
+        description:
+          'padded batch lengths are multiples of this: bounds the distinct shapes (native kernel caches)',
+      },
+      samples: {
+        type: 'integer',
+        minimum: 0,
+        default: 4,
+        description: 'utterances reconstructed for Figure 2',
+      },
       limit: { type: 'integer', minimum: 1, description: 'use only the first N utterances (smoke runs)' },
     },
   },
-  inputs: { features: { type: 'features', many: true, fits: true, description: 'unlabelled MFCC feature stores' } },
+  inputs: {
+    features: { type: 'features', many: true, fits: true, description: 'unlabelled MFCC feature stores' },
+  },
   outputs: {
     encoder: { type: 'encoder', description: 'tfjs encoder + decoder, structure.json, history.json' },
-    reconstruction: { type: 'reconstruction', description: 'Figure 2 samples and held-out reconstruction MSE' },
+    reconstruction: {
+      type: 'reconstruction',
+      description: 'Figure 2 samples and held-out reconstruction MSE',
+    },
   },
   resources: { class: 'cpu-heavy' },
   tracked: true,
@@ -67,27 +117,53 @@ export const pretrain = defineStage<PretrainParams>({
     const p = ctx.params;
     const { tf, backend, threads } = await loadTensorflow({ threads: ctx.threads });
     const reluGrad = useNativeReluGrad(tf);
-    ctx.log.info(`TensorFlow backend: ${backend}, ${threads} thread(s)${reluGrad ? ', native ReluGrad' : ''}`);
+    ctx.log.info(
+      `TensorFlow backend: ${backend}, ${threads} thread(s)${reluGrad ? ', native ReluGrad' : ''}`,
+    );
     const inputs = ctx.inputs.features as readonly Artifact[];
-    const corpus = await openCorpus(inputs.map((a) => a.path), { heldOut: ctx.heldOut, ...(p.limit ? { limit: p.limit } : {}) });
-    const built = buildStructure(tf, { name: p.structure, params: p.structureParams }, {
-      numCeps: corpus.numCeps,
-      seed: ctx.seed,
-      specPath: `${ctx.id}.params.structureParams`,
-    });
+    const corpus = await openCorpus(
+      inputs.map((a) => a.path),
+      { heldOut: ctx.heldOut, ...(p.limit ? { limit: p.limit } : {}) },
+    );
+    const built = buildStructure(
+      tf,
+      { name: p.structure, params: p.structureParams },
+      {
+        numCeps: corpus.numCeps,
+        seed: ctx.seed,
+        specPath: `${ctx.id}.params.structureParams`,
+      },
+    );
     const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
     try {
       const split = holdOut(corpus.size, p.validationFraction, ctx.seed);
-      ctx.log.info(`${built.ref.name}: ${built.encoder.countParams()} encoder parameters; ${split.train.length} training / ${split.validation.length} held-out utterances`);
+      ctx.log.info(
+        `${built.ref.name}: ${built.encoder.countParams()} encoder parameters; ${split.train.length} training / ${split.validation.length} held-out utterances`,
+      );
       const config = { ...p, seed: ctx.seed };
       const fingerprint = createHash('sha256')
-        .update(canonicalJson({ params: p, structure: built.ref, seed: ctx.seed, inputs: inputs.map((a) => a.hash) } as unknown as Json))
+        .update(
+          canonicalJson({
+            params: p,
+            structure: built.ref,
+            seed: ctx.seed,
+            inputs: inputs.map((a) => a.hash),
+          } as unknown as Json),
+        )
         .digest('hex');
       const eta = etaTracker(p.epochs);
       const result = await trainAutoencoder({
-        tf, corpus, ...split, models, config, fingerprint, workDir: ctx.workDir, signal: ctx.signal,
+        tf,
+        corpus,
+        ...split,
+        models,
+        config,
+        fingerprint,
+        workDir: ctx.workDir,
+        signal: ctx.signal,
         onResume: (epoch) => ctx.log.info(`resuming from the checkpoint after epoch ${epoch}`),
-        onEpochStart: (epoch, batches) => ctx.progress.total(batches, `epoch ${epoch}/${p.epochs}${eta.label()}`),
+        onEpochStart: (epoch, batches) =>
+          ctx.progress.total(batches, `epoch ${epoch}/${p.epochs}${eta.label()}`),
         onBatch: () => ctx.progress.tick(),
         onEpoch: (record) => {
           eta.epochDone(record.epoch, record.seconds);
@@ -98,12 +174,22 @@ export const pretrain = defineStage<PretrainParams>({
           ctx.log.info(describeEpoch(record, p.epochs) + eta.label());
         },
       });
-      const history = { bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, epochs: result.history } as unknown as Json;
+      const history = {
+        bestEpoch: result.bestEpoch,
+        stoppedEarly: result.stoppedEarly,
+        epochs: result.history,
+      } as unknown as Json;
       await writeEncoderArtifact(tf, ctx.outputs.encoder!, built, corpus.numCeps, history);
       ctx.metrics.artifact(join(ctx.outputs.encoder!, 'history.json'));
 
       const evaluated = split.validation.length > 0 ? split.validation : split.train;
-      const heldOut = evaluateAutoencoder(tf, corpus, planEvaluation(evaluated, corpus.frames, p.batchSize), models, config);
+      const heldOut = evaluateAutoencoder(
+        tf,
+        corpus,
+        planEvaluation(evaluated, corpus.frames, p.batchSize),
+        models,
+        config,
+      );
       const samples = reconstructSamples(tf, corpus, evaluated.slice(0, p.samples), models, p);
       const summary = {
         slice: split.validation.length > 0 ? 'held-out' : 'training',
@@ -119,10 +205,20 @@ export const pretrain = defineStage<PretrainParams>({
       ctx.metrics.artifact(join(dir, 'metrics.json'));
       return {
         meta: {
-          encoder: { structure: built.ref.name, units: built.units, timeStride: built.timeStride, numCeps: corpus.numCeps, bestEpoch: result.bestEpoch },
+          encoder: {
+            structure: built.ref.name,
+            units: built.units,
+            timeStride: built.timeStride,
+            numCeps: corpus.numCeps,
+            bestEpoch: result.bestEpoch,
+          },
           reconstruction: { mse: heldOut.mse, utterances: evaluated.length },
         },
-        metrics: { reconstruction_mse: heldOut.mse, best_epoch: result.bestEpoch, epochs_run: result.history.length },
+        metrics: {
+          reconstruction_mse: heldOut.mse,
+          best_epoch: result.bestEpoch,
+          epochs_run: result.history.length,
+        },
       };
     } finally {
       corpus.close();
@@ -133,7 +229,8 @@ export const pretrain = defineStage<PretrainParams>({
 });
 
 function describeEpoch(r: EpochRecord, epochs: number): string {
-  const held = r.val_loss === undefined ? '' : `, held-out ${r.val_loss.toFixed(4)} (mse ${r.val_mse!.toFixed(4)})`;
+  const held =
+    r.val_loss === undefined ? '' : `, held-out ${r.val_loss.toFixed(4)} (mse ${r.val_mse!.toFixed(4)})`;
   return `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)} (mse ${r.mse.toFixed(4)}, l1 ${r.l1.toFixed(4)})${held}, ${r.seconds.toFixed(1)} s`;
 }
 

@@ -1,4 +1,4 @@
-import { ErrorCodes, SerxError, type Json } from '@serx/core';
+import { ErrorCodes, type Json, SerxError } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { resolveStructureParams } from './params.ts';
 import { getEncoderStructure, type Tf } from './registry.ts';
@@ -34,29 +34,60 @@ export interface BuildOptions {
  * Builds a registered structure by name: validates its params, seeds its initialisers, and checks
  * that the models it returns have the shapes the contract promises.
  */
-export function buildStructure(tf: Tf, ref: { name: string; params?: { [key: string]: Json } }, options: BuildOptions): BuiltStructure {
+export function buildStructure(
+  tf: Tf,
+  ref: { name: string; params?: { [key: string]: Json } },
+  options: BuildOptions,
+): BuiltStructure {
   const structure = getEncoderStructure(ref.name);
   const params = resolveStructureParams(structure, ref.params ?? {}, options.specPath);
   const ctx = { numCeps: options.numCeps, kernelInitializer: seededKernelInitializers(tf, options.seed) };
   const encoder = structure.buildEncoder(tf, params, ctx);
   const inShape = encoder.inputs[0]?.shape;
   const outShape = encoder.outputs[0]?.shape;
-  if (!inShape || inShape.length !== 4 || inShape[2] !== options.numCeps || inShape[3] !== 1 || !outShape || outShape.length !== 3) {
-    throw invalid(ref.name, `encoder must map [batch, frames, ${options.numCeps}, 1] to [batch, frames', units]; got ${fmt(inShape)} → ${fmt(outShape)}`);
+  if (
+    !inShape ||
+    inShape.length !== 4 ||
+    inShape[2] !== options.numCeps ||
+    inShape[3] !== 1 ||
+    !outShape ||
+    outShape.length !== 3
+  ) {
+    throw invalid(
+      ref.name,
+      `encoder must map [batch, frames, ${options.numCeps}, 1] to [batch, frames', units]; got ${fmt(inShape)} → ${fmt(outShape)}`,
+    );
   }
   const units = outShape[2];
-  if (typeof units !== 'number') throw invalid(ref.name, `encoder output width must be fixed; got ${fmt(outShape)}`);
+  if (typeof units !== 'number')
+    throw invalid(ref.name, `encoder output width must be fixed; got ${fmt(outShape)}`);
   let decoder: tfjs.LayersModel | undefined;
   if (options.decoder !== false) {
     decoder = structure.buildDecoder(tf, params, ctx);
     const dIn = decoder.inputs[0]?.shape;
     const dOut = decoder.outputs[0]?.shape;
-    if (!dIn || dIn.length !== 3 || dIn[2] !== units || !dOut || dOut.length !== 3 || dOut[2] !== options.numCeps) {
-      throw invalid(ref.name, `decoder must map [batch, frames', ${units}] to [batch, frames, ${options.numCeps}]; got ${fmt(dIn)} → ${fmt(dOut)}`);
+    if (
+      !dIn ||
+      dIn.length !== 3 ||
+      dIn[2] !== units ||
+      !dOut ||
+      dOut.length !== 3 ||
+      dOut[2] !== options.numCeps
+    ) {
+      throw invalid(
+        ref.name,
+        `decoder must map [batch, frames', ${units}] to [batch, frames, ${options.numCeps}]; got ${fmt(dIn)} → ${fmt(dOut)}`,
+      );
     }
   }
   const timeStride = structure.timeStride(params);
-  return { ref: { name: ref.name, params: params as { [key: string]: Json } }, encoder, decoder, timeStride, units };
+  return {
+    ref: { name: ref.name, params: params as { [key: string]: Json } },
+    encoder,
+    decoder,
+    timeStride,
+    units,
+  };
 }
 
 function invalid(name: string, message: string): SerxError {

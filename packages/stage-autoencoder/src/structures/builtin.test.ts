@@ -1,15 +1,28 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import { tf } from '../../test/tf.ts';
 import { describe, expect, it } from 'vitest';
+import { tf } from '../../test/tf.ts';
 import { buildStructure } from './build.ts';
 import { registerBuiltinStructures } from './builtin.ts';
 
 registerBuiltinStructures();
 
 describe.each(['parry-cnn', 'temporal-conv1d'])('structure %s', (name) => {
-  const small = name === 'parry-cnn'
-    ? { conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }, { filters: 3, kernelSize: [3, 3], strides: [2, 3] }], units: 4 }
-    : { conv: [{ filters: 3, kernelSize: 3, strides: 2 }, { filters: 5, kernelSize: 3, strides: 2 }], units: 4 };
+  const small =
+    name === 'parry-cnn'
+      ? {
+          conv: [
+            { filters: 2, kernelSize: [3, 3], strides: [2, 2] },
+            { filters: 3, kernelSize: [3, 3], strides: [2, 3] },
+          ],
+          units: 4,
+        }
+      : {
+          conv: [
+            { filters: 3, kernelSize: 3, strides: 2 },
+            { filters: 5, kernelSize: 3, strides: 2 },
+          ],
+          units: 4,
+        };
 
   it.each([100, 101, 163])('encodes %i frames to ceil(frames / 4) steps and decodes them back', (frames) => {
     const built = buildStructure(tf, { name, params: small }, { numCeps: 40, seed: 1 });
@@ -43,13 +56,18 @@ it('parry-cnn defaults are the documented ones', () => {
   expect(built.encoder.countParams()).toBe(320 + 18496 + 640 * 128 + 128);
 });
 
-it.each(['parry-cnn', 'temporal-conv1d'])('%s: a seed fixes every initial weight, another seed changes them', (name) => {
-  const weights = (seed: number) => {
-    const built = buildStructure(tf, { name }, { numCeps: 40, seed });
-    return [...built.encoder.getWeights(), ...built.decoder!.getWeights()].map((w) => Array.from(w.dataSync()));
-  };
-  const a = weights(5);
-  expect(weights(5)).toEqual(a);
-  const kernelsDiffer = weights(6).filter((w, i) => w.some((v, j) => v !== a[i]![j]));
-  expect(kernelsDiffer.length).toBeGreaterThan(0);
-});
+it.each(['parry-cnn', 'temporal-conv1d'])(
+  '%s: a seed fixes every initial weight, another seed changes them',
+  (name) => {
+    const weights = (seed: number) => {
+      const built = buildStructure(tf, { name }, { numCeps: 40, seed });
+      return [...built.encoder.getWeights(), ...built.decoder!.getWeights()].map((w) =>
+        Array.from(w.dataSync()),
+      );
+    };
+    const a = weights(5);
+    expect(weights(5)).toEqual(a);
+    const kernelsDiffer = weights(6).filter((w, i) => w.some((v, j) => v !== a[i]![j]));
+    expect(kernelsDiffer.length).toBeGreaterThan(0);
+  },
+);

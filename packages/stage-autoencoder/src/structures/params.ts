@@ -1,4 +1,4 @@
-import { ErrorCodes, SerxError, type Json } from '@serx/core';
+import { ErrorCodes, type Json, SerxError } from '@serx/core';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { EncoderStructure } from './registry.ts';
 

@@ -42,7 +42,8 @@ const convLayer = {
  */
 export const parryCnn = defineEncoderStructure<ParryCnnParams>({
   name: 'parry-cnn',
-  description: 'CNN component of the Parry et al. 2019 CNN-LSTM: strided 2-D convs + per-step dense bottleneck',
+  description:
+    'CNN component of the Parry et al. 2019 CNN-LSTM: strided 2-D convs + per-step dense bottleneck',
   params: {
     type: 'object',
     additionalProperties: false,
@@ -66,35 +67,69 @@ export const parryCnn = defineEncoderStructure<ParryCnnParams>({
     const input = tf.input({ shape: [null, ctx.numCeps, 1], name: 'mfcc' });
     let x: SymbolicTensor = input;
     for (const layer of p.conv) {
-      x = conv(tf, ctx, layer.filters, layer.kernelSize, layer.strides, p.activation).apply(x) as SymbolicTensor;
+      x = conv(tf, ctx, layer.filters, layer.kernelSize, layer.strides, p.activation).apply(
+        x,
+      ) as SymbolicTensor;
     }
     const [, , cepstra, channels] = x.shape as [null, null, number, number];
     x = tf.layers.reshape({ targetShape: [-1, cepstra * channels] }).apply(x) as SymbolicTensor;
-    const bottleneck = dense(tf, ctx, p.units, p.bottleneckActivation, 'bottleneck').apply(x) as SymbolicTensor;
+    const bottleneck = dense(tf, ctx, p.units, p.bottleneckActivation, 'bottleneck').apply(
+      x,
+    ) as SymbolicTensor;
     return tf.model({ inputs: input, outputs: bottleneck, name: 'encoder' });
   },
   buildDecoder(tf, p, ctx) {
-    const cepstraAfter = p.conv.map((_, i) => p.conv.slice(0, i + 1).reduce((f, l) => Math.ceil(f / l.strides[1]), ctx.numCeps));
+    const cepstraAfter = p.conv.map((_, i) =>
+      p.conv.slice(0, i + 1).reduce((f, l) => Math.ceil(f / l.strides[1]), ctx.numCeps),
+    );
     const last = p.conv.length - 1;
     const input = tf.input({ shape: [null, p.units], name: 'bottleneck' });
-    let x = dense(tf, ctx, cepstraAfter[last]! * p.conv[last]!.filters, p.activation).apply(input) as SymbolicTensor;
-    x = tf.layers.reshape({ targetShape: [-1, cepstraAfter[last]!, p.conv[last]!.filters] }).apply(x) as SymbolicTensor;
+    let x = dense(tf, ctx, cepstraAfter[last]! * p.conv[last]!.filters, p.activation).apply(
+      input,
+    ) as SymbolicTensor;
+    x = tf.layers
+      .reshape({ targetShape: [-1, cepstraAfter[last]!, p.conv[last]!.filters] })
+      .apply(x) as SymbolicTensor;
     for (let i = last; i >= 0; i--) {
       const layer = p.conv[i]!;
       const filters = i > 0 ? p.conv[i - 1]!.filters : 1;
       const activation = i > 0 ? p.activation : 'linear';
       x = tf.layers
-        .conv2dTranspose({ filters, kernelSize: layer.kernelSize, strides: layer.strides, padding: 'same', activation, kernelInitializer: ctx.kernelInitializer() })
+        .conv2dTranspose({
+          filters,
+          kernelSize: layer.kernelSize,
+          strides: layer.strides,
+          padding: 'same',
+          activation,
+          kernelInitializer: ctx.kernelInitializer(),
+        })
         .apply(x) as SymbolicTensor;
     }
     const overshoot = (x.shape[2] as number) - ctx.numCeps;
-    if (overshoot > 0) x = tf.layers.cropping2D({ cropping: [[0, 0], [0, overshoot]] }).apply(x) as SymbolicTensor;
-    const out = tf.layers.reshape({ targetShape: [-1, ctx.numCeps], name: 'reconstruction' }).apply(x) as SymbolicTensor;
+    if (overshoot > 0)
+      x = tf.layers
+        .cropping2D({
+          cropping: [
+            [0, 0],
+            [0, overshoot],
+          ],
+        })
+        .apply(x) as SymbolicTensor;
+    const out = tf.layers
+      .reshape({ targetShape: [-1, ctx.numCeps], name: 'reconstruction' })
+      .apply(x) as SymbolicTensor;
     return tf.model({ inputs: input, outputs: out, name: 'decoder' });
   },
 });
 
-function conv(tf: Tf, ctx: StructureBuildContext, filters: number, kernelSize: [number, number], strides: [number, number], activation: string) {
+function conv(
+  tf: Tf,
+  ctx: StructureBuildContext,
+  filters: number,
+  kernelSize: [number, number],
+  strides: [number, number],
+  activation: string,
+) {
   return tf.layers.conv2d({
     filters,
     kernelSize,
@@ -106,5 +141,10 @@ function conv(tf: Tf, ctx: StructureBuildContext, filters: number, kernelSize: [
 }
 
 function dense(tf: Tf, ctx: StructureBuildContext, units: number, activation: string, name?: string) {
-  return tf.layers.dense({ units, activation: activation as 'relu', kernelInitializer: ctx.kernelInitializer(), ...(name ? { name } : {}) });
+  return tf.layers.dense({
+    units,
+    activation: activation as 'relu',
+    kernelInitializer: ctx.kernelInitializer(),
+    ...(name ? { name } : {}),
+  });
 }

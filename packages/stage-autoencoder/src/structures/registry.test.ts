@@ -1,6 +1,6 @@
-import { tf } from '../../test/tf.ts';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { tf } from '../../test/tf.ts';
 import { buildStructure } from './build.ts';
 import { resolveStructureParams } from './params.ts';
 import {
@@ -21,13 +21,24 @@ const tiny = defineEncoderStructure<{ filters: number }>({
   },
   buildEncoder(tf, p, ctx) {
     const input = tf.input({ shape: [null, ctx.numCeps, 1] });
-    const conv = tf.layers.conv2d({ filters: p.filters, kernelSize: 3, padding: 'same', kernelInitializer: ctx.kernelInitializer() }).apply(input);
-    const seq = tf.layers.reshape({ targetShape: [-1, ctx.numCeps * p.filters] }).apply(conv) as SymbolicTensor;
+    const conv = tf.layers
+      .conv2d({
+        filters: p.filters,
+        kernelSize: 3,
+        padding: 'same',
+        kernelInitializer: ctx.kernelInitializer(),
+      })
+      .apply(input);
+    const seq = tf.layers
+      .reshape({ targetShape: [-1, ctx.numCeps * p.filters] })
+      .apply(conv) as SymbolicTensor;
     return tf.model({ inputs: input, outputs: seq });
   },
   buildDecoder(tf, p, ctx) {
     const input = tf.input({ shape: [null, ctx.numCeps * p.filters] });
-    const out = tf.layers.dense({ units: ctx.numCeps, kernelInitializer: ctx.kernelInitializer() }).apply(input) as SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: ctx.numCeps, kernelInitializer: ctx.kernelInitializer() })
+      .apply(input) as SymbolicTensor;
     return tf.model({ inputs: input, outputs: out });
   },
   timeStride: () => 1,
@@ -52,7 +63,9 @@ describe('encoder-structure registry', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toMatchObject({ code: 'ENCODER_STRUCTURE_UNKNOWN' });
-      expect((e as Error).message).toMatch(/unknown encoder structure 'nope'; registered structures: .*test-tiny/);
+      expect((e as Error).message).toMatch(
+        /unknown encoder structure 'nope'; registered structures: .*test-tiny/,
+      );
     } finally {
       unregisterEncoderStructure('test-tiny');
     }

@@ -31,7 +31,7 @@
  *   setup() { registerEncoderStructure(tinyCnn); } });
  * ```
  */
-import { ErrorCodes, SerxError, type Json, type JsonSchema, type Tfjs } from '@serx/core';
+import { ErrorCodes, type Json, type JsonSchema, SerxError, type Tfjs } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 
 /** The TensorFlow.js namespace a structure builds with: the `tf` of `loadTensorflow()`. */
@@ -74,7 +74,9 @@ export interface EncoderStructure<P = Record<string, Json>> {
 }
 
 /** Declares an encoder structure; returns its argument (it exists for typing). */
-export function defineEncoderStructure<P = Record<string, Json>>(structure: EncoderStructure<P>): EncoderStructure<P> {
+export function defineEncoderStructure<P = Record<string, Json>>(
+  structure: EncoderStructure<P>,
+): EncoderStructure<P> {
   return structure;
 }
 

@@ -51,11 +51,21 @@ export const temporalConv1d = defineEncoderStructure<TemporalConv1dParams>({
     let x = tf.layers.reshape({ targetShape: [-1, ctx.numCeps] }).apply(input) as SymbolicTensor;
     for (const layer of p.conv) {
       x = tf.layers
-        .conv1d({ ...layer, padding: 'same', activation: p.activation, kernelInitializer: ctx.kernelInitializer() })
+        .conv1d({
+          ...layer,
+          padding: 'same',
+          activation: p.activation,
+          kernelInitializer: ctx.kernelInitializer(),
+        })
         .apply(x) as SymbolicTensor;
     }
     const bottleneck = tf.layers
-      .dense({ units: p.units, activation: p.bottleneckActivation, kernelInitializer: ctx.kernelInitializer(), name: 'bottleneck' })
+      .dense({
+        units: p.units,
+        activation: p.bottleneckActivation,
+        kernelInitializer: ctx.kernelInitializer(),
+        name: 'bottleneck',
+      })
       .apply(x) as SymbolicTensor;
     return tf.model({ inputs: input, outputs: bottleneck, name: 'encoder' });
   },
@@ -77,7 +87,9 @@ export const temporalConv1d = defineEncoderStructure<TemporalConv1dParams>({
         })
         .apply(x) as SymbolicTensor;
     }
-    const out = tf.layers.reshape({ targetShape: [-1, ctx.numCeps], name: 'reconstruction' }).apply(x) as SymbolicTensor;
+    const out = tf.layers
+      .reshape({ targetShape: [-1, ctx.numCeps], name: 'reconstruction' })
+      .apply(x) as SymbolicTensor;
     return tf.model({ inputs: input, outputs: out, name: 'decoder' });
   },
 });

@@ -7,7 +7,13 @@ import type { Rng } from './rng.ts';
  * shuffled: a batch holds utterances of similar length, so padding to the batch's longest costs
  * little, while batch composition still changes from epoch to epoch.
  */
-export function planEpoch(indices: Int32Array, lengths: Int32Array, batchSize: number, rng: Rng, poolBatches = 32): Int32Array[] {
+export function planEpoch(
+  indices: Int32Array,
+  lengths: Int32Array,
+  batchSize: number,
+  rng: Rng,
+  poolBatches = 32,
+): Int32Array[] {
   const order = rng.shuffle(Int32Array.from(indices));
   const pool = batchSize * poolBatches;
   const batches: Int32Array[] = [];

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../structures/registry.ts';
-import { readTensors, setModelWeights, writeTensors, modelWeights } from './tensor-files.ts';
+import { modelWeights, readTensors, setModelWeights, writeTensors } from './tensor-files.ts';
 
 /** Everything besides tensors that a resumed run needs to continue exactly. */
 export interface CheckpointState {
@@ -28,7 +28,12 @@ export interface TrainingTensors {
 const DIR = 'checkpoint';
 
 /** Writes a checkpoint into `workDir/checkpoint`, replacing the previous one atomically. */
-export async function saveCheckpoint(tf: Tf, workDir: string, state: CheckpointState, tensors: TrainingTensors): Promise<void> {
+export async function saveCheckpoint(
+  tf: Tf,
+  workDir: string,
+  state: CheckpointState,
+  tensors: TrainingTensors,
+): Promise<void> {
   const tmp = join(workDir, `${DIR}.tmp`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
@@ -53,7 +58,9 @@ export async function loadCheckpoint(
   fingerprint: string,
   target: Omit<TrainingTensors, 'best'>,
 ): Promise<{ state: CheckpointState; best: TrainingTensors['best'] } | undefined> {
-  const dir = [join(workDir, DIR), join(workDir, `${DIR}.old`)].find((d) => existsSync(join(d, 'state.json')));
+  const dir = [join(workDir, DIR), join(workDir, `${DIR}.old`)].find((d) =>
+    existsSync(join(d, 'state.json')),
+  );
   if (!dir) return undefined;
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as CheckpointState;
   if (state.fingerprint !== fingerprint) return undefined;

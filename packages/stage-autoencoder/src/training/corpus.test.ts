@@ -20,8 +20,22 @@ it('holds out a seeded, disjoint slice of round(size × fraction), never everyth
 
 it('reads utterances of several stores in order and refuses mixed MFCC counts or empty input', async () => {
   const root = mkdtempSync(join(tmpdir(), 'serx-ae-corpus-'));
-  await writeSyntheticStore(join(root, 'a'), { utterances: 2, dims: 4, minFrames: 3, maxFrames: 5, seed: 1, corpus: 'a' });
-  await writeSyntheticStore(join(root, 'b'), { utterances: 3, dims: 4, minFrames: 3, maxFrames: 5, seed: 2, corpus: 'b' });
+  await writeSyntheticStore(join(root, 'a'), {
+    utterances: 2,
+    dims: 4,
+    minFrames: 3,
+    maxFrames: 5,
+    seed: 1,
+    corpus: 'a',
+  });
+  await writeSyntheticStore(join(root, 'b'), {
+    utterances: 3,
+    dims: 4,
+    minFrames: 3,
+    maxFrames: 5,
+    seed: 2,
+    corpus: 'b',
+  });
   await writeSyntheticStore(join(root, 'c'), { utterances: 1, dims: 5, minFrames: 3, maxFrames: 5, seed: 3 });
   const corpus = await openCorpus([join(root, 'a'), join(root, 'b')]);
   expect(corpus.size).toBe(5);
@@ -29,8 +43,14 @@ it('reads utterances of several stores in order and refuses mixed MFCC counts or
   expect(corpus.read(2)).toHaveLength(corpus.frames[2]! * 4);
   corpus.close();
   expect((await openCorpus([join(root, 'a'), join(root, 'b')], { limit: 3 })).size).toBe(3);
-  await expect(openCorpus([join(root, 'a'), join(root, 'c')])).rejects.toMatchObject({ code: 'INPUT_DATA', message: expect.stringContaining('dims 5') });
+  await expect(openCorpus([join(root, 'a'), join(root, 'c')])).rejects.toMatchObject({
+    code: 'INPUT_DATA',
+    message: expect.stringContaining('dims 5'),
+  });
   const empty = join(root, 'empty');
   await (await FeatureStoreWriter.create(empty, { dims: 4 })).close();
-  await expect(openCorpus([empty])).rejects.toMatchObject({ code: 'INPUT_DATA', message: expect.stringContaining('nothing to pretrain on') });
+  await expect(openCorpus([empty])).rejects.toMatchObject({
+    code: 'INPUT_DATA',
+    message: expect.stringContaining('nothing to pretrain on'),
+  });
 });

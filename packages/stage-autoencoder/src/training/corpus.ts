@@ -1,5 +1,5 @@
 import { ErrorCodes, SerxError } from '@serx/core';
-import { openFeatureStore, type FeatureStore } from '@serx/stage-features';
+import { type FeatureStore, openFeatureStore } from '@serx/stage-features';
 import { Rng } from './rng.ts';
 
 /**
@@ -19,25 +19,36 @@ export interface Corpus {
 }
 
 /** Opens feature stores for reading; refuses rows of a held-out corpus and mixed dimensions. */
-export async function openCorpus(dirs: readonly string[], options: { heldOut?: readonly string[]; limit?: number } = {}): Promise<Corpus> {
+export async function openCorpus(
+  dirs: readonly string[],
+  options: { heldOut?: readonly string[]; limit?: number } = {},
+): Promise<Corpus> {
   const stores: FeatureStore[] = [];
   for (const dir of dirs) stores.push(await openFeatureStore(dir));
   const numCeps = stores[0]?.meta.dims;
-  if (numCeps === undefined) throw new SerxError(ErrorCodes.INPUT_DATA, 'autoencoder pretraining needs at least one feature store');
+  if (numCeps === undefined)
+    throw new SerxError(ErrorCodes.INPUT_DATA, 'autoencoder pretraining needs at least one feature store');
   const heldOut = new Set(options.heldOut ?? []);
   let total = 0;
   for (const store of stores) {
     if (store.meta.dims !== numCeps) {
-      throw new SerxError(ErrorCodes.INPUT_DATA, `${store.dir}/meta.json: dims ${store.meta.dims}, but ${stores[0]!.dir} has ${numCeps}; all inputs need the same MFCC count`);
+      throw new SerxError(
+        ErrorCodes.INPUT_DATA,
+        `${store.dir}/meta.json: dims ${store.meta.dims}, but ${stores[0]!.dir} has ${numCeps}; all inputs need the same MFCC count`,
+      );
     }
     const bad = store.rows.findIndex((row) => heldOut.has(row.corpus));
     if (bad >= 0) {
-      throw new SerxError(ErrorCodes.HELD_OUT_DATA, `${store.dir}/index.jsonl:${bad + 1}: row of held-out corpus '${store.rows[bad]!.corpus}' reached pretraining`);
+      throw new SerxError(
+        ErrorCodes.HELD_OUT_DATA,
+        `${store.dir}/index.jsonl:${bad + 1}: row of held-out corpus '${store.rows[bad]!.corpus}' reached pretraining`,
+      );
     }
     total += store.rows.length;
   }
   const size = Math.min(total, options.limit ?? total);
-  if (size === 0) throw new SerxError(ErrorCodes.INPUT_DATA, `no utterances in ${dirs.join(', ')}: nothing to pretrain on`);
+  if (size === 0)
+    throw new SerxError(ErrorCodes.INPUT_DATA, `no utterances in ${dirs.join(', ')}: nothing to pretrain on`);
   const storeOf = new Uint16Array(size);
   const rowOf = new Int32Array(size);
   const frames = new Int32Array(size);
@@ -67,7 +78,11 @@ export async function openCorpus(dirs: readonly string[], options: { heldOut?: r
  * A seeded train / held-out partition of `0..size-1`: held-out gets `round(size × fraction)`,
  * at least 1 and never all (none for a single utterance or fraction 0).
  */
-export function holdOut(size: number, fraction: number, seed: number): { train: Int32Array; validation: Int32Array } {
+export function holdOut(
+  size: number,
+  fraction: number,
+  seed: number,
+): { train: Int32Array; validation: Int32Array } {
   const order = new Rng(seed ^ 0x5eed).shuffle(Int32Array.from({ length: size }, (_, i) => i));
   const count = fraction <= 0 || size < 2 ? 0 : Math.max(1, Math.min(size - 1, Math.round(size * fraction)));
   return { validation: order.slice(0, count).sort(), train: order.slice(count).sort() };

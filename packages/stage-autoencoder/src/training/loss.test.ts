@@ -8,7 +8,11 @@ import { autoencoderLoss } from './loss.ts';
 import { Rng } from './rng.ts';
 
 registerBuiltinStructures();
-const built = buildStructure(tf, { name: 'parry-cnn', params: { conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }], units: 3 } }, { numCeps: 4, seed: 1 });
+const built = buildStructure(
+  tf,
+  { name: 'parry-cnn', params: { conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }], units: 3 } },
+  { numCeps: 4, seed: 1 },
+);
 const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: 2 };
 
 function batchOf(lengths: number[], frames: number): Batch {
@@ -29,9 +33,18 @@ it('masks padding out of both terms: MSE over real frames, L1 over real bottlene
   const recon = (models.decoder.predict(code) as Tensor).arraySync() as number[][][];
   const h = code.arraySync() as number[][][];
   let sq = 0;
-  for (const [b, n] of [[0, 6], [1, 3]] as const) for (let t = 0; t < n; t++) for (let c = 0; c < 4; c++) sq += (recon[b]![t]![c]! - batch.x[(b * 6 + t) * 4 + c]!) ** 2;
+  for (const [b, n] of [
+    [0, 6],
+    [1, 3],
+  ] as const)
+    for (let t = 0; t < n; t++)
+      for (let c = 0; c < 4; c++) sq += (recon[b]![t]![c]! - batch.x[(b * 6 + t) * 4 + c]!) ** 2;
   let abs = 0;
-  for (const [b, steps] of [[0, 3], [1, 2]] as const) for (let s = 0; s < steps; s++) for (const v of h[b]![s]!) abs += Math.abs(v);
+  for (const [b, steps] of [
+    [0, 3],
+    [1, 2],
+  ] as const)
+    for (let s = 0; s < steps; s++) for (const v of h[b]![s]!) abs += Math.abs(v);
   const mse = sq / (9 * 4);
   const l1 = abs / (5 * 3);
   expect(parts.mse.dataSync()[0]).toBeCloseTo(mse, 5);

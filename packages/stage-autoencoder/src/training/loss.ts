@@ -23,7 +23,13 @@ export interface LossParts {
  * The L1 term is a mean (not Keras's sum) so that `sparsity` does not depend on the bottleneck
  * width or the utterance length: λ·mean|h| = (λ / units)·Σ_units|h| per step.
  */
-export function autoencoderLoss(tf: Tf, models: AutoencoderModels, batch: Batch, sparsity: number, training = true): LossParts {
+export function autoencoderLoss(
+  tf: Tf,
+  models: AutoencoderModels,
+  batch: Batch,
+  sparsity: number,
+  training = true,
+): LossParts {
   const { encoder, decoder, timeStride } = models;
   const { size, frames, numCeps } = batch;
   const x = tf.tensor3d(batch.x, [size, frames, numCeps]);
@@ -39,7 +45,8 @@ export function autoencoderLoss(tf: Tf, models: AutoencoderModels, batch: Batch,
   const [, steps, units] = code.shape;
   const codeMask = stepMask(batch, steps, timeStride);
   let magnitude: tfjs.Tensor = tf.abs(code);
-  if (codeMask.real < size * steps) magnitude = tf.mul(magnitude, tf.tensor3d(codeMask.mask, [size, steps, 1]));
+  if (codeMask.real < size * steps)
+    magnitude = tf.mul(magnitude, tf.tensor3d(codeMask.mask, [size, steps, 1]));
   const l1 = tf.sum(magnitude).div(codeMask.real * units) as tfjs.Scalar;
   const loss = sparsity > 0 ? (mse.add(l1.mul(sparsity)) as tfjs.Scalar) : mse;
   return { loss, mse, l1 };

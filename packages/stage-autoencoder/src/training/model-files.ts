@@ -39,15 +39,23 @@ export async function loadWeightsInto(tf: Tf, model: tfjs.LayersModel, dir: stri
   const file = join(dir, MODEL_FILE);
   let specs: tfjs.io.WeightsManifestEntry[];
   try {
-    const json = JSON.parse(await readFile(file, 'utf8')) as { weightsManifest: { weights: tfjs.io.WeightsManifestEntry[] }[] };
+    const json = JSON.parse(await readFile(file, 'utf8')) as {
+      weightsManifest: { weights: tfjs.io.WeightsManifestEntry[] }[];
+    };
     specs = json.weightsManifest.flatMap((group) => group.weights);
   } catch (cause) {
     throw new SerxError(ErrorCodes.INPUT_DATA, `${file}: not a tfjs model.json`, { cause });
   }
   const buffer = await readFile(join(dir, WEIGHTS_FILE));
-  const map = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), specs);
+  const map = tf.io.decodeWeights(
+    buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength),
+    specs,
+  );
   const expected = model.weights;
-  if (expected.length !== specs.length || expected.some((w, i) => w.shape.join('x') !== specs[i]!.shape.join('x'))) {
+  if (
+    expected.length !== specs.length ||
+    expected.some((w, i) => w.shape.join('x') !== specs[i]!.shape.join('x'))
+  ) {
     tf.dispose(Object.values(map));
     throw new SerxError(
       ErrorCodes.INPUT_DATA,

@@ -3,7 +3,11 @@ import type { Tf } from '../structures/registry.ts';
 /** The part of tfjs-node's backend this module calls (NodeJSKernelBackend). */
 interface NativeBackend {
   binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
-  executeSingleOutput(op: string, attrs: { name: string; type: number; value: number }[], inputs: unknown[]): unknown;
+  executeSingleOutput(
+    op: string,
+    attrs: { name: string; type: number; value: number }[],
+    inputs: unknown[],
+  ): unknown;
 }
 
 const REGISTERED = Symbol.for('serx.nativeReluGrad');
@@ -25,7 +29,9 @@ export function useNativeReluGrad(tf: Tf): boolean {
     kernelFunc: ({ inputs, backend }) => {
       const native = backend as unknown as NativeBackend;
       const type = { name: 'T', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT };
-      return native.executeSingleOutput('ReluGrad', [type], [inputs.dy, inputs.x]) as ReturnType<Parameters<Tf['registerKernel']>[0]['kernelFunc']>;
+      return native.executeSingleOutput('ReluGrad', [type], [inputs.dy, inputs.x]) as ReturnType<
+        Parameters<Tf['registerKernel']>[0]['kernelFunc']
+      >;
     },
   });
   tf.registerGradient({
@@ -33,7 +39,10 @@ export function useNativeReluGrad(tf: Tf): boolean {
     inputsToSave: ['x'],
     gradFunc: (dy, saved) => {
       const [x] = saved as [Parameters<Tf['relu']>[0]];
-      return { x: () => tf.engine().runKernel('SerxReluGrad', { dy: dy as never, x: x as never }) as ReturnType<Tf['relu']> };
+      return {
+        x: () =>
+          tf.engine().runKernel('SerxReluGrad', { dy: dy as never, x: x as never }) as ReturnType<Tf['relu']>,
+      };
     },
   });
   registry[REGISTERED] = true;

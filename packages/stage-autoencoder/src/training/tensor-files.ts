@@ -15,7 +15,9 @@ export async function writeTensors(tf: Tf, dir: string, base: string, tensors: N
 
 /** Reads what {@link writeTensors} wrote, in the original order. */
 export async function readTensors(tf: Tf, dir: string, base: string): Promise<NamedTensor[]> {
-  const specs = JSON.parse(await readFile(join(dir, `${base}.json`), 'utf8')) as tfjs.io.WeightsManifestEntry[];
+  const specs = JSON.parse(
+    await readFile(join(dir, `${base}.json`), 'utf8'),
+  ) as tfjs.io.WeightsManifestEntry[];
   const buffer = await readFile(join(dir, `${base}.bin`));
   const data = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
   const map = tf.io.decodeWeights(data, specs);

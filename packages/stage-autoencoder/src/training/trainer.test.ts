@@ -1,18 +1,26 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '../../test/tf.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticStore } from '../../test/synthetic-store.ts';
+import { tf } from '../../test/tf.ts';
 import { buildStructure } from '../structures/build.ts';
 import { registerBuiltinStructures } from '../structures/builtin.ts';
-import { holdOut, openCorpus, type Corpus } from './corpus.ts';
-import { trainAutoencoder, type TrainConfig } from './trainer.ts';
+import { type Corpus, holdOut, openCorpus } from './corpus.ts';
+import { type TrainConfig, trainAutoencoder } from './trainer.ts';
 
 const tiny = { conv: [{ filters: 2, kernelSize: [3, 3], strides: [2, 2] }], units: 6 };
 const config: TrainConfig = {
-  sparsity: 0.01, learningRate: 0.01, batchSize: 4, epochs: 3, patience: 5, minDelta: 0,
-  minFrames: 20, maxFrames: 40, padMultiple: 1, seed: 7,
+  sparsity: 0.01,
+  learningRate: 0.01,
+  batchSize: 4,
+  epochs: 3,
+  patience: 5,
+  minDelta: 0,
+  minFrames: 20,
+  maxFrames: 40,
+  padMultiple: 1,
+  seed: 7,
 };
 let corpus: Corpus;
 
@@ -23,13 +31,19 @@ beforeAll(async () => {
   corpus = await openCorpus([dir]);
 });
 
-function train(overrides: Partial<TrainConfig> = {}, extra: { workDir?: string; signal?: AbortSignal; onBatch?: (e: number, b: number) => void } = {}) {
+function train(
+  overrides: Partial<TrainConfig> = {},
+  extra: { workDir?: string; signal?: AbortSignal; onBatch?: (e: number, b: number) => void } = {},
+) {
   const c = { ...config, ...overrides };
   const built = buildStructure(tf, { name: 'parry-cnn', params: tiny }, { numCeps: 8, seed: c.seed });
   const split = holdOut(corpus.size, 0.25, c.seed);
   const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
   const result = trainAutoencoder({ tf, corpus, ...split, models, config: c, fingerprint: 'f', ...extra });
-  return result.then((r) => ({ ...r, weights: built.encoder.getWeights().map((w) => Array.from(w.dataSync())) }));
+  return result.then((r) => ({
+    ...r,
+    weights: built.encoder.getWeights().map((w) => Array.from(w.dataSync())),
+  }));
 }
 
 describe('trainAutoencoder', () => {
@@ -56,7 +70,14 @@ describe('trainAutoencoder', () => {
     const whole = await train();
     const workDir = mkdtempSync(join(tmpdir(), 'serx-ae-work-'));
     const abort = new AbortController();
-    const killed = train({}, { workDir, signal: abort.signal, onBatch: (e, b) => e === 2 && b === 1 && abort.abort(new Error('killed')) });
+    const killed = train(
+      {},
+      {
+        workDir,
+        signal: abort.signal,
+        onBatch: (e, b) => e === 2 && b === 1 && abort.abort(new Error('killed')),
+      },
+    );
     await expect(killed).rejects.toThrow('killed');
     const resumed = await train({}, { workDir });
     expect(resumed.resumedFrom).toBe(1);

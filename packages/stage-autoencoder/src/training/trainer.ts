@@ -1,9 +1,9 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../structures/registry.ts';
-import { assembleBatch, planEpoch, planEvaluation, type Batch, type BatchOptions } from './batches.ts';
-import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.ts';
+import { assembleBatch, type Batch, type BatchOptions, planEpoch, planEvaluation } from './batches.ts';
+import { type CheckpointState, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { Corpus } from './corpus.ts';
-import { autoencoderLoss, type AutoencoderModels } from './loss.ts';
+import { type AutoencoderModels, autoencoderLoss } from './loss.ts';
 import { Rng } from './rng.ts';
 import { Sums } from './sums.ts';
 import { modelWeights, setModelWeights } from './tensor-files.ts';
@@ -78,10 +78,19 @@ export async function trainAutoencoder(run: TrainRun): Promise<TrainResult> {
   const variables = trainableVariables(trainable);
   const rng = new Rng(config.seed);
   const fingerprint = run.fingerprint ?? '';
-  let state: CheckpointState = { fingerprint, epoch: 0, rngState: rng.state, history: [], best: null, badEpochs: 0 };
+  let state: CheckpointState = {
+    fingerprint,
+    epoch: 0,
+    rngState: rng.state,
+    history: [],
+    best: null,
+    badEpochs: 0,
+  };
   let best: { name: string; tensor: tfjs.Tensor }[] | null = null;
 
-  const resumed = run.workDir ? await loadCheckpoint(tf, run.workDir, fingerprint, { models: trainable, optimizer }) : undefined;
+  const resumed = run.workDir
+    ? await loadCheckpoint(tf, run.workDir, fingerprint, { models: trainable, optimizer })
+    : undefined;
   if (resumed) {
     state = resumed.state;
     best = resumed.best;
@@ -179,7 +188,11 @@ export function evaluateAutoencoder(
 ): { loss: number; mse: number; l1: number } {
   const sums = new Sums();
   for (const members of batches) {
-    const batch = assembleBatch(corpus, members, { minFrames: config.minFrames, maxFrames: config.maxFrames, multiple: lcm(models.timeStride, config.padMultiple) });
+    const batch = assembleBatch(corpus, members, {
+      minFrames: config.minFrames,
+      maxFrames: config.maxFrames,
+      multiple: lcm(models.timeStride, config.padMultiple),
+    });
     tf.tidy(() => {
       const p = autoencoderLoss(tf, models, batch, config.sparsity, false);
       sums.add(batch.lengths, p.loss.dataSync()[0]!, p.mse.dataSync()[0]!, p.l1.dataSync()[0]!);
@@ -189,7 +202,12 @@ export function evaluateAutoencoder(
 }
 
 function batchOptions(config: TrainConfig, timeStride: number, rng: Rng): BatchOptions {
-  return { minFrames: config.minFrames, maxFrames: config.maxFrames, multiple: lcm(timeStride, config.padMultiple), cropRng: rng };
+  return {
+    minFrames: config.minFrames,
+    maxFrames: config.maxFrames,
+    multiple: lcm(timeStride, config.padMultiple),
+    cropRng: rng,
+  };
 }
 
 function lcm(a: number, b: number): number {

@@ -1,5 +1,5 @@
 import type { DecodedPcm } from './decoded.ts';
-import { PcmLayoutError, type SampleFormat, bytesPerSample, deinterleave } from './pcm.ts';
+import { bytesPerSample, deinterleave, PcmLayoutError, type SampleFormat } from './pcm.ts';
 import { ascii } from './wav.ts';
 
 export function isAiff(bytes: Uint8Array): boolean {
@@ -26,14 +26,18 @@ export function parseAiff(bytes: Uint8Array): DecodedPcm {
   const { format, littleEndian } = sampleFormat(compression, bits);
   const ssnd = findChunk(bytes, 'SSND');
   if (!ssnd) {
-    if (frames === 0) return { channels: Array.from({ length: channels }, () => new Float32Array(0)), sampleRate };
+    if (frames === 0)
+      return { channels: Array.from({ length: channels }, () => new Float32Array(0)), sampleRate };
     throw new PcmLayoutError('truncated', 'no SSND chunk (file ends after the header)');
   }
   const dataOffset = ssnd.offset + 8 + view.getUint32(ssnd.offset, false);
   const needed = frames * channels * bytesPerSample(format);
   const available = bytes.length - dataOffset;
   if (needed > available) {
-    throw new PcmLayoutError('truncated', `COMM declares ${frames} frames (${needed} bytes) but only ${available} bytes follow`);
+    throw new PcmLayoutError(
+      'truncated',
+      `COMM declares ${frames} frames (${needed} bytes) but only ${available} bytes follow`,
+    );
   }
   return { channels: deinterleave(view, dataOffset, frames, channels, format, littleEndian), sampleRate };
 }

@@ -30,7 +30,11 @@ describe('bad audio is reported with path and reason', () => {
 
   it('truncated WAV: data chunk longer than the file, or no data chunk', async () => {
     const wav = encodeWav([tone], { sampleRate: 16000 });
-    await expectBad(wav.subarray(0, wav.length - 100), 'truncated', /declares 3200 bytes but only 3100 follow/);
+    await expectBad(
+      wav.subarray(0, wav.length - 100),
+      'truncated',
+      /declares 3200 bytes but only 3100 follow/,
+    );
     await expectBad(wav.subarray(0, 36), 'truncated', /no "data" chunk/);
   });
 
@@ -47,14 +51,26 @@ describe('bad audio is reported with path and reason', () => {
   it('corrupt float WAV: NaN or infinite samples', async () => {
     const nan = tone.slice();
     nan[700] = Number.NaN;
-    await expectBad(encodeWav([nan], { sampleRate: 16000, format: 'float32' }), 'corrupt', /non-finite sample \(NaN\) at sample 700/);
+    await expectBad(
+      encodeWav([nan], { sampleRate: 16000, format: 'float32' }),
+      'corrupt',
+      /non-finite sample \(NaN\) at sample 700/,
+    );
     const inf = tone.slice();
     inf[3] = Number.POSITIVE_INFINITY;
-    await expectBad(encodeWav([inf], { sampleRate: 16000, format: 'float64' }), 'corrupt', /non-finite sample \(Infinity\) at sample 3/);
+    await expectBad(
+      encodeWav([inf], { sampleRate: 16000, format: 'float64' }),
+      'corrupt',
+      /non-finite sample \(Infinity\) at sample 3/,
+    );
   });
 
   it('silent: digital zero, or nothing above one 16-bit step', async () => {
-    await expectBad(encodeWav([new Float32Array(800)], { sampleRate: 16000 }), 'silent', /peak amplitude 0\.00e\+0/);
+    await expectBad(
+      encodeWav([new Float32Array(800)], { sampleRate: 16000 }),
+      'silent',
+      /peak amplitude 0\.00e\+0/,
+    );
     const lsb = Float32Array.from({ length: 800 }, (_, i) => (i % 2 ? 1 : -1) / 32768);
     await expectBad(encodeWav([lsb], { sampleRate: 16000 }), 'silent', /peak amplitude 3\.05e-5/);
     const twoLsb = lsb.map((v) => 2 * v);
@@ -72,14 +88,21 @@ describe('bad audio is reported with path and reason', () => {
     await expectBad(flac.subarray(0, 20000), 'truncated', /cut short/, 'emodb/wav/03a01Fa.flac');
     const flipped = flac.slice();
     flipped[15000] = (flipped[15000] as number) ^ 0x10;
-    await expectBad(flipped, 'corrupt', /CRC-16 mismatch in the FLAC frame at byte \d+/, 'emodb/wav/03a01Fa.flac');
+    await expectBad(
+      flipped,
+      'corrupt',
+      /CRC-16 mismatch in the FLAC frame at byte \d+/,
+      'emodb/wav/03a01Fa.flac',
+    );
     const zeroInfo = flac.slice(0, 8 + 34);
     zeroInfo.fill(0, 8 + 10, 8 + 14);
     await expectBad(zeroInfo, 'corrupt', /sample rate is 0/);
   });
 
   it('truncated and corrupt Ogg Opus (page CRC-32 checked)', async () => {
-    const opus = new Uint8Array(readFileSync(corpusFile('librispeech/test-other/1688/1688-142285-0000.opus')));
+    const opus = new Uint8Array(
+      readFileSync(corpusFile('librispeech/test-other/1688/1688-142285-0000.opus')),
+    );
     await expectBad(opus.subarray(0, 30000), 'truncated', /Ogg page at byte \d+ runs \d+ bytes past the end/);
     const flipped = opus.slice();
     flipped[20000] = (flipped[20000] as number) ^ 0x01;
@@ -88,16 +111,22 @@ describe('bad audio is reported with path and reason', () => {
 
   it('an unknown format without ffmpeg is an ENVIRONMENT error naming the file and the tool', async () => {
     const bytes = new TextEncoder().encode('ftypM4A  this is not audio we decode in JS');
-    const error = await decodeAudioBuffer(bytes, { path: 'vox/id1/abc/00001.m4a', ...noFfmpeg }).catch((e: unknown) => e);
+    const error = await decodeAudioBuffer(bytes, { path: 'vox/id1/abc/00001.m4a', ...noFfmpeg }).catch(
+      (e: unknown) => e,
+    );
     expect(error).not.toBeInstanceOf(BadAudioError);
     expect(error).toMatchObject({ code: 'ENVIRONMENT' });
-    expect((error as Error).message).toMatch(/^vox\/id1\/abc\/00001\.m4a: .*needs `serx-no-such-ffmpeg`, which is not on PATH/);
+    expect((error as Error).message).toMatch(
+      /^vox\/id1\/abc\/00001\.m4a: .*needs `serx-no-such-ffmpeg`, which is not on PATH/,
+    );
   });
 
   it('a WAV codec other than PCM/float also goes to ffmpeg', async () => {
     const adpcm = encodeWav([tone], { sampleRate: 16000 });
     new DataView(adpcm.buffer).setUint16(20, 0x0002, true);
-    await expect(decodeAudioBuffer(adpcm, { path: 'a.wav', ...noFfmpeg })).rejects.toMatchObject({ code: 'ENVIRONMENT' });
+    await expect(decodeAudioBuffer(adpcm, { path: 'a.wav', ...noFfmpeg })).rejects.toMatchObject({
+      code: 'ENVIRONMENT',
+    });
   });
 
   it('decodeAudioFile names the file it read', async () => {

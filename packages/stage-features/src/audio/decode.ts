@@ -6,7 +6,7 @@ import type { DecodedAudio, DecodedPcm } from './decoded.ts';
 import { decodeWithFfmpeg } from './ffmpeg.ts';
 import { decodeFlac, flacStart } from './flac.ts';
 import { decodeOggOpus, isOggOpus, opusInputRate } from './opus.ts';
-import { PcmLayoutError, downmix } from './pcm.ts';
+import { downmix, PcmLayoutError } from './pcm.ts';
 import { type ResampleQuality, resample } from './resample.ts';
 import { isWav, parseWav, unsupportedWavCodec } from './wav.ts';
 
@@ -32,7 +32,11 @@ const MAX_RATE = 192000;
 /** Reads and decodes an audio file; the format is detected from its content, not its name. */
 export async function decodeAudioFile(path: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw new SerxError(ErrorCodes.INPUT_DATA, `${path}: cannot read audio file (${error.code ?? error.message})`, { cause: error });
+    throw new SerxError(
+      ErrorCodes.INPUT_DATA,
+      `${path}: cannot read audio file (${error.code ?? error.message})`,
+      { cause: error },
+    );
   });
   return decodeBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path, options, true);
 }
@@ -42,17 +46,29 @@ export async function decodeAudioFile(path: string, options: DecodeOptions = {})
  * to mono float samples at `targetRate`. Fails with {@link BadAudioError} (`INPUT_DATA`, with the
  * path and a reason) for empty, truncated, corrupt, unsupported or silent audio.
  */
-export function decodeAudioBuffer(bytes: Uint8Array, options: DecodeOptions & { path?: string } = {}): Promise<DecodedAudio> {
+export function decodeAudioBuffer(
+  bytes: Uint8Array,
+  options: DecodeOptions & { path?: string } = {},
+): Promise<DecodedAudio> {
   return decodeBytes(bytes, options.path ?? '<buffer>', options, false);
 }
 
-async function decodeBytes(bytes: Uint8Array, path: string, options: DecodeOptions, onDisk: boolean): Promise<DecodedAudio> {
+async function decodeBytes(
+  bytes: Uint8Array,
+  path: string,
+  options: DecodeOptions,
+  onDisk: boolean,
+): Promise<DecodedAudio> {
   if (bytes.length === 0) throw new BadAudioError(path, 'empty', 'the file has 0 bytes');
   const targetRate = options.targetRate === undefined ? DEFAULT_TARGET_RATE : options.targetRate;
   const pcm = await decodeContainer(bytes, path, options.ffmpeg, onDisk, targetRate ?? undefined);
   if (!(pcm.sampleRate >= MIN_RATE && pcm.sampleRate <= MAX_RATE)) {
     const reason = pcm.sampleRate > MAX_RATE ? 'unsupported' : 'corrupt';
-    throw new BadAudioError(path, reason, `sample rate ${pcm.sampleRate} Hz is outside ${MIN_RATE}–${MAX_RATE} Hz`);
+    throw new BadAudioError(
+      path,
+      reason,
+      `sample rate ${pcm.sampleRate} Hz is outside ${MIN_RATE}–${MAX_RATE} Hz`,
+    );
   }
   const first = pcm.channels[0];
   if (!first || first.length === 0) throw new BadAudioError(path, 'empty', 'it holds no audio samples');
@@ -64,7 +80,11 @@ async function decodeBytes(bytes: Uint8Array, path: string, options: DecodeOptio
   }
   const silencePeak = options.silencePeak ?? 1 / 32768;
   if (peak <= silencePeak) {
-    throw new BadAudioError(path, 'silent', `peak amplitude ${peak.toExponential(2)} ≤ ${silencePeak.toExponential(2)}`);
+    throw new BadAudioError(
+      path,
+      'silent',
+      `peak amplitude ${peak.toExponential(2)} ≤ ${silencePeak.toExponential(2)}`,
+    );
   }
   const rate = targetRate ?? pcm.sampleRate;
   const quality = options.quality === undefined ? {} : { quality: options.quality };
@@ -98,7 +118,8 @@ async function decodeContainer(
 async function decodeInJs(bytes: Uint8Array, preferredRate: number | undefined): Promise<DecodedPcm> {
   if (isWav(bytes)) {
     const codec = unsupportedWavCodec(bytes);
-    if (codec !== undefined) throw new PcmLayoutError('unsupported', `WAV codec 0x${codec.toString(16).padStart(4, '0')}`);
+    if (codec !== undefined)
+      throw new PcmLayoutError('unsupported', `WAV codec 0x${codec.toString(16).padStart(4, '0')}`);
     return parseWav(bytes);
   }
   if (isAiff(bytes)) return parseAiff(bytes);

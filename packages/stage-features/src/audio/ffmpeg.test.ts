@@ -14,7 +14,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Encodes a 1 s 16 kHz 440 Hz tone with ffmpeg into `name` and returns its path. */
 function encode(name: string, codecArgs: string[]): string {
   const wav = join(dir, 'tone.wav');
-  const tone = Float32Array.from({ length: 16000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 16000));
+  const tone = Float32Array.from(
+    { length: 16000 },
+    (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 16000),
+  );
   writeFileSync(wav, encodeWav([tone], { sampleRate: 16000 }));
   const out = join(dir, name);
   const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', wav, ...codecArgs, out]);
@@ -53,6 +56,8 @@ describe.skipIf(!hasFfmpeg)('formats decoded through ffmpeg', () => {
     const error = await decodeAudioBuffer(bytes, { path: 'notes.m4a' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadAudioError);
     expect(error).toMatchObject({ code: 'INPUT_DATA', reason: 'unsupported', path: 'notes.m4a' });
-    expect((error as Error).message).toMatch(/^notes\.m4a: unsupported audio: ffmpeg could not decode it: .+/);
+    expect((error as Error).message).toMatch(
+      /^notes\.m4a: unsupported audio: ffmpeg could not decode it: .+/,
+    );
   });
 });

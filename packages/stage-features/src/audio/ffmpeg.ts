@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { BadAudioError, missingTool } from './bad-audio.ts';
-import { PcmLayoutError } from './pcm.ts';
 import type { DecodedPcm } from './decoded.ts';
+import { PcmLayoutError } from './pcm.ts';
 import { parseWav } from './wav.ts';
 
 /**
@@ -25,7 +25,8 @@ export async function decodeWithFfmpeg(
   try {
     return parseWav(stdout);
   } catch (error) {
-    if (error instanceof PcmLayoutError) throw new BadAudioError(path, error.reason, `ffmpeg output: ${error.message}`);
+    if (error instanceof PcmLayoutError)
+      throw new BadAudioError(path, error.reason, `ffmpeg output: ${error.message}`);
     throw error;
   }
 }
@@ -46,7 +47,11 @@ function run(
       reject(e.code === 'ENOENT' ? missingTool(path, command, 'this audio format') : e);
     });
     child.on('close', (code) => {
-      resolve({ stdout: new Uint8Array(Buffer.concat(out)), stderr: Buffer.concat(err).toString('utf8'), code });
+      resolve({
+        stdout: new Uint8Array(Buffer.concat(out)),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code,
+      });
     });
     // ffmpeg may exit before reading all input (unknown format); that EPIPE is not our error.
     child.stdin.on('error', () => {});

@@ -20,7 +20,7 @@ function headerLength(bytes: Uint8Array, p: number): number {
   if (p + 6 > bytes.length || bytes[p] !== 0xff || (bytes[p + 1]! & 0xfe) !== 0xf8) return 0;
   const blockCode = bytes[p + 2]! >> 4;
   const rateCode = bytes[p + 2]! & 0x0f;
-  if (blockCode === 0 || rateCode === 15 || (bytes[p + 3]! >> 4) > 10 || (bytes[p + 3]! & 0x01) !== 0) return 0;
+  if (blockCode === 0 || rateCode === 15 || bytes[p + 3]! >> 4 > 10 || (bytes[p + 3]! & 0x01) !== 0) return 0;
   const lead = bytes[p + 4]!;
   let numberBytes = 1;
   if (lead >= 0x80) {
@@ -82,9 +82,15 @@ export function splitFlacFrames(bytes: Uint8Array, audioStart: number): Uint8Arr
     if (end < 0) {
       if (crc === 0) end = bytes.length;
       else if (laterHeader >= 0) {
-        throw new PcmLayoutError('corrupt', `CRC-16 mismatch in the FLAC frame at byte ${start} (next header at byte ${laterHeader})`);
+        throw new PcmLayoutError(
+          'corrupt',
+          `CRC-16 mismatch in the FLAC frame at byte ${start} (next header at byte ${laterHeader})`,
+        );
       } else {
-        throw new PcmLayoutError('truncated', `the FLAC frame at byte ${start} is cut short (no valid frame end before end of file)`);
+        throw new PcmLayoutError(
+          'truncated',
+          `the FLAC frame at byte ${start} is cut short (no valid frame end before end of file)`,
+        );
       }
     }
     frames.push(bytes.subarray(start, end));

@@ -8,7 +8,11 @@ import { ascii } from './wav.ts';
 export function flacStart(bytes: Uint8Array): number {
   let p = 0;
   if (ascii(bytes, 0, 3) === 'ID3' && bytes.length >= 10) {
-    const size = ((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f);
+    const size =
+      ((bytes[6]! & 0x7f) << 21) |
+      ((bytes[7]! & 0x7f) << 14) |
+      ((bytes[8]! & 0x7f) << 7) |
+      (bytes[9]! & 0x7f);
     p = 10 + size;
   }
   return ascii(bytes, p, 4) === 'fLaC' ? p : -1;
@@ -24,14 +28,17 @@ interface StreamInfo {
 
 function readStreamInfo(bytes: Uint8Array, start: number): StreamInfo {
   const p = start + 4;
-  if (p + 4 + 34 > bytes.length) throw new PcmLayoutError('truncated', 'file ends inside the STREAMINFO block');
-  if ((bytes[p]! & 0x7f) !== 0) throw new PcmLayoutError('corrupt', 'first FLAC metadata block is not STREAMINFO');
+  if (p + 4 + 34 > bytes.length)
+    throw new PcmLayoutError('truncated', 'file ends inside the STREAMINFO block');
+  if ((bytes[p]! & 0x7f) !== 0)
+    throw new PcmLayoutError('corrupt', 'first FLAC metadata block is not STREAMINFO');
   const s = p + 4;
   const b = (i: number): number => bytes[s + i]!;
   const sampleRate = (b(10) << 12) | (b(11) << 4) | (b(12) >> 4);
   const channels = ((b(12) >> 1) & 0x07) + 1;
   const bits = (((b(12) & 0x01) << 4) | (b(13) >> 4)) + 1;
-  const totalSamples = (b(13) & 0x0f) * 2 ** 32 + ((b(14) << 24) >>> 0) + (b(15) << 16) + (b(16) << 8) + b(17);
+  const totalSamples =
+    (b(13) & 0x0f) * 2 ** 32 + ((b(14) << 24) >>> 0) + (b(15) << 16) + (b(16) << 8) + b(17);
   if (sampleRate === 0) throw new PcmLayoutError('corrupt', 'STREAMINFO sample rate is 0');
   return { sampleRate, channels, bits, totalSamples };
 }
@@ -42,7 +49,10 @@ function readStreamInfo(bytes: Uint8Array, start: number): StreamInfo {
 let shared: { key: string; decoder: Promise<FLACDecoder> } | undefined;
 let queue: Promise<unknown> = Promise.resolve();
 
-function withDecoder<T extends { errors: unknown[] }>(key: string, use: (decoder: FLACDecoder) => Promise<T>): Promise<T> {
+function withDecoder<T extends { errors: unknown[] }>(
+  key: string,
+  use: (decoder: FLACDecoder) => Promise<T>,
+): Promise<T> {
   const run = queue.then(async () => {
     if (shared?.key !== key) {
       if (shared) (await shared.decoder).free();
@@ -78,11 +88,17 @@ export async function decodeFlac(bytes: Uint8Array, start: number): Promise<Deco
   const decoded = await withDecoder(format, (decoder) => decoder.decodeFrames(frames));
   if (decoded.errors.length > 0) {
     const first = decoded.errors[0];
-    throw new PcmLayoutError('corrupt', `libFLAC: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`);
+    throw new PcmLayoutError(
+      'corrupt',
+      `libFLAC: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`,
+    );
   }
   const got = decoded.samplesDecoded;
   if (info.totalSamples > 0 && got < info.totalSamples) {
-    throw new PcmLayoutError('truncated', `decoded ${got} of the ${info.totalSamples} samples STREAMINFO declares`);
+    throw new PcmLayoutError(
+      'truncated',
+      `decoded ${got} of the ${info.totalSamples} samples STREAMINFO declares`,
+    );
   }
   if (got === 0 && info.totalSamples !== 0) throw new PcmLayoutError('corrupt', 'no decodable FLAC frames');
   const bits = decoded.bitDepth || info.bits;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import { isSerxError } from '@serx/core';
+import { describe, expect, it } from 'vitest';
 import { corpusFile } from '../../test/golden/corpora.ts';
 import { BadAudioError } from './bad-audio.ts';
 import { decodeAudioBuffer } from './decode.ts';
@@ -41,11 +41,20 @@ describe('damaged audio never crashes the decoders', () => {
         }
         const outcome = await decodeAudioBuffer(bytes, { path: rel, ffmpeg: 'serx-no-such-ffmpeg' }).then(
           (audio) => (audio.samples.every(Number.isFinite) ? 'decoded' : 'NaN samples'),
-          (error: unknown) => (error instanceof BadAudioError ? error.reason : isSerxError(error) ? error.code : String(error)),
+          (error: unknown) =>
+            error instanceof BadAudioError ? error.reason : isSerxError(error) ? error.code : String(error),
         );
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }
-      const allowed = new Set(['decoded', 'corrupt', 'truncated', 'empty', 'silent', 'unsupported', 'ENVIRONMENT']);
+      const allowed = new Set([
+        'decoded',
+        'corrupt',
+        'truncated',
+        'empty',
+        'silent',
+        'unsupported',
+        'ENVIRONMENT',
+      ]);
       expect([...outcomes.keys()].filter((o) => !allowed.has(o))).toEqual([]);
     });
   }

@@ -46,13 +46,19 @@ export function checkOggPages(bytes: Uint8Array): void {
     if (ascii(bytes, p, 4) !== 'OggS') throw new PcmLayoutError('corrupt', `no Ogg page sync at byte ${p}`);
     sawEos = (bytes[p + 5]! & 0x04) !== 0;
     const segments = bytes[p + 26]!;
-    if (p + 27 + segments > bytes.length) throw new PcmLayoutError('truncated', `Ogg segment table cut at byte ${p}`);
+    if (p + 27 + segments > bytes.length)
+      throw new PcmLayoutError('truncated', `Ogg segment table cut at byte ${p}`);
     let body = 0;
     for (let i = 0; i < segments; i++) body += bytes[p + 27 + i]!;
     const end = p + 27 + segments + body;
-    if (end > bytes.length) throw new PcmLayoutError('truncated', `Ogg page at byte ${p} runs ${end - bytes.length} bytes past the end`);
+    if (end > bytes.length)
+      throw new PcmLayoutError(
+        'truncated',
+        `Ogg page at byte ${p} runs ${end - bytes.length} bytes past the end`,
+      );
     const stored = new DataView(bytes.buffer, bytes.byteOffset).getUint32(p + 22, true);
-    if (pageCrc(bytes, p, end) !== stored) throw new PcmLayoutError('corrupt', `CRC-32 mismatch in the Ogg page at byte ${p}`);
+    if (pageCrc(bytes, p, end) !== stored)
+      throw new PcmLayoutError('corrupt', `CRC-32 mismatch in the Ogg page at byte ${p}`);
     p = end;
   }
   if (!sawEos) throw new PcmLayoutError('truncated', 'the last Ogg page is not flagged end-of-stream');
@@ -81,7 +87,10 @@ export async function decodeOggOpus(bytes: Uint8Array, rate = 48000): Promise<De
     const decoded = await decoder.decodeFile(bytes);
     if (decoded.errors.length > 0) {
       const first = decoded.errors[0];
-      throw new PcmLayoutError('corrupt', `Opus: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`);
+      throw new PcmLayoutError(
+        'corrupt',
+        `Opus: ${first?.message ?? 'decode error'} (${decoded.errors.length} errors)`,
+      );
     }
     const n = decoded.samplesDecoded;
     return { channels: decoded.channelData.map((ch) => ch.subarray(0, n)), sampleRate };

@@ -3,13 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { type ResampleQuality, resample } from './resample.ts';
 
 const sine = (freq: number, rate: number, seconds: number, amp = 0.5): Float32Array =>
-  Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) => amp * Math.sin((2 * Math.PI * freq * i) / rate));
+  Float32Array.from(
+    { length: Math.round(rate * seconds) },
+    (_, i) => amp * Math.sin((2 * Math.PI * freq * i) / rate),
+  );
 
 /** Frequency of the largest Hann-windowed FFT bin over `size` samples from the middle. */
 function peakFrequency(x: Float32Array, rate: number, size = 16384): number {
   const fft = new FFT(size);
   const start = Math.floor((x.length - size) / 2);
-  const frame = Float64Array.from({ length: size }, (_, i) => x[start + i]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size)));
+  const frame = Float64Array.from(
+    { length: size },
+    (_, i) => x[start + i]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size)),
+  );
   const out = new Float64Array(2 * size);
   fft.realTransform(out, frame);
   let best = 0;
@@ -52,14 +58,19 @@ describe('resample (libsamplerate)', () => {
     ['medium', 12000, 100],
     ['best', 10000, 140],
     ['best', 9000, 140],
-  ] as [ResampleQuality, number, number][])('%s quality suppresses a %i Hz tone (above the new Nyquist) by ≥ %i dB', async (quality, freq, atten) => {
-    const x = sine(freq, 48000, 1);
-    const y = await resample(x, 48000, 16000, { quality });
-    expect(gainDb(y, x)).toBeLessThan(-atten);
-  });
+  ] as [ResampleQuality, number, number][])(
+    '%s quality suppresses a %i Hz tone (above the new Nyquist) by ≥ %i dB',
+    async (quality, freq, atten) => {
+      const x = sine(freq, 48000, 1);
+      const y = await resample(x, 48000, 16000, { quality });
+      expect(gainDb(y, x)).toBeLessThan(-atten);
+    },
+  );
 
   it('passband: medium keeps 7 kHz within 0.5 dB when going to 16 kHz; best keeps 7.5 kHz', async () => {
-    expect(gainDb(await resample(sine(7000, 48000, 1), 48000, 16000), sine(7000, 48000, 1))).toBeGreaterThan(-0.5);
+    expect(gainDb(await resample(sine(7000, 48000, 1), 48000, 16000), sine(7000, 48000, 1))).toBeGreaterThan(
+      -0.5,
+    );
     const x = sine(7500, 48000, 1);
     expect(gainDb(await resample(x, 48000, 16000, { quality: 'best' }), x)).toBeGreaterThan(-0.5);
   });
@@ -68,7 +79,10 @@ describe('resample (libsamplerate)', () => {
     [48000, 16000],
     [24414, 16000],
   ])('long signals (%i → %i) are processed in overlapping blocks identical to one pass', async (from, to) => {
-    const x = Float32Array.from({ length: 8 * from }, (_, i) => 0.3 * Math.sin(i * 0.05) + 0.2 * Math.sin(i * 0.31));
+    const x = Float32Array.from(
+      { length: 8 * from },
+      (_, i) => 0.3 * Math.sin(i * 0.05) + 0.2 * Math.sin(i * 0.31),
+    );
     const whole = await resample(x, from, to);
     const blocks = await resample(x, from, to, { blockSize: 4 * from });
     expect(blocks.length).toBe(whole.length);

@@ -21,10 +21,37 @@ describe('WAV decoding', () => {
 
   it('reads hand-made 16-bit little-endian PCM bytes', async () => {
     const header = [
-      ...'RIFF'.split('').map((c) => c.charCodeAt(0)), 42, 0, 0, 0,
-      ...'WAVEfmt '.split('').map((c) => c.charCodeAt(0)), 16, 0, 0, 0,
-      1, 0, 1, 0, 0x80, 0x3e, 0, 0, 0, 0x7d, 0, 0, 2, 0, 16, 0,
-      ...'data'.split('').map((c) => c.charCodeAt(0)), 6, 0, 0, 0,
+      ...'RIFF'.split('').map((c) => c.charCodeAt(0)),
+      42,
+      0,
+      0,
+      0,
+      ...'WAVEfmt '.split('').map((c) => c.charCodeAt(0)),
+      16,
+      0,
+      0,
+      0,
+      1,
+      0,
+      1,
+      0,
+      0x80,
+      0x3e,
+      0,
+      0,
+      0,
+      0x7d,
+      0,
+      0,
+      2,
+      0,
+      16,
+      0,
+      ...'data'.split('').map((c) => c.charCodeAt(0)),
+      6,
+      0,
+      0,
+      0,
     ];
     const bytes = Uint8Array.from([...header, 0x01, 0x00, 0x00, 0x80, 0xff, 0x7f]);
     const audio = await decodeAudioBuffer(bytes, { ...raw, path: 'hand.wav' });
@@ -35,7 +62,10 @@ describe('WAV decoding', () => {
   it('averages channels into mono', async () => {
     const left = grid;
     const right = grid.map((v) => -v / 2);
-    const audio = await decodeAudioBuffer(encodeWav([left, right], { sampleRate: 8000, format: 'int24' }), raw);
+    const audio = await decodeAudioBuffer(
+      encodeWav([left, right], { sampleRate: 8000, format: 'int24' }),
+      raw,
+    );
     expect(audio.channels).toBe(2);
     expect(Array.from(audio.samples)).toEqual(Array.from(grid, (v) => v / 4));
   });
@@ -48,7 +78,10 @@ describe('WAV decoding', () => {
   });
 
   it('resamples to 16 kHz by default and keeps the source rate on record', async () => {
-    const tone = Float32Array.from({ length: 48000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000));
+    const tone = Float32Array.from(
+      { length: 48000 },
+      (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000),
+    );
     const audio = await decodeAudioBuffer(encodeWav([tone], { sampleRate: 48000 }));
     expect(audio.sampleRate).toBe(16000);
     expect(audio.sourceRate).toBe(48000);
@@ -64,7 +97,8 @@ function aiff(frames: number[][], bits: 16 | 24, rate: number, aifc?: string): U
   const dataSize = frames.length * channels * width;
   const bytes = new Uint8Array(12 + 8 + commSize + 16 + dataSize + (aifc ? 12 : 0));
   const view = new DataView(bytes.buffer);
-  const text = (p: number, s: string): void => s.split('').forEach((c, i) => view.setUint8(p + i, c.charCodeAt(0)));
+  const text = (p: number, s: string): void =>
+    s.split('').forEach((c, i) => view.setUint8(p + i, c.charCodeAt(0)));
   text(0, 'FORM');
   view.setUint32(4, bytes.length - 8);
   text(8, aifc ? 'AIFC' : 'AIFF');
@@ -106,7 +140,15 @@ function aiff(frames: number[][], bits: 16 | 24, rate: number, aifc?: string): U
 
 describe('AIFF decoding (by content, whatever the name)', () => {
   it('reads big-endian 16-bit stereo AIFF named .wav', async () => {
-    const bytes = aiff([[1, 3], [-32768, -32768], [32767, 1]], 16, 24414);
+    const bytes = aiff(
+      [
+        [1, 3],
+        [-32768, -32768],
+        [32767, 1],
+      ],
+      16,
+      24414,
+    );
     const audio = await decodeAudioBuffer(bytes, { ...raw, path: 'YAF_neat_fear.wav' });
     expect(audio.sampleRate).toBe(24414);
     expect(audio.channels).toBe(2);
@@ -123,7 +165,9 @@ describe('AIFF decoding (by content, whatever the name)', () => {
 
   it('hands compressed AIFC (ima4) to ffmpeg, and says so when ffmpeg is missing', async () => {
     const ima4 = aiff([[1], [2]], 16, 16000, 'ima4');
-    await expect(decodeAudioBuffer(ima4, { path: 'x.aifc', ffmpeg: 'serx-no-such-ffmpeg' })).rejects.toMatchObject({
+    await expect(
+      decodeAudioBuffer(ima4, { path: 'x.aifc', ffmpeg: 'serx-no-such-ffmpeg' }),
+    ).rejects.toMatchObject({
       code: 'ENVIRONMENT',
       message: expect.stringMatching(/^x\.aifc: this audio format needs `serx-no-such-ffmpeg`/),
     });

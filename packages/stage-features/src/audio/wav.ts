@@ -1,5 +1,5 @@
 import type { DecodedPcm } from './decoded.ts';
-import { PcmLayoutError, type SampleFormat, bytesPerSample, deinterleave } from './pcm.ts';
+import { bytesPerSample, deinterleave, PcmLayoutError, type SampleFormat } from './pcm.ts';
 
 const WAVE_FORMAT_PCM = 0x0001;
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
@@ -26,14 +26,16 @@ export function parseWav(bytes: Uint8Array): DecodedPcm {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fmt = findChunk(bytes, 'fmt ');
   if (!fmt) throw new PcmLayoutError('corrupt', 'RIFF/WAVE without a "fmt " chunk');
-  if (fmt.size < 16 || fmt.offset + 16 > bytes.length) throw new PcmLayoutError('truncated', '"fmt " chunk is cut short');
+  if (fmt.size < 16 || fmt.offset + 16 > bytes.length)
+    throw new PcmLayoutError('truncated', '"fmt " chunk is cut short');
   let tag = view.getUint16(fmt.offset, true);
   const channels = view.getUint16(fmt.offset + 2, true);
   const sampleRate = view.getUint32(fmt.offset + 4, true);
   const blockAlign = view.getUint16(fmt.offset + 12, true);
   const bits = view.getUint16(fmt.offset + 14, true);
   if (tag === WAVE_FORMAT_EXTENSIBLE) {
-    if (fmt.size < 40) throw new PcmLayoutError('corrupt', 'WAVE_FORMAT_EXTENSIBLE "fmt " chunk shorter than 40 bytes');
+    if (fmt.size < 40)
+      throw new PcmLayoutError('corrupt', 'WAVE_FORMAT_EXTENSIBLE "fmt " chunk shorter than 40 bytes');
     tag = view.getUint16(fmt.offset + 24, true);
   }
   if (channels === 0 || sampleRate === 0) {
@@ -43,7 +45,10 @@ export function parseWav(bytes: Uint8Array): DecodedPcm {
   const format = sampleFormat(tag, tag === WAVE_FORMAT_PCM ? Math.ceil(bits / 8) * 8 : bits);
   const width = bytesPerSample(format);
   if (blockAlign !== width * channels) {
-    throw new PcmLayoutError('corrupt', `block align ${blockAlign} does not match ${channels} × ${bits}-bit samples`);
+    throw new PcmLayoutError(
+      'corrupt',
+      `block align ${blockAlign} does not match ${channels} × ${bits}-bit samples`,
+    );
   }
   const data = findChunk(bytes, 'data');
   if (!data) throw new PcmLayoutError('truncated', 'no "data" chunk (file ends after the header)');
@@ -67,7 +72,10 @@ function sampleFormat(tag: number, bits: number): SampleFormat {
     if (bits === 32) return 'float32';
     if (bits === 64) return 'float64';
   }
-  throw new PcmLayoutError('unsupported', `WAV codec 0x${tag.toString(16).padStart(4, '0')} with ${bits}-bit samples`);
+  throw new PcmLayoutError(
+    'unsupported',
+    `WAV codec 0x${tag.toString(16).padStart(4, '0')} with ${bits}-bit samples`,
+  );
 }
 
 interface Chunk {
@@ -89,6 +97,7 @@ function findChunk(bytes: Uint8Array, id: string): Chunk | undefined {
 
 export function ascii(bytes: Uint8Array, offset: number, length: number): string {
   let s = '';
-  for (let i = offset; i < offset + length && i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
+  for (let i = offset; i < offset + length && i < bytes.length; i++)
+    s += String.fromCharCode(bytes[i] as number);
   return s;
 }

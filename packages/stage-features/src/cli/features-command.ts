@@ -1,9 +1,14 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliCommand, type CliIO, ErrorCodes, SerxError, isSerxError } from '@serx/core';
+import { type CliCommand, type CliIO, ErrorCodes, isSerxError, SerxError } from '@serx/core';
 import { decodeAudioFile } from '../audio/decode.ts';
 import { computeMfcc } from '../mfcc/compute.ts';
-import { DEFAULT_MFCC_PRESET, type MfccPresetName, mfccPresets, resolveMfccOptions } from '../mfcc/presets.ts';
+import {
+  DEFAULT_MFCC_PRESET,
+  type MfccPresetName,
+  mfccPresets,
+  resolveMfccOptions,
+} from '../mfcc/presets.ts';
 
 const usage = `serx features <audio-file> [--json] [--preset ${Object.keys(mfccPresets).join('|')}]`;
 
@@ -40,10 +45,14 @@ async function printFeatures(argv: string[], io: CliIO): Promise<number> {
   const options = resolveMfccOptions({ preset });
   const audio = await decodeAudioFile(file, { targetRate: options.sampleRate });
   const m = computeMfcc(audio.samples, options);
-  const rows = Array.from({ length: m.frames }, (_, t) => Array.from(m.data.subarray(t * m.dims, (t + 1) * m.dims)));
+  const rows = Array.from({ length: m.frames }, (_, t) =>
+    Array.from(m.data.subarray(t * m.dims, (t + 1) * m.dims)),
+  );
   if (values.json) {
     const { samples: _samples, ...info } = audio;
-    io.stdout.write(`${JSON.stringify({ file, preset, ...info, frames: m.frames, dims: m.dims, options, mfcc: rows })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ file, preset, ...info, frames: m.frames, dims: m.dims, options, mfcc: rows })}\n`,
+    );
     return 0;
   }
   io.stdout.write(
@@ -60,7 +69,11 @@ function parseUsage(argv: string[]) {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, preset: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        preset: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     throw usageError((error as Error).message);

@@ -11,7 +11,8 @@ export function dctMatrix(numCeps: number, n: number): Float64Array {
 /** HTK / python_speech_features sinusoidal lifter 1 + (L/2)·sin(πk/L); all ones when L = 0. */
 export function lifterWeights(numCeps: number, lifter: number): Float64Array {
   const w = new Float64Array(numCeps).fill(1);
-  if (lifter > 0) for (let k = 0; k < numCeps; k++) w[k] = 1 + (lifter / 2) * Math.sin((Math.PI * k) / lifter);
+  if (lifter > 0)
+    for (let k = 0; k < numCeps; k++) w[k] = 1 + (lifter / 2) * Math.sin((Math.PI * k) / lifter);
   return w;
 }
 
@@ -40,7 +41,8 @@ export class FastDct {
       const half = size / 2;
       const odd = new Float64Array(half * half);
       for (let m = 0; m < half; m++) {
-        for (let j = 0; j < half; j++) odd[m * half + j] = Math.cos((Math.PI * (2 * m + 1) * (2 * j + 1)) / (2 * size));
+        for (let j = 0; j < half; j++)
+          odd[m * half + j] = Math.cos((Math.PI * (2 * m + 1) * (2 * j + 1)) / (2 * size));
       }
       this.levels.push({ n: size, half, odd, sum: new Float64Array(half), diff: new Float64Array(half) });
       size = half;
@@ -48,7 +50,8 @@ export class FastDct {
     this.base = size;
     this.direct = new Float64Array(size * size);
     for (let m = 0; m < size; m++) {
-      for (let j = 0; j < size; j++) this.direct[m * size + j] = Math.cos((Math.PI * m * (2 * j + 1)) / (2 * size));
+      for (let j = 0; j < size; j++)
+        this.direct[m * size + j] = Math.cos((Math.PI * m * (2 * j + 1)) / (2 * size));
     }
   }
 

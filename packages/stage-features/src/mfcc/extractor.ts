@@ -1,6 +1,6 @@
 import { FastDct, lifterWeights } from './dct.ts';
 import { frameLayout } from './framing.ts';
-import { type SparseFilter, melFilterbank } from './mel.ts';
+import { melFilterbank, type SparseFilter } from './mel.ts';
 import type { MfccMatrix, MfccOptions } from './options.ts';
 import { PairPowerSpectrum } from './power-spectrum.ts';
 import { makeWindow } from './window.ts';
@@ -65,7 +65,9 @@ export class MfccExtractor {
     for (let t = 0; t < frames; t += 2) {
       const energyA = this.loadFrame(signal, firstStart + t * o.hopLength, 0);
       const pair = t + 1 < frames;
-      const energyB = pair ? this.loadFrame(signal, firstStart + (t + 1) * o.hopLength, 1) : this.clearLane(1);
+      const energyB = pair
+        ? this.loadFrame(signal, firstStart + (t + 1) * o.hopLength, 1)
+        : this.clearLane(1);
       this.spectrum.compute(this.powerA, this.powerB, scale);
       this.applyFilters(this.powerA, logMel, t * nf);
       if (pair) this.applyFilters(this.powerB, logMel, (t + 1) * nf);
@@ -182,11 +184,14 @@ function validate(o: MfccOptions): void {
     throw new RangeError(`invalid MFCC options: ${why}`);
   };
   if (!(o.nfft >= 4) || (o.nfft & (o.nfft - 1)) !== 0) fail(`nfft ${o.nfft} must be a power of two ≥ 4`);
-  if (!(o.winLength >= 1 && o.winLength <= o.nfft)) fail(`winLength ${o.winLength} must be in 1 … nfft (${o.nfft})`);
+  if (!(o.winLength >= 1 && o.winLength <= o.nfft))
+    fail(`winLength ${o.winLength} must be in 1 … nfft (${o.nfft})`);
   if (!(o.hopLength >= 1)) fail(`hopLength ${o.hopLength} must be ≥ 1`);
-  if (!(o.numCeps >= 1 && o.numCeps <= o.numFilters)) fail(`numCeps ${o.numCeps} must be in 1 … numFilters (${o.numFilters})`);
+  if (!(o.numCeps >= 1 && o.numCeps <= o.numFilters))
+    fail(`numCeps ${o.numCeps} must be in 1 … numFilters (${o.numFilters})`);
   const nyquist = o.sampleRate / 2;
   const high = o.highFreq ?? nyquist;
-  if (!(o.lowFreq >= 0 && o.lowFreq < high && high <= nyquist)) fail(`filterbank ${o.lowFreq}–${high} Hz must lie in 0–${nyquist} Hz`);
+  if (!(o.lowFreq >= 0 && o.lowFreq < high && high <= nyquist))
+    fail(`filterbank ${o.lowFreq}–${high} Hz must lie in 0–${nyquist} Hz`);
   if (!(o.logFloor > 0)) fail('logFloor must be > 0');
 }

@@ -21,11 +21,15 @@ const SLANEY_LOGSTEP = Math.log(6.4) / 27;
 
 /** Slaney's Auditory Toolbox mel scale (librosa `htk=False`): linear below 1 kHz, log above. */
 export function hzToMelSlaney(hz: number): number {
-  return hz >= SLANEY_MIN_LOG_HZ ? SLANEY_MIN_LOG_MEL + Math.log(hz / SLANEY_MIN_LOG_HZ) / SLANEY_LOGSTEP : hz / SLANEY_F_SP;
+  return hz >= SLANEY_MIN_LOG_HZ
+    ? SLANEY_MIN_LOG_MEL + Math.log(hz / SLANEY_MIN_LOG_HZ) / SLANEY_LOGSTEP
+    : hz / SLANEY_F_SP;
 }
 
 export function melToHzSlaney(mel: number): number {
-  return mel >= SLANEY_MIN_LOG_MEL ? SLANEY_MIN_LOG_HZ * Math.exp(SLANEY_LOGSTEP * (mel - SLANEY_MIN_LOG_MEL)) : SLANEY_F_SP * mel;
+  return mel >= SLANEY_MIN_LOG_MEL
+    ? SLANEY_MIN_LOG_HZ * Math.exp(SLANEY_LOGSTEP * (mel - SLANEY_MIN_LOG_MEL))
+    : SLANEY_F_SP * mel;
 }
 
 /** numpy.linspace(start, stop, num): the last point is exactly `stop`. */
@@ -109,7 +113,8 @@ function kaldiFilters(o: MfccOptions, highFreq: number): SparseFilter[] {
     const right = melLow + (j + 2) * delta;
     for (let i = 0; i < bins; i++) {
       const m = mel(binWidth * i);
-      if (m > left && m < right) row[i] = m <= center ? (m - left) / (center - left) : (right - m) / (right - center);
+      if (m > left && m < right)
+        row[i] = m <= center ? (m - left) / (center - left) : (right - m) / (right - center);
     }
     rows.push(row);
   }

@@ -1,7 +1,7 @@
 import FFT from 'fft.js';
 import { describe, expect, it } from 'vitest';
 import { computeMfcc } from './compute.ts';
-import { FastDct, dctMatrix } from './dct.ts';
+import { dctMatrix, FastDct } from './dct.ts';
 import { frameLayout } from './framing.ts';
 import { hzToMelHtk, hzToMelSlaney, melFilterbank, melToHzHtk, melToHzSlaney } from './mel.ts';
 import { normaliseUtterance, padFrames } from './normalise.ts';
@@ -12,7 +12,9 @@ const psf = mfccPresets.python_speech_features;
 
 describe('framing', () => {
   it('pad-end keeps the last partial frame (python_speech_features)', () => {
-    expect([0, 400, 401, 560, 561, 16000].map((n) => frameLayout(n, psf).frames)).toEqual([1, 1, 2, 2, 3, 99]);
+    expect([0, 400, 401, 560, 561, 16000].map((n) => frameLayout(n, psf).frames)).toEqual([
+      1, 1, 2, 2, 3, 99,
+    ]);
   });
   it('snip-edges keeps whole frames only (Kaldi)', () => {
     const kaldi = mfccPresets.kaldi;
@@ -20,7 +22,10 @@ describe('framing', () => {
   });
   it('center gives 1 + floor(n / hop) frames starting nfft/2 before the signal (librosa)', () => {
     expect(frameLayout(16000, mfccPresets.librosa)).toEqual({ frames: 32, firstStart: -1024 });
-    expect(frameLayout(16000, { ...mfccPresets.librosa, winLength: 1024 })).toEqual({ frames: 32, firstStart: -512 });
+    expect(frameLayout(16000, { ...mfccPresets.librosa, winLength: 1024 })).toEqual({
+      frames: 32,
+      firstStart: -512,
+    });
   });
 });
 
@@ -62,7 +67,10 @@ describe('mel scales and filterbanks', () => {
 describe('computeMfcc', () => {
   it('fft.js realTransform fills bins 0 … N/2 like a direct DFT', () => {
     const n = 512;
-    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.9) + (i % 7) / 10);
+    const x = Float64Array.from(
+      { length: n },
+      (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.9) + (i % 7) / 10,
+    );
     const out = new Float64Array(2 * n);
     new FFT(n).realTransform(out, x);
     for (const k of [0, 1, 37, 200, 256]) {
@@ -80,13 +88,19 @@ describe('computeMfcc', () => {
   it('PairPowerSpectrum gives |DFT|² of both frames it transforms together', () => {
     for (const n of [8, 512, 2048]) {
       const spectrum = new PairPowerSpectrum(n);
-      const a = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.9) + (i % 7) / 10);
+      const a = Float64Array.from(
+        { length: n },
+        (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.9) + (i % 7) / 10,
+      );
       const b = Float64Array.from({ length: n }, (_, i) => Math.cos(i * 0.11) - (i % 3) / 4);
       for (let i = 0; i < n; i++) [spectrum.input[2 * i], spectrum.input[2 * i + 1]] = [a[i]!, b[i]!];
       const pa = new Float64Array(n / 2 + 1);
       const pb = new Float64Array(n / 2 + 1);
       spectrum.compute(pa, pb, 1 / n);
-      for (const [x, p] of [[a, pa], [b, pb]] as const) {
+      for (const [x, p] of [
+        [a, pa],
+        [b, pb],
+      ] as const) {
         for (const k of [0, 1, 3, n / 4, n / 2 - 1, n / 2]) {
           let re = 0;
           let im = 0;
@@ -131,8 +145,12 @@ describe('computeMfcc', () => {
   });
 
   it('rejects impossible options', () => {
-    expect(() => computeMfcc(new Float32Array(10), { nfft: 500 })).toThrow(/nfft 500 must be a power of two ≥ 4/);
-    expect(() => computeMfcc(new Float32Array(10), { numCeps: 41 })).toThrow(/numCeps 41 must be in 1 … numFilters \(40\)/);
+    expect(() => computeMfcc(new Float32Array(10), { nfft: 500 })).toThrow(
+      /nfft 500 must be a power of two ≥ 4/,
+    );
+    expect(() => computeMfcc(new Float32Array(10), { numCeps: 41 })).toThrow(
+      /numCeps 41 must be in 1 … numFilters \(40\)/,
+    );
     expect(() => computeMfcc(new Float32Array(10), { winLength: 1024 })).toThrow(/winLength 1024/);
     expect(() => resolveMfccOptions({ preset: 'htk' as never })).toThrow(/unknown MFCC preset "htk"/);
   });

@@ -90,9 +90,12 @@ export type MfccPresetName = keyof typeof mfccPresets;
 export const DEFAULT_MFCC_PRESET: MfccPresetName = 'python_speech_features';
 
 /** A preset (default `python_speech_features`) with overrides. */
-export function resolveMfccOptions(options: Partial<MfccOptions> & { preset?: MfccPresetName } = {}): MfccOptions {
+export function resolveMfccOptions(
+  options: Partial<MfccOptions> & { preset?: MfccPresetName } = {},
+): MfccOptions {
   const { preset = DEFAULT_MFCC_PRESET, ...overrides } = options;
   const base = mfccPresets[preset];
-  if (!base) throw new RangeError(`unknown MFCC preset "${preset}" (known: ${Object.keys(mfccPresets).join(', ')})`);
+  if (!base)
+    throw new RangeError(`unknown MFCC preset "${preset}" (known: ${Object.keys(mfccPresets).join(', ')})`);
   return { ...base, ...overrides };
 }

@@ -1,5 +1,4 @@
-import { SerxError } from '@serx/core';
-import { shuffled } from '@serx/core';
+import { SerxError, shuffled } from '@serx/core';
 import type { Partition, ResolvedRule } from './types.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { FeatureRow, FeatureStore } from '@serx/stage-features';
 import { shuffleInPlace } from '@serx/core';
+import type { FeatureRow, FeatureStore } from '@serx/stage-features';
 
 /** One utterance to train on or predict: where its features are and its class index (-1: none). */
 export interface Example {

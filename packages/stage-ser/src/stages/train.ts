@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, defineStage, loadTensorflow, SerxError, type Tfjs as Tf } from '@serx/core';
+import { type Artifact, defineStage, loadTensorflow, mixSeed, SerxError, type Tfjs as Tf } from '@serx/core';
 import { buildStructure, loadEncoder, saveModel, useNativeReluGrad } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
 import { lcm } from '../data/batches.ts';
-import { mixSeed } from '@serx/core';
 import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
 import { assembleCnnLstm } from '../model/cnnLstm.ts';
 import { CONFIG_FILE, HISTORY_FILE, type ModelConfig } from '../model/config.ts';

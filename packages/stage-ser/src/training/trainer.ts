@@ -1,7 +1,7 @@
 import type { Logger, MetricsSink, ProgressReporter, Tfjs as Tf } from '@serx/core';
+import { mulberry32 as createRng, mixSeed } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleBatch, type BatchOptions, type Example, planEpoch } from '../data/batches.ts';
-import { mixSeed, mulberry32 as createRng } from '@serx/core';
 import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
 import { encoderOf } from '../model/cnnLstm.ts';
 import { loadCheckpoint, type SavedTensor, saveCheckpoint } from './checkpoint.ts';
