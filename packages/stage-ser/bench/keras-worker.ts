@@ -1,12 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { ErrorCodes, SerxError } from '@serx/core';
-
-/** The shared Keras venv (tensorflow-cpu from ~/.cache/serx/wheels, created by the autoencoder bench or by hand). */
-const PYTHON = join(homedir(), '.cache', 'serx', 'keras-venv', 'bin', 'python');
+// The Keras side of the benchmark speaks the same protocol as the autoencoder bench's (ready line,
+// then one timing per request) and uses the same venv: one worker and one venv for both.
+import { startKerasWorker as startWorker } from '../../stage-autoencoder/bench/keras-worker.ts';
 
 export interface Timing {
   wall: number;
@@ -20,29 +14,15 @@ export interface KerasWorker {
   close(): void;
 }
 
-/** Starts a Python script speaking the ser_keras.py protocol (ready line, then one timing per request). */
+/** Starts `script` (ser_keras.py) in the shared Keras venv, created on first use. */
 export async function startKerasWorker(script: string, config: object): Promise<KerasWorker> {
-  if (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import tensorflow, keras']).status !== 0) {
-    throw new SerxError(
-      ErrorCodes.ENVIRONMENT,
-      `no Keras venv at ${PYTHON}; create it: python3 -m venv ~/.cache/serx/keras-venv && ~/.cache/serx/keras-venv/bin/pip install ~/.cache/serx/wheels/tensorflow_cpu-*.whl`,
-    );
-  }
-  const child = spawn(PYTHON, [script, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`${script} exited early (code ${child.exitCode})`);
-    return JSON.parse(value) as Record<string, unknown>;
-  };
-  const info = (await next()) as unknown as KerasWorker['info'];
+  const worker = await startWorker(script, config);
   return {
-    info,
+    info: worker.info,
     async time(steps) {
-      child.stdin.write(`${steps}\n`);
-      const reply = await next();
-      return { wall: reply.seconds as number, cpu: reply.cpuSeconds as number };
+      const { seconds, cpuSeconds } = await worker.time(steps);
+      return { wall: seconds, cpu: cpuSeconds };
     },
-    close: () => child.stdin.end(),
+    close: () => worker.close(),
   };
 }
