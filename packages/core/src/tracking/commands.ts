@@ -1,23 +1,34 @@
 /** The tracking sub-commands of `serx`: `sync` and `compare`. */
-import { parseArgs } from 'node:util';
-import type { CliCommand, CliIO } from '../contract.ts';
+import { parseCommandArgs, usageError } from '../cli/args.ts';
+import { cacheDirOf } from '../cli/context.ts';
+import { printUsage } from '../cli/context-print.ts';
+import type { CliCommand } from '../contract.ts';
 import { isSerxError } from '../errors.ts';
 import { compareRuns, formatCompareTable } from './compare.ts';
-import { journalDirOf, trackingUriOf } from './create-trackers.ts';
+import { journalDirIn, trackingUriOf } from './create-trackers.ts';
 import { syncJournals } from './sync.ts';
+
+const NO_SERVER = 'no tracking server: set MLFLOW_TRACKING_URI or pass --tracking-uri';
+const syncUsage = 'serx sync [--cache <dir>] [--tracking-uri <uri>]';
 
 export const syncCommand: CliCommand = {
   name: 'sync',
   summary: 'replay journaled tracking events to MLflow (after an outage); idempotent',
-  usage: 'serx sync [--cache <dir>] [--tracking-uri <uri>]',
+  usage: syncUsage,
   async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: { cache: { type: 'string' }, 'tracking-uri': { type: 'string' } },
-    });
+    const { values } = parseCommandArgs(
+      argv,
+      {
+        cache: { type: 'string' },
+        'tracking-uri': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      syncUsage,
+    );
+    if (values.help) return printUsage(io, syncUsage);
     const uri = values['tracking-uri'] ?? trackingUriOf(io.env);
-    if (!uri) return usageError(io, 'no tracking server: set MLFLOW_TRACKING_URI or pass --tracking-uri');
-    const report = await syncJournals(uri, journalDirOf(values.cache, io));
+    if (!uri) throw usageError(NO_SERVER, syncUsage);
+    const report = await syncJournals(uri, journalDirIn(cacheDirOf(values.cache, io)));
     io.stdout.write(`synced ${report.applied} event(s) from ${report.journals} journal(s) to ${uri}\n`);
     for (const failed of report.failed)
       io.stderr.write(`still pending: ${failed.runId} (${failed.pending} events): ${failed.reason}\n`);
@@ -25,25 +36,29 @@ export const syncCommand: CliCommand = {
   },
 };
 
+const compareUsage =
+  'serx compare <experiment> [--metrics ua.tess,ua.emodb] [--stage ser:train] [--json] [--tracking-uri <uri>]';
+
 export const compareCommand: CliCommand = {
   name: 'compare',
   summary: "print the runs' key metrics of an MLflow experiment side by side",
-  usage:
-    'serx compare <experiment> [--metrics ua.tess,ua.emodb] [--stage ser:train] [--json] [--tracking-uri <uri>]',
+  usage: compareUsage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
         metrics: { type: 'string' },
         stage: { type: 'string' },
         json: { type: 'boolean' },
         'tracking-uri': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
-    });
+      compareUsage,
+    );
+    if (values.help) return printUsage(io, compareUsage);
     const uri = values['tracking-uri'] ?? trackingUriOf(io.env);
-    if (!uri) return usageError(io, 'no tracking server: set MLFLOW_TRACKING_URI or pass --tracking-uri');
-    if (positionals.length !== 1) return usageError(io, `usage: ${this.usage}`);
+    if (!uri) throw usageError(NO_SERVER, compareUsage);
+    if (positionals.length !== 1) throw usageError('compare takes exactly one experiment name', compareUsage);
     try {
       const table = await compareRuns(uri, positionals[0]!, {
         ...(values.metrics ? { metrics: values.metrics.split(',') } : {}),
@@ -58,8 +73,3 @@ export const compareCommand: CliCommand = {
     }
   },
 };
-
-function usageError(io: CliIO, message: string): number {
-  io.stderr.write(`${message} [USAGE]\n`);
-  return 2;
-}

@@ -1,5 +1,4 @@
-import { join, resolve } from 'node:path';
-import type { CliIO } from '../contract.ts';
+import { join } from 'node:path';
 import type { ResolvedSpec } from '../graph/types.ts';
 import { MlflowTracker } from './mlflow-tracker.ts';
 import type { Tracker } from './types.ts';
@@ -12,8 +11,8 @@ export function trackingUriOf(env: NodeJS.ProcessEnv, spec?: ResolvedSpec): stri
 }
 
 /** Where journals live: `<cache dir>/tracking`. */
-export function journalDirOf(cacheDir: string | undefined, io: Pick<CliIO, 'cwd' | 'env'>): string {
-  return join(resolve(io.cwd, cacheDir ?? io.env.SERX_CACHE ?? '.serx/cache'), 'tracking');
+export function journalDirIn(cacheDir: string): string {
+  return join(cacheDir, 'tracking');
 }
 
 /** The trackers a `serx run` uses: MLflow when a tracking URI is configured (file: URIs are not servers). */
@@ -28,7 +27,7 @@ export function createTrackers(
   return [
     new MlflowTracker({
       trackingUri: uri,
-      journalDir: join(cacheDir, 'tracking'),
+      journalDir: journalDirIn(cacheDir),
       ...(warn ? { warn } : {}),
     }),
   ];

@@ -16,7 +16,7 @@ export function flattenParams(
     return out;
   }
   if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object')) {
-    value.forEach((item, i) => flattenParams(item, `${prefix}.${i}`, out));
+    for (const [i, item] of value.entries()) flattenParams(item, `${prefix}.${i}`, out);
     return out;
   }
   out[prefix] = typeof value === 'string' ? value : JSON.stringify(value);

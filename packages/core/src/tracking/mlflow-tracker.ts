@@ -102,7 +102,10 @@ export class MlflowTracker implements Tracker {
 
   metric(nodeId: string, name: string, value: number, step: number | undefined, timestamp: number): void {
     const [target, key] = this.route(nodeId, name);
-    if (!Number.isFinite(value)) return this.warn(`metric ${key} of ${nodeId} is ${value}; not tracked`);
+    if (!Number.isFinite(value)) {
+      this.warn(`metric ${key} of ${nodeId} is ${value}; not tracked`);
+      return;
+    }
     this.emit({ op: 'log', target, metrics: [{ key, value, timestamp, step: step ?? 0 }] });
   }
 
