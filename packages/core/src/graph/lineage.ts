@@ -76,7 +76,10 @@ export function checkHeldOut(
   }
 }
 
-/** A held-out name close to, but not, a corpus of the graph is a typo that would void the proof. */
+/**
+ * Every held-out name must be a corpus some stage emits: a name no stage reads (a typo, or a
+ * corpus whose ingest was removed) would make the held-out proof vacuous.
+ */
 export function checkHeldOutNames(
   nodes: Map<string, GraphNode>,
   heldOut: readonly LScalar[],
@@ -85,15 +88,17 @@ export function checkHeldOutNames(
   const corpora = new Set([...nodes.values()].flatMap((node) => node.corpora));
   for (const item of heldOut) {
     const name = item.value as string;
-    const close = corpora.has(name) ? '' : suggest(name, corpora);
-    if (close) {
-      issues.add({
-        code: ErrorCodes.SPEC_INVALID,
-        message: `held-out corpus '${name}' is not read by any stage${close}`,
-        loc: item.loc,
-        specPath: 'heldOut',
-      });
-    }
+    if (corpora.has(name)) continue;
+    const known = [...corpora].sort();
+    const hint =
+      suggest(name, corpora) ||
+      (known.length > 0 ? ` (the stages read: ${known.join(', ')})` : ' (no stage declares the corpora it reads)');
+    issues.add({
+      code: ErrorCodes.SPEC_INVALID,
+      message: `held-out corpus '${name}' is not read by any stage${hint}; holding it out would prove nothing`,
+      loc: item.loc,
+      specPath: 'heldOut',
+    });
   }
 }
 

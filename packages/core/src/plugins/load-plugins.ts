@@ -5,6 +5,12 @@ import type { SerxPlugin } from '../contract.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
 
 const setUp = new WeakSet<SerxPlugin>();
+const origins = new Map<string, { specifier: string; fromDir: string }>();
+
+/** How the plugin named `name` was loaded, so another process can load it the same way. */
+export function pluginOrigin(name: string): { specifier: string; fromDir: string } | undefined {
+  return origins.get(name);
+}
 
 /**
  * Imports plugin packages by package name (resolved from `fromDir` upwards, then from the
@@ -35,6 +41,8 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
       `module '${name}' exports no plugin (expected \`export const plugin = definePlugin(...)\` or a default export)`,
     );
   }
+  if (typeof plugin.name === 'string' && !origins.has(plugin.name))
+    origins.set(plugin.name, { specifier: name, fromDir });
   if (plugin.setup && !setUp.has(plugin)) {
     setUp.add(plugin);
     await plugin.setup();

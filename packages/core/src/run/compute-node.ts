@@ -5,6 +5,8 @@ import { contextChannels } from './context.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
 import { stageBrokeContract, stageFailed } from './stage-errors.ts';
+import { checkStageResult } from './stage-result.ts';
+import { createScratch, removeScratch, strayInStaging, takeStrayInTmp, tmpNames } from './stray-writes.ts';
 
 /**
  * Runs a missing stage (the caller holds the key's lock) into a staging dir and publishes it.
@@ -26,10 +28,12 @@ export async function compute(
   const artifacts: string[] = [];
   try {
     const workDir = await env.cache.workDir(key);
+    const scratchDir = await createScratch(staging);
+    const tmpBefore = await tmpNames(env.cache);
     faultPoint('stage-start');
-    let result: StageResult | undefined;
+    let result: StageResult;
     try {
-      result = await env.executor.execute({
+      const returned: unknown = await env.executor.execute({
         node,
         key,
         data: {
@@ -44,19 +48,32 @@ export async function compute(
         },
         channels: contextChannels(node.id, env.emit, env.tracker, artifacts),
         signal: env.signal,
+        scratchDir,
       });
+      result = checkStageResult(node, returned);
     } catch (error) {
       throw env.signal.aborted ? env.signal.reason : stageFailed(node, error);
+    } finally {
+      await removeScratch(staging);
     }
     env.signal.throwIfAborted();
     faultPoint('stage-done');
-    const unknown = Object.keys(result?.meta ?? {}).filter((name) => !node.definition.outputs[name]);
-    if (unknown.length > 0)
-      throw stageBrokeContract(node, `returned meta for undeclared output(s) ${unknown.join(', ')}`);
+    const strayTmp = await takeStrayInTmp(env.cache, tmpBefore);
+    if (strayTmp.length > 0)
+      throw stageBrokeContract(
+        node,
+        `wrote outside its output directories: ${strayTmp.map((n) => env.cache.path('tmp', n)).join(', ')} (removed); write only into ctx.outputs.<name>, temp files into os.tmpdir()`,
+      );
+    const strayStaged = await strayInStaging(staging);
+    if (strayStaged.length > 0)
+      throw stageBrokeContract(
+        node,
+        `wrote outside its output directories: ${strayStaged.join(', ')} beside the outputs (${Object.keys(staging.outputs).join(', ')}); write only into ctx.outputs.<name>, temp files into os.tmpdir()`,
+      );
     const outputs = Object.fromEntries(
       Object.entries(node.definition.outputs).map(([name, spec]) => [
         name,
-        { type: spec.type, meta: result?.meta?.[name] ?? {}, corpora: node.corpora },
+        { type: spec.type, meta: result.meta?.[name] ?? {}, corpora: node.corpora },
       ]),
     );
     const durationMs = Date.now() - started;
@@ -64,7 +81,7 @@ export async function compute(
       keyInput: record.keyInput as NonNullable<StageRecord['keyInput']>,
       producer: node.id,
       outputs,
-      metrics: result?.metrics ?? {},
+      metrics: result.metrics ?? {},
       timing: { startedAt, finishedAt: new Date().toISOString(), durationMs },
       runId: env.runId,
     });

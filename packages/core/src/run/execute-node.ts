@@ -5,6 +5,7 @@ import { cacheKey } from '../cache/key.ts';
 import type { EntryManifest } from '../cache/manifest.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { compute } from './compute-node.ts';
+import { computeRemote } from './compute-remote.ts';
 import { inputHashes, nodeFingerprint, nodeKeyInput } from './node-key.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
@@ -106,6 +107,7 @@ export async function executeNode(
     await env.cache.removeWorkDir(key);
     return hitOutcome(env, node, record, found, false);
   }
+  if (env.executor.computeNode) return computeRemote(node, env, record, key);
   const release = await env.cache.lock(key, {
     signal: env.signal,
     onWait: (owner) =>

@@ -12,6 +12,8 @@ export interface StageTask {
   /** Log / progress / metrics callbacks; an out-of-process executor relays messages to them. */
   channels: ContextChannels;
   signal: AbortSignal;
+  /** A private temp directory for this execution, removed after it (executors point TMPDIR at it). */
+  scratchDir?: string;
 }
 
 /**
@@ -24,6 +26,36 @@ export interface Executor {
   execute(task: StageTask): Promise<StageResult | undefined>;
   /** Releases threads/processes; called once when the run ends. */
   close?(): Promise<void>;
+  /** Stops every running stage now, without waiting for it (a second Ctrl-C). */
+  kill?(): void;
+  /**
+   * Set by executors that compute whole nodes elsewhere (a cluster job per node): the remote side
+   * takes the key's lock, runs the stage and publishes the entry; the runner then reads the entry.
+   * The runner calls this instead of locking and calling `execute`.
+   */
+  computeNode?(task: RemoteNodeTask): Promise<RemoteNodeResult>;
+}
+
+/** One node for an executor that computes whole nodes (see `Executor.computeNode`). */
+export interface RemoteNodeTask {
+  node: GraphNode;
+  key: string;
+  runId: string;
+  /** The remote side's log lines, progress and metrics are relayed here. */
+  channels: ContextChannels;
+  /** Aborting cancels the remote computation; the promise settles once it has stopped. */
+  signal: AbortSignal;
+}
+
+export interface RemoteNodeResult {
+  /** Scheduler job id, e.g. the Slurm job id. */
+  jobId: string;
+  /** Host(s) the job ran on. */
+  nodes?: string;
+  /** The job was submitted by an earlier, interrupted run and this run waited for it. */
+  adopted: boolean;
+  /** The job found the entry already published (by a concurrent run) and computed nothing. */
+  cached: boolean;
 }
 
 export async function runDefinition(

@@ -25,6 +25,8 @@ export interface StageRecord {
   error?: { code: string; message: string; cause?: string };
   /** Why the node did not run (`--keep-going` after an upstream failure, selection, interruption). */
   skipped?: string;
+  /** The cluster job that computed the node (`--executor slurm`): job id and node name(s). */
+  job?: { executor: string; id: string; nodes?: string; adopted?: boolean };
 }
 
 /** `<cacheDir>/runs/<runId>.json`, written when a run starts and rewritten when it ends. */

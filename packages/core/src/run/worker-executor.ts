@@ -4,7 +4,7 @@ import type { StageResult } from '../contract.ts';
 import { SerxError } from '../errors.ts';
 import { resolvePluginEntry } from '../plugins/load-plugins.ts';
 import { type Executor, InProcessExecutor, type StageTask } from './executor.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import { type FromWorker, relay, type ToWorker } from './worker-protocol.ts';
 
 export interface WorkerExecutorOptions {
   /**
@@ -61,25 +61,11 @@ export class WorkerThreadExecutor implements Executor {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       worker.on('message', (message: FromWorker) => {
-        switch (message.type) {
-          case 'log':
-            return channels.log[message.level](message.message);
-          case 'total':
-            return channels.progress.total(message.units, message.label);
-          case 'tick':
-            return channels.progress.tick(message.units);
-          case 'metric':
-            return channels.metrics.metric(message.name, message.value, message.step);
-          case 'tag':
-            return channels.metrics.tag(message.name, message.value);
-          case 'artifact':
-            return channels.metrics.artifact(message.path);
-          case 'done':
-            return finish(() => resolve(message.result));
-          case 'error': {
-            const error = Object.assign(new Error(message.error.message), message.error);
-            return finish(() => reject(error));
-          }
+        if (relay(message, channels)) return;
+        if (message.type === 'done') return finish(() => resolve(message.result));
+        if (message.type === 'error') {
+          const error = Object.assign(new Error(message.error.message), message.error);
+          return finish(() => reject(error));
         }
       });
       worker.on('error', (error) => finish(() => reject(error)));

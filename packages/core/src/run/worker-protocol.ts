@@ -1,5 +1,5 @@
 import type { StageResult } from '../contract.ts';
-import type { ContextData } from './context.ts';
+import type { ContextChannels, ContextData } from './context.ts';
 
 /** Parent → worker. */
 export type ToWorker =
@@ -16,3 +16,29 @@ export type FromWorker =
   | { type: 'artifact'; path: string }
   | { type: 'done'; result: StageResult | undefined }
   | { type: 'error'; error: { name: string; message: string; stack?: string; code?: string } };
+
+/** Hands a progress/log/metric message of a stage host to the runner's channels; false for others. */
+export function relay(message: FromWorker, channels: ContextChannels): boolean {
+  switch (message.type) {
+    case 'log':
+      channels.log[message.level](message.message);
+      return true;
+    case 'total':
+      channels.progress.total(message.units, message.label);
+      return true;
+    case 'tick':
+      channels.progress.tick(message.units);
+      return true;
+    case 'metric':
+      channels.metrics.metric(message.name, message.value, message.step);
+      return true;
+    case 'tag':
+      channels.metrics.tag(message.name, message.value);
+      return true;
+    case 'artifact':
+      channels.metrics.artifact(message.path);
+      return true;
+    default:
+      return false;
+  }
+}

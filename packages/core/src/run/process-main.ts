@@ -1,0 +1,23 @@
+import { hostStage } from './stage-host.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
+
+// One stage per child process (see ProcessExecutor). The terminal's Ctrl-C reaches the whole
+// process group: the runner decides how this stage stops (abort message, then kill).
+process.on('SIGINT', () => {});
+// The runner died (e.g. SIGKILL): nothing will publish this stage's outputs.
+process.on('disconnect', () => process.exit(1));
+
+const send = process.send?.bind(process);
+if (!send || !process.channel) throw new Error('process-main.ts runs only as a child of ProcessExecutor');
+const channel = process.channel;
+
+hostStage({
+  post: (message: FromWorker) => {
+    send(message);
+  },
+  onMessage: (listener) => process.on('message', (message) => listener(message as ToWorker)),
+  holdOpen: (on) => (on ? channel.ref() : channel.unref()),
+  end: (last, code) => {
+    send(last, () => process.exit(code));
+  },
+});

@@ -1,0 +1,117 @@
+import type { StageResult } from '../contract.ts';
+import { loadPlugin } from '../plugins/load-plugins.ts';
+import { buildContext, type ContextChannels } from './context.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
+
+/** How a stage host talks to its runner: an IPC channel, a worker port, or files (cluster jobs). */
+export interface HostPort {
+  post(message: FromWorker): void;
+  onMessage(listener: (message: ToWorker) => void): void;
+  /**
+   * Whether the channel keeps the host alive. Released while the stage runs, so that a run() whose
+   * promise can never settle lets the event loop empty and is reported instead of hanging.
+   */
+  holdOpen(on: boolean): void;
+  /** Delivers the last message, then ends the host (whatever the stage left running). */
+  end(last: FromWorker, code: number): void;
+}
+
+export function portChannels(post: (message: FromWorker) => void): ContextChannels {
+  return {
+    log: {
+      debug: (message) => post({ type: 'log', level: 'debug', message }),
+      info: (message) => post({ type: 'log', level: 'info', message }),
+      warn: (message) => post({ type: 'log', level: 'warn', message }),
+    },
+    progress: {
+      total: (units, label) => post({ type: 'total', units, ...(label === undefined ? {} : { label }) }),
+      tick: (units) => post({ type: 'tick', ...(units === undefined ? {} : { units }) }),
+    },
+    metrics: {
+      metric: (name, value, step) =>
+        post({ type: 'metric', name, value, ...(step === undefined ? {} : { step }) }),
+      tag: (name, value) => post({ type: 'tag', name, value }),
+      artifact: (path) => post({ type: 'artifact', path }),
+    },
+  };
+}
+
+function errorMessage(error: unknown): Extract<FromWorker, { type: 'error' }> {
+  const e = error as (Error & { code?: unknown }) | undefined;
+  const isError = e instanceof Error;
+  return {
+    type: 'error',
+    error: {
+      name: isError ? e.name : 'Error',
+      message: isError ? e.message : `threw a non-Error value: ${String(error)}`,
+      ...(isError && e.stack ? { stack: e.stack } : {}),
+      ...(isError && typeof e.code === 'string' ? { code: e.code } : {}),
+    },
+  };
+}
+
+/** Loads the stage's plugin and runs it with a context whose channels post to `port`. */
+export async function runTask(
+  task: Extract<ToWorker, { type: 'run' }>,
+  channels: ContextChannels,
+  signal: AbortSignal,
+): Promise<StageResult | undefined> {
+  const plugin = await loadPlugin(task.plugin, task.fromDir);
+  const definition = plugin.stages.find((s) => s.name === task.stage);
+  if (!definition) throw new Error(`plugin ${task.plugin} has no stage ${task.stage}`);
+  return (await definition.run(buildContext(task.data, channels, signal))) ?? undefined;
+}
+
+/**
+ * Runs one stage in this process and turns every way it can end into one message: `done`, or
+ * `error` for a throw, an exception or rejection escaping from the stage's timers and callbacks,
+ * or a run() whose promise never settles. Owns the process: call it only in a process (or
+ * cluster job) dedicated to the stage.
+ */
+export function hostStage(port: HostPort): void {
+  const controller = new AbortController();
+  let finished = false;
+  const finish = (message: FromWorker, code: number) => {
+    if (finished) return;
+    finished = true;
+    port.holdOpen(true);
+    try {
+      port.end(message, code);
+    } catch (error) {
+      // e.g. a result that cannot be cloned (functions, symbols): a broken contract, not a crash
+      port.end(errorMessage(new Error(`run() returned a value that cannot be sent back: ${(error as Error).message}`)), 1);
+    }
+  };
+  const escaped = (how: string) => (error: unknown) => {
+    const message = errorMessage(error);
+    message.error.message = `${how}: ${message.error.message}`;
+    finish(message, 1);
+  };
+  process.on('uncaughtException', escaped('uncaught exception outside run() (e.g. in a timer callback)'));
+  process.on('unhandledRejection', escaped('unhandled promise rejection outside run()'));
+  process.on('beforeExit', () =>
+    finish(
+      {
+        type: 'error',
+        error: {
+          name: 'Error',
+          code: 'STAGE_HUNG',
+          message:
+            'run() returned a promise that never settles (nothing is left for it to wait for): a missing resolve, or an await on an event that cannot come',
+        },
+      },
+      1,
+    ),
+  );
+  port.onMessage((message) => {
+    if (message.type === 'abort') {
+      controller.abort(Object.assign(new Error(message.reason), { code: 'INTERRUPTED' }));
+      return;
+    }
+    port.holdOpen(false);
+    runTask(message, portChannels(port.post), controller.signal).then(
+      (result) => finish({ type: 'done', result }, 0),
+      (error: unknown) => finish(errorMessage(error), 1),
+    );
+  });
+}
