@@ -1,0 +1,80 @@
+import { confusionMatrix, unweightedAccuracy } from '../metrics.ts';
+import { fitLogisticRegression, type LogisticModel, predictProbabilities } from './logistic-regression.ts';
+
+/** How validation predictions are scored: UA per corpus then averaged, or UA over the pooled rows. */
+export type Selection = 'corpus-mean-ua' | 'ua';
+
+export interface Labelled {
+  x: Float64Array;
+  label: number;
+  corpus: string;
+}
+
+/** UA of `pred` against the examples' labels, per `selection`. */
+export function validationScore(
+  examples: readonly Labelled[],
+  pred: readonly number[],
+  classes: number,
+  selection: Selection,
+): number {
+  const ua = (idx: number[]) =>
+    unweightedAccuracy(
+      confusionMatrix(
+        idx.map((i) => (examples[i] as Labelled).label),
+        idx.map((i) => pred[i] as number),
+        classes,
+      ),
+    );
+  if (selection === 'ua') return ua(examples.map((_, i) => i));
+  const byCorpus = new Map<string, number[]>();
+  examples.forEach((e, i) => {
+    byCorpus.set(e.corpus, [...(byCorpus.get(e.corpus) ?? []), i]);
+  });
+  const scores = [...byCorpus.values()].map(ua);
+  return scores.reduce((a, b) => a + b, 0) / scores.length;
+}
+
+export const argMax = (p: ArrayLike<number>): number => {
+  let best = 0;
+  for (let k = 1; k < p.length; k++) if ((p[k] as number) > (p[best] as number)) best = k;
+  return best;
+};
+
+export interface CSelection {
+  model: LogisticModel;
+  C: number;
+  /** Validation score of every C tried, in grid order. */
+  scores: { C: number; score: number; iterations: number; converged: boolean }[];
+}
+
+/**
+ * Fits one model per C on `train` and keeps the one with the best validation score. The grid is
+ * tried in ascending order and only a strictly better score replaces the incumbent, so ties go to
+ * the stronger regularisation.
+ */
+export function selectC(
+  train: readonly Labelled[],
+  validation: readonly Labelled[],
+  classes: number,
+  options: { grid: readonly number[]; sampleWeights?: ArrayLike<number>; selection: Selection },
+  onFit?: (C: number, score: number) => void,
+): CSelection {
+  let best: CSelection | null = null;
+  const scores: CSelection['scores'] = [];
+  for (const C of [...options.grid].sort((a, b) => a - b)) {
+    const model = fitLogisticRegression(
+      train.map((e) => e.x),
+      train.map((e) => e.label),
+      classes,
+      { C, ...(options.sampleWeights ? { sampleWeights: options.sampleWeights } : {}) },
+    );
+    const pred = validation.map((e) => argMax(predictProbabilities(model, e.x)));
+    const score = validationScore(validation, pred, classes, options.selection);
+    scores.push({ C, score, iterations: model.iterations, converged: model.converged });
+    onFit?.(C, score);
+    if (best === null || score > (best.scores.find((s) => s.C === best?.C)?.score ?? -1)) {
+      best = { model, C, scores };
+    }
+  }
+  return best as CSelection;
+}

@@ -1,0 +1,200 @@
+import { type Artifact, defineStage, SerxError } from '@serx/core';
+import { type FeatureRow, type FeatureStore, FeatureStoreWriter } from '@serx/stage-features';
+import { FUNCTIONALS, type Functional, functionalDims, functionalsOf } from '../baseline/functionals.ts';
+import { fitStandardiser, predictProbabilities, standardise } from '../baseline/logistic-regression.ts';
+import { argMax, type Labelled, type Selection, selectC } from '../baseline/select-c.ts';
+import type { Example } from '../data/batches.ts';
+import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
+import { resolveClassWeights } from '../training/classWeights.ts';
+import { selectRows } from './predict.ts';
+
+export interface BaselineParams {
+  /** `majority`: always the most frequent training class; `logistic`: L2 logistic regression on functionals. */
+  model: 'majority' | 'logistic';
+  functionals: Functional[];
+  /** Inverse L2 strengths tried; the one with the best validation score is kept. */
+  cGrid: number[];
+  classWeights: 'none' | 'balanced';
+  /** `corpus-mean-ua`: UA per validation corpus, averaged (a big corpus does not dominate); `ua`: pooled. */
+  selection: Selection;
+  classes: string[] | null;
+  /** Splits predicted; a corpus with none of them (held-out TESS) is predicted whole, as `ser:predict`. */
+  splits: string[];
+}
+
+/**
+ * `ser:baseline`: the sanity baselines a CNN-LSTM must beat, trained on the same `train` rows and
+ * selected on the same `validation` rows as `ser:train`, written in `ser:predict`'s format (rows
+ * with `probs` and `pred`) so `analysis:evaluate` and the report treat them as any other model.
+ * The "embedding" of a row is its standardised functional vector (`logistic`) or the class
+ * priors (`majority`).
+ */
+export const baseline = defineStage<BaselineParams>({
+  name: 'ser:baseline',
+  version: '1',
+  description: 'majority-class and L2 logistic-regression-on-functionals baselines, as predictions',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      model: { enum: ['majority', 'logistic'], default: 'logistic' },
+      functionals: {
+        type: 'array',
+        items: { enum: [...FUNCTIONALS] },
+        minItems: 1,
+        uniqueItems: true,
+        default: [...FUNCTIONALS],
+      },
+      cGrid: {
+        type: 'array',
+        items: { type: 'number', exclusiveMinimum: 0 },
+        minItems: 1,
+        default: [0.001, 0.01, 0.1, 1, 10, 100],
+      },
+      // balanced by default: the pooled training data is ~60 % negative (issue 11)
+      classWeights: { enum: ['none', 'balanced'], default: 'balanced' },
+      selection: { enum: ['corpus-mean-ua', 'ua'], default: 'corpus-mean-ua' },
+      classes: {
+        anyOf: [
+          { type: 'null' },
+          { type: 'array', items: { type: 'string' }, minItems: 2, uniqueItems: true },
+        ],
+        default: null,
+      },
+      splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
+    },
+  },
+  inputs: {
+    data: {
+      type: 'features',
+      many: true,
+      fits: true,
+      description: 'split=train rows fit, split=validation rows select C (as ser:train)',
+    },
+    features: { type: 'features', many: true, description: 'what to predict (as ser:predict)' },
+  },
+  outputs: { predictions: { type: 'predictions', description: "ser:predict's format" } },
+  resources: { class: 'cpu-heavy' },
+  tracked: true,
+  async run(ctx) {
+    const p = ctx.params;
+    const dataArtifacts = ctx.inputs.data as readonly Artifact[];
+    const data = await openInputs(dataArtifacts);
+    const targets = await openInputs(ctx.inputs.features as readonly Artifact[]);
+    try {
+      refuseHeldOut(ctx.id, dataArtifacts, data.stores, ctx.heldOut);
+      const classes = p.classes ?? classesOf(data.stores, ['train']);
+      const train = examplesOf(data.stores, 'train', classes).examples;
+      const validation = examplesOf(data.stores, 'validation', classes).examples;
+      if (train.length === 0 || validation.length === 0)
+        throw new SerxError(
+          'INPUT_DATA',
+          `${ctx.id}: needs split=train and split=validation rows; got ${train.length} and ${validation.length}`,
+        );
+      if (targets.dims !== data.dims)
+        throw new SerxError(
+          'INPUT_DATA',
+          `${ctx.id}: 'features' have ${targets.dims} values per frame, 'data' ${data.dims}`,
+        );
+      const selected = targets.stores.map((store) => selectRows(store, p.splits));
+      const predictCount = selected.reduce((n, s) => n + s.rows.length, 0);
+      ctx.progress.total(
+        (p.model === 'logistic' ? train.length + validation.length + p.cGrid.length : 0) + predictCount,
+        p.model,
+      );
+      const labels = train.map((e) => e.label);
+      const trainCorpora = [...new Set(train.map((e) => e.row.corpus))].sort();
+      const toVector = (store: FeatureStore, row: FeatureRow) =>
+        functionalsOf(store.read(row), row.frames, store.meta.dims, p.functionals);
+
+      let score: (store: FeatureStore, row: FeatureRow) => { probs: Float64Array; embedding: Float32Array };
+      let summary: { [key: string]: number | string | { C: number; score: number }[] };
+      if (p.model === 'majority') {
+        const priors = new Float64Array(classes.length);
+        for (const y of labels) priors[y] = (priors[y] as number) + 1 / labels.length;
+        score = () => ({ probs: priors, embedding: Float32Array.from(priors) });
+        summary = { majority: classes[argMax(priors)] as string };
+      } else {
+        const featurise = (examples: Example[]) =>
+          examples.map((e) => {
+            ctx.progress.tick();
+            if (ctx.signal.aborted) throw ctx.signal.reason;
+            return { x: toVector(e.store, e.row), label: e.label, corpus: e.row.corpus };
+          });
+        const rawTrain = featurise(train);
+        const rawValidation = featurise(validation);
+        const scaler = fitStandardiser(rawTrain.map((e) => e.x));
+        const scaled = (es: Labelled[]) => es.map((e) => ({ ...e, x: standardise(scaler, e.x) }));
+        const weights = resolveClassWeights(p.classWeights, labels, classes);
+        const chosen = selectC(
+          scaled(rawTrain),
+          scaled(rawValidation),
+          classes.length,
+          {
+            grid: p.cGrid,
+            selection: p.selection,
+            ...(weights ? { sampleWeights: labels.map((y) => weights[y] as number) } : {}),
+          },
+          (C, s) => {
+            ctx.log.info(`C=${C}: validation ${p.selection} ${s.toFixed(4)}`);
+            ctx.progress.tick();
+          },
+        );
+        for (const [i, s] of chosen.scores.entries()) ctx.metrics.metric('val_score', s.score, i);
+        const unconverged = chosen.scores.filter((s) => !s.converged).map((s) => s.C);
+        if (unconverged.length > 0)
+          ctx.log.warn(`L-BFGS stopped at its iteration limit for C = ${unconverged.join(', ')}`);
+        score = (store, row) => {
+          const x = standardise(scaler, toVector(store, row));
+          return { probs: predictProbabilities(chosen.model, x), embedding: Float32Array.from(x) };
+        };
+        summary = {
+          C: chosen.C,
+          valScore: chosen.scores.find((s) => s.C === chosen.C)?.score as number,
+          grid: chosen.scores.map(({ C, score }) => ({ C, score })),
+        };
+      }
+
+      const dims = p.model === 'logistic' ? functionalDims(p.functionals, data.dims) : classes.length;
+      const writer = await FeatureStoreWriter.create(ctx.outputs.predictions as string, {
+        dims,
+        meta: {
+          kind: 'predictions',
+          classes,
+          strategy: p.model,
+          structure: null,
+          trainCorpora,
+          splits: p.splits,
+          embedding: p.model === 'logistic' ? 'standardised functionals' : 'class priors',
+          baseline: summary,
+        },
+      });
+      const counts: { [corpus: string]: number } = {};
+      for (const [i, { rows }] of selected.entries()) {
+        const store = targets.stores[i] as FeatureStore;
+        for (const row of rows) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          const { probs, embedding } = score(store, row);
+          const { frames: _f, shard: _s, offset: _o, ...fields } = row;
+          await writer.append(
+            { ...fields, probs: Array.from(probs), pred: classes[argMax(probs)] as string },
+            embedding,
+          );
+          counts[row.corpus] = (counts[row.corpus] ?? 0) + 1;
+          ctx.progress.tick();
+        }
+      }
+      await writer.close();
+      ctx.metrics.tag('strategy', p.model);
+      return {
+        meta: { predictions: { classes, dims, counts, strategy: p.model, trainCorpora } },
+        metrics: (typeof summary.valScore === 'number'
+          ? { best_val_score: summary.valScore, C: summary.C as number }
+          : {}) as { [name: string]: number },
+      };
+    } finally {
+      data.close();
+      targets.close();
+    }
+  },
+});
