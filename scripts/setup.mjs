@@ -13,7 +13,7 @@
 import { backendReady, ensureBackend } from './setup-backend.mjs';
 import { acquireSetupLock } from './setup-lock.mjs';
 import { ensureNodeModules, nodeModulesFresh } from './setup-npm.mjs';
-import { log, setQuiet, updateState, warn } from './setup-util.mjs';
+import { log, run, setQuiet, updateState, warn } from './setup-util.mjs';
 import { ensureMlflowVenv, mlflowVenvReady } from './setup-venv.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -47,6 +47,12 @@ try {
     timings.push(`${name} ${((Date.now() - at) / 1000).toFixed(1)} s`);
   };
   await timed('npm', ensureNodeModules);
+  await timed('mfcc kernel', () => {
+    // The C MFCC pipeline (features:mfcc falls back to JavaScript, same numbers, when it cannot build).
+    const build = ['packages/stage-features/native/build.mjs', ...(args.has('--quiet') ? ['--quiet'] : [])];
+    const result = run(process.execPath, build, { inherit: true });
+    if (!result.ok) warn('mfcc kernel', 'build failed; features:mfcc uses its JavaScript pipeline');
+  });
   await timed('tensorflow', () => ensureBackend({ force: args.has('--force-tf') }));
   await timed('mlflow venv', () => {
     try {

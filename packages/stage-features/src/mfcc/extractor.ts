@@ -1,6 +1,7 @@
 import { FastDct, lifterWeights } from './dct.ts';
 import { frameLayout } from './framing.ts';
 import { melFilterbank, type SparseFilter } from './mel.ts';
+import { nativeMfccKernel } from './native-kernel.ts';
 import type { MfccMatrix, MfccOptions } from './options.ts';
 import { PairPowerSpectrum } from './power-spectrum.ts';
 import { makeWindow } from './window.ts';
@@ -26,8 +27,11 @@ export class MfccExtractor {
   private readonly frame: Float64Array;
   private readonly powerA: Float64Array;
   private readonly powerB: Float64Array;
+  /** The C pipeline's handle for these options, when the addon is built. */
+  private readonly native: unknown;
 
-  constructor(options: MfccOptions) {
+  /** `js` forces the JavaScript pipeline (tests compare the two); `auto` prefers the C kernel. */
+  constructor(options: MfccOptions, pipeline: 'auto' | 'js' = 'auto') {
     validate(options);
     this.options = options;
     this.window = makeWindow(options.window, options.winLength, options.periodicWindow);
@@ -51,10 +55,21 @@ export class MfccExtractor {
     this.frame = new Float64Array(options.winLength);
     this.powerA = new Float64Array(this.spectrum.bins);
     this.powerB = new Float64Array(this.spectrum.bins);
+    this.native = pipeline === 'auto' ? this.createNative() : undefined;
+  }
+
+  get pipeline(): 'native' | 'js' {
+    return this.native === undefined ? 'js' : 'native';
   }
 
   compute(samples: Float32Array): MfccMatrix {
     const o = this.options;
+    if (this.native !== undefined) {
+      const { frames, firstStart } = frameLayout(samples.length, o);
+      const data = new Float32Array(frames * o.numCeps);
+      nativeMfccKernel()!.compute(this.native, samples, frames, firstStart, data);
+      return { data, frames, dims: o.numCeps };
+    }
     const signal = this.prepare(samples);
     const { frames, firstStart } = frameLayout(samples.length, o);
     const nf = o.numFilters;
@@ -80,6 +95,39 @@ export class MfccExtractor {
     const data = this.cepstra(logMel, frames);
     if (logEnergy) for (let t = 0; t < frames; t++) data[t * o.numCeps] = logEnergy[t]!;
     return { data, frames, dims: o.numCeps };
+  }
+
+  private createNative(): unknown {
+    const kernel = nativeMfccKernel();
+    if (!kernel) return undefined;
+    const o = this.options;
+    const nf = o.numFilters;
+    const nc = o.numCeps;
+    const dct = new Float64Array(nf * nc);
+    for (let j = 0; j < nf; j++)
+      for (let q = 0; q < nc; q++)
+        dct[j * nc + q] = Math.cos((Math.PI * q * (2 * j + 1)) / (2 * nf)) * this.cepScale[q]!;
+    return kernel.create({
+      nfft: o.nfft,
+      winLength: o.winLength,
+      hopLength: o.hopLength,
+      numCeps: nc,
+      removeDcOffset: Number(o.removeDcOffset),
+      useEnergy: Number(o.useEnergy),
+      preEmphasisPerFrame: Number(o.preEmphasisPerFrame),
+      logDb: Number(o.log === 'db'),
+      hasTopDb: Number(o.log === 'db' && o.topDb !== null),
+      preEmphasis: o.preEmphasis,
+      logFloor: o.logFloor,
+      topDb: o.topDb ?? 0,
+      powerScale: o.powerPerNfft ? 1 / o.nfft : 1,
+      inputScale: o.inputScale,
+      window: this.window,
+      filterStart: this.filterStart,
+      filterLength: this.filterLength,
+      filterWeights: this.filterWeights,
+      dct,
+    });
   }
 
   /** Input scaling and whole-signal pre-emphasis, in double precision. */
