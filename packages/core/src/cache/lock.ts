@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { slurmJobAlive } from './slurm-job-alive.ts';
 
 /** Who holds a lock file (its JSON content). */
 export interface LockOwner {
@@ -12,6 +13,8 @@ export interface LockOwner {
   startTime: string | undefined;
   acquiredAt: string;
   token: string;
+  /** Set when the holder runs in a Slurm job: on another host the lock is stale once that job is gone. */
+  slurmJobId?: string;
 }
 
 export interface LockOptions {
@@ -33,11 +36,19 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-const self = { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid) };
+const self = {
+  pid: process.pid,
+  hostname: hostname(),
+  startTime: processStartTime(process.pid),
+  ...(process.env.SLURM_JOB_ID ? { slurmJobId: process.env.SLURM_JOB_ID } : {}),
+};
 
-/** False only when we can prove the owner is gone (same host, and the pid is dead or reused). */
+/**
+ * False only when we can prove the owner is gone: same host and the pid is dead or reused, or
+ * another host and the owner's Slurm job has ended.
+ */
 export function ownerAlive(owner: LockOwner): boolean {
-  if (owner.hostname !== self.hostname) return true;
+  if (owner.hostname !== self.hostname) return owner.slurmJobId ? slurmJobAlive(owner.slurmJobId) : true;
   try {
     process.kill(owner.pid, 0);
   } catch (error) {

@@ -16,6 +16,7 @@ const BUILTINS: { [name: string]: () => Promise<CliCommand> } = {
   schema: async () => (await import('./commands/schema.ts')).schemaCommand,
   sync: async () => (await import('../tracking/commands.ts')).syncCommand,
   compare: async () => (await import('../tracking/commands.ts')).compareCommand,
+  'exec-node': async () => (await import('./commands/exec-node.ts')).execNodeCommand,
 };
 
 function version(): string {

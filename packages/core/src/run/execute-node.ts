@@ -119,7 +119,7 @@ export async function executeNode(
         detail:
           owner?.pid === process.pid && owner.hostname === hostname()
             ? 'another stage of this run has the same key'
-            : `locked by pid ${owner?.pid ?? '?'} on ${owner?.hostname ?? '?'}`,
+            : `locked by pid ${owner?.pid ?? '?'} on ${owner?.hostname ?? '?'}${owner?.slurmJobId ? ` (slurm job ${owner.slurmJobId})` : ''}`,
       }),
     onStale: (owner) =>
       env.emit({

@@ -23,9 +23,10 @@ export const TOP_LEVEL_KEYS = [
   'heldOut',
   'matrix',
   'tracking',
+  'executor',
   'stages',
 ];
-export const STAGE_KEYS = ['uses', 'description', 'params', 'inputs', 'seed', 'pin'];
+export const STAGE_KEYS = ['uses', 'description', 'params', 'inputs', 'seed', 'pin', 'resources'];
 export const STAGE_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export interface MatrixAxis {

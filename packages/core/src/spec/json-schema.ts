@@ -7,6 +7,7 @@ import type { JsonSchema } from '../contract.ts';
 import type { Registry } from '../plugins/registry.ts';
 import { STAGE_ID } from './document.ts';
 import { closedParams } from './params-schema.ts';
+import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from '../run/executors/executor-schema.ts';
 
 const EXPRESSION = {
   type: 'string',
@@ -33,6 +34,7 @@ export function specJsonSchema(registry: Registry): JsonSchema {
       inputs: { type: 'object', additionalProperties: { anyOf: [REF, { type: 'array', items: REF }] } },
       seed: { anyOf: [{ type: 'integer' }, EXPRESSION] },
       pin: { anyOf: [{ type: 'boolean' }, EXPRESSION], description: 'never garbage-collected' },
+      resources: RESOURCES_SCHEMA,
     },
     allOf: names.map((name) => {
       const definition = registry.get(name)?.definition;
@@ -102,6 +104,7 @@ export function specJsonSchema(registry: Registry): JsonSchema {
           mlflow: { type: 'object', properties: { uri: { type: 'string' }, enabled: { type: 'boolean' } } },
         },
       },
+      executor: EXECUTOR_SCHEMA,
       stages: {
         type: 'object',
         propertyNames: { pattern: STAGE_ID.source },

@@ -1,0 +1,89 @@
+import type { CliCommand } from '../../contract.ts';
+import { SerxError } from '../../errors.ts';
+import { jobLineWriter } from '../../run/executors/job-lines.ts';
+import { planGraph } from '../../run/plan.ts';
+import { newRunId } from '../../run/record.ts';
+import { runGraph } from '../../run/run-graph.ts';
+import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
+import { line, loadCliSpec, openCliCache } from '../context.ts';
+import { printUsage } from '../context-print.ts';
+
+const usage =
+  'serx exec-node <spec> <node-id> [--cache <dir>] [--expect-key <key>] [--run-id <id>] [--threads <n>] [--plugin <pkg>]...';
+
+/**
+ * Computes exactly one node of a spec against the cache, in this process: the body of a cluster
+ * job (`--executor slurm` submits one per node) or of any other process that must contain one
+ * stage. Its upstream must already be published; it never computes them. Progress, logs, metrics
+ * and the final state go to stdout as `@serx {json}` lines for the submitter to relay.
+ */
+export const execNodeCommand: CliCommand = {
+  name: 'exec-node',
+  summary: 'compute one node whose inputs are cached (the body of a cluster job)',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        ...specOptions,
+        'expect-key': { type: 'string' },
+        'run-id': { type: 'string' },
+        threads: { type: 'string' },
+      },
+      usage,
+    );
+    if (values.help) return printUsage(io, usage);
+    if (positionals.length !== 2) throw usageError('exec-node takes a spec file and a node id', usage);
+    const [file, nodeId] = positionals as [string, string];
+    const threads = positiveInt(values.threads, '--threads', usage);
+    const graph = await loadCliSpec(file, io, values.plugin);
+    if (!graph.nodes.has(nodeId))
+      throw usageError(`no node '${nodeId}' in spec '${graph.spec.name}' (nodes: ${graph.order.join(', ')})`, usage);
+    const cache = await openCliCache(values.cache, io);
+    const where = io.env.SLURM_JOB_ID ? `slurm job ${io.env.SLURM_JOB_ID} on ${io.env.SLURMD_NODENAME ?? '?'}` : `pid ${process.pid}`;
+    line(io.stdout, `serx exec-node ${nodeId} (${where})`);
+
+    const plan = await planGraph(graph, cache, { only: [nodeId] });
+    const missing = plan.nodes.filter((n) => n.id !== nodeId && n.status !== 'hit').map((n) => n.id);
+    if (missing.length > 0)
+      throw new SerxError('STAGE_FAILED', `exec-node ${nodeId}: upstream not in the cache: ${missing.join(', ')}`);
+    const key = plan.nodes.find((n) => n.id === nodeId)?.key;
+    if (values['expect-key'] && key !== values['expect-key'])
+      throw new SerxError(
+        'STAGE_FAILED',
+        `exec-node ${nodeId}: its key here is ${key} but the submitter computed ${values['expect-key']}: the job sees other inputs (environment variables, corpus files, plugin versions) than the submitting host`,
+      );
+
+    const lines = jobLineWriter(io.stdout, nodeId);
+    const controller = new AbortController();
+    // scancel and time limits send SIGTERM: stop the stage, discard staging, release the lock
+    const onSignal = (signal: NodeJS.Signals) => {
+      line(io.stderr, `${signal}: stopping ${nodeId}`);
+      controller.abort(Object.assign(new Error(`interrupted by ${signal}`), { code: 'INTERRUPTED' }));
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    try {
+      const summary = await runGraph(graph, {
+        cache,
+        only: [nodeId],
+        jobs: 1,
+        ...(threads ? { threads } : {}),
+        signal: controller.signal,
+        trackers: [lines.tracker],
+        onEvent: (event) => lines.onEvent(event),
+        runId: `${values['run-id'] ?? newRunId()}.${io.env.SLURM_JOB_ID ? `job${io.env.SLURM_JOB_ID}` : `pid${process.pid}`}`,
+      });
+      for (const error of summary.errors) {
+        line(io.stderr, error.format());
+        const cause = error.cause as Error | undefined;
+        if (cause?.stack) line(io.stderr, cause.stack.replace(/^/gm, '    '));
+      }
+      line(io.stdout, `serx exec-node ${nodeId}: ${summary.stages[nodeId]?.status} in ${summary.durationMs} ms`);
+      return summary.status === 'succeeded' ? 0 : summary.status === 'interrupted' ? 130 : 1;
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+  },
+};

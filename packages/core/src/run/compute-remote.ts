@@ -1,0 +1,101 @@
+import { SerxError } from '../errors.ts';
+import type { GraphNode } from '../graph/types.ts';
+import { contextChannels } from './context.ts';
+import type { RemoteNodeResult } from './executor.ts';
+import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
+import type { StageRecord } from './record.ts';
+import { stageFailed } from './stage-errors.ts';
+
+/**
+ * Has an executor with `computeNode` (a cluster job) compute and publish a missing node, then
+ * reads the published entry. The remote side holds the key's lock; this process never takes it,
+ * so no slot or lock of the runner limits how many jobs wait in the cluster's queue.
+ */
+export async function computeRemote(
+  node: GraphNode,
+  env: NodeEnv,
+  record: StageRecord,
+  key: string,
+): Promise<NodeOutcome> {
+  const computeNode = env.executor.computeNode?.bind(env.executor) as NonNullable<
+    NodeEnv['executor']['computeNode']
+  >;
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  env.started({ ...record, startedAt });
+  env.emit({ type: 'state', id: node.id, state: 'running', key, detail: `submitted to ${env.executor.name}` });
+  env.tracker.stageStarted({ node, key, cacheHit: false });
+  const artifacts: string[] = [];
+  let job: RemoteNodeResult | undefined;
+  try {
+    job = await computeNode({
+      node,
+      key,
+      runId: env.runId,
+      channels: contextChannels(node.id, env.emit, env.tracker, artifacts),
+      signal: env.signal,
+    });
+    const found = await env.cache.lookup(key);
+    if (found.status !== 'hit')
+      throw new SerxError(
+        'JOB_FAILED',
+        `stage '${node.id}' (${node.definition.name}): ${env.executor.name} job ${job.jobId} completed but no cache entry ${key.slice(0, 12)} is published (${found.status === 'corrupt' ? found.reason : 'missing'})`,
+        { loc: node.loc, specPath: `stages.${node.stageId}` },
+      );
+    const durationMs = Date.now() - started;
+    const status = job.cached ? 'cached' : 'succeeded';
+    for (const path of artifacts) env.tracker.artifact(node.id, path);
+    env.tracker.stageFinished(node.id, status, { metrics: found.manifest.metrics, durationMs });
+    env.emit({
+      type: 'state',
+      id: node.id,
+      state: status,
+      key,
+      durationMs,
+      ...(job.cached ? { detail: 'computed meanwhile by another run with the same key' } : {}),
+    });
+    return {
+      record: {
+        ...record,
+        status,
+        startedAt,
+        durationMs,
+        ...(job.cached ? { waited: true } : {}),
+        metrics: found.manifest.metrics,
+        outputs: Object.fromEntries(Object.entries(found.manifest.outputs).map(([n, o]) => [n, o.hash])),
+        job: jobRecord(env, job),
+      },
+      artifacts: artifactsOf(node, found.path, found.manifest),
+    };
+  } catch (error) {
+    const durationMs = Date.now() - started;
+    if (env.signal.aborted) {
+      const reason = String((env.signal.reason as Error)?.message ?? env.signal.reason);
+      env.tracker.stageFinished(node.id, 'interrupted', { error: reason, durationMs });
+      env.emit({ type: 'state', id: node.id, state: 'interrupted', key, detail: reason, durationMs });
+      return { record: { ...record, status: 'interrupted', startedAt, durationMs, skipped: reason } };
+    }
+    const wrapped = error instanceof SerxError && error.code === 'JOB_FAILED' ? error : stageFailed(node, error);
+    env.tracker.stageFinished(node.id, 'failed', { error: wrapped.message, durationMs });
+    env.emit({ type: 'state', id: node.id, state: 'failed', key, detail: wrapped.message, durationMs });
+    return {
+      record: {
+        ...record,
+        status: 'failed',
+        startedAt,
+        durationMs,
+        error: { code: wrapped.code, message: wrapped.message },
+      },
+      error: wrapped,
+    };
+  }
+}
+
+function jobRecord(env: NodeEnv, job: RemoteNodeResult): NonNullable<StageRecord['job']> {
+  return {
+    executor: env.executor.name,
+    id: job.jobId,
+    ...(job.nodes ? { nodes: job.nodes } : {}),
+    ...(job.adopted ? { adopted: true } : {}),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * A batch scheduler (Slurm; later PBS, LSF...) seen by the batch executor: four operations.
+ * Everything serx-specific (what a job runs, how its events come back) lives in the executor.
+ */
+
+/** One job to submit: a command line run once on some node. */
+export interface BatchJob {
+  /** Job name; the executor encodes the cache key in it so a later run can find (adopt) the job. */
+  name: string;
+  /** argv of the job's single command (run with `exec`, so signals reach it). */
+  command: string[];
+  /** Working directory of the job (must exist on the compute nodes: a shared filesystem). */
+  cwd: string;
+  /** File receiving the job's stdout and stderr; `%j` is replaced by the job id. */
+  log: string;
+  /** Scheduler-specific submission arguments (resources: cpus, mem, time, gres...). */
+  args: string[];
+}
+
+/** A job's state as the scheduler reports it (Slurm's names: PENDING, RUNNING, COMPLETED, FAILED...). */
+export interface JobStatus {
+  id: string;
+  name: string;
+  state: string;
+  /** Node(s) the job runs or ran on. */
+  nodes?: string;
+  /** Why it is pending, or why it ended (Slurm's Reason field). */
+  reason?: string;
+  /** `exit:signal`, when known. */
+  exitCode?: string;
+}
+
+export interface BatchScheduler {
+  readonly name: string;
+  /** Submits and returns the job id. */
+  submit(job: BatchJob): Promise<string>;
+  /**
+   * States of the given jobs. A job missing from the map is unknown to the scheduler (finished
+   * longer ago than it keeps records, or never existed).
+   */
+  poll(ids: readonly string[]): Promise<Map<string, JobStatus>>;
+  /** Jobs of the current user with this exact name that have not finished (for adoption). */
+  active(name: string): Promise<JobStatus[]>;
+  cancel(ids: readonly string[]): Promise<void>;
+}
+
+/** States after which a job never runs again. */
+export const FINISHED_STATES = new Set([
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'SPECIAL_EXIT',
+  'REVOKED',
+]);
+
+export function isFinished(state: string): boolean {
+  return FINISHED_STATES.has(state);
+}

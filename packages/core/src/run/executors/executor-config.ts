@@ -1,0 +1,107 @@
+/**
+ * Which executor runs a spec's stages, and the cluster settings it uses. Sources, later winning:
+ * `serx.config.yaml` (nearest one from the current directory up) → the spec's `executor:` →
+ * `$SERX_EXECUTOR` (kind only) → `serx run --executor` (kind only). So one spec runs unchanged on a
+ * laptop and on a cluster (`SERX_EXECUTOR=slurm nx run experiments:paper`).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import type { Json } from '../../contract.ts';
+import { SerxError } from '../../errors.ts';
+import type { ResolvedSpec } from '../../graph/types.ts';
+import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from './executor-schema.ts';
+import type { JobResources, ResourceClass } from './resources.ts';
+
+export const EXECUTOR_KINDS = ['in-process', 'process', 'workers', 'slurm'] as const;
+export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
+
+export interface ExecutorSettings {
+  kind: ExecutorKind;
+  /** Where `kind` came from (for `serx plan` and errors). */
+  from: string;
+  resources?: JobResources;
+  classes?: { [c in ResourceClass]?: JobResources };
+  /** Per stage id, from each stage's `resources:`. */
+  stages?: { [stageId: string]: JobResources };
+  /** Seconds between scheduler polls. */
+  poll?: number;
+  maxJobs?: number;
+}
+
+const ajv = new Ajv({ allErrors: true });
+const checkExecutor = ajv.compile(EXECUTOR_SCHEMA);
+const checkResources = ajv.compile(RESOURCES_SCHEMA);
+
+function checked<T>(check: typeof checkExecutor, value: unknown, where: string, path: string): T {
+  if (check(value)) return value as T;
+  const first = check.errors?.[0];
+  const at = `${path}${first?.instancePath.replace(/\//g, '.') ?? ''}`;
+  throw new SerxError('SPEC_INVALID', `${where}: ${at}: ${first?.message ?? 'invalid'}`, { specPath: at });
+}
+
+/** The nearest `serx.config.yaml` from `cwd` upwards, if any. */
+export function findConfigFile(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const file = join(dir, 'serx.config.yaml');
+    if (existsSync(file)) return file;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function readConfigExecutor(file: string): { [key: string]: Json } | undefined {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new SerxError('SPEC_YAML', `${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const executor = (doc as { executor?: unknown } | null)?.executor;
+  return executor === undefined ? undefined : checked(checkExecutor, executor, file, 'executor');
+}
+
+function isKind(value: string): value is ExecutorKind {
+  return (EXECUTOR_KINDS as readonly string[]).includes(value);
+}
+
+export function executorSettings(
+  spec: ResolvedSpec,
+  io: { cwd: string; env: NodeJS.ProcessEnv },
+  flag?: string,
+): ExecutorSettings {
+  const configFile = findConfigFile(io.cwd);
+  const fromConfig = configFile ? readConfigExecutor(configFile) : undefined;
+  const fromSpec =
+    spec.document.executor === undefined
+      ? undefined
+      : checked<{ [key: string]: Json }>(checkExecutor, spec.document.executor, spec.file, 'executor');
+  const stages: { [id: string]: JobResources } = {};
+  for (const [id, stage] of Object.entries((spec.document.stages ?? {}) as { [id: string]: Json })) {
+    const resources = (stage as { resources?: Json } | null)?.resources;
+    if (resources !== undefined)
+      stages[id] = checked(checkResources, resources, spec.file, `stages.${id}.resources`);
+  }
+  const layers = [fromConfig ?? {}, fromSpec ?? {}] as Partial<ExecutorSettings>[];
+  const merged: Partial<ExecutorSettings> = {};
+  for (const layer of layers) {
+    if (layer.resources) merged.resources = { ...merged.resources, ...layer.resources };
+    for (const [cls, r] of Object.entries(layer.classes ?? {}))
+      merged.classes = { ...merged.classes, [cls]: { ...merged.classes?.[cls as ResourceClass], ...r } };
+    if (layer.poll !== undefined) merged.poll = layer.poll;
+    if (layer.maxJobs !== undefined) merged.maxJobs = layer.maxJobs;
+  }
+  const candidates: [string | undefined, string][] = [
+    [flag, '--executor'],
+    [io.env.SERX_EXECUTOR || undefined, '$SERX_EXECUTOR'],
+    [fromSpec?.kind as string | undefined, `${spec.file} executor.kind`],
+    [fromConfig?.kind as string | undefined, `${configFile} executor.kind`],
+  ];
+  const [kind, from] = candidates.find(([value]) => value !== undefined) ?? ['in-process', 'default'];
+  if (!isKind(kind as string))
+    throw new SerxError(
+      'USAGE',
+      `${from}: unknown executor '${kind}' (one of ${EXECUTOR_KINDS.join(', ')})`,
+    );
+  return { ...merged, kind: kind as ExecutorKind, from, ...(Object.keys(stages).length ? { stages } : {}) };
+}

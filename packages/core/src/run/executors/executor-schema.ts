@@ -1,0 +1,40 @@
+/** JSON Schemas of the spec's `executor:` block and of a stage's `resources:` (for `serx schema` and checks). */
+
+export const RESOURCES_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'cluster resources of one job (Slurm: --cpus-per-task, --mem, --time, --gres, ...)',
+  properties: {
+    cpus: { type: 'integer', minimum: 1, description: 'CPUs of the job; also the stage thread budget' },
+    mem: { type: 'string', pattern: '^\\d+[KMGT]?$', description: 'memory per job, e.g. 8G' },
+    time: {
+      type: 'string',
+      pattern: '^(\\d+-)?\\d+(:\\d{1,2}){0,2}$',
+      description: 'time limit: minutes, MM:SS, HH:MM:SS or D-HH:MM:SS',
+    },
+    gres: { type: 'string', description: 'generic resources, e.g. gpu:1' },
+    partition: { type: 'string' },
+    account: { type: 'string' },
+    qos: { type: 'string' },
+    extra: { type: 'array', items: { type: 'string' }, description: 'further sbatch arguments, verbatim' },
+  },
+};
+
+export const EXECUTOR_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  description:
+    'where stages run: in-process, process (a child process per stage), workers (threads) or slurm (one job per stage)',
+  properties: {
+    kind: { enum: ['in-process', 'process', 'workers', 'slurm'] },
+    resources: { ...RESOURCES_SCHEMA, description: 'defaults for every stage of this spec' },
+    classes: {
+      type: 'object',
+      additionalProperties: false,
+      description: "per resource class ('light', 'io', 'cpu-heavy') of the stages",
+      properties: { light: RESOURCES_SCHEMA, io: RESOURCES_SCHEMA, 'cpu-heavy': RESOURCES_SCHEMA },
+    },
+    poll: { type: 'number', exclusiveMinimum: 0, description: 'seconds between squeue polls (default 2)' },
+    maxJobs: { type: 'integer', minimum: 1, description: 'jobs in the queue at once (default 500)' },
+  },
+};

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { SerxError } from '../../../errors.ts';
+import type { BatchJob, BatchScheduler, JobStatus } from '../batch-scheduler.ts';
+import { isFinished } from '../batch-scheduler.ts';
+import { parseSbatch, parseScontrolJob, parseSqueue, SQUEUE_FORMAT } from './slurm-parse.ts';
+
+function run(command: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      const why =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? `${command} not found: is this a Slurm login node? (locally: bash scripts/slurm-local.sh up)`
+          : `${command} ${args.join(' ')} failed: ${stderr.trim() || error.message}`;
+      reject(new SerxError('SCHEDULER', why, { cause: error }));
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Slurm through its command-line clients. States come from `squeue --states=all` (finished jobs
+ * stay listed for MinJobAge) and `scontrol show job` for exit codes — never `sacct`, since
+ * accounting is often off.
+ */
+export class SlurmScheduler implements BatchScheduler {
+  readonly name = 'slurm';
+  private readonly user = userInfo().username;
+
+  async submit(job: BatchJob): Promise<string> {
+    const script = `#!/bin/sh\nexec ${job.command.map(shellQuote).join(' ')}\n`;
+    const args = [
+      '--parsable',
+      `--job-name=${job.name}`,
+      `--output=${job.log}`,
+      `--chdir=${job.cwd}`,
+      '--export=ALL',
+      // scancel / a time limit sends SIGTERM first; the job then has KillWait seconds to clean up
+      ...job.args,
+    ];
+    return parseSbatch(await run('sbatch', args, script));
+  }
+
+  async poll(ids: readonly string[]): Promise<Map<string, JobStatus>> {
+    const wanted = new Set(ids);
+    const found = new Map<string, JobStatus>();
+    if (wanted.size === 0) return found;
+    const listed = parseSqueue(
+      await run('squeue', ['-h', '--states=all', `--user=${this.user}`, '-o', SQUEUE_FORMAT]),
+    );
+    for (const job of listed) if (wanted.has(job.id)) found.set(job.id, job);
+    // squeue has no exit code: ask scontrol once a job has finished
+    await Promise.all(
+      [...found.values()]
+        .filter((job) => isFinished(job.state))
+        .map(async (job) => {
+          const detail = await this.show(job.id);
+          if (detail) found.set(job.id, { ...job, ...detail, name: job.name });
+        }),
+    );
+    return found;
+  }
+
+  async active(name: string): Promise<JobStatus[]> {
+    const listed = parseSqueue(
+      await run('squeue', ['-h', `--user=${this.user}`, `--name=${name}`, '-o', SQUEUE_FORMAT]),
+    );
+    return listed.filter((job) => job.name === name && !isFinished(job.state));
+  }
+
+  async cancel(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await run('scancel', [...ids]);
+  }
+
+  private async show(id: string): Promise<JobStatus | undefined> {
+    try {
+      return parseScontrolJob(await run('scontrol', ['show', 'job', '-o', id]));
+    } catch {
+      return undefined; // purged between squeue and scontrol: squeue's state stands
+    }
+  }
+}
