@@ -1,8 +1,9 @@
 /**
- * One ajv instance for stage params: all errors, defaults applied, the `path` format known.
+ * One ajv instance for stage params: all errors, defaults applied, the path formats known.
  * Validators are compiled once per stage definition.
  */
 
+import { statSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { Ajv } from 'ajv';
 import type { JsonSchema, StageDefinition } from '../contract.ts';
@@ -18,6 +19,14 @@ const ajv = new Ajv({
   allowUnionTypes: true,
 });
 ajv.addFormat('path', (value: string) => value.length > 0);
+// Checked before anything runs, on paths already resolved against the spec file (validate-params.ts).
+const kind = (value: string) => statSync(value, { throwIfNoEntry: false });
+ajv.addFormat('existing-path', (value: string) => kind(value) !== undefined);
+ajv.addFormat('existing-directory', (value: string) => kind(value)?.isDirectory() === true);
+ajv.addFormat('existing-file', (value: string) => kind(value)?.isFile() === true);
+
+/** Formats whose strings are file system paths, resolved against the directory of the spec file. */
+export const PATH_FORMATS = new Set(['path', 'existing-path', 'existing-directory', 'existing-file']);
 
 const compiled = new WeakMap<StageDefinition, ValidateFunction>();
 

@@ -42,6 +42,7 @@ describe('createRegistry', () => {
       'test:report',
       'test:fail',
       'test:sleep',
+      'test:folder',
     ]);
     expect(registry.get('test:sum')?.plugin).toEqual({ name: 'serx-test-plugin', version: '1.0.0' });
     registry.register(plugin);
