@@ -8,6 +8,7 @@ export interface Recorded {
   metrics: { name: string; value: number; step?: number }[];
   artifacts: string[];
   logs: string[];
+  tags: { [name: string]: string };
 }
 
 export async function tempDir(prefix = 'serx-analysis-'): Promise<string> {
@@ -38,7 +39,7 @@ export async function runStage<P>(
     outputs[name] = join(root, name);
     await mkdir(outputs[name]!);
   }
-  const recorded: Recorded = { metrics: [], artifacts: [], logs: [] };
+  const recorded: Recorded = { metrics: [], artifacts: [], logs: [], tags: {} };
   const ctx: StageContext<P> = {
     id: options.id ?? 'test_stage',
     params: options.params,
@@ -54,7 +55,9 @@ export async function runStage<P>(
     metrics: {
       metric: (name, value, step) =>
         recorded.metrics.push({ name, value, ...(step === undefined ? {} : { step }) }),
-      tag: () => {},
+      tag: (name, value) => {
+        recorded.tags[name] = value;
+      },
       artifact: (p) => recorded.artifacts.push(p),
     },
     seed: options.seed ?? 0,

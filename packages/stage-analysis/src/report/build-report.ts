@@ -67,7 +67,12 @@ export async function buildReport(
     level: params.level,
     reference: params.reference,
   });
-  const notes: string[] = [];
+  const notes: string[] = table2.rows.flatMap((row) =>
+    row.collapsed.map(
+      (c) =>
+        `Collapsed: ${row.label} (${c.run || 'single run'}) predicts '${c.class}' for ${(c.share * 100).toFixed(1)} % of its test utterances.`,
+    ),
+  );
   const pairs = comparisonPairs(methods, params.compare);
   const comparisons: Comparison[] = [];
   if (pairs.length > 0) {

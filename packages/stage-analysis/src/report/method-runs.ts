@@ -42,18 +42,21 @@ const groupText = (group: { [axis: string]: Json }) =>
     .join(',');
 
 const STRATEGY_LABELS: { [strategy: string]: string } = {
+  // ser:baseline's models: the sanity rows every CNN-LSTM must beat
+  majority: 'Majority class (baseline)',
+  logistic: 'Logistic regression on functionals (baseline)',
   scratch: 'CNN-LSTM (from scratch)',
   frozen: 'CNN-LSTM + pre-trained encoder',
   finetune: 'CNN-LSTM + pre-trained encoder, fine-tuned',
 };
-const STRATEGY_ORDER = ['scratch', 'frozen', 'finetune'];
+const STRATEGY_ORDER = ['majority', 'logistic', 'scratch', 'frozen', 'finetune'];
 
 /** Table/figure label of a method: from its training strategy, else its stage id. */
 export function strategyLabel(strategy: string | null, method: string): string {
   return (strategy && STRATEGY_LABELS[strategy]) || method;
 }
 
-/** Sort rank: scratch, frozen, finetune, then anything else. */
+/** Sort rank: the baselines, scratch, frozen, finetune, then anything else. */
 export function strategyRank(strategy: string | null): number {
   const i = STRATEGY_ORDER.indexOf(strategy ?? '');
   return i < 0 ? STRATEGY_ORDER.length : i;

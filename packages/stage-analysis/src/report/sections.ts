@@ -5,7 +5,7 @@
 import { fixed, meanWithInterval, pct, pValue } from './format.ts';
 import { corpusTitle } from './method-runs.ts';
 import type { ReportModel } from './model.ts';
-import { columnTitle } from './table2-render.ts';
+import { columnTitle, rowLabel } from './table2-render.ts';
 
 export interface TextTable {
   id: string;
@@ -42,9 +42,14 @@ export function table2Table(model: ReportModel): TextTable {
     id: 'table2',
     header: ['Method', ...t.columns.map(columnTitle)],
     rows: t.rows.map((row) => ({
-      cells: [row.label, ...row.cells.map((c) => (c ? meanWithInterval(c, row.reference) : '–'))],
+      cells: [rowLabel(row), ...row.cells.map((c) => (c ? meanWithInterval(c, row.reference) : '–'))],
       attrs: [
-        { 'data-method': row.method },
+        {
+          'data-method': row.method,
+          ...(row.collapsed.length > 0
+            ? { 'data-collapsed': row.collapsed.map((c) => c.run).join(' ') }
+            : {}),
+        },
         ...row.cells.map((c, i): { [key: string]: string } =>
           c
             ? {

@@ -1,11 +1,19 @@
+import { COLLAPSE_SHARE } from '../evaluation/collapse.ts';
 import { fixed, meanWithInterval } from './format.ts';
 import { corpusTitle } from './method-runs.ts';
-import type { Table2 } from './table2.ts';
+import type { Table2, Table2Row } from './table2.ts';
 
 const METRIC_TITLES = { ua: 'UA', wa: 'WA', macroF1: 'macro-F1' } as const;
 
 export function columnTitle(column: { corpus: string; unseen: boolean }): string {
   return `${corpusTitle(column.corpus)}${column.unseen ? '*' : ''}`;
+}
+
+/** The row's label, flagged when some of its runs collapsed to one class (`⚠ collapsed 2/5`). */
+export function rowLabel(row: Table2Row): string {
+  return row.collapsed.length === 0
+    ? row.label
+    : `${row.label} ⚠ collapsed ${row.collapsed.length}/${row.runs}`;
 }
 
 /** The seed counts behind the table, e.g. `n = 5 seeds` or `n = 3–5 seeds`. */
@@ -21,7 +29,10 @@ export function seedCountNote(table: Table2): string {
 
 export function table2Caption(table: Table2): string {
   const level = Math.round(table.level * 100);
-  return `${METRIC_TITLES[table.metric]} (%) per test set, mean over seeds with ${level}% t interval [lo, hi] (cut at 0 and 100); ${seedCountNote(table)}. *unseen (left-out) corpus.`;
+  const collapse = table.rows.some((r) => r.collapsed.length > 0)
+    ? ` ⚠ collapsed k/n: k of the row's n runs predict one class for ≥ ${COLLAPSE_SHARE * 100} % of their test utterances.`
+    : '';
+  return `${METRIC_TITLES[table.metric]} (%) per test set, mean over seeds with ${level}% t interval [lo, hi] (cut at 0 and 100); ${seedCountNote(table)}. *unseen (left-out) corpus.${collapse}`;
 }
 
 export function renderTable2Markdown(table: Table2): string {
@@ -29,7 +40,7 @@ export function renderTable2Markdown(table: Table2): string {
   const rule = `|---|${table.columns.map(() => '---:').join('|')}|`;
   const lines = table.rows.map(
     (row) =>
-      `| ${row.label} | ${row.cells.map((c) => (c ? meanWithInterval(c, row.reference) : '–')).join(' | ')} |`,
+      `| ${rowLabel(row)} | ${row.cells.map((c) => (c ? meanWithInterval(c, row.reference) : '–')).join(' | ')} |`,
   );
   return [header, rule, ...lines, '', table2Caption(table)].join('\n');
 }

@@ -85,4 +85,33 @@ describe('paired comparison', () => {
     expect(c.signTest.p).toBeCloseTo(0.25, 12);
     expect(c.utterancePermutation.p).toBeLessThan(0.01);
   });
+
+  it('flags a row with a run whose test predictions collapsed to one class', () => {
+    const collapsedDocs = docs.map((d) => ({
+      ...d,
+      models: d.models.map((m) =>
+        m.model === 'ser_frozen[seed=2]'
+          ? {
+              ...m,
+              // 92 % of the predictions 'neutral' (index 1): over the 90 % threshold
+              corpora: m.corpora.map((c) => ({
+                ...c,
+                utterances: {
+                  ...c.utterances,
+                  pred: c.utterances.pred.map((_, i) => (i % 25 === 0 ? 0 : 1)),
+                },
+              })),
+            }
+          : m,
+      ),
+    }));
+    const table = buildTable2(collectMethods(collapsedDocs), { metric: 'ua' });
+    const frozen = table.rows.find((r) => r.method === 'ser_frozen')!;
+    expect(frozen.collapsed).toEqual([{ run: 'seed=2', class: 'neutral', share: expect.closeTo(0.92, 1) }]);
+    expect(table.rows.find((r) => r.method === 'ser_scratch')!.collapsed).toEqual([]);
+    const md = renderTable2Markdown(table);
+    expect(md).toContain('| CNN-LSTM + pre-trained encoder ⚠ collapsed 1/3 |');
+    expect(md).toContain("k of the row's n runs predict one class for ≥ 90 % of their test utterances");
+    expect(renderTable2Markdown(buildTable2(methods, { metric: 'ua' }))).not.toContain('collapsed');
+  });
 });

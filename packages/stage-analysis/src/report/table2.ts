@@ -1,4 +1,5 @@
 /** Table 2 of the paper: rows = methods, columns = each corpus's test partition and the unseen corpus. */
+import { collapseOf } from '../evaluation/collapse.ts';
 import type { MetricName } from '../stats/metric-on-index.ts';
 import { type MeanInterval, tInterval } from '../stats/t-interval.ts';
 import { collectCorpora, corpusOf, type MethodRuns } from './method-runs.ts';
@@ -15,6 +16,10 @@ export interface Table2Row {
   /** Reference rows (published numbers) carry values without seeds or intervals. */
   reference: boolean;
   cells: (Table2Cell | null)[];
+  /** Runs (seed keys) whose test predictions collapsed to one class ({@link collapseOf}). */
+  collapsed: { run: string; class: string; share: number }[];
+  /** Number of runs behind the row. */
+  runs: number;
 }
 
 export interface Table2 {
@@ -40,6 +45,8 @@ export function buildTable2(
     method: ref.label,
     label: ref.label,
     reference: true,
+    collapsed: [],
+    runs: 0,
     cells: columns.map(({ corpus }) => {
       const v = ref.values[corpus];
       return v === undefined
@@ -52,6 +59,11 @@ export function buildTable2(
       method: m.method,
       label: m.label,
       reference: false,
+      collapsed: m.runs.flatMap(({ key, model }) => {
+        const c = collapseOf(model);
+        return c.collapsed ? [{ run: key, class: c.class, share: c.share }] : [];
+      }),
+      runs: m.runs.length,
       cells: columns.map(({ corpus }) => {
         const values = m.runs
           .map((r) => corpusOf(r.model, corpus)?.[options.metric])

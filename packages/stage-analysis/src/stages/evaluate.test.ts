@@ -144,4 +144,46 @@ describe('analysis:evaluate', () => {
       },
     });
   });
+
+  it('flags a model whose test predictions are >= 90 % one class: tag, metric and warning', async () => {
+    const root = await tempDir();
+    const classes = ['negative', 'neutral', 'positive'];
+    // 10 test utterances of three classes; 'collapsed' predicts negative for 9 of them (90 %),
+    // 'healthy' for 8 (80 %)
+    const truth = [
+      'negative',
+      'negative',
+      'negative',
+      'negative',
+      'neutral',
+      'neutral',
+      'neutral',
+      'positive',
+      'positive',
+      'positive',
+    ];
+    const rows = (negatives: number) =>
+      truth.map((cls, i) =>
+        row(`u${i}`, i < 6 ? 'emodb' : 'savee', 'test', cls, i < negatives ? 'negative' : 'positive'),
+      );
+    await writePredictionsFixture(join(root, 'collapsed'), rows(9), { classes });
+    await writePredictionsFixture(join(root, 'healthy'), rows(8), { classes });
+    const run = (name: string) =>
+      runStage(evaluate, {
+        params: { splits: ['test'] },
+        inputs: { predictions: [artifact(join(root, name), 'predictions', `predict_${name}[seed=1]`, {})] },
+      });
+    const collapsed = await run('collapsed');
+    expect(collapsed.recorded.tags).toEqual({ collapsed: 'true' });
+    expect(collapsed.result).toMatchObject({ metrics: { max_class_share: 0.9 } });
+    expect(collapsed.recorded.logs).toContainEqual(
+      expect.stringMatching(
+        /^warn: predict_collapsed\[seed=1\] collapsed: 90\.0 % of its test predictions are 'negative'/,
+      ),
+    );
+    const healthy = await run('healthy');
+    expect(healthy.recorded.tags).toEqual({ collapsed: 'false' });
+    expect(healthy.result).toMatchObject({ metrics: { max_class_share: 0.8 } });
+    expect(healthy.recorded.logs.filter((l) => l.startsWith('warn:'))).toEqual([]);
+  });
 });

@@ -1,11 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, defineStage } from '@serx/core';
+import { type Artifact, defineStage, type Logger, type MetricsSink } from '@serx/core';
+import { COLLAPSE_SHARE, collapseOf } from '../evaluation/collapse.ts';
 import {
   evaluatePredictions,
   evaluationMetrics,
   type PredictionsInput,
 } from '../evaluation/evaluate-predictions.ts';
+import type { ModelEvaluation } from '../evaluation/types.ts';
 import { readPredictionsStore } from '../io/predictions-store.ts';
 import { finiteMetrics } from './finite-metrics.ts';
 
@@ -18,7 +20,7 @@ export const EVALUATION_FILE = 'evaluation.json';
 /** `analysis:evaluate`: UA, WA, macro-F1 and confusion per corpus for each model's predictions. */
 export const evaluate = defineStage<EvaluateParams>({
   name: 'analysis:evaluate',
-  version: '2',
+  version: '3',
   description:
     'UA (mean per-class recall), WA, macro-F1 and confusion matrix per corpus, for each trained model',
   params: {
@@ -60,6 +62,7 @@ export const evaluate = defineStage<EvaluateParams>({
         );
       }
     }
+    const share = collapseChecks(doc.models, ctx);
     ctx.progress.tick();
     return {
       meta: {
@@ -68,7 +71,34 @@ export const evaluate = defineStage<EvaluateParams>({
           corpora: [...new Set(doc.models.flatMap((m) => m.corpora.map((c) => c.corpus)))],
         },
       },
-      metrics: finiteMetrics(evaluationMetrics(doc)),
+      metrics: finiteMetrics({ ...evaluationMetrics(doc), ...share }),
     };
   },
 });
+
+/**
+ * The collapse check: tags the tracking run `collapsed` (`true` when any model collapsed; with
+ * several models also `collapsed.<model>`), warns, and returns `max_class_share` metrics.
+ */
+function collapseChecks(
+  models: readonly ModelEvaluation[],
+  ctx: { log: Logger; metrics: MetricsSink },
+): { [name: string]: number } {
+  const prefix = models.length > 1;
+  const metrics: { [name: string]: number } = {};
+  let any = false;
+  for (const m of models) {
+    const c = collapseOf(m);
+    const key = prefix ? `${m.model.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+$/, '')}.` : '';
+    metrics[`${key}max_class_share`] = c.share;
+    if (prefix) ctx.metrics.tag(`collapsed.${m.model}`, String(c.collapsed));
+    if (c.collapsed) {
+      any = true;
+      ctx.log.warn(
+        `${m.model} collapsed: ${(c.share * 100).toFixed(1)} % of its test predictions are '${c.class}' (threshold ${COLLAPSE_SHARE * 100} %)`,
+      );
+    }
+  }
+  ctx.metrics.tag('collapsed', String(any));
+  return metrics;
+}
