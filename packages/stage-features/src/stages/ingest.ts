@@ -71,6 +71,15 @@ export const ingest = defineStage<IngestParams>({
         },
       },
     },
+    // Checked before anything runs (core path formats): an absent root only with `optional: true`;
+    // a folder for every reader but `manifest`, whose root is the manifest file.
+    if: { required: ['optional'], properties: { optional: { const: true } } },
+    then: { properties: { root: { not: { format: 'existing-file' } } } },
+    else: {
+      if: { required: ['reader'], properties: { reader: { const: 'manifest' } } },
+      then: { properties: { root: { format: 'existing-file' } } },
+      else: { properties: { root: { format: 'existing-directory' } } },
+    },
   },
   inputs: {},
   outputs: {
