@@ -234,9 +234,12 @@ describe('bad audio and absent corpora', { timeout: 120_000 }, () => {
       useDefaultMapping: true,
     });
     expect(() => validParams(mfcc, { options: { numCepz: 13 } })).toThrow(/params invalid/);
+    expect(() => validParams(mfcc, { normalise: 'global' })).toThrow(/params invalid/);
+    expect(validParams(mfcc, { normalise: false })).toMatchObject({ normalise: false });
     expect(validParams(mfcc, {})).toEqual({
       preset: 'python_speech_features',
-      normalise: true,
+      normalise: 'utterance',
+      statsFrom: 'train',
       minFrames: 100,
       pad: 'zero',
       onBadAudio: 'fail',

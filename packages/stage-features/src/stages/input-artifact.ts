@@ -7,3 +7,10 @@ export function singleInput(ctx: StageContext<unknown>, name: string): Artifact 
     throw new SerxError('STAGE_FAILED', `${ctx.id}: input '${name}' must be one artifact`);
   return input as Artifact;
 }
+
+/** The artifacts wired to a `many` input (none when an optional one is unwired). */
+export function manyInputs(ctx: StageContext<unknown>, name: string): readonly Artifact[] {
+  const input = ctx.inputs[name];
+  if (input === undefined) return [];
+  return Array.isArray(input) ? input : [input as Artifact];
+}

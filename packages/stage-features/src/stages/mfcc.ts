@@ -1,20 +1,34 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, type Json, type StageContext } from '@serx/core';
-import type { SplitUtterance, Utterance } from '../corpora/types.ts';
+import { type Artifact, defineStage, type Json, type StageContext } from '@serx/core';
 import { readUtterances } from '../corpora/utterances-file.ts';
 import {
   type MfccOptions,
   type MfccPresetName,
   mfccPresets,
+  normaliseUtterance,
   type PadMode,
+  padFrames,
   resolveMfccOptions,
 } from '../mfcc/index.ts';
+import { applyMeanStd } from '../normalisation/apply.ts';
+import { StatisticsCollector } from '../normalisation/collector.ts';
+import {
+  type NormaliseMode,
+  normaliseMode,
+  normaliseSchema,
+  type StatsFrom,
+  statsFromSchema,
+  storeMetaValue,
+} from '../normalisation/mode.ts';
+import { type Normaliser, resolveNormaliser } from '../normalisation/normaliser.ts';
+import { readStatistics, writeStatistics } from '../normalisation/statistics-file.ts';
+import { openFeatureStore } from '../store/reader.ts';
+import type { FeatureRowInput } from '../store/format.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
-import { type ExtractResult, extractionPool } from '../workers/index.ts';
-import { badAudio, type OnBadAudio, onBadAudioSchema, type SkippedFile } from './bad-audio-policy.ts';
-import { etaLogger } from './eta.ts';
-import { singleInput } from './input-artifact.ts';
+import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
+import { manyInputs, singleInput } from './input-artifact.ts';
+import { extractRaw, type RawExtraction } from './mfcc-extract.ts';
 
 export interface MfccParams {
   preset?: MfccPresetName;
@@ -34,7 +48,8 @@ export interface MfccParams {
       | 'window'
     >
   >;
-  normalise?: boolean;
+  normalise?: NormaliseMode | boolean;
+  statsFrom?: StatsFrom;
   minFrames?: number;
   pad?: PadMode;
   onBadAudio?: OnBadAudio;
@@ -43,12 +58,14 @@ export interface MfccParams {
 const int = { type: 'integer', minimum: 1 } as const;
 
 /**
- * `features:mfcc`: decode + resample + MFCC + per-utterance normalisation + padding for every
- * utterance, in `ctx.threads` worker threads, written in input order to a feature store.
+ * `features:mfcc`: decode + resample + MFCC for every utterance in `ctx.threads` worker threads,
+ * normalisation (per utterance, speaker or corpus, or none) and padding, written in input order
+ * to a feature store; plus the raw-MFCC statistics of the corpus's train partition.
  */
 export const mfcc = defineStage<MfccParams>({
   name: 'features:mfcc',
-  version: '1',
+  // 2: the `statistics` output and the normalisation choices (utterance/none stores are unchanged).
+  version: '2',
   description:
     'MFCCs (paper: 40 coefficients, 25 ms / 10 ms, per-utterance normalisation, ≥100 frames) into a feature store',
   params: {
@@ -74,11 +91,8 @@ export const mfcc = defineStage<MfccParams>({
           window: { enum: ['hamming', 'hann', 'povey', 'rectangular'] },
         },
       },
-      normalise: {
-        type: 'boolean',
-        default: true,
-        description: 'Zero mean, unit variance per coefficient per utterance',
-      },
+      normalise: normaliseSchema,
+      statsFrom: statsFromSchema,
       minFrames: {
         type: 'integer',
         minimum: 0,
@@ -88,14 +102,39 @@ export const mfcc = defineStage<MfccParams>({
       pad: {
         enum: ['zero', 'repeat', 'edge'],
         default: 'zero',
-        description: 'Padding fill (zero = the utterance mean after normalisation)',
+        description: 'Padding fill (zero = the normalisation mean; the raw zero with normalise: none)',
       },
       onBadAudio: onBadAudioSchema,
     },
   },
-  inputs: { utterances: { type: 'utterances' } },
-  outputs: { features: { type: 'features', description: 'feature store (docs/stages.md)' } },
+  inputs: {
+    utterances: { type: 'utterances' },
+    statistics: {
+      type: 'mfcc-statistics',
+      many: true,
+      optional: true,
+      // Statistics fit the normalisation of every row of this stage: a held-out corpus's must never arrive here.
+      fits: true,
+      description: "train-partition statistics of other corpora (normalise: corpus, statsFrom: training-corpora)",
+    },
+  },
+  outputs: {
+    features: { type: 'features', description: 'feature store (docs/stages.md)' },
+    statistics: {
+      type: 'mfcc-statistics',
+      description: 'statistics.json: raw-MFCC mean/std of the train partition',
+    },
+  },
   resources: { class: 'cpu-heavy' },
+  corpora(params, inputs) {
+    const mode = normaliseMode(params.normalise);
+    if (mode === 'corpus' && params.statsFrom === 'training-corpora' && !inputs.statistics) {
+      throw new Error(
+        "normalise: corpus with statsFrom: training-corpora needs the 'statistics' input wired (e.g. [mfcc_emodb.statistics, ...])",
+      );
+    }
+    return [...new Set(Object.values(inputs).flat())];
+  },
   run: runMfcc,
 });
 
@@ -103,102 +142,144 @@ async function runMfcc(ctx: StageContext<MfccParams>) {
   const { params } = ctx;
   ctx.signal.throwIfAborted();
   const input = singleInput(ctx, 'utterances');
-  const { meta: inputMeta, utterances } = await readUtterances<Utterance & Partial<SplitUtterance>>(
-    input.path,
-  );
+  const { meta: inputMeta, utterances } = await readUtterances(input.path);
   const options = resolveMfccOptions({
     preset: params.preset ?? 'python_speech_features',
     ...params.options,
   });
-  const task = {
-    mfcc: options,
-    normalise: params.normalise ?? true,
-    minFrames: params.minFrames ?? 100,
-    pad: params.pad ?? ('zero' as const),
-  };
-  const policy = params.onBadAudio ?? 'fail';
-  const dir = ctx.outputs.features!;
-  const writer = await FeatureStoreWriter.create(dir, {
+  const mode = normaliseMode(params.normalise);
+  const statsFrom = params.statsFrom ?? 'train';
+  const minFrames = params.minFrames ?? 100;
+  const pad = params.pad ?? 'zero';
+  const storeMeta = (extra: { [key: string]: unknown } = {}) => ({
     dims: options.numCeps,
     sampleRate: options.sampleRate,
     meta: {
       corpus: inputMeta.corpus,
       preset: params.preset ?? 'python_speech_features',
       mfcc: options,
-      normalise: task.normalise,
-      minFrames: task.minFrames,
-      pad: task.pad,
+      normalise: storeMetaValue(mode),
+      ...extra,
+      minFrames,
+      pad,
     },
   });
-  const threads = Math.max(1, ctx.threads);
-  const pool = extractionPool(threads, ctx.signal);
-  const skipped: SkippedFile[] = [];
-  const report = etaLogger(ctx.log, `${inputMeta.corpus}: MFCC`, utterances.length);
-  ctx.progress.total(utterances.length, 'decode + MFCC');
+  const collector = new StatisticsCollector(options.numCeps);
+  const perRow = mode === 'utterance' || mode === 'none';
   const started = Date.now();
-  let audioSec = 0;
-  try {
-    // Bounded window of in-flight utterances; results are written in input order (stable hash).
-    const window = threads * 4;
-    const pending = new Map<number, Promise<ExtractResult>>();
-    let next = 0;
-    for (let i = 0; i < utterances.length; i++) {
-      while (next < utterances.length && next < i + window) {
-        const extraction = pool.extract({ path: utterances[next]!.path, ...task });
-        // A crashed worker or an abort becomes a failure without a bad-audio reason: it fails the stage.
-        pending.set(
-          next,
-          extraction.catch((e: { code?: string; message?: string }) => ({
-            ok: false,
-            code: e.code ?? 'STAGE_FAILED',
-            message: e.message ?? String(e),
-          })),
-        );
-        next++;
+  // utterance / none are shaped as they arrive; speaker / corpus need every row's statistics
+  // first, so raw rows wait in a store in the work dir for a second pass.
+  const rawDir = join(ctx.workDir, 'raw');
+  if (!perRow) await rm(rawDir, { recursive: true, force: true }).then(() => mkdir(rawDir, { recursive: true }));
+  const first = perRow
+    ? await FeatureStoreWriter.create(ctx.outputs.features!, storeMeta())
+    : await FeatureStoreWriter.create(rawDir, { dims: options.numCeps });
+  const { skipped, audioSec } = await extractRaw(
+    ctx,
+    utterances,
+    options,
+    params.onBadAudio ?? 'fail',
+    `${inputMeta.corpus}: MFCC`,
+    async (x) => {
+      const row = rowOf(x);
+      collector.add(row, x.raw);
+      const matrix = { data: x.raw, frames: x.rawFrames, dims: options.numCeps };
+      if (!perRow) await first.append(row, x.raw);
+      else {
+        const shaped = mode === 'utterance' ? normaliseUtterance(matrix) : matrix;
+        await first.append(row, padFrames(shaped, minFrames, pad).data);
       }
-      const u = utterances[i]!;
-      const result = await pending.get(i)!;
-      pending.delete(i);
-      if (ctx.signal.aborted) throw ctx.signal.reason;
-      if (result.ok) {
-        audioSec += result.duration;
-        await writer.append(
-          {
-            id: u.id,
-            corpus: u.corpus,
-            speaker: u.speaker,
-            ...(u.gender ? { gender: u.gender } : {}),
-            label: u.label,
-            class: u.class ?? null,
-            split: u.split ?? null,
-            rawFrames: result.rawFrames,
-            duration: Math.round(result.duration * 1e4) / 1e4,
-          },
-          result.data,
-        );
-      } else {
-        skipped.push(badAudio(result, u, policy, ctx.log));
+    },
+  );
+  let written = await first.close();
+  let normalisation: Normaliser['describe'] | undefined;
+  if (!perRow) {
+    const normaliser = await resolveFor(ctx, mode, statsFrom, inputMeta.corpus, collector);
+    normalisation = normaliser?.describe;
+    const writer = await FeatureStoreWriter.create(
+      ctx.outputs.features!,
+      storeMeta(normalisation ? { normalisation } : {}),
+    );
+    const raw = await openFeatureStore(rawDir);
+    try {
+      for (const { row, data } of raw.iterate()) {
+        const { frames, shard, offset, ...input } = row;
+        const normalised = applyMeanStd({ data, frames, dims: options.numCeps }, normaliser!.statsFor(row));
+        await writer.append(input, padFrames(normalised, minFrames, pad).data);
       }
-      ctx.progress.tick();
-      report(i + 1);
+    } finally {
+      raw.close();
     }
-  } finally {
-    await pool.close();
+    written = await writer.close();
+    await rm(rawDir, { recursive: true, force: true });
   }
-  const storeMeta = await writer.close();
+  const stats = await writeStatistics(
+    ctx.outputs.statistics!,
+    inputMeta.corpus,
+    collector.trainUtterances,
+    collector.train,
+  );
+  const dir = ctx.outputs.features!;
   await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
   const seconds = (Date.now() - started) / 1000;
-  ctx.metrics.metric('utterances', storeMeta.count);
+  ctx.metrics.metric('utterances', written.count);
   ctx.metrics.metric('skipped', skipped.length);
   ctx.metrics.metric('realtime_factor', audioSec / Math.max(seconds, 1e-3));
   const meta: { [key: string]: Json } = {
     corpus: inputMeta.corpus,
-    count: storeMeta.count,
-    frames: storeMeta.frames,
-    dims: storeMeta.dims,
+    count: written.count,
+    frames: written.frames,
+    dims: written.dims,
     skipped: skipped.length,
     skippedFiles: skipped.slice(0, 100).map((s) => `${s.path} (${s.reason})`),
     audioSec: Math.round(audioSec * 1000) / 1000,
+    ...(normalisation ? { normalisation } : {}),
   };
-  return { meta: { features: meta } };
+  return {
+    meta: {
+      features: meta,
+      statistics: { corpus: inputMeta.corpus, trainUtterances: stats.utterances, trainFrames: stats.frames },
+    },
+  };
+}
+
+function rowOf(x: RawExtraction): FeatureRowInput {
+  const u = x.utterance;
+  return {
+    id: u.id,
+    corpus: u.corpus,
+    speaker: u.speaker,
+    ...(u.gender ? { gender: u.gender } : {}),
+    label: u.label,
+    class: u.class ?? null,
+    split: u.split ?? null,
+    rawFrames: x.rawFrames,
+    duration: Math.round(x.duration * 1e4) / 1e4,
+  };
+}
+
+/** `undefined` when there is nothing to normalise (an absent optional corpus). */
+async function resolveFor(
+  ctx: StageContext<MfccParams>,
+  mode: NormaliseMode,
+  statsFrom: StatsFrom,
+  corpus: string,
+  collected: StatisticsCollector,
+): Promise<Normaliser | undefined> {
+  if (collected.all.frames === 0) return undefined;
+  const wired: readonly Artifact[] = manyInputs(ctx, 'statistics');
+  const inputs =
+    mode === 'corpus' && statsFrom === 'training-corpora'
+      ? await Promise.all(wired.map((a) => readStatistics(a.path)))
+      : [];
+  const normaliser = resolveNormaliser({
+    mode: mode as 'speaker' | 'corpus',
+    statsFrom,
+    corpus,
+    stageId: ctx.id,
+    collected,
+    inputs,
+  });
+  ctx.log.info(`${corpus}: normalise ${JSON.stringify(normaliser.describe)}`);
+  return normaliser;
 }
