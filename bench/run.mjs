@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench [-- <filter>]`: runs every bench/*.bench.ts and packages/*/bench/*.bench.ts whose
-// path contains <filter> (all when none), one after the other, through tsx.
+// `npm run bench [-- <filter>... [--option value...]]`: runs every bench/*.bench.ts and
+// packages/*/bench/*.bench.ts whose path contains a <filter> (all when none), one after the other,
+// through tsx. Everything from the first `--option` on is passed to each selected bench
+// (`npm run bench -- reference --seeds 1 --epochs 2`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -24,7 +26,10 @@ const files = [
     .sort()
     .flatMap((pkg) => benchFiles(join(packagesDir, pkg, 'bench'))),
 ];
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((a) => a.startsWith('--'));
+const filters = firstOption < 0 ? args : args.slice(0, firstOption);
+const options = firstOption < 0 ? [] : args.slice(firstOption);
 const selected = files.filter(
   (file) => filters.length === 0 || filters.some((f) => relative(root, file).includes(f)),
 );
@@ -40,7 +45,10 @@ for (const file of selected) {
   const name = relative(root, file);
   console.log(`\n=== ${name}`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, [tsx, file], { cwd: dirname(file), stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsx, file, ...options], {
+    cwd: dirname(file),
+    stdio: 'inherit',
+  });
   console.log(
     `=== ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
