@@ -25,5 +25,6 @@ export { type WorkerExecutorOptions, WorkerThreadExecutor } from './run/worker-e
 export * from './seeded-random.ts';
 export { specJsonSchema } from './spec/json-schema.ts';
 export { type LoadSpecOptions, loadSpec } from './spec/load-spec.ts';
+export { addPathFormats } from './spec/params-schema.ts';
 export { SpecIssuesError } from './spec/spec-error.ts';
 export * from './tracking/index.ts';

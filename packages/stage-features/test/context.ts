@@ -1,7 +1,13 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Artifact, Json, StageContext, StageDefinition } from '@serx/core';
+import {
+  type Artifact,
+  addPathFormats,
+  type Json,
+  type StageContext,
+  type StageDefinition,
+} from '@serx/core';
 import { Ajv } from 'ajv';
 
 export interface TestRun<P> {
@@ -13,7 +19,7 @@ export interface TestRun<P> {
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
-ajv.addFormat('path', (value: string) => value.length > 0);
+addPathFormats(ajv);
 
 /** Validates `params` with the stage's schema the way the core does (defaults applied); throws on errors. */
 export function validParams<P>(definition: StageDefinition<P>, params: Record<string, unknown>): P {

@@ -18,12 +18,19 @@ const ajv = new Ajv({
   strictTuples: false,
   allowUnionTypes: true,
 });
-ajv.addFormat('path', (value: string) => value.length > 0);
-// Checked before anything runs, on paths already resolved against the spec file (validate-params.ts).
-const kind = (value: string) => statSync(value, { throwIfNoEntry: false });
-ajv.addFormat('existing-path', (value: string) => kind(value) !== undefined);
-ajv.addFormat('existing-directory', (value: string) => kind(value)?.isDirectory() === true);
-ajv.addFormat('existing-file', (value: string) => kind(value)?.isFile() === true);
+addPathFormats(ajv);
+
+/**
+ * `path`, and `existing-path` / `existing-directory` / `existing-file`, checked on paths already
+ * resolved against the spec file (validate-params.ts). Exported for plugins' test contexts.
+ */
+export function addPathFormats(instance: Ajv): void {
+  const kind = (value: string) => statSync(value, { throwIfNoEntry: false });
+  instance.addFormat('path', (value: string) => value.length > 0);
+  instance.addFormat('existing-path', (value: string) => kind(value) !== undefined);
+  instance.addFormat('existing-directory', (value: string) => kind(value)?.isDirectory() === true);
+  instance.addFormat('existing-file', (value: string) => kind(value)?.isFile() === true);
+}
 
 /** Formats whose strings are file system paths, resolved against the directory of the spec file. */
 export const PATH_FORMATS = new Set(['path', 'existing-path', 'existing-directory', 'existing-file']);
