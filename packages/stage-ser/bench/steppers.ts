@@ -2,9 +2,9 @@ import type { Tfjs as Tf } from '@serx/core';
 import { mulberry32 as createRng } from '@serx/core';
 import { buildStructure } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
-import { assembleCnnLstm } from '../src/model/cnnLstm.ts';
+import { assembleCnnLstm } from '../src/model/cnn-lstm.ts';
 import { serxLstmClass } from '../src/model/lstm.ts';
-import type { LstmImpl } from '../src/model/lstmSequence.ts';
+import type { LstmImpl } from '../src/model/lstm-sequence.ts';
 import { weightedCrossEntropy } from '../src/training/loss.ts';
 import type { Timing } from './keras-worker.ts';
 

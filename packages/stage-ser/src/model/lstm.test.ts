@@ -2,11 +2,11 @@ import { buildStructure, saveModel } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tf as loadTf, NUM_CEPS, tempDir } from '../../test/helpers.ts';
-import { blockLstmAvailable } from './blockLstm.ts';
-import { assembleCnnLstm } from './cnnLstm.ts';
+import { blockLstmAvailable } from './block-lstm.ts';
+import { assembleCnnLstm } from './cnn-lstm.ts';
 import { loadModelDir } from './io.ts';
 import { serxLstmClass } from './lstm.ts';
-import { lstmSequence } from './lstmSequence.ts';
+import { lstmSequence } from './lstm-sequence.ts';
 
 let tf: Awaited<ReturnType<typeof loadTf>>;
 beforeAll(async () => {

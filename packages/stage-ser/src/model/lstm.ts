@@ -1,6 +1,6 @@
 import type { Tfjs as Tf } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
-import { type LstmImpl, lstmSequence } from './lstmSequence.ts';
+import { type LstmImpl, lstmSequence } from './lstm-sequence.ts';
 
 /** A tfjs-layers initialiser, as a layer's `kernelInitializer` accepts it. */
 export type Initializer = ReturnType<Tf['initializers']['glorotUniform']>;

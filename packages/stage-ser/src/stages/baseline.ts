@@ -5,7 +5,7 @@ import { fitStandardiser, predictProbabilities, standardise } from '../baseline/
 import { argMax, type Labelled, type Selection, selectC } from '../baseline/select-c.ts';
 import type { Example } from '../data/batches.ts';
 import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
-import { resolveClassWeights } from '../training/classWeights.ts';
+import { resolveClassWeights } from '../training/class-weights.ts';
 import { selectRows } from './predict.ts';
 
 export interface BaselineParams {

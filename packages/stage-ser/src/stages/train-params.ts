@@ -1,6 +1,6 @@
 import type { Json, JsonSchema } from '@serx/core';
-import type { LstmImpl } from '../model/lstmSequence.ts';
-import type { ClassWeightSetting } from '../training/classWeights.ts';
+import type { LstmImpl } from '../model/lstm-sequence.ts';
+import type { ClassWeightSetting } from '../training/class-weights.ts';
 
 /** Params of `ser:train` (defaults from the paper where it gives them; ours otherwise). */
 export interface TrainParams {

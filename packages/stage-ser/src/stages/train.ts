@@ -6,9 +6,9 @@ import { buildStructure, loadEncoder, saveModel, useNativeReluGrad } from '@serx
 import type * as tfjs from '@tensorflow/tfjs';
 import { lcm } from '../data/batches.ts';
 import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
-import { assembleCnnLstm } from '../model/cnnLstm.ts';
+import { assembleCnnLstm } from '../model/cnn-lstm.ts';
 import { CONFIG_FILE, HISTORY_FILE, type ModelConfig } from '../model/config.ts';
-import { resolveClassWeights } from '../training/classWeights.ts';
+import { resolveClassWeights } from '../training/class-weights.ts';
 import { type Phase, trainLoop } from '../training/trainer.ts';
 import { type TrainParams, trainParamsSchema } from './train-params.ts';
 

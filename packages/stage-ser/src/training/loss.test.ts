@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf as loadTf } from '../../test/helpers.ts';
-import { resolveClassWeights } from './classWeights.ts';
+import { resolveClassWeights } from './class-weights.ts';
 import { weightedCrossEntropy } from './loss.ts';
 
 let tf: Awaited<ReturnType<typeof loadTf>>;

@@ -3,7 +3,7 @@ import { mulberry32 as createRng, mixSeed } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleBatch, type BatchOptions, type Example, planEpoch } from '../data/batches.ts';
 import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
-import { encoderOf } from '../model/cnnLstm.ts';
+import { encoderOf } from '../model/cnn-lstm.ts';
 import { loadCheckpoint, type SavedTensor, saveCheckpoint } from './checkpoint.ts';
 import { argMaxRows, batchInputs, evaluate } from './evaluate.ts';
 import { weightedCrossEntropy } from './loss.ts';

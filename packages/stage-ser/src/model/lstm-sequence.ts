@@ -1,7 +1,7 @@
 import type { Tfjs as Tf } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
-import { blockLstmAvailable, blockLstmPicked } from './blockLstm.ts';
-import { cellGradLstmPicked } from './cellGradLstm.ts';
+import { blockLstmAvailable, blockLstmPicked } from './block-lstm.ts';
+import { cellGradLstmPicked } from './cell-grad-lstm.ts';
 
 /** How the LSTM recurrence runs; `auto` = `cellgrad` on the native backend, else `autodiff`. */
 export type LstmImpl = 'auto' | 'block' | 'cellgrad' | 'autodiff';

@@ -1,7 +1,7 @@
 import type { Tfjs as Tf } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { type Initializer, serxLstmClass } from './lstm.ts';
-import type { LstmImpl } from './lstmSequence.ts';
+import type { LstmImpl } from './lstm-sequence.ts';
 
 /** Name of the encoder sub-model inside the CNN-LSTM (frozen / unfrozen as one block). */
 export const ENCODER_LAYER = 'encoder';

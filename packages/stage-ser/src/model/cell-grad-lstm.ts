@@ -1,6 +1,6 @@
 import type { Tfjs as Tf } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
-import { type Binding, executeNative, forwardAttrs, gradAttrs, type OpAttr } from './blockLstm.ts';
+import { type Binding, executeNative, forwardAttrs, gradAttrs, type OpAttr } from './block-lstm.ts';
 
 const floatAttr = (b: Binding): OpAttr[] => [{ name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT }];
 const matMulAttrs = (b: Binding): OpAttr[] => [
