@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SerxPlugin } from '../contract.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
+import { esmScopeError, isEsmInCommonJsScope } from './module-scope.ts';
 
 const setUp = new WeakSet<SerxPlugin>();
 const origins = new Map<string, { specifier: string; fromDir: string }>();
@@ -29,6 +30,7 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
   try {
     module = (await import(file ? pathToFileURL(file).href : name)) as Record<string, unknown>;
   } catch (cause) {
+    if (file && isEsmInCommonJsScope(cause)) throw await esmScopeError(name, file, cause);
     const detail = (cause as Error).message?.split('\n')[0];
     throw new SerxError(ErrorCodes.PLUGIN_LOAD, `cannot load plugin '${name}' (from ${fromDir}): ${detail}`, {
       cause,
@@ -38,7 +40,7 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
   if (!plugin || typeof plugin !== 'object' || !Array.isArray(plugin.stages)) {
     throw new SerxError(
       ErrorCodes.PLUGIN_INVALID,
-      `module '${name}' exports no plugin (expected \`export const plugin = definePlugin(...)\` or a default export)`,
+      `module '${name}' exports no plugin (it exports: ${Object.keys(module).join(', ') || 'nothing'}; expected \`export const plugin = definePlugin(...)\` or a default export)`,
     );
   }
   if (typeof plugin.name === 'string' && !origins.has(plugin.name))

@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ErrorCodes, SerxError } from '../errors.ts';
+
+/** The nearest package.json above `file` and its `type`, or undefined when there is none. */
+function packageScope(file: string): { manifest: string; type: string | undefined } | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return { manifest, type: (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type };
+      } catch {
+        return { manifest, type: undefined };
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Node's errors for an ES module file loaded as CommonJS (import/export in a "commonjs" scope). */
+export function isEsmInCommonJsScope(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return (
+    code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE'
+  );
+}
+
+/**
+ * Explains a plugin file with `import`/`export` that Node loaded as CommonJS. The file is imported
+ * once more through tsx's scoped loader only to say what it exports: a module without a plugin
+ * export is PLUGIN_INVALID whatever its scope (the instance is not used, since a second copy of
+ * the core's classes would break `instanceof` checks).
+ */
+export async function esmScopeError(name: string, file: string, cause: unknown): Promise<SerxError> {
+  const scope = packageScope(file);
+  const where = scope
+    ? `${scope.manifest} has ${scope.type ? `"type": "${scope.type}"` : 'no "type": "module"'}`
+    : 'no package.json above it says "type": "module"';
+  const fix = scope
+    ? `add "type": "module" to ${scope.manifest}, or name the file .mts`
+    : `add a package.json with {"type": "module"} beside it, or name the file .mts`;
+  let exported: string[] | undefined;
+  try {
+    const { tsImport } = await import('tsx/esm/api');
+    const module = (await tsImport(file, import.meta.url)) as Record<string, unknown>;
+    const inner = (module.default ?? {}) as Record<string, unknown>;
+    if (!inner.plugin && !(inner.default as { stages?: unknown } | undefined)?.stages)
+      exported = Object.keys(inner).filter((k) => k !== 'default');
+  } catch {
+    // cannot even be inspected: the scope advice is all we can give
+  }
+  if (exported)
+    return new SerxError(
+      ErrorCodes.PLUGIN_INVALID,
+      `module '${name}' exports no plugin (it exports: ${exported.join(', ') || 'nothing'}; expected \`export const plugin = definePlugin(...)\` or a default export); also, it is loaded as CommonJS because ${where}: ${fix}`,
+      { cause },
+    );
+  return new SerxError(
+    ErrorCodes.PLUGIN_LOAD,
+    `plugin file ${file} uses import/export but is loaded as CommonJS because ${where}: ${fix}`,
+    { cause },
+  );
+}
