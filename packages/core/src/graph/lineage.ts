@@ -92,7 +92,9 @@ export function checkHeldOutNames(
     const known = [...corpora].sort();
     const hint =
       suggest(name, corpora) ||
-      (known.length > 0 ? ` (the stages read: ${known.join(', ')})` : ' (no stage declares the corpora it reads)');
+      (known.length > 0
+        ? ` (the stages read: ${known.join(', ')})`
+        : ' (no stage declares the corpora it reads)');
     issues.add({
       code: ErrorCodes.SPEC_INVALID,
       message: `held-out corpus '${name}' is not read by any stage${hint}; holding it out would prove nothing`,

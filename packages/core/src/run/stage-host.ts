@@ -79,7 +79,12 @@ export function hostStage(port: HostPort): void {
       port.end(message, code);
     } catch (error) {
       // e.g. a result that cannot be cloned (functions, symbols): a broken contract, not a crash
-      port.end(errorMessage(new Error(`run() returned a value that cannot be sent back: ${(error as Error).message}`)), 1);
+      port.end(
+        errorMessage(
+          new Error(`run() returned a value that cannot be sent back: ${(error as Error).message}`),
+        ),
+        1,
+      );
     }
   };
   const escaped = (how: string) => (error: unknown) => {
