@@ -1,8 +1,10 @@
 /**
  * The one catalogue of serx errors. Every error a user can meet has a stable `code`; spec errors
- * carry the file, line and column of the YAML node at fault. Add new codes here (alphabetical),
- * each with a small constructor in the module that raises it, never ad-hoc `new Error` for
- * user-facing failures.
+ * carry the file, line and column of the YAML node at fault. Core codes are listed here
+ * (alphabetical). A plugin registers its own codes, namespaced by its stage prefix, with
+ * {@link defineErrorCodes} (`features:LABEL_UNMAPPED`), so `SerxError` accepts no code that is in
+ * neither place. Each code has a small constructor in the module that raises it, never an ad-hoc
+ * `new Error` for a user-facing failure.
  */
 
 export interface SourceLocation {
@@ -16,32 +18,29 @@ export interface SourceLocation {
 export const ErrorCodes = {
   /** A stage produced an output the cache could not publish, or an entry failed its manifest check. */
   CACHE_CORRUPT: 'CACHE_CORRUPT',
-  /** A claim of a report stage failed and the stage has `strict: true` (claim and CI in the message). */
-  CLAIM_FAILED: 'CLAIM_FAILED',
-  /** A report claim is malformed or names a metric, corpus or method the evaluations do not have. */
-  CLAIM_INVALID: 'CLAIM_INVALID',
-  /** Two loaded plugins register an encoder structure under the same name. */
-  ENCODER_STRUCTURE_DUPLICATE: 'ENCODER_STRUCTURE_DUPLICATE',
-  /** An encoder structure's params fail its JSON Schema, or its models have the wrong shapes. */
-  ENCODER_STRUCTURE_INVALID: 'ENCODER_STRUCTURE_INVALID',
-  /** A spec names an encoder structure no loaded plugin registered. */
-  ENCODER_STRUCTURE_UNKNOWN: 'ENCODER_STRUCTURE_UNKNOWN',
   /** The environment lacks something a stage needs (native backend, ffmpeg, MLflow venv...). */
   ENVIRONMENT: 'ENVIRONMENT',
   /** Rows of a held-out corpus reached a stage that fits on its data (runtime defence in depth). */
   HELD_OUT_DATA: 'HELD_OUT_DATA',
   /** Bad input data (unreadable audio, malformed corpus layout, unknown label...). */
   INPUT_DATA: 'INPUT_DATA',
+  /**
+   * A programming error: an API used against its contract or a broken invariant (a closed pool
+   * used again, a negative dimension passed). A bug in serx or in a plugin, never the user's input.
+   */
+  INTERNAL: 'INTERNAL',
   /** The run was interrupted (Ctrl-C / SIGTERM). */
   INTERRUPTED: 'INTERRUPTED',
-  /** A corpus label has no entry in the emotion mapping (map it to a class or to `drop`). */
-  LABEL_UNMAPPED: 'LABEL_UNMAPPED',
+  /** A batch-scheduler job (Slurm) of a stage ended without publishing its cache entry (state and log tail in the message). */
+  JOB_FAILED: 'JOB_FAILED',
   /** Two loaded plugins register the same stage name. */
   PLUGIN_DUPLICATE_STAGE: 'PLUGIN_DUPLICATE_STAGE',
   /** A plugin object is malformed (missing name/version/stages, bad stage params schema). */
   PLUGIN_INVALID: 'PLUGIN_INVALID',
   /** A plugin package or file named in a spec (or `--plugin`) could not be imported. */
   PLUGIN_LOAD: 'PLUGIN_LOAD',
+  /** The batch scheduler (sbatch, squeue...) is missing or refused a command. */
+  SCHEDULER: 'SCHEDULER',
   /** The stages of a spec form a cycle (listed in order in the message). */
   SPEC_CYCLE: 'SPEC_CYCLE',
   /** Two stages of a spec share an id (duplicate YAML key under `stages:`). */
@@ -76,22 +75,85 @@ export const ErrorCodes = {
   SPEC_UNKNOWN_KEY: 'SPEC_UNKNOWN_KEY',
   /** The spec file is not well-formed YAML (or has a duplicate key outside `stages:`). */
   SPEC_YAML: 'SPEC_YAML',
-  /** A speaker of one corpus appears in two partitions (train/validation/test) after a split. */
-  SPLIT_LEAKAGE: 'SPLIT_LEAKAGE',
-  /** A stage's run() threw; the original error is the `cause`. */
+  /** A stage's run() threw; the original error is the `cause` (serx's PLUGIN_ERROR). */
   STAGE_FAILED: 'STAGE_FAILED',
-  /** Command-line usage error. */
+  /** The MLflow artifact URI has a scheme serx cannot upload to (use a proxied artifact store or file:). */
+  TRACKING_ARTIFACT_SCHEME: 'TRACKING_ARTIFACT_SCHEME',
+  /** `serx compare` names an experiment the MLflow server does not have. */
+  TRACKING_NOT_FOUND: 'TRACKING_NOT_FOUND',
+  /** An MLflow REST request failed (HTTP status, MLflow error code and detail in the message). */
+  TRACKING_REQUEST: 'TRACKING_REQUEST',
+  /** Command-line usage error: an unknown command or flag, a missing or malformed argument. */
   USAGE: 'USAGE',
 } as const;
 
+/** A code of the core catalogue. */
+export type CoreErrorCode = keyof typeof ErrorCodes;
+/** A code a plugin registered with {@link defineErrorCodes}: `<namespace>:<CODE>`. */
+export type PluginErrorCode = `${string}:${string}`;
+export type ErrorCode = CoreErrorCode | PluginErrorCode;
+
+/** What a registered code means, for documentation and the CLI's exit status. */
+export interface ErrorCodeInfo {
+  description: string;
+  /** Exit status of a CLI command that fails with it: 2 when the user's input (spec, flags) is wrong; default 1. */
+  exit?: 1 | 2;
+}
+
+const USAGE_CODES: ReadonlySet<string> = new Set(['USAGE', 'TRACKING_NOT_FOUND']);
+const pluginCodes = new Map<string, Required<ErrorCodeInfo>>();
+
+/**
+ * Registers a plugin's error codes under its namespace (the plugin's stage prefix) and returns
+ * them as constants. Registering the same code again with the same meaning is a no-op (a module
+ * can be evaluated once per worker); with a different meaning it is an INTERNAL error.
+ *
+ * @example
+ * ```ts
+ * export const FeaturesErrors = defineErrorCodes('features', {
+ *   LABEL_UNMAPPED: { description: 'A corpus label has no entry in the emotion mapping' },
+ * });
+ * throw new SerxError(FeaturesErrors.LABEL_UNMAPPED, `emodb: label 'W' is not mapped`);
+ * // printed as: emodb: label 'W' is not mapped [features:LABEL_UNMAPPED]
+ * ```
+ */
+export function defineErrorCodes<const N extends string, const C extends { [code: string]: ErrorCodeInfo }>(
+  namespace: N,
+  codes: C,
+): { readonly [K in keyof C & string]: `${N}:${K}` } {
+  if (!/^[a-z][a-z0-9-]*$/.test(namespace)) {
+    throw new SerxError('INTERNAL', `error namespace '${namespace}' must be lower-case kebab (a stage prefix)`);
+  }
+  const constants: { [code: string]: string } = {};
+  for (const [name, info] of Object.entries(codes)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) {
+      throw new SerxError('INTERNAL', `error code '${name}' of '${namespace}' must be UPPER_SNAKE_CASE`);
+    }
+    const code = `${namespace}:${name}`;
+    const entry = { description: info.description, exit: info.exit ?? 1 };
+    const known = pluginCodes.get(code);
+    if (known && (known.description !== entry.description || known.exit !== entry.exit)) {
+      throw new SerxError('INTERNAL', `error code ${code} is registered twice with different meanings`);
+    }
+    pluginCodes.set(code, entry);
+    constants[name] = code;
+  }
+  return constants as { readonly [K in keyof C & string]: `${N}:${K}` };
+}
+
+/** The registered meaning of a plugin code; undefined for core codes and unregistered ones. */
+export function pluginErrorCode(code: string): Required<ErrorCodeInfo> | undefined {
+  return pluginCodes.get(code);
+}
+
 export class SerxError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly loc: SourceLocation | undefined;
   /** Dotted path inside the spec (`stages.mfcc.params.numCeps`) when the error is about a spec node. */
   readonly specPath: string | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { loc?: SourceLocation; specPath?: string; cause?: unknown } = {},
   ) {
@@ -112,4 +174,14 @@ export class SerxError extends Error {
 
 export function isSerxError(value: unknown): value is SerxError {
   return value instanceof SerxError;
+}
+
+/**
+ * The CLI exit status for an error code: 130 when interrupted; 2 when the user's input is wrong
+ * (usage, spec, plugin loading, plugin codes registered with `exit: 2`); 1 for any other failure.
+ */
+export function exitCodeOf(code: string): number {
+  if (code === 'INTERRUPTED') return 130;
+  if (USAGE_CODES.has(code) || code.startsWith('SPEC_') || code.startsWith('PLUGIN_')) return 2;
+  return pluginErrorCode(code)?.exit ?? 1;
 }

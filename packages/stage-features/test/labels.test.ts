@@ -29,13 +29,13 @@ describe('emotion mapping', () => {
     expect(mapLabel('mine', null, m)).toBeNull();
     const only = effectiveMapping({ useDefault: false, mapping: { anger: 'hot' } });
     expect(mapLabel('x', 'anger', only)).toBe('hot');
-    expect(() => mapLabel('x', 'neutral', only)).toThrow(expect.objectContaining({ code: 'LABEL_UNMAPPED' }));
+    expect(() => mapLabel('x', 'neutral', only)).toThrow(expect.objectContaining({ code: 'features:LABEL_UNMAPPED' }));
   });
 
   it('an unmapped label is LABEL_UNMAPPED naming corpus and label', () => {
     expect(() => mapLabel('myCorpus', 'contempt', effectiveMapping())).toThrow(
       expect.objectContaining({
-        code: 'LABEL_UNMAPPED',
+        code: 'features:LABEL_UNMAPPED',
         message: expect.stringContaining("corpus 'myCorpus': label 'contempt' has no class"),
       }),
     );

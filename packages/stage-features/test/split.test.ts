@@ -124,14 +124,14 @@ describe('generic rules and leakage', () => {
   it('a speaker listed in two partitions, or a duplicate utterance id, is SPLIT_LEAKAGE', () => {
     expect(() => split(toy(['a', 'b']), { speakers: { train: ['a'], test: ['a'] } })).toThrow(
       expect.objectContaining({
-        code: 'SPLIT_LEAKAGE',
+        code: 'features:SPLIT_LEAKAGE',
         message: "split rule lists speaker 'a' under both train and test",
       }),
     );
     const dup = [...toy(['a']), ...toy(['a'])];
     expect(() => split(dup, 'all-test')).toThrow(
       expect.objectContaining({
-        code: 'SPLIT_LEAKAGE',
+        code: 'features:SPLIT_LEAKAGE',
         message: expect.stringContaining("utterance id 'a-0' occurs twice"),
       }),
     );
@@ -146,7 +146,7 @@ describe('generic rules and leakage', () => {
     ]);
     expect(r.report.dropped).toEqual({ 'label other': 2 });
     expect(() => split(toy(['a'], 'contempt'), 'all-test')).toThrow(
-      expect.objectContaining({ code: 'LABEL_UNMAPPED' }),
+      expect.objectContaining({ code: 'features:LABEL_UNMAPPED' }),
     );
     const unl = toy(['x']).map((u) => ({ ...u, label: null }));
     expect(split(unl, 'paper', 'librispeech').rows.map((u) => [u.split, u.class])).toEqual([

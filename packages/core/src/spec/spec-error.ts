@@ -1,8 +1,8 @@
-import type { SourceLocation } from '../errors.ts';
+import type { ErrorCode, SourceLocation } from '../errors.ts';
 import { SerxError } from '../errors.ts';
 
 export interface SpecIssue {
-  code: string;
+  code: ErrorCode;
   message: string;
   loc: SourceLocation;
   specPath?: string;

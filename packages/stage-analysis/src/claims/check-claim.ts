@@ -1,8 +1,9 @@
-import { ErrorCodes, SerxError } from '@serx/core';
+import { SerxError } from '@serx/core';
 import { type Comparison, compareMethods, pairedGroups, type StatsOptions } from '../report/comparison.ts';
 import { type MethodRuns, pairMethods, resolveMethods } from '../report/method-runs.ts';
 import { type BootstrapResult, hierarchicalBootstrap } from '../stats/bootstrap.ts';
 import { type Claim, describeClaim } from './claim.ts';
+import { AnalysisErrors } from '../errors.ts';
 
 export type Verdict = 'holds' | 'does not hold' | 'inconclusive';
 
@@ -47,7 +48,7 @@ export function checkClaim(
   where: string,
 ): ClaimResult {
   const invalid = (message: string) =>
-    new SerxError(ErrorCodes.CLAIM_INVALID, `claim "${describeClaim(claim)}" ${message}`, {
+    new SerxError(AnalysisErrors.CLAIM_INVALID, `claim "${describeClaim(claim)}" ${message}`, {
       specPath: where,
     });
   const ids = methods.map((x) => x.method).join(', ');
@@ -110,7 +111,7 @@ export function checkClaim(
 
 function noData(claim: Claim, where: string): SerxError {
   return new SerxError(
-    ErrorCodes.CLAIM_INVALID,
+    AnalysisErrors.CLAIM_INVALID,
     `claim "${describeClaim(claim)}": no evaluated runs on corpus '${claim.corpus}'`,
     { specPath: where },
   );

@@ -1,5 +1,6 @@
-import { ErrorCodes, SerxError } from '@serx/core';
+import { SerxError } from '@serx/core';
 import { METRIC_NAMES, type MetricName } from '../stats/metric-on-index.ts';
+import { AnalysisErrors } from '../errors.ts';
 
 export type ClaimOp = '>=' | '>' | '<=' | '<';
 
@@ -59,7 +60,7 @@ export function parseClaim(text: string, where = 'claims'): Claim {
   const m = PATTERN.exec(text);
   const metric = m && METRIC_WORDS[m[1]!.toLowerCase()];
   if (!m || !metric) {
-    throw new SerxError(ErrorCodes.CLAIM_INVALID, `cannot read claim "${text}"; expected ${CLAIM_FORM}`, {
+    throw new SerxError(AnalysisErrors.CLAIM_INVALID, `cannot read claim "${text}"; expected ${CLAIM_FORM}`, {
       specPath: where,
     });
   }

@@ -28,7 +28,7 @@ describe('claims', () => {
   });
   it('rejects a malformed claim with CLAIM_INVALID and its spec path', () => {
     expect(() => parseClaim('frozen beats scratch', 'stages.report.params.claims[1]')).toThrow(
-      expect.objectContaining({ code: 'CLAIM_INVALID', specPath: 'stages.report.params.claims[1]' }),
+      expect.objectContaining({ code: 'analysis:CLAIM_INVALID', specPath: 'stages.report.params.claims[1]' }),
     );
   });
   it('verdict from the CI', () => {
@@ -87,7 +87,7 @@ describe('claims', () => {
       ),
     ).toThrow(
       expect.objectContaining({
-        code: 'CLAIM_INVALID',
+        code: 'analysis:CLAIM_INVALID',
         message: expect.stringContaining("names method 'ser_nope'"),
       }),
     );

@@ -66,7 +66,7 @@ describe('ablation variants', () => {
       ),
     ).toThrow(
       expect.objectContaining({
-        code: 'CLAIM_INVALID',
+        code: 'analysis:CLAIM_INVALID',
         message: expect.stringContaining(
           'name one of ser_frozen[encoder=parry-cnn], ser_frozen[encoder=temporal-conv1d]',
         ),

@@ -1,6 +1,7 @@
-import { ErrorCodes, SerxError } from '@serx/core';
+import { SerxError } from '@serx/core';
 import type { ReportParams } from './build-report.ts';
 import { type MethodRuns, pairMethods, resolveMethods } from './method-runs.ts';
+import { AnalysisErrors } from '../errors.ts';
 
 /** The pairs to compare: `params.compare` (stage or method ids), else pre-trained encoder vs scratch. */
 export function comparisonPairs(
@@ -16,7 +17,7 @@ export function comparisonPairs(
     const found = resolveMethods(methods, name);
     if (found.length === 0) {
       throw new SerxError(
-        ErrorCodes.CLAIM_INVALID,
+        AnalysisErrors.CLAIM_INVALID,
         `compare names method '${name}'; evaluated methods: ${methods.map((m) => m.method).join(', ')}`,
         {
           specPath: 'params.compare',
@@ -28,7 +29,7 @@ export function comparisonPairs(
   const pairs = pairMethods(resolve(compare.a), resolve(compare.b));
   if (pairs.length === 0) {
     throw new SerxError(
-      ErrorCodes.CLAIM_INVALID,
+      AnalysisErrors.CLAIM_INVALID,
       `compare: no method of '${compare.a}' matches one of '${compare.b}' on their shared matrix axes`,
       {
         specPath: 'params.compare',

@@ -155,7 +155,7 @@ describe('analysis:report', () => {
     await expect(
       runStage(report, { params: { ...params, strict: true }, inputs: { evaluations } }),
     ).rejects.toMatchObject({
-      code: 'CLAIM_FAILED',
+      code: 'analysis:CLAIM_FAILED',
       message: expect.stringContaining('UA on tess of ser_frozen minus ser_scratch ≥ 0.6'),
     });
   });

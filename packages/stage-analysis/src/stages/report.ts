@@ -12,6 +12,7 @@ import { REPORT_FILES, writeReport } from '../report/write-report.ts';
 import { EVALUATION_FILE } from './evaluate.ts';
 import { finiteMetrics } from './finite-metrics.ts';
 import { TSNE_FILE, type TsneDoc } from './tsne.ts';
+import { AnalysisErrors } from '../errors.ts';
 
 const list = (v: Artifact | readonly Artifact[] | undefined): readonly Artifact[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v as Artifact];
@@ -153,7 +154,7 @@ export const report = defineStage<ReportParams>({
     const failed = model.claims.filter((c) => c.verdict !== 'holds');
     if (failed.length > 0 && ctx.params.strict) {
       throw new SerxError(
-        ErrorCodes.CLAIM_FAILED,
+        AnalysisErrors.CLAIM_FAILED,
         `${failed.length} claim(s) not established (strict): ${failed.map((c) => `"${c.text}" ${c.verdict}, CI [${c.lo.toFixed(4)}, ${c.hi.toFixed(4)}]`).join('; ')}`,
         { specPath: 'params.claims' },
       );

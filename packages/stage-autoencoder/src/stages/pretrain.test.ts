@@ -136,7 +136,7 @@ describe('autoencoder:pretrain', () => {
       inputs: { features: [featuresArtifact(store)] },
     });
     await expect(pretrain.run(ctx)).rejects.toMatchObject({
-      code: 'ENCODER_STRUCTURE_UNKNOWN',
+      code: 'autoencoder:ENCODER_STRUCTURE_UNKNOWN',
       message: expect.stringContaining('registered structures: parry-cnn, temporal-conv1d'),
     });
   });

@@ -1,6 +1,7 @@
-import { ErrorCodes, type Json, SerxError } from '@serx/core';
+import { type Json, SerxError } from '@serx/core';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { EncoderStructure } from './registry.ts';
+import { AutoencoderErrors } from '../errors.ts';
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -29,7 +30,7 @@ export function resolveStructureParams<P>(
       )
       .join('; ');
     throw new SerxError(
-      ErrorCodes.ENCODER_STRUCTURE_INVALID,
+      AutoencoderErrors.ENCODER_STRUCTURE_INVALID,
       `params of encoder structure '${structure.name}': ${issues}`,
       specPath === undefined ? {} : { specPath },
     );

@@ -51,7 +51,7 @@ describe('encoder-structure registry', () => {
     expect(getEncoderStructure('test-tiny')).toBe(tiny);
     expect(listEncoderStructures().map((s) => s.name)).toContain('test-tiny');
     expect(() => registerEncoderStructure({ ...tiny })).toThrowError(
-      expect.objectContaining({ code: 'ENCODER_STRUCTURE_DUPLICATE' }),
+      expect.objectContaining({ code: 'autoencoder:ENCODER_STRUCTURE_DUPLICATE' }),
     );
     unregisterEncoderStructure('test-tiny');
   });
@@ -62,7 +62,7 @@ describe('encoder-structure registry', () => {
       getEncoderStructure('nope');
       expect.unreachable();
     } catch (e) {
-      expect(e).toMatchObject({ code: 'ENCODER_STRUCTURE_UNKNOWN' });
+      expect(e).toMatchObject({ code: 'autoencoder:ENCODER_STRUCTURE_UNKNOWN' });
       expect((e as Error).message).toMatch(
         /unknown encoder structure 'nope'; registered structures: .*test-tiny/,
       );

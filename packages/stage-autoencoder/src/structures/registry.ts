@@ -31,8 +31,9 @@
  *   setup() { registerEncoderStructure(tinyCnn); } });
  * ```
  */
-import { ErrorCodes, type Json, type JsonSchema, SerxError, type Tfjs } from '@serx/core';
+import { type Json, type JsonSchema, SerxError, type Tfjs } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
+import { AutoencoderErrors } from '../errors.ts';
 
 /** The TensorFlow.js namespace a structure builds with: the `tf` of `loadTensorflow()`. */
 export type Tf = Tfjs;
@@ -94,7 +95,7 @@ export function registerEncoderStructure(structure: AnyStructure): void {
   if (existing === structure) return;
   if (existing) {
     throw new SerxError(
-      ErrorCodes.ENCODER_STRUCTURE_DUPLICATE,
+      AutoencoderErrors.ENCODER_STRUCTURE_DUPLICATE,
       `encoder structure '${structure.name}' is already registered (${existing.description}); ` +
         'give the new structure another name',
     );
@@ -108,7 +109,7 @@ export function getEncoderStructure(name: string): AnyStructure {
   if (!structure) {
     const known = [...registry.keys()].sort().join(', ') || '(none: is its plugin loaded?)';
     throw new SerxError(
-      ErrorCodes.ENCODER_STRUCTURE_UNKNOWN,
+      AutoencoderErrors.ENCODER_STRUCTURE_UNKNOWN,
       `unknown encoder structure '${name}'; registered structures: ${known}`,
     );
   }

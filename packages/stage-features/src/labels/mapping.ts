@@ -1,4 +1,5 @@
 import { SerxError } from '@serx/core';
+import { FeaturesErrors } from '../errors.ts';
 
 /** A label's target: a class name or `drop` (the utterance is left out). */
 export type ClassTarget = string;
@@ -57,7 +58,7 @@ export function mapLabel(
   const target = mapping[label.toLowerCase()];
   if (target === undefined) {
     throw new SerxError(
-      'LABEL_UNMAPPED',
+      FeaturesErrors.LABEL_UNMAPPED,
       `corpus '${corpus}': label '${label}' has no class in the mapping; add '${label}: <class>' or '${label}: drop' to the split stage's mapping`,
     );
   }

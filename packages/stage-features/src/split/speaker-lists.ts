@@ -1,5 +1,6 @@
 import { SerxError } from '@serx/core';
 import { PARTITIONS, type Partition, type ResolvedRule } from './types.ts';
+import { FeaturesErrors } from '../errors.ts';
 
 /** Speakers named in a list go to that partition; every other speaker goes to `rest`. */
 export function speakerListRule(
@@ -13,7 +14,7 @@ export function speakerListRule(
       const other = bySpeaker.get(speaker);
       if (other && other !== partition) {
         throw new SerxError(
-          'SPLIT_LEAKAGE',
+          FeaturesErrors.SPLIT_LEAKAGE,
           `split rule lists speaker '${speaker}' under both ${other} and ${partition}`,
         );
       }

@@ -1,3 +1,4 @@
+import { type ErrorCode, isSerxError } from '@serx/core';
 import { decodeAudioFile, isBadAudioError } from '../audio/index.ts';
 import { computeMfcc, type MfccOptions, normaliseUtterance, type PadMode, padFrames } from '../mfcc/index.ts';
 
@@ -17,7 +18,7 @@ export interface ExtractTask {
   pad: PadMode;
 }
 
-export type TaskFailure = { ok: false; code: string; message: string; reason?: string };
+export type TaskFailure = { ok: false; code: ErrorCode; message: string; reason?: string };
 export type ProbeResult = { ok: true; duration: number; sourceRate: number; channels: number } | TaskFailure;
 export type ExtractResult =
   | {
@@ -65,10 +66,11 @@ export async function runTask(task: ProbeTask | ExtractTask): Promise<ProbeResul
       sourceRate: audio.sourceRate,
     };
   } catch (error) {
-    const e = error as { code?: string; message?: string };
+    const e = error as { message?: string };
     return {
       ok: false,
-      code: e.code ?? 'INPUT_DATA',
+      // a Node errno (ENOENT...) is not a serx code: a file that cannot be read is bad input data
+      code: isSerxError(error) ? error.code : 'INPUT_DATA',
       message: e.message ?? String(error),
       ...(isBadAudioError(error) ? { reason: error.reason } : {}),
     };

@@ -36,7 +36,7 @@ export class WorkerPool<Task, Result> {
   /** Runs one task on the next free worker. */
   run(task: Task): Promise<Result> {
     if (this.closed)
-      return Promise.reject(this.signal?.reason ?? new SerxError('USAGE', 'worker pool is closed'));
+      return Promise.reject(this.signal?.reason ?? new SerxError('INTERNAL', 'worker pool is closed'));
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
       this.dispatch();
@@ -44,7 +44,7 @@ export class WorkerPool<Task, Result> {
   }
 
   /** Terminates every worker; queued and running tasks fail with `reason`. */
-  async close(reason: unknown = new SerxError('USAGE', 'worker pool closed')): Promise<void> {
+  async close(reason: unknown = new SerxError('INTERNAL', 'worker pool closed')): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
