@@ -31,6 +31,8 @@
  * ```
  */
 
+import { recordDefiningModule } from './plugins/defining-module.ts';
+
 /** A JSON Schema (draft 2020-12 subset understood by ajv) describing an object. */
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -166,7 +168,10 @@ export interface StageResult {
 export interface StageDefinition<P = any> {
   /** Namespaced name, `<plugin>:<stage>`, e.g. `features:mfcc`. Unique across loaded plugins. */
   name: string;
-  /** Bump when the stage's code changes its outputs; part of the cache key. */
+  /**
+   * Part of the cache key. The stage's code is in the key already (the module that defines it and
+   * everything it imports), so bump this only to force a rerun without a code change.
+   */
   version: string;
   description?: string;
   /** JSON Schema of the params object. Unknown params are errors (`additionalProperties: false`). */
@@ -190,14 +195,22 @@ export interface StageDefinition<P = any> {
    * sizes and modification times). Included in the cache key so a changed corpus is a miss.
    */
   fingerprint?(params: P, signal: AbortSignal): Promise<string>;
+  /**
+   * Registry entries `run` uses with these params, e.g. the encoder structure named by
+   * `params.structure`: objects made by a `define*` function that calls
+   * {@link recordDefiningModule}, or absolute file paths. The source of the module defining each,
+   * and of everything it imports, is part of the cache key (like the stage's own module).
+   */
+  codeDependencies?(params: P): (object | string)[];
   run(ctx: StageContext<P>): Promise<StageResult | void>;
 }
 
 /**
- * Declares a stage. It only returns its argument: it exists so that `run(ctx)` is typed from `P`.
+ * Declares a stage. It returns its argument (it exists so that `run(ctx)` is typed from `P`),
+ * after noting the calling module: that module's source is part of the stage's cache key.
  */
 export function defineStage<P = Record<string, Json>>(definition: StageDefinition<P>): StageDefinition<P> {
-  return definition;
+  return recordDefiningModule(definition);
 }
 
 /** Where a CLI command writes and where it runs. */
@@ -238,5 +251,5 @@ export interface SerxPlugin {
 
 /** Declares a plugin; returns its argument. */
 export function definePlugin(plugin: SerxPlugin): SerxPlugin {
-  return plugin;
+  return recordDefiningModule(plugin);
 }

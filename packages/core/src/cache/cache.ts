@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Json } from '../contract.ts';
@@ -9,6 +10,7 @@ import { contentHash, hashTree } from './hash-tree.ts';
 import type { CacheKeyInput } from './key.ts';
 import { acquireLock, type LockOptions, type ReleaseLock } from './lock.ts';
 import { checkEntry, type EntryManifest, MANIFEST } from './manifest.ts';
+import type { ReuseNote } from './reuse-across-code.ts';
 
 export type Lookup =
   | { status: 'hit'; path: string; manifest: EntryManifest }
@@ -30,6 +32,8 @@ export interface PublishInfo {
   metrics: { [name: string]: number };
   timing: EntryManifest['timing'];
   runId: string | undefined;
+  /** Set when the outputs were reused from an entry made by other code. */
+  reusedAcrossCodeChange?: ReuseNote;
 }
 
 const isKey = (name: string) => /^[0-9a-f]{64}$/.test(name);
@@ -41,6 +45,11 @@ const isKey = (name: string) => /^[0-9a-f]{64}$/.test(name);
  */
 export class Cache {
   readonly dir: string;
+  /**
+   * Set ('EROFS', 'EACCES') when the cache cannot be written: hits are served, nothing that needs
+   * writing (computing, pins, run records) is attempted.
+   */
+  readOnly: string | undefined;
 
   constructor(dir: string) {
     this.dir = resolve(dir);
@@ -143,6 +152,7 @@ export class Cache {
       metrics: info.metrics,
       timing: info.timing,
       createdBy: { runId: info.runId, pid: process.pid, hostname: hostname() },
+      ...(info.reusedAcrossCodeChange ? { reusedAcrossCodeChange: info.reusedAcrossCodeChange } : {}),
     };
     await writeFile(join(staging.dir, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
     faultPoint('manifest-written');
@@ -221,21 +231,47 @@ export class Cache {
   }
 }
 
-/** Opens (creating if needed) the cache directory `dir`. */
+const LAYOUT = ['entries', 'tmp', 'work', 'locks', 'pins', 'runs'];
+const READ_ONLY = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+/** Why `dir` cannot be written ('EROFS', 'EACCES', ...), or undefined if it can. */
+async function notWritable(dir: string): Promise<string | undefined> {
+  for (const path of [dir, ...LAYOUT.map((d) => join(dir, d))]) {
+    const code = await access(path, constants.W_OK).then(
+      () => undefined,
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    if (code && READ_ONLY.has(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Opens (creating if needed) the cache directory `dir`. A complete cache that cannot be written
+ * (a read-only mount, a frozen shared results cache) opens read-only: lookups work, and anything
+ * that would write says so (`cache.readOnly`).
+ */
 export async function openCache(dir: string): Promise<Cache> {
   const cache = new Cache(dir);
   try {
-    await Promise.all(
-      ['entries', 'tmp', 'work', 'locks', 'pins', 'runs'].map((d) =>
-        mkdir(cache.path(d), { recursive: true }),
-      ),
-    );
+    await Promise.all(LAYOUT.map((d) => mkdir(cache.path(d), { recursive: true })));
   } catch (cause) {
+    const code =
+      (await notWritable(cache.dir).catch(() => undefined)) ?? (cause as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EROFS'
+        ? 'on a read-only file system (EROFS)'
+        : code === 'EACCES' || code === 'EPERM'
+          ? `not writable by this user (${code})`
+          : undefined;
     throw new SerxError(
       'ENVIRONMENT',
-      `cannot use ${cache.dir} as the cache directory (${(cause as Error).message}); pass --cache <dir> or set SERX_CACHE`,
+      why
+        ? `cannot create the cache in ${cache.dir}: it is ${why}; a run writes ${LAYOUT.map((d) => `${d}/`).join(', ')} there (a complete read-only cache can be read, an empty one cannot be filled); pass --cache <writable dir> or set SERX_CACHE`
+        : `cannot use ${cache.dir} as the cache directory (${(cause as Error).message}); pass --cache <dir> or set SERX_CACHE`,
       { cause },
     );
   }
+  cache.readOnly = await notWritable(cache.dir);
   return cache;
 }

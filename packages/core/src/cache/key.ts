@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Json } from '../contract.ts';
 import { canonicalJson } from './canonical-json.ts';
+import type { CodeFingerprint } from './code/code-fingerprint.ts';
 
 /**
  * Everything that determines a stage's outputs, and nothing else. The cache key is
@@ -27,6 +28,13 @@ export interface CacheKeyInput {
   inputs: { [name: string]: string | string[] };
   /** `StageDefinition.fingerprint()` result; absent when the stage has none. */
   fingerprint?: string;
+  /**
+   * The stage's code: sha256 of its module, of the modules defining registry entries it uses, and
+   * of everything they import (tests and benches excluded), plus the versions of installed
+   * packages and native libraries they load. Absent when the stage's module is unknown (a stage
+   * object defined inline, e.g. in a test).
+   */
+  code?: CodeFingerprint;
 }
 
 export function sha256(text: string | Buffer): string {

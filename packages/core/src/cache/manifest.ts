@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Json } from '../contract.ts';
 import { contentHash, type FileEntry, hashFile, listFiles } from './hash-tree.ts';
 import type { CacheKeyInput } from './key.ts';
+import type { ReuseNote } from './reuse-across-code.ts';
 
 export const MANIFEST = 'manifest.json';
 
@@ -31,6 +32,11 @@ export interface EntryManifest {
   metrics: { [name: string]: number };
   timing: { startedAt: string; finishedAt: string; durationMs: number };
   createdBy: { runId: string | undefined; pid: number; hostname: string };
+  /**
+   * Present when the stage did not run: the user declared a code change harmless
+   * (`serx run --reuse-across-code-change <stage>`) and the outputs of the entry `from` were reused.
+   */
+  reusedAcrossCodeChange?: ReuseNote;
 }
 
 /** Why an entry failed its check, or undefined when it is sound. */

@@ -1,5 +1,6 @@
 import type { SerxPlugin, StageDefinition } from '../contract.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
+import { inheritDefiningModule } from './defining-module.ts';
 import { paramsValidator } from '../spec/params-schema.ts';
 
 export interface RegisteredStage {
@@ -48,6 +49,7 @@ export function createRegistry(plugins: SerxPlugin[] = []): Registry {
       own.add(definition.name);
     }
     for (const definition of plugin.stages) {
+      inheritDefiningModule(definition, plugin);
       stages.set(definition.name, { definition, plugin: { name: plugin.name, version: plugin.version } });
     }
     byName.set(plugin.name, plugin);

@@ -6,9 +6,10 @@ import type { EntryManifest } from '../cache/manifest.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { compute } from './compute-node.ts';
 import { computeRemote } from './compute-remote.ts';
-import { inputHashes, nodeFingerprint, nodeKeyInput } from './node-key.ts';
+import { inputHashes, nodeCode, nodeFingerprint, nodeKeyInput } from './node-key.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
+import { reuseAcrossCodeChange } from './reuse-node.ts';
 import { stageBrokeContract, stageFailed } from './stage-errors.ts';
 
 export type { NodeEnv, NodeOutcome } from './node-outcome.ts';
@@ -80,10 +81,12 @@ export async function executeNode(
   };
   let hashes: ReturnType<typeof inputHashes>;
   let fingerprint: string | undefined;
+  let code: Awaited<ReturnType<typeof nodeCode>>;
   try {
     hashes = inputHashes(node, (ref) => upstream.get(ref.node)?.artifacts?.[ref.output]?.hash);
     if (!hashes) throw stageBrokeContract(node, 'was scheduled before its inputs were published');
     fingerprint = await nodeFingerprint(node, env.signal);
+    code = await nodeCode(node, env.code);
   } catch (error) {
     if (env.signal.aborted) throw error; // the runner marks the node as interrupted
     const wrapped = stageFailed(node, error);
@@ -93,7 +96,7 @@ export async function executeNode(
       error: wrapped,
     };
   }
-  const keyInput = nodeKeyInput(node, hashes, fingerprint);
+  const keyInput = nodeKeyInput(node, hashes, fingerprint, code);
   const key = cacheKey(keyInput);
   const record: StageRecord = { ...base, key, keyInput };
   const pin = async () => {
@@ -136,6 +139,10 @@ export async function executeNode(
       return hitOutcome(env, node, record, again, true);
     }
     await env.cache.clearStaging(key);
+    if (env.reusesAcrossCodeChange(node)) {
+      const reused = await reuseAcrossCodeChange(env, node, record, keyInput, key);
+      if (reused) return reused;
+    }
     return await env.slot(node, () => {
       // A stage that got its slot after Ctrl-C must not start: the runner marks it interrupted.
       env.signal.throwIfAborted();

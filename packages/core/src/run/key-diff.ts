@@ -1,4 +1,5 @@
 import { canonicalJson } from '../cache/canonical-json.ts';
+import { describeCodeChange } from '../cache/code/code-diff.ts';
 import type { CacheKeyInput } from '../cache/key.ts';
 import type { Json } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
@@ -30,7 +31,7 @@ function inputSource(node: GraphNode, input: string, index: number | undefined):
 
 /**
  * Human-readable differences between the key material of the last recorded run of a node and
- * now, most fundamental first: `stage version 1 → 2`, `param numCeps: 40 → 41`,
+ * now, most fundamental first: `stage version 1 → 2`, `code changed: src/mfcc.ts`, `param numCeps: 40 → 41`,
  * `input values[1] (b.data) changed content`...
  */
 export function describeKeyChange(
@@ -47,6 +48,7 @@ export function describeKeyChange(
     );
   }
   if (before.version !== after.version) out.push(`stage version ${before.version} → ${after.version}`);
+  out.push(...describeCodeChange(before.code, after.code));
   diffJson(before.params, after.params, '', out);
   if (before.seed !== after.seed) out.push(`seed ${before.seed} → ${after.seed}`);
   if (before.fingerprint !== after.fingerprint) out.push('external data changed (fingerprint differs)');

@@ -1,3 +1,4 @@
+import type { CodeFingerprint, CodeFingerprinter } from '../cache/code/code-fingerprint.ts';
 import type { CacheKeyInput } from '../cache/key.ts';
 import type { GraphNode, InputRef } from '../graph/types.ts';
 
@@ -20,6 +21,7 @@ export function nodeKeyInput(
   node: GraphNode,
   inputs: CacheKeyInput['inputs'],
   fingerprint: string | undefined,
+  code: CodeFingerprint | undefined,
 ): CacheKeyInput {
   return {
     stage: node.definition.name,
@@ -29,7 +31,13 @@ export function nodeKeyInput(
     seed: node.seed,
     inputs,
     ...(fingerprint === undefined ? {} : { fingerprint }),
+    ...(code === undefined ? {} : { code }),
   };
+}
+
+/** The node's code fingerprint (see {@link CodeFingerprinter.ofStage}). */
+export function nodeCode(node: GraphNode, code: CodeFingerprinter): Promise<CodeFingerprint | undefined> {
+  return code.ofStage(node.definition, node.params);
 }
 
 export async function nodeFingerprint(node: GraphNode, signal: AbortSignal): Promise<string | undefined> {

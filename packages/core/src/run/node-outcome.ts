@@ -1,4 +1,5 @@
 import type { Cache } from '../cache/cache.ts';
+import type { CodeFingerprinter } from '../cache/code/code-fingerprint.ts';
 import type { EntryManifest } from '../cache/manifest.ts';
 import type { Artifact } from '../contract.ts';
 import type { SerxError } from '../errors.ts';
@@ -30,6 +31,10 @@ export interface NodeEnv {
   signal: AbortSignal;
   /** Records that the node started computing (so the key survives a crash of the run). */
   started(record: StageRecord): void;
+  /** Code fingerprints of this run's nodes. */
+  code: CodeFingerprinter;
+  /** The node may reuse an entry made by other code instead of running (`--reuse-across-code-change`). */
+  reusesAcrossCodeChange(node: GraphNode): boolean;
 }
 
 export function artifactsOf(

@@ -1,9 +1,10 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Cache } from '../cache/cache.ts';
+import { type CodeFingerprinter, codeFingerprinter } from '../cache/code/code-fingerprint.ts';
 import { type CacheKeyInput, cacheKey } from '../cache/key.ts';
 import type { Graph, GraphNode } from '../graph/types.ts';
 import { describeKeyChange } from './key-diff.ts';
-import { inputHashes, nodeFingerprint, nodeKeyInput, upstreamIds } from './node-key.ts';
+import { inputHashes, nodeCode, nodeFingerprint, nodeKeyInput, upstreamIds } from './node-key.ts';
 import { loadStageHistory, type StageRecord } from './record.ts';
 import { type Selection, selectNodes } from './select.ts';
 
@@ -51,6 +52,7 @@ interface PlanContext {
   history: Map<string, StageRecord>;
   signal: AbortSignal;
   limit: LimitFunction;
+  code: CodeFingerprinter;
 }
 
 interface NodePlan {
@@ -67,6 +69,7 @@ async function planNode(
   const previous = ctx.history.get(node.id);
   const known = inputHashes(node, (ref) => upstream.get(ref.node)?.hashes?.[ref.output]);
   const fingerprint = await ctx.limit(() => nodeFingerprint(node, ctx.signal));
+  const code = await nodeCode(node, ctx.code);
   const base = {
     id: node.id,
     stageId: node.stageId,
@@ -75,14 +78,14 @@ async function planNode(
   };
   if (!known) {
     const waitsFor = upstreamIds(node).filter((up) => upstream.get(up)?.planned.status !== 'hit');
-    const partial = nodeKeyInput(node, previous?.keyInput?.inputs ?? {}, fingerprint);
+    const partial = nodeKeyInput(node, previous?.keyInput?.inputs ?? {}, fingerprint, code);
     const reasons = reasonsFor(node, undefined, previous, partial);
     reasons.push(
       `waits for ${waitsFor.map((up) => `'${up}'`).join(', ')} to run; hits if their outputs come out unchanged`,
     );
     return { planned: { ...base, status: 'pending', reasons, waitsFor } };
   }
-  const keyInput = nodeKeyInput(node, known, fingerprint);
+  const keyInput = nodeKeyInput(node, known, fingerprint, code);
   const key = cacheKey(keyInput);
   const found = await ctx.limit(() => ctx.cache.lookup(key, { keepCorrupt: true }));
   if (found.status === 'hit') {
@@ -119,6 +122,7 @@ export async function planGraph(
     history: await loadStageHistory(cache, graph.spec.name),
     signal: options.signal ?? new AbortController().signal,
     limit: pLimit(32),
+    code: codeFingerprinter(cache.dir),
   };
   const done = new Map<string, NodePlan>();
   const pending = new Map<string, Promise<NodePlan>>();
@@ -134,6 +138,7 @@ export async function planGraph(
     );
   }
   const nodes = (await Promise.all(pending.values())).map((p) => p.planned);
+  await ctx.code.save();
   const count = (status: PlannedNode['status']) => nodes.filter((n) => n.status === status).length;
   return {
     spec: graph.spec.name,

@@ -19,6 +19,8 @@ export interface StageRecord {
   outputs?: { [name: string]: string };
   /** Reused an entry another concurrent run published while we waited for the key's lock. */
   waited?: boolean;
+  /** Did not run although its code changed: reused entry `from` (`--reuse-across-code-change`). */
+  reusedAcrossCodeChange?: { from: string; changes: string[] };
   startedAt?: string;
   durationMs?: number;
   metrics?: { [name: string]: number };

@@ -1,6 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { threadBudget } from '../backend/threads.ts';
 import { type Cache, openCache } from '../cache/cache.ts';
+import { codeFingerprinter } from '../cache/code/code-fingerprint.ts';
 import { faultPoint } from '../cache/fault.ts';
 import type { Json } from '../contract.ts';
 import type { SerxError } from '../errors.ts';
@@ -36,6 +37,11 @@ export interface RunOptions extends Selection {
   onEvent?: (event: RunEvent) => void;
   /** Re-hash every file of every cache hit (slow; finds silent corruption). */
   verify?: boolean;
+  /**
+   * Stage ids (or node ids) whose code change the user declares harmless: on a miss, such a node
+   * reuses the newest entry that differs only by code instead of running, and records that it did.
+   */
+  reuseAcrossCodeChange?: readonly string[];
   runId?: string;
 }
 
@@ -61,6 +67,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const emit: EmitEvent = options.onEvent ?? (() => {});
   const tracker = fanOutTrackers(options.trackers ?? [], (message) => emit({ type: 'warning', message }));
   const runId = options.runId ?? newRunId(new Date(started));
+  const reuse = new Set(options.reuseAcrossCodeChange ?? []);
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
 
@@ -85,6 +92,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
       from: [...(options.from ?? [])],
       executor: executor.name,
       verify: options.verify ?? false,
+      ...(reuse.size > 0 ? { reuseAcrossCodeChange: [...reuse] } : {}),
     } as { [key: string]: Json },
     counts: {},
     stages: {},
@@ -115,6 +123,9 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
       record.stages[stage.id] = { ...stage, status: 'running' };
       writer.saveSoon();
     },
+    code: codeFingerprinter(cache.dir),
+    reusesAcrossCodeChange: (node) =>
+      reuse.has(node.stageId) || reuse.has(node.id),
   };
 
   const outcomes = new Map<string, NodeOutcome>();
@@ -187,6 +198,9 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   }
   const settled = await Promise.allSettled(promises.values());
   await executor.close?.();
+  await env.code.save().catch((error: Error) =>
+    emit({ type: 'warning', message: `cannot save the code index: ${error.message}` }),
+  );
   const crash = settled.find((s) => s.status === 'rejected');
 
   const stages: { [id: string]: StageRecord } = {};

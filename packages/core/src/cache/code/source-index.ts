@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { sha256 } from '../key.ts';
+import type { ModuleScan } from './scan-module.ts';
+
+/** One source file as last seen: its identity on disk, content hash and module structure. */
+export interface SourceRecord extends ModuleScan {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+interface IndexFile {
+  format: typeof FORMAT;
+  files: { [path: string]: SourceRecord };
+}
+
+// Bump when ModuleScan's meaning changes: older records are then scanned again.
+const FORMAT = 1;
+
+/**
+ * Source files by (path, size, mtime): each file is read, hashed and scanned for imports once, and
+ * the result kept in `<cache>/code-index.json` so that a no-op run stats files instead of reading
+ * and compiling them. Losing the file only costs time.
+ */
+export class SourceIndex {
+  private readonly records = new Map<string, SourceRecord>();
+  private dirty = false;
+
+  constructor(private readonly file: string | undefined) {
+    if (!file) return;
+    try {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as IndexFile;
+      if (saved.format === FORMAT) for (const [path, r] of Object.entries(saved.files)) this.records.set(path, r);
+    } catch {
+      // absent or unreadable: start empty
+    }
+  }
+
+  /** The record of `path` as it is now on disk; undefined when the file does not exist. */
+  async get(path: string): Promise<SourceRecord | undefined> {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    const known = this.records.get(path);
+    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) return known;
+    const source = await readFile(path);
+    const { scanModule } = await import('./scan-module.ts'); // loads esbuild only when needed
+    const record: SourceRecord = {
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      sha256: sha256(source),
+      ...(await scanModule(source.toString('utf8'), path)),
+    };
+    this.records.set(path, record);
+    this.dirty = true;
+    return record;
+  }
+
+  /** Writes the index if something was (re)scanned; concurrent writers: the last one wins. */
+  async save(): Promise<void> {
+    if (!this.file || !this.dirty) return;
+    this.dirty = false;
+    const draft = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    const content: IndexFile = { format: FORMAT, files: Object.fromEntries(this.records) };
+    await writeFile(draft, JSON.stringify(content));
+    await rename(draft, this.file);
+  }
+}
