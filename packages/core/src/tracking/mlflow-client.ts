@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SerxError } from '../errors.ts';
 import { limits, truncateEntries } from './mlflow-limits.ts';
+import { waitingTimeout } from './waiting-timeout.ts';
 
 export interface MlflowTag {
   key: string;
@@ -74,7 +75,7 @@ export class MlflowRequestError extends SerxError {
 }
 
 export interface MlflowClientOptions {
-  /** Per-request timeout; default 15 s. */
+  /** Per-request timeout, counted in time spent waiting (see `waiting-timeout.ts`); default 15 s. */
   timeoutMs?: number;
   /** Called with a warning (e.g. a value truncated to the server's limits). */
   warn?: (message: string) => void;
@@ -132,12 +133,18 @@ export class MlflowClient {
     tags?: MlflowTag[];
   }): Promise<MlflowRunInfo> {
     const tags = truncateEntries(options.tags ?? [], limits.tagValue, 'tag', this.warn);
-    const res = await this.call<{ run: MlflowRun }>('POST', 'runs/create', {
-      experiment_id: options.experimentId,
-      run_name: options.runName,
-      start_time: options.startTime ?? Date.now(),
-      tags,
-    });
+    // Not retried here: a request lost after the server handled it would create a second run.
+    const res = await this.call<{ run: MlflowRun }>(
+      'POST',
+      'runs/create',
+      {
+        experiment_id: options.experimentId,
+        run_name: options.runName,
+        start_time: options.startTime ?? Date.now(),
+        tags,
+      },
+      false,
+    );
     return res.run.info;
   }
 
@@ -251,17 +258,23 @@ export class MlflowClient {
 
   /** True when the server answers its health endpoint. */
   async ping(): Promise<boolean> {
+    const timeout = waitingTimeout(Math.min(this.timeoutMs, 3000));
     try {
-      const res = await fetch(`${this.baseUrl}/health`, {
-        signal: AbortSignal.timeout(Math.min(this.timeoutMs, 3000)),
-      });
+      const res = await fetch(`${this.baseUrl}/health`, { signal: timeout.signal });
       return res.ok;
     } catch {
       return false;
+    } finally {
+      timeout.clear();
     }
   }
 
-  private call<T = unknown>(method: 'GET' | 'POST', endpoint: string, body?: unknown): Promise<T> {
+  private call<T = unknown>(
+    method: 'GET' | 'POST',
+    endpoint: string,
+    body?: unknown,
+    retry = true,
+  ): Promise<T> {
     const url = `${this.baseUrl}/api/2.0/mlflow/${endpoint}`;
     return this.request(
       method,
@@ -269,6 +282,8 @@ export class MlflowClient {
       endpoint.split('?')[0]!,
       body === undefined ? undefined : JSON.stringify(body),
       'application/json',
+      this.timeoutMs,
+      retry,
     ) as Promise<T>;
   }
 
@@ -279,19 +294,34 @@ export class MlflowClient {
     body: string | Buffer | undefined,
     contentType: string,
     timeoutMs = this.timeoutMs,
+    retry = true,
   ): Promise<unknown> {
-    let res: Response;
-    try {
-      res = await fetch(url, {
+    const timeout = waitingTimeout(timeoutMs);
+    const send = async () => {
+      const res = await fetch(url, {
         method,
         headers: body === undefined ? {} : { 'content-type': contentType },
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: timeout.signal,
       });
+      return { res, text: await res.text() };
+    };
+    let answer: { res: Response; text: string };
+    try {
+      try {
+        answer = await send();
+      } catch (error) {
+        // A keep-alive connection the server closed while it sat in the pool fails at once
+        // ("other side closed"); the retry opens a fresh one. A real outage fails again.
+        if (!retry || timeout.signal.aborted) throw error;
+        answer = await send();
+      }
     } catch (error) {
-      throw new MlflowRequestError(endpoint, 0, undefined, (error as Error).message, error);
+      throw new MlflowRequestError(endpoint, 0, undefined, networkReason(error), error);
+    } finally {
+      timeout.clear();
     }
-    const text = await res.text();
+    const { res, text } = answer;
     if (!res.ok) {
       let code: string | undefined;
       let message = text.slice(0, 500);
@@ -304,6 +334,14 @@ export class MlflowClient {
     }
     return text ? JSON.parse(text) : {};
   }
+}
+
+/** `fetch failed (other side closed)`: undici hides the socket-level reason in `cause`. */
+function networkReason(error: unknown): string {
+  const message = (error as Error).message;
+  const cause = (error as { cause?: { message?: string; code?: string } }).cause;
+  const detail = cause?.message ?? cause?.code;
+  return detail && detail !== message ? `${message} (${detail})` : message;
 }
 
 function encodePath(path: string): string {

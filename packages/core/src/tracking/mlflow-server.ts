@@ -56,6 +56,8 @@ export async function startMlflowServer(options: {
   dir: string;
   port?: number;
   timeoutMs?: number;
+  /** Seconds uvicorn keeps an idle connection open (its default: 5). */
+  keepAliveS?: number;
 }): Promise<MlflowServer> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dir, { recursive: true });
@@ -77,6 +79,9 @@ export async function startMlflowServer(options: {
       '--serve-artifacts',
       '--workers',
       '1',
+      ...(options.keepAliveS === undefined
+        ? []
+        : ['--uvicorn-opts', `--timeout-keep-alive ${options.keepAliveS}`]),
     ],
     // Its own process group: `mlflow server` forks uvicorn workers that must stop with it.
     { stdio: ['ignore', log, log], detached: true },

@@ -56,7 +56,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'serx-mlflow-'));
   server = await startMlflowServer({ dir: join(dir, 'server') });
 }, 120_000);
-afterAll(async () => server?.stop());
+afterAll(async () => server?.stop(), 60_000);
 
 describe('MlflowTracker on a real server', () => {
   it('records a parent run, nested child runs with params, stepped metrics, tags, artifacts and cache provenance', async () => {

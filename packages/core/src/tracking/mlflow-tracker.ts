@@ -1,16 +1,17 @@
 /**
  * Tracks a `serx run` in MLflow: one parent run per `serx run`, one nested child run per
  * model-level (`tracked: true`) stage, executed or reused from cache. Events go to the journal
- * first; a single background pump replays them. When the server is down or fails, the run goes
- * on and the events wait in the journal for `serx sync`.
+ * first; a pump in its own thread replays them, so a stage blocking this thread cannot starve
+ * tracking. When the server is down or fails, the run goes on and the events wait in the journal
+ * for the pump's next try or `serx sync`.
  */
 import { basename, sep } from 'node:path';
 import type { Json } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { flattenParams } from './flatten-params.ts';
 import { Journal, type JournalOp } from './journal.ts';
-import { MlflowClient, type RunStatus } from './mlflow-client.ts';
-import { replayJournal } from './replay.ts';
+import type { RunStatus } from './mlflow-client.ts';
+import { PumpThread } from './pump-thread.ts';
 import type { RunInfo, StageStartInfo, StageStatus, Tracker } from './types.ts';
 
 const PARENT = 'parent';
@@ -23,23 +24,20 @@ export interface MlflowTrackerOptions {
   experimentName?: string;
   /** After a failed request, how long to keep journaling before trying the server again (default 30 s). */
   retryAfterMs?: number;
+  /** Per-request timeout of the MLflow client (default 15 s). */
+  requestTimeoutMs?: number;
   warn?: (message: string) => void;
 }
 
 export class MlflowTracker implements Tracker {
-  readonly client: MlflowClient;
   private journal: Journal | undefined;
+  private pump: PumpThread | undefined;
   private experiment = '';
   private readonly tracked = new Map<string, GraphNode>();
-  private pump: Promise<void> = Promise.resolve();
-  /** While set, the server failed and events only go to the journal until this time. */
-  private pausedUntil: number | undefined;
-  private draining = false;
   private readonly warn: (message: string) => void;
 
   constructor(private readonly options: MlflowTrackerOptions) {
     this.warn = options.warn ?? ((m) => process.stderr.write(`warning: ${m}\n`));
-    this.client = new MlflowClient(options.trackingUri, { warn: this.warn });
   }
 
   /** The journal of the current run (for `serx sync` and tests). */
@@ -49,6 +47,17 @@ export class MlflowTracker implements Tracker {
 
   runStarted(run: RunInfo): void {
     this.journal = new Journal(this.options.journalDir, run.runId);
+    this.pump = new PumpThread(
+      {
+        type: 'open',
+        trackingUri: this.options.trackingUri,
+        journalDir: this.options.journalDir,
+        localRunId: run.runId,
+        retryAfterMs: this.options.retryAfterMs ?? 30_000,
+        timeoutMs: this.options.requestTimeoutMs ?? 15_000,
+      },
+      this.warn,
+    );
     this.experiment = this.options.experimentName ?? run.spec.name;
     const tags = [
       { key: 'serx.spec', value: run.spec.file },
@@ -151,16 +160,11 @@ export class MlflowTracker implements Tracker {
   }
 
   async close(): Promise<void> {
-    if (this.pausedUntil !== undefined && this.journal) {
-      // One last try: a transient failure must not leave the whole run for `serx sync`.
-      this.pausedUntil = 0;
-      this.drain();
-    }
-    await this.pump;
+    await this.pump?.close();
     const pending = this.journal?.pending() ?? 0;
     if (pending > 0) {
       this.warn(
-        `${pending} tracking event(s) could not reach MLflow at ${this.client.baseUrl}; they are kept in ${this.journal!.file}. Run \`serx sync\` when the server is back.`,
+        `${pending} tracking event(s) could not reach MLflow at ${this.options.trackingUri}; they are kept in ${this.journal!.file}. Run \`serx sync\` when the server is back.`,
       );
     }
   }
@@ -173,29 +177,7 @@ export class MlflowTracker implements Tracker {
 
   private emit(op: JournalOp): void {
     this.journal!.append(op);
-    this.drain();
-  }
-
-  /** Replays everything pending, one drain at a time, so events emitted meanwhile coalesce. */
-  private drain(): void {
-    if (this.draining || (this.pausedUntil !== undefined && Date.now() < this.pausedUntil)) return;
-    this.draining = true;
-    const journal = this.journal!;
-    this.pump = this.pump.then(async () => {
-      this.draining = false;
-      const result = await replayJournal(this.client, journal);
-      if (!result.error) {
-        if (this.pausedUntil !== undefined) this.warn(`MLflow tracking resumed at ${this.client.baseUrl}`);
-        this.pausedUntil = undefined;
-        return;
-      }
-      if (this.pausedUntil === undefined) {
-        this.warn(
-          `MLflow tracking paused: ${result.error.message}. The run goes on; events are journaled and retried.`,
-        );
-      }
-      this.pausedUntil = Date.now() + (this.options.retryAfterMs ?? 30_000);
-    });
+    this.pump!.drain();
   }
 }
 

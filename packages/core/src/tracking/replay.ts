@@ -80,11 +80,10 @@ async function applyEntry(client: MlflowClient, journal: Journal, state: Journal
   if (entry.op === 'run') {
     if (state.runs[entry.target]) return;
     state.experimentId ??= await client.ensureExperiment(entry.experiment);
+    const experimentId = state.experimentId;
     const localTag = `${journal.localRunId}/${entry.target}`;
-    const [existing] = await client.searchRuns(
-      [state.experimentId],
-      `tags.\`${LOCAL_RUN_TAG}\` = '${localTag}'`,
-    );
+    const find = async () =>
+      (await client.searchRuns([experimentId], `tags.\`${LOCAL_RUN_TAG}\` = '${localTag}'`))[0]?.info;
     const parentRun = entry.parent ? state.runs[entry.parent]?.runId : undefined;
     const tags = [
       ...entry.tags,
@@ -92,14 +91,19 @@ async function applyEntry(client: MlflowClient, journal: Journal, state: Journal
       { key: 'mlflow.runName', value: entry.runName },
       ...(parentRun ? [{ key: 'mlflow.parentRunId', value: parentRun }] : []),
     ];
-    const info =
-      existing?.info ??
-      (await client.createRun({
-        experimentId: state.experimentId,
-        runName: entry.runName,
-        startTime: entry.startTime,
-        tags,
-      }));
+    const create = () =>
+      client.createRun({ experimentId, runName: entry.runName, startTime: entry.startTime, tags });
+    let info = await find();
+    if (!info) {
+      try {
+        info = await create();
+      } catch (error) {
+        // The connection dropped: the server may have created the run before it did. Look for
+        // it by its local tag before creating it (once more), so no run is ever doubled.
+        if (!(error instanceof MlflowRequestError) || error.status !== 0) throw error;
+        info = (await find()) ?? (await create());
+      }
+    }
     state.runs[entry.target] = { runId: info.run_id, artifactUri: info.artifact_uri };
     return;
   }
