@@ -5,7 +5,7 @@ import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 
 const usage =
-  'serx plan <spec> [--only <stage>]... [--from <stage>]... [--json] [--cache <dir>] [--plugin <pkg>]...';
+  'serx plan <spec> [--only <stage>]... [--from <stage>]... [--executor <kind>] [--json] [--cache <dir>] [--plugin <pkg>]...';
 
 export const planCommand: CliCommand = {
   name: 'plan',
@@ -14,7 +14,12 @@ export const planCommand: CliCommand = {
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       argv,
-      { ...specOptions, only: { type: 'string', multiple: true }, from: { type: 'string', multiple: true } },
+      {
+        ...specOptions,
+        only: { type: 'string', multiple: true },
+        from: { type: 'string', multiple: true },
+        executor: { type: 'string' },
+      },
       usage,
     );
     if (values.help) return printUsage(io, usage);
@@ -24,8 +29,11 @@ export const planCommand: CliCommand = {
       ...(values.only ? { only: values.only } : {}),
       ...(values.from ? { from: values.from } : {}),
     });
+    const { executorSettings } = await import('../../run/executors/executor-config.ts');
+    const { plannedJobs } = await import('../../run/executors/planned-jobs.ts');
+    const jobs = plannedJobs(graph, plan, executorSettings(graph.spec, io, values.executor));
     if (values.json) {
-      line(io.stdout, JSON.stringify(plan, null, 1));
+      line(io.stdout, JSON.stringify(jobs ? { ...plan, jobs } : plan, null, 1));
       return 0;
     }
     const width = Math.max(...plan.nodes.map((n) => n.id.length), 4);
@@ -33,6 +41,8 @@ export const planCommand: CliCommand = {
       const key = node.key ? node.key.slice(0, 12) : '?'.repeat(12);
       line(io.stdout, `${node.status.padEnd(7)} ${node.id.padEnd(width)} ${key}  ${node.stage}`);
       for (const reason of node.reasons) line(io.stdout, `        ↳ ${reason}`);
+      const job = jobs?.[node.id];
+      if (job) line(io.stdout, `        ↳ ${job.executor} job: ${job.args.join(' ')}`);
     }
     line(io.stdout, `${plan.counts.hit} hit, ${plan.counts.miss} miss, ${plan.counts.pending} pending`);
     return 0;

@@ -5,7 +5,8 @@ import type { ExecutorSettings } from './executor-config.ts';
 export interface JobResources {
   cpus?: number;
   mem?: string;
-  time?: string;
+  /** Minutes, or `MM:SS`, `HH:MM:SS`, `D-HH:MM:SS`. */
+  time?: string | number;
   gres?: string;
   partition?: string;
   account?: string;
