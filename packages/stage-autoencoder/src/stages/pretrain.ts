@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Artifact, canonicalJson, defineStage, type Json, loadTensorflow } from '@serx/core';
 import { writeEncoderArtifact } from '../encoder-artifact.ts';
 import { buildStructure } from '../structures/build.ts';
+import { getEncoderStructure } from '../structures/registry.ts';
 import { planEvaluation } from '../training/batches.ts';
 import { holdOut, openCorpus } from '../training/corpus.ts';
 import { useNativeReluGrad } from '../training/native-gradients.ts';
@@ -36,6 +37,7 @@ export const pretrain = defineStage<PretrainParams>({
   name: 'autoencoder:pretrain',
   version: '1',
   description: 'sparse convolutional autoencoder pretraining on unlabelled MFCC sequences',
+  codeDependencies: (p) => [getEncoderStructure(p.structure)],
   params: {
     type: 'object',
     additionalProperties: false,

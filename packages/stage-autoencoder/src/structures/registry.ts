@@ -31,7 +31,7 @@
  *   setup() { registerEncoderStructure(tinyCnn); } });
  * ```
  */
-import { type Json, type JsonSchema, SerxError, type Tfjs } from '@serx/core';
+import { type Json, type JsonSchema, recordDefiningModule, SerxError, type Tfjs } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { AutoencoderErrors } from '../errors.ts';
 
@@ -74,11 +74,14 @@ export interface EncoderStructure<P = Record<string, Json>> {
   timeStride(params: P): number;
 }
 
-/** Declares an encoder structure; returns its argument (it exists for typing). */
+/**
+ * Declares an encoder structure; returns its argument (it exists for typing), after noting the
+ * calling module: that file's source is part of the cache key of every stage using the structure.
+ */
 export function defineEncoderStructure<P = Record<string, Json>>(
   structure: EncoderStructure<P>,
 ): EncoderStructure<P> {
-  return structure;
+  return recordDefiningModule(structure);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds structures of any params type

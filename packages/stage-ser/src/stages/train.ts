@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Artifact, defineStage, loadTensorflow, mixSeed, SerxError, type Tfjs as Tf } from '@serx/core';
-import { buildStructure, loadEncoder, saveModel, useNativeReluGrad } from '@serx/stage-autoencoder';
+import { buildStructure, getEncoderStructure, loadEncoder, saveModel, useNativeReluGrad } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';
 import { lcm } from '../data/batches.ts';
 import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
@@ -22,6 +22,8 @@ export const train = defineStage<TrainParams>({
   name: 'ser:train',
   version: '1',
   description: 'CNN-LSTM emotion classifier: scratch, frozen pretrained encoder, or fine-tuned',
+  // The structure's source is part of the key (the encoder input of a frozen model has it already).
+  codeDependencies: (p) => [getEncoderStructure(p.structure.name)],
   params: trainParamsSchema,
   inputs: {
     data: {
