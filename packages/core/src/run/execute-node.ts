@@ -10,7 +10,7 @@ import { inputHashes, nodeCode, nodeFingerprint, nodeKeyInput } from './node-key
 import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
 import { reuseAcrossCodeChange } from './reuse-node.ts';
-import { stageBrokeContract, stageFailed } from './stage-errors.ts';
+import { readOnlyMiss, stageBrokeContract, stageFailed } from './stage-errors.ts';
 
 export type { NodeEnv, NodeOutcome } from './node-outcome.ts';
 
@@ -19,7 +19,7 @@ function missingOutputs(node: GraphNode, manifest: EntryManifest): string[] {
 }
 
 async function checkedLookup(env: NodeEnv, node: GraphNode, key: string): Promise<Lookup> {
-  const found = await env.cache.lookup(key, { verify: env.verify });
+  const found = await env.cache.lookup(key, { verify: env.verify, keepCorrupt: !!env.cache.readOnly });
   if (found.status === 'corrupt') {
     env.emit({
       type: 'warning',
@@ -100,7 +100,7 @@ export async function executeNode(
   const key = cacheKey(keyInput);
   const record: StageRecord = { ...base, key, keyInput };
   const pin = async () => {
-    if (node.pin) await env.cache.pin(key, `${node.id} (spec pin: true)`);
+    if (node.pin && !env.cache.readOnly) await env.cache.pin(key, `${node.id} (spec pin: true)`);
   };
 
   const found = await checkedLookup(env, node, key);
@@ -111,6 +111,14 @@ export async function executeNode(
     return hitOutcome(env, node, record, found, false);
   }
   if (env.executor.computeNode) return computeRemote(node, env, record, key);
+  if (env.cache.readOnly) {
+    const error = readOnlyMiss(node, env.cache.dir, env.cache.readOnly, found.status === 'corrupt');
+    env.emit({ type: 'state', id: node.id, state: 'failed', key, detail: error.message });
+    return {
+      record: { ...record, status: 'failed', error: { code: error.code, message: error.message } },
+      error,
+    };
+  }
   const release = await env.cache.lock(key, {
     signal: env.signal,
     onWait: (owner) =>

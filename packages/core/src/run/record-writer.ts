@@ -2,7 +2,10 @@ import type { Cache } from '../cache/cache.ts';
 import { type RunRecord, writeRunRecord } from './record.ts';
 
 export interface RecordWriter {
-  /** Writes the record now (after any write in flight); concurrent requests coalesce. */
+  /**
+   * Writes the record now (after any write in flight); concurrent requests coalesce. Resolves with
+   * the record's path, or undefined when the cache is read-only (no record is written).
+   */
   save(): Promise<string | undefined>;
   /**
    * Writes within a second. Mid-run saves keep the keys of started stages on disk (for gc after
@@ -19,6 +22,7 @@ export function recordWriter(cache: Cache, record: RunRecord, warn: (message: st
   let lastSave = 0;
   let timer: NodeJS.Timeout | undefined;
   const save = () => {
+    if (cache.readOnly) return Promise.resolve(undefined);
     if (queued) return writes;
     queued = true;
     writes = writes

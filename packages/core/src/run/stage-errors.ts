@@ -23,3 +23,12 @@ export function stageBrokeContract(node: GraphNode, problem: string): SerxError 
 export function interrupted(reason: string): SerxError {
   return new SerxError('INTERRUPTED', reason);
 }
+
+/** A node that must be computed, in a cache that cannot be written. */
+export function readOnlyMiss(node: GraphNode, cacheDir: string, why: string, corrupt: boolean): SerxError {
+  return new SerxError(
+    'ENVIRONMENT',
+    `stage '${node.id}' (${node.definition.name}) ${corrupt ? 'has a corrupt entry' : 'is not in the cache'} and must be computed, but the cache ${cacheDir} is read-only (${why}); computing writes its tmp/, locks/, work/ and entries/: run with --cache <a writable copy> (or SERX_CACHE)`,
+    { loc: node.loc, specPath: `stages.${node.stageId}` },
+  );
+}

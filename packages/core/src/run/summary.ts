@@ -6,6 +6,7 @@ export interface RunSummary {
   runId: string;
   status: 'succeeded' | 'failed' | 'interrupted';
   /** Path of the run record. */
+  /** The run record; empty when the cache is read-only (no record written). */
   recordPath: string;
   durationMs: number;
   /** Per node id, in topological order. */

@@ -37,7 +37,7 @@ export function lineDisplay(out: NodeJS.WritableStream, err: NodeJS.WritableStre
           const c = event.summary.counts;
           say(
             `run ${event.summary.status} in ${formatDuration(event.summary.durationMs)}: ${c.succeeded} ran, ${c.cached} cached, ` +
-              `${c.failed} failed, ${c.skipped} skipped, ${c.interrupted} interrupted; record ${event.summary.recordPath}`,
+              `${c.failed} failed, ${c.skipped} skipped, ${c.interrupted} interrupted${event.summary.recordPath ? `; record ${event.summary.recordPath}` : ''}`,
           );
           break;
         }
