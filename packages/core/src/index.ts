@@ -1,6 +1,5 @@
 // Public API of @serx/core. Each module adds its exports here (one line per module).
 
-export * from './backend/index.ts';
 export { Cache, type Lookup, openCache, type Staging } from './cache/cache.ts';
 export { canonicalJson } from './cache/canonical-json.ts';
 export { type GcOptions, type GcReport, gc } from './cache/gc.ts';
@@ -25,8 +24,11 @@ export { type RunOptions, runGraph } from './run/run-graph.ts';
 export type { RunSummary } from './run/summary.ts';
 export { type WorkerExecutorOptions, WorkerThreadExecutor } from './run/worker-executor.ts';
 export * from './seeded-random.ts';
+export { threadBudget } from './threads.ts';
 export { specJsonSchema } from './spec/json-schema.ts';
 export { type LoadSpecOptions, loadSpec } from './spec/load-spec.ts';
 export { addPathFormats } from './spec/params-schema.ts';
 export { SpecIssuesError } from './spec/spec-error.ts';
+export * from './stats/special.ts';
+export * from './stats/t-interval.ts';
 export * from './tracking/index.ts';
