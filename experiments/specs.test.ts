@@ -1,6 +1,6 @@
 // Every experiment YAML resolves against the real plugins, and the matrix shares what does not vary.
 import { readdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSpec } from '@serx/core';
 import { describe, expect, it } from 'vitest';
@@ -9,8 +9,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const specs = readdirSync(here, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.yaml'))
   .sort();
+// Corpus roots are checked before anything runs, so the specs resolve against the real corpora.
+const data = resolve(process.env.SERX_DATA ?? join(here, '..', '..', 'shared', 'corpora'));
 const variantsOf = async (file: string) => {
-  const graph = await loadSpec(join(here, file), { env: { SERX_DATA: '/data' } });
+  const graph = await loadSpec(join(here, file), { env: { SERX_DATA: data } });
   const count = new Map<string, number>();
   for (const node of graph.nodes.values()) count.set(node.stageId, (count.get(node.stageId) ?? 0) + 1);
   return { graph, count };
@@ -19,6 +21,7 @@ const variantsOf = async (file: string) => {
 describe('experiment specs', () => {
   it('finds the paper, the smoke run and every ablation', () => {
     expect(specs).toEqual([
+      'ablations/class-weights.yaml',
       'ablations/encoder-structure.yaml',
       'ablations/frozen-vs-finetune.yaml',
       'ablations/loco/emodb.yaml',
@@ -26,6 +29,8 @@ describe('experiment specs', () => {
       'ablations/loco/ravdess.yaml',
       'ablations/loco/savee.yaml',
       'ablations/loco/tess.yaml',
+      'ablations/normalisation-tess-own.yaml',
+      'ablations/normalisation.yaml',
       'ablations/pretraining-size.yaml',
       'ablations/sparsity.yaml',
       'paper.yaml',
@@ -38,7 +43,7 @@ describe('experiment specs', () => {
     expect(graph.spec.heldOut).toContain(
       file.startsWith('ablations/loco/') ? relative('ablations/loco', file).replace('.yaml', '') : 'tess',
     );
-    expect(graph.nodes.get('ingest_emodb')!.params.root).toBe('/data/emodb');
+    expect(graph.nodes.get('ingest_emodb')!.params.root).toBe(join(data, 'emodb'));
   });
 
   it('paper: 5 seeds of every model stage, features computed once', async () => {
@@ -47,6 +52,47 @@ describe('experiment specs', () => {
     for (const stage of ['ae', 'ser_scratch', 'ser_frozen', 'ser_finetune', 'eval_frozen', 'tsne'])
       expect(count.get(stage)).toBe(5);
     expect(count.get('report')).toBe(1);
+  });
+
+  it('paper: the sanity baselines are trained once on the CNN-LSTMs\' data and are Table 2 rows', async () => {
+    const { graph, count } = await variantsOf('paper.yaml');
+    for (const stage of ['baseline_majority', 'baseline_logistic', 'eval_baselines']) expect(count.get(stage)).toBe(1);
+    const nodes = (id: string, input: string) =>
+      (graph.nodes.get(id)!.inputs[input] as { node: string }[]).map((d) => d.node);
+    expect(nodes('baseline_logistic', 'data')).toEqual(nodes('ser_scratch[seed=1]', 'data'));
+    expect(nodes('baseline_logistic', 'features')).toEqual(nodes('predict_scratch[seed=1]', 'features'));
+    expect(graph.nodes.get('baseline_majority')!.params.model).toBe('majority');
+    expect(nodes('report', 'evaluations')).toContain('eval_baselines');
+  });
+
+  it('normalisation ablation: every corpus under each choice, TESS by the training corpora\'s statistics', async () => {
+    const { graph, count } = await variantsOf('ablations/normalisation.yaml');
+    expect(count.get('mfcc_emodb')).toBe(4);
+    expect(count.get('ser_frozen')).toBe(12);
+    expect(count.get('baseline_logistic')).toBe(4);
+    const tess = graph.nodes.get('mfcc_tess[normalise=corpus]')!;
+    expect(tess.params).toMatchObject({ normalise: 'corpus', statsFrom: 'training-corpora' });
+    expect((tess.inputs.statistics as { node: string }[]).map((d) => d.node)).toEqual([
+      'mfcc_emodb[normalise=corpus]',
+      'mfcc_emovo[normalise=corpus]',
+      'mfcc_iemocap[normalise=corpus]',
+      'mfcc_ravdess[normalise=corpus]',
+      'mfcc_savee[normalise=corpus]',
+    ]);
+    const own = await variantsOf('ablations/normalisation-tess-own.yaml');
+    expect(own.graph.nodes.get('mfcc_tess[normalise=corpus]')!.params.statsFrom).toBe('own');
+    // the models are normalisation.yaml's own: same params and inputs, so the same cache keys
+    expect(own.graph.nodes.get('ser_frozen[seed=1,normalise=corpus]')!.params).toEqual(
+      graph.nodes.get('ser_frozen[seed=1,normalise=corpus]')!.params,
+    );
+  });
+
+  it('class-weight ablation: the autoencoder is shared, classifiers and the baseline vary', async () => {
+    const { graph, count } = await variantsOf('ablations/class-weights.yaml');
+    expect(count.get('ae')).toBe(3);
+    expect(count.get('ser_scratch')).toBe(6);
+    expect(graph.nodes.get('ser_frozen[seed=2,classWeights=none]')!.params.classWeights).toBe('none');
+    expect(graph.nodes.get('baseline_logistic[classWeights=balanced]')!.params.classWeights).toBe('balanced');
   });
 
   it('sparsity ablation shares the from-scratch models across sparsity values', async () => {
