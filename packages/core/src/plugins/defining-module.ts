@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 const modules = new WeakMap<object, string>();
 
 /** The file of the `depth`-th caller above `below` (V8 call sites; module URLs become paths). */
-function callerFile(below: Function, depth: number): string | undefined {
+function callerFile(below: (...args: never) => unknown, depth: number): string | undefined {
   const saved = { limit: Error.stackTraceLimit, prepare: Error.prepareStackTrace };
   Error.stackTraceLimit = depth + 1;
   // Raw call sites, not a formatted stack: a source-map-aware prepareStackTrace (tsx, vitest)

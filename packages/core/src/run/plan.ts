@@ -26,6 +26,8 @@ export interface PlannedNode {
   waitsFor: string[];
   /** The last recorded execution of this node in this spec, if any. */
   previous?: { key: string; status: StageRecord['status'] };
+  /** A hit whose entry was reused from other code (`serx run --reuse-across-code-change`). */
+  reusedAcrossCodeChange?: { from: string; changes: string[] };
 }
 
 export interface Plan {
@@ -92,7 +94,9 @@ async function planNode(
     const hashes = Object.fromEntries(
       Object.entries(found.manifest.outputs).map(([name, o]) => [name, o.hash]),
     );
-    return { planned: { ...base, status: 'hit', key, keyInput, reasons: [], waitsFor: [] }, hashes };
+    const reused = found.manifest.reusedAcrossCodeChange;
+    const note = reused ? { reusedAcrossCodeChange: { from: reused.from, changes: reused.changes } } : {};
+    return { planned: { ...base, status: 'hit', key, keyInput, reasons: [], waitsFor: [], ...note }, hashes };
   }
   let reasons = reasonsFor(node, keyInput, previous, keyInput);
   if (found.status === 'corrupt') reasons = [`the cache entry is corrupt (${found.reason})`];

@@ -124,8 +124,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
       writer.saveSoon();
     },
     code: codeFingerprinter(cache.dir),
-    reusesAcrossCodeChange: (node) =>
-      reuse.has(node.stageId) || reuse.has(node.id),
+    reusesAcrossCodeChange: (node) => reuse.has(node.stageId) || reuse.has(node.id),
   };
 
   const outcomes = new Map<string, NodeOutcome>();
@@ -198,9 +197,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   }
   const settled = await Promise.allSettled(promises.values());
   await executor.close?.();
-  await env.code.save().catch((error: Error) =>
-    emit({ type: 'warning', message: `cannot save the code index: ${error.message}` }),
-  );
+  await env.code.save();
   const crash = settled.find((s) => s.status === 'rejected');
 
   const stages: { [id: string]: StageRecord } = {};

@@ -12,7 +12,7 @@ export function describeCodeChange(
 ): string[] {
   if (!before && !after) return [];
   if (!before) return ['code is now part of the key (the entry was made without it)'];
-  if (!after) return ['the stage\'s code is no longer known (defined inline?)'];
+  if (!after) return ["the stage's code is no longer known (defined inline?)"];
   const out: string[] = [];
   for (const file of [...new Set([...Object.keys(before.files), ...Object.keys(after.files)])].sort()) {
     const was = before.files[file];

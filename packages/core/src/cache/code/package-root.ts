@@ -8,7 +8,10 @@ const roots = new Map<string, string | undefined>();
 export function packageRoot(dir: string): string | undefined {
   if (!roots.has(dir)) {
     const parent = dirname(dir);
-    roots.set(dir, existsSync(join(dir, 'package.json')) ? dir : parent === dir ? undefined : packageRoot(parent));
+    roots.set(
+      dir,
+      existsSync(join(dir, 'package.json')) ? dir : parent === dir ? undefined : packageRoot(parent),
+    );
   }
   return roots.get(dir);
 }

@@ -65,7 +65,8 @@ function exportTarget(exports: unknown, subpath: string): string | undefined {
     if (subpath in map) return conditional(map[subpath]);
     for (const key of keys) {
       const star = key.indexOf('*');
-      if (star < 0 || !subpath.startsWith(key.slice(0, star)) || !subpath.endsWith(key.slice(star + 1))) continue;
+      if (star < 0 || !subpath.startsWith(key.slice(0, star)) || !subpath.endsWith(key.slice(star + 1)))
+        continue;
       const match = subpath.slice(star, subpath.length - (key.length - star - 1));
       return conditional(map[key])?.replace('*', match);
     }

@@ -1,5 +1,5 @@
-import { transform } from 'esbuild';
 import { init, parse } from 'es-module-lexer';
+import { transform } from 'esbuild';
 
 /**
  * What a module needs from another one. `names: '*'` means its whole namespace (`import * as`,
@@ -43,7 +43,10 @@ function importedNames(clause: string): string[] | '*' {
   const names: string[] = [];
   const braces = /\{([^}]*)\}/.exec(clause);
   if (braces) names.push(...namedList(braces[1] as string).map(([, name]) => name));
-  const outside = clause.replace(/\{[^}]*\}/, '').replace(/,/g, ' ').trim();
+  const outside = clause
+    .replace(/\{[^}]*\}/, '')
+    .replace(/,/g, ' ')
+    .trim();
   if (outside) names.push('default');
   return names;
 }

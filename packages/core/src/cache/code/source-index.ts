@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { sha256 } from '../key.ts';
 import type { ModuleScan } from './scan-module.ts';
 
@@ -32,7 +32,8 @@ export class SourceIndex {
     if (!file) return;
     try {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as IndexFile;
-      if (saved.format === FORMAT) for (const [path, r] of Object.entries(saved.files)) this.records.set(path, r);
+      if (saved.format === FORMAT)
+        for (const [path, r] of Object.entries(saved.files)) this.records.set(path, r);
     } catch {
       // absent or unreadable: start empty
     }
@@ -57,13 +58,20 @@ export class SourceIndex {
     return record;
   }
 
-  /** Writes the index if something was (re)scanned; concurrent writers: the last one wins. */
+  /**
+   * Writes the index if something was (re)scanned; concurrent writers: the last one wins. Never
+   * fails: a read-only or full cache only means scanning again next time.
+   */
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
     this.dirty = false;
     const draft = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}`;
     const content: IndexFile = { format: FORMAT, files: Object.fromEntries(this.records) };
-    await writeFile(draft, JSON.stringify(content));
-    await rename(draft, this.file);
+    try {
+      await writeFile(draft, JSON.stringify(content));
+      await rename(draft, this.file);
+    } catch {
+      await rm(draft, { force: true }).catch(() => {});
+    }
   }
 }

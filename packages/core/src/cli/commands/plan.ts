@@ -3,6 +3,7 @@ import { planGraph } from '../../run/plan.ts';
 import { parseCommandArgs, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
+import { reusedNote } from './reused-note.ts';
 
 const usage =
   'serx plan <spec> [--only <stage>]... [--from <stage>]... [--executor <kind>] [--json] [--cache <dir>] [--plugin <pkg>]...';
@@ -41,6 +42,8 @@ export const planCommand: CliCommand = {
       const key = node.key ? node.key.slice(0, 12) : '?'.repeat(12);
       line(io.stdout, `${node.status.padEnd(7)} ${node.id.padEnd(width)} ${key}  ${node.stage}`);
       for (const reason of node.reasons) line(io.stdout, `        ↳ ${reason}`);
+      const reused = node.reusedAcrossCodeChange;
+      if (reused) line(io.stdout, `        ↳ ${reusedNote(reused)}`);
       const job = jobs?.[node.id];
       if (job) line(io.stdout, `        ↳ ${job.executor} job: ${job.args.join(' ')}`);
     }

@@ -8,7 +8,7 @@ import { printUsage } from '../context-print.ts';
 import type { Display } from '../display/display.ts';
 
 const usage =
-  'serx run <spec> [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--verify] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...';
+  'serx run <spec> [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...';
 
 async function displayFor(io: CliIO, json: boolean): Promise<Display> {
   if (json) return (await import('../display/json-display.ts')).jsonDisplay(io.stdout);
@@ -60,6 +60,7 @@ export const runCommand: CliCommand = {
         threads: { type: 'string' },
         'keep-going': { type: 'boolean', short: 'k' },
         verify: { type: 'boolean' },
+        'reuse-across-code-change': { type: 'string', multiple: true },
         workers: { type: 'boolean' },
       },
       usage,
@@ -69,6 +70,10 @@ export const runCommand: CliCommand = {
     const jobs = positiveInt(values.jobs, '--jobs', usage);
     const threads = positiveInt(values.threads, '--threads', usage);
     const graph = await loadCliSpec(positionals[0] as string, io, values.plugin);
+    const reuse = values['reuse-across-code-change'] ?? [];
+    const known = new Set([...graph.nodes.values()].flatMap((n) => [n.id, n.stageId]));
+    for (const id of reuse)
+      if (!known.has(id)) throw usageError(`--reuse-across-code-change: '${id}' is not a stage of the spec`, usage);
     const cache = await openCliCache(values.cache, io);
     const display = await displayFor(io, values.json ?? false);
     const trackers = await trackersFor(graph.spec, cache.dir, io, (message) =>
@@ -88,6 +93,7 @@ export const runCommand: CliCommand = {
         ...(values.only ? { only: values.only } : {}),
         ...(values.from ? { from: values.from } : {}),
         verify: values.verify ?? false,
+        ...(reuse.length > 0 ? { reuseAcrossCodeChange: reuse } : {}),
         signal: controller.signal,
         trackers,
         ...(executor ? { executor } : {}),

@@ -4,6 +4,7 @@ import { type PlannedNode, planGraph } from '../../run/plan.ts';
 import { parseCommandArgs, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
+import { reusedNote } from './reused-note.ts';
 
 const usage = 'serx why <spec> <stage> [--json] [--cache <dir>] [--plugin <pkg>]...';
 
@@ -25,14 +26,18 @@ function explain(node: PlannedNode, byId: Map<string, PlannedNode>, io: CliIO): 
   line(io.stdout, `  key       ${node.key ?? 'not known until upstream stages have run'}`);
   if (node.previous) line(io.stdout, `  last run  ${node.previous.key} (${node.previous.status})`);
   if (node.status === 'hit') line(io.stdout, '  cached: nothing changed since the entry was made');
+  if (node.reusedAcrossCodeChange) line(io.stdout, `  note      ${reusedNote(node.reusedAcrossCodeChange)}`);
   for (const reason of node.reasons) line(io.stdout, `  because   ${reason}`);
   for (const cause of rootCauses(node, byId)) line(io.stdout, `  upstream  ${cause}`);
   if (node.keyInput) {
-    const { inputs, params, ...rest } = node.keyInput;
+    const { inputs, params, code, ...rest } = node.keyInput;
     line(io.stdout, `  key material: ${canonicalJson(rest)}`);
     line(io.stdout, `    params ${canonicalJson(params)}`);
     for (const [name, hash] of Object.entries(inputs))
       line(io.stdout, `    input ${name} ${Array.isArray(hash) ? hash.join(', ') : hash}`);
+    for (const [file, hash] of Object.entries(code?.files ?? {})) line(io.stdout, `    code ${file} ${hash}`);
+    for (const [name, version] of Object.entries(code?.runtime ?? {}))
+      line(io.stdout, `    runtime ${name} ${version}`);
   }
 }
 
