@@ -97,7 +97,7 @@ export function executorSettings(
     [fromSpec?.kind as string | undefined, `${spec.file} executor.kind`],
     [fromConfig?.kind as string | undefined, `${configFile} executor.kind`],
   ];
-  const [kind, from] = candidates.find(([value]) => value !== undefined) ?? ['in-process', 'default'];
+  const [kind, from] = candidates.find(([value]) => value !== undefined) ?? ['process', 'default'];
   if (!isKind(kind as string))
     throw new SerxError(
       'USAGE',
