@@ -76,6 +76,30 @@ export function unweightedAccuracy(confusion: number[][]): number {
   return mean(recalls);
 }
 
+/**
+ * UA of each corpus's utterances alone and their mean, so that every corpus counts the same however
+ * many utterances it has (model selection on pooled validation sets of very different sizes).
+ */
+export function uaPerCorpus(
+  truth: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  corpora: readonly string[],
+  numClasses: number,
+): { byCorpus: { [corpus: string]: number }; mean: number } {
+  const byCorpus: { [corpus: string]: number } = {};
+  for (const corpus of [...new Set(corpora)].sort()) {
+    const mine = corpora.flatMap((c, i) => (c === corpus ? [i] : []));
+    byCorpus[corpus] = unweightedAccuracy(
+      confusionMatrix(
+        mine.map((i) => truth[i] as number),
+        mine.map((i) => pred[i] as number),
+        numClasses,
+      ),
+    );
+  }
+  return { byCorpus, mean: mean(Object.values(byCorpus)) };
+}
+
 /** Weighted accuracy: correct / total. */
 export function weightedAccuracy(confusion: number[][]): number {
   let correct = 0;

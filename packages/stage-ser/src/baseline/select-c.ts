@@ -1,8 +1,8 @@
-import { confusionMatrix, unweightedAccuracy } from '../metrics.ts';
+import { confusionMatrix, uaPerCorpus, unweightedAccuracy } from '../metrics.ts';
 import { fitLogisticRegression, type LogisticModel, predictProbabilities } from './logistic-regression.ts';
 
-/** How validation predictions are scored: UA per corpus then averaged, or UA over the pooled rows. */
-export type Selection = 'corpus-mean-ua' | 'ua';
+/** How validation predictions are scored, named as ser:train's `selection.metric`. */
+export type Selection = 'ua_corpus_mean' | 'ua';
 
 export interface Labelled {
   x: Float64Array;
@@ -10,28 +10,21 @@ export interface Labelled {
   corpus: string;
 }
 
-/** UA of `pred` against the examples' labels, per `selection`. */
+/** UA of `pred` against the examples' labels: per corpus then averaged, or over the pooled rows. */
 export function validationScore(
   examples: readonly Labelled[],
   pred: readonly number[],
   classes: number,
   selection: Selection,
 ): number {
-  const ua = (idx: number[]) =>
-    unweightedAccuracy(
-      confusionMatrix(
-        idx.map((i) => (examples[i] as Labelled).label),
-        idx.map((i) => pred[i] as number),
-        classes,
-      ),
-    );
-  if (selection === 'ua') return ua(examples.map((_, i) => i));
-  const byCorpus = new Map<string, number[]>();
-  examples.forEach((e, i) => {
-    byCorpus.set(e.corpus, [...(byCorpus.get(e.corpus) ?? []), i]);
-  });
-  const scores = [...byCorpus.values()].map(ua);
-  return scores.reduce((a, b) => a + b, 0) / scores.length;
+  const truth = examples.map((e) => e.label);
+  if (selection === 'ua') return unweightedAccuracy(confusionMatrix(truth, pred, classes));
+  return uaPerCorpus(
+    truth,
+    pred,
+    examples.map((e) => e.corpus),
+    classes,
+  ).mean;
 }
 
 export const argMax = (p: ArrayLike<number>): number => {

@@ -25,7 +25,7 @@ const defaults: BaselineParams = {
   functionals: [...FUNCTIONALS],
   cGrid: [0.01, 1, 100],
   classWeights: 'balanced',
-  selection: 'corpus-mean-ua',
+  selection: 'ua_corpus_mean',
   classes: null,
   splits: ['test'],
 };
@@ -139,9 +139,9 @@ describe('validation score', () => {
   const ex = (label: number, corpus: string) => ({ x: new Float64Array(0), label, corpus });
   const examples = [ex(0, 'x'), ex(1, 'x'), ex(0, 'y'), ex(0, 'y'), ex(1, 'y'), ex(1, 'y')];
   const pred = [0, 1, 0, 1, 1, 1];
-  it('averages UA per corpus for corpus-mean-ua', () => {
+  it('averages UA per corpus for ua_corpus_mean', () => {
     // x: recalls 1, 1 → 1; y: recalls 1/2, 1 → 0.75; mean 0.875
-    expect(validationScore(examples, pred, 2, 'corpus-mean-ua')).toBeCloseTo(0.875, 12);
+    expect(validationScore(examples, pred, 2, 'ua_corpus_mean')).toBeCloseTo(0.875, 12);
   });
   it('pools the rows for ua', () => {
     // class 0: 2 of 3; class 1: 3 of 3 → (2/3 + 1) / 2

@@ -15,7 +15,7 @@ export interface BaselineParams {
   /** Inverse L2 strengths tried; the one with the best validation score is kept. */
   cGrid: number[];
   classWeights: 'none' | 'balanced';
-  /** `corpus-mean-ua`: UA per validation corpus, averaged (a big corpus does not dominate); `ua`: pooled. */
+  /** `ua_corpus_mean`: UA per validation corpus, averaged (a big corpus does not dominate); `ua`: pooled. */
   selection: Selection;
   classes: string[] | null;
   /** Splits predicted; a corpus with none of them (held-out TESS) is predicted whole, as `ser:predict`. */
@@ -53,7 +53,7 @@ export const baseline = defineStage<BaselineParams>({
       },
       // balanced by default: the pooled training data is ~60 % negative (issue 11)
       classWeights: { enum: ['none', 'balanced'], default: 'balanced' },
-      selection: { enum: ['corpus-mean-ua', 'ua'], default: 'corpus-mean-ua' },
+      selection: { enum: ['ua_corpus_mean', 'ua'], default: 'ua_corpus_mean' },
       classes: {
         anyOf: [
           { type: 'null' },
