@@ -21,7 +21,7 @@ export const FeaturesErrors = defineErrorCodes('features', {
     description: 'Two loaded plugins register a corpus reader under the same name',
   },
   READER_INVALID: {
-    description: "A corpus reader broke its own contract (a label outside its declared vocabulary)",
+    description: 'A corpus reader broke its own contract (a label outside its declared vocabulary)',
   },
   READER_OPTIONS: {
     description: "features:ingest `options` fail the reader's options schema",
@@ -36,7 +36,8 @@ export const FeaturesErrors = defineErrorCodes('features', {
       'A speaker of one corpus appears in two partitions (train/validation/test) after a split, or an utterance id twice',
   },
   SPLIT_RULE: {
-    description: "`rule: paper` for a reader that defines no paper split, or a rule that leaves no training speaker",
+    description:
+      '`rule: paper` for a reader that defines no paper split, or a rule that leaves no training speaker',
     exit: 2,
   },
 });

@@ -1,17 +1,20 @@
 import { definePlugin } from '@serx/core';
 import pkg from '../package.json' with { type: 'json' };
 import { featuresCommand } from './cli/features-command.ts';
+import { registerBuiltinReaders } from './corpora/builtin.ts';
 import { ingest } from './stages/ingest.ts';
 import { mfcc } from './stages/mfcc.ts';
+import { select } from './stages/select.ts';
 import { split } from './stages/split.ts';
 
 /**
- * The `@serx/stage-features` plugin: stages `features:ingest`, `features:split`, `features:mfcc`
- * and the `serx features <audio-file>` command.
+ * The `@serx/stage-features` plugin: stages `features:ingest`, `features:split`, `features:mfcc`,
+ * `features:select`, the built-in corpus readers and the `serx features <audio-file>` command.
  */
 export const plugin = definePlugin({
   name: '@serx/stage-features',
   version: pkg.version,
-  stages: [ingest, split, mfcc],
+  stages: [ingest, split, mfcc, select],
   commands: [featuresCommand],
+  setup: registerBuiltinReaders,
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getReader } from '../src/corpora/index.ts';
+import { getCorpusReader } from '../src/corpora/index.ts';
 import { buildIemocapTree, buildVoxcelebTree } from './fixtures/trees.ts';
 import { sineWav, writeFileDeep } from './fixtures/wav.ts';
 
@@ -19,7 +19,7 @@ afterAll(async () => {
 describe('IEMOCAP reader (fixture tree in the original layout)', () => {
   it('labels from EmoEvaluation, speaker = session + gender letter of the utterance id', async () => {
     const root = join(dir, 'IEMOCAP_full_release');
-    const { utterances, sources } = await getReader('iemocap').read(root, 'iemocap', {});
+    const { utterances, sources } = await getCorpusReader('iemocap').read(root, 'iemocap', {});
     expect(utterances.map((u) => [u.id, u.speaker, u.gender, u.label, u.rawLabel])).toEqual([
       ['Ses01F_impro01_F000', 'Ses01F', 'female', 'neutral', 'neu'],
       ['Ses01F_impro01_F001', 'Ses01F', 'female', 'undecided', 'xxx'],
@@ -43,7 +43,7 @@ describe('IEMOCAP reader (fixture tree in the original layout)', () => {
     const root = join(dir, 'IEMOCAP_full_release');
     const stray = join(root, 'Session5/sentences/wav/Ses05F_impro02/Ses05F_impro02_F009.wav');
     await writeFileDeep(stray, sineWav(0.1));
-    await expect(getReader('iemocap').read(root, 'iemocap', {})).rejects.toMatchObject({
+    await expect(getCorpusReader('iemocap').read(root, 'iemocap', {})).rejects.toMatchObject({
       code: 'INPUT_DATA',
       message: expect.stringContaining(`${stray}: no label for 'Ses05F_impro02_F009'`),
     });
@@ -53,7 +53,7 @@ describe('IEMOCAP reader (fixture tree in the original layout)', () => {
 
 describe('VoxCeleb reader (fixture trees in the original layouts)', () => {
   it('VoxCeleb1 wav/ and VoxCeleb2 aac/ trees, speaker = idNNNNN, unlabelled', async () => {
-    const { utterances } = await getReader('voxceleb').read(join(dir, 'voxceleb'), 'voxceleb', {});
+    const { utterances } = await getCorpusReader('voxceleb').read(join(dir, 'voxceleb'), 'voxceleb', {});
     expect(utterances.map((u) => [u.id, u.speaker, u.label])).toEqual([
       ['id10001/1zcIwhmdeo4/00001', 'id10001', null],
       ['id10001/1zcIwhmdeo4/00002', 'id10001', null],
@@ -63,7 +63,7 @@ describe('VoxCeleb reader (fixture trees in the original layouts)', () => {
       ['id00015/0fijmz4vTVU/00003', 'id00015', null],
     ]);
     expect(utterances[4]!.path).toBe(join(dir, 'voxceleb/vox2/aac/id00012/21Uxsk56VDQ/00001.m4a'));
-    const vox2 = await getReader('voxceleb').read(join(dir, 'voxceleb/vox2/aac'), 'vox2', {});
+    const vox2 = await getCorpusReader('voxceleb').read(join(dir, 'voxceleb/vox2/aac'), 'vox2', {});
     expect(vox2.utterances.map((u) => u.speaker)).toEqual(['id00012', 'id00015']);
   });
 });
@@ -73,7 +73,7 @@ describe('generic readers', () => {
     const root = join(dir, 'byLabel');
     for (const rel of ['Happy/spk1_a.wav', 'Happy/spk2_b.flac', 'sad/spk1_c.wav'])
       await writeFileDeep(join(root, rel), sineWav(0.1));
-    const { utterances } = await getReader('folder-per-label').read(root, 'mine', {
+    const { utterances } = await getCorpusReader('folder-per-label').read(root, 'mine', {
       speakerPattern: '^(spk\\d+)_',
     });
     expect(utterances.map((u) => [u.id, u.label, u.rawLabel, u.speaker])).toEqual([
@@ -82,7 +82,7 @@ describe('generic readers', () => {
       ['sad/spk1_c', 'sad', 'sad', 'spk1'],
     ]);
     await expect(
-      getReader('folder-per-label').read(root, 'mine', { speakerPattern: '^(x)_' }),
+      getCorpusReader('folder-per-label').read(root, 'mine', { speakerPattern: '^(x)_' }),
     ).rejects.toMatchObject({
       code: 'INPUT_DATA',
       message: expect.stringContaining('Happy/spk1_a.wav: file name does not match speakerPattern'),
@@ -98,7 +98,7 @@ describe('generic readers', () => {
         'audio/b.wav,neutral,s2,other,m,\n' +
         'audio/c.wav,,s2,mine,,\n',
     );
-    const { utterances, sources } = await getReader('manifest').read(file, 'mine', {});
+    const { utterances, sources } = await getCorpusReader('manifest').read(file, 'mine', {});
     expect(utterances).toEqual([
       {
         id: 'audio/a',
@@ -113,7 +113,7 @@ describe('generic readers', () => {
       { id: 'audio/c', corpus: 'mine', path: join(dir, 'manifest/audio/c.wav'), speaker: 's2', label: null },
     ]);
     expect(sources).toEqual([file]);
-    await expect(getReader('manifest').read(file, 'nope', {})).rejects.toMatchObject({
+    await expect(getCorpusReader('manifest').read(file, 'nope', {})).rejects.toMatchObject({
       message: expect.stringContaining("no rows for corpus 'nope' (manifest has mine, other)"),
     });
   });
@@ -124,21 +124,25 @@ describe('generic readers', () => {
       file,
       '{"path":"a.wav","label":"sad","speaker":"s1","duration":1.5}\n{"path":"b.wav","label":"sad"}\n',
     );
-    await expect(getReader('manifest').read(file, 'x', {})).rejects.toMatchObject({
+    await expect(getCorpusReader('manifest').read(file, 'x', {})).rejects.toMatchObject({
       code: 'INPUT_DATA',
       message: `${file}:2: missing 'speaker'`,
     });
     await writeFile(file, '{"path":"a.wav","label":"sad","speaker":"s1","duration":1.5}\n');
-    expect((await getReader('manifest').read(file, 'x', {})).utterances[0]).toMatchObject({
+    expect((await getCorpusReader('manifest').read(file, 'x', {})).utterances[0]).toMatchObject({
       id: 'a',
       duration: 1.5,
       label: 'sad',
     });
   });
 
-  it('an unknown reader name is a usage error listing the known ones', () => {
-    expect(() => getReader('nope')).toThrow(
-      /unknown corpus reader 'nope' \(known: emodb, emovo, savee, ravdess, tess, iemocap/,
+  it('an unknown reader name is READER_UNKNOWN listing the registered ones', () => {
+    expect(() => getCorpusReader('nope')).toThrow(
+      expect.objectContaining({
+        code: 'features:READER_UNKNOWN',
+        message:
+          "unknown corpus reader 'nope'; registered readers: emodb, emovo, folder-per-label, iemocap, librispeech, manifest, ravdess, savee, tess, unlabelled, voxceleb",
+      }),
     );
   });
 });

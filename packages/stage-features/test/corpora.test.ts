@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getReader } from '../src/corpora/index.ts';
+import { getCorpusReader } from '../src/corpora/index.ts';
 import { CORPORA, countBy, speakersOf } from './helpers.ts';
 
 const read = (reader: string, folder = reader, options = {}) =>
-  getReader(reader).read(join(CORPORA, folder), reader, options);
+  getCorpusReader(reader).read(join(CORPORA, folder), reader, options);
 
 describe('readers on the shared corpora', () => {
   it('Emo-DB: 535 utterances, 10 speakers, the published per-emotion counts', async () => {
@@ -145,7 +145,7 @@ describe('readers on the shared corpora', () => {
   });
 
   it('unlabelled reader: one speaker per folder', async () => {
-    const { utterances } = await getReader('unlabelled').read(
+    const { utterances } = await getCorpusReader('unlabelled').read(
       join(CORPORA, 'unlabeled-extra/interviews'),
       'interviews',
       {},

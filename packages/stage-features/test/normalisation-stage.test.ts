@@ -12,10 +12,19 @@ import { CORPORA } from './helpers.ts';
 const DIMS = 40;
 
 /** ingest → split of a real corpus subset; returns the split utterances as an artifact. */
-async function splitCorpus(corpus: string, root: string, rule: string, perSpeaker?: number): Promise<Artifact> {
+async function splitCorpus(
+  corpus: string,
+  root: string,
+  rule: string,
+  perSpeaker?: number,
+): Promise<Artifact> {
   const i = await testContext(ingest, { corpus, root, ...(perSpeaker ? { perSpeaker } : {}) });
   await ingest.run(i.ctx);
-  const s = await testContext(split, { rule }, { utterances: asArtifact(i.ctx.outputs.utterances!, 'utterances', [corpus]) });
+  const s = await testContext(
+    split,
+    { rule },
+    { utterances: asArtifact(i.ctx.outputs.utterances!, 'utterances', [corpus]) },
+  );
   await split.run(s.ctx);
   return asArtifact(s.ctx.outputs.utterances!, 'utterances', [corpus]);
 }
@@ -32,7 +41,10 @@ async function runMfcc(params: Record<string, unknown>, utterances: Artifact, st
 }
 
 /** Float64 mean/std per coefficient over the real (unpadded) frames of the rows `pick` keeps. */
-function realFrameStats(store: FeatureStore, pick: (row: { split: string | null; speaker: string }) => boolean) {
+function realFrameStats(
+  store: FeatureStore,
+  pick: (row: { split: string | null; speaker: string }) => boolean,
+) {
   const sum = new Float64Array(DIMS);
   const sq = new Float64Array(DIMS);
   let n = 0;
@@ -65,7 +77,13 @@ describe('features:mfcc normalisation choices on real Emo-DB and TESS files', { 
   it('the statistics output is the raw train-partition mean/std, whatever the mode', async () => {
     const expected = realFrameStats(raw, (r) => r.split === 'train');
     const file = JSON.parse(await readFile(join(rawStatistics.path, 'statistics.json'), 'utf8'));
-    expect(file).toMatchObject({ corpus: 'emodb', partition: 'train', dims: DIMS, utterances: 16, frames: expected.n });
+    expect(file).toMatchObject({
+      corpus: 'emodb',
+      partition: 'train',
+      dims: DIMS,
+      utterances: 16,
+      frames: expected.n,
+    });
     for (let k = 0; k < DIMS; k++) {
       expect(file.mean[k]).toBeCloseTo(expected.mean[k]!, 4);
       expect(file.std[k]).toBeCloseTo(expected.std[k]!, 4);
@@ -90,7 +108,10 @@ describe('features:mfcc normalisation choices on real Emo-DB and TESS files', { 
 
   it('corpus: train rows end at mean 0 / std 1; test rows use the train statistics', async () => {
     const { store } = await runMfcc({ normalise: 'corpus' }, emodb);
-    expect(store.meta).toMatchObject({ normalise: 'corpus', normalisation: { mode: 'corpus', statsFrom: 'train' } });
+    expect(store.meta).toMatchObject({
+      normalise: 'corpus',
+      normalisation: { mode: 'corpus', statsFrom: 'train' },
+    });
     const train = realFrameStats(store, (r) => r.split === 'train');
     for (let k = 0; k < DIMS; k++) {
       expect(train.mean[k]).toBeCloseTo(0, 4);
@@ -121,8 +142,12 @@ describe('features:mfcc normalisation choices on real Emo-DB and TESS files', { 
     const ownStats = realFrameStats(own.store, () => true);
     expect(Math.max(...ownStats.mean.map(Math.abs))).toBeLessThan(1e-4);
 
-    const training = await runMfcc({ normalise: 'corpus', statsFrom: 'training-corpora' }, tess, [rawStatistics]);
-    expect(training.store.meta).toMatchObject({ normalisation: { statsFrom: 'training-corpora', from: ['emodb'] } });
+    const training = await runMfcc({ normalise: 'corpus', statsFrom: 'training-corpora' }, tess, [
+      rawStatistics,
+    ]);
+    expect(training.store.meta).toMatchObject({
+      normalisation: { statsFrom: 'training-corpora', from: ['emodb'] },
+    });
     const stats = realFrameStats(raw, (r) => r.split === 'train');
     const rawTess = await runMfcc({ normalise: 'none' }, tess);
     const row = training.store.rows[0]!;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { listCorpusReaders } from '../src/corpora/index.ts';
 import defaultExport, { plugin } from '../src/index.ts';
 
 describe('plugin', () => {
-  it('registers the three stages and the features command', () => {
+  it('registers the four stages, the built-in readers and the features command', () => {
     expect(defaultExport).toBe(plugin);
     expect(plugin.name).toBe('@serx/stage-features');
     expect(plugin.version).toBe('0.1.0');
@@ -11,7 +12,25 @@ describe('plugin', () => {
     ).toEqual([
       ['features:ingest', [], ['utterances'], 'cpu-heavy'],
       ['features:split', ['utterances'], ['utterances'], 'light'],
-      ['features:mfcc', ['utterances'], ['features'], 'cpu-heavy'],
+      ['features:mfcc', ['utterances', 'statistics'], ['features', 'statistics'], 'cpu-heavy'],
+      ['features:select', ['features'], ['features'], 'io'],
+    ]);
+    expect(plugin.stages[2]!.inputs.statistics).toMatchObject({ many: true, optional: true, fits: true });
+    expect(plugin.setup).toBeDefined();
+    // test/setup.ts has run setup already; running it again is harmless (same objects).
+    plugin.setup!();
+    expect(listCorpusReaders().map((r) => [r.name, r.labelled, r.labels?.length ?? null])).toEqual([
+      ['emodb', true, 7],
+      ['emovo', true, 7],
+      ['folder-per-label', true, null],
+      ['iemocap', true, 11],
+      ['librispeech', false, null],
+      ['manifest', true, null],
+      ['ravdess', true, 8],
+      ['savee', true, 7],
+      ['tess', true, 7],
+      ['unlabelled', false, null],
+      ['voxceleb', false, null],
     ]);
     expect(plugin.commands?.map((c) => c.name)).toEqual(['features']);
   });

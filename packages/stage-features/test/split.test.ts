@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getReader } from '../src/corpora/index.ts';
+import { getCorpusReader } from '../src/corpora/index.ts';
 import type { Utterance } from '../src/corpora/types.ts';
 import { effectiveMapping } from '../src/labels/index.ts';
 import { type SplitRule, splitUtterances } from '../src/split/index.ts';
@@ -8,7 +8,7 @@ import { CORPORA, countBy } from './helpers.ts';
 
 const mapping = effectiveMapping();
 async function paperSplit(reader: string) {
-  const { utterances } = await getReader(reader).read(join(CORPORA, reader), reader, {});
+  const { utterances } = await getCorpusReader(reader).read(join(CORPORA, reader), reader, {});
   return splitUtterances(utterances, { corpus: reader, reader, rule: 'paper', mapping, seed: 0 });
 }
 const partitions = (r: Awaited<ReturnType<typeof paperSplit>>) =>

@@ -159,7 +159,7 @@ describe('bad audio and absent corpora', { timeout: 120_000 }, () => {
     expect(await ingest.fingerprint!(t.ctx.params, t.ctx.signal)).toBe('absent');
     // a required absent corpus is refused by the params schema, before anything runs
     expect(() => validParams(ingest, { corpus: 'iemocap', root: join(tmp, 'nope') })).toThrow(
-      /root must match format "existing-directory"/,
+      /root must match format "existing-path"/,
     );
   });
 
@@ -226,7 +226,27 @@ describe('bad audio and absent corpora', { timeout: 120_000 }, () => {
   });
 
   it('params schemas reject unknown readers, rules and MFCC options', () => {
-    expect(() => validParams(ingest, { corpus: 'x', root: '/x', reader: 'nope' })).toThrow(/params invalid/);
+    // The reader, its options and the kind of root are checked by corpora(), when the spec is loaded.
+    const checked = (params: Record<string, unknown>) => () =>
+      ingest.corpora!(validParams(ingest, params), {});
+    expect(checked({ corpus: 'x', root: tmp, reader: 'nope' })).toThrow(
+      expect.objectContaining({ code: 'features:READER_UNKNOWN' }),
+    );
+    expect(checked({ corpus: 'ravdess', root: tmp, options: { vocalChannel: 'opera' } })).toThrow(
+      expect.objectContaining({
+        code: 'features:READER_OPTIONS',
+        message: expect.stringContaining(
+          "corpus reader 'ravdess': options.vocalChannel must be equal to one of the allowed values",
+        ),
+      }),
+    );
+    expect(checked({ corpus: 'emodb', root: tmp, options: { speaker: 'a' } })).toThrow(
+      "corpus reader 'emodb': options.speaker is not an option of this reader (its options: none)",
+    );
+    expect(checked({ corpus: 'x', reader: 'manifest', root: tmp })).toThrow(
+      `root ${tmp} is a folder; reader 'manifest' reads a file`,
+    );
+    expect(checked({ corpus: 'tess', root: tmp })()).toEqual(['tess']);
     expect(() => validParams(split, { rule: 'random' })).toThrow(/params invalid/);
     expect(validParams(split, { rule: { speakers: { test: ['15'] } } })).toMatchObject({
       rule: { speakers: { test: ['15'] } },

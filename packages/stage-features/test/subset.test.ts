@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getReader } from '../src/corpora/index.ts';
+import { getCorpusReader } from '../src/corpora/index.ts';
 import { etaLogger } from '../src/stages/eta.ts';
 import { subset } from '../src/stages/subset.ts';
 import { CORPORA, countBy } from './helpers.ts';
 
 describe('smoke subsets', () => {
   it('perClass spreads over speakers, perSpeaker over labels, limit over speakers; reader order kept', async () => {
-    const { utterances } = await getReader('tess').read(join(CORPORA, 'tess'), 'tess', {});
+    const { utterances } = await getCorpusReader('tess').read(join(CORPORA, 'tess'), 'tess', {});
     const perClass = subset(utterances, { perClass: 2 });
     expect(perClass).toHaveLength(14);
     expect(countBy(perClass, (u) => u.speaker)).toEqual({ OAF: 7, YAF: 7 });
@@ -15,7 +15,7 @@ describe('smoke subsets', () => {
     const order = perClass.map((u) => utterances.indexOf(u));
     expect(order).toEqual([...order].sort((a, b) => a - b));
 
-    const emodb = (await getReader('emodb').read(join(CORPORA, 'emodb'), 'emodb', {})).utterances;
+    const emodb = (await getCorpusReader('emodb').read(join(CORPORA, 'emodb'), 'emodb', {})).utterances;
     const perSpeaker = subset(emodb, { perSpeaker: 3 });
     expect(perSpeaker.filter((u) => u.speaker === '03').map((u) => u.label)).toEqual([
       'happiness',

@@ -62,10 +62,15 @@ describe('an ingest that finds nothing', { timeout: 60_000 }, () => {
     const root = join(tmp, 'empty-corpus');
     await mkdir(join(root, 'wav'), { recursive: true });
     const t = await testContext(ingest, { corpus: 'emodb', root });
-    const failure = { code: 'INPUT_DATA', message: expect.stringMatching(/empty-corpus: reader 'emodb' found no utterances/) };
+    const failure = {
+      code: 'features:CORPUS_EMPTY',
+      message: expect.stringMatching(/empty-corpus: reader 'emodb' found no utterances/),
+    };
     await expect(ingest.run(t.ctx)).rejects.toMatchObject(failure);
     // The fingerprint reads the corpus before the stage runs: the same error, earlier.
-    await expect(ingest.fingerprint!(t.ctx.params, new AbortController().signal)).rejects.toMatchObject(failure);
+    await expect(ingest.fingerprint!(t.ctx.params, new AbortController().signal)).rejects.toMatchObject(
+      failure,
+    );
   });
 
   it('with optional: true, an empty corpus is an empty set and a loud warning', async () => {

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerxError } from '@serx/core';
 import { layoutError } from './layout-error.ts';
-import type { CorpusReader, Utterance } from './types.ts';
+import { defineCorpusReader } from './registry.ts';
+import type { Utterance } from './types.ts';
 import { walkAudio } from './walk.ts';
 
 const EMOTIONS: Record<string, string> = {
@@ -36,11 +37,25 @@ interface Evaluation {
  * present. Speaker = session + the gender letter of the utterance id (`Ses01F_impro01_M003` →
  * `Ses01M`): the same actor speaks in every dialog of a session.
  */
-export const iemocap: CorpusReader = {
+export const iemocap = defineCorpusReader({
   name: 'iemocap',
   description:
     'IEMOCAP, SessionN/sentences/wav/<dialog>/<utt>.wav + SessionN/dialog/EmoEvaluation/<dialog>.txt',
   labelled: true,
+  labels: Object.values(EMOTIONS),
+  // The paper's "first five sessions ... sixth session" cannot be literal (IEMOCAP has five).
+  paperSplit: {
+    rule: {
+      speakers: {
+        train: ['Ses01F', 'Ses01M', 'Ses02F', 'Ses02M', 'Ses03F', 'Ses03M', 'Ses04F', 'Ses04M'],
+        validation: ['Ses05F'],
+        test: ['Ses05M'],
+      },
+      rest: 'drop',
+    },
+    description:
+      'paper (IEMOCAP, five sessions): sessions 1-4 train; session 5 halved by speaker, Ses05F validation, Ses05M test',
+  },
   async read(root, corpus) {
     const sessions = (await readdir(root, { withFileTypes: true }))
       .filter((e) => e.isDirectory() && SESSION.test(e.name))
@@ -88,7 +103,7 @@ export const iemocap: CorpusReader = {
     }
     return { utterances, sources };
   },
-};
+});
 
 async function readLabelFiles<T>(
   dir: string,

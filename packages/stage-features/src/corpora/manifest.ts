@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { SerxError } from '@serx/core';
 import { parseCsvLine } from './csv.ts';
-import type { CorpusReader, Utterance } from './types.ts';
+import { defineCorpusReader } from './registry.ts';
+import type { Utterance } from './types.ts';
 
 type Row = Record<string, unknown>;
 
@@ -12,10 +13,11 @@ type Row = Record<string, unknown>;
  * manifest's folder. With a `corpus` field, only the rows of this stage's corpus are read, so one
  * manifest can feed several ingest stages. An empty label means unlabelled.
  */
-export const manifest: CorpusReader = {
+export const manifest = defineCorpusReader({
   name: 'manifest',
   description: 'CSV/JSONL manifest with path, label, speaker[, corpus, id, gender, text, duration]',
   labelled: true,
+  root: 'file',
   async read(root, corpus) {
     const text = await readFile(root, 'utf8').catch((cause: unknown) => {
       throw new SerxError('INPUT_DATA', `${root}: manifest cannot be read`, { cause });
@@ -77,7 +79,7 @@ export const manifest: CorpusReader = {
     }
     return { utterances, sources: [root] };
   },
-};
+});
 
 function parseCsv(text: string, file: string): { line: number; row: Row }[] {
   const lines = text.split(/\r?\n/);

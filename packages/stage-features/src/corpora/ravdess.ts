@@ -1,6 +1,5 @@
 import { layoutError } from './layout-error.ts';
-import type { CorpusReader, Utterance } from './types.ts';
-import { walkAudio } from './walk.ts';
+import { defineCorpusReader } from './registry.ts';
 
 const EMOTIONS: Record<string, string> = {
   '01': 'neutral',
@@ -18,35 +17,46 @@ const STATEMENTS: Record<string, string> = {
 };
 const NAME = /^(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)$/;
 const CHANNELS = { speech: ['01'], song: ['02'], all: ['01', '02'] } as const;
+const actors = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => String(from + i).padStart(2, '0'));
+
+export interface RavdessOptions {
+  /** Vocal channel: `speech` (01, default), `song` (02) or `all`. */
+  vocalChannel: keyof typeof CHANNELS;
+}
 
 /**
  * RAVDESS: `Actor_01/03-01-05-01-02-01-01.wav` — modality, vocal channel, emotion, intensity,
  * statement, repetition, actor (odd = male). Speech only (channel 01) unless `vocalChannel` says.
  */
-export const ravdess: CorpusReader = {
+export const ravdess = defineCorpusReader<RavdessOptions>({
   name: 'ravdess',
   description: 'RAVDESS, Actor_NN/MM-VV-EE-II-SS-RR-AA.wav (speech channel by default)',
   labelled: true,
-  async read(root, corpus, options) {
-    const channels: readonly string[] = CHANNELS[options.vocalChannel ?? 'speech'];
-    const utterances: Utterance[] = [];
-    for (const file of await walkAudio(root)) {
-      const m = NAME.exec(file.stem);
-      if (!m || !EMOTIONS[m[3]!])
-        throw layoutError('RAVDESS', file.path, 'MM-VV-EE-II-SS-RR-AA with emotion 01..08');
-      const [, , channel, code, , statement, , actor] = m as unknown as string[];
-      if (!channels.includes(channel!)) continue;
-      utterances.push({
-        id: file.stem,
-        corpus,
-        path: file.path,
-        speaker: actor!,
-        gender: Number(actor) % 2 === 1 ? 'male' : 'female',
-        label: EMOTIONS[code!]!,
-        rawLabel: code!,
-        text: STATEMENTS[statement!] ?? statement!,
-      });
-    }
-    return { utterances, sources: [] };
+  labels: Object.values(EMOTIONS),
+  options: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { vocalChannel: { enum: Object.keys(CHANNELS), default: 'speech' } },
   },
-};
+  paperSplit: {
+    rule: { speakers: { train: actors(1, 22), test: ['23'], validation: ['24'] }, rest: 'drop' },
+    description: 'paper (RAVDESS): actors 1-22 train, 23 test, 24 validation',
+  },
+  parse(file, options) {
+    const m = NAME.exec(file.stem);
+    if (!m || !EMOTIONS[m[3]!])
+      throw layoutError('RAVDESS', file.path, 'MM-VV-EE-II-SS-RR-AA with emotion 01..08');
+    const [, , channel, code, , statement, , actor] = m as unknown as string[];
+    const channels: readonly string[] = CHANNELS[options.vocalChannel ?? 'speech'];
+    if (!channels.includes(channel!)) return null;
+    return {
+      id: file.stem,
+      speaker: actor!,
+      gender: Number(actor) % 2 === 1 ? 'male' : 'female',
+      label: EMOTIONS[code!]!,
+      rawLabel: code!,
+      text: STATEMENTS[statement!] ?? statement!,
+    };
+  },
+});

@@ -1,6 +1,5 @@
 import { layoutError } from './layout-error.ts';
-import type { CorpusReader, Utterance } from './types.ts';
-import { walkAudio } from './walk.ts';
+import { defineCorpusReader } from './registry.ts';
 
 const EMOTIONS: Record<string, string> = {
   angry: 'anger',
@@ -18,29 +17,25 @@ const NAME = /^(OAF|OA|YAF)_(.+)_([a-z]+)$/i;
  * TESS: `OAF_angry/OAF_back_angry.wav` — speaker (OAF / YAF), word, emotion (`ps` = pleasant
  * surprise). Folder names vary in case (`OAF_Fear`, `YAF_pleasant_surprised`) and are not used.
  */
-export const tess: CorpusReader = {
+export const tess = defineCorpusReader({
   name: 'tess',
   description: 'TESS, <OAF|YAF>_<emotion>/<speaker>_<word>_<emotion>.wav',
   labelled: true,
-  async read(root, corpus) {
-    const utterances: Utterance[] = [];
-    for (const file of await walkAudio(root)) {
-      const m = NAME.exec(file.stem);
-      const code = m?.[3]?.toLowerCase();
-      if (!m || !code || !EMOTIONS[code])
-        throw layoutError('TESS', file.path, '<OAF|YAF>_<word>_<angry|disgust|fear|happy|neutral|ps|sad>');
-      const speaker = m[1]!.toUpperCase() === 'YAF' ? 'YAF' : 'OAF';
-      utterances.push({
-        id: file.stem,
-        corpus,
-        path: file.path,
-        speaker,
-        gender: 'female',
-        label: EMOTIONS[code]!,
-        rawLabel: code,
-        text: m[2]!,
-      });
-    }
-    return { utterances, sources: [] };
+  labels: Object.values(EMOTIONS),
+  // The paper's unseen corpus: never seen in training or validation.
+  paperSplit: { rule: 'all-test', description: 'paper (TESS): whole corpus test' },
+  parse(file) {
+    const m = NAME.exec(file.stem);
+    const code = m?.[3]?.toLowerCase();
+    if (!m || !code || !EMOTIONS[code])
+      throw layoutError('TESS', file.path, '<OAF|YAF>_<word>_<angry|disgust|fear|happy|neutral|ps|sad>');
+    return {
+      id: file.stem,
+      speaker: m[1]!.toUpperCase() === 'YAF' ? 'YAF' : 'OAF',
+      gender: 'female',
+      label: EMOTIONS[code]!,
+      rawLabel: code,
+      text: m[2]!,
+    };
   },
-};
+});

@@ -26,27 +26,8 @@ export interface SplitUtterance extends Utterance {
   class: string | null;
 }
 
-/** Reader options a spec may set (`features:ingest` param `options`). */
-export interface ReaderOptions {
-  /** RAVDESS vocal channel: `speech` (01, default), `song` (02) or `all`. */
-  vocalChannel?: 'speech' | 'song' | 'all';
-  /** folder-per-label / unlabelled: regex whose first capture group of the file name is the speaker. */
-  speakerPattern?: string;
-  /** unlabelled: one speaker for every file (default: the file's parent folder name). */
-  speaker?: string;
-}
-
 export interface ReadResult {
   utterances: Utterance[];
   /** Files other than audio that the reader parsed (label files, manifests): part of the fingerprint. */
   sources: string[];
-}
-
-/** A corpus reader walks `root` in the corpus's original layout. Throws INPUT_DATA naming the file. */
-export interface CorpusReader {
-  name: string;
-  description: string;
-  /** Whether the corpus carries emotion labels. */
-  labelled: boolean;
-  read(root: string, corpus: string, options: ReaderOptions): Promise<ReadResult>;
 }

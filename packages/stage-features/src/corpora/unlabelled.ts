@@ -1,27 +1,37 @@
+import { defineCorpusReader } from './registry.ts';
 import { speakerMatcher } from './speaker-pattern.ts';
-import type { CorpusReader, Utterance } from './types.ts';
-import { walkAudio } from './walk.ts';
+
+export interface UnlabelledOptions {
+  /** One speaker for every file. */
+  speaker?: string;
+  /** Regex whose first capture group of the file name is the speaker. */
+  speakerPattern?: string;
+}
 
 /**
- * Any audio under root, unlabelled (e.g. interview clips). Speaker = `options.speaker`, else the
- * first capture group of `options.speakerPattern`, else the file's parent folder name.
+ * Any audio under root, unlabelled (interview clips, read speech, field recordings...). Speaker =
+ * `options.speaker`, else the first capture group of `options.speakerPattern`, else the file's
+ * parent folder name (the root's own name for files directly under it).
  */
-export const unlabelled: CorpusReader = {
+export const unlabelled = defineCorpusReader<UnlabelledOptions>({
   name: 'unlabelled',
   description:
     'every audio file under root, unlabelled; speaker from options.speaker / speakerPattern / parent folder',
   labelled: false,
-  async read(root, corpus, options) {
-    const speakerOf = speakerMatcher(options.speakerPattern);
-    const rootName = root.split(/[\\/]/).filter(Boolean).at(-1) ?? 'unknown';
-    const utterances: Utterance[] = (await walkAudio(root)).map((file) => ({
-      id: file.rel.replace(/\.[^./]+$/, ''),
-      corpus,
-      path: file.path,
-      speaker:
-        options.speaker ?? (speakerOf ? speakerOf(file.stem, file.path) : (file.dirs.at(-1) ?? rootName)),
-      label: null,
-    }));
-    return { utterances, sources: [] };
+  options: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { speaker: { type: 'string', minLength: 1 }, speakerPattern: { type: 'string' } },
   },
-};
+  parse(file, options) {
+    const fromName = speakerMatcher(options.speakerPattern);
+    const speaker =
+      options.speaker ?? (fromName ? fromName(file.stem, file.path) : (file.dirs.at(-1) ?? rootName(file)));
+    return { speaker };
+  },
+});
+
+function rootName(file: { path: string; rel: string }): string {
+  const root = file.path.slice(0, file.path.length - file.rel.length);
+  return root.split(/[\\/]/).filter(Boolean).at(-1) ?? 'unknown';
+}

@@ -71,8 +71,12 @@ async function linkTarget(path: string) {
     return await stat(path);
   } catch (cause) {
     const target = await readlink(path).catch(() => '?');
-    throw new SerxError('INPUT_DATA', `${path}: broken symbolic link (to ${target}); is the disk it points to mounted?`, {
-      cause,
-    });
+    throw new SerxError(
+      'INPUT_DATA',
+      `${path}: broken symbolic link (to ${target}); is the disk it points to mounted?`,
+      {
+        cause,
+      },
+    );
   }
 }

@@ -1,3 +1,4 @@
+export { checkCoverage } from './coverage.ts';
 export {
   type ClassTarget,
   DEFAULT_MAPPING,

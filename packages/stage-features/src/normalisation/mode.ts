@@ -33,7 +33,7 @@ export function storeMetaValue(mode: NormaliseMode): boolean | NormaliseMode {
 export const normaliseSchema = {
   default: 'utterance',
   description:
-    "utterance (paper) | speaker | corpus | none (true = utterance, false = none): z-normalisation statistics per utterance, per speaker, per corpus (see statsFrom) or none",
+    'utterance (paper) | speaker | corpus | none (true = utterance, false = none): z-normalisation statistics per utterance, per speaker, per corpus (see statsFrom) or none',
   oneOf: [{ enum: ['utterance', 'speaker', 'corpus', 'none'] }, { type: 'boolean' }],
 } as const;
 

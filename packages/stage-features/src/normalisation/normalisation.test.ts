@@ -24,12 +24,20 @@ describe('moments', () => {
   });
 
   it('applyMeanStd z-normalises, and only centres a constant coefficient', () => {
-    const out = applyMeanStd({ data: frames([4, 10], [0, 10]), frames: 2, dims: 2 }, { frames: 2, mean: [2, 10], std: [2, 0] });
+    const out = applyMeanStd(
+      { data: frames([4, 10], [0, 10]), frames: 2, dims: 2 },
+      { frames: 2, mean: [2, 10], std: [2, 0] },
+    );
     expect(Array.from(out.data)).toEqual([1, 0, -1, 0]);
   });
 
   it('true/false keep meaning utterance/none', () => {
-    expect([true, false, undefined, 'speaker' as const].map(normaliseMode)).toEqual(['utterance', 'none', 'utterance', 'speaker']);
+    expect([true, false, undefined, 'speaker' as const].map(normaliseMode)).toEqual([
+      'utterance',
+      'none',
+      'utterance',
+      'speaker',
+    ]);
   });
 });
 
@@ -51,15 +59,19 @@ describe('resolveNormaliser', () => {
   });
 
   it('refuses own on a corpus with train rows, and train on a corpus without', () => {
-    expect(() => resolveNormaliser({ ...base, mode: 'corpus', statsFrom: 'own', collected: collected() })).toThrow(
-      /statsFrom: own would normalise train rows/,
-    );
+    expect(() =>
+      resolveNormaliser({ ...base, mode: 'corpus', statsFrom: 'own', collected: collected() }),
+    ).toThrow(/statsFrom: own would normalise train rows/);
     const allTest = new StatisticsCollector(2);
     allTest.add({ speaker: 'b', split: 'test' }, frames([1, 1]));
-    expect(() => resolveNormaliser({ ...base, mode: 'corpus', statsFrom: 'train', collected: allTest })).toThrow(
-      /no train rows .* statsFrom: own .* statsFrom: training-corpora/,
-    );
-    expect(resolveNormaliser({ ...base, mode: 'corpus', statsFrom: 'own', collected: allTest }).statsFor({ speaker: 'b' }).mean).toEqual([1, 1]);
+    expect(() =>
+      resolveNormaliser({ ...base, mode: 'corpus', statsFrom: 'train', collected: allTest }),
+    ).toThrow(/no train rows .* statsFrom: own .* statsFrom: training-corpora/);
+    expect(
+      resolveNormaliser({ ...base, mode: 'corpus', statsFrom: 'own', collected: allTest }).statsFor({
+        speaker: 'b',
+      }).mean,
+    ).toEqual([1, 1]);
   });
 
   it('training-corpora pools the wired statistics, and needs at least one with train frames', () => {
@@ -71,7 +83,10 @@ describe('resolveNormaliser', () => {
       mode: 'corpus',
       statsFrom: 'training-corpora',
       collected: allTest,
-      inputs: [{ corpus: 'y', moments: other }, { corpus: 'z', moments: emptyMoments(2) }],
+      inputs: [
+        { corpus: 'y', moments: other },
+        { corpus: 'z', moments: emptyMoments(2) },
+      ],
     });
     expect(n.statsFor({ speaker: 't' })).toEqual({ frames: 2, mean: [1, 2], std: [1, 2] });
     expect(n.describe).toMatchObject({ from: ['y'] });

@@ -1,10 +1,10 @@
 import { SerxError } from '@serx/core';
 import type { SplitUtterance, Utterance } from '../corpora/types.ts';
+import { FeaturesErrors } from '../errors.ts';
 import { DROP, mapLabel } from '../labels/mapping.ts';
+import { explicitRule } from './explicit-rule.ts';
 import { type LeakageReport, leakageReport } from './leakage.ts';
-import { constantRule, paperRule } from './paper.ts';
-import { speakerFractionRule } from './speaker-fraction.ts';
-import { speakerListRule } from './speaker-lists.ts';
+import { paperRule } from './paper.ts';
 import type { ResolvedRule, SplitRule } from './types.ts';
 
 export interface SplitOptions {
@@ -34,7 +34,7 @@ export function splitUtterances(utterances: readonly Utterance[], options: Split
   for (const u of utterances) {
     if (seen.has(u.id))
       throw new SerxError(
-        'SPLIT_LEAKAGE',
+        FeaturesErrors.SPLIT_LEAKAGE,
         `corpus '${options.corpus}': utterance id '${u.id}' occurs twice (${u.path})`,
       );
     seen.add(u.id);
@@ -52,7 +52,7 @@ export function splitUtterances(utterances: readonly Utterance[], options: Split
   if (illegal.length > 0) {
     const list = illegal.map((s) => `${s.speaker} (${s.partitions.join(', ')})`).join('; ');
     throw new SerxError(
-      'SPLIT_LEAKAGE',
+      FeaturesErrors.SPLIT_LEAKAGE,
       `corpus '${options.corpus}': speakers in more than one partition: ${list} [rule: ${rule.description}]`,
     );
   }
@@ -65,13 +65,5 @@ function resolveRule(
   utterances: readonly Utterance[],
   seed: number,
 ): ResolvedRule {
-  if (rule === 'paper') return paperRule(reader, utterances);
-  if (rule === 'all-test') return constantRule('test', 'all-test (held-out corpus)');
-  if (rule === 'all-train') return constantRule('train', 'all-train');
-  if ('speakers' in rule) return speakerListRule(rule.speakers, rule.rest ?? 'train');
-  return speakerFractionRule(
-    utterances.map((u) => u.speaker),
-    rule.speakerFraction,
-    seed,
-  );
+  return rule === 'paper' ? paperRule(reader, utterances, seed) : explicitRule(rule, utterances, seed);
 }

@@ -1,6 +1,6 @@
 import { SerxError } from '@serx/core';
-import { PARTITIONS, type Partition, type ResolvedRule } from './types.ts';
 import { FeaturesErrors } from '../errors.ts';
+import { PARTITIONS, type Partition, type ResolvedRule } from './types.ts';
 
 /** Speakers named in a list go to that partition; every other speaker goes to `rest`. */
 export function speakerListRule(

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { defineStage, SerxError, type StageContext } from '@serx/core';
-import { getReader, READERS } from '../corpora/registry.ts';
-import type { ReaderOptions, Utterance } from '../corpora/types.ts';
+import { defineStage, type StageContext } from '@serx/core';
+import { getCorpusReader } from '../corpora/registry.ts';
+import type { Utterance } from '../corpora/types.ts';
 import { writeUtterances } from '../corpora/utterances-file.ts';
 import { extractionPool } from '../workers/index.ts';
 import { badAudio, type OnBadAudio, onBadAudioSchema, type SkippedFile } from './bad-audio-policy.ts';
 import { etaLogger } from './eta.ts';
+import { checkedReader, readCorpus } from './read-corpus.ts';
 import { subset } from './subset.ts';
 
 export interface IngestParams {
@@ -20,7 +21,7 @@ export interface IngestParams {
   limit?: number;
   perClass?: number;
   perSpeaker?: number;
-  options?: ReaderOptions;
+  options?: Record<string, unknown>;
 }
 
 const count = { type: 'integer', minimum: 1 } as const;
@@ -41,16 +42,20 @@ export const ingest = defineStage<IngestParams>({
     required: ['corpus', 'root'],
     properties: {
       corpus: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', description: 'Lineage name of the corpus' },
-      reader: { enum: [...READERS.keys()], description: 'Corpus reader (default: the corpus name)' },
+      reader: {
+        type: 'string',
+        minLength: 1,
+        description: 'Corpus reader registered by a loaded plugin (default: the corpus name)',
+      },
       root: {
         type: 'string',
         format: 'path',
-        description: 'Corpus folder (manifest reader: the manifest file)',
+        description: 'Corpus folder, or file for a reader that reads one (manifest)',
       },
       optional: {
         type: 'boolean',
         default: false,
-        description: 'An absent root gives an empty set with a notice',
+        description: 'An absent root, or one with no utterances, gives an empty set with a warning',
       },
       onBadAudio: onBadAudioSchema,
       probe: {
@@ -63,23 +68,13 @@ export const ingest = defineStage<IngestParams>({
       perSpeaker: { ...count, description: 'Smoke subsets: at most this many per speaker' },
       options: {
         type: 'object',
-        additionalProperties: false,
-        properties: {
-          vocalChannel: { enum: ['speech', 'song', 'all'] },
-          speakerPattern: { type: 'string' },
-          speaker: { type: 'string' },
-        },
+        description: "The reader's options (its own schema, checked when the spec is loaded)",
       },
     },
-    // Checked before anything runs (core path formats): an absent root only with `optional: true`;
-    // a folder for every reader but `manifest`, whose root is the manifest file.
+    // Checked before anything runs (core path formats): an absent root only with `optional: true`.
+    // Whether the root must be a folder or a file is the reader's to say (checked in corpora()).
     if: { required: ['optional'], properties: { optional: { const: true } } },
-    then: { properties: { root: { not: { format: 'existing-file' } } } },
-    else: {
-      if: { required: ['reader'], properties: { reader: { const: 'manifest' } } },
-      then: { properties: { root: { format: 'existing-file' } } },
-      else: { properties: { root: { format: 'existing-directory' } } },
-    },
+    else: { properties: { root: { format: 'existing-path' } } },
   },
   inputs: {},
   outputs: {
@@ -87,11 +82,16 @@ export const ingest = defineStage<IngestParams>({
   },
   // Probing decodes every file: as heavy as extraction's decode half, so it gets the thread budget.
   resources: { class: 'cpu-heavy' },
-  corpora: (params) => [params.corpus],
+  // Runs when the spec is loaded: an unknown reader, bad reader options or a root of the wrong
+  // kind fail there, before anything runs.
+  corpora(params) {
+    checkedReader(params);
+    return [params.corpus];
+  },
+  codeDependencies: (params) => [getCorpusReader(params.reader ?? params.corpus)],
   async fingerprint(params) {
-    if (params.optional && !(await exists(params.root))) return 'absent';
-    const reader = getReader(params.reader ?? params.corpus);
-    const { utterances, sources } = await reader.read(params.root, params.corpus, params.options ?? {});
+    if (checkedReader(params).absent) return 'absent';
+    const { utterances, sources } = await readCorpus(params);
     const hash = createHash('sha256');
     for (const file of [...sources, ...utterances.map((u) => u.path)].sort()) {
       const s = await stat(file);
@@ -106,21 +106,20 @@ async function runIngest(ctx: StageContext<IngestParams>) {
   const { params } = ctx;
   ctx.signal.throwIfAborted();
   const readerName = params.reader ?? params.corpus;
-  const reader = getReader(readerName);
+  const { reader, absent } = checkedReader(params);
   const dir = ctx.outputs.utterances!;
   const base = { corpus: params.corpus, reader: readerName, labelled: reader.labelled, root: params.root };
-  if (!(await exists(params.root))) {
-    if (!params.optional)
-      throw new SerxError(
-        'INPUT_DATA',
-        `${params.root}: corpus '${params.corpus}' not found (set optional: true to allow an absent corpus)`,
-      );
+  if (absent) {
     ctx.log.info(`corpus '${params.corpus}' is absent (${params.root}): empty utterance set`);
     await writeUtterances(dir, { ...base, count: 0, absent: true, skipped: 0 }, []);
     await writeFile(join(dir, 'skipped.jsonl'), '');
     return { meta: { utterances: { ...base, count: 0, absent: true, skipped: 0 } } };
   }
-  const all = (await reader.read(params.root, params.corpus, params.options ?? {})).utterances;
+  const all = (await readCorpus(params)).utterances;
+  if (all.length === 0)
+    ctx.log.warn(
+      `corpus '${params.corpus}': reader '${readerName}' found NO utterances under ${params.root} (optional: true, so the set is empty); expected ${reader.description}`,
+    );
   const selected = subset(all, params);
   ctx.log.info(
     `${params.corpus}: ${all.length} utterances found by reader '${readerName}', ${selected.length} selected`,
@@ -176,11 +175,4 @@ async function probeAll(ctx: StageContext<IngestParams>, utterances: Utterance[]
   }
   if (ctx.signal.aborted) throw ctx.signal.reason;
   return { kept, skipped };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }

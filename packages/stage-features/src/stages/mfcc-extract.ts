@@ -1,4 +1,4 @@
-import type { StageContext } from '@serx/core';
+import type { ErrorCode, StageContext } from '@serx/core';
 import type { SplitUtterance, Utterance } from '../corpora/types.ts';
 import type { MfccOptions } from '../mfcc/index.ts';
 import { type ExtractResult, extractionPool } from '../workers/index.ts';
@@ -40,11 +40,17 @@ export async function extractRaw(
     let next = 0;
     for (let i = 0; i < utterances.length; i++) {
       while (next < utterances.length && next < i + window) {
-        const task = { path: utterances[next]!.path, mfcc, normalise: false, minFrames: 0, pad: 'zero' as const };
+        const task = {
+          path: utterances[next]!.path,
+          mfcc,
+          normalise: false,
+          minFrames: 0,
+          pad: 'zero' as const,
+        };
         // A crashed worker or an abort becomes a failure without a bad-audio reason: it fails the stage.
         pending.set(
           next,
-          pool.extract(task).catch((e: { code?: string; message?: string }) => ({
+          pool.extract(task).catch((e: { code?: ErrorCode; message?: string }) => ({
             ok: false,
             code: e.code ?? 'STAGE_FAILED',
             message: e.message ?? String(e),
@@ -58,7 +64,12 @@ export async function extractRaw(
       if (ctx.signal.aborted) throw ctx.signal.reason;
       if (result.ok) {
         audioSec += result.duration;
-        await onRow({ utterance: u, raw: result.data, rawFrames: result.rawFrames, duration: result.duration });
+        await onRow({
+          utterance: u,
+          raw: result.data,
+          rawFrames: result.rawFrames,
+          duration: result.duration,
+        });
       } else {
         skipped.push(badAudio(result, u, policy, ctx.log));
       }

@@ -23,8 +23,8 @@ import {
 } from '../normalisation/mode.ts';
 import { type Normaliser, resolveNormaliser } from '../normalisation/normaliser.ts';
 import { readStatistics, writeStatistics } from '../normalisation/statistics-file.ts';
-import { openFeatureStore } from '../store/reader.ts';
 import type { FeatureRowInput } from '../store/format.ts';
+import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
 import { manyInputs, singleInput } from './input-artifact.ts';
@@ -115,7 +115,8 @@ export const mfcc = defineStage<MfccParams>({
       optional: true,
       // Statistics fit the normalisation of every row of this stage: a held-out corpus's must never arrive here.
       fits: true,
-      description: "train-partition statistics of other corpora (normalise: corpus, statsFrom: training-corpora)",
+      description:
+        'train-partition statistics of other corpora (normalise: corpus, statsFrom: training-corpora)',
     },
   },
   outputs: {
@@ -170,7 +171,8 @@ async function runMfcc(ctx: StageContext<MfccParams>) {
   // utterance / none are shaped as they arrive; speaker / corpus need every row's statistics
   // first, so raw rows wait in a store in the work dir for a second pass.
   const rawDir = join(ctx.workDir, 'raw');
-  if (!perRow) await rm(rawDir, { recursive: true, force: true }).then(() => mkdir(rawDir, { recursive: true }));
+  if (!perRow)
+    await rm(rawDir, { recursive: true, force: true }).then(() => mkdir(rawDir, { recursive: true }));
   const first = perRow
     ? await FeatureStoreWriter.create(ctx.outputs.features!, storeMeta())
     : await FeatureStoreWriter.create(rawDir, { dims: options.numCeps });

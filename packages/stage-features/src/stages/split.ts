@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, SerxError, type StageContext } from '@serx/core';
+import { getCorpusReader } from '../corpora/registry.ts';
 import { readUtterances, writeUtterances } from '../corpora/utterances-file.ts';
+import { checkCoverage } from '../labels/coverage.ts';
 import { effectiveMapping } from '../labels/mapping.ts';
 import { splitUtterances } from '../split/apply.ts';
 import { PARTITIONS, type SplitRule } from '../split/types.ts';
@@ -87,6 +89,7 @@ async function runSplit(ctx: StageContext<SplitParams>) {
     mapping: ctx.params.mapping ?? {},
     useDefault: ctx.params.useDefaultMapping ?? true,
   });
+  checkCoverage(meta.corpus, getCorpusReader(meta.reader), mapping);
   const { rows, report } = splitUtterances(utterances, {
     corpus: meta.corpus,
     reader: meta.reader,

@@ -1,0 +1,80 @@
+import { defineStage, SerxError, type StageContext } from '@serx/core';
+import { openFeatureStore } from '../store/reader.ts';
+import { FeatureStoreWriter } from '../store/writer.ts';
+import { manyInputs } from './input-artifact.ts';
+
+export interface SelectParams {
+  splits: ('train' | 'validation' | 'test')[];
+}
+
+/**
+ * `features:select`: one feature store with the rows of the given partitions of several stores,
+ * e.g. the labelled corpora's train partitions as in-domain pretraining speech (the autoencoder
+ * reads frames only, so labels go unused). Rows keep their order, store by store.
+ */
+export const select = defineStage<SelectParams>({
+  name: 'features:select',
+  version: '1',
+  description:
+    'Rows of some partitions of feature stores, as one store (e.g. train partitions for pretraining)',
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      splits: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { enum: ['train', 'validation', 'test'] },
+        default: ['train'],
+        description: 'Partitions whose rows are kept',
+      },
+    },
+  },
+  inputs: {
+    features: { type: 'features', many: true, description: 'feature stores of one MFCC configuration' },
+  },
+  outputs: { features: { type: 'features', description: 'the selected rows (feature store)' } },
+  resources: { class: 'io' },
+  run: runSelect,
+});
+
+async function runSelect(ctx: StageContext<SelectParams>) {
+  const keep = new Set<string>(ctx.params.splits);
+  const inputs = manyInputs(ctx, 'features');
+  const stores = await Promise.all(inputs.map((a) => openFeatureStore(a.path)));
+  try {
+    const first = stores[0];
+    if (!first) throw new SerxError('INPUT_DATA', `${ctx.id}: no feature stores wired to 'features'`);
+    const { format, dims, dtype, sampleRate, count, frames, shards, corpus, ...config } = first.meta;
+    for (const store of stores.slice(1)) {
+      const { corpus: _corpus, count: _c, frames: _f, shards: _s, ...other } = store.meta;
+      if (JSON.stringify(other) !== JSON.stringify({ format, dims, dtype, sampleRate, ...config })) {
+        throw new SerxError(
+          'INPUT_DATA',
+          `${store.dir}/meta.json: features computed differently from ${first.dir} (MFCC options, normalisation or padding differ); select from stores of one configuration`,
+        );
+      }
+    }
+    const corpora = [...new Set(stores.map((s) => String(s.meta.corpus)))];
+    const writer = await FeatureStoreWriter.create(ctx.outputs.features!, {
+      dims,
+      ...(sampleRate === undefined ? {} : { sampleRate }),
+      meta: { ...config, corpus: corpora.join('+'), corpora, splits: ctx.params.splits },
+    });
+    const perCorpus: { [corpus: string]: number } = {};
+    for (const store of stores) {
+      for (const { row, data } of store.iterate((r) => r.split !== null && keep.has(r.split))) {
+        const { frames: _frames, shard: _shard, offset: _offset, ...input } = row;
+        await writer.append(input, data);
+        perCorpus[row.corpus] = (perCorpus[row.corpus] ?? 0) + 1;
+      }
+    }
+    const written = await writer.close();
+    ctx.metrics.metric('utterances', written.count);
+    ctx.log.info(`${ctx.params.splits.join('+')} rows: ${JSON.stringify(perCorpus)}`);
+    return { meta: { features: { count: written.count, frames: written.frames, corpora, perCorpus } } };
+  } finally {
+    for (const store of stores) store.close();
+  }
+}

@@ -1,0 +1,3 @@
+import { registerBuiltinReaders } from '../src/corpora/builtin.ts';
+
+registerBuiltinReaders();
