@@ -1,5 +1,6 @@
+import { definingModule } from '@serx/core';
 import { describe, expect, it } from 'vitest';
-import { listCorpusReaders } from '../src/corpora/index.ts';
+import { getCorpusReader, listCorpusReaders } from '../src/corpora/index.ts';
 import defaultExport, { plugin } from '../src/index.ts';
 
 describe('plugin', () => {
@@ -31,6 +32,12 @@ describe('plugin', () => {
       ['tess', true, 7],
       ['unlabelled', false, null],
       ['voxceleb', false, null],
+    ]);
+    // Each reader's own file is part of the ingest stage's code fingerprint (cache key).
+    expect(definingModule(getCorpusReader('emodb'))).toMatch(/src\/corpora\/emodb\.ts$/);
+    expect(definingModule(getCorpusReader('iemocap'))).toMatch(/src\/corpora\/iemocap\.ts$/);
+    expect(plugin.stages[0]!.codeDependencies!({ corpus: 'x', reader: 'tess', root: '/' })).toEqual([
+      getCorpusReader('tess'),
     ]);
     expect(plugin.commands?.map((c) => c.name)).toEqual(['features']);
   });

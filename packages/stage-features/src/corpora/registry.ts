@@ -27,7 +27,7 @@
  *   setup() { registerCorpusReader(myCorpus); } });
  * ```
  */
-import { type JsonSchema, SerxError } from '@serx/core';
+import { type JsonSchema, recordDefiningModule, SerxError } from '@serx/core';
 import { FeaturesErrors } from '../errors.ts';
 import type { ResolvedRule, SplitRule } from '../split/types.ts';
 import type { ReadResult, Utterance } from './types.ts';
@@ -94,13 +94,16 @@ export interface CorpusReader<O = Record<string, unknown>> extends ReaderBase {
   read(root: string, corpus: string, options: O): Promise<ReadResult>;
 }
 
-/** Declares a corpus reader; a `parse` reader gets its `read` (walk root, parse each file). */
+/**
+ * Declares a corpus reader; a `parse` reader gets its `read` (walk root, parse each file). The
+ * calling module is recorded, so a change to the reader's file changes the ingest cache key.
+ */
 export function defineCorpusReader<O = Record<string, unknown>>(
   definition: CorpusReaderDefinition<O>,
 ): CorpusReader<O> {
-  if (definition.read) return definition as CorpusReader<O>;
+  if (definition.read) return recordDefiningModule({ ...definition } as CorpusReader<O>);
   const { parse, ...base } = definition;
-  return {
+  return recordDefiningModule({
     ...base,
     async read(root, corpus, options) {
       const utterances: Utterance[] = [];
@@ -122,7 +125,7 @@ export function defineCorpusReader<O = Record<string, unknown>>(
       }
       return { utterances, sources: [] };
     },
-  };
+  });
 }
 
 type AnyReader = CorpusReader<any>;
