@@ -17,7 +17,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { tInterval } from '../packages/stage-analysis/src/stats/t-interval.ts';
+import { tInterval } from '@serx/core';
 import { kerasPython } from '../packages/stage-autoencoder/bench/keras-venv.ts';
 import { inputHashes, newestRun, outputDir, type RecordedStage } from './reference/run-record.ts';
 
