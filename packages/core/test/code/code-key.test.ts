@@ -1,0 +1,178 @@
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EntryManifest,
+  loadSpec,
+  openCache,
+  planGraph,
+  runGraph,
+  type Tracker,
+} from '../../src/index.ts';
+import { executions, tempDir } from '../run/helpers.ts';
+
+/**
+ * A user plugin loaded from a relative path in a spec (a copy of test/fixtures/code-plugin in a
+ * temp dir), run for real; then its files are edited and the plan must follow the code.
+ */
+const root = join(import.meta.dirname, '../../../..');
+let dir: string;
+let markers: string;
+let spec: string;
+
+const SPEC = `name: code-key
+plugins: [./plugin/index.ts]
+vars: { markers: "\${env.SERX_TEST_MARKERS}" }
+stages:
+  make: { uses: code:make, params: { value: 3, markers: "\${vars.markers}" } }
+  square: { uses: code:shape, params: { shape: square, markers: "\${vars.markers}" }, inputs: { data: make.data } }
+  cube: { uses: code:shape, params: { shape: cube, markers: "\${vars.markers}" }, inputs: { data: make.data } }
+`;
+
+async function edit(file: string, change: (text: string) => string): Promise<() => Promise<void>> {
+  const path = join(dir, 'plugin', file);
+  const before = await readFile(path, 'utf8');
+  const after = change(before);
+  expect(after).not.toBe(before);
+  await writeFile(path, after);
+  return () => writeFile(path, before);
+}
+
+async function plan() {
+  const graph = await loadSpec(spec);
+  const result = await planGraph(graph, await openCache(join(dir, 'cache')));
+  return Object.fromEntries(result.nodes.map((n) => [n.id, [n.status, ...n.reasons]]));
+}
+
+const allHit = { make: ['hit'], square: ['hit'], cube: ['hit'] };
+
+beforeAll(async () => {
+  dir = await tempDir('serx-code-');
+  markers = join(dir, 'markers');
+  await mkdir(markers);
+  process.env.SERX_TEST_MARKERS = markers;
+  await cp(join(import.meta.dirname, '../fixtures/code-plugin'), join(dir, 'plugin'), { recursive: true });
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
+  spec = join(dir, 'spec.yaml');
+  await writeFile(spec, SPEC);
+  const summary = await runGraph(await loadSpec(spec), { cache: join(dir, 'cache') });
+  expect(summary.errors.map((e) => e.message)).toEqual([]);
+  expect(summary.counts).toMatchObject({ succeeded: 3, failed: 0 });
+}, 60_000);
+
+describe('the code in the cache key', () => {
+  it('holds the stage module, what it imports (through barrels, name by name) and the registry entries it uses', async () => {
+    const graph = await loadSpec(spec);
+    const result = await planGraph(graph, await openCache(join(dir, 'cache')));
+    const files = (id: string) =>
+      Object.keys(result.nodes.find((n) => n.id === id)?.keyInput?.code?.files ?? {}).filter((f) =>
+        f.startsWith('code-plugin/'),
+      );
+    expect(files('make')).toEqual([
+      'code-plugin/lib/index.ts',
+      'code-plugin/lib/numbers.ts',
+      'code-plugin/stages/make.ts',
+      'code-plugin/stages/write-value.ts',
+    ]);
+    expect(files('square')).toEqual([
+      'code-plugin/shapes/registry.ts',
+      'code-plugin/shapes/square.ts',
+      'code-plugin/stages/shape.ts',
+      'code-plugin/stages/write-value.ts',
+    ]);
+    expect(files('cube')).toContain('code-plugin/shapes/cube.js');
+    const core = Object.keys(result.nodes[0]?.keyInput?.code?.files ?? {}).filter(
+      (f) => !f.startsWith('code-plugin/'),
+    );
+    // `defineStage` comes through core's index from contract.ts; the rest of core is not the stage's code.
+    expect(core).toContain('packages/core/src/contract.ts');
+    expect(core).not.toContain('packages/core/src/run/run-graph.ts');
+  });
+
+  it('misses exactly the stage that uses an edited registry entry, and hits again when the edit is reverted', async () => {
+    const revert = await edit('shapes/square.ts', (t) => t.replace('value ** 2', 'value * value'));
+    expect(await plan()).toEqual({
+      make: ['hit'],
+      square: ['miss', 'code changed: code-plugin/shapes/square.ts'],
+      cube: ['hit'],
+    });
+    await revert();
+    expect(await plan()).toEqual(allHit);
+  });
+
+  it('misses a stage whose helper module changed, and its downstream', async () => {
+    const revert = await edit('lib/numbers.ts', (t) => t.replace('FACTOR = 2', 'FACTOR = 3'));
+    const changed = await plan();
+    expect(changed.make).toEqual(['miss', 'code changed: code-plugin/lib/numbers.ts']);
+    expect(changed.square?.[0]).toBe('pending');
+    expect(changed.cube?.[0]).toBe('pending');
+    await revert();
+    expect(await plan()).toEqual(allHit);
+  });
+
+  it('ignores tests, READMEs and modules re-exported by a barrel but not used', async () => {
+    const reverts = [
+      await edit('lib/numbers.test.ts', (t) => t.replace('toBe(4)', 'toBe(2 + 2)')),
+      await edit('README.md', (t) => `${t}\nMore words.\n`),
+      await edit('lib/unrelated.ts', (t) => t.replace('!', '!!')),
+    ];
+    expect(await plan()).toEqual(allHit);
+    for (const revert of reverts) await revert();
+  });
+
+  it('--reuse-across-code-change reuses the entry, says so in the manifest, record and tracking, and later runs hit', async () => {
+    const revert = await edit('shapes/square.ts', (t) => t.replace('value ** 2', 'value ** 2 + 0'));
+    const tags: string[] = [];
+    const tracker: Tracker = {
+      runStarted() {},
+      stageStarted() {},
+      metric() {},
+      tag: (id, name, value) => tags.push(`${id} ${name} ${value}`),
+      artifact() {},
+      stageFinished() {},
+      runFinished() {},
+      close: async () => {},
+    };
+    const before = await executions(markers);
+    const cache = await openCache(join(dir, 'cache'));
+    const summary = await runGraph(await loadSpec(spec), {
+      cache,
+      reuseAcrossCodeChange: ['square'],
+      trackers: [tracker],
+    });
+    expect(await executions(markers)).toEqual(before);
+    const square = summary.stages.square;
+    expect(square?.status).toBe('cached');
+    const note = {
+      from: expect.stringMatching(/^[0-9a-f]{64}$/),
+      changes: ['code changed: code-plugin/shapes/square.ts'],
+    };
+    expect(square?.reusedAcrossCodeChange).toEqual(note);
+    const manifest = JSON.parse(
+      await readFile(join(cache.entryPath(square?.key as string), 'manifest.json'), 'utf8'),
+    ) as EntryManifest;
+    expect(manifest.reusedAcrossCodeChange).toMatchObject({ ...note, runId: summary.runId });
+    expect(tags).toEqual([
+      `square serx.reusedAcrossCodeChange ${square?.reusedAcrossCodeChange?.from}: code changed: code-plugin/shapes/square.ts`,
+    ]);
+    expect(await plan()).toEqual(allHit);
+    await revert();
+    expect(await plan()).toEqual(allHit);
+  });
+
+  it('keeps file hashes in <cache>/code-index.json, by path, size and mtime', async () => {
+    const index = JSON.parse(await readFile(join(dir, 'cache', 'code-index.json'), 'utf8'));
+    const record = index.files[join(dir, 'plugin', 'lib', 'numbers.ts')];
+    expect(record).toMatchObject({ size: expect.any(Number), mtimeMs: expect.any(Number) });
+    // sha256sum of the fixture file
+    expect(record.sha256).toBe(await sha256sum(join(dir, 'plugin', 'lib', 'numbers.ts')));
+    expect(record.imports).toEqual([]);
+    expect(record.localExports).toEqual(['FACTOR', 'double']);
+    expect(await readdir(join(dir, 'cache'))).toContain('code-index.json');
+  });
+});
+
+async function sha256sum(path: string): Promise<string> {
+  const { execFileSync } = await import('node:child_process');
+  return execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0] as string;
+}
