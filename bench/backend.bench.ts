@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const verifyCli = join(root, 'packages', 'core', 'src', 'backend', 'verify-cli.ts');
+const verifyCli = join(root, 'packages', 'tf-backend', 'src', 'verify-cli.ts');
 
 interface Run {
   backend: string;

@@ -13,7 +13,7 @@ import {
 import { log, readState, repoRoot, run, tail, updateState, warn, wheelCache } from './setup-util.mjs';
 
 const STEP = 'tensorflow';
-const verifyCli = join(repoRoot, 'packages', 'core', 'src', 'backend', 'verify-cli.ts');
+const verifyCli = join(repoRoot, 'packages', 'tf-backend', 'src', 'verify-cli.ts');
 const tsxCli = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 function addonStamp() {

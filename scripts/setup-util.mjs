@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const stateDir = join(repoRoot, 'node_modules', '.serx-setup');
-/** The file `@serx/core`'s backend module reads: which backend setup chose, and why. */
+/** The file `@serx/tf-backend` reads (state.ts): which backend setup chose, and why. */
 export const statePath = join(stateDir, 'state.json');
 export const cacheRoot = process.env.SERX_CACHE_HOME ?? join(homedir(), '.cache', 'serx');
 export const wheelCache = process.env.SERX_WHEEL_CACHE ?? join(cacheRoot, 'wheels');

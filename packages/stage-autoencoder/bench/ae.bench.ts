@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTensorflow, threadBudget } from '@serx/core';
+import { threadBudget } from '@serx/core';
+import { loadTensorflow } from '@serx/tf-backend';
 import { buildStructure } from '../src/structures/build.ts';
 import { registerBuiltinStructures } from '../src/structures/builtin.ts';
 import { openCorpus } from '../src/training/corpus.ts';

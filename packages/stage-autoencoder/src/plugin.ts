@@ -1,11 +1,14 @@
 import { definePlugin } from '@serx/core';
+import { backendDoctorCheck } from '@serx/tf-backend';
+import pkg from '../package.json' with { type: 'json' };
 import { pretrain } from './stages/pretrain.ts';
 import { registerBuiltinStructures } from './structures/builtin.ts';
 
 /** The autoencoder plugin: the `autoencoder:pretrain` stage and the built-in encoder structures. */
 export const plugin = definePlugin({
   name: '@serx/stage-autoencoder',
-  version: '0.1.0',
+  version: pkg.version,
   stages: [pretrain],
+  doctor: [backendDoctorCheck],
   setup: registerBuiltinStructures,
 });

@@ -14,7 +14,8 @@
  *   BENCH_ROUNDS=3 BENCH_STEPS=3 BENCH_BATCH=32 BENCH_FRAMES=300 SERX_THREADS=2 npm run bench -- stage-ser
  */
 import { join } from 'node:path';
-import { loadTensorflow, threadBudget } from '@serx/core';
+import { threadBudget } from '@serx/core';
+import { loadTensorflow } from '@serx/tf-backend';
 import { buildStructure, registerBuiltinStructures, useNativeReluGrad } from '@serx/stage-autoencoder';
 import { type KerasWorker, startKerasWorker, type Timing } from './keras-worker.ts';
 import { pipelineSamplesPerSecond } from './pipeline.ts';

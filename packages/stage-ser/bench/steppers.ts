@@ -1,4 +1,4 @@
-import type { Tfjs as Tf } from '@serx/core';
+import type { Tfjs as Tf } from '@serx/tf-backend';
 import { mulberry32 as createRng } from '@serx/core';
 import { buildStructure } from '@serx/stage-autoencoder';
 import type * as tfjs from '@tensorflow/tfjs';

@@ -1,14 +1,18 @@
 import { definePlugin } from '@serx/core';
+import pkg from '../package.json' with { type: 'json' };
 import { registerBuiltinStructures } from '@serx/stage-autoencoder';
+import { backendDoctorCheck } from '@serx/tf-backend';
 import { baseline } from './stages/baseline.ts';
+import { finetune } from './stages/finetune.ts';
 import { predict } from './stages/predict.ts';
 import { train } from './stages/train.ts';
 
-/** The `ser` plugin: `ser:train`, `ser:predict` and `ser:baseline`. */
+/** The `ser` plugin: `ser:train`, `ser:finetune`, `ser:predict` and `ser:baseline`. */
 export const plugin = definePlugin({
   name: '@serx/stage-ser',
-  version: '0.1.0',
-  stages: [train, predict, baseline],
+  version: pkg.version,
+  stages: [train, finetune, predict, baseline],
+  doctor: [backendDoctorCheck],
   // The default encoder structures, so a spec may train `parry-cnn` from scratch without listing
   // @serx/stage-autoencoder (registering the same structures twice is a no-op).
   setup: () => registerBuiltinStructures(),

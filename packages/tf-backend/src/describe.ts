@@ -52,10 +52,11 @@ export async function describeBackend(): Promise<BackendReport> {
 /** Human-readable lines for `serx doctor`. */
 export function formatBackendReport(report: BackendReport): string[] {
   if (report.error) return [`backend: none (${report.error})`];
+  // The thread budget itself is core's `threads:` line; this says what the backend does with it.
+  const pools = report.backend === 'tensorflow' ? `${report.threads} intra-op thread(s)` : 'single-threaded';
   const lines = [
-    `backend: ${report.backend}${report.forced ? ` (forced by SERX_BACKEND=${report.forced})` : ''}`,
+    `backend: ${report.backend}${report.forced ? ` (forced by SERX_BACKEND=${report.forced})` : ''}, ${pools}`,
     `tfjs: ${report.tfVersion}${report.libtensorflowVersion ? `, libtensorflow ${report.libtensorflowVersion}` : ''}`,
-    `threads: ${report.threads}`,
   ];
   if (report.fallbackReason) lines.push(`fallback: ${report.fallbackReason}`);
   if (report.setup.nativeSource) lines.push(`native addon: ${report.setup.nativeSource}`);

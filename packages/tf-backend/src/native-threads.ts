@@ -1,18 +1,10 @@
-import { availableParallelism } from 'node:os';
-
 /**
- * Thread budget. Native: libtensorflow reads TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS when it
- * creates its eager context, which tfjs-node does on first use of the backend, so they are set
- * before that (an explicit value in the environment wins). The wasm backend is single-threaded in
- * Node (tfjs-backend-wasm reports no multithread support outside browsers), so its budget is 1.
+ * Sets libtensorflow's thread pools; returns the intra-op count in effect. libtensorflow reads
+ * TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS when it creates its eager context, which
+ * tfjs-node does on first use of the backend, so they are set before that (an explicit value in the
+ * environment wins). The wasm backend is single-threaded in Node (tfjs-backend-wasm reports no
+ * multithread support outside browsers), so it has no pools to size.
  */
-export function threadBudget(requested?: number): number {
-  const fromEnv = Number(process.env.SERX_THREADS);
-  const value = requested ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism());
-  return Math.max(1, Math.floor(value));
-}
-
-/** Sets libtensorflow's thread pools; returns the intra-op count in effect. */
 export function applyNativeThreads(threads: number): number {
   process.env.TF_NUM_INTRAOP_THREADS ??= String(threads);
   process.env.TF_NUM_INTEROP_THREADS ??= String(Math.min(2, threads));

@@ -1,11 +1,11 @@
 import { availableParallelism, hostname } from 'node:os';
-import { threadBudget } from '../backend/threads.ts';
 import { type Cache, openCache } from '../cache/cache.ts';
 import { codeFingerprinter } from '../cache/code/code-fingerprint.ts';
 import { faultPoint } from '../cache/fault.ts';
 import type { Json } from '../contract.ts';
 import type { SerxError } from '../errors.ts';
 import type { Graph, GraphNode } from '../graph/types.ts';
+import { threadBudget } from '../threads.ts';
 import type { Tracker } from '../tracking/types.ts';
 import type { EmitEvent, RunEvent } from './events.ts';
 import { executeNode, type NodeEnv, type NodeOutcome } from './execute-node.ts';
@@ -98,6 +98,11 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     stages: {},
   };
   const writer = recordWriter(cache, record, (message) => emit({ type: 'warning', message }));
+  if (cache.readOnly)
+    emit({
+      type: 'warning',
+      message: `cache ${cache.dir} is read-only (${cache.readOnly}): cached results are served; no run record or pin is written, and a stage that must be computed fails`,
+    });
   void writer.save();
 
   tracker.runStarted({ runId, spec: graph.spec, gitCommit: record.gitCommit, startedAt: started });
@@ -221,7 +226,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   });
   await writer.settle();
   faultPoint('run-end');
-  const recordPath = (await writer.save()) as string;
+  const recordPath = (await writer.save()) ?? '';
   tracker.runFinished(status, { runId, counts, durationMs: record.durationMs as number });
   await tracker.close();
   if (crash) throw (crash as PromiseRejectedResult).reason;

@@ -31,7 +31,8 @@
  *   setup() { registerEncoderStructure(tinyCnn); } });
  * ```
  */
-import { type Json, type JsonSchema, recordDefiningModule, SerxError, type Tfjs } from '@serx/core';
+import { type Json, type JsonSchema, recordDefiningModule, SerxError } from '@serx/core';
+import type { Tfjs } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import { AutoencoderErrors } from '../errors.ts';
 

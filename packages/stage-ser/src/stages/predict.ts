@@ -1,4 +1,5 @@
-import { type Artifact, defineStage, loadTensorflow, SerxError, type Tfjs as Tf } from '@serx/core';
+import { type Artifact, defineStage, SerxError } from '@serx/core';
+import { loadTensorflow, type Tfjs as Tf } from '@serx/tf-backend';
 import {
   type FeatureRow,
   type FeatureRowInput,

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { threadBudget } from '../../backend/threads.ts';
-import type { CliCommand, CliIO } from '../../contract.ts';
+import type { CliCommand, CliIO, DoctorCheck, SerxPlugin } from '../../contract.ts';
+import { threadBudget } from '../../threads.ts';
 import { parseCommandArgs } from '../args.ts';
 import { cacheDirOf, line } from '../context.ts';
 import { printUsage } from '../context-print.ts';
@@ -11,13 +11,25 @@ import { formatBytes } from '../display/format.ts';
 
 const usage = 'serx doctor [--cache <dir>]';
 
-async function backendLines(): Promise<string[]> {
-  try {
-    const backend = await import('../../backend/index.ts');
-    return backend.formatBackendReport(await backend.describeBackend());
-  } catch (error) {
-    return [`backend: unavailable (${(error as Error).message.split('\n')[0]})`];
+/** The plugins' checks, each name once (the model plugins share the TensorFlow backend check). */
+export async function pluginCheckLines(plugins: readonly SerxPlugin[]): Promise<string[]> {
+  const checks = new Map<string, DoctorCheck>();
+  for (const check of plugins.flatMap((p) => p.doctor ?? [])) if (!checks.has(check.name)) checks.set(check.name, check);
+  const lines: string[] = [];
+  for (const check of checks.values()) {
+    try {
+      lines.push(...(await check.run()));
+    } catch (error) {
+      lines.push(`${check.name}: check failed (${(error as Error).message.split('\n')[0]})`);
+    }
   }
+  return lines;
+}
+
+export function pluginsLine(plugins: readonly SerxPlugin[]): string {
+  if (plugins.length === 0) return 'plugins: none of the default plugins is installed';
+  const count = (n: number) => `${n} stage${n === 1 ? '' : 's'}`;
+  return `plugins: ${plugins.map((p) => `${p.name}@${p.version} (${count(p.stages.length)})`).join(', ')}`;
 }
 
 export async function mlflowLine(env: NodeJS.ProcessEnv): Promise<string> {
@@ -72,14 +84,11 @@ export const doctorCommand: CliCommand = {
       io.stdout,
       `threads: cpu-heavy stages get ${threadBudget()} (--threads or $SERX_THREADS to change), --jobs defaults to ${cores}`,
     );
-    for (const text of await backendLines()) line(io.stdout, text);
+    const plugins = await loadDefaultPlugins(io);
+    for (const text of await pluginCheckLines(plugins)) line(io.stdout, text);
     line(io.stdout, await mlflowLine(io.env));
     line(io.stdout, ffmpegLine());
-    const plugins = await loadDefaultPlugins(io);
-    line(
-      io.stdout,
-      `plugins: ${plugins.map((p) => `${p.name}@${p.version} (${p.stages.length} stages)`).join(', ') || 'none of the default plugins is installed'}`,
-    );
+    line(io.stdout, pluginsLine(plugins));
     line(io.stdout, await cacheLine(io, values.cache));
     return 0;
   },

@@ -1,0 +1,13 @@
+import type { DoctorCheck } from '@serx/core';
+import { describeBackend, formatBackendReport } from './describe.ts';
+
+/**
+ * The `serx doctor` lines about TensorFlow, contributed by the plugins that train with it (each
+ * lists it; doctor runs a check once per name). The backend loads only when the check runs.
+ */
+export const backendDoctorCheck: DoctorCheck = {
+  name: 'tensorflow backend',
+  async run() {
+    return formatBackendReport(await describeBackend());
+  },
+};
