@@ -7,21 +7,25 @@
  *
  * @example
  * ```ts
- * import { defineStage } from '@serx/core';
+ * import { defineStage, paramsSchema } from '@serx/core';
+ *
+ * interface MfccParams { numCeps: number }
  *
  * export const mfcc = defineStage({
  *   name: 'features:mfcc',
  *   version: '1',
  *   description: 'MFCC features for every utterance of a corpus',
- *   params: {
+ *   params: paramsSchema<MfccParams>({
  *     type: 'object',
  *     additionalProperties: false,
  *     properties: { numCeps: { type: 'integer', minimum: 1, default: 40 } },
- *   },
- *   inputs: { utterances: { type: 'utterances' } },
+ *   }),
+ *   inputs: { utterances: { type: 'utterances' }, extra: { type: 'features', many: true, optional: true } },
  *   outputs: { features: { type: 'features' } },
  *   resources: { class: 'cpu-heavy' },
  *   async run(ctx) {
+ *     const source = ctx.inputs.utterances.path; // typed from `inputs`: an Artifact
+ *     const extras = ctx.inputs.extra ?? []; // `many` + `optional`: readonly Artifact[] | undefined
  *     const dir = ctx.outputs.features; // a fresh directory, published atomically after run()
  *     ctx.progress.total(100);
  *     // ... write shards into dir, ctx.progress.tick() ...
@@ -35,6 +39,21 @@ import { recordDefiningModule } from './plugins/defining-module.ts';
 
 /** A JSON Schema (draft 2020-12 subset understood by ajv) describing an object. */
 export type JsonSchema = { [keyword: string]: unknown };
+
+/**
+ * A stage's params schema that also carries the params type `P` its `run` sees (a phantom: it only
+ * exists for the type checker). Made by {@link paramsSchema}.
+ */
+export type ParamsSchema<P> = JsonSchema & { readonly __params?: (params: P) => P };
+
+/**
+ * Tags a params JSON Schema with the params type, so that {@link defineStage} infers both the
+ * params type and the input types from the definition (TypeScript cannot infer the inputs when the
+ * params type is given as `defineStage<P>`). Returns its argument.
+ */
+export function paramsSchema<P>(schema: JsonSchema): ParamsSchema<P> {
+  return schema;
+}
 
 /** Any JSON value: params, metadata and metrics must be JSON-serialisable. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -63,7 +82,7 @@ export interface StageResources {
 /** One declared input of a stage. */
 export interface InputSpec {
   /** Accepted artifact type(s). */
-  type: ArtifactType | ArtifactType[];
+  type: ArtifactType | readonly ArtifactType[];
   /** Accepts a list of upstream artifacts (e.g. features of several corpora); default false. */
   many?: boolean;
   /** May be left unwired; default false. */
@@ -76,6 +95,35 @@ export interface InputSpec {
   fits?: boolean;
   description?: string;
 }
+
+/** The declared inputs of a stage, by name. */
+export type InputSpecs = { readonly [name: string]: InputSpec };
+
+/** What one declared input resolves to: a list for `many` inputs, else one artifact. */
+export type InputArtifact<S extends InputSpec> = S extends { many: true }
+  ? readonly Artifact[]
+  : 'many' extends keyof S
+    ? S['many'] extends false
+      ? Artifact
+      : Artifact | readonly Artifact[]
+    : Artifact;
+
+type IsOptional<S extends InputSpec> = 'optional' extends keyof S
+  ? S['optional'] extends false
+    ? false
+    : true
+  : false;
+
+/**
+ * `ctx.inputs` of a stage with inputs `I`: each declared input, an array for `many`, possibly
+ * undefined for `optional`. For the general {@link InputSpecs} it is the loose map (any name, either
+ * shape, possibly missing).
+ */
+export type StageInputs<I extends InputSpecs> = {
+  readonly [K in keyof I as IsOptional<I[K]> extends true ? never : K]: InputArtifact<I[K]>;
+} & {
+  readonly [K in keyof I as IsOptional<I[K]> extends true ? K : never]?: InputArtifact<I[K]>;
+};
 
 /** One declared output of a stage. */
 export interface OutputSpec {
@@ -125,14 +173,18 @@ export interface MetricsSink {
   artifact(path: string): void;
 }
 
-/** What a stage's `run` receives. */
-export interface StageContext<P = Record<string, Json>> {
+/**
+ * What a stage's `run` receives. A helper that takes the context of a stage can name its inputs:
+ * `const inputs = { utterances: { type: 'utterances' } } as const satisfies InputSpecs;` then
+ * `function helper(ctx: StageContext<SplitParams, typeof inputs>)`.
+ */
+export interface StageContext<P = Record<string, Json>, I extends InputSpecs = InputSpecs> {
   /** Id of this stage in the spec (with matrix variant suffix). */
   readonly id: string;
   /** Validated params, with JSON Schema defaults applied. */
   readonly params: P;
-  /** Resolved inputs: one artifact, or a list for `many` inputs (an absent optional input is missing). */
-  readonly inputs: { readonly [name: string]: Artifact | readonly Artifact[] | undefined };
+  /** Resolved inputs, typed from the declared `inputs`: one artifact, a list for `many`, missing when optional and unwired. */
+  readonly inputs: StageInputs<I>;
   /** One fresh, empty directory per declared output. Published atomically after `run` resolves. */
   readonly outputs: { readonly [name: string]: string };
   /**
@@ -163,9 +215,10 @@ export interface StageResult {
 
 /**
  * A stage definition. `P` is the params type the stage's `run` sees; `params` must be a JSON
- * Schema for it (ajv validates spec params against it, applying defaults).
+ * Schema for it (ajv validates spec params against it, applying defaults). `I` are the declared
+ * inputs, from which `ctx.inputs` is typed.
  */
-export interface StageDefinition<P = any> {
+export interface StageDefinition<P = any, I extends InputSpecs = InputSpecs> {
   /** Namespaced name, `<plugin>:<stage>`, e.g. `features:mfcc`. Unique across loaded plugins. */
   name: string;
   /**
@@ -174,9 +227,12 @@ export interface StageDefinition<P = any> {
    */
   version: string;
   description?: string;
-  /** JSON Schema of the params object. Unknown params are errors (`additionalProperties: false`). */
-  params: JsonSchema;
-  inputs: { [name: string]: InputSpec };
+  /**
+   * JSON Schema of the params object, tagged with its type by {@link paramsSchema}. Unknown params
+   * are errors (`additionalProperties: false`).
+   */
+  params: ParamsSchema<P>;
+  inputs: I;
   outputs: { [name: string]: OutputSpec };
   resources?: StageResources;
   /**
@@ -202,14 +258,17 @@ export interface StageDefinition<P = any> {
    * and of everything it imports, is part of the cache key (like the stage's own module).
    */
   codeDependencies?(params: P): (object | string)[];
-  run(ctx: StageContext<P>): Promise<StageResult | void>;
+  run(ctx: StageContext<P, I>): Promise<StageResult | void>;
 }
 
 /**
- * Declares a stage. It returns its argument (it exists so that `run(ctx)` is typed from `P`),
- * after noting the calling module: that module's source is part of the stage's cache key.
+ * Declares a stage. It returns its argument (it exists so that `run(ctx)` is typed: its params from
+ * `params: paramsSchema<P>(...)`, its inputs from `inputs`), after noting the calling module: that
+ * module's source is part of the stage's cache key.
  */
-export function defineStage<P = Record<string, Json>>(definition: StageDefinition<P>): StageDefinition<P> {
+export function defineStage<P = Record<string, Json>, const I extends InputSpecs = InputSpecs>(
+  definition: StageDefinition<P, I>,
+): StageDefinition<P, I> {
   return recordDefiningModule(definition);
 }
 
@@ -236,6 +295,16 @@ export interface CliCommand {
 }
 
 /**
+ * A check `serx doctor` runs for a plugin, e.g. the TensorFlow backend of the model plugins. Plugins
+ * that share a check list the same one: doctor runs each name once.
+ */
+export interface DoctorCheck {
+  name: string;
+  /** Lines to print (`<what>: <finding>`); never throws: a failed check says so in its lines. */
+  run(): Promise<string[]>;
+}
+
+/**
  * What a plugin package exports (as its default export or as a named `plugin` export): its
  * name and version (part of every cache key of its stages) and its stages.
  */
@@ -245,6 +314,8 @@ export interface SerxPlugin {
   stages: StageDefinition[];
   /** Extra `serx` sub-commands. The CLI loads the default plugins to find them. */
   commands?: CliCommand[];
+  /** Environment checks for `serx doctor`. */
+  doctor?: DoctorCheck[];
   /** Called once when the plugin is loaded (e.g. to register encoder structures). */
   setup?(): void | Promise<void>;
 }

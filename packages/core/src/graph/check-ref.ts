@@ -62,7 +62,7 @@ export function checkRef(
     });
     return;
   }
-  const accepted = Array.isArray(spec.type) ? spec.type : [spec.type];
+  const accepted: readonly string[] = typeof spec.type === 'string' ? [spec.type] : spec.type;
   if (!accepted.includes(output.type)) {
     issues.add({
       code: ErrorCodes.SPEC_INPUT_TYPE,
@@ -82,5 +82,5 @@ export function checkRef(
 }
 
 export function typeText(spec: InputSpec): string {
-  return Array.isArray(spec.type) ? spec.type.join(' | ') : spec.type;
+  return typeof spec.type === 'string' ? spec.type : spec.type.join(' | ');
 }
