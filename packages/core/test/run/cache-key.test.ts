@@ -27,6 +27,26 @@ describe('cacheKey', () => {
     );
   });
 
+  it('holds the code fingerprint (pinned, computed independently with Python json.dumps(sort_keys=True))', () => {
+    const code = {
+      files: {
+        'packages/stage-features/src/stages/mfcc.ts': 'aa'.repeat(32),
+        'packages/core/src/contract.ts': 'bb'.repeat(32),
+      },
+      runtime: { '@tensorflow/tfjs-node': '4.22.0', libtensorflow: '2.18.1' },
+    };
+    // python3 -c "import json,hashlib; print(hashlib.sha256(json.dumps({...input, 'code': code},
+    //   sort_keys=True, separators=(',', ':')).encode()).hexdigest())"
+    expect(cacheKey({ ...input, code })).toBe(
+      '7bf388e13b24355e435912006e09c9b9f22d180eb1681856169d3c96bf171fb6',
+    );
+    const edited = { ...code, files: { ...code.files, 'packages/core/src/contract.ts': 'bc'.repeat(32) } };
+    expect(cacheKey({ ...input, code: edited })).not.toBe(cacheKey({ ...input, code }));
+    expect(
+      cacheKey({ ...input, code: { ...code, runtime: { ...code.runtime, libtensorflow: '2.19.0' } } }),
+    ).not.toBe(cacheKey({ ...input, code }));
+  });
+
   it('ignores key order but not list order, values or any field', () => {
     const { seed, version, ...rest } = input;
     const reordered = { seed, version, ...rest, params: { numCeps: 40, window: { ms: 25, type: 'hann' } } };
