@@ -66,7 +66,7 @@ describe('experiments/smoke.yaml', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(stopping).toBeDefined();
     expect(first.stderr).toContain('serx sync');
-    expect(first.stdout).toMatch(/run succeeded .*: 32 ran, 0 cached, 0 failed/);
+    expect(first.stdout).toMatch(/run succeeded .*: 37 ran, 0 cached, 0 failed/);
 
     // 2. The server comes back; sync replays the journal once.
     server = await startMlflowServer({ dir: server.dir, port: server.port });
@@ -88,6 +88,9 @@ describe('experiments/smoke.yaml', () => {
     const byName = new Map(children.map((r) => [tag(r, 'mlflow.runName'), r]));
     expect([...byName.keys()].sort()).toEqual([
       'ae[seed=1]',
+      'baseline_logistic',
+      'baseline_majority',
+      'eval_baselines',
       'eval_finetune[seed=1]',
       'eval_frozen[seed=1]',
       'eval_scratch[seed=1]',
@@ -95,7 +98,7 @@ describe('experiments/smoke.yaml', () => {
       'ser_frozen[seed=1]',
       'ser_scratch[seed=1]',
     ]);
-    expect(children).toHaveLength(7); // nothing duplicated by the replay
+    expect(children).toHaveLength(10); // nothing duplicated by the replay
     for (const run of children) {
       expect(run.info.status).toBe('FINISHED');
       expect(tag(run, 'serx.cacheHit')).toBe('false');
@@ -115,6 +118,11 @@ describe('experiments/smoke.yaml', () => {
     expect((await client.listArtifacts(frozen.info.run_id)).length).toBeGreaterThan(0);
     const evaluation = byName.get('eval_frozen[seed=1]')!;
     expect(evaluation.data.metrics?.find((m) => m.key === 'ua.tess')?.value).toBeGreaterThanOrEqual(0);
+    expect(tag(evaluation, 'collapsed')).toMatch(/^(true|false)$/);
+    // the collapse check: a majority-class baseline predicts one class by construction
+    const baselines = byName.get('eval_baselines')!;
+    expect(tag(baselines, 'collapsed.baseline_majority')).toBe('true');
+    expect(baselines.data.metrics?.find((m) => m.key === 'baseline_majority.max_class_share')?.value).toBe(1);
 
     // The report (self-contained HTML with its figures) is in the cache entry the record names.
     const record = JSON.parse(readFileSync(first.stdout.match(/record (\S+\.json)/)![1]!, 'utf8')) as {
@@ -124,12 +132,14 @@ describe('experiments/smoke.yaml', () => {
     const key = record.stages.report!.key;
     const html = readFileSync(join(cache, 'entries', key.slice(0, 2), key, 'report', 'report.html'), 'utf8');
     expect(html).toContain('UA on tess of ser_frozen minus ser_scratch');
+    expect(html).toContain('Logistic regression on functionals (baseline)');
+    expect(html).toMatch(/Majority class \(baseline\) ⚠ collapsed 1\/1/);
     expect(html.match(/<img |<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
 
     // 3. Everything cached: child runs are tagged with the runs that produced the artifacts.
     const second = await serx(['run', 'experiments/smoke.yaml'], env);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/0 ran, 32 cached/);
+    expect(second.stdout).toMatch(/0 ran, 37 cached/);
     const all = await client.searchRuns([experiment!.experiment_id]);
     const reused = all.filter((r) => tag(r, 'serx.cacheHit') === 'true');
     expect(reused).toHaveLength(7);

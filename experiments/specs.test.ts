@@ -31,6 +31,7 @@ describe('experiment specs', () => {
       'ablations/loco/tess.yaml',
       'ablations/normalisation-tess-own.yaml',
       'ablations/normalisation.yaml',
+      'ablations/pretraining-data.yaml',
       'ablations/pretraining-size.yaml',
       'ablations/sparsity.yaml',
       'paper.yaml',
@@ -85,6 +86,18 @@ describe('experiment specs', () => {
     expect(own.graph.nodes.get('ser_frozen[seed=1,normalise=corpus]')!.params).toEqual(
       graph.nodes.get('ser_frozen[seed=1,normalise=corpus]')!.params,
     );
+  });
+
+  it('pretraining-data ablation: all unlabelled (paper), LibriSpeech only, in-domain train partitions', async () => {
+    const { graph } = await variantsOf('ablations/pretraining-data.yaml');
+    const nodes = (id: string, input: string) =>
+      (graph.nodes.get(id)!.inputs[input] as { node: string }[]).map((d) => d.node);
+    expect(nodes('ae[seed=1]', 'features')).toEqual(['mfcc_unlabelled', 'mfcc_unlabelled_extra']);
+    expect(nodes('ae_librispeech[seed=1]', 'features')).toEqual(['mfcc_unlabelled']);
+    expect(nodes('ae_indomain[seed=1]', 'features')).toEqual(['indomain']);
+    expect(graph.nodes.get('indomain')!.params.splits).toEqual(['train']);
+    expect(graph.nodes.get('indomain')!.corpora).not.toContain('tess');
+    expect(nodes('ser_frozen_indomain[seed=2]', 'data')).toEqual(nodes('ser_frozen[seed=2]', 'data'));
   });
 
   it('class-weight ablation: the autoencoder is shared, classifiers and the baseline vary', async () => {
