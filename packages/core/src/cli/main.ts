@@ -14,8 +14,8 @@ const BUILTINS: { [name: string]: () => Promise<CliCommand> } = {
   pin: async () => (await import('./commands/pin.ts')).pinCommand,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
   schema: async () => (await import('./commands/schema.ts')).schemaCommand,
-  sync: async () => (await import('../tracking/commands.ts')).syncCommand,
-  compare: async () => (await import('../tracking/commands.ts')).compareCommand,
+  sync: async () => (await import('./commands/sync.ts')).syncCommand,
+  compare: async () => (await import('./commands/compare.ts')).compareCommand,
   'exec-node': async () => (await import('./commands/exec-node.ts')).execNodeCommand,
 };
 

@@ -1,5 +1,5 @@
-export * from './commands.ts';
-export * from './compare.ts';
+export * from './compare-format.ts';
+export * from './compare-table.ts';
 export * from './create-trackers.ts';
 export * from './flatten-params.ts';
 export * from './journal.ts';
@@ -7,5 +7,7 @@ export * from './mlflow-client.ts';
 export * from './mlflow-server.ts';
 export * from './mlflow-tracker.ts';
 export * from './replay.ts';
+export * from './run-diff.ts';
 export * from './sync.ts';
+export * from './tracked-runs.ts';
 export type * from './types.ts';

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { MlflowMetric, MlflowParam, MlflowTag, RunStatus } from './mlflow-client.ts';
+import type { MlflowDatasetInput, MlflowMetric, MlflowParam, MlflowTag, RunStatus } from './mlflow-client.ts';
 
 /** One journal operation. `target` is `parent` or a node id of the spec. */
 export type JournalOp =
@@ -31,6 +31,7 @@ export type JournalOp =
   /** Tag the target with the MLflow run that produced cache entry `key` (a cache hit's provenance). */
   | { op: 'source'; target: string; key: string }
   | { op: 'artifact'; target: string; path: string; artifactPath: string }
+  | { op: 'inputs'; target: string; datasets: MlflowDatasetInput[] }
   | { op: 'end'; target: string; status: RunStatus; endTime: number };
 
 export type JournalEntry = JournalOp & { seq: number };

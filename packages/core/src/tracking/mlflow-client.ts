@@ -24,6 +24,18 @@ export interface MlflowMetric {
   timestamp: number;
   step: number;
 }
+/** A dataset input of a run (`runs/log-inputs`): what the UI's Dataset column shows. */
+export interface MlflowDatasetInput {
+  tags: MlflowTag[];
+  dataset: {
+    name: string;
+    digest: string;
+    source_type: string;
+    source: string;
+    schema?: string;
+    profile?: string;
+  };
+}
 export interface MlflowExperiment {
   experiment_id: string;
   name: string;
@@ -195,6 +207,11 @@ export class MlflowClient {
       await this.call('POST', 'runs/log-batch', { run_id: runId, metrics: m, params: p, tags: t });
       [mi, pi, ti] = [mi + m.length, pi + p.length, ti + t.length];
     }
+  }
+
+  /** Logs dataset inputs; the server skips a dataset the run already has, so a replay adds none. */
+  async logInputs(runId: string, datasets: MlflowDatasetInput[]): Promise<void> {
+    if (datasets.length) await this.call('POST', 'runs/log-inputs', { run_id: runId, datasets });
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MlflowMetric[]> {

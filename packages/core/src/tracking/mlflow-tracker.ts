@@ -5,10 +5,14 @@
  * tracking. When the server is down or fails, the run goes on and the events wait in the journal
  * for the pump's next try or `serx sync`.
  */
-import { basename, sep } from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
+import { stringify } from 'yaml';
 import type { Json } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
+import { datasetInputs, type ProducerFacts } from './dataset-inputs.ts';
 import { flattenParams } from './flatten-params.ts';
+import { gitState } from './git-state.ts';
 import { Journal, type JournalOp } from './journal.ts';
 import type { RunStatus } from './mlflow-client.ts';
 import { PumpThread } from './pump-thread.ts';
@@ -34,6 +38,8 @@ export class MlflowTracker implements Tracker {
   private pump: PumpThread | undefined;
   private experiment = '';
   private readonly tracked = new Map<string, GraphNode>();
+  /** Every stage seen so far, for the dataset inputs of the tracked stages downstream. */
+  private readonly producers = new Map<string, ProducerFacts>();
   private readonly warn: (message: string) => void;
 
   constructor(private readonly options: MlflowTrackerOptions) {
@@ -59,11 +65,15 @@ export class MlflowTracker implements Tracker {
       this.warn,
     );
     this.experiment = this.options.experimentName ?? run.spec.name;
+    const git = run.gitCommit ? gitState(dirname(run.spec.file)) : undefined;
     const tags = [
       { key: 'serx.spec', value: run.spec.file },
       { key: 'serx.runId', value: run.runId },
       ...(run.gitCommit ? [{ key: 'mlflow.source.git.commit', value: run.gitCommit }] : []),
+      ...(git?.dirty !== undefined ? [{ key: 'serx.git.dirty', value: String(git.dirty) }] : []),
+      ...(git?.branch ? [{ key: 'mlflow.source.git.branch', value: git.branch }] : []),
       { key: 'mlflow.source.name', value: run.spec.file },
+      { key: 'mlflow.source.type', value: 'LOCAL' },
     ];
     const runName = `${run.spec.name} ${new Date(run.startedAt).toISOString().replace(/\.\d+Z$/, 'Z')}`;
     this.emit({
@@ -81,13 +91,45 @@ export class MlflowTracker implements Tracker {
       vars: (doc.vars ?? {}) as Json,
     });
     this.emit({ op: 'log', target: PARENT, params: toEntries(params) });
+    for (const [path, artifactPath] of this.snapshotSpec(run))
+      this.emit({ op: 'artifact', target: PARENT, path, artifactPath });
+  }
+
+  /**
+   * Copies the spec files (the file and what it extends) and writes the resolved spec beside the
+   * journal, so that what is uploaded, maybe later by `serx sync`, is what this run used.
+   */
+  private snapshotSpec(run: RunInfo): [string, string][] {
+    const dir = join(this.options.journalDir, `${run.runId}.spec`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      const out: [string, string][] = [];
+      const names = new Set<string>();
+      for (const file of run.spec.files) {
+        let name = basename(file);
+        for (let i = 2; names.has(name); i++) name = `${i}-${basename(file)}`;
+        names.add(name);
+        copyFileSync(file, join(dir, name));
+        out.push([join(dir, name), `spec/${name}`]);
+      }
+      const resolved = join(dir, 'resolved.yaml');
+      writeFileSync(resolved, stringify(run.spec.document));
+      out.push([resolved, 'spec/resolved.yaml']);
+      return out;
+    } catch (error) {
+      this.warn(`could not snapshot the spec for MLflow: ${(error as Error).message}`);
+      return [];
+    }
   }
 
   stageStarted({ node, key, cacheHit }: StageStartInfo): void {
+    this.producers.set(node.id, { node, key });
     if (!node.definition.tracked) return;
     this.tracked.set(node.id, node);
     const tags = [
       { key: 'serx.stage', value: node.definition.name },
+      { key: 'serx.node', value: node.id },
+      { key: 'serx.variant', value: JSON.stringify(node.variant) },
       { key: 'serx.key', value: key },
       { key: 'serx.cacheHit', value: String(cacheHit) },
       { key: 'serx.plugin', value: `${node.plugin.name}@${node.plugin.version}` },
@@ -97,7 +139,7 @@ export class MlflowTracker implements Tracker {
       target: node.id,
       parent: PARENT,
       experiment: this.experiment,
-      runName: node.id,
+      runName: runNameOf(node),
       startTime: Date.now(),
       tags,
     });
@@ -106,10 +148,14 @@ export class MlflowTracker implements Tracker {
       matrix: node.variant as Json,
     });
     this.emit({ op: 'log', target: node.id, params: toEntries(params) });
+    const datasets = datasetInputs(node, this.producers);
+    if (datasets.length) this.emit({ op: 'inputs', target: node.id, datasets });
     if (cacheHit) this.emit({ op: 'source', target: node.id, key });
   }
 
   metric(nodeId: string, name: string, value: number, step: number | undefined, timestamp: number): void {
+    const producer = this.producers.get(nodeId);
+    if (producer && name === 'utterances') producer.utterances = value;
     const [target, key] = this.route(nodeId, name);
     if (!Number.isFinite(value)) {
       this.warn(`metric ${key} of ${nodeId} is ${value}; not tracked`);
@@ -179,6 +225,14 @@ export class MlflowTracker implements Tracker {
     this.journal!.append(op);
     this.pump!.drain();
   }
+}
+
+/** What the run is, for the UI's run list: `ser_frozen seed=3`, `ae`, `eval[encoder=x] seed=1`. */
+export function runNameOf(node: GraphNode): string {
+  const axes = Object.entries(node.variant);
+  if (axes.length === 0) return node.stageId;
+  const text = (v: Json) => (typeof v === 'string' ? v : JSON.stringify(v));
+  return `${node.stageId} ${axes.map(([axis, value]) => `${axis}=${text(value)}`).join(' ')}`;
 }
 
 function toEntries(params: Record<string, string>) {

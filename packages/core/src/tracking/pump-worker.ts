@@ -5,8 +5,8 @@
  * healthy server would look unreachable.
  */
 import { parentPort } from 'node:worker_threads';
-import { JournalPump } from './journal-pump.ts';
 import { Journal } from './journal.ts';
+import { JournalPump } from './journal-pump.ts';
 import { MlflowClient } from './mlflow-client.ts';
 import type { FromPump, ToPump } from './pump-protocol.ts';
 

@@ -126,6 +126,9 @@ async function applyEntry(client: MlflowClient, journal: Journal, state: Journal
     case 'artifact':
       await client.logArtifact(run.artifactUri, entry.path, entry.artifactPath);
       return;
+    case 'inputs':
+      await client.logInputs(run.runId, entry.datasets);
+      return;
     case 'end':
       await client.updateRun(run.runId, entry.status, entry.endTime);
       return;
