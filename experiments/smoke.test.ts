@@ -85,7 +85,8 @@ describe('experiments/smoke.yaml', () => {
     expect(parents[0]!.info.status).toBe('FINISHED');
     expect(tag(parents[0]!, 'mlflow.source.git.commit')).toMatch(/^[0-9a-f]{40}$/);
     const children = runs.filter((r) => tag(r, 'mlflow.parentRunId') === parents[0]!.info.run_id);
-    const byName = new Map(children.map((r) => [tag(r, 'mlflow.runName'), r]));
+    // keyed by spec node id; the run names say what a run is (`ae seed=1`)
+    const byName = new Map(children.map((r) => [tag(r, 'serx.node'), r]));
     expect([...byName.keys()].sort()).toEqual([
       'ae[seed=1]',
       'baseline_logistic',
@@ -106,6 +107,7 @@ describe('experiments/smoke.yaml', () => {
     }
     const ae = byName.get('ae[seed=1]')!;
     expect(tag(ae, 'serx.stage')).toBe('autoencoder:pretrain');
+    expect(ae.info.run_name).toBe('ae seed=1');
     expect(param(ae, 'ae.sparsity')).toBe('0.01');
     expect(param(ae, 'ae.epochs')).toBe('1');
     expect(param(ae, 'matrix.seed')).toBe('1');
@@ -144,7 +146,7 @@ describe('experiments/smoke.yaml', () => {
     const reused = all.filter((r) => tag(r, 'serx.cacheHit') === 'true');
     expect(reused).toHaveLength(7);
     for (const run of reused) {
-      const source = byName.get(tag(run, 'mlflow.runName'));
+      const source = byName.get(tag(run, 'serx.node'));
       expect(tag(run, 'serx.sourceRun')).toBe(source!.info.run_id);
     }
   }, 900_000);
