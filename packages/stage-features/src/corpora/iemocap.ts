@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 import { layoutError } from './layout-error.ts';
 import { defineCorpusReader } from './registry.ts';
 import type { Utterance } from './types.ts';
@@ -62,7 +62,7 @@ export const iemocap = defineCorpusReader({
       .map((e) => e.name)
       .sort();
     if (sessions.length === 0)
-      throw new SerxError('INPUT_DATA', `${root}: no SessionN folders (IEMOCAP layout)`);
+      throw new SerxError(ErrorCodes.INPUT_DATA, `${root}: no SessionN folders (IEMOCAP layout)`);
     const utterances: Utterance[] = [];
     const sources: string[] = [];
     for (const session of sessions) {
@@ -83,7 +83,7 @@ export const iemocap = defineCorpusReader({
         const evaluation = evaluations.get(file.stem);
         if (!evaluation) {
           throw new SerxError(
-            'INPUT_DATA',
+            ErrorCodes.INPUT_DATA,
             `${file.path}: no label for '${file.stem}' in ${join(dialogDir, 'EmoEvaluation', `${file.dirs[0] ?? '?'}.txt`)}`,
           );
         }
@@ -120,7 +120,7 @@ async function readLabelFiles<T>(
       .sort();
   } catch (cause) {
     if (optional) return into;
-    throw new SerxError('INPUT_DATA', `${dir}: IEMOCAP label folder missing`, { cause });
+    throw new SerxError(ErrorCodes.INPUT_DATA, `${dir}: IEMOCAP label folder missing`, { cause });
   }
   for (const name of names) {
     const file = join(dir, name);
@@ -134,11 +134,14 @@ function parseEvaluation(text: string, file: string, into: Map<string, Evaluatio
   text.split(/\r?\n/).forEach((line, i) => {
     if (!line.startsWith('[')) return;
     const m = EVALUATION_LINE.exec(line);
-    if (!m) throw new SerxError('INPUT_DATA', `${file}:${i + 1}: malformed evaluation line`);
+    if (!m) throw new SerxError(ErrorCodes.INPUT_DATA, `${file}:${i + 1}: malformed evaluation line`);
     const [, start, end, id, code] = m as unknown as [string, string, string, string, string];
     const label = EMOTIONS[code];
     if (!label)
-      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: unknown IEMOCAP emotion '${code}' for ${id}`);
+      throw new SerxError(
+        ErrorCodes.INPUT_DATA,
+        `${file}:${i + 1}: unknown IEMOCAP emotion '${code}' for ${id}`,
+      );
     into.set(id, { label, code, duration: Math.round((Number(end) - Number(start)) * 1e4) / 1e4 });
   });
 }

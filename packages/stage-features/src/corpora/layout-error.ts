@@ -1,9 +1,9 @@
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 
 /** INPUT_DATA error for a file that does not follow its corpus's naming scheme. */
 export function layoutError(corpus: string, path: string, expected: string): SerxError {
   return new SerxError(
-    'INPUT_DATA',
+    ErrorCodes.INPUT_DATA,
     `${path}: file name does not follow the ${corpus} layout (expected ${expected})`,
   );
 }

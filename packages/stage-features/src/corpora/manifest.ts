@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 import { parseCsvLine } from './csv.ts';
 import { defineCorpusReader } from './registry.ts';
 import type { Utterance } from './types.ts';
@@ -20,7 +20,7 @@ export const manifest = defineCorpusReader({
   root: 'file',
   async read(root, corpus) {
     const text = await readFile(root, 'utf8').catch((cause: unknown) => {
-      throw new SerxError('INPUT_DATA', `${root}: manifest cannot be read`, { cause });
+      throw new SerxError(ErrorCodes.INPUT_DATA, `${root}: manifest cannot be read`, { cause });
     });
     const rows = extname(root).toLowerCase() === '.csv' ? parseCsv(text, root) : parseJsonl(text, root);
     const base = dirname(root);
@@ -34,10 +34,10 @@ export const manifest = defineCorpusReader({
       }
       for (const field of ['path', 'speaker'] as const) {
         if (typeof row[field] !== 'string' || row[field] === '')
-          throw new SerxError('INPUT_DATA', `${where}: missing '${field}'`);
+          throw new SerxError(ErrorCodes.INPUT_DATA, `${where}: missing '${field}'`);
       }
       if (row.label !== undefined && row.label !== null && typeof row.label !== 'string') {
-        throw new SerxError('INPUT_DATA', `${where}: 'label' must be a string`);
+        throw new SerxError(ErrorCodes.INPUT_DATA, `${where}: 'label' must be a string`);
       }
       const gender =
         row.gender === undefined || row.gender === '' ? undefined : String(row.gender).toLowerCase();
@@ -49,14 +49,14 @@ export const manifest = defineCorpusReader({
         gender !== 'm'
       ) {
         throw new SerxError(
-          'INPUT_DATA',
+          ErrorCodes.INPUT_DATA,
           `${where}: gender must be female/male (or f/m), got '${row.gender}'`,
         );
       }
       const path = String(row.path);
       const duration = row.duration === undefined || row.duration === '' ? undefined : Number(row.duration);
       if (duration !== undefined && !(duration >= 0))
-        throw new SerxError('INPUT_DATA', `${where}: bad duration '${row.duration}'`);
+        throw new SerxError(ErrorCodes.INPUT_DATA, `${where}: bad duration '${row.duration}'`);
       utterances.push({
         id: typeof row.id === 'string' && row.id !== '' ? row.id : path.replace(/\.[^./]+$/, ''),
         corpus,
@@ -73,7 +73,7 @@ export const manifest = defineCorpusReader({
     }
     if (utterances.length === 0 && seenCorpora.size > 0) {
       throw new SerxError(
-        'INPUT_DATA',
+        ErrorCodes.INPUT_DATA,
         `${root}: no rows for corpus '${corpus}' (manifest has ${[...seenCorpora].sort().join(', ')})`,
       );
     }
@@ -85,14 +85,14 @@ function parseCsv(text: string, file: string): { line: number; row: Row }[] {
   const lines = text.split(/\r?\n/);
   const header = parseCsvLine(lines[0] ?? '')?.map((h) => h.trim().toLowerCase());
   if (!header?.includes('path'))
-    throw new SerxError('INPUT_DATA', `${file}:1: CSV header must name a 'path' column`);
+    throw new SerxError(ErrorCodes.INPUT_DATA, `${file}:1: CSV header must name a 'path' column`);
   const rows: { line: number; row: Row }[] = [];
   for (let i = 1; i < lines.length; i++) {
     if (lines[i]!.trim() === '') continue;
     const fields = parseCsvLine(lines[i]!);
     if (!fields || fields.length !== header.length) {
       throw new SerxError(
-        'INPUT_DATA',
+        ErrorCodes.INPUT_DATA,
         `${file}:${i + 1}: expected ${header.length} CSV fields, got ${fields?.length ?? 'unbalanced quotes'}`,
       );
     }
@@ -109,10 +109,10 @@ function parseJsonl(text: string, file: string): { line: number; row: Row }[] {
     try {
       row = JSON.parse(line);
     } catch (cause) {
-      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: malformed JSON line`, { cause });
+      throw new SerxError(ErrorCodes.INPUT_DATA, `${file}:${i + 1}: malformed JSON line`, { cause });
     }
     if (typeof row !== 'object' || row === null || Array.isArray(row))
-      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: expected a JSON object`);
+      throw new SerxError(ErrorCodes.INPUT_DATA, `${file}:${i + 1}: expected a JSON object`);
     rows.push({ line: i + 1, row: row as Row });
   });
   return rows;

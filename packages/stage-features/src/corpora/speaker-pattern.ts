@@ -1,4 +1,4 @@
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 
 /** Compiles `options.speakerPattern`: the first capture group of a file name is its speaker. */
 export function speakerMatcher(
@@ -9,15 +9,19 @@ export function speakerMatcher(
   try {
     regex = new RegExp(pattern);
   } catch (cause) {
-    throw new SerxError('INPUT_DATA', `speakerPattern '${pattern}' is not a valid regular expression`, {
-      cause,
-    });
+    throw new SerxError(
+      ErrorCodes.INPUT_DATA,
+      `speakerPattern '${pattern}' is not a valid regular expression`,
+      {
+        cause,
+      },
+    );
   }
   return (name, path) => {
     const speaker = regex.exec(name)?.[1];
     if (!speaker)
       throw new SerxError(
-        'INPUT_DATA',
+        ErrorCodes.INPUT_DATA,
         `${path}: file name does not match speakerPattern '${pattern}' (with one capture group)`,
       );
     return speaker;

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 import type { Utterance } from './types.ts';
 
 /** An `utterances` artifact: `utterances.jsonl` (one utterance per line) and `meta.json`. */
@@ -36,7 +36,7 @@ export async function readUtterances<U extends Utterance = Utterance>(
   try {
     meta = JSON.parse(await readFile(metaFile, 'utf8')) as UtterancesMeta;
   } catch (cause) {
-    throw new SerxError('INPUT_DATA', `${metaFile}: not an utterances artifact`, { cause });
+    throw new SerxError(ErrorCodes.INPUT_DATA, `${metaFile}: not an utterances artifact`, { cause });
   }
   const file = join(dir, UTTERANCES_FILE);
   const utterances: U[] = [];
@@ -45,7 +45,7 @@ export async function readUtterances<U extends Utterance = Utterance>(
     try {
       utterances.push(JSON.parse(line) as U);
     } catch (cause) {
-      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: malformed JSON line`, { cause });
+      throw new SerxError(ErrorCodes.INPUT_DATA, `${file}:${i + 1}: malformed JSON line`, { cause });
     }
   });
   return { meta, utterances };

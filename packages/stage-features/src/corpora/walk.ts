@@ -1,6 +1,6 @@
 import { readdir, readlink, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 
 /** Extensions read as audio for every layout (the shared copies are FLAC, the originals WAV). */
 export const AUDIO_EXTENSIONS = new Set([
@@ -72,7 +72,7 @@ async function linkTarget(path: string) {
   } catch (cause) {
     const target = await readlink(path).catch(() => '?');
     throw new SerxError(
-      'INPUT_DATA',
+      ErrorCodes.INPUT_DATA,
       `${path}: broken symbolic link (to ${target}); is the disk it points to mounted?`,
       {
         cause,

@@ -1,4 +1,5 @@
 import { SerxError } from '@serx/core';
+import { FeaturesErrors } from '../errors.ts';
 import type { StatisticsCollector } from './collector.ts';
 import type { NormaliseMode, StatsFrom } from './mode.ts';
 import { type MeanStd, type Moments, meanStd, poolMoments } from './moments.ts';
@@ -45,7 +46,7 @@ function corpusMoments(o: NormaliserOptions): { moments: Moments; from: string[]
   if (o.statsFrom === 'train') {
     if (o.collected.train.frames === 0)
       throw new SerxError(
-        'INPUT_DATA',
+        FeaturesErrors.NORMALISATION,
         `${where}: normalise: corpus with statsFrom: train, but the corpus has no train rows (an unseen corpus?); set statsFrom: own (its own data) or statsFrom: training-corpora (wire the training corpora's mfcc statistics)`,
       );
     return { moments: o.collected.train, from: [o.corpus] };
@@ -53,7 +54,7 @@ function corpusMoments(o: NormaliserOptions): { moments: Moments; from: string[]
   if (o.statsFrom === 'own') {
     if (o.collected.train.frames > 0 && o.collected.hasHeldBackRows)
       throw new SerxError(
-        'INPUT_DATA',
+        FeaturesErrors.NORMALISATION,
         `${where}: statsFrom: own would normalise train rows with statistics of validation/test rows; use statsFrom: train (own is for a corpus that is all test)`,
       );
     return { moments: o.collected.all, from: [o.corpus] };
@@ -61,14 +62,14 @@ function corpusMoments(o: NormaliserOptions): { moments: Moments; from: string[]
   const usable = o.inputs.filter((s) => s.moments.frames > 0);
   if (usable.length === 0)
     throw new SerxError(
-      'INPUT_DATA',
+      FeaturesErrors.NORMALISATION,
       `${where}: statsFrom: training-corpora needs the statistics input wired to mfcc stages of corpora with train rows (got ${o.inputs.length === 0 ? 'none' : o.inputs.map((s) => `${s.corpus}: 0 train frames`).join(', ')})`,
     );
   const dims = o.collected.dims;
   const bad = usable.find((s) => s.moments.sum.length !== dims);
   if (bad)
     throw new SerxError(
-      'INPUT_DATA',
+      FeaturesErrors.NORMALISATION,
       `${where}: statistics of corpus '${bad.corpus}' have ${bad.moments.sum.length} coefficients, these features ${dims}`,
     );
   const pooled = poolMoments(

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 import { type MeanStd, type Moments, meanStd } from './moments.ts';
 
 /** The `mfcc-statistics` artifact: `statistics.json`. */
@@ -48,7 +48,7 @@ export async function readStatistics(dir: string): Promise<{ corpus: string; mom
   try {
     file = JSON.parse(await readFile(path, 'utf8')) as StatisticsFile;
   } catch (cause) {
-    throw new SerxError('INPUT_DATA', `${path}: not an mfcc-statistics artifact`, { cause });
+    throw new SerxError(ErrorCodes.INPUT_DATA, `${path}: not an mfcc-statistics artifact`, { cause });
   }
   const ok =
     file.format === STATISTICS_FORMAT &&
@@ -57,7 +57,7 @@ export async function readStatistics(dir: string): Promise<{ corpus: string; mom
     Array.isArray(file.sumSq) &&
     file.sum.length === file.dims &&
     file.sumSq.length === file.dims;
-  if (!ok) throw new SerxError('INPUT_DATA', `${path}: malformed (expected ${STATISTICS_FORMAT})`);
+  if (!ok) throw new SerxError(ErrorCodes.INPUT_DATA, `${path}: malformed (expected ${STATISTICS_FORMAT})`);
   return {
     corpus: file.corpus,
     moments: { frames: file.frames, sum: Float64Array.from(file.sum), sumSq: Float64Array.from(file.sumSq) },

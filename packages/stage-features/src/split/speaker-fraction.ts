@@ -1,4 +1,5 @@
 import { SerxError, shuffled } from '@serx/core';
+import { FeaturesErrors } from '../errors.ts';
 import type { Partition, ResolvedRule } from './types.ts';
 
 /**
@@ -16,7 +17,7 @@ export function speakerFractionRule(
   const nValidation = count(fractions.validation);
   if (nTest + nValidation >= order.length) {
     throw new SerxError(
-      'INPUT_DATA',
+      FeaturesErrors.SPLIT_RULE,
       `speakerFraction (validation ${fractions.validation ?? 0}, test ${fractions.test ?? 0}) leaves no training speaker among ${order.length}`,
     );
   }

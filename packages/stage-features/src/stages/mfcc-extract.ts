@@ -1,4 +1,5 @@
 import type { ErrorCode, StageContext } from '@serx/core';
+import { ErrorCodes } from '@serx/core';
 import type { SplitUtterance, Utterance } from '../corpora/types.ts';
 import type { MfccOptions } from '../mfcc/index.ts';
 import { type ExtractResult, extractionPool } from '../workers/index.ts';
@@ -52,7 +53,7 @@ export async function extractRaw(
           next,
           pool.extract(task).catch((e: { code?: ErrorCode; message?: string }) => ({
             ok: false,
-            code: e.code ?? 'STAGE_FAILED',
+            code: e.code ?? ErrorCodes.STAGE_FAILED,
             message: e.message ?? String(e),
           })),
         );

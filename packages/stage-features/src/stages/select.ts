@@ -1,4 +1,4 @@
-import { defineStage, SerxError, type StageContext } from '@serx/core';
+import { defineStage, ErrorCodes, SerxError, type StageContext } from '@serx/core';
 import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import { manyInputs } from './input-artifact.ts';
@@ -45,13 +45,14 @@ async function runSelect(ctx: StageContext<SelectParams>) {
   const stores = await Promise.all(inputs.map((a) => openFeatureStore(a.path)));
   try {
     const first = stores[0];
-    if (!first) throw new SerxError('INPUT_DATA', `${ctx.id}: no feature stores wired to 'features'`);
+    if (!first)
+      throw new SerxError(ErrorCodes.INPUT_DATA, `${ctx.id}: no feature stores wired to 'features'`);
     const { format, dims, dtype, sampleRate, count, frames, shards, corpus, ...config } = first.meta;
     for (const store of stores.slice(1)) {
       const { corpus: _corpus, count: _c, frames: _f, shards: _s, ...other } = store.meta;
       if (JSON.stringify(other) !== JSON.stringify({ format, dims, dtype, sampleRate, ...config })) {
         throw new SerxError(
-          'INPUT_DATA',
+          ErrorCodes.INPUT_DATA,
           `${store.dir}/meta.json: features computed differently from ${first.dir} (MFCC options, normalisation or padding differ); select from stores of one configuration`,
         );
       }

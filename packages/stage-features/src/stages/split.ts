@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, SerxError, type StageContext } from '@serx/core';
+import { defineStage, ErrorCodes, SerxError, type StageContext } from '@serx/core';
 import { getCorpusReader } from '../corpora/registry.ts';
 import { readUtterances, writeUtterances } from '../corpora/utterances-file.ts';
 import { checkCoverage } from '../labels/coverage.ts';
@@ -84,7 +84,7 @@ async function runSplit(ctx: StageContext<SplitParams>) {
   const input = singleInput(ctx, 'utterances');
   const { meta, utterances } = await readUtterances(input.path);
   if (!meta.corpus || !meta.reader)
-    throw new SerxError('INPUT_DATA', `${input.path}: utterances meta lacks corpus/reader`);
+    throw new SerxError(ErrorCodes.INPUT_DATA, `${input.path}: utterances meta lacks corpus/reader`);
   const mapping = effectiveMapping({
     mapping: ctx.params.mapping ?? {},
     useDefault: ctx.params.useDefaultMapping ?? true,

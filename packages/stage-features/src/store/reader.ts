@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 import { fromLittleEndian } from './endian.ts';
 import {
   FEATURE_STORE_FORMAT,
@@ -62,7 +62,7 @@ export async function openFeatureStore(dir: string): Promise<FeatureStore> {
       try {
         fd = openSync(file, 'r');
       } catch (cause) {
-        throw new SerxError('INPUT_DATA', `feature store shard ${file} cannot be opened`, { cause });
+        throw new SerxError(ErrorCodes.INPUT_DATA, `feature store shard ${file} cannot be opened`, { cause });
       }
       handles.set(shard, fd);
       shardSizes.set(shard, fstatSync(fd).size);
@@ -77,7 +77,7 @@ export async function openFeatureStore(dir: string): Promise<FeatureStore> {
     const position = row.offset * 4;
     if (position + bytes.byteLength > shardSizes.get(row.shard)!) {
       throw new SerxError(
-        'INPUT_DATA',
+        ErrorCodes.INPUT_DATA,
         `${join(dir, shardFileName(row.shard))}: row '${row.id}' extends past the end of the shard (truncated store?)`,
       );
     }
@@ -125,13 +125,17 @@ async function readMeta(dir: string): Promise<FeatureStoreMeta> {
   try {
     meta = JSON.parse(await readFile(file, 'utf8')) as FeatureStoreMeta;
   } catch (cause) {
-    throw new SerxError('INPUT_DATA', `${file}: not a feature store (missing or unreadable meta.json)`, {
-      cause,
-    });
+    throw new SerxError(
+      ErrorCodes.INPUT_DATA,
+      `${file}: not a feature store (missing or unreadable meta.json)`,
+      {
+        cause,
+      },
+    );
   }
   if (meta.format !== FEATURE_STORE_FORMAT || meta.dtype !== 'float32' || !(meta.dims >= 1)) {
     throw new SerxError(
-      'INPUT_DATA',
+      ErrorCodes.INPUT_DATA,
       `${file}: expected format '${FEATURE_STORE_FORMAT}' with dtype float32, got format '${meta.format}'`,
     );
   }
@@ -150,7 +154,7 @@ async function readIndex(dir: string, meta: FeatureStoreMeta): Promise<FeatureRo
     try {
       row = JSON.parse(line) as FeatureRow;
     } catch (cause) {
-      throw new SerxError('INPUT_DATA', `${file}:${i + 1}: malformed JSON line`, { cause });
+      throw new SerxError(ErrorCodes.INPUT_DATA, `${file}:${i + 1}: malformed JSON line`, { cause });
     }
     if (
       typeof row.id !== 'string' ||
@@ -159,14 +163,17 @@ async function readIndex(dir: string, meta: FeatureStoreMeta): Promise<FeatureRo
       !Number.isInteger(row.offset)
     ) {
       throw new SerxError(
-        'INPUT_DATA',
+        ErrorCodes.INPUT_DATA,
         `${file}:${i + 1}: row needs string id and integer frames, shard, offset`,
       );
     }
     rows.push(row);
   }
   if (rows.length !== meta.count) {
-    throw new SerxError('INPUT_DATA', `${file}: ${rows.length} rows but meta.json says ${meta.count}`);
+    throw new SerxError(
+      ErrorCodes.INPUT_DATA,
+      `${file}: ${rows.length} rows but meta.json says ${meta.count}`,
+    );
   }
   return rows;
 }

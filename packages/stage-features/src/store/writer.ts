@@ -1,6 +1,6 @@
 import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 import { littleEndianBytes } from './endian.ts';
 import {
   DEFAULT_SHARD_BYTES,
@@ -52,7 +52,10 @@ export class FeatureStoreWriter {
 
   static async create(dir: string, options: FeatureStoreWriterOptions): Promise<FeatureStoreWriter> {
     if (!Number.isInteger(options.dims) || options.dims < 1) {
-      throw new SerxError('INTERNAL', `feature store dims must be a positive integer, got ${options.dims}`);
+      throw new SerxError(
+        ErrorCodes.INTERNAL,
+        `feature store dims must be a positive integer, got ${options.dims}`,
+      );
     }
     await mkdir(dir, { recursive: true });
     const index = await open(join(dir, INDEX_FILE), 'w');
@@ -61,11 +64,11 @@ export class FeatureStoreWriter {
 
   /** Appends one utterance: `data.length` must be a multiple of `dims` (frames × dims, row-major). */
   async append(row: FeatureRowInput, data: Float32Array): Promise<FeatureRow> {
-    if (this.closed) throw new SerxError('INTERNAL', `feature store ${this.dir} is already closed`);
+    if (this.closed) throw new SerxError(ErrorCodes.INTERNAL, `feature store ${this.dir} is already closed`);
     const { dims } = this.options;
     if (data.length === 0 || data.length % dims !== 0) {
       throw new SerxError(
-        'INPUT_DATA',
+        ErrorCodes.INPUT_DATA,
         `features of '${row.id}' have ${data.length} values, not a positive multiple of dims=${dims}`,
       );
     }
@@ -93,7 +96,7 @@ export class FeatureStoreWriter {
 
   /** Flushes everything and writes `meta.json`; returns it. */
   async close(): Promise<FeatureStoreMeta> {
-    if (this.closed) throw new SerxError('INTERNAL', `feature store ${this.dir} is already closed`);
+    if (this.closed) throw new SerxError(ErrorCodes.INTERNAL, `feature store ${this.dir} is already closed`);
     this.closed = true;
     await this.flushIndex();
     await this.index.close();

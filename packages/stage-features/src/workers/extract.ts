@@ -1,4 +1,4 @@
-import { type ErrorCode, isSerxError } from '@serx/core';
+import { type ErrorCode, ErrorCodes, isSerxError } from '@serx/core';
 import { decodeAudioFile, isBadAudioError } from '../audio/index.ts';
 import { computeMfcc, type MfccOptions, normaliseUtterance, type PadMode, padFrames } from '../mfcc/index.ts';
 
@@ -51,7 +51,7 @@ export async function runTask(task: ProbeTask | ExtractTask): Promise<ProbeResul
     if (raw.frames === 0)
       return {
         ok: false,
-        code: 'INPUT_DATA',
+        code: ErrorCodes.INPUT_DATA,
         reason: 'empty',
         message: `${task.path}: too short for one MFCC frame`,
       };
@@ -70,7 +70,7 @@ export async function runTask(task: ProbeTask | ExtractTask): Promise<ProbeResul
     return {
       ok: false,
       // a Node errno (ENOENT...) is not a serx code: a file that cannot be read is bad input data
-      code: isSerxError(error) ? error.code : 'INPUT_DATA',
+      code: isSerxError(error) ? error.code : ErrorCodes.INPUT_DATA,
       message: e.message ?? String(error),
       ...(isBadAudioError(error) ? { reason: error.reason } : {}),
     };

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core';
 
 interface Job {
   task: unknown;
@@ -36,7 +36,9 @@ export class WorkerPool<Task, Result> {
   /** Runs one task on the next free worker. */
   run(task: Task): Promise<Result> {
     if (this.closed)
-      return Promise.reject(this.signal?.reason ?? new SerxError('INTERNAL', 'worker pool is closed'));
+      return Promise.reject(
+        this.signal?.reason ?? new SerxError(ErrorCodes.INTERNAL, 'worker pool is closed'),
+      );
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
       this.dispatch();
@@ -44,7 +46,7 @@ export class WorkerPool<Task, Result> {
   }
 
   /** Terminates every worker; queued and running tasks fail with `reason`. */
-  async close(reason: unknown = new SerxError('INTERNAL', 'worker pool closed')): Promise<void> {
+  async close(reason: unknown = new SerxError(ErrorCodes.INTERNAL, 'worker pool closed')): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
@@ -67,7 +69,7 @@ export class WorkerPool<Task, Result> {
     worker.on('error', (error) => this.replace(slot, error));
     worker.on('exit', (code) => {
       if (!this.closed)
-        this.replace(slot, new SerxError('STAGE_FAILED', `worker thread exited with code ${code}`));
+        this.replace(slot, new SerxError(ErrorCodes.STAGE_FAILED, `worker thread exited with code ${code}`));
     });
     return slot;
   }
