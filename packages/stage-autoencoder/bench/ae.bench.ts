@@ -9,14 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { threadBudget } from '@serx/core';
+import { mulberry32, threadBudget } from '@serx/core';
 import { loadTensorflow } from '@serx/tf-backend';
 import { buildStructure } from '../src/structures/build.ts';
 import { registerBuiltinStructures } from '../src/structures/builtin.ts';
 import { openCorpus } from '../src/training/corpus.ts';
 import { useNativeReluGrad } from '../src/training/native-gradients.ts';
-import { Rng } from '../src/training/rng.ts';
-import { trainAutoencoder, trainableVariables, trainStep } from '../src/training/trainer.ts';
+import { autoencoderStep, plainStep, trainAutoencoder, trainableVariables } from '../src/training/trainer.ts';
 import { writeSyntheticStore } from '../test/synthetic-store.ts';
 import { startKerasWorker } from './keras-worker.ts';
 
@@ -43,21 +42,22 @@ function tfjsStepper(): (steps: number) => { seconds: number; cpuSeconds: number
   const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
   const optimizer = tf.train.adam(cfg.learningRate);
   const variables = trainableVariables([built.encoder, built.decoder!]);
-  const rng = new Rng(1);
-  const x = Float32Array.from({ length: cfg.batch * cfg.frames * cfg.numCeps }, () => rng.next() * 2 - 1);
+  const step = plainStep(tf, optimizer, variables);
+  const random = mulberry32(1);
+  const x = Float32Array.from({ length: cfg.batch * cfg.frames * cfg.numCeps }, () => random() * 2 - 1);
   const batch = {
     x,
     mask: new Float32Array(cfg.batch * cfg.frames).fill(1),
-    lengths: Array(cfg.batch).fill(cfg.frames),
+    lengths: new Float32Array(cfg.batch).fill(cfg.frames),
     size: cfg.batch,
     frames: cfg.frames,
     numCeps: cfg.numCeps,
   };
-  for (let i = 0; i < cfg.warmup; i++) trainStep(tf, optimizer, variables, models, batch, cfg.sparsity);
+  for (let i = 0; i < cfg.warmup; i++) autoencoderStep(tf, step, models, batch, cfg.sparsity);
   return (steps) => {
     const start = performance.now();
     const cpu = process.cpuUsage();
-    for (let i = 0; i < steps; i++) trainStep(tf, optimizer, variables, models, batch, cfg.sparsity);
+    for (let i = 0; i < steps; i++) autoencoderStep(tf, step, models, batch, cfg.sparsity);
     const used = process.cpuUsage(cpu);
     return { seconds: (performance.now() - start) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
   };

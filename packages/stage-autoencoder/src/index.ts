@@ -9,13 +9,6 @@ export * from './structures/params.ts';
 export { type ConvLayerParams, type ParryCnnParams, parryCnn } from './structures/parry-cnn.ts';
 export * from './structures/registry.ts';
 export { type TemporalConv1dParams, temporalConv1d } from './structures/temporal-conv1d.ts';
-export {
-  assembleBatch,
-  type Batch,
-  type BatchOptions,
-  planEpoch,
-  planEvaluation,
-} from './training/batches.ts';
+export { assembleBatch, type Batch, type BatchOptions } from './training/batches.ts';
 export { loadWeightsInto, saveModel } from './training/model-files.ts';
 export { useNativeReluGrad } from './training/native-gradients.ts';
-export { Rng } from './training/rng.ts';

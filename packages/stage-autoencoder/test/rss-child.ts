@@ -1,6 +1,6 @@
 // Runs autoencoder:pretrain over one store in a fresh process and prints its peak RSS.
 // argv: <store dir> <params JSON>
-import { loadTensorflow } from '@serx/core';
+import { loadTensorflow } from '@serx/tf-backend';
 import { pretrain } from '../src/stages/pretrain.ts';
 import { registerBuiltinStructures } from '../src/structures/builtin.ts';
 import { featuresArtifact, testContext } from './context.ts';

@@ -1,5 +1,5 @@
+import { mulberry32 } from '@serx/core';
 import { FeatureStoreWriter } from '@serx/stage-features';
-import { Rng } from '../src/training/rng.ts';
 
 export interface SyntheticStoreOptions {
   utterances: number;
@@ -17,20 +17,21 @@ export interface SyntheticStoreOptions {
  * autoencoder can learn these, so a falling loss is a real signal.
  */
 export async function writeSyntheticStore(dir: string, o: SyntheticStoreOptions): Promise<void> {
-  const rng = new Rng(o.seed);
+  // the stream of the autoencoder's former own PRNG for this seed, so the test data stay the same
+  const next = mulberry32((Math.imul(o.seed | 0, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
   const writer = await FeatureStoreWriter.create(dir, {
     dims: o.dims,
     sampleRate: 16000,
     ...(o.shardBytes ? { shardBytes: o.shardBytes } : {}),
   });
   for (let u = 0; u < o.utterances; u++) {
-    const frames = o.minFrames + rng.int(o.maxFrames - o.minFrames + 1);
+    const frames = o.minFrames + Math.floor(next() * (o.maxFrames - o.minFrames + 1));
     const data = new Float32Array(frames * o.dims);
     for (let c = 0; c < o.dims; c++) {
-      const freq = 0.02 + 0.1 * rng.next();
-      const phase = 2 * Math.PI * rng.next();
+      const freq = 0.02 + 0.1 * next();
+      const phase = 2 * Math.PI * next();
       for (let t = 0; t < frames; t++)
-        data[t * o.dims + c] = Math.sin(freq * t + phase) + 0.1 * (rng.next() - 0.5);
+        data[t * o.dims + c] = Math.sin(freq * t + phase) + 0.1 * (next() - 0.5);
     }
     await writer.append(
       {

@@ -1,7 +1,7 @@
 import { definePlugin } from '@serx/core';
-import pkg from '../package.json' with { type: 'json' };
 import { registerBuiltinStructures } from '@serx/stage-autoencoder';
 import { backendDoctorCheck } from '@serx/tf-backend';
+import pkg from '../package.json' with { type: 'json' };
 import { baseline } from './stages/baseline.ts';
 import { finetune } from './stages/finetune.ts';
 import { predict } from './stages/predict.ts';

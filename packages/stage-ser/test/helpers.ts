@@ -1,10 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Artifact, Json, StageContext } from '@serx/core';
-import { mulberry32 as createRng, loadTensorflow } from '@serx/core';
+import { mulberry32 as createRng } from '@serx/core';
 import { defineEncoderStructure, registerEncoderStructure } from '@serx/stage-autoencoder';
 import { type FeatureRowInput, FeatureStoreWriter } from '@serx/stage-features';
+import { loadTensorflow } from '@serx/tf-backend';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
 
 /** A tiny encoder structure (one strided conv + dense bottleneck) so tests train in seconds. */
@@ -163,4 +165,41 @@ export function testContext<P>(init: {
     },
     recorded,
   };
+}
+
+/**
+ * The recipe params of `ser:train` / `ser:finetune` with every regulariser off, constant LR,
+ * unweighted classes, pooled UA selection from epoch 1: the plain recipe tests start from.
+ */
+export const plainRecipe = {
+  dropout: { conv: 0, lstmInput: 0, lstmRecurrent: 0, dense: 0 },
+  weightDecay: 0,
+  specAugment: false as const,
+  clipNorm: 0,
+  lrSchedule: { kind: 'constant' as const },
+  selection: { metric: 'ua' as const, minEpochs: 1 },
+};
+
+/** Every regulariser on (small values), for tests that must exercise them all. */
+export const fullRecipe = {
+  dropout: { conv: 0.2, lstmInput: 0.2, lstmRecurrent: 0.2, dense: 0.3 },
+  weightDecay: 0.001,
+  specAugment: { timeMasks: 1, timeMaskWidth: 4, freqMasks: 1, freqMaskWidth: 2 },
+  clipNorm: 1,
+  lrSchedule: { kind: 'plateau' as const, factor: 0.5, patience: 1, minLr: 0.0001 },
+  selection: { metric: 'ua_corpus_mean' as const, minEpochs: 2 },
+};
+
+/** sha256 of every file under `dir`, by relative path (what the cache's content hash is made of). */
+export async function fileHashes(dir: string, prefix = ''): Promise<{ [path: string]: string }> {
+  const out: { [path: string]: string } = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) Object.assign(out, await fileHashes(join(dir, entry.name), rel));
+    else
+      out[rel] = createHash('sha256')
+        .update(await readFile(join(dir, entry.name)))
+        .digest('hex');
+  }
+  return out;
 }

@@ -30,7 +30,9 @@ describe('length-bucket batching', () => {
     expect(b.frames).toBe(8);
     expect(Array.from(b.lengths)).toEqual([3, 6]);
     expect(Array.from(b.x.subarray(0, 16))).toEqual([0, 1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(Array.from(b.x.subarray(16, 28))).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111]);
+    expect(Array.from(b.x.subarray(16, 28))).toEqual([
+      100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    ]);
     expect(lcm(4, 6)).toBe(12);
   });
 });

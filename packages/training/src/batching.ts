@@ -31,9 +31,7 @@ export function planEvaluation(
   lengths: ArrayLike<number>,
   batchSize: number,
 ): number[][] {
-  const order = Array.from(indices).sort(
-    (a, b) => (lengths[a] as number) - (lengths[b] as number) || a - b,
-  );
+  const order = Array.from(indices).sort((a, b) => (lengths[a] as number) - (lengths[b] as number) || a - b);
   const batches: number[][] = [];
   for (let b = 0; b < order.length; b += batchSize) batches.push(order.slice(b, b + batchSize));
   return batches;

@@ -50,7 +50,9 @@ export async function loadCheckpoint<S extends { fingerprint: string }>(
   workDir: string,
   fingerprint: string,
 ): Promise<Checkpoint<S> | null> {
-  const dir = [join(workDir, DIR), join(workDir, `${DIR}.old`)].find((d) => existsSync(join(d, 'state.json')));
+  const dir = [join(workDir, DIR), join(workDir, `${DIR}.old`)].find((d) =>
+    existsSync(join(d, 'state.json')),
+  );
   if (!dir) return null;
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as S;
   if (state.fingerprint !== fingerprint) return null;
@@ -70,8 +72,13 @@ async function writeTensors(tf: Tf, dir: string, base: string, tensors: NamedTen
 }
 
 async function readTensors(tf: Tf, dir: string, base: string): Promise<NamedTensor[]> {
-  const specs = JSON.parse(await readFile(join(dir, `${base}.json`), 'utf8')) as tfjs.io.WeightsManifestEntry[];
+  const specs = JSON.parse(
+    await readFile(join(dir, `${base}.json`), 'utf8'),
+  ) as tfjs.io.WeightsManifestEntry[];
   const buffer = await readFile(join(dir, `${base}.bin`));
-  const map = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), specs);
+  const map = tf.io.decodeWeights(
+    buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength),
+    specs,
+  );
   return specs.map((spec) => ({ name: spec.name, tensor: map[spec.name] as tfjs.Tensor }));
 }

@@ -1,7 +1,7 @@
 import { mixSeed, mulberry32 } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadCheckpoint, type NamedTensor, saveCheckpoint } from './checkpoint.ts';
-import { HISTORY_FORMAT, type EpochRecord, type EpochValues, type History } from './history.ts';
+import { type EpochRecord, type EpochValues, HISTORY_FORMAT, type History, type Monitor } from './history.ts';
 import { initialLr, type LrSchedule, type LrState, nextLr, setLearningRate } from './lr-schedule.ts';
 import { initialSelection, observeEpoch, type SelectionState } from './selection.ts';
 import { trainStep } from './step.ts';
@@ -53,8 +53,8 @@ export interface FitTask {
   weights: tfjs.LayerVariable[];
   /** The weights the optimizer updates (a subset of `weights`, e.g. without a frozen encoder). */
   trainable: tfjs.LayerVariable[];
-  /** History key of the selection score, e.g. `val_ua_corpus_mean`. */
-  monitor: string;
+  /** What `validate().score` is, for `history.json` (a `min` key's score is its negation). */
+  monitor: Monitor;
   trainEpoch(ctx: EpochContext): EpochValues;
   validate(): Validation;
 }
@@ -128,7 +128,9 @@ export async function fit(run: FitRun): Promise<FitResult> {
     state.start = task.validate().values;
   }
   const resumedAfter = checkpoint ? state.epoch : null;
-  const decayed = task.trainable.filter((w) => /kernel$/.test(w.originalName)).map((w) => w.read() as tfjs.Variable);
+  const decayed = task.trainable
+    .filter((w) => /kernel$/.test(w.originalName))
+    .map((w) => w.read() as tfjs.Variable);
   const stepSettings = { weightDecay: settings.weightDecay, decayed, clipNorm: settings.clipNorm };
   const eta = etaOf(settings.epochs);
 

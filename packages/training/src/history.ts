@@ -5,14 +5,15 @@
  *
  * @example
  * ```json
- * { "format": "serx-history/1", "monitor": "val_ua_corpus_mean", "bestEpoch": 7, "stoppedEarly": true,
+ * { "format": "serx-history/1", "monitor": { "key": "val_ua_corpus_mean", "mode": "max" },
+ *   "bestEpoch": 7, "stoppedEarly": true,
  *   "epochs": [{ "epoch": 1, "lr": 0.001, "loss": 1.05, "val_loss": 1.01, "val_ua": 0.41 }] }
  * ```
  */
 export interface History {
   format: typeof HISTORY_FORMAT;
-  /** The record key model selection maximised (for the autoencoder: `neg_val_loss`). */
-  monitor: string;
+  /** The record key model selection follows and whether it maximised or minimised it. */
+  monitor: Monitor;
   /** Epoch (1-based) whose weights the artifact holds. */
   bestEpoch: number;
   /** Early stopping ended training before `epochs`. */
@@ -20,6 +21,12 @@ export interface History {
   /** Validation scores of the starting weights, for a run that continues a trained model. */
   start?: EpochValues;
   epochs: EpochRecord[];
+}
+
+/** E.g. `{ key: 'val_ua_corpus_mean', mode: 'max' }` (ser), `{ key: 'val_loss', mode: 'min' }` (autoencoder). */
+export interface Monitor {
+  key: string;
+  mode: 'max' | 'min';
 }
 
 /** Numeric series (snake_case, e.g. `loss`, `val_ua`) and per-group breakdowns (e.g. `val_ua_by_corpus`). */
@@ -34,4 +41,11 @@ export const HISTORY_FILE = 'history.json';
 /** The file text: two-space JSON with a final newline. */
 export function historyJson(history: History): string {
   return `${JSON.stringify(history, null, 2)}\n`;
+}
+
+/** The numeric series of a record (everything but `epoch`), e.g. for per-epoch tracking metrics. */
+export function numericSeries(record: EpochRecord): [string, number][] {
+  return Object.entries(record).filter(
+    (entry): entry is [string, number] => entry[0] !== 'epoch' && typeof entry[1] === 'number',
+  );
 }

@@ -20,7 +20,8 @@ describe('specAugment', () => {
     specAugment(b, { timeMasks: 1, timeMaskWidth: 4, freqMasks: 1, freqMaskWidth: 2 }, mulberry32(3));
     for (let u = 0; u < 2; u++) {
       const length = b.lengths[u] as number;
-      const row = (t: number) => Array.from(b.x.subarray((u * b.frames + t) * numCeps, (u * b.frames + t + 1) * numCeps));
+      const row = (t: number) =>
+        Array.from(b.x.subarray((u * b.frames + t) * numCeps, (u * b.frames + t + 1) * numCeps));
       // padding stays zero
       for (let t = length; t < b.frames; t++) expect(row(t)).toEqual([0, 0, 0, 0, 0]);
       // every real frame is either fully masked or has the same zeroed band as the others

@@ -35,7 +35,8 @@ export function specAugment(batch: PaddedBatch, settings: SpecAugmentSettings, r
       const width = Math.min(numCeps, Math.floor(random() * (settings.freqMaskWidth + 1)));
       const start = Math.floor(random() * (numCeps - width + 1));
       if (width === 0) continue;
-      for (let t = 0; t < length; t++) x.fill(0, base + t * numCeps + start, base + t * numCeps + start + width);
+      for (let t = 0; t < length; t++)
+        x.fill(0, base + t * numCeps + start, base + t * numCeps + start + width);
     }
   }
 }

@@ -35,11 +35,7 @@ export function trainStep(
 }
 
 /** Scales every gradient by `min(1, clipNorm / ‖all gradients‖₂)` (TensorFlow's `clip_by_global_norm`). */
-export function clipByGlobalNorm(
-  tf: Tf,
-  grads: tfjs.NamedTensorMap,
-  clipNorm: number,
-): tfjs.NamedTensorMap {
+export function clipByGlobalNorm(tf: Tf, grads: tfjs.NamedTensorMap, clipNorm: number): tfjs.NamedTensorMap {
   const names = Object.keys(grads);
   const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n] as tfjs.Tensor)))));
   const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));

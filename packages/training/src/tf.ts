@@ -1,4 +1,2 @@
-import type * as tfjs from '@tensorflow/tfjs';
-
 /** The tfjs namespace the kit computes with (the model stages pass their loaded backend's). */
-export type Tf = typeof tfjs;
+export type Tf = typeof import('@tensorflow/tfjs');

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, canonicalJson, defineStage, type Json, loadTensorflow } from '@serx/core';
+import { type Artifact, canonicalJson, defineStage, type Json } from '@serx/core';
+import { loadTensorflow } from '@serx/tf-backend';
+import { formatDuration, numericSeries, planEvaluation } from '@serx/training';
 import { writeEncoderArtifact } from '../encoder-artifact.ts';
 import { buildStructure } from '../structures/build.ts';
 import { getEncoderStructure } from '../structures/registry.ts';
-import { planEvaluation } from '../training/batches.ts';
 import { holdOut, openCorpus } from '../training/corpus.ts';
 import { useNativeReluGrad } from '../training/native-gradients.ts';
 import { reconstructSamples } from '../training/reconstruction.ts';
-import { type EpochRecord, evaluateAutoencoder, trainAutoencoder } from '../training/trainer.ts';
+import { type AutoencoderEpoch, evaluateAutoencoder, trainAutoencoder } from '../training/trainer.ts';
 
 export interface PretrainParams {
   structure: string;
@@ -35,7 +36,7 @@ export interface PretrainParams {
  */
 export const pretrain = defineStage<PretrainParams>({
   name: 'autoencoder:pretrain',
-  version: '1',
+  version: '2',
   description: 'sparse convolutional autoencoder pretraining on unlabelled MFCC sequences',
   codeDependencies: (p) => [getEncoderStructure(p.structure)],
   params: {
@@ -153,8 +154,7 @@ export const pretrain = defineStage<PretrainParams>({
           } as unknown as Json),
         )
         .digest('hex');
-      const eta = etaTracker(p.epochs);
-      const result = await trainAutoencoder({
+      const { history } = await trainAutoencoder({
         tf,
         corpus,
         ...split,
@@ -164,24 +164,17 @@ export const pretrain = defineStage<PretrainParams>({
         workDir: ctx.workDir,
         signal: ctx.signal,
         onResume: (epoch) => ctx.log.info(`resuming from the checkpoint after epoch ${epoch}`),
-        onEpochStart: (epoch, batches) =>
-          ctx.progress.total(batches, `epoch ${epoch}/${p.epochs}${eta.label()}`),
+        onEpochStart: (_epoch, batches, label) => ctx.progress.total(batches, label),
         onBatch: () => ctx.progress.tick(),
-        onEpoch: (record) => {
-          eta.epochDone(record.epoch, record.seconds);
-          for (const name of ['loss', 'mse', 'l1', 'val_loss', 'val_mse', 'val_l1'] as const) {
-            const value = record[name];
-            if (value !== undefined) ctx.metrics.metric(name, value, record.epoch);
-          }
-          ctx.log.info(describeEpoch(record, p.epochs) + eta.label());
+        onEpoch: (record, seconds) => {
+          for (const [name, value] of numericSeries(record))
+            if (name !== 'lr' && name !== 'batches') ctx.metrics.metric(name, value, record.epoch);
+          ctx.metrics.metric('epoch_seconds', seconds, record.epoch);
+          ctx.log.info(describeEpoch(record as AutoencoderEpoch, p.epochs, seconds));
         },
       });
-      const history = {
-        bestEpoch: result.bestEpoch,
-        stoppedEarly: result.stoppedEarly,
-        epochs: result.history,
-      } as unknown as Json;
-      await writeEncoderArtifact(tf, ctx.outputs.encoder!, built, corpus.numCeps, history);
+      const result = { bestEpoch: history.bestEpoch, epochsRun: history.epochs.length };
+      await writeEncoderArtifact(tf, ctx.outputs.encoder!, built, corpus.numCeps, history as unknown as Json);
       ctx.metrics.artifact(join(ctx.outputs.encoder!, 'history.json'));
 
       const evaluated = split.validation.length > 0 ? split.validation : split.train;
@@ -219,7 +212,7 @@ export const pretrain = defineStage<PretrainParams>({
         metrics: {
           reconstruction_mse: heldOut.mse,
           best_epoch: result.bestEpoch,
-          epochs_run: result.history.length,
+          epochs_run: result.epochsRun,
         },
       };
     } finally {
@@ -230,27 +223,8 @@ export const pretrain = defineStage<PretrainParams>({
   },
 });
 
-function describeEpoch(r: EpochRecord, epochs: number): string {
+function describeEpoch(r: AutoencoderEpoch, epochs: number, seconds: number): string {
   const held =
     r.val_loss === undefined ? '' : `, held-out ${r.val_loss.toFixed(4)} (mse ${r.val_mse!.toFixed(4)})`;
-  return `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)} (mse ${r.mse.toFixed(4)}, l1 ${r.l1.toFixed(4)})${held}, ${r.seconds.toFixed(1)} s`;
-}
-
-/** ETA of the remaining epochs from the mean epoch time (an upper bound: early stopping may end sooner). */
-function etaTracker(epochs: number) {
-  let timed = 0;
-  let seconds = 0;
-  let epoch = 0;
-  return {
-    epochDone(e: number, s: number) {
-      epoch = e;
-      timed += 1;
-      seconds += s;
-    },
-    label(): string {
-      if (timed === 0 || epoch >= epochs) return '';
-      const left = Math.round((seconds / timed) * (epochs - epoch));
-      return `, ETA ≤ ${left >= 60 ? `${Math.floor(left / 60)}m${left % 60}s` : `${left}s`}`;
-    },
-  };
+  return `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)} (mse ${r.mse.toFixed(4)}, l1 ${r.l1.toFixed(4)})${held}, ${formatDuration(seconds)}`;
 }

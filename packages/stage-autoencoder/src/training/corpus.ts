@@ -1,6 +1,5 @@
-import { ErrorCodes, SerxError } from '@serx/core';
+import { ErrorCodes, mixSeed, SerxError, shuffled } from '@serx/core';
 import { type FeatureStore, openFeatureStore } from '@serx/stage-features';
-import { Rng } from './rng.ts';
 
 /**
  * The utterances of one or more feature stores as compact typed arrays (a few bytes per
@@ -83,7 +82,12 @@ export function holdOut(
   fraction: number,
   seed: number,
 ): { train: Int32Array; validation: Int32Array } {
-  const order = new Rng(seed ^ 0x5eed).shuffle(Int32Array.from({ length: size }, (_, i) => i));
+  const order = Int32Array.from(
+    shuffled(
+      Array.from({ length: size }, (_, i) => i),
+      mixSeed(seed, 0x5eed),
+    ),
+  );
   const count = fraction <= 0 || size < 2 ? 0 : Math.max(1, Math.min(size - 1, Math.round(size * fraction)));
   return { validation: order.slice(0, count).sort(), train: order.slice(count).sort() };
 }

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@serx/core';
 import type { Tensor } from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { tf } from '../../test/tf.ts';
@@ -5,7 +6,6 @@ import { buildStructure } from '../structures/build.ts';
 import { registerBuiltinStructures } from '../structures/builtin.ts';
 import type { Batch } from './batches.ts';
 import { autoencoderLoss } from './loss.ts';
-import { Rng } from './rng.ts';
 
 registerBuiltinStructures();
 const built = buildStructure(
@@ -16,14 +16,14 @@ const built = buildStructure(
 const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: 2 };
 
 function batchOf(lengths: number[], frames: number): Batch {
-  const rng = new Rng(3);
+  const next = mulberry32(3);
   const x = new Float32Array(lengths.length * frames * 4);
   const mask = new Float32Array(lengths.length * frames);
   lengths.forEach((n, b) => {
-    for (let i = 0; i < n * 4; i++) x[b * frames * 4 + i] = rng.next() * 2 - 1;
+    for (let i = 0; i < n * 4; i++) x[b * frames * 4 + i] = next() * 2 - 1;
     mask.fill(1, b * frames, b * frames + n);
   });
-  return { x, mask, lengths, size: lengths.length, frames, numCeps: 4 };
+  return { x, mask, lengths: Float32Array.from(lengths), size: lengths.length, frames, numCeps: 4 };
 }
 
 it('masks padding out of both terms: MSE over real frames, L1 over real bottleneck steps', () => {

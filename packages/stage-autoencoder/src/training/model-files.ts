@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { ErrorCodes, SerxError } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../structures/registry.ts';
+import { canonicalLayerNames, renameLayers } from './canonical-names.ts';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 
 /**
  * Saves a LayersModel in the standard tfjs format (`model.json` + `weights.bin`, what
- * `tf.loadLayersModel('file://…/model.json')` reads), on any backend.
+ * `tf.loadLayersModel('file://…/model.json')` reads), on any backend. Generated layer names are
+ * renumbered ({@link canonicalLayerNames}) so equal models give byte-equal files.
  */
 export async function saveModel(tf: Tf, model: tfjs.LayersModel, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -18,12 +20,15 @@ export async function saveModel(tf: Tf, model: tfjs.LayersModel, dir: string): P
       const data = artifacts.weightData ?? new ArrayBuffer(0);
       const bytes = data instanceof ArrayBuffer ? data : new tf.io.CompositeArrayBuffer(data).slice();
       await writeFile(join(dir, WEIGHTS_FILE), new Uint8Array(bytes));
+      const renames = canonicalLayerNames(artifacts.modelTopology);
       const json = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
         convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+        modelTopology: renameLayers(artifacts.modelTopology, renames),
+        weightsManifest: [
+          { paths: [WEIGHTS_FILE], weights: renameLayers(artifacts.weightSpecs ?? [], renames) },
+        ],
       };
       await writeFile(join(dir, MODEL_FILE), `${JSON.stringify(json)}\n`);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };

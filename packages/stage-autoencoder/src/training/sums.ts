@@ -5,8 +5,9 @@ export class Sums {
   private mse = 0;
   private l1 = 0;
 
-  add(lengths: readonly number[], loss: number, mse: number, l1: number): void {
-    const frames = lengths.reduce((a, b) => a + b, 0);
+  add(lengths: ArrayLike<number>, loss: number, mse: number, l1: number): void {
+    let frames = 0;
+    for (let i = 0; i < lengths.length; i++) frames += lengths[i] as number;
     this.frames += frames;
     this.loss += loss * frames;
     this.mse += mse * frames;

@@ -1,12 +1,20 @@
+import {
+  type EpochRecord,
+  type FitResult,
+  fit,
+  lcm,
+  planEpoch,
+  planEvaluation,
+  type StepSettings,
+  trainStep,
+  type Validation,
+} from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../structures/registry.ts';
-import { assembleBatch, type Batch, type BatchOptions, planEpoch, planEvaluation } from './batches.ts';
-import { type CheckpointState, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { assembleBatch, type Batch } from './batches.ts';
 import type { Corpus } from './corpus.ts';
 import { type AutoencoderModels, autoencoderLoss } from './loss.ts';
-import { Rng } from './rng.ts';
 import { Sums } from './sums.ts';
-import { modelWeights, setModelWeights } from './tensor-files.ts';
 
 export interface TrainConfig {
   sparsity: number;
@@ -26,20 +34,6 @@ export interface TrainConfig {
   seed: number;
 }
 
-/** One line of `history.json`. */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  mse: number;
-  l1: number;
-  /** Held-out slice (absent without one). */
-  val_loss?: number;
-  val_mse?: number;
-  val_l1?: number;
-  batches: number;
-  seconds: number;
-}
-
 export interface TrainRun {
   tf: Tf;
   corpus: Corpus;
@@ -52,125 +46,114 @@ export interface TrainRun {
   /** Identifies the configuration, so a checkpoint of another one is not resumed. */
   fingerprint?: string;
   signal?: AbortSignal;
-  onEpochStart?(epoch: number, batches: number): void;
+  onEpochStart?(epoch: number, batches: number, label: string): void;
   onBatch?(epoch: number, batch: number, batches: number): void;
-  onEpoch?(record: EpochRecord): void;
+  onEpoch?(record: EpochRecord, seconds: number): void;
   onResume?(epoch: number): void;
 }
 
-export interface TrainResult {
-  history: EpochRecord[];
-  /** Epoch whose weights the models hold at the end (the best held-out loss). */
-  bestEpoch: number;
-  stoppedEarly: boolean;
-  /** Epochs restored from a checkpoint (0 for a fresh run). */
-  resumedFrom: number;
+/** One `history.json` record of the autoencoder (`val_*` only with a held-out slice). */
+export type AutoencoderEpoch = EpochRecord & {
+  loss: number;
+  mse: number;
+  l1: number;
+  val_loss?: number;
+  val_mse?: number;
+  val_l1?: number;
+  batches: number;
+};
+
+/** The autoencoder adds nothing to Adam: no weight decay, no clipping (the paper's §3.4 recipe). */
+const PLAIN: Omit<StepSettings, 'decayed'> = { weightDecay: 0, clipNorm: 0 };
+
+/**
+ * Trains an autoencoder with the training kit's loop (Adam, early stopping on the held-out loss,
+ * a checkpoint per epoch, best-epoch weights at the end) on length-bucketed, padded, masked
+ * batches streamed from the corpus. History records: loss, mse, l1, val_loss, val_mse, val_l1, batches.
+ */
+export async function trainAutoencoder(run: TrainRun): Promise<FitResult> {
+  const { tf, corpus, models, config } = run;
+  const trainable = [models.encoder, models.decoder];
+  const multiple = lcm(models.timeStride, config.padMultiple);
+  const validationBatches = planEvaluation(run.validation, corpus.frames, config.batchSize);
+  const held = validationBatches.length > 0;
+  let trainLoss = Number.NaN;
+  return fit({
+    tf,
+    settings: {
+      epochs: config.epochs,
+      learningRate: config.learningRate,
+      lrSchedule: { kind: 'constant' },
+      patience: config.patience,
+      minEpochs: 1,
+      minDelta: config.minDelta,
+      ...PLAIN,
+      seed: config.seed,
+    },
+    task: {
+      weights: trainable.flatMap((m) => m.weights),
+      trainable: trainable.flatMap((m) => m.trainableWeights),
+      monitor: { key: held ? 'val_loss' : 'loss', mode: 'min' },
+      trainEpoch(ctx) {
+        const batches = planEpoch(run.train, corpus.frames, config.batchSize, ctx.random);
+        run.onEpochStart?.(ctx.epoch, batches.length, ctx.label);
+        const sums = new Sums();
+        batches.forEach((members, b) => {
+          ctx.checkAborted();
+          const batch = assembleBatch(corpus, members, {
+            minFrames: config.minFrames,
+            maxFrames: config.maxFrames,
+            multiple,
+            cropRandom: ctx.random,
+          });
+          const step = autoencoderStep(tf, ctx.step, models, batch, config.sparsity);
+          sums.add(batch.lengths, step.loss, step.mse, step.l1);
+          run.onBatch?.(ctx.epoch, b + 1, batches.length);
+        });
+        const means = sums.means();
+        trainLoss = means.loss;
+        return { ...means, batches: batches.length };
+      },
+      validate(): Validation {
+        // without a held-out slice, selection and early stopping fall back to the training loss
+        if (!held) return { score: -trainLoss, loss: trainLoss, values: {} };
+        const v = evaluateAutoencoder(tf, corpus, validationBatches, models, config);
+        return { score: -v.loss, loss: v.loss, values: { val_loss: v.loss, val_mse: v.mse, val_l1: v.l1 } };
+      },
+    },
+    ...(run.workDir ? { workDir: run.workDir } : {}),
+    fingerprint: run.fingerprint ?? '',
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.onResume ? { onResume: run.onResume } : {}),
+    ...(run.onEpoch ? { onEpoch: run.onEpoch } : {}),
+  });
 }
 
 /**
- * Trains an autoencoder with Adam on length-bucketed, padded, masked batches streamed from the
- * corpus; checkpoints after every epoch and restores the best epoch's weights at the end.
+ * One optimizer step on one batch through `step` (the kit's, or {@link plainStep}); returns the
+ * batch's loss terms.
  */
-export async function trainAutoencoder(run: TrainRun): Promise<TrainResult> {
-  const { tf, corpus, models, config } = run;
-  const optimizer = tf.train.adam(config.learningRate);
-  const trainable = [models.encoder, models.decoder];
-  const variables = trainableVariables(trainable);
-  const rng = new Rng(config.seed);
-  const fingerprint = run.fingerprint ?? '';
-  let state: CheckpointState = {
-    fingerprint,
-    epoch: 0,
-    rngState: rng.state,
-    history: [],
-    best: null,
-    badEpochs: 0,
-  };
-  let best: { name: string; tensor: tfjs.Tensor }[] | null = null;
-
-  const resumed = run.workDir
-    ? await loadCheckpoint(tf, run.workDir, fingerprint, { models: trainable, optimizer })
-    : undefined;
-  if (resumed) {
-    state = resumed.state;
-    best = resumed.best;
-    rng.state = state.rngState;
-    run.onResume?.(state.epoch);
-  }
-  const resumedFrom = state.epoch;
-  const validationBatches = planEvaluation(run.validation, corpus.frames, config.batchSize);
-
-  while (state.epoch < config.epochs && state.badEpochs < config.patience) {
-    const epoch = state.epoch + 1;
-    const started = performance.now();
-    const batches = planEpoch(run.train, corpus.frames, config.batchSize, rng);
-    const sums = new Sums();
-    run.onEpochStart?.(epoch, batches.length);
-    for (let b = 0; b < batches.length; b++) {
-      if (run.signal?.aborted) throw run.signal.reason;
-      const batch = assembleBatch(corpus, batches[b]!, batchOptions(config, models.timeStride, rng));
-      const step = trainStep(tf, optimizer, variables, models, batch, config.sparsity);
-      sums.add(batch.lengths, step.loss, step.mse, step.l1);
-      run.onBatch?.(epoch, b + 1, batches.length);
-    }
-    const record: EpochRecord = { epoch, ...sums.means(), batches: batches.length, seconds: 0 };
-    if (validationBatches.length > 0) {
-      const v = evaluateAutoencoder(tf, corpus, validationBatches, models, config);
-      Object.assign(record, { val_loss: v.loss, val_mse: v.mse, val_l1: v.l1 });
-    }
-    record.seconds = (performance.now() - started) / 1000;
-    const monitored = record.val_loss ?? record.loss;
-    if (!state.best || monitored < state.best.loss - config.minDelta) {
-      state.best = { epoch, loss: monitored };
-      state.badEpochs = 0;
-      if (best) tf.dispose(best.map((t) => t.tensor));
-      best = modelWeights(trainable).map(({ name, tensor }) => ({ name, tensor: tensor.clone() }));
-    } else {
-      state.badEpochs += 1;
-    }
-    state.history.push({ ...record });
-    state.epoch = epoch;
-    state.rngState = rng.state;
-    if (run.workDir) await saveCheckpoint(tf, run.workDir, state, { models: trainable, optimizer, best });
-    run.onEpoch?.(record);
-  }
-  if (best) {
-    setModelWeights(trainable, best);
-    tf.dispose(best.map((t) => t.tensor));
-  }
-  optimizer.dispose();
-  return {
-    history: state.history as unknown as EpochRecord[],
-    bestEpoch: state.best?.epoch ?? 0,
-    stoppedEarly: state.epoch < config.epochs,
-    resumedFrom,
-  };
-}
-
-/** One Adam step on one batch; returns the batch's loss terms. */
-export function trainStep(
+export function autoencoderStep(
   tf: Tf,
-  optimizer: tfjs.Optimizer,
-  variables: tfjs.Variable[],
+  step: (loss: () => tfjs.Scalar) => number,
   models: AutoencoderModels,
   batch: Batch,
   sparsity: number,
 ): { loss: number; mse: number; l1: number } {
-  return tf.tidy(() => {
-    let parts: { mse: tfjs.Scalar; l1: tfjs.Scalar } | undefined;
-    const cost = optimizer.minimize(
-      () => {
-        const p = autoencoderLoss(tf, models, batch, sparsity);
-        parts = { mse: tf.keep(p.mse), l1: tf.keep(p.l1) };
-        return p.loss;
-      },
-      true,
-      variables,
-    )!;
-    const out = { loss: cost.dataSync()[0]!, mse: parts!.mse.dataSync()[0]!, l1: parts!.l1.dataSync()[0]! };
-    tf.dispose([parts!.mse, parts!.l1]);
-    return out;
+  let parts: { mse: tfjs.Scalar; l1: tfjs.Scalar } | undefined;
+  const loss = step(() => {
+    const p = autoencoderLoss(tf, models, batch, sparsity);
+    parts = { mse: tf.keep(p.mse), l1: tf.keep(p.l1) };
+    return p.loss;
   });
+  const out = { loss, mse: parts!.mse.dataSync()[0]!, l1: parts!.l1.dataSync()[0]! };
+  tf.dispose([parts!.mse, parts!.l1]);
+  return out;
+}
+
+/** The kit's optimizer step without weight decay or clipping, for benches driving steps directly. */
+export function plainStep(tf: Tf, optimizer: tfjs.Optimizer, variables: tfjs.Variable[]) {
+  return (loss: () => tfjs.Scalar) => trainStep(tf, optimizer, variables, loss, { ...PLAIN, decayed: [] });
 }
 
 /** The trainable variables of the models, in the order the optimizer state follows. */
@@ -182,7 +165,7 @@ export function trainableVariables(models: readonly tfjs.LayersModel[]): tfjs.Va
 export function evaluateAutoencoder(
   tf: Tf,
   corpus: Corpus,
-  batches: readonly Int32Array[],
+  batches: readonly number[][],
   models: AutoencoderModels,
   config: Pick<TrainConfig, 'sparsity' | 'minFrames' | 'maxFrames' | 'padMultiple'>,
 ): { loss: number; mse: number; l1: number } {
@@ -199,18 +182,4 @@ export function evaluateAutoencoder(
     });
   }
   return sums.means();
-}
-
-function batchOptions(config: TrainConfig, timeStride: number, rng: Rng): BatchOptions {
-  return {
-    minFrames: config.minFrames,
-    maxFrames: config.maxFrames,
-    multiple: lcm(timeStride, config.padMultiple),
-    cropRng: rng,
-  };
-}
-
-function lcm(a: number, b: number): number {
-  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
-  return (a / gcd(a, b)) * b;
 }

@@ -1,5 +1,5 @@
-import type { Tfjs as Tf } from '@serx/core';
 import { SerxError } from '@serx/core';
+import type { Tfjs as Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 
 /**

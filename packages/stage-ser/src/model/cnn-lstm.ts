@@ -1,5 +1,6 @@
-import type { Tfjs as Tf } from '@serx/core';
+import type { Tfjs as Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
+import { serxDropoutClass, withConvDropout } from './dropout.ts';
 import { type Initializer, serxLstmClass } from './lstm.ts';
 import type { LstmImpl } from './lstm-sequence.ts';
 
@@ -15,12 +16,24 @@ export interface HeadConfig {
   /** Class names, in the order of the softmax outputs. */
   classes: string[];
   lstmImpl?: LstmImpl;
+  /** Dropout rates (0 = none): after conv blocks, on the LSTM input, on its recurrent kernel, before each dense layer. */
+  dropout?: DropoutRates;
 }
+
+export interface DropoutRates {
+  conv: number;
+  lstmInput: number;
+  lstmRecurrent: number;
+  dense: number;
+}
+
+export const NO_DROPOUT: DropoutRates = { conv: 0, lstmInput: 0, lstmRecurrent: 0, dense: 0 };
 
 /**
  * The CNN-LSTM of Parry et al. as the paper splits it (Figure 1): `encoder` (a structure's CNN,
  * MFCC `[batch, frames, numCeps, 1]` → bottleneck `[batch, steps, units]`) → LSTM → dense ReLU
- * (the last hidden layer) → softmax.
+ * (the last hidden layer) → softmax; with `head.dropout`, seeded dropout after the encoder's conv
+ * blocks, on the LSTM input, on its recurrent kernel and before both dense layers.
  *
  * Inputs: `mfcc` `[batch, frames, numCeps, 1]` and `frames` `[batch, 1]` (unpadded frame counts).
  * Outputs: `[probs, embedding]`.
@@ -33,13 +46,20 @@ export function assembleCnnLstm(
 ): tfjs.LayersModel {
   const mfcc = tf.input({ shape: [null, options.numCeps, 1], name: 'mfcc' });
   const frames = tf.input({ shape: [1], name: 'frames' });
-  const named = renameModel(tf, encoder, ENCODER_LAYER);
-  const bottleneck = named.apply(mfcc) as tfjs.SymbolicTensor;
+  const rates = head.dropout ?? NO_DROPOUT;
+  const Dropout = serxDropoutClass(tf);
+  // salts: 1–99 the encoder's conv blocks, 100+ the head
+  const drop = (rate: number, salt: number, x: tfjs.SymbolicTensor) =>
+    rate > 0 ? (new Dropout({ rate, salt }).apply(x) as tfjs.SymbolicTensor) : x;
+  const named = renameModel(tf, withConvDropout(tf, encoder, rates.conv, 1), ENCODER_LAYER);
+  const bottleneck = drop(rates.lstmInput, 100, named.apply(mfcc) as tfjs.SymbolicTensor);
   const SerxLstm = serxLstmClass(tf);
   const lstm = new SerxLstm({
     units: head.lstmUnits,
     timeStride: options.timeStride,
     impl: head.lstmImpl ?? 'auto',
+    recurrentDropout: rates.lstmRecurrent,
+    salt: 101,
     kernelInitializer: options.initializer(),
     recurrentInitializer: tf.initializers.orthogonal({ seed: seedOf(options.initializer()) }),
     name: 'lstm',
@@ -51,7 +71,7 @@ export function assembleCnnLstm(
       kernelInitializer: options.initializer(),
       name: EMBEDDING_LAYER,
     })
-    .apply(lstm) as tfjs.SymbolicTensor;
+    .apply(drop(rates.dense, 102, lstm)) as tfjs.SymbolicTensor;
   const probs = tf.layers
     .dense({
       units: head.classes.length,
@@ -59,7 +79,7 @@ export function assembleCnnLstm(
       kernelInitializer: options.initializer(),
       name: 'probs',
     })
-    .apply(embedding) as tfjs.SymbolicTensor;
+    .apply(drop(rates.dense, 103, embedding)) as tfjs.SymbolicTensor;
   return tf.model({ inputs: [mfcc, frames], outputs: [probs, embedding], name: 'cnn_lstm' });
 }
 

@@ -1,5 +1,7 @@
-import type { Tfjs as Tf } from '@serx/core';
+import { mixSeed } from '@serx/core';
+import type { Tfjs as Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
+import { keepMask, type SeededNoise } from './dropout.ts';
 import { type LstmImpl, lstmSequence } from './lstm-sequence.ts';
 
 /** A tfjs-layers initialiser, as a layer's `kernelInitializer` accepts it. */
@@ -13,6 +15,14 @@ export interface SerxLstmArgs {
   impl?: LstmImpl;
   kernelInitializer?: Initializer;
   recurrentInitializer?: Initializer;
+  /**
+   * DropConnect on the recurrent kernel at training (AWD-LSTM's weight drop): each entry of
+   * `recurrent_kernel` is zeroed with this probability for a whole batch. Unlike Keras'
+   * `recurrent_dropout` (a mask on h inside the loop) it works with the fused kernels. Default 0.
+   */
+  recurrentDropout?: number;
+  /** Salt of the recurrent mask's seed (see `SeededNoise`). */
+  salt?: number;
   name?: string;
   trainable?: boolean;
 }
@@ -42,11 +52,14 @@ export function serxLstmClass(tf: Tf): LayerClass {
   const existing = classes.get(tf);
   if (existing) return existing;
 
-  class SerxLstm extends tf.layers.Layer {
+  class SerxLstm extends tf.layers.Layer implements SeededNoise {
     static className = SERX_LSTM_CLASS;
     readonly units: number;
     readonly timeStride: number;
     readonly impl: LstmImpl;
+    readonly recurrentDropout: number;
+    readonly salt: number;
+    noiseSeed = 0;
     private readonly kernelInit: Initializer;
     private readonly recurrentInit: Initializer;
     private kernel: tfjs.LayerVariable | undefined;
@@ -58,6 +71,8 @@ export function serxLstmClass(tf: Tf): LayerClass {
       this.units = args.units;
       this.timeStride = args.timeStride;
       this.impl = args.impl ?? 'auto';
+      this.recurrentDropout = args.recurrentDropout ?? 0;
+      this.salt = args.salt ?? 0;
       this.kernelInit = args.kernelInitializer ?? tf.initializers.glorotUniform({});
       this.recurrentInit = args.recurrentInitializer ?? tf.initializers.orthogonal({});
     }
@@ -79,7 +94,7 @@ export function serxLstmClass(tf: Tf): LayerClass {
       return [seqShape[0] ?? null, this.units];
     }
 
-    override call(inputs: tfjs.Tensor | tfjs.Tensor[]): tfjs.Tensor {
+    override call(inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: { training?: boolean } = {}): tfjs.Tensor {
       return tf.tidy(() => {
         const [seq, frames] = inputs as tfjs.Tensor[];
         if (!seq || !frames || !this.kernel || !this.recurrentKernel || !this.bias) {
@@ -89,12 +104,17 @@ export function serxLstmClass(tf: Tf): LayerClass {
         // One-hot of each utterance's last valid step: [batch, steps].
         const last = tf.clipByValue(tf.sub(tf.ceil(tf.div(frames, this.timeStride)), 1), 0, steps - 1);
         const pick = tf.cast(tf.equal(tf.expandDims(tf.range(0, steps), 0), last), 'float32');
+        let recurrent = this.recurrentKernel.read() as tfjs.Tensor2D;
+        if (kwargs.training && this.recurrentDropout > 0) {
+          const seed = mixSeed(this.noiseSeed, this.salt);
+          recurrent = tf.mul(recurrent, keepMask(tf, recurrent.shape, this.recurrentDropout, seed));
+        }
         return lstmSequence(
           tf,
           seq as tfjs.Tensor3D,
           pick as tfjs.Tensor2D,
           this.kernel.read() as tfjs.Tensor2D,
-          this.recurrentKernel.read() as tfjs.Tensor2D,
+          recurrent,
           this.bias.read() as tfjs.Tensor1D,
           this.impl,
         );
@@ -102,7 +122,14 @@ export function serxLstmClass(tf: Tf): LayerClass {
     }
 
     override getConfig(): tfjs.serialization.ConfigDict {
-      return { ...super.getConfig(), units: this.units, timeStride: this.timeStride, impl: this.impl };
+      return {
+        ...super.getConfig(),
+        units: this.units,
+        timeStride: this.timeStride,
+        impl: this.impl,
+        recurrentDropout: this.recurrentDropout,
+        salt: this.salt,
+      };
     }
   }
   tf.serialization.registerClass(SerxLstm);

@@ -1,12 +1,7 @@
-import type { Tfjs as Tf } from '@serx/core';
+import type { Tfjs as Tf } from '@serx/tf-backend';
+import { planEvaluation } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
-import {
-  assembleBatch,
-  type Batch,
-  type BatchOptions,
-  type Example,
-  planEvaluation,
-} from '../data/batches.ts';
+import { assembleBatch, type Batch, type BatchOptions, type Example } from '../data/batches.ts';
 import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
 import { weightedCrossEntropy } from './loss.ts';
 
@@ -23,6 +18,10 @@ export interface Scores {
   ua: number;
   wa: number;
   confusion: number[][];
+  /** UA of each corpus's examples alone, by corpus name. */
+  uaByCorpus: { [corpus: string]: number };
+  /** Mean of `uaByCorpus`: every corpus counts the same, however many utterances it has. */
+  uaCorpusMean: number;
 }
 
 /** Per batch of `examples` (length-sorted), the model's class probabilities and embeddings. */
@@ -33,8 +32,10 @@ export function* predictBatches(
   batchSize: number,
   options: BatchOptions,
 ): Generator<{ batch: Batch; probs: Float32Array; embedding: Float32Array; hidden: number }> {
+  const lengths = examples.map((e) => e.row.frames);
   for (const members of planEvaluation(
-    examples.map((e) => e.row.frames),
+    lengths.map((_, i) => i),
+    lengths,
     batchSize,
   )) {
     const batch = assembleBatch(examples, members, options);
@@ -62,8 +63,10 @@ export function evaluate(
 ): Scores {
   const truth: number[] = [];
   const pred: number[] = [];
+  const corpora: string[] = [];
   let lossSum = 0;
   for (const { batch, probs } of predictBatches(tf, model, examples, batchSize, options)) {
+    for (const m of batch.members) corpora.push((examples[m] as Example).row.corpus);
     const loss = tf.tidy(
       () =>
         weightedCrossEntropy(
@@ -78,11 +81,25 @@ export function evaluate(
     pred.push(...argMaxRows(probs, numClasses));
   }
   const confusion = confusionMatrix(truth, pred, numClasses);
+  const uaByCorpus: { [corpus: string]: number } = {};
+  for (const corpus of [...new Set(corpora)].sort()) {
+    const mine = corpora.map((c, i) => (c === corpus ? i : -1)).filter((i) => i >= 0);
+    uaByCorpus[corpus] = unweightedAccuracy(
+      confusionMatrix(
+        mine.map((i) => truth[i] as number),
+        mine.map((i) => pred[i] as number),
+        numClasses,
+      ),
+    );
+  }
+  const perCorpus = Object.values(uaByCorpus);
   return {
     loss: lossSum / Math.max(1, truth.length),
     ua: unweightedAccuracy(confusion),
     wa: weightedAccuracy(confusion),
     confusion,
+    uaByCorpus,
+    uaCorpusMean: perCorpus.reduce((a, b) => a + b, 0) / Math.max(1, perCorpus.length),
   };
 }
 
