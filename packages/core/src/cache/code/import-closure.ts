@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { type Resolved, resolveSpecifier } from './resolve-specifier.ts';
 import type { SourceRecord } from './source-index.ts';
 
@@ -15,6 +16,22 @@ export interface ImportClosure {
 }
 
 type Names = ReadonlySet<string> | '*';
+
+const realFiles = new Map<string, string>();
+
+/** One name per file: a plugin may be reached through a node_modules symlink and by its real path. */
+function realFile(path: string): string {
+  let real = realFiles.get(path);
+  if (real === undefined) {
+    try {
+      real = realpathSync(path);
+    } catch {
+      real = path;
+    }
+    realFiles.set(path, real);
+  }
+  return real;
+}
 
 /**
  * Walks the import graph from entry modules. A module that is reached runs: its own file and
@@ -50,7 +67,8 @@ export class ImportWalker {
     else if (target) this.closure.packages.set(target.name, { version: target.version, dir: target.dir });
   }
 
-  private async need(file: string, names: Names): Promise<void> {
+  private async need(linked: string, names: Names): Promise<void> {
+    const file = realFile(linked);
     if (this.skip(file)) return;
     let record = this.reached.get(file);
     if (!record) {

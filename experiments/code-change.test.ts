@@ -1,0 +1,82 @@
+// The README's "Add an encoder structure" walk-through as a user would continue it: a `./my-plugin`
+// with `wide-cnn` runs at smoke size; then the structure file is edited. Only the autoencoder and
+// what is downstream of it may miss; reverting the edit reuses the old entries.
+
+import { mkdtempSync } from 'node:fs';
+import { cp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSpec, openCache, planGraph, runGraph } from '@serx/core';
+import { beforeAll, expect, it } from 'vitest';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const data = process.env.SERX_DATA ?? join(root, '../shared/corpora');
+let work: string;
+let spec: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'serx-code-change-'));
+  await cp(join(root, 'packages/stage-autoencoder/test/fixtures/my-plugin'), join(work, 'my-plugin'), {
+    recursive: true,
+  });
+  // A user's research project: serx installed beside it, the plugin in a folder of it.
+  await symlink(join(root, 'node_modules'), join(work, 'node_modules'));
+  await writeFile(
+    join(work, 'package.json'),
+    '{ "name": "my-research", "private": true, "type": "module" }\n',
+  );
+  spec = join(work, 'spec.yaml');
+  const stages = {
+    ingest_emodb: `{ uses: features:ingest, params: { corpus: emodb, root: ${data}/emodb, perSpeaker: 2 } }`,
+    split_emodb: '{ uses: features:split, inputs: { utterances: ingest_emodb.utterances } }',
+    mfcc_emodb: '{ uses: features:mfcc, inputs: { utterances: split_emodb.utterances } }',
+    ingest_unlabelled: `{ uses: features:ingest, params: { corpus: librispeech, reader: librispeech, root: ${data}/librispeech, limit: 24 } }`,
+    mfcc_unlabelled: '{ uses: features:mfcc, inputs: { utterances: ingest_unlabelled.utterances } }',
+    ae:
+      '{ uses: autoencoder:pretrain, inputs: { features: [mfcc_unlabelled.features] }, params: ' +
+      '{ structure: wide-cnn, structureParams: { filters: 2, units: 8 }, epochs: 1, batchSize: 8, maxFrames: 300, samples: 2 } }',
+    ser_frozen:
+      '{ uses: ser:train, inputs: { data: [mfcc_emodb.features], encoder: ae.encoder }, ' +
+      'params: { strategy: frozen, epochs: 1, batchSize: 8, maxFrames: 300 } }',
+  };
+  await writeFile(
+    spec,
+    [
+      'name: code-change',
+      'plugins: ["@serx/stage-features", "@serx/stage-autoencoder", "@serx/stage-ser", ./my-plugin/index.ts]',
+      'stages:',
+      ...Object.entries(stages).map(([id, stage]) => `  ${id}: ${stage}`),
+      '',
+    ].join('\n'),
+  );
+});
+
+async function plan() {
+  const result = await planGraph(await loadSpec(spec), await openCache(join(work, 'cache')));
+  return result.nodes.map((n) => [n.id, n.status, ...n.reasons.filter((r) => r.startsWith('code'))]);
+}
+
+it('editing a structure file misses the autoencoder and its downstream only; reverting hits again', async () => {
+  const summary = await runGraph(await loadSpec(spec), { cache: join(work, 'cache') });
+  expect(summary.errors.map((e) => e.message)).toEqual([]);
+  const ids = Object.keys(summary.stages);
+  const allHit = ids.map((id) => [id, 'hit']);
+  expect(await plan()).toEqual(allHit);
+
+  const file = join(work, 'my-plugin/wide-cnn.ts');
+  const original = await readFile(file, 'utf8');
+  await writeFile(file, original.replace('kernelSize: [5, 3]', 'kernelSize: [7, 3]'));
+  expect(await plan()).toEqual(
+    ids.map((id) =>
+      id.startsWith('ae')
+        ? [id, 'miss', 'code changed: my-research/my-plugin/wide-cnn.ts']
+        : id.startsWith('ser_')
+          ? [id, 'pending']
+          : [id, 'hit'],
+    ),
+  );
+
+  await writeFile(file, original);
+  expect(await plan()).toEqual(allHit);
+});
