@@ -259,9 +259,9 @@ describe('serx compare on a real MLflow server', () => {
     expect(lines.slice(3)).toEqual([
       'param        a      b',
       '-----------  -----  --------',
+      'lr           0.001  0.0005',
       'matrix.seed  1      2',
-      'train.lr     0.001  0.0005',
-      'train.seed   1      2',
+      'seed         1      2',
       '',
       '3 param(s) differ, 1 equal',
       '',

@@ -24,15 +24,28 @@ export function findRun(experiment: TrackedExperiment, ref: string): TrackedRun 
   return matches[0]!;
 }
 
-export function diffRuns(a: TrackedRun, b: TrackedRun): RunDiff {
-  const keys = [...new Set([...Object.keys(a.params), ...Object.keys(b.params)])].sort();
-  const changed = keys
-    .filter((k) => a.params[k] !== b.params[k])
-    .map((key) => ({ key, a: a.params[key], b: b.params[key] }));
+/**
+ * A stage's params are logged under its stage id (`ser_frozen.epochs`); without that prefix the
+ * params of two different stages (`ser_scratch` vs `ser_frozen`) line up and only real changes show.
+ */
+function ownParams(run: TrackedRun): { [key: string]: string } {
+  const prefix = `${run.stageId}.`;
+  return Object.fromEntries(
+    Object.entries(run.params).map(([k, v]) => [
+      run.stageId && k.startsWith(prefix) ? k.slice(prefix.length) : k,
+      v,
+    ]),
+  );
+}
+
+export function diffRuns(runA: TrackedRun, runB: TrackedRun): RunDiff {
+  const [a, b] = [ownParams(runA), ownParams(runB)];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const changed = keys.filter((k) => a[k] !== b[k]).map((key) => ({ key, a: a[key], b: b[key] }));
   return {
     runs: [
-      { runId: a.runId, name: a.name },
-      { runId: b.runId, name: b.name },
+      { runId: runA.runId, name: runA.name },
+      { runId: runB.runId, name: runB.name },
     ],
     changed,
     same: keys.length - changed.length,
