@@ -81,7 +81,7 @@ describe('job resources', () => {
     });
     expect(executorSettings(withSpec, { cwd, env: { SERX_EXECUTOR: 'slurm' } }).kind).toBe('slurm');
     expect(executorSettings(withSpec, { cwd, env: { SERX_EXECUTOR: 'slurm' } }, 'workers').kind).toBe('workers');
-    expect(executorSettings(plain, { cwd: '/', env: {} })).toEqual({ kind: 'in-process', from: 'default' });
+    expect(executorSettings(plain, { cwd: '/', env: {} })).toEqual({ kind: 'process', from: 'default' });
   });
 
   it('bad settings are errors naming the file and the path', async () => {

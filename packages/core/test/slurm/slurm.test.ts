@@ -11,7 +11,7 @@ import { BatchExecutor } from '../../src/run/executors/batch-executor.ts';
 import { executorSettings } from '../../src/run/executors/executor-config.ts';
 import { SlurmScheduler } from '../../src/run/executors/slurm/slurm-scheduler.ts';
 import { runGraph } from '../../src/run/run-graph.ts';
-import { loadSpec } from '../../src/spec/load-spec.ts';
+import { loadSpec } from '../../src/graph/load-spec.ts';
 import type { Tracker } from '../../src/tracking/types.ts';
 import { executions, tempDir } from '../run/helpers.ts';
 import { jobIdOf, jobState, serx, slurmUp, specs } from './slurm-cluster.ts';
@@ -44,7 +44,8 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
     const dir = await tempDir('serx-slurm-same-');
     const env = { ...process.env, SERX_TEST_MARKERS: join(dir, 'm') };
     const graph = await loadSpec(chain, { env });
-    const local = await runGraph(graph, { cache: join(dir, 'local') });
+    // the test:sum stage writes its thread budget into an output: give it the job's (cpus: 1)
+    const local = await runGraph(graph, { cache: join(dir, 'local'), threads: 1 });
     const cache = await openCache(join(dir, 'slurm'));
     const executor = new BatchExecutor({
       scheduler: new SlurmScheduler(),
@@ -52,6 +53,7 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
       specFile: chain,
       cwd: specs,
       settings: executorSettings(graph.spec, { cwd: specs, env }),
+      env,
     });
     const { tracker, calls } = recordingTracker();
     const remote = await runGraph(graph, { cache, executor, trackers: [tracker] });
@@ -114,12 +116,12 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
       }
     });
     const { code, stdout, stderr } = await done;
-    expect(code, stderr).toBe(1);
+    expect(code, stdout + stderr).toBe(1);
     const id = jobIdOf(stdout, 'b') as string;
-    expect(stderr).toMatch(new RegExp(`stage 'b' \\(test:source\\): slurm job ${id} ended CANCELLED \\(exit 130:0, on ${hostname()}\\)`));
+    expect(stderr, stdout).toMatch(new RegExp(`stage 'b' \\(test:source\\): slurm job ${id} ended CANCELLED \\(exit 130:0, on ${hostname()}\\)`));
     // the job stopped the stage itself on Slurm's SIGTERM
     expect(stderr).toMatch(/SIGTERM: stopping b\n.*serx exec-node b: interrupted in/);
-    expect(stdout).toMatch(/ab: skipped \(upstream 'b' failed\)/);
+    expect(stdout, stdout).toMatch(/ab: skipped \(upstream 'b' failed\)/);
     const cache = await openCache(join(dir, 'cache'));
     expect(await readdir(cache.path('tmp'))).toEqual([]);
     expect(await readdir(cache.path('locks'))).toEqual([]);

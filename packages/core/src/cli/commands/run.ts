@@ -1,5 +1,6 @@
 import type { CliCommand, CliIO } from '../../contract.ts';
 import type { ResolvedSpec } from '../../graph/types.ts';
+import { type Executor, InProcessExecutor } from '../../run/executor.ts';
 import { runGraph } from '../../run/run-graph.ts';
 import type { Tracker } from '../../tracking/types.ts';
 import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
@@ -8,7 +9,7 @@ import { printUsage } from '../context-print.ts';
 import type { Display } from '../display/display.ts';
 
 const usage =
-  'serx run <spec> [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...';
+  'serx run <spec> [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--executor process|in-process|workers|slurm] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...';
 
 async function displayFor(io: CliIO, json: boolean): Promise<Display> {
   if (json) return (await import('../display/json-display.ts')).jsonDisplay(io.stdout);
@@ -30,10 +31,21 @@ async function trackersFor(
   return createTrackers(spec, cacheDir, io.env, warn);
 }
 
-/** Ctrl-C / SIGTERM abort the run; a second one exits at once. */
-function interruptOn(controller: AbortController, io: CliIO): () => void {
+/** After a second Ctrl-C, how long cleanup may take before serx exits regardless. */
+const HARD_DEADLINE_MS = 3000;
+
+/**
+ * Ctrl-C / SIGTERM abort the run (stages get the abort signal, then are killed after a grace
+ * period); a second one kills running stages at once and exits 130 within a hard deadline.
+ */
+function interruptOn(controller: AbortController, io: CliIO, executor: Executor | undefined): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      io.stderr.write(`${signal} again: killing running stages\n`);
+      executor?.kill?.();
+      setTimeout(() => process.exit(130), HARD_DEADLINE_MS).unref();
+      return;
+    }
     io.stderr.write(`\n${signal}: stopping running stages (again to quit at once)\n`);
     controller.abort(Object.assign(new Error(`interrupted by ${signal}`), { code: 'INTERRUPTED' }));
   };
@@ -43,6 +55,22 @@ function interruptOn(controller: AbortController, io: CliIO): () => void {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
+}
+
+/**
+ * With stages in the runner's own process, a run() awaiting a promise nothing can settle empties
+ * the event loop, and Node would exit silently (code 13). Instead: say which stages hang, stop
+ * waiting for them and let the run end and clean up.
+ */
+function onHang(io: CliIO, running: ReadonlySet<string>, stop: (reason: Error) => void): () => void {
+  const onBeforeExit = () => {
+    if (running.size === 0) return;
+    const message = `stage(s) ${[...running].map((id) => `'${id}'`).join(', ')}: run() returned a promise that never settles (nothing is left for it to wait for)`;
+    io.stderr.write(`${message} [STAGE_FAILED]\n`);
+    stop(Object.assign(new Error(message), { code: 'STAGE_FAILED' }));
+  };
+  process.on('beforeExit', onBeforeExit);
+  return () => process.off('beforeExit', onBeforeExit);
 }
 
 export const runCommand: CliCommand = {
@@ -62,6 +90,7 @@ export const runCommand: CliCommand = {
         verify: { type: 'boolean' },
         'reuse-across-code-change': { type: 'string', multiple: true },
         workers: { type: 'boolean' },
+        executor: { type: 'string' },
       },
       usage,
     );
@@ -73,17 +102,38 @@ export const runCommand: CliCommand = {
     const reuse = values['reuse-across-code-change'] ?? [];
     const known = new Set([...graph.nodes.values()].flatMap((n) => [n.id, n.stageId]));
     for (const id of reuse)
-      if (!known.has(id)) throw usageError(`--reuse-across-code-change: '${id}' is not a stage of the spec`, usage);
+      if (!known.has(id))
+        throw usageError(`--reuse-across-code-change: '${id}' is not a stage of the spec`, usage);
     const cache = await openCliCache(values.cache, io);
     const display = await displayFor(io, values.json ?? false);
     const trackers = await trackersFor(graph.spec, cache.dir, io, (message) =>
       display.onEvent({ type: 'warning', message }),
     );
-    const executor = values.workers
-      ? new (await import('../../run/worker-executor.ts')).WorkerThreadExecutor()
-      : undefined;
+    const { executorSettings } = await import('../../run/executors/executor-config.ts');
+    const settings = executorSettings(
+      graph.spec,
+      io,
+      values.executor ?? (values.workers ? 'workers' : undefined),
+    );
+    const executor =
+      (await (
+        await import('../../run/executors/create-executor.ts')
+      ).createExecutor(settings, {
+        graph,
+        cache,
+        cwd: io.cwd,
+        env: io.env,
+        plugins: values.plugin ?? [],
+      })) ?? new InProcessExecutor();
     const controller = new AbortController();
-    const release = interruptOn(controller, io);
+    const running = new Set<string>();
+    const releaseSignals = interruptOn(controller, io, executor);
+    let hung = false;
+    const releaseHangs = onHang(io, running, (reason) => {
+      hung = true;
+      controller.abort(reason);
+      executor.kill?.();
+    });
     try {
       const summary = await runGraph(graph, {
         cache,
@@ -96,8 +146,11 @@ export const runCommand: CliCommand = {
         ...(reuse.length > 0 ? { reuseAcrossCodeChange: reuse } : {}),
         signal: controller.signal,
         trackers,
-        ...(executor ? { executor } : {}),
-        onEvent: (event) => display.onEvent(event),
+        executor,
+        onEvent: (event) => {
+          if (event.type === 'state') running[event.state === 'running' ? 'add' : 'delete'](event.id);
+          display.onEvent(event);
+        },
       });
       display.close();
       if (!values.json) {
@@ -107,9 +160,11 @@ export const runCommand: CliCommand = {
           if (cause?.stack) io.stderr.write(`${cause.stack.replace(/^/gm, '    ')}\n`);
         }
       }
+      if (hung) return 1;
       return summary.status === 'succeeded' ? 0 : summary.status === 'interrupted' ? 130 : 1;
     } finally {
-      release();
+      releaseSignals();
+      releaseHangs();
     }
   },
 };

@@ -29,6 +29,8 @@ export interface BatchExecutorOptions {
   settings: ExecutorSettings;
   /** `--plugin` packages of the submitting command, passed on to the jobs. */
   plugins?: readonly string[];
+  /** Environment of the jobs (spec `${env.X}` must resolve the same there); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Watch {
@@ -125,6 +127,7 @@ export class BatchExecutor implements Executor {
         cwd: this.options.cwd,
         log: this.logPath(key, '%j'),
         args: sbatchArgs(jobResources(node, this.options.settings)),
+        ...(this.options.env ? { env: this.options.env } : {}),
       });
       this.submitted.set(id, node.id);
     }

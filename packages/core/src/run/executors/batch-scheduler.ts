@@ -15,6 +15,8 @@ export interface BatchJob {
   log: string;
   /** Scheduler-specific submission arguments (resources: cpus, mem, time, gres...). */
   args: string[];
+  /** Environment the job starts with (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A job's state as the scheduler reports it (Slurm's names: PENDING, RUNNING, COMPLETED, FAILED...). */

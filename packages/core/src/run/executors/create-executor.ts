@@ -8,7 +8,7 @@ import { SlurmScheduler } from './slurm/slurm-scheduler.ts';
 /** The executor for `settings.kind`; undefined means the runner's default (in process). */
 export async function createExecutor(
   settings: ExecutorSettings,
-  context: { graph: Graph; cache: Cache; cwd: string; plugins?: readonly string[] },
+  context: { graph: Graph; cache: Cache; cwd: string; env?: NodeJS.ProcessEnv; plugins?: readonly string[] },
 ): Promise<Executor | undefined> {
   switch (settings.kind) {
     case 'in-process':
@@ -25,6 +25,7 @@ export async function createExecutor(
         cwd: context.cwd,
         settings,
         plugins: context.plugins ?? [],
+        ...(context.env ? { env: context.env } : {}),
       });
   }
 }

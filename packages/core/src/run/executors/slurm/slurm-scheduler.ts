@@ -5,9 +5,15 @@ import type { BatchJob, BatchScheduler, JobStatus } from '../batch-scheduler.ts'
 import { isFinished } from '../batch-scheduler.ts';
 import { parseSbatch, parseScontrolJob, parseSqueue, SQUEUE_FORMAT } from './slurm-parse.ts';
 
-function run(command: string, args: readonly string[], input?: string): Promise<string> {
+function run(
+  command: string,
+  args: readonly string[],
+  input?: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    const options = { timeout: 120_000, maxBuffer: 16 << 20, ...(env ? { env } : {}) };
+    const child = execFile(command, args, options, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
       const why =
         (error as NodeJS.ErrnoException).code === 'ENOENT'
@@ -39,11 +45,12 @@ export class SlurmScheduler implements BatchScheduler {
       `--job-name=${job.name}`,
       `--output=${job.log}`,
       `--chdir=${job.cwd}`,
+      // the job starts with sbatch's environment: `job.env`
       '--export=ALL',
       // scancel / a time limit sends SIGTERM first; the job then has KillWait seconds to clean up
       ...job.args,
     ];
-    return parseSbatch(await run('sbatch', args, script));
+    return parseSbatch(await run('sbatch', args, script, job.env));
   }
 
   async poll(ids: readonly string[]): Promise<Map<string, JobStatus>> {
