@@ -40,6 +40,23 @@ export interface Comparison {
   utterancePermutation: TestResult;
 }
 
+type Run = MethodRuns['runs'][number];
+
+/**
+ * The runs of `a` and `b` compared with each other: those of the same replicate (seed). A method
+ * with one run and no replicate axis (a deterministic baseline, trained once) is paired with every
+ * run of the other: it is the same model whichever seed the other was trained with.
+ */
+export function runPairs(a: MethodRuns, b: MethodRuns): { key: string; ra: Run; rb: Run }[] {
+  const fixed = (m: MethodRuns) => m.runs.length === 1 && m.runs[0]!.key === '';
+  if (fixed(b) && !fixed(a)) return a.runs.map((ra) => ({ key: ra.key, ra, rb: b.runs[0]! }));
+  if (fixed(a) && !fixed(b)) return b.runs.map((rb) => ({ key: rb.key, ra: a.runs[0]!, rb }));
+  return a.runs.flatMap((ra) => {
+    const rb = b.runs.find((r) => r.key === ra.key);
+    return rb ? [{ key: ra.key, ra, rb }] : [];
+  });
+}
+
 /** Per-run groups on one corpus; with `b`, utterances are aligned by id and only shared ones kept. */
 export function pairedGroups(
   a: MethodRuns,
@@ -49,18 +66,22 @@ export function pairedGroups(
   const keys: string[] = [];
   const unpaired: string[] = [];
   const groups: PairedGroup[] = [];
-  for (const run of a.runs) {
-    const ca = corpusOf(run.model, corpus);
-    if (!ca) continue;
-    if (!b) {
+  if (!b) {
+    for (const run of a.runs) {
+      const ca = corpusOf(run.model, corpus);
+      if (!ca) continue;
       keys.push(run.key);
       groups.push({ truth: ca.utterances.truth, a: ca.utterances.pred });
-      continue;
     }
-    const other = b.runs.find((r) => r.key === run.key);
-    const cb = other && corpusOf(other.model, corpus);
+    return { keys, unpaired, groups };
+  }
+  const pairs = runPairs(a, b);
+  for (const { key, ra, rb } of pairs) {
+    const ca = corpusOf(ra.model, corpus);
+    const cb = corpusOf(rb.model, corpus);
+    if (!ca) continue;
     if (!cb) {
-      unpaired.push(`${a.method}[${run.key}]`);
+      unpaired.push(`${a.method}[${key}]`);
       continue;
     }
     const position = new Map(cb.utterances.ids.map((id, i) => [id, i]));
@@ -74,12 +95,15 @@ export function pairedGroups(
       pa.push(ca.utterances.pred[i]!);
       pb.push(cb.utterances.pred[j]!);
     });
-    keys.push(run.key);
+    keys.push(key);
     groups.push({ truth, a: pa, b: pb });
   }
-  if (b)
-    for (const run of b.runs)
-      if (!a.runs.some((r) => r.key === run.key)) unpaired.push(`${b.method}[${run.key}]`);
+  for (const [m, side] of [
+    [a, 'ra'],
+    [b, 'rb'],
+  ] as const)
+    for (const run of m.runs)
+      if (!pairs.some((p) => p[side] === run)) unpaired.push(`${m.method}[${run.key}]`);
   return { keys, unpaired, groups };
 }
 
@@ -93,10 +117,10 @@ export function compareMethods(
 ): Comparison | null {
   const { keys, unpaired, groups } = pairedGroups(a, b, corpus);
   if (groups.length === 0) return null;
+  const pairs = runPairs(a, b);
   const diffs = keys.map((key) => {
-    const ma = a.runs.find((r) => r.key === key)!.model;
-    const mb = b.runs.find((r) => r.key === key)!.model;
-    return corpusOf(ma, corpus)![metric] - corpusOf(mb, corpus)![metric];
+    const { ra, rb } = pairs.find((p) => p.key === key)!;
+    return corpusOf(ra.model, corpus)![metric] - corpusOf(rb.model, corpus)![metric];
   });
   const full = groups as Required<PairedGroup>[];
   return {

@@ -86,6 +86,32 @@ describe('paired comparison', () => {
     expect(c.utterancePermutation.p).toBeLessThan(0.01);
   });
 
+  it('pairs a seed-independent baseline (one run, no seed) with every seed of the other method', () => {
+    const scratch1 = docs.flatMap((d) => d.models).find((m) => m.model === 'ser_scratch[seed=1]')!;
+    const baselineDoc = {
+      ...docs[0]!,
+      models: [
+        {
+          ...scratch1,
+          model: 'baseline_logistic',
+          method: 'baseline_logistic',
+          strategy: 'logistic',
+          variant: {},
+        },
+      ],
+    };
+    const all = collectMethods([...docs, baselineDoc]);
+    const baseline = all.find((m) => m.method === 'baseline_logistic')!;
+    const frozen = all.find((m) => m.method === 'ser_frozen')!;
+    expect(all[0]).toBe(baseline); // baselines are listed first in Table 2
+    expect(baseline.label).toBe('Logistic regression on functionals (baseline)');
+    const c = compareMethods(frozen, baseline, 'tess', 'ua', 3, { level: 0.95, resamples: 200, seed: 1 })!;
+    expect(c.pairedRuns).toEqual(['seed=1', 'seed=2', 'seed=3']);
+    expect(c.unpairedRuns).toEqual([]);
+    const ua = (m: (typeof frozen.runs)[number]['model']) => m.corpora.find((x) => x.corpus === 'tess')!.ua;
+    expect(c.diffs).toEqual(frozen.runs.map((r) => ua(r.model) - ua(scratch1)));
+  });
+
   it('flags a row with a run whose test predictions collapsed to one class', () => {
     const collapsedDocs = docs.map((d) => ({
       ...d,
