@@ -54,6 +54,15 @@ export async function readCorpus(
       `${source.root}: reader '${reader.name}' found no utterances for corpus '${source.corpus}' (expected ${reader.description}); check root and reader, or set optional: true to allow an empty corpus`,
     );
   }
+  if (reader.labels) {
+    const vocabulary = new Set(reader.labels);
+    const stray = result.utterances.find((u) => u.label !== null && !vocabulary.has(u.label));
+    if (stray)
+      throw new SerxError(
+        FeaturesErrors.READER_INVALID,
+        `${stray.path}: reader '${reader.name}' gave label '${stray.label}', which is not in its declared labels (${reader.labels.join(', ')}); add it to the reader's labels`,
+      );
+  }
   return { ...result, reader };
 }
 

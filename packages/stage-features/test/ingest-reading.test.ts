@@ -2,8 +2,10 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineCorpusReader, registerCorpusReader, unregisterCorpusReader } from '../src/corpora/registry.ts';
 import { walkAudio } from '../src/corpora/walk.ts';
 import { ingest } from '../src/stages/index.ts';
+import { readCorpus } from '../src/stages/read-corpus.ts';
 import { testContext } from './context.ts';
 import { sineWav, writeFileDeep } from './fixtures/wav.ts';
 
@@ -82,5 +84,33 @@ describe('an ingest that finds nothing', { timeout: 60_000 }, () => {
     expect(t.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
       expect.stringMatching(/^corpus 'emodb': reader 'emodb' found NO utterances under .*empty-optional/),
     ]);
+  });
+});
+
+describe('a reader that breaks its own contract', () => {
+  it("a label outside the reader's declared vocabulary is READER_INVALID naming the file", async () => {
+    const root = join(tmp, 'stray-label');
+    await writeFileDeep(join(root, 'a.wav'), sineWav(0.1, 300));
+    const reader = defineCorpusReader({
+      name: 'stray-label-test',
+      description: 'every file is joy',
+      labelled: true,
+      labels: ['anger'],
+      parse: () => ({ speaker: 's', label: 'joy' }),
+    });
+    registerCorpusReader(reader);
+    try {
+      await expect(readCorpus({ corpus: 'x', reader: 'stray-label-test', root })).rejects.toMatchObject({
+        code: 'features:READER_INVALID',
+        message: `${join(root, 'a.wav')}: reader 'stray-label-test' gave label 'joy', which is not in its declared labels (anger); add it to the reader's labels`,
+      });
+      // Registering another reader under a taken name is refused; the same object again is a no-op.
+      registerCorpusReader(reader);
+      expect(() => registerCorpusReader({ ...reader })).toThrow(
+        expect.objectContaining({ code: 'features:READER_DUPLICATE' }),
+      );
+    } finally {
+      unregisterCorpusReader('stray-label-test');
+    }
   });
 });
