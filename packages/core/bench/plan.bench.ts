@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadSpec } from '../src/spec/load-spec.ts';
+import { loadSpec } from '../src/graph/load-spec.ts';
 
 const seeds = Array.from({ length: 100 }, (_, i) => i + 1);
 const lrs = Array.from({ length: 10 }, (_, i) => Number(((i + 1) / 20).toFixed(2)));

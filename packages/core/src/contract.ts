@@ -35,7 +35,7 @@
  * ```
  */
 
-import { recordDefiningModule } from './plugins/defining-module.ts';
+import { recordDefiningModule } from './defining-module.ts';
 
 /** A JSON Schema (draft 2020-12 subset understood by ajv) describing an object. */
 export type JsonSchema = { [keyword: string]: unknown };

@@ -122,7 +122,10 @@ export function defineErrorCodes<const N extends string, const C extends { [code
   codes: C,
 ): { readonly [K in keyof C & string]: `${N}:${K}` } {
   if (!/^[a-z][a-z0-9-]*$/.test(namespace)) {
-    throw new SerxError('INTERNAL', `error namespace '${namespace}' must be lower-case kebab (a stage prefix)`);
+    throw new SerxError(
+      'INTERNAL',
+      `error namespace '${namespace}' must be lower-case kebab (a stage prefix)`,
+    );
   }
   const constants: { [code: string]: string } = {};
   for (const [name, info] of Object.entries(codes)) {

@@ -1,5 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { dirname, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '@serx/core';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +25,9 @@ describe('serx doctor with the model plugins installed', () => {
     expect(backend).toHaveLength(1);
     const expected = readSetupState().backend;
     expect(backend[0]).toMatch(
-      expected === 'tensorflow' ? /^backend: tensorflow, \d+ intra-op thread\(s\)$/ : /^backend: wasm, single-threaded$/,
+      expected === 'tensorflow'
+        ? /^backend: tensorflow, \d+ intra-op thread\(s\)$/
+        : /^backend: wasm, single-threaded$/,
     );
     expect(lines.filter((l) => l.startsWith('tfjs: 4.22.0'))).toHaveLength(1);
     expect(lines.filter((l) => l.startsWith('threads: '))).toHaveLength(1);

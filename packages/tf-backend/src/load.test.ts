@@ -1,6 +1,6 @@
+import { ErrorCodes, SerxError } from '@serx/core';
 import type { Tensor4D } from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCodes, SerxError } from '@serx/core';
 import { loadTensorflow } from './load.ts';
 import { readSetupState } from './state.ts';
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { ErrorCodes, SerxError, threadBudget } from '@serx/core';
-import { readSetupState } from './state.ts';
 import { applyNativeThreads } from './native-threads.ts';
+import { readSetupState } from './state.ts';
 import type { BackendName, LoadedBackend, Tfjs } from './types.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 

@@ -1,7 +1,7 @@
 import type { SerxPlugin, StageDefinition } from '../contract.ts';
+import { inheritDefiningModule } from '../defining-module.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
-import { paramsValidator } from '../spec/params-schema.ts';
-import { inheritDefiningModule } from './defining-module.ts';
+import { paramsValidator } from './params-schema.ts';
 
 export interface RegisteredStage {
   definition: StageDefinition;

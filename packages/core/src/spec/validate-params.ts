@@ -4,7 +4,7 @@ import type { ErrorObject } from 'ajv';
 import type { Json, JsonSchema, StageDefinition } from '../contract.ts';
 import type { SourceLocation } from '../errors.ts';
 import { ErrorCodes } from '../errors.ts';
-import { closedParams, PATH_FORMATS, paramsValidator } from './params-schema.ts';
+import { closedParams, PATH_FORMATS, paramsValidator } from '../plugins/params-schema.ts';
 import type { SpecIssue } from './spec-error.ts';
 import { suggest } from './suggest.ts';
 import type { LNode } from './yaml-tree.ts';

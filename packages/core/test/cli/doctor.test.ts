@@ -21,7 +21,11 @@ const plugin = (name: string, doctor: DoctorCheck[], stages = 0): SerxPlugin =>
 
 describe('serx doctor', () => {
   it('runs a check two plugins share once, and reports a check that throws instead of failing', async () => {
-    const lines = await pluginCheckLines([plugin('a', [shared]), plugin('b', [shared, broken]), plugin('c', [])]);
+    const lines = await pluginCheckLines([
+      plugin('a', [shared]),
+      plugin('b', [shared, broken]),
+      plugin('c', []),
+    ]);
     expect(lines).toEqual(['backend: fine', 'broken: check failed (probe crashed)']);
     expect(runs).toBe(1);
   });

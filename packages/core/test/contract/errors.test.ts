@@ -14,7 +14,10 @@ describe('the error catalogue', () => {
       BAD_SPEC: { description: 'the spec asks for a bad thing', exit: 2 },
     });
     expect(codes).toEqual({ BAD_THING: 'test-plugin:BAD_THING', BAD_SPEC: 'test-plugin:BAD_SPEC' });
-    expect(pluginErrorCode(codes.BAD_SPEC)).toEqual({ description: 'the spec asks for a bad thing', exit: 2 });
+    expect(pluginErrorCode(codes.BAD_SPEC)).toEqual({
+      description: 'the spec asks for a bad thing',
+      exit: 2,
+    });
     const error = new SerxError(codes.BAD_THING, 'it broke', {
       loc: { file: 'a.yaml', line: 3, col: 5 },
       specPath: 'stages.x',
@@ -26,7 +29,10 @@ describe('the error catalogue', () => {
     const once = () => defineErrorCodes('twice', { SAME: { description: 'same' } });
     expect(once()).toEqual(once());
     expect(() => defineErrorCodes('twice', { SAME: { description: 'other' } })).toThrow(
-      expect.objectContaining({ code: 'INTERNAL', message: 'error code twice:SAME is registered twice with different meanings' }),
+      expect.objectContaining({
+        code: 'INTERNAL',
+        message: 'error code twice:SAME is registered twice with different meanings',
+      }),
     );
   });
 

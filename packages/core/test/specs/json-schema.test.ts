@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createRegistry } from '../../src/plugins/registry.ts';
-import { specJsonSchema } from '../../src/spec/json-schema.ts';
+import { specJsonSchema } from '../../src/cli/spec-json-schema.ts';
 import { plugin } from '../fixtures/plugin/index.ts';
 
 const positive = join(import.meta.dirname, 'positive');

@@ -7,7 +7,7 @@ import type { SerxError } from '../../src/errors.ts';
 import { ErrorCodes } from '../../src/errors.ts';
 import type { GraphNode, InputRef } from '../../src/graph/types.ts';
 import { createRegistry } from '../../src/plugins/registry.ts';
-import { loadSpec } from '../../src/spec/load-spec.ts';
+import { loadSpec } from '../../src/graph/load-spec.ts';
 
 const positive = join(import.meta.dirname, 'positive');
 

@@ -14,7 +14,8 @@ const usage = 'serx doctor [--cache <dir>]';
 /** The plugins' checks, each name once (the model plugins share the TensorFlow backend check). */
 export async function pluginCheckLines(plugins: readonly SerxPlugin[]): Promise<string[]> {
   const checks = new Map<string, DoctorCheck>();
-  for (const check of plugins.flatMap((p) => p.doctor ?? [])) if (!checks.has(check.name)) checks.set(check.name, check);
+  for (const check of plugins.flatMap((p) => p.doctor ?? []))
+    if (!checks.has(check.name)) checks.set(check.name, check);
   const lines: string[] = [];
   for (const check of checks.values()) {
     try {

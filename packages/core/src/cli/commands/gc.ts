@@ -1,4 +1,4 @@
-import { gc } from '../../cache/gc.ts';
+import { gc } from '../../run/gc.ts';
 import type { CliCommand } from '../../contract.ts';
 import { parseCommandArgs, positiveInt, usageError } from '../args.ts';
 import { line, openCliCache } from '../context.ts';

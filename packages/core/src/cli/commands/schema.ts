@@ -1,6 +1,6 @@
 import type { CliCommand } from '../../contract.ts';
 import { createRegistry } from '../../plugins/registry.ts';
-import { specJsonSchema } from '../../spec/json-schema.ts';
+import { specJsonSchema } from '../spec-json-schema.ts';
 import { parseCommandArgs } from '../args.ts';
 import { line } from '../context.ts';
 import { printUsage } from '../context-print.ts';

@@ -4,10 +4,10 @@
  * Each stage entry is checked against the params and inputs of the stage its `uses:` names.
  */
 import type { JsonSchema } from '../contract.ts';
+import { closedParams } from '../plugins/params-schema.ts';
 import type { Registry } from '../plugins/registry.ts';
-import { STAGE_ID } from './document.ts';
-import { closedParams } from './params-schema.ts';
 import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from '../run/executors/executor-schema.ts';
+import { STAGE_ID } from '../spec/document.ts';
 
 const EXPRESSION = {
   type: 'string',

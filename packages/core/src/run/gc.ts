@@ -1,8 +1,8 @@
 import { readdir, readFile, rm, unlink } from 'node:fs/promises';
-import { listRunRecords, readRunRecord } from '../run/record.ts';
-import type { Cache } from './cache.ts';
-import { type LockOwner, ownerAlive } from './lock.ts';
-import type { EntryManifest } from './manifest.ts';
+import type { Cache } from '../cache/cache.ts';
+import { type LockOwner, ownerAlive } from '../cache/lock.ts';
+import type { EntryManifest } from '../cache/manifest.ts';
+import { listRunRecords, readRunRecord } from './record.ts';
 
 export interface GcOptions {
   /** Run records kept per spec name (newest first); older records are deleted. Default 5. */

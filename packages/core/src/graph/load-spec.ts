@@ -1,0 +1,68 @@
+import { dirname, resolve } from 'node:path';
+import { SerxError } from '../errors.ts';
+import { loadPlugin } from '../plugins/load-plugins.ts';
+import { createRegistry, type Registry } from '../plugins/registry.ts';
+import { readDocument, type SpecDocument } from '../spec/document.ts';
+import { readSpecTree } from '../spec/read-spec-file.ts';
+import { IssueList } from '../spec/spec-error.ts';
+import { buildGraph } from './build-graph.ts';
+import type { Graph } from './types.ts';
+
+export interface LoadSpecOptions {
+  /** Registry to resolve `uses:` against; the spec's `plugins:` are registered into it. Default: a new one. */
+  registry?: Registry;
+  /** Environment for `${env.X}`; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Extra plugin packages or paths (resolved from `cwd`), e.g. from `--plugin`. */
+  plugins?: string[];
+  /** Directory the extra `plugins` are resolved from; default `process.cwd()`. */
+  cwd?: string;
+}
+
+/**
+ * Reads a spec (following `extends:`), loads its plugins, validates everything and expands the
+ * matrix into the resolved graph. Pure planning: nothing is run and no cache is read. Every
+ * problem is a SerxError with the file, line and column of the YAML node at fault.
+ */
+export async function loadSpec(file: string, options: LoadSpecOptions = {}): Promise<Graph> {
+  const env = options.env ?? process.env;
+  const registry = options.registry ?? createRegistry();
+  const { tree, files } = readSpecTree(file, env);
+  const issues = new IssueList();
+  const doc = readDocument(tree, env, issues);
+  issues.throwIfAny();
+  const plugins = await registerPlugins(doc, options.plugins ?? [], options.cwd ?? process.cwd(), registry);
+  return buildGraph(doc, { registry, file: resolve(file), files, plugins });
+}
+
+async function registerPlugins(
+  doc: SpecDocument,
+  extra: string[],
+  cwd: string,
+  registry: Registry,
+): Promise<string[]> {
+  const requests = [
+    ...extra.map((name) => ({ name, fromDir: cwd, loc: undefined })),
+    ...doc.plugins.map((node) => ({
+      name: node.value as string,
+      fromDir: dirname(node.loc.file),
+      loc: node.loc,
+    })),
+  ];
+  const names: string[] = [];
+  for (const request of requests) {
+    try {
+      const plugin = await loadPlugin(request.name, request.fromDir);
+      registry.register(plugin);
+      if (!names.includes(plugin.name)) names.push(plugin.name);
+    } catch (error) {
+      if (!(error instanceof SerxError) || !request.loc) throw error;
+      throw new SerxError(error.code, error.message, {
+        loc: request.loc,
+        specPath: 'plugins',
+        cause: error.cause ?? error,
+      });
+    }
+  }
+  return names;
+}
