@@ -11,10 +11,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getReader } from '../src/corpora/index.ts';
+import { getCorpusReader, registerBuiltinReaders } from '../src/corpora/index.ts';
 import { resolveMfccOptions } from '../src/mfcc/index.ts';
 import { FeatureStoreWriter } from '../src/store/index.ts';
 import { type ExtractResult, extractionPool } from '../src/workers/index.ts';
+
+registerBuiltinReaders();
 
 const LABELLED = ['emodb', 'emovo', 'savee', 'ravdess', 'tess'];
 const { values } = parseArgs({
@@ -41,7 +43,7 @@ try {
   const cpu0 = process.cpuUsage();
   for (const corpus of values.corpora.split(',')) {
     const t0 = performance.now();
-    const { utterances } = await getReader(corpus).read(join(values.root, corpus), corpus, {});
+    const { utterances } = await getCorpusReader(corpus).read(join(values.root, corpus), corpus, {});
     const writer = await FeatureStoreWriter.create(join(out, corpus), {
       dims: mfcc.numCeps,
       sampleRate: mfcc.sampleRate,
@@ -96,7 +98,7 @@ try {
     const p0 = performance.now();
     const c0 = process.cpuUsage();
     for (const corpus of values.corpora.split(',')) {
-      const { utterances } = await getReader(corpus).read(join(values.root, corpus), corpus, {});
+      const { utterances } = await getCorpusReader(corpus).read(join(values.root, corpus), corpus, {});
       await Promise.all(utterances.map((u) => pool.probe({ path: u.path })));
     }
     const c = process.cpuUsage(c0);
