@@ -2,7 +2,7 @@ import type { Tfjs as Tf } from '@serx/tf-backend';
 import { planEvaluation } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleBatch, type Batch, type BatchOptions, type Example } from '../data/batches.ts';
-import { confusionMatrix, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
+import { confusionMatrix, uaPerCorpus, unweightedAccuracy, weightedAccuracy } from '../metrics.ts';
 import { weightedCrossEntropy } from './loss.ts';
 
 /** The model's two inputs for a batch: MFCC `[size, frames, numCeps, 1]` and frame counts `[size, 1]`. */
@@ -81,25 +81,14 @@ export function evaluate(
     pred.push(...argMaxRows(probs, numClasses));
   }
   const confusion = confusionMatrix(truth, pred, numClasses);
-  const uaByCorpus: { [corpus: string]: number } = {};
-  for (const corpus of [...new Set(corpora)].sort()) {
-    const mine = corpora.map((c, i) => (c === corpus ? i : -1)).filter((i) => i >= 0);
-    uaByCorpus[corpus] = unweightedAccuracy(
-      confusionMatrix(
-        mine.map((i) => truth[i] as number),
-        mine.map((i) => pred[i] as number),
-        numClasses,
-      ),
-    );
-  }
-  const perCorpus = Object.values(uaByCorpus);
+  const perCorpus = uaPerCorpus(truth, pred, corpora, numClasses);
   return {
     loss: lossSum / Math.max(1, truth.length),
     ua: unweightedAccuracy(confusion),
     wa: weightedAccuracy(confusion),
     confusion,
-    uaByCorpus,
-    uaCorpusMean: perCorpus.reduce((a, b) => a + b, 0) / Math.max(1, perCorpus.length),
+    uaByCorpus: perCorpus.byCorpus,
+    uaCorpusMean: perCorpus.mean,
   };
 }
 
