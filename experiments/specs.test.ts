@@ -33,6 +33,7 @@ describe('experiment specs', () => {
       'ablations/normalisation.yaml',
       'ablations/pretraining-data.yaml',
       'ablations/pretraining-size.yaml',
+      'ablations/regularisation.yaml',
       'ablations/sparsity.yaml',
       'paper.yaml',
       'smoke.yaml',
@@ -98,6 +99,30 @@ describe('experiment specs', () => {
     expect(graph.nodes.get('indomain')!.params.splits).toEqual(['train']);
     expect(graph.nodes.get('indomain')!.corpora).not.toContain('tess');
     expect(nodes('ser_frozen_indomain[seed=2]', 'data')).toEqual(nodes('ser_frozen[seed=2]', 'data'));
+  });
+
+  it('regularisation ablation: the same models with every regulariser off', async () => {
+    const { graph, count } = await variantsOf('ablations/regularisation.yaml');
+    expect(count.get('ser_scratch_noreg')).toBe(3);
+    const on = graph.nodes.get('ser_frozen[seed=1]')!;
+    const off = graph.nodes.get('ser_frozen_noreg[seed=1]')!;
+    expect(off.params).toEqual({
+      ...on.params,
+      dropout: { conv: 0, lstmInput: 0, lstmRecurrent: 0, dense: 0 },
+      weightDecay: 0,
+      specAugment: false,
+      clipNorm: 0,
+      lrSchedule: expect.objectContaining({ kind: 'constant' }),
+    });
+    expect(off.inputs).toEqual(on.inputs);
+  });
+
+  it('fine-tune ablation: ser_finetune continues ser_frozen per seed at each learning rate', async () => {
+    const { graph, count } = await variantsOf('ablations/frozen-vs-finetune.yaml');
+    expect(count.get('ser_frozen')).toBe(3);
+    const ft = graph.nodes.get('ser_finetune[seed=2,finetuneLr=0.00001]')!;
+    expect(ft.params.learningRate).toBe(0.00001);
+    expect(ft.inputs.model).toEqual({ node: 'ser_frozen[seed=2]', output: 'model' });
   });
 
   it('class-weight ablation: the autoencoder is shared, classifiers and the baseline vary', async () => {
