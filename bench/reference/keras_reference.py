@@ -67,10 +67,15 @@ tested = {r["corpus"] for r in rows if r.get("split") == "test"}
 test = [r for r in rows if r.get("split") == "test" or r["corpus"] not in tested]
 
 dropout = p.get("dropout") or {}
+# ser:train fills fields missing inside specAugment / lrSchedule with these (training-params.ts)
 spec_augment = p.get("specAugment") or None
+if spec_augment:
+    spec_augment = {"timeMasks": 2, "timeMaskWidth": 20, "freqMasks": 2, "freqMaskWidth": 5, **spec_augment}
 weight_decay = p.get("weightDecay", 0) or 0
 clip_norm = p.get("clipNorm", 0) or 0
 schedule = p.get("lrSchedule") or {"kind": "constant"}
+if schedule.get("kind") == "plateau":
+    schedule = {"factor": 0.5, "patience": 2, "minLr": 0.00001, **schedule}
 selection = p.get("selection") or {"metric": "ua", "minEpochs": 1}
 min_frames, max_frames, multiple = model_cfg["minFrames"], model_cfg["maxFrames"], model_cfg["padMultiple"]
 
