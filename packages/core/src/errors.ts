@@ -35,6 +35,12 @@ export const ErrorCodes = {
   JOB_FAILED: 'JOB_FAILED',
   /** Two loaded plugins register the same stage name. */
   PLUGIN_DUPLICATE_STAGE: 'PLUGIN_DUPLICATE_STAGE',
+  /**
+   * A plugin hook other than a stage's run() (its setup, a CLI command it contributes) threw
+   * something that is not a SerxError; the message names the plugin and the hook, the original
+   * error is the `cause` (Rollup's PLUGIN_ERROR).
+   */
+  PLUGIN_ERROR: 'PLUGIN_ERROR',
   /** A plugin object is malformed (missing name/version/stages, bad stage params schema). */
   PLUGIN_INVALID: 'PLUGIN_INVALID',
   /** A plugin package or file named in a spec (or `--plugin`) could not be imported. */
@@ -100,7 +106,13 @@ export interface ErrorCodeInfo {
   exit?: 1 | 2;
 }
 
-const USAGE_CODES: ReadonlySet<string> = new Set(['USAGE', 'TRACKING_NOT_FOUND']);
+const USAGE_CODES: ReadonlySet<string> = new Set<CoreErrorCode>([
+  'PLUGIN_DUPLICATE_STAGE',
+  'PLUGIN_INVALID',
+  'PLUGIN_LOAD',
+  'TRACKING_NOT_FOUND',
+  'USAGE',
+]);
 const pluginCodes = new Map<string, Required<ErrorCodeInfo>>();
 
 /**
@@ -181,10 +193,10 @@ export function isSerxError(value: unknown): value is SerxError {
 
 /**
  * The CLI exit status for an error code: 130 when interrupted; 2 when the user's input is wrong
- * (usage, spec, plugin loading, plugin codes registered with `exit: 2`); 1 for any other failure.
+ * (usage, spec, loading plugins, plugin codes registered with `exit: 2`); 1 for any other failure.
  */
 export function exitCodeOf(code: string): number {
   if (code === 'INTERRUPTED') return 130;
-  if (USAGE_CODES.has(code) || code.startsWith('SPEC_') || code.startsWith('PLUGIN_')) return 2;
+  if (USAGE_CODES.has(code) || code.startsWith('SPEC_')) return 2;
   return pluginErrorCode(code)?.exit ?? 1;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CliCommand, CliIO } from '../contract.ts';
 import { SerxError } from '../errors.ts';
+import { inPluginHook } from '../plugins/plugin-hook.ts';
 import { line } from './context.ts';
 import { reportError } from './report-error.ts';
 
@@ -28,7 +29,13 @@ function version(): string {
 async function pluginCommands(io: CliIO): Promise<CliCommand[]> {
   const { loadDefaultPlugins } = await import('./default-plugins.ts');
   return (await loadDefaultPlugins(io)).flatMap((plugin) =>
-    (plugin.commands ?? []).filter((c) => !(c.name in BUILTINS)),
+    (plugin.commands ?? [])
+      .filter((c) => !(c.name in BUILTINS))
+      .map((c) => ({
+        ...c,
+        run: (argv: string[], io: CliIO) =>
+          inPluginHook(plugin.name, `command '${c.name}'`, () => c.run(argv, io)),
+      })),
   );
 }
 

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { SerxPlugin } from '../contract.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
 import { esmScopeError, isEsmInCommonJsScope } from './module-scope.ts';
+import { inPluginHook } from './plugin-hook.ts';
 
 const setUp = new WeakSet<SerxPlugin>();
 const origins = new Map<string, { specifier: string; fromDir: string }>();
@@ -47,7 +48,8 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
     origins.set(plugin.name, { specifier: name, fromDir });
   if (plugin.setup && !setUp.has(plugin)) {
     setUp.add(plugin);
-    await plugin.setup();
+    const setup = plugin.setup.bind(plugin);
+    await inPluginHook(plugin.name, 'setup()', setup);
   }
   return plugin;
 }
