@@ -43,12 +43,13 @@ export class ImportWalker {
   private readonly reached = new Map<string, SourceRecord>();
   private readonly asked = new Map<string, Set<string> | '*'>();
   private readonly exportNames = new Map<string, Promise<Set<string>>>();
-  private readonly resolved = new Map<string, Resolved | undefined>();
   readonly closure: ImportClosure = { files: new Map(), packages: new Map() };
 
   constructor(
     private readonly index: Sources,
     private readonly skip: (file: string) => boolean,
+    /** Resolutions by importer and specifier, shareable between walkers of one session. */
+    private readonly resolved = new Map<string, Resolved | undefined>(),
   ) {}
 
   async add(file: string): Promise<void> {
