@@ -1,4 +1,5 @@
 import type { StageDefinition, StageResult } from '../contract.ts';
+import { SerxError } from '../errors.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { buildContext, type ContextChannels, type ContextData } from './context.ts';
 
@@ -65,11 +66,25 @@ export async function runDefinition(
   return (await definition.run(buildContext(task.data, task.channels, task.signal))) ?? undefined;
 }
 
-/** Runs stages in the runner's own thread. */
+/**
+ * Runs stages in the runner's own thread. Nothing contains a stage here: prefer ProcessExecutor
+ * unless debugging. `kill` can only stop waiting for a stage, not stop it.
+ */
 export class InProcessExecutor implements Executor {
   readonly name = 'in-process';
+  private readonly waiting = new Set<(reason: Error) => void>();
 
   execute(task: StageTask): Promise<StageResult | undefined> {
-    return runDefinition(task.node.definition, task);
+    return new Promise((resolve, reject) => {
+      this.waiting.add(reject);
+      runDefinition(task.node.definition, task)
+        .then(resolve, reject)
+        .finally(() => this.waiting.delete(reject));
+    });
+  }
+
+  kill(): void {
+    for (const abandon of this.waiting)
+      abandon(new SerxError('INTERRUPTED', 'the runner stopped waiting for this stage'));
   }
 }

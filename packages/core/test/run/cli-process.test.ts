@@ -29,7 +29,7 @@ describe('serx as a process', () => {
     const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
     expect(code, stderr).toBe(130);
     expect(stderr).toContain('SIGINT: stopping running stages');
-    expect(stdout).toMatch(/b: interrupted in \d+ms \(interrupted by SIGINT\)/);
+    expect(stdout).toMatch(/b: interrupted in [\d.]+m?s \(interrupted by SIGINT\)/);
     expect(stdout).toMatch(
       /ab: skipped \(upstream 'b' was interrupted\)\n.*total: skipped \(upstream 'b' was interrupted\)/,
     );

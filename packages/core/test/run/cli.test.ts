@@ -27,7 +27,8 @@ async function serx(argv: string[], env: NodeJS.ProcessEnv = {}, cwd = specs) {
 const stripTimes = (text: string) =>
   text.replace(/^\d\d:\d\d:\d\d /gm, '').replace(/ in \d+(\.\d)?m?s/g, ' in T');
 
-describe('serx CLI', () => {
+// every stage runs in a child process of its own: seconds each on a loaded machine
+describe('serx CLI', { timeout: 60_000 }, () => {
   it('runs a spec, then reuses it; plan and why explain a change', async () => {
     const dir = await tempDir('serx-cli-');
     const env = { SERX_TEST_MARKERS: join(dir, 'm'), SERX_CACHE: join(dir, 'cache') };
