@@ -1,4 +1,5 @@
-import { defineStage, ErrorCodes, SerxError, type StageContext } from '@serx/core';
+import { canonicalJson, defineStage, ErrorCodes, SerxError, type StageContext } from '@serx/core';
+import type { FeatureStoreMeta } from '../store/format.ts';
 import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import { manyInputs } from './input-artifact.ts';
@@ -47,21 +48,21 @@ async function runSelect(ctx: StageContext<SelectParams>) {
     const first = stores[0];
     if (!first)
       throw new SerxError(ErrorCodes.INPUT_DATA, `${ctx.id}: no feature stores wired to 'features'`);
-    const { format, dims, dtype, sampleRate, count, frames, shards, corpus, ...config } = first.meta;
+    const config = configOf(first.meta);
     for (const store of stores.slice(1)) {
-      const { corpus: _corpus, count: _c, frames: _f, shards: _s, ...other } = store.meta;
-      if (JSON.stringify(other) !== JSON.stringify({ format, dims, dtype, sampleRate, ...config })) {
+      if (canonicalJson(configOf(store.meta)) !== canonicalJson(config)) {
         throw new SerxError(
           ErrorCodes.INPUT_DATA,
           `${store.dir}/meta.json: features computed differently from ${first.dir} (MFCC options, normalisation or padding differ); select from stores of one configuration`,
         );
       }
     }
+    const { format: _format, dims, dtype: _dtype, sampleRate, ...extra } = config;
     const corpora = [...new Set(stores.map((s) => String(s.meta.corpus)))];
     const writer = await FeatureStoreWriter.create(ctx.outputs.features!, {
       dims,
       ...(sampleRate === undefined ? {} : { sampleRate }),
-      meta: { ...config, corpus: corpora.join('+'), corpora, splits: ctx.params.splits },
+      meta: { ...extra, corpus: corpora.join('+'), corpora, splits: ctx.params.splits },
     });
     const perCorpus: { [corpus: string]: number } = {};
     for (const store of stores) {
@@ -78,4 +79,13 @@ async function runSelect(ctx: StageContext<SelectParams>) {
   } finally {
     for (const store of stores) store.close();
   }
+}
+
+/**
+ * What must match for rows to be interchangeable: everything in a store's meta but its counts,
+ * its corpus and each corpus's own normalisation statistics (the mode, `normalise`, must match).
+ */
+function configOf(meta: FeatureStoreMeta) {
+  const { count: _c, frames: _f, shards: _s, corpus: _corpus, normalisation: _n, ...config } = meta;
+  return config;
 }
