@@ -1,10 +1,10 @@
 // The false outage of issue 16, against a real MLflow server: a stage that blocks the event loop
 // (as synchronous native TensorFlow ops do for a whole epoch) for longer than the server's
 // keep-alive timeout between two metric logs. Tracking must neither pause nor duplicate a step.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { defineStage } from '../contract.ts';
 import type { Graph } from '../graph/types.ts';
@@ -39,7 +39,8 @@ const busyTrain = defineStage({
 });
 
 function busyGraph(): Graph {
-  const file = resolve('busy.yaml');
+  const file = join(dir, 'busy.yaml');
+  writeFileSync(file, 'name: busy-test\nstages: { train: { uses: test:busy-train } }\n');
   const spec = {
     name: 'busy-test',
     file,
