@@ -50,6 +50,12 @@ export async function pipelineSamplesPerSecond(
       epochs: 3,
       patience: 0,
       batchSize: cfg.batch,
+      // the Keras side trains the plain recipe: no dropout, masking, decay, clipping or class weights
+      dropout: { conv: 0, lstmInput: 0, lstmRecurrent: 0, dense: 0 },
+      specAugment: false,
+      weightDecay: 0,
+      clipNorm: 0,
+      classWeights: 'none',
     } as TrainParams;
     const nothing = () => {};
     await train.run({

@@ -52,7 +52,7 @@ export const dropoutSchema: JsonSchema = {
     },
     dense: { type: 'number', minimum: 0, maximum: 0.9, default: 0.3, description: 'before each dense layer' },
   },
-  default: {},
+  default: { conv: 0.1, lstmInput: 0.2, lstmRecurrent: 0.1, dense: 0.3 },
 };
 
 /** Schema properties of {@link RecipeParams}; `overrides` changes defaults per stage. */
@@ -129,7 +129,7 @@ export function recipeSchema(overrides: {
         metric: { enum: ['ua_corpus_mean', 'ua'], default: 'ua_corpus_mean' },
         minEpochs: { type: 'integer', minimum: 1, default: overrides.minEpochs },
       },
-      default: {},
+      default: { metric: 'ua_corpus_mean', minEpochs: overrides.minEpochs },
     },
   };
 }
