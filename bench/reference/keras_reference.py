@@ -11,7 +11,8 @@ classes present (scikit-learn's balanced accuracy).
 
 Recipe, mirrored from the params (each switched off when absent or 0): length-bucketed batches (pools
 of 32 batches sorted by length, batches shuffled), zero padding to >= minFrames and a multiple of
-padMultiple, random crop to maxFrames; Adam; class weights (per-sample, sum / batch as Keras);
+padMultiple, random crop to maxFrames; the LSTM's state read at each utterance's own last step
+(masked beyond ceil(frames / timeStride)); Adam; class weights (per-sample, sum / batch as Keras);
 dropout after each conv layer, on the LSTM input, before each dense layer; the LSTM's recurrent
 dropout is Keras' `recurrent_dropout` (serx uses DropConnect on the recurrent kernel: same place,
 not the same noise); L2 `weightDecay * sum(w^2)` on kernels; SpecAugment time/frequency masks;
@@ -80,9 +81,17 @@ selection = p.get("selection") or {"metric": "ua", "minEpochs": 1}
 min_frames, max_frames, multiple = model_cfg["minFrames"], model_cfg["maxFrames"], model_cfg["padMultiple"]
 
 
+class StepMask(layers.Layer):
+    """True for each utterance's own bottleneck steps: the LSTM's state is read at its last real step."""
+
+    def call(self, x, steps):
+        return tf.sequence_mask(steps[:, 0], tf.shape(x)[1])
+
+
 def build_model():
     reg = regularizers.l2(weight_decay) if weight_decay > 0 else None
     inp = keras.Input(shape=(None, num_ceps, 1))
+    steps = keras.Input(shape=(1,), dtype="int32")
     x = inp
     cepstra = num_ceps
     conv = model_cfg["structure"]["params"]["conv"]
@@ -96,15 +105,21 @@ def build_model():
     x = layers.Dense(model_cfg["structure"]["params"]["units"], activation="relu", kernel_regularizer=reg)(x)
     if dropout.get("lstmInput", 0) > 0:
         x = layers.Dropout(dropout["lstmInput"])(x)
+    mask = StepMask()(x, steps)
     x = layers.LSTM(model_cfg["lstmUnits"], recurrent_dropout=dropout.get("lstmRecurrent", 0),
-                    kernel_regularizer=reg, recurrent_regularizer=reg)(x)
+                    kernel_regularizer=reg, recurrent_regularizer=reg)(x, mask=mask)
     if dropout.get("dense", 0) > 0:
         x = layers.Dropout(dropout["dense"])(x)
     x = layers.Dense(model_cfg["hiddenUnits"], activation="relu", kernel_regularizer=reg)(x)
     if dropout.get("dense", 0) > 0:
         x = layers.Dropout(dropout["dense"])(x)
     out = layers.Dense(len(classes), activation="softmax", kernel_regularizer=reg)(x)
-    return keras.Model(inp, out)
+    return keras.Model([inp, steps], out)
+
+
+def steps_of(lengths):
+    stride = model_cfg["timeStride"]
+    return np.array([[-(-n // stride)] for n in lengths], np.int32)
 
 
 def pad(batch, rng):
@@ -151,8 +166,8 @@ def predict(model, data):
     probs = np.zeros((len(data), len(classes)), np.float32)
     for s in range(0, len(order), 64):
         idx = order[s: s + 64]
-        x, _ = pad([data[i] for i in idx], None)
-        probs[idx] = model(x[..., None], training=False).numpy()
+        x, lengths = pad([data[i] for i in idx], None)
+        probs[idx] = model([x[..., None], steps_of(lengths)], training=False).numpy()
     return probs
 
 
@@ -174,9 +189,9 @@ def run(seed):
     val_corpora = np.array([r["corpus"] for r in validation])
 
     @tf.function(reduce_retracing=True)
-    def step(x, y, w):
+    def step(x, steps, y, w):
         with tf.GradientTape() as tape:
-            probs = model(x, training=True)
+            probs = model([x, steps], training=True)
             ce = -tf.reduce_sum(tf.one_hot(y, len(classes)) * tf.math.log(tf.clip_by_value(probs, 1e-7, 1 - 1e-7)), 1)
             loss = tf.reduce_sum(ce * w) / tf.cast(tf.shape(y)[0], tf.float32)
             if model.losses:
@@ -193,7 +208,7 @@ def run(seed):
             x, lengths = pad([train[i] for i in batch], rng)
             if spec_augment:
                 x = augment(x, lengths, rng)
-            step(tf.constant(x[..., None]), tf.constant(y_train[batch], tf.int32),
+            step(tf.constant(x[..., None]), tf.constant(steps_of(lengths)), tf.constant(y_train[batch], tf.int32),
                  tf.constant(class_weight[y_train[batch]], tf.float32))
         probs = predict(model, validation)
         pred = probs.argmax(1)
