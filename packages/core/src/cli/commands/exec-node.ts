@@ -51,7 +51,7 @@ export const execNodeCommand: CliCommand = {
     if (values['expect-key'] && key !== values['expect-key'])
       throw new SerxError(
         'STAGE_FAILED',
-        `exec-node ${nodeId}: its key here is ${key} but the submitter computed ${values['expect-key']}: the job sees other inputs (environment variables, corpus files, plugin versions) than the submitting host`,
+        `exec-node ${nodeId}: its key here is ${key} but the submitter computed ${values['expect-key']}: the job sees other inputs (environment variables, corpus files, code, plugin versions) than the submitting host`,
       );
 
     const lines = jobLineWriter(io.stdout, nodeId);
@@ -74,6 +74,15 @@ export const execNodeCommand: CliCommand = {
         onEvent: (event) => lines.onEvent(event),
         runId: `${values['run-id'] ?? newRunId()}.${io.env.SLURM_JOB_ID ? `job${io.env.SLURM_JOB_ID}` : `pid${process.pid}`}`,
       });
+      const computed = summary.stages[nodeId]?.key;
+      if (values['expect-key'] && computed !== undefined && computed !== values['expect-key']) {
+        // the inputs or the code changed between planning above and running (a live edit)
+        line(
+          io.stderr,
+          `exec-node ${nodeId}: computed key ${computed} but the submitter expected ${values['expect-key']}: code or inputs changed after submission; rerun serx [STAGE_FAILED]`,
+        );
+        return 1;
+      }
       for (const error of summary.errors) {
         line(io.stderr, error.format());
         const cause = error.cause as Error | undefined;
