@@ -1,8 +1,8 @@
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StageDefinition } from '../../contract.ts';
-import { ErrorCodes, SerxError } from '../../errors.ts';
 import { definingModule } from '../../defining-module.ts';
+import { ErrorCodes, SerxError } from '../../errors.ts';
 import { ImportWalker, type Sources } from './import-closure.ts';
 import { nativeLibraryVersions } from './native-libraries.ts';
 import { isTestOrBench, sourceLabel } from './package-root.ts';

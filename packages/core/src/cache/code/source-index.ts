@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { sha256 } from '../key.ts';
 import type { ModuleScan } from './scan-module.ts';
@@ -65,6 +65,8 @@ export class SourceIndex {
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
     this.dirty = false;
+    // Files that are gone (temp copies, moved modules) would only make the index grow.
+    for (const path of this.records.keys()) if (!existsSync(path)) this.records.delete(path);
     const draft = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}`;
     const content: IndexFile = { format: FORMAT, files: Object.fromEntries(this.records) };
     try {
