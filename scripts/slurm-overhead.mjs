@@ -15,7 +15,9 @@ if (!cache) {
   console.error('usage: node scripts/slurm-overhead.mjs <cache-dir> [<run-id>]');
   process.exit(2);
 }
-const runs = readdirSync(join(cache, 'runs')).filter((n) => n.endsWith('.json') && !n.includes('.job')).sort();
+const runs = readdirSync(join(cache, 'runs'))
+  .filter((n) => n.endsWith('.json') && !n.includes('.job'))
+  .sort();
 const name = wanted ? `${wanted}.json` : runs.at(-1);
 const record = JSON.parse(readFileSync(join(cache, 'runs', name), 'utf8'));
 const scontrol = (id) => {

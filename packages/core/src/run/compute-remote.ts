@@ -23,7 +23,13 @@ export async function computeRemote(
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   env.started({ ...record, startedAt });
-  env.emit({ type: 'state', id: node.id, state: 'running', key, detail: `submitted to ${env.executor.name}` });
+  env.emit({
+    type: 'state',
+    id: node.id,
+    state: 'running',
+    key,
+    detail: `submitted to ${env.executor.name}`,
+  });
   env.tracker.stageStarted({ node, key, cacheHit: false });
   const artifacts: string[] = [];
   let job: RemoteNodeResult | undefined;
@@ -75,7 +81,8 @@ export async function computeRemote(
       env.emit({ type: 'state', id: node.id, state: 'interrupted', key, detail: reason, durationMs });
       return { record: { ...record, status: 'interrupted', startedAt, durationMs, skipped: reason } };
     }
-    const wrapped = error instanceof SerxError && error.code === 'JOB_FAILED' ? error : stageFailed(node, error);
+    const wrapped =
+      error instanceof SerxError && error.code === 'JOB_FAILED' ? error : stageFailed(node, error);
     env.tracker.stageFinished(node.id, 'failed', { error: wrapped.message, durationMs });
     env.emit({ type: 'state', id: node.id, state: 'failed', key, detail: wrapped.message, durationMs });
     return {

@@ -8,7 +8,11 @@ import { jobResources, sbatchArgs } from '../../src/run/executors/resources.ts';
 import { tempDir } from '../run/helpers.ts';
 
 const node = (stageId: string, cls?: 'light' | 'io' | 'cpu-heavy') =>
-  ({ id: stageId, stageId, definition: { resources: cls ? { class: cls } : undefined } }) as unknown as GraphNode;
+  ({
+    id: stageId,
+    stageId,
+    definition: { resources: cls ? { class: cls } : undefined },
+  }) as unknown as GraphNode;
 
 const spec = (document: object): ResolvedSpec => ({
   name: 'x',
@@ -30,7 +34,9 @@ describe('job resources', () => {
           resources: { partition: 'cpu', account: 'ser-lab', time: '2:00:00' },
           classes: { 'cpu-heavy': { cpus: 16, mem: '64G', gres: 'gpu:1', partition: 'gpu' } },
         },
-        stages: { ae: { uses: 'autoencoder:train', resources: { time: '2-00:00:00', extra: ['--constraint=a100'] } } },
+        stages: {
+          ae: { uses: 'autoencoder:train', resources: { time: '2-00:00:00', extra: ['--constraint=a100'] } },
+        },
       }),
       { cwd: dir, env: {} },
     );
@@ -80,7 +86,9 @@ describe('job resources', () => {
       resources: { account: 'lab', qos: 'short' },
     });
     expect(executorSettings(withSpec, { cwd, env: { SERX_EXECUTOR: 'slurm' } }).kind).toBe('slurm');
-    expect(executorSettings(withSpec, { cwd, env: { SERX_EXECUTOR: 'slurm' } }, 'workers').kind).toBe('workers');
+    expect(executorSettings(withSpec, { cwd, env: { SERX_EXECUTOR: 'slurm' } }, 'workers').kind).toBe(
+      'workers',
+    );
     expect(executorSettings(plain, { cwd: '/', env: {} })).toEqual({ kind: 'process', from: 'default' });
   });
 
@@ -90,7 +98,10 @@ describe('job resources', () => {
       executorSettings(spec({ stages: { ae: { resources: { cpus: 0 } } } }), { cwd: dir, env: {} }),
     ).toThrow('/specs/x.yaml: stages.ae.resources.cpus: must be >= 1');
     expect(() =>
-      executorSettings(spec({ executor: { kind: 'slurm', resources: { mem: 'lots' } } }), { cwd: dir, env: {} }),
+      executorSettings(spec({ executor: { kind: 'slurm', resources: { mem: 'lots' } } }), {
+        cwd: dir,
+        env: {},
+      }),
     ).toThrow('/specs/x.yaml: executor.resources.mem: must match pattern "^\\d+[KMGT]?$"');
     expect(() => executorSettings(spec({}), { cwd: dir, env: { SERX_EXECUTOR: 'k8s' } })).toThrow(
       "$SERX_EXECUTOR: unknown executor 'k8s' (one of in-process, process, workers, slurm)",

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const bin = join(import.meta.dirname, '../../bin/serx.mjs');
@@ -42,7 +42,9 @@ export function serx(
       pending = lines.pop() as string;
       for (const line of lines) onLine?.(line, child);
     });
-    child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
   return { child, done };

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSbatch, parseScontrolJob, parseSqueue } from '../../src/run/executors/slurm/slurm-parse.ts';
 
-const recorded = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/slurm/recorded', name), 'utf8');
+const recorded = (name: string) =>
+  readFileSync(join(import.meta.dirname, '../fixtures/slurm/recorded', name), 'utf8');
 
 describe('Slurm client output', () => {
   it('sbatch --parsable: the id, with or without a cluster name', () => {
@@ -24,8 +25,18 @@ describe('Slurm client output', () => {
       nodes: 'vm',
       reason: 'NonZeroExitCode',
     });
-    expect(jobs.find((j) => j.id === '9')).toEqual({ id: '9', name: 'rec-pending', state: 'PENDING', reason: 'Resources' });
-    expect(jobs.find((j) => j.id === '7')).toEqual({ id: '7', name: 'rec-cancel', state: 'CANCELLED', nodes: 'vm' });
+    expect(jobs.find((j) => j.id === '9')).toEqual({
+      id: '9',
+      name: 'rec-pending',
+      state: 'PENDING',
+      reason: 'Resources',
+    });
+    expect(jobs.find((j) => j.id === '7')).toEqual({
+      id: '7',
+      name: 'rec-cancel',
+      state: 'CANCELLED',
+      nodes: 'vm',
+    });
     expect(jobs.map((j) => j.state)).toEqual([
       'CANCELLED',
       'COMPLETED',

@@ -7,11 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openCache } from '../../src/cache/cache.ts';
 import { ownerAlive } from '../../src/cache/lock.ts';
+import { loadSpec } from '../../src/graph/load-spec.ts';
 import { BatchExecutor } from '../../src/run/executors/batch-executor.ts';
 import { executorSettings } from '../../src/run/executors/executor-config.ts';
 import { SlurmScheduler } from '../../src/run/executors/slurm/slurm-scheduler.ts';
 import { runGraph } from '../../src/run/run-graph.ts';
-import { loadSpec } from '../../src/graph/load-spec.ts';
 import type { Tracker } from '../../src/tracking/types.ts';
 import { executions, tempDir } from '../run/helpers.ts';
 import { jobIdOf, jobState, serx, slurmUp, specs } from './slurm-cluster.ts';
@@ -70,14 +70,19 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
     for (const id of executor.submitted.keys()) expect(jobState(id)).toBe('COMPLETED');
     const record = JSON.parse(await readFile(remote.recordPath, 'utf8'));
     expect(record.options.executor).toBe('slurm');
-    expect(record.stages.total.job).toEqual({ executor: 'slurm', id: remote.stages.total?.job?.id, nodes: hostname() });
+    expect(record.stages.total.job).toEqual({
+      executor: 'slurm',
+      id: remote.stages.total?.job?.id,
+      nodes: hostname(),
+    });
     // relayed from the jobs' logs: the sum stage's metric (1+2+10 = 13; +13 +1 = 14) and artifact
     expect(calls.metrics.sort()).toEqual(['ab total=13', 'total total=14']);
     expect(calls.tags.filter((t) => t.startsWith('total '))).toEqual([
       `total serx.slurm.jobId=${remote.stages.total?.job?.id}`,
     ]);
+    const totalKey = remote.stages.total?.key as string;
     expect(calls.artifacts).toContain(
-      `total ${join(dir, 'slurm/entries', (remote.stages.total?.key as string).slice(0, 2), remote.stages.total?.key as string, 'data/value.json')}`,
+      `total ${join(dir, 'slurm/entries', totalKey.slice(0, 2), totalKey, 'data/value.json')}`,
     );
     expect(calls.finished.sort()).toEqual(['a succeeded', 'ab succeeded', 'b succeeded', 'total succeeded']);
     // each stage ran once per cache: in process and in its job
@@ -94,7 +99,9 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
       `fail.yaml:9:3 stages.broken: stage 'broken' (test:sum): slurm job ${id} ended FAILED (reason NonZeroExitCode, exit 1:0, on ${hostname()})`,
     );
     expect(stderr).toContain("stage: stage 'broken' (test:sum) failed: sum broken told to fail");
-    expect(stderr).toMatch(/last lines of its log:\n {4}serx exec-node broken \(slurm job \d+ on .*\)\n.*told to fail \[STAGE_FAILED\]/);
+    expect(stderr).toMatch(
+      /last lines of its log:\n {4}serx exec-node broken \(slurm job \d+ on .*\)\n.*told to fail \[STAGE_FAILED\]/,
+    );
     expect(stderr).toContain('[JOB_FAILED]');
     expect(stdout).toMatch(/side: succeeded/);
     expect(jobState(id)).toBe('FAILED');
@@ -103,7 +110,11 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
   it('a job cancelled from outside (scancel) is a stage failure with the Slurm state', async () => {
     const dir = await tempDir('serx-slurm-scancel-');
     let cancelled = false;
-    const env = { SERX_CACHE: join(dir, 'cache'), SERX_TEST_MARKERS: join(dir, 'm'), SERX_TEST_DELAY: '60000' };
+    const env = {
+      SERX_CACHE: join(dir, 'cache'),
+      SERX_TEST_MARKERS: join(dir, 'm'),
+      SERX_TEST_DELAY: '60000',
+    };
     const { done } = serx(['run', 'chain.yaml'], env, (line) => {
       const id = /\bb: slurm job (\d+)/.exec(line)?.[1];
       if (id && !cancelled) {
@@ -118,7 +129,11 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
     const { code, stdout, stderr } = await done;
     expect(code, stdout + stderr).toBe(1);
     const id = jobIdOf(stdout, 'b') as string;
-    expect(stderr, stdout).toMatch(new RegExp(`stage 'b' \\(test:source\\): slurm job ${id} ended CANCELLED \\(exit 130:0, on ${hostname()}\\)`));
+    expect(stderr, stdout).toMatch(
+      new RegExp(
+        `stage 'b' \\(test:source\\): slurm job ${id} ended CANCELLED \\(exit 130:0, on ${hostname()}\\)`,
+      ),
+    );
     // the job stopped the stage itself on Slurm's SIGTERM
     expect(stderr).toMatch(/SIGTERM: stopping b\n.*serx exec-node b: interrupted in/);
     expect(stdout, stdout).toMatch(/ab: skipped \(upstream 'b' failed\)/);
@@ -129,11 +144,19 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
 
   it('Ctrl-C cancels queued and running jobs, exits 130, and a rerun finishes the work', async () => {
     const dir = await tempDir('serx-slurm-sigint-');
-    const env = { SERX_CACHE: join(dir, 'cache'), SERX_TEST_MARKERS: join(dir, 'm'), SERX_TEST_DELAY: '6000' };
+    const env = {
+      SERX_CACHE: join(dir, 'cache'),
+      SERX_TEST_MARKERS: join(dir, 'm'),
+      SERX_TEST_DELAY: '6000',
+    };
     // a sleeper holding one of the two CPUs keeps a job of ours queued (PENDING)
-    const blocker = execFileSync('sbatch', ['--parsable', '-J', 'serx-test-blocker', '--mem=100M', '-o', '/dev/null', '--wrap', 'sleep 120'], {
-      encoding: 'utf8',
-    }).trim();
+    const blocker = execFileSync(
+      'sbatch',
+      ['--parsable', '-J', 'serx-test-blocker', '--mem=100M', '-o', '/dev/null', '--wrap', 'sleep 120'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
     try {
       let sent = false;
       let stdoutSoFar = '';
@@ -148,7 +171,10 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
       expect(code, stderr).toBe(130);
       const ids = [jobIdOf(stdout, 'a'), jobIdOf(stdout, 'b')] as string[];
       const states = ids.map(jobState);
-      expect(states.every((s) => s === 'CANCELLED' || s === 'COMPLETED'), states.join()).toBe(true);
+      expect(
+        states.every((s) => s === 'CANCELLED' || s === 'COMPLETED'),
+        states.join(),
+      ).toBe(true);
       expect(states).toContain('CANCELLED');
       const cache = await openCache(join(dir, 'cache'));
       expect(await readdir(cache.path('tmp'))).toEqual([]);
@@ -171,13 +197,24 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
     };
     const { code, stdout, stderr } = await serx(['run', 'chain.yaml', '--only', 'b'], env).done;
     expect(code, stderr).toBe(1);
-    expect(stderr).toMatch(new RegExp(`stage 'b' \\(test:source\\): slurm job ${jobIdOf(stdout, 'b')} ended TIMEOUT \\(reason TimeLimit`));
+    expect(stderr).toMatch(
+      new RegExp(
+        `stage 'b' \\(test:source\\): slurm job ${jobIdOf(stdout, 'b')} ended TIMEOUT \\(reason TimeLimit`,
+      ),
+    );
   }, 240_000);
 
   it('two concurrent runs on one cache compute each stage once', async () => {
     const dir = await tempDir('serx-slurm-twice-');
-    const env = { SERX_CACHE: join(dir, 'cache'), SERX_TEST_MARKERS: join(dir, 'm'), SERX_TEST_DELAY: '3000' };
-    const [one, two] = await Promise.all([serx(['run', 'chain.yaml'], env).done, serx(['run', 'chain.yaml'], env).done]);
+    const env = {
+      SERX_CACHE: join(dir, 'cache'),
+      SERX_TEST_MARKERS: join(dir, 'm'),
+      SERX_TEST_DELAY: '3000',
+    };
+    const [one, two] = await Promise.all([
+      serx(['run', 'chain.yaml'], env).done,
+      serx(['run', 'chain.yaml'], env).done,
+    ]);
     expect(one.code, one.stderr).toBe(0);
     expect(two.code, two.stderr).toBe(0);
     expect(await executions(join(dir, 'm'))).toEqual({ a: 1, b: 1, ab: 1, total: 1 });
@@ -185,7 +222,11 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
 
   it('a rerun adopts the still-running job of a killed run instead of submitting again', async () => {
     const dir = await tempDir('serx-slurm-adopt-');
-    const env = { SERX_CACHE: join(dir, 'cache'), SERX_TEST_MARKERS: join(dir, 'm'), SERX_TEST_DELAY: '8000' };
+    const env = {
+      SERX_CACHE: join(dir, 'cache'),
+      SERX_TEST_MARKERS: join(dir, 'm'),
+      SERX_TEST_DELAY: '8000',
+    };
     let seen = '';
     const first = serx(['run', 'chain.yaml'], env, (line, child) => {
       seen += `${line}\n`;
@@ -196,17 +237,25 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
     expect(jobState(id)).toMatch(/PENDING|RUNNING/);
     const rerun = await serx(['run', 'chain.yaml'], env).done;
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(rerun.stdout).toContain(`b: adopting slurm job ${id} (submitted earlier for the same key) instead of submitting again`);
+    expect(rerun.stdout).toContain(
+      `b: adopting slurm job ${id} (submitted earlier for the same key) instead of submitting again`,
+    );
     expect(rerun.stdout).toMatch(/a: cached/);
     expect(await executions(join(dir, 'm'))).toEqual({ a: 1, b: 1, ab: 1, total: 1 });
-    const record = JSON.parse(await readFile(rerun.stdout.match(/record (\S+\.json)/)?.[1] as string, 'utf8'));
+    const record = JSON.parse(
+      await readFile(rerun.stdout.match(/record (\S+\.json)/)?.[1] as string, 'utf8'),
+    );
     expect(record.stages.b.job).toEqual({ executor: 'slurm', id, nodes: hostname(), adopted: true });
   }, 180_000);
 
   it('a lock held from another host is stale exactly when its Slurm job is gone', async () => {
-    const sleeper = execFileSync('sbatch', ['--parsable', '--mem=100M', '-o', '/dev/null', '--wrap', 'sleep 60'], {
-      encoding: 'utf8',
-    }).trim();
+    const sleeper = execFileSync(
+      'sbatch',
+      ['--parsable', '--mem=100M', '-o', '/dev/null', '--wrap', 'sleep 60'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
     const owner = (slurmJobId: string) => ({
       pid: 1,
       hostname: 'another-login-node',

@@ -38,15 +38,23 @@ export const execNodeCommand: CliCommand = {
     const threads = positiveInt(values.threads, '--threads', usage);
     const graph = await loadCliSpec(file, io, values.plugin);
     if (!graph.nodes.has(nodeId))
-      throw usageError(`no node '${nodeId}' in spec '${graph.spec.name}' (nodes: ${graph.order.join(', ')})`, usage);
+      throw usageError(
+        `no node '${nodeId}' in spec '${graph.spec.name}' (nodes: ${graph.order.join(', ')})`,
+        usage,
+      );
     const cache = await openCliCache(values.cache, io);
-    const where = io.env.SLURM_JOB_ID ? `slurm job ${io.env.SLURM_JOB_ID} on ${io.env.SLURMD_NODENAME ?? '?'}` : `pid ${process.pid}`;
+    const where = io.env.SLURM_JOB_ID
+      ? `slurm job ${io.env.SLURM_JOB_ID} on ${io.env.SLURMD_NODENAME ?? '?'}`
+      : `pid ${process.pid}`;
     line(io.stdout, `serx exec-node ${nodeId} (${where})`);
 
     const plan = await planGraph(graph, cache, { only: [nodeId] });
     const missing = plan.nodes.filter((n) => n.id !== nodeId && n.status !== 'hit').map((n) => n.id);
     if (missing.length > 0)
-      throw new SerxError('STAGE_FAILED', `exec-node ${nodeId}: upstream not in the cache: ${missing.join(', ')}`);
+      throw new SerxError(
+        'STAGE_FAILED',
+        `exec-node ${nodeId}: upstream not in the cache: ${missing.join(', ')}`,
+      );
     const key = plan.nodes.find((n) => n.id === nodeId)?.key;
     if (values['expect-key'] && key !== values['expect-key'])
       throw new SerxError(
@@ -88,7 +96,10 @@ export const execNodeCommand: CliCommand = {
         const cause = error.cause as Error | undefined;
         if (cause?.stack) line(io.stderr, cause.stack.replace(/^/gm, '    '));
       }
-      line(io.stdout, `serx exec-node ${nodeId}: ${summary.stages[nodeId]?.status} in ${summary.durationMs} ms`);
+      line(
+        io.stdout,
+        `serx exec-node ${nodeId}: ${summary.stages[nodeId]?.status} in ${summary.durationMs} ms`,
+      );
       return summary.status === 'succeeded' ? 0 : summary.status === 'interrupted' ? 130 : 1;
     } finally {
       process.off('SIGTERM', onSignal);

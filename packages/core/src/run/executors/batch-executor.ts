@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Cache } from '../../cache/cache.ts';
 import type { StageResult } from '../../contract.ts';
@@ -119,7 +119,9 @@ export class BatchExecutor implements Executor {
     let id: string;
     if (earlier) {
       id = earlier.id;
-      channels.log.info(`adopting ${this.name} job ${id} (submitted earlier for the same key) instead of submitting again`);
+      channels.log.info(
+        `adopting ${this.name} job ${id} (submitted earlier for the same key) instead of submitting again`,
+      );
     } else {
       id = await scheduler.submit({
         name,
@@ -170,7 +172,8 @@ export class BatchExecutor implements Executor {
       status.nodes ? `on ${status.nodes}` : '',
     ].filter(Boolean);
     const stage = relay.last.state === 'failed' && relay.last.detail ? `\n  stage: ${relay.last.detail}` : '';
-    const log = tail.length > 0 ? `\n  last lines of its log:\n${tail.map((l) => `    ${l}`).join('\n')}` : '';
+    const log =
+      tail.length > 0 ? `\n  last lines of its log:\n${tail.map((l) => `    ${l}`).join('\n')}` : '';
     return new SerxError(
       'JOB_FAILED',
       `stage '${node.id}' (${node.definition.name}): ${this.name} job ${status.id} ended ${status.state}${facts.length ? ` (${facts.join(', ')})` : ''}${stage}${log}`,
@@ -228,7 +231,9 @@ export class BatchExecutor implements Executor {
         }
         if (!status && ++watch.missing < MISSING_POLLS) continue;
         this.watches.delete(id);
-        watch.done(status ?? { id, name: '', state: 'UNKNOWN', reason: 'the scheduler no longer knows the job' });
+        watch.done(
+          status ?? { id, name: '', state: 'UNKNOWN', reason: 'the scheduler no longer knows the job' },
+        );
       }
     }
   }

@@ -99,9 +99,6 @@ export function executorSettings(
   ];
   const [kind, from] = candidates.find(([value]) => value !== undefined) ?? ['process', 'default'];
   if (!isKind(kind as string))
-    throw new SerxError(
-      'USAGE',
-      `${from}: unknown executor '${kind}' (one of ${EXECUTOR_KINDS.join(', ')})`,
-    );
+    throw new SerxError('USAGE', `${from}: unknown executor '${kind}' (one of ${EXECUTOR_KINDS.join(', ')})`);
   return { ...merged, kind: kind as ExecutorKind, from, ...(Object.keys(stages).length ? { stages } : {}) };
 }

@@ -8,7 +8,10 @@ export const RESOURCES_SCHEMA = {
     cpus: { type: 'integer', minimum: 1, description: 'CPUs of the job; also the stage thread budget' },
     mem: { type: 'string', pattern: '^\\d+[KMGT]?$', description: 'memory per job, e.g. 8G' },
     time: {
-      anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^(\\d+-)?\\d+(:\\d{1,2}){0,2}$' }],
+      anyOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^(\\d+-)?\\d+(:\\d{1,2}){0,2}$' },
+      ],
       description: 'time limit: minutes, or MM:SS, HH:MM:SS, D-HH:MM:SS',
     },
     gres: { type: 'string', description: 'generic resources, e.g. gpu:1' },

@@ -3,9 +3,10 @@
  * (stdout), read by the submitting process as the log grows. Plain lines around them (errors,
  * stack traces) stay readable for a human and form the log tail of a failure.
  */
+
+import type { Tracker } from '../../tracking/types.ts';
 import type { ContextChannels } from '../context.ts';
 import type { RunEvent } from '../events.ts';
-import type { Tracker } from '../../tracking/types.ts';
 
 export const LINE_PREFIX = '@serx ';
 
@@ -40,7 +41,12 @@ export function jobLineWriter(
         const now = Date.now();
         if (event.done < event.total && now - lastProgress < 1000) return;
         lastProgress = now;
-        write({ t: 'progress', done: event.done, total: event.total, ...(event.label ? { label: event.label } : {}) });
+        write({
+          t: 'progress',
+          done: event.done,
+          total: event.total,
+          ...(event.label ? { label: event.label } : {}),
+        });
       }
     },
     tracker: {
