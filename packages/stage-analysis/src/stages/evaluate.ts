@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, defineStage, type Logger, type MetricsSink } from '@serx/core';
+import { defineStage, type Logger, type MetricsSink, paramsSchema } from '@serx/core';
 import { COLLAPSE_SHARE, collapseOf } from '../evaluation/collapse.ts';
 import {
   evaluatePredictions,
@@ -18,24 +18,24 @@ export interface EvaluateParams {
 export const EVALUATION_FILE = 'evaluation.json';
 
 /** `analysis:evaluate`: UA, WA, macro-F1 and confusion per corpus for each model's predictions. */
-export const evaluate = defineStage<EvaluateParams>({
+export const evaluate = defineStage({
   name: 'analysis:evaluate',
   version: '3',
   description:
     'UA (mean per-class recall), WA, macro-F1 and confusion matrix per corpus, for each trained model',
-  params: {
+  params: paramsSchema<EvaluateParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
       splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
     },
-  },
+  }),
   inputs: { predictions: { type: 'predictions', many: true, description: 'ser:predict outputs' } },
   outputs: { evaluation: { type: 'evaluation' } },
   resources: { class: 'light' },
   tracked: true,
   async run(ctx) {
-    const artifacts = (ctx.inputs.predictions ?? []) as readonly Artifact[];
+    const artifacts = ctx.inputs.predictions;
     ctx.progress.total(artifacts.length + 1, 'reading predictions');
     const inputs: PredictionsInput[] = [];
     for (const artifact of artifacts) {

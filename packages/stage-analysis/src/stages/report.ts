@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, defineStage, ErrorCodes, SerxError } from '@serx/core';
+import { defineStage, ErrorCodes, paramsSchema, SerxError } from '@serx/core';
 import { CLAIM_SCHEMA } from '../claims/claim.ts';
+import { AnalysisErrors } from '../errors.ts';
 import type { EvaluationDoc } from '../evaluation/types.ts';
 import type { ReconstructionSample } from '../figures/reconstruction-figure.ts';
 import { attachModels } from '../report/attach-models.ts';
@@ -12,10 +13,6 @@ import { REPORT_FILES, writeReport } from '../report/write-report.ts';
 import { EVALUATION_FILE } from './evaluate.ts';
 import { finiteMetrics } from './finite-metrics.ts';
 import { TSNE_FILE, type TsneDoc } from './tsne.ts';
-import { AnalysisErrors } from '../errors.ts';
-
-const list = (v: Artifact | readonly Artifact[] | undefined): readonly Artifact[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v as Artifact];
 
 async function readJson<T>(file: string): Promise<T> {
   try {
@@ -29,12 +26,12 @@ async function readJson<T>(file: string): Promise<T> {
 }
 
 /** `analysis:report`: Table 2 with CIs, the paired comparison, claims, figures; HTML + Markdown. */
-export const report = defineStage<ReportParams>({
+export const report = defineStage({
   name: 'analysis:report',
   version: '2',
   description:
     'Table 2 with confidence intervals, paired comparison, claims and figures as one HTML file plus Markdown',
-  params: {
+  params: paramsSchema<ReportParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -65,7 +62,7 @@ export const report = defineStage<ReportParams>({
       strict: { type: 'boolean', default: false },
       samples: { type: 'integer', minimum: 0, default: 2 },
     },
-  },
+  }),
   inputs: {
     evaluations: { type: 'evaluation', many: true },
     tsne: { type: 'tsne', many: true, optional: true },
@@ -92,10 +89,9 @@ export const report = defineStage<ReportParams>({
   resources: { class: 'light' },
   async run(ctx) {
     const evaluations: EvaluationDoc[] = [];
-    for (const a of list(ctx.inputs.evaluations))
-      evaluations.push(await readJson(join(a.path, EVALUATION_FILE)));
+    for (const a of ctx.inputs.evaluations) evaluations.push(await readJson(join(a.path, EVALUATION_FILE)));
     const tsne: ReportInputs['tsne'] = [];
-    for (const a of list(ctx.inputs.tsne)) {
+    for (const a of ctx.inputs.tsne ?? []) {
       tsne.push({
         producer: a.producer,
         doc: await readJson<TsneDoc>(join(a.path, TSNE_FILE)),
@@ -104,17 +100,17 @@ export const report = defineStage<ReportParams>({
       });
     }
     const histories: ReportInputs['histories'] = [];
-    for (const a of list(ctx.inputs.training)) {
+    for (const a of ctx.inputs.training ?? []) {
       const points = await readHistoryCurves(a.path, a.producer);
       if (points) histories.push({ kind: a.type === 'encoder' ? 'autoencoder' : 'ser', points });
       else ctx.log.warn(`${a.producer}: no readable history.json, no learning curve`);
     }
     const reconstructions: ReconstructionSample[][] = [];
-    for (const a of list(ctx.inputs.reconstruction))
+    for (const a of ctx.inputs.reconstruction ?? [])
       reconstructions.push(
         (await readJson<{ samples: ReconstructionSample[] }>(join(a.path, 'samples.json'))).samples,
       );
-    const dataDirs = list(ctx.inputs.data).map((a) => a.path);
+    const dataDirs = (ctx.inputs.data ?? []).map((a) => a.path);
     const data =
       dataDirs.length > 0
         ? { source: `${dataDirs.length} data store(s)`, counts: await countStores(dataDirs) }
@@ -122,7 +118,7 @@ export const report = defineStage<ReportParams>({
 
     const { model, figures } = await buildReport(
       {
-        evaluations: attachModels(evaluations, list(ctx.inputs.training)),
+        evaluations: attachModels(evaluations, ctx.inputs.training ?? []),
         tsne,
         histories,
         reconstructions,

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, defineStage, ErrorCodes, SerxError } from '@serx/core';
+import { defineStage, ErrorCodes, paramsSchema, SerxError } from '@serx/core';
 import { modelIdOf } from '../evaluation/evaluate-predictions.ts';
 import { parseProducerId } from '../evaluation/producer-id.ts';
 import { renderFigure } from '../figures/render.ts';
@@ -32,12 +32,12 @@ export interface TsneDoc {
 }
 
 /** `analysis:tsne`: Figure 3 — t-SNE of last-hidden-layer activations, by class and by corpus, with silhouettes. */
-export const tsneStage = defineStage<TsneParams>({
+export const tsneStage = defineStage({
   name: 'analysis:tsne',
   version: '2',
   description:
     'Barnes-Hut t-SNE of the last hidden layer per model (by class, by corpus) with silhouette scores',
-  params: {
+  params: paramsSchema<TsneParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -48,7 +48,7 @@ export const tsneStage = defineStage<TsneParams>({
       maxPoints: { type: 'integer', minimum: 10, default: 5000 },
       splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
     },
-  },
+  }),
   inputs: {
     predictions: {
       type: 'predictions',
@@ -66,9 +66,9 @@ export const tsneStage = defineStage<TsneParams>({
   resources: { class: 'cpu-heavy' },
   async run(ctx) {
     const p = ctx.params;
-    const artifacts = [...((ctx.inputs.predictions ?? []) as readonly Artifact[])];
+    const artifacts = [...ctx.inputs.predictions];
     const models: TsneDoc['models'] = [];
-    const byHash = new Map(((ctx.inputs.models ?? []) as readonly Artifact[]).map((a) => [a.hash, a]));
+    const byHash = new Map((ctx.inputs.models ?? []).map((a) => [a.hash, a]));
     for (const [k, artifact] of artifacts.entries()) {
       const store = await readPredictionsStore(artifact.path);
       const meta = { ...store.meta, ...artifact.meta };
