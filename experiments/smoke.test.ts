@@ -39,7 +39,9 @@ function serx(
       pending = lines.pop()!;
       for (const line of lines) onLine?.(line, child);
     });
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -56,9 +56,10 @@ describe('experiment specs', () => {
     expect(count.get('report')).toBe(1);
   });
 
-  it('paper: the sanity baselines are trained once on the CNN-LSTMs\' data and are Table 2 rows', async () => {
+  it("paper: the sanity baselines are trained once on the CNN-LSTMs' data and are Table 2 rows", async () => {
     const { graph, count } = await variantsOf('paper.yaml');
-    for (const stage of ['baseline_majority', 'baseline_logistic', 'eval_baselines']) expect(count.get(stage)).toBe(1);
+    for (const stage of ['baseline_majority', 'baseline_logistic', 'eval_baselines'])
+      expect(count.get(stage)).toBe(1);
     const nodes = (id: string, input: string) =>
       (graph.nodes.get(id)!.inputs[input] as { node: string }[]).map((d) => d.node);
     expect(nodes('baseline_logistic', 'data')).toEqual(nodes('ser_scratch[seed=1]', 'data'));
@@ -67,7 +68,7 @@ describe('experiment specs', () => {
     expect(nodes('report', 'evaluations')).toContain('eval_baselines');
   });
 
-  it('normalisation ablation: every corpus under each choice, TESS by the training corpora\'s statistics', async () => {
+  it("normalisation ablation: every corpus under each choice, TESS by the training corpora's statistics", async () => {
     const { graph, count } = await variantsOf('ablations/normalisation.yaml');
     expect(count.get('mfcc_emodb')).toBe(4);
     expect(count.get('ser_frozen')).toBe(12);
