@@ -201,7 +201,8 @@ def run(seed):
         return loss
 
     best, best_weights, since, plateau_best, plateau_wait = None, None, 0, math.inf, 0
-    min_epochs, epochs_run = selection.get("minEpochs", 1), 0
+    # as the training kit: a run shorter than minEpochs still keeps its best epoch
+    min_epochs, epochs_run = min(max(1, selection.get("minEpochs", 1)), p["epochs"]), 0
     for epoch in range(1, p["epochs"] + 1):
         epochs_run = epoch
         for batch in epoch_batches(train, rng, p["batchSize"]):
