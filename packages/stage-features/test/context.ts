@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import {
   type Artifact,
   addPathFormats,
+  type InputSpecs,
   type Json,
   type StageContext,
   type StageDefinition,
+  type StageInputs,
 } from '@serx/core';
 import { Ajv } from 'ajv';
 
-export interface TestRun<P> {
-  ctx: StageContext<P>;
+export interface TestRun<P, I extends InputSpecs = InputSpecs> {
+  ctx: StageContext<P, I>;
   logs: { level: string; message: string }[];
   metrics: Record<string, number>;
   artifacts: string[];
@@ -22,7 +24,10 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUn
 addPathFormats(ajv);
 
 /** Validates `params` with the stage's schema the way the core does (defaults applied); throws on errors. */
-export function validParams<P>(definition: StageDefinition<P>, params: Record<string, unknown>): P {
+export function validParams<P, I extends InputSpecs>(
+  definition: StageDefinition<P, I>,
+  params: Record<string, unknown>,
+): P {
   const copy = structuredClone(params);
   const validate = ajv.compile(definition.params);
   if (!validate(copy)) throw new Error(`params invalid: ${ajv.errorsText(validate.errors)}`);
@@ -30,28 +35,29 @@ export function validParams<P>(definition: StageDefinition<P>, params: Record<st
 }
 
 /** A real StageContext over temp directories that records logs, metrics and progress. */
-export async function testContext<P>(
-  definition: StageDefinition<P>,
+export async function testContext<P, I extends InputSpecs>(
+  definition: StageDefinition<P, I>,
   params: Record<string, unknown>,
-  inputs: Record<string, Artifact> = {},
+  inputs: Record<string, Artifact | readonly Artifact[]> = {},
   options: { threads?: number; seed?: number; signal?: AbortSignal } = {},
-): Promise<TestRun<P>> {
+): Promise<TestRun<P, I>> {
   const root = await mkdtemp(join(tmpdir(), `serx-${definition.name.replace(':', '-')}-`));
   const outputs: Record<string, string> = {};
   for (const name of Object.keys(definition.outputs)) {
     outputs[name] = join(root, 'out', name);
     await mkdir(outputs[name]!, { recursive: true });
   }
-  const run: Omit<TestRun<P>, 'ctx'> = {
+  const run: Omit<TestRun<P, I>, 'ctx'> = {
     logs: [],
     metrics: {},
     artifacts: [],
     ticks: { total: 0, done: 0, labels: [] },
   };
-  const ctx: StageContext<P> = {
+  const ctx: StageContext<P, I> = {
     id: definition.name.split(':')[1]!,
     params: validParams(definition, params),
-    inputs,
+    // The caller wires what the stage declares (checked by the stage at run time, as in the runner).
+    inputs: inputs as StageInputs<I>,
     outputs,
     workDir: join(root, 'work'),
     log: {

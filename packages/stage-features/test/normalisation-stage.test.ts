@@ -30,7 +30,7 @@ async function splitCorpus(
 }
 
 async function runMfcc(params: Record<string, unknown>, utterances: Artifact, statistics?: Artifact[]) {
-  const inputs = { utterances, ...(statistics ? { statistics } : {}) } as unknown as Record<string, Artifact>;
+  const inputs = { utterances, ...(statistics ? { statistics } : {}) };
   const t = await testContext(mfcc, params, inputs);
   await mfcc.run(t.ctx);
   return {

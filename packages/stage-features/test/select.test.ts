@@ -25,7 +25,7 @@ async function store(corpus: string, rows: [string, string | null][], meta: Reco
 }
 
 async function run(inputs: Artifact[], params: Record<string, unknown> = {}) {
-  const t = await testContext(select, params, { features: inputs } as unknown as Record<string, Artifact>);
+  const t = await testContext(select, params, { features: inputs });
   const result = await select.run(t.ctx);
   return { store: await openFeatureStore(t.ctx.outputs.features!), result };
 }

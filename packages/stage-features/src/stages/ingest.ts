@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { defineStage, type StageContext } from '@serx/core';
+import { defineStage, paramsSchema, type StageContext } from '@serx/core';
 import { getCorpusReader } from '../corpora/registry.ts';
 import type { Utterance } from '../corpora/types.ts';
 import { writeUtterances } from '../corpora/utterances-file.ts';
@@ -32,11 +32,11 @@ const count = { type: 'integer', minimum: 1 } as const;
  * every file is decoded in worker threads: bad audio fails the stage or, with `onBadAudio: skip`,
  * is left out and listed; durations are measured.
  */
-export const ingest = defineStage<IngestParams>({
+export const ingest = defineStage({
   name: 'features:ingest',
   version: '1',
   description: 'Read a corpus in its original layout into an utterance list',
-  params: {
+  params: paramsSchema<IngestParams>({
     type: 'object',
     additionalProperties: false,
     required: ['corpus', 'root'],
@@ -75,7 +75,7 @@ export const ingest = defineStage<IngestParams>({
     // Whether the root must be a folder or a file is the reader's to say (checked in corpora()).
     if: { required: ['optional'], properties: { optional: { const: true } } },
     else: { properties: { root: { format: 'existing-path' } } },
-  },
+  }),
   inputs: {},
   outputs: {
     utterances: { type: 'utterances', description: 'utterances.jsonl + meta.json + skipped.jsonl' },
@@ -102,7 +102,7 @@ export const ingest = defineStage<IngestParams>({
   run: runIngest,
 });
 
-async function runIngest(ctx: StageContext<IngestParams>) {
+async function runIngest(ctx: StageContext<IngestParams, Record<never, never>>) {
   const { params } = ctx;
   ctx.signal.throwIfAborted();
   const readerName = params.reader ?? params.corpus;
@@ -146,7 +146,7 @@ async function runIngest(ctx: StageContext<IngestParams>) {
   };
 }
 
-async function probeAll(ctx: StageContext<IngestParams>, utterances: Utterance[]) {
+async function probeAll(ctx: StageContext<IngestParams, Record<never, never>>, utterances: Utterance[]) {
   const pool = extractionPool(Math.max(1, ctx.threads), ctx.signal);
   const policy = ctx.params.onBadAudio ?? 'fail';
   const skipped: SkippedFile[] = [];

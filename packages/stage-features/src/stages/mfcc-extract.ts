@@ -21,7 +21,7 @@ export interface RawExtraction {
  * results in input order (so stores are written in a stable order). Bad audio follows `policy`.
  */
 export async function extractRaw(
-  ctx: StageContext<unknown>,
+  ctx: Pick<StageContext, 'threads' | 'signal' | 'log' | 'progress'>,
   utterances: readonly InputUtterance[],
   mfcc: MfccOptions,
   policy: OnBadAudio,

@@ -1,6 +1,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, defineStage, type Json, type StageContext } from '@serx/core';
+import {
+  type Artifact,
+  defineStage,
+  type InputSpecs,
+  type Json,
+  paramsSchema,
+  type StageContext,
+} from '@serx/core';
 import { readUtterances } from '../corpora/utterances-file.ts';
 import {
   type MfccOptions,
@@ -27,7 +34,6 @@ import type { FeatureRowInput } from '../store/format.ts';
 import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
-import { manyInputs, singleInput } from './input-artifact.ts';
 import { extractRaw, type RawExtraction } from './mfcc-extract.ts';
 
 export interface MfccParams {
@@ -57,18 +63,31 @@ export interface MfccParams {
 
 const int = { type: 'integer', minimum: 1 } as const;
 
+const inputs = {
+  utterances: { type: 'utterances' },
+  statistics: {
+    type: 'mfcc-statistics',
+    many: true,
+    optional: true,
+    // Statistics fit the normalisation of every row of this stage: a held-out corpus's must never arrive here.
+    fits: true,
+    description:
+      'train-partition statistics of other corpora (normalise: corpus, statsFrom: training-corpora)',
+  },
+} as const satisfies InputSpecs;
+
 /**
  * `features:mfcc`: decode + resample + MFCC for every utterance in `ctx.threads` worker threads,
  * normalisation (per utterance, speaker or corpus, or none) and padding, written in input order
  * to a feature store; plus the raw-MFCC statistics of the corpus's train partition.
  */
-export const mfcc = defineStage<MfccParams>({
+export const mfcc = defineStage({
   name: 'features:mfcc',
   // 2: the `statistics` output and the normalisation choices (utterance/none stores are unchanged).
   version: '2',
   description:
     'MFCCs (paper: 40 coefficients, 25 ms / 10 ms, per-utterance normalisation, ≥100 frames) into a feature store',
-  params: {
+  params: paramsSchema<MfccParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -106,19 +125,8 @@ export const mfcc = defineStage<MfccParams>({
       },
       onBadAudio: onBadAudioSchema,
     },
-  },
-  inputs: {
-    utterances: { type: 'utterances' },
-    statistics: {
-      type: 'mfcc-statistics',
-      many: true,
-      optional: true,
-      // Statistics fit the normalisation of every row of this stage: a held-out corpus's must never arrive here.
-      fits: true,
-      description:
-        'train-partition statistics of other corpora (normalise: corpus, statsFrom: training-corpora)',
-    },
-  },
+  }),
+  inputs,
   outputs: {
     features: { type: 'features', description: 'feature store (docs/stages.md)' },
     statistics: {
@@ -139,10 +147,10 @@ export const mfcc = defineStage<MfccParams>({
   run: runMfcc,
 });
 
-async function runMfcc(ctx: StageContext<MfccParams>) {
+async function runMfcc(ctx: StageContext<MfccParams, typeof inputs>) {
   const { params } = ctx;
   ctx.signal.throwIfAborted();
-  const input = singleInput(ctx, 'utterances');
+  const input = ctx.inputs.utterances;
   const { meta: inputMeta, utterances } = await readUtterances(input.path);
   const options = resolveMfccOptions({
     preset: params.preset ?? 'python_speech_features',
@@ -262,14 +270,14 @@ function rowOf(x: RawExtraction): FeatureRowInput {
 
 /** `undefined` when there is nothing to normalise (an absent optional corpus). */
 async function resolveFor(
-  ctx: StageContext<MfccParams>,
+  ctx: StageContext<MfccParams, typeof inputs>,
   mode: NormaliseMode,
   statsFrom: StatsFrom,
   corpus: string,
   collected: StatisticsCollector,
 ): Promise<Normaliser | undefined> {
   if (collected.all.frames === 0) return undefined;
-  const wired: readonly Artifact[] = manyInputs(ctx, 'statistics');
+  const wired: readonly Artifact[] = ctx.inputs.statistics ?? [];
   const inputs =
     mode === 'corpus' && statsFrom === 'training-corpora'
       ? await Promise.all(wired.map((a) => readStatistics(a.path)))

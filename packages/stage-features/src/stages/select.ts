@@ -1,8 +1,15 @@
-import { canonicalJson, defineStage, ErrorCodes, SerxError, type StageContext } from '@serx/core';
+import {
+  canonicalJson,
+  defineStage,
+  ErrorCodes,
+  type InputSpecs,
+  paramsSchema,
+  SerxError,
+  type StageContext,
+} from '@serx/core';
 import type { FeatureStoreMeta } from '../store/format.ts';
 import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
-import { manyInputs } from './input-artifact.ts';
 
 export interface SelectParams {
   splits: ('train' | 'validation' | 'test')[];
@@ -13,12 +20,16 @@ export interface SelectParams {
  * e.g. the labelled corpora's train partitions as in-domain pretraining speech (the autoencoder
  * reads frames only, so labels go unused). Rows keep their order, store by store.
  */
-export const select = defineStage<SelectParams>({
+const inputs = {
+  features: { type: 'features', many: true, description: 'feature stores of one MFCC configuration' },
+} as const satisfies InputSpecs;
+
+export const select = defineStage({
   name: 'features:select',
   version: '1',
   description:
     'Rows of some partitions of feature stores, as one store (e.g. train partitions for pretraining)',
-  params: {
+  params: paramsSchema<SelectParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -31,19 +42,16 @@ export const select = defineStage<SelectParams>({
         description: 'Partitions whose rows are kept',
       },
     },
-  },
-  inputs: {
-    features: { type: 'features', many: true, description: 'feature stores of one MFCC configuration' },
-  },
+  }),
+  inputs,
   outputs: { features: { type: 'features', description: 'the selected rows (feature store)' } },
   resources: { class: 'io' },
   run: runSelect,
 });
 
-async function runSelect(ctx: StageContext<SelectParams>) {
+async function runSelect(ctx: StageContext<SelectParams, typeof inputs>) {
   const keep = new Set<string>(ctx.params.splits);
-  const inputs = manyInputs(ctx, 'features');
-  const stores = await Promise.all(inputs.map((a) => openFeatureStore(a.path)));
+  const stores = await Promise.all(ctx.inputs.features.map((a) => openFeatureStore(a.path)));
   try {
     const first = stores[0];
     if (!first)

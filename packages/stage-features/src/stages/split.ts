@@ -1,13 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, ErrorCodes, SerxError, type StageContext } from '@serx/core';
+import {
+  defineStage,
+  ErrorCodes,
+  type InputSpecs,
+  paramsSchema,
+  SerxError,
+  type StageContext,
+} from '@serx/core';
 import { getCorpusReader } from '../corpora/registry.ts';
 import { readUtterances, writeUtterances } from '../corpora/utterances-file.ts';
 import { checkCoverage } from '../labels/coverage.ts';
 import { effectiveMapping } from '../labels/mapping.ts';
 import { splitUtterances } from '../split/apply.ts';
 import { PARTITIONS, type SplitRule } from '../split/types.ts';
-import { singleInput } from './input-artifact.ts';
 
 export interface SplitParams {
   rule?: SplitRule;
@@ -15,6 +21,7 @@ export interface SplitParams {
   useDefaultMapping?: boolean;
 }
 
+const inputs = { utterances: { type: 'utterances' } } as const satisfies InputSpecs;
 const speakerList = { type: 'array', items: { type: 'string' } } as const;
 const fraction = { type: 'number', minimum: 0, maximum: 1 } as const;
 
@@ -23,11 +30,11 @@ const fraction = { type: 'number', minimum: 0, maximum: 1 } as const;
  * test (speaker-independent); writes `leakage.json`. A speaker in two partitions (other than the
  * paper's own SAVEE KL halving) is SPLIT_LEAKAGE; an unmapped label is LABEL_UNMAPPED.
  */
-export const split = defineStage<SplitParams>({
+export const split = defineStage({
   name: 'features:split',
   version: '1',
   description: 'Map labels to classes and split by speaker (paper section 3.1 by default)',
-  params: {
+  params: paramsSchema<SplitParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -71,8 +78,8 @@ export const split = defineStage<SplitParams>({
       },
       useDefaultMapping: { type: 'boolean', default: true },
     },
-  },
-  inputs: { utterances: { type: 'utterances' } },
+  }),
+  inputs,
   outputs: {
     utterances: { type: 'utterances', description: 'rows with split and class, plus leakage.json' },
   },
@@ -80,8 +87,8 @@ export const split = defineStage<SplitParams>({
   run: runSplit,
 });
 
-async function runSplit(ctx: StageContext<SplitParams>) {
-  const input = singleInput(ctx, 'utterances');
+async function runSplit(ctx: StageContext<SplitParams, typeof inputs>) {
+  const input = ctx.inputs.utterances;
   const { meta, utterances } = await readUtterances(input.path);
   if (!meta.corpus || !meta.reader)
     throw new SerxError(ErrorCodes.INPUT_DATA, `${input.path}: utterances meta lacks corpus/reader`);
