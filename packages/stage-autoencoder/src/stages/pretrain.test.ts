@@ -119,7 +119,7 @@ describe('autoencoder:pretrain', () => {
       uninterrupted.result.metrics!.reconstruction_mse!,
       6,
     );
-  }, 30_000);
+  }, 120_000);
 
   it('refuses rows of a held-out corpus, naming the index line', async () => {
     await expect(runStage({ heldOut: ['synthetic'] })).rejects.toMatchObject({
