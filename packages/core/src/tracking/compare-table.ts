@@ -57,7 +57,7 @@ export function buildCompareTable(experiment: TrackedExperiment, options: Compar
       'TRACKING_NOT_FOUND',
       'no evaluation metrics (ua.<corpus>) in this experiment yet: pass --metric to choose others',
     );
-  const runs = children.filter((r) => metrics.some((m) => r.metrics[m] !== undefined));
+  const runs = children.flatMap((r) => perModel(r, metrics));
   const table = {
     experimentId: experiment.experimentId,
     uiUrl: experiment.uiUrl,
@@ -127,13 +127,36 @@ function defaultMetrics(children: TrackedRun[], heldOut: string[]): string[] {
   const evaluations = children.filter((r) => r.stage === EVALUATE_STAGE);
   const keys = new Set(
     (evaluations.length ? evaluations : children).flatMap((r) =>
-      Object.keys(r.metrics).filter((k) => /^ua\.[^.]+$/.test(k) && k !== 'ua.within_mean'),
+      Object.keys(r.metrics)
+        .map((k) => /(?:^|\.)(ua\.[^.]+)$/.exec(k)?.[1])
+        .filter((k): k is string => k !== undefined && k !== 'ua.within_mean'),
     ),
   );
   const corpus = (k: string) => k.slice(3);
   return [...keys].sort(
     (a, b) => Number(heldOut.includes(corpus(a))) - Number(heldOut.includes(corpus(b))) || a.localeCompare(b),
   );
+}
+
+/**
+ * An evaluation of several models logs `<model>.ua.tess` (e.g. the baselines): each model becomes a
+ * method of its own, named after the model, as in the report. A run with the plain keys is itself.
+ */
+function perModel(run: TrackedRun, metrics: string[]): TrackedRun[] {
+  if (metrics.some((m) => run.metrics[m] !== undefined)) return [run];
+  const models = new Map<string, { [key: string]: number }>();
+  for (const [key, value] of Object.entries(run.metrics))
+    for (const m of metrics)
+      if (key.endsWith(`.${m}`)) {
+        const model = key.slice(0, -m.length - 1);
+        models.set(model, { ...models.get(model), [m]: value });
+      }
+  return [...models].map(([model, values]) => ({
+    ...run,
+    name: `${run.name} ${model}`,
+    stageId: model,
+    metrics: values,
+  }));
 }
 
 function heldOutOf(runs: TrackedRun[]): string[] {

@@ -97,6 +97,20 @@ async function trackRun(
       });
     }
   }
+  if (runId === 'run-new') {
+    // one evaluation of two models (the baselines): its keys carry the model name
+    const baselines = node('eval_baselines', evalStage);
+    tracker.stageStarted({ node: baselines, key: 'key-eval-baselines', cacheHit: false });
+    tracker.stageFinished(baselines.id, 'succeeded', {
+      durationMs: 1,
+      metrics: {
+        'majority.ua.emodb': 1 / 3,
+        'majority.ua.tess': 1 / 3,
+        'logistic.ua.emodb': 0.5,
+        'logistic.ua.tess': 0.45,
+      },
+    });
+  }
   tracker.runFinished('succeeded', {});
   await tracker.close();
 }
@@ -159,7 +173,9 @@ describe('serx compare on a real MLflow server', () => {
   it('by method: UA per test corpus, mean ± t interval over seeds, the newest run of a seed counting', async () => {
     const table = buildCompareTable(await readTrackedRuns(server.uri, 'compare-test'));
     expect(table.metrics).toEqual(['ua.emodb', 'ua.tess']); // Table 2: held-out corpus last, no within_mean
-    expect(table.rows.map((r) => r.label)).toEqual(['eval_a', 'eval_b']);
+    // the baselines' evaluation holds two models: each is a method, named after its model
+    expect(table.rows.map((r) => r.label)).toEqual(['eval_a', 'eval_b', 'logistic', 'majority']);
+    expect(table.rows[3]!.cells.map((c) => c?.mean)).toEqual([1 / 3, 1 / 3]);
     const a = table.rows[0]!.cells[0]!;
     expect(a.values).toEqual([0.6, 0.62, 0.64]);
     expect(a.mean).toBeCloseTo(0.62, 12);
@@ -173,12 +189,15 @@ describe('serx compare on a real MLflow server', () => {
     expect(code).toBe(0);
     expect(out).toBe(
       [
-        'method       emodb        tess*',
-        '------  ----------  -----------',
-        'eval_a  62.0 ± 5.0  45.0 ± 12.4',
-        'eval_b  71.0 ± 2.5  60.0 ± 12.4',
+        'method         emodb        tess*',
+        '--------  ----------  -----------',
+        'eval_a    62.0 ± 5.0  45.0 ± 12.4',
+        'eval_b    71.0 ± 2.5  60.0 ± 12.4',
+        'logistic        50.0         45.0',
+        'majority        33.3         33.3',
         '',
-        'UA (%): mean ± half-width of the 95% t interval over seeds; n = 3 seeds; * held-out (unseen) corpus.',
+        'UA (%): mean ± half-width of the 95% t interval over seeds; n = 1–3 seeds; * held-out (unseen)',
+        'corpus.',
         `MLflow UI: ${table.uiUrl}`,
         '',
       ].join('\n'),
@@ -195,6 +214,8 @@ describe('serx compare on a real MLflow server', () => {
       'eval_b seed=1',
       'eval_b seed=2',
       'eval_b seed=3',
+      'logistic',
+      'majority',
     ]);
     const narrow = formatCompare(bySeed, 'table', 24).split('\n');
     expect(narrow.slice(0, 9)).toEqual([
@@ -206,25 +227,26 @@ describe('serx compare on a real MLflow server', () => {
       'eval_b seed=1      55.0',
       'eval_b seed=2      60.0',
       'eval_b seed=3      65.0',
-      '',
+      'logistic           45.0',
     ]);
-    expect(narrow[9]).toBe('method         wa.emodb');
+    expect(narrow[11]).toBe('method         wa.emodb');
     expect(narrow.every((l) => l.length <= 24 || l.startsWith('MLflow UI'))).toBe(true);
 
     const csv = (await cli('compare', 'compare-test', '--tracking-uri', server.uri, '--format', 'csv')).out;
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe('label,method,seed,metric,mean,ci_lo,ci_hi,sd,n,level,values,run_ids');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(9);
     expect(lines[1]).toMatch(
       /^eval_a,eval_a,,ua\.emodb,0\.62\d*,0\.570\d+,0\.669\d+,0\.02\d*,3,0\.95,0\.6 0\.62 0\.64,/,
     );
 
     const md = (await cli('compare', 'compare-test', '--tracking-uri', server.uri, '--format', 'md')).out;
-    expect(md.split('\n').slice(0, 4)).toEqual([
+    expect(md.split('\n').slice(0, 5)).toEqual([
       '| method | emodb | tess* |',
       '|---|---:|---:|',
       '| eval_a | 62.0 ± 5.0 | 45.0 ± 12.4 |',
       '| eval_b | 71.0 ± 2.5 | 60.0 ± 12.4 |',
+      '| logistic | 50.0 | 45.0 |',
     ]);
     const json = JSON.parse(
       (
