@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openCache } from '../../src/cache/cache.ts';
 import { ownerAlive } from '../../src/cache/lock.ts';
 import { loadSpec } from '../../src/graph/load-spec.ts';
@@ -12,6 +12,8 @@ import { BatchExecutor } from '../../src/run/executors/batch-executor.ts';
 import { executorSettings } from '../../src/run/executors/executor-config.ts';
 import { SlurmScheduler } from '../../src/run/executors/slurm/slurm-scheduler.ts';
 import { runGraph } from '../../src/run/run-graph.ts';
+import { MlflowClient } from '../../src/tracking/mlflow-client.ts';
+import { type MlflowServer, startMlflowServer } from '../../src/tracking/mlflow-server.ts';
 import type { Tracker } from '../../src/tracking/types.ts';
 import { executions, tempDir } from '../run/helpers.ts';
 import { jobIdOf, jobState, serx, slurmUp, specs } from './slurm-cluster.ts';
@@ -88,6 +90,28 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
     // each stage ran once per cache: in process and in its job
     expect(await executions(join(dir, 'm'))).toEqual({ a: 2, b: 2, ab: 2, total: 2 });
   }, 120_000);
+
+  let server: MlflowServer | undefined;
+  afterAll(async () => server?.stop());
+
+  it('tracks a stage computed in a job in MLflow from the submitting process, tagged with its job id', async () => {
+    const dir = await tempDir('serx-slurm-mlflow-');
+    server = await startMlflowServer({ dir: join(dir, 'mlflow') });
+    const env = { SERX_CACHE: join(dir, 'cache'), MLFLOW_TRACKING_URI: server.uri };
+    const { code, stdout, stderr } = await serx(['run', 'tracked.yaml'], env).done;
+    expect(code, stderr).toBe(0);
+    const client = new MlflowClient(server.uri);
+    const experiment = await client.getExperimentByName('slurm-tracked');
+    const runs = await client.searchRuns([experiment?.experiment_id as string]);
+    const tag = (run: (typeof runs)[number], key: string) => run.data.tags?.find((t) => t.key === key)?.value;
+    const model = runs.find((r) => tag(r, 'serx.node') === 'model');
+    expect(model?.info.status).toBe('FINISHED');
+    expect(tag(model as (typeof runs)[number], 'serx.slurm.jobId')).toBe(jobIdOf(stdout, 'model'));
+    expect(tag(model as (typeof runs)[number], 'mlflow.parentRunId')).toBeDefined();
+    // the per-epoch metric the stage logged inside its job, relayed through the job's log
+    const loss = await client.getMetricHistory(model?.info.run_id as string, 'loss');
+    expect(loss.map((m) => m.step)).toEqual([1, 2, 3]);
+  }, 180_000);
 
   it('reports a failing stage with its job id, Slurm state and log tail; --keep-going runs the rest', async () => {
     const dir = await tempDir('serx-slurm-fail-');

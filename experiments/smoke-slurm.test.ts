@@ -1,0 +1,63 @@
+// The smoke experiment through `--executor slurm` on a real Slurm cluster (CI: scripts/slurm-local.sh
+// up) gives the same cache keys and output content hashes as in process, one job per node.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const serxBin = join(root, 'packages/core/bin/serx.mjs');
+
+function slurmUp(): boolean {
+  try {
+    if (/idle|mixed|allocated/.test(execFileSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' })))
+      return true;
+  } catch {}
+  if (process.env.SERX_REQUIRE_SLURM === '1')
+    throw new Error('SERX_REQUIRE_SLURM=1 but no Slurm cluster answers: run bash scripts/slurm-local.sh up');
+  return false;
+}
+
+interface StageRecord {
+  id: string;
+  status: string;
+  key?: string;
+  outputs?: { [name: string]: string };
+  job?: { executor: string; id: string; nodes?: string };
+}
+
+function run(executor: string, cache: string): { [id: string]: StageRecord } {
+  const out = spawnSync(
+    process.execPath,
+    [serxBin, 'run', 'experiments/smoke.yaml', '--executor', executor],
+    {
+      cwd: root,
+      env: { ...process.env, SERX_CACHE: cache, MLFLOW_TRACKING_URI: '' },
+      encoding: 'utf8',
+    },
+  );
+  expect(out.status, `${out.stdout}\n${out.stderr}`).toBe(0);
+  const record = /record (\S+\.json)/.exec(out.stdout)?.[1] as string;
+  return JSON.parse(readFileSync(record, 'utf8')).stages;
+}
+
+describe.skipIf(!slurmUp())('experiments/smoke.yaml on Slurm', () => {
+  it('computes every node in its own job with the same keys and output hashes as in process', () => {
+    const work = mkdtempSync(join(tmpdir(), 'serx-smoke-slurm-'));
+    const local = run('in-process', join(work, 'local'));
+    const slurm = run('slurm', join(work, 'slurm'));
+    const view = (stages: { [id: string]: StageRecord }) =>
+      Object.values(stages).map((s) => ({ id: s.id, status: s.status, key: s.key, outputs: s.outputs }));
+    expect(view(slurm)).toEqual(view(local));
+    const jobs = Object.values(slurm).map((s) => s.job);
+    expect(jobs.every((j) => j?.executor === 'slurm')).toBe(true);
+    const ids = jobs.map((j) => j?.id as string);
+    expect(new Set(ids).size).toBe(Object.keys(local).length);
+    const states = execFileSync('squeue', ['-h', '--states=all', '-j', ids.join(','), '-o', '%T'], {
+      encoding: 'utf8',
+    });
+    expect(new Set(states.trim().split('\n'))).toEqual(new Set(['COMPLETED']));
+  });
+});
