@@ -6,6 +6,8 @@
 import type { GraphNode } from '../graph/types.ts';
 import type { MlflowDatasetInput } from './mlflow-client.ts';
 
+const DATA_TYPES = ['features', 'utterances'];
+
 export interface ProducerFacts {
   node: GraphNode;
   key: string;
@@ -16,7 +18,11 @@ export interface ProducerFacts {
 export function datasetInputs(node: GraphNode, producers: Map<string, ProducerFacts>): MlflowDatasetInput[] {
   const inputs: MlflowDatasetInput[] = [];
   for (const [input, wired] of Object.entries(node.inputs)) {
-    const fits = node.definition.inputs[input]?.fits === true;
+    const spec = node.definition.inputs[input];
+    const types: readonly string[] = typeof spec?.type === 'string' ? [spec.type] : (spec?.type ?? []);
+    // Data, not models: an encoder or a model input is lineage (serx.sourceRun), not a dataset.
+    if (!types.some((t) => DATA_TYPES.includes(t))) continue;
+    const fits = spec?.fits === true;
     for (const ref of Array.isArray(wired) ? wired : [wired]) {
       const producer = producers.get(ref.node);
       if (!producer) continue;
