@@ -157,6 +157,16 @@ describe('features:mfcc normalisation choices on real Emo-DB and TESS files', { 
       const k = i % DIMS;
       expect(got[i]).toBeCloseTo((rawRow[i]! - stats.mean[k]!) / stats.std[k]!, 4);
     }
+    // At run time too, statistics whose lineage holds a held-out corpus are refused.
+    const t = await testContext(
+      mfcc,
+      { normalise: 'corpus', statsFrom: 'training-corpora' },
+      {
+        utterances: tess,
+        statistics: [{ ...rawStatistics, corpora: ['emodb', 'tess'] }],
+      },
+    );
+    await expect(mfcc.run({ ...t.ctx, heldOut: ['tess'] })).rejects.toMatchObject({ code: 'HELD_OUT_DATA' });
     // TESS has no train rows: its statistics output is empty, so it cannot normalise anything.
     const tessStats = JSON.parse(await readFile(join(own.statistics.path, 'statistics.json'), 'utf8'));
     expect(tessStats).toMatchObject({ corpus: 'tess', utterances: 0, frames: 0 });

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import {
   type Artifact,
   defineStage,
+  ErrorCodes,
   type InputSpecs,
   type Json,
   paramsSchema,
+  SerxError,
   type StageContext,
 } from '@serx/core';
 import { readUtterances } from '../corpora/utterances-file.ts';
@@ -151,6 +153,7 @@ async function runMfcc(ctx: StageContext<MfccParams, typeof inputs>) {
   const { params } = ctx;
   ctx.signal.throwIfAborted();
   const input = ctx.inputs.utterances;
+  refuseHeldOutStatistics(ctx);
   const { meta: inputMeta, utterances } = await readUtterances(input.path);
   const options = resolveMfccOptions({
     preset: params.preset ?? 'python_speech_features',
@@ -292,4 +295,16 @@ async function resolveFor(
   });
   ctx.log.info(`${corpus}: normalise ${JSON.stringify(normaliser.describe)}`);
   return normaliser;
+}
+
+/** Defence in depth behind the spec-time proof (the `statistics` input is declared `fits`). */
+function refuseHeldOutStatistics(ctx: StageContext<MfccParams, typeof inputs>): void {
+  for (const artifact of ctx.inputs.statistics ?? []) {
+    const leaked = artifact.corpora.find((c) => ctx.heldOut.includes(c));
+    if (leaked)
+      throw new SerxError(
+        ErrorCodes.HELD_OUT_DATA,
+        `${ctx.id}: statistics from '${artifact.producer}' carry held-out corpus '${leaked}'`,
+      );
+  }
 }
