@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { StageResult } from '../contract.ts';
 import { SerxError } from '../errors.ts';
 import { pluginOrigin } from '../plugins/load-plugins.ts';
+import type { ContextChannels } from './context.ts';
 import { type Executor, InProcessExecutor, type StageTask } from './executor.ts';
 import { type FromWorker, relay, type ToWorker } from './worker-protocol.ts';
 
@@ -11,31 +12,71 @@ export interface ProcessExecutorOptions {
   modules?: { [pluginName: string]: string };
   /** After an abort, how long a stage may take to stop before its process is killed. Default 5 s. */
   graceMs?: number;
+  /** Idle stage processes kept for the next stages. Default 2; 0 = a fresh process for every stage. */
+  keepIdle?: number;
 }
 
 const ENTRY = new URL('./process-entry.mjs', import.meta.url);
 const STDERR_TAIL = 20;
 
+/** A child process running stages one at a time; its output goes to the current stage's log. */
+interface StageProcess {
+  child: ChildProcess;
+  channels?: ContextChannels;
+  stderr: string[];
+}
+
 /**
- * Runs each stage in a child process of its own, so whatever a stage does ends as a result or a
- * stage failure of that stage alone: `process.exit()`, an exception thrown from a timer, a run()
- * that never settles, a crash of a native addon, or a synchronous loop that ignores the abort
- * signal (killed after `graceMs`, at once on {@link kill}). The child's temp dir (`TMPDIR`) is the
- * task's scratch directory. Stages of plugins passed as objects (no module to load) run in process.
+ * Runs stages in child processes, so whatever a stage does ends as a result or a failure of that
+ * stage alone: `process.exit()`, an exception thrown from a timer, a run() that never settles, a
+ * crash of a native addon, or a synchronous loop that ignores the abort signal (killed after
+ * `graceMs`, at once on {@link kill}). TMPDIR is the task's scratch directory. A process whose
+ * stage finished and left nothing running (no timers, sockets or pending I/O) is kept for the next
+ * stage, which then skips the start-up and plugin loading; any other ends with its stage. Stages of
+ * plugins passed as objects (no module to load) run in process.
  */
 export class ProcessExecutor implements Executor {
   readonly name = 'process';
   private readonly inProcess = new InProcessExecutor();
   private readonly options: ProcessExecutorOptions;
-  private readonly children = new Set<ChildProcess>();
+  private readonly live = new Set<StageProcess>();
+  private readonly idle: StageProcess[] = [];
 
   constructor(options: ProcessExecutorOptions = {}) {
     this.options = options;
   }
 
-  /** Kills every running stage process now (a second Ctrl-C). */
+  /** Kills every stage process now (a second Ctrl-C). */
   kill(): void {
-    for (const child of this.children) child.kill('SIGKILL');
+    for (const proc of this.live) proc.child.kill('SIGKILL');
+  }
+
+  async close(): Promise<void> {
+    for (const proc of this.idle.splice(0)) proc.child.kill();
+  }
+
+  private spawn(): StageProcess {
+    const child = fork(ENTRY, [], {
+      execArgv: [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const proc: StageProcess = { child, stderr: [] };
+    this.live.add(proc);
+    child.once('exit', () => {
+      this.live.delete(proc);
+      const at = this.idle.indexOf(proc);
+      if (at >= 0) this.idle.splice(at, 1);
+    });
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) =>
+      proc.channels?.log.info(line),
+    );
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+      proc.stderr.push(line);
+      if (proc.stderr.length > STDERR_TAIL) proc.stderr.shift();
+      proc.channels?.log.debug(line);
+    });
+    return proc;
   }
 
   execute(task: StageTask): Promise<StageResult | undefined> {
@@ -46,64 +87,70 @@ export class ProcessExecutor implements Executor {
       channels.log.debug(`plugin ${node.plugin.name} was not loaded from a module: running in process`);
       return this.inProcess.execute(task);
     }
-    const tmp = task.scratchDir ?? process.env.TMPDIR;
-    const child = fork(ENTRY, [], {
-      execArgv: [],
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ...(tmp ? { TMPDIR: tmp, TMP: tmp, TEMP: tmp } : {}) },
-    });
-    this.children.add(child);
-    const stderr: string[] = [];
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) =>
-      channels.log.info(line),
-    );
-    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
-      stderr.push(line);
-      if (stderr.length > STDERR_TAIL) stderr.shift();
-      channels.log.debug(line);
-    });
+    const proc = this.idle.pop() ?? this.spawn();
+    const { child } = proc;
+    proc.channels = channels;
+    proc.stderr = [];
 
     return new Promise((resolve, reject) => {
       let outcome: { result: StageResult | undefined } | { error: Error } | undefined;
       let killTimer: NodeJS.Timeout | undefined;
+      const detach = () => {
+        clearTimeout(killTimer);
+        signal.removeEventListener('abort', onAbort);
+        child.off('message', onMessage);
+        child.off('close', onClose);
+        child.off('error', onError);
+      };
+      const settle = () => {
+        if (signal.aborted) return reject(signal.reason);
+        if (outcome && 'result' in outcome) return resolve(outcome.result);
+        if (outcome) return reject(outcome.error);
+      };
       const onAbort = () => {
         const reason = String((signal.reason as Error)?.message ?? signal.reason);
         if (child.connected) child.send({ type: 'abort', reason } satisfies ToWorker, () => {});
         killTimer = setTimeout(() => child.kill('SIGKILL'), this.options.graceMs ?? 5000);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
-      child.on('message', (message: FromWorker) => {
-        if (relay(message, channels)) return;
-        if (message.type === 'done') outcome ??= { result: message.result };
-        else if (message.type === 'error')
-          outcome ??= { error: Object.assign(new Error(message.error.message), message.error) };
-      });
-      child.on('error', (error) => {
+      const onMessage = (message: FromWorker) => {
+        if (message.type !== 'done' && message.type !== 'error') return void relay(message, channels);
+        outcome ??=
+          message.type === 'done'
+            ? { result: message.result }
+            : { error: Object.assign(new Error(message.error.message), message.error) };
+        if (!message.reusable) return; // the process ends: settled on 'close', after its last output
+        detach();
+        proc.channels = undefined;
+        if (this.idle.length < (this.options.keepIdle ?? 2)) this.idle.push(proc);
+        else child.kill();
+        settle();
+      };
+      const onError = (error: Error) => {
         outcome ??= { error };
         child.kill('SIGKILL');
-      });
-      // 'close' comes after the last message and the last line of output
-      child.on('close', (code, killedBy) => {
-        this.children.delete(child);
-        clearTimeout(killTimer);
-        signal.removeEventListener('abort', onAbort);
-        if (outcome && 'result' in outcome && code === 0) return resolve(outcome.result);
+      };
+      const onClose = (code: number | null, killedBy: NodeJS.Signals | null) => {
+        detach();
+        if (outcome && !(code !== 0 && 'result' in outcome)) return settle();
         if (signal.aborted) return reject(signal.reason);
-        if (outcome && 'error' in outcome) return reject(outcome.error);
         const how = killedBy ? `was killed by ${killedBy}` : `exited with code ${code}`;
         const hint = killedBy ? '' : ' (process.exit() called inside the stage?)';
-        const tail = stderr.length > 0 ? `; its last output:\n${stderr.join('\n')}` : '';
+        const tail = proc.stderr.length > 0 ? `; its last output:\n${proc.stderr.join('\n')}` : '';
         reject(
           new SerxError('STAGE_FAILED', `the stage's process ${how} before run() settled${hint}${tail}`),
         );
-      });
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      child.on('message', onMessage);
+      child.once('close', onClose);
+      child.on('error', onError);
       child.send({
         type: 'run',
         plugin: origin.specifier,
         fromDir: origin.fromDir,
         stage: node.definition.name,
         data: task.data,
+        ...(task.scratchDir ? { tmpDir: task.scratchDir } : {}),
       } satisfies ToWorker);
     });
   }

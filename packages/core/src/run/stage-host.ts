@@ -14,6 +14,13 @@ export interface HostPort {
   holdOpen(on: boolean): void;
   /** Delivers the last message, then ends the host (whatever the stage left running). */
   end(last: FromWorker, code: number): void;
+  /**
+   * After a stage settled: may this host run another one? Only when the stage left nothing
+   * running (timers, sockets, pending I/O) that could act during the next stage. Default: no.
+   */
+  reusable?(): boolean;
+  /** Points the host's temp dir at a task's scratch directory. */
+  useTmpDir?(dir: string): void;
 }
 
 export function portChannels(post: (message: FromWorker) => void): ContextChannels {
@@ -63,17 +70,19 @@ export async function runTask(
 }
 
 /**
- * Runs one stage in this process and turns every way it can end into one message: `done`, or
- * `error` for a throw, an exception or rejection escaping from the stage's timers and callbacks,
- * or a run() whose promise never settles. Owns the process: call it only in a process (or
- * cluster job) dedicated to the stage.
+ * Runs stages in this process, one at a time, and turns every way a stage can end into one
+ * message: `done`, or `error` for a throw, an exception or rejection escaping from the stage's
+ * timers and callbacks, or a run() whose promise never settles. After an escape the host ends;
+ * after a clean finish it may take the next task (see `HostPort.reusable`). Owns the process:
+ * call it only in a process (or cluster job) dedicated to running stages.
  */
 export function hostStage(port: HostPort): void {
-  const controller = new AbortController();
-  let finished = false;
-  const finish = (message: FromWorker, code: number) => {
-    if (finished) return;
-    finished = true;
+  let controller = new AbortController();
+  let running = false;
+  let ended = false;
+  const end = (message: FromWorker, code: number) => {
+    if (ended) return;
+    ended = true;
     port.holdOpen(true);
     try {
       port.end(message, code);
@@ -87,15 +96,31 @@ export function hostStage(port: HostPort): void {
       );
     }
   };
+  const settle = (message: Extract<FromWorker, { type: 'done' | 'error' }>) => {
+    if (ended) return;
+    running = false;
+    port.holdOpen(true);
+    // one turn of the event loop lets the stage's last file handles finish closing
+    setImmediate(() => {
+      if (ended) return;
+      if (!port.reusable?.()) return end(message, message.type === 'done' ? 0 : 1);
+      try {
+        port.post({ ...message, reusable: true });
+      } catch {
+        end(message, message.type === 'done' ? 0 : 1); // reports the clone error
+      }
+    });
+  };
   const escaped = (how: string) => (error: unknown) => {
     const message = errorMessage(error);
     message.error.message = `${how}: ${message.error.message}`;
-    finish(message, 1);
+    end(message, 1);
   };
   process.on('uncaughtException', escaped('uncaught exception outside run() (e.g. in a timer callback)'));
   process.on('unhandledRejection', escaped('unhandled promise rejection outside run()'));
-  process.on('beforeExit', () =>
-    finish(
+  process.on('beforeExit', () => {
+    if (!running) return;
+    end(
       {
         type: 'error',
         error: {
@@ -106,17 +131,20 @@ export function hostStage(port: HostPort): void {
         },
       },
       1,
-    ),
-  );
+    );
+  });
   port.onMessage((message) => {
     if (message.type === 'abort') {
       controller.abort(Object.assign(new Error(message.reason), { code: 'INTERRUPTED' }));
       return;
     }
+    controller = new AbortController();
+    running = true;
+    if (message.tmpDir) port.useTmpDir?.(message.tmpDir);
     port.holdOpen(false);
     runTask(message, portChannels(port.post), controller.signal).then(
-      (result) => finish({ type: 'done', result }, 0),
-      (error: unknown) => finish(errorMessage(error), 1),
+      (result) => settle({ type: 'done', result }),
+      (error: unknown) => settle(errorMessage(error)),
     );
   });
 }

@@ -3,7 +3,15 @@ import type { ContextChannels, ContextData } from './context.ts';
 
 /** Parent → worker. */
 export type ToWorker =
-  | { type: 'run'; plugin: string; fromDir: string; stage: string; data: ContextData }
+  | {
+      type: 'run';
+      plugin: string;
+      fromDir: string;
+      stage: string;
+      data: ContextData;
+      /** The execution's scratch directory: TMPDIR while the stage runs. */
+      tmpDir?: string;
+    }
   | { type: 'abort'; reason: string };
 
 /** Worker → parent. */
@@ -14,8 +22,13 @@ export type FromWorker =
   | { type: 'metric'; name: string; value: number; step?: number }
   | { type: 'tag'; name: string; value: string }
   | { type: 'artifact'; path: string }
-  | { type: 'done'; result: StageResult | undefined }
-  | { type: 'error'; error: { name: string; message: string; stack?: string; code?: string } };
+  | { type: 'done'; result: StageResult | undefined; reusable?: boolean }
+  | {
+      type: 'error';
+      error: { name: string; message: string; stack?: string; code?: string };
+      /** The host is clean (nothing of the stage left running) and waits for another task. */
+      reusable?: boolean;
+    };
 
 /** Hands a progress/log/metric message of a stage host to the runner's channels; false for others. */
 export function relay(message: FromWorker, channels: ContextChannels): boolean {

@@ -4,9 +4,9 @@
  * with --verify, and check that every node's output hashes equal those of an uninterrupted run.
  *
  *   node packages/core/test/reliability/crash-trials.mjs [--spec experiments/smoke.yaml]
- *        [--kills 15] [--seed 1] [--work <dir>] [--reference <cache dir of a finished run>]
+ *        [--kills 15] [--seed 1] [--fraction 0.5] [--work <dir>] [--reference <cache dir of a finished run>]
  *
- * Each trial copies the reference cache, removes the entries of a random half of the nodes (so the
+ * Each trial copies the reference cache, removes the entries of a random `fraction` of the nodes (so the
  * run has work to do, model stages included), kills the run at a uniformly random time within the
  * expected duration of that work, then reruns to completion with --verify. Afterwards: the rerun
  * succeeded, every entry verifies, tmp/ and locks/ are empty, and the output hashes of every node
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     spec: { type: 'string', default: 'experiments/smoke.yaml' },
     kills: { type: 'string', default: '15' },
     seed: { type: 'string', default: '1' },
+    fraction: { type: 'string', default: '0.5' },
     work: { type: 'string', default: join(homedir(), '.cache/serx/crash-trials') },
     reference: { type: 'string' },
     bin: { type: 'string', default: join(import.meta.dirname, '../../bin/serx.mjs') },
@@ -102,7 +103,7 @@ async function trial(n, refCache, ref) {
   await rm(join(cache, 'runs'), { recursive: true, force: true });
   await mkdir(join(cache, 'runs'));
   const ids = Object.keys(ref.stages);
-  let removed = ids.filter(() => random() < 0.5);
+  let removed = ids.filter(() => random() < Number(values.fraction));
   if (removed.length === 0) removed = [ids[Math.floor(random() * ids.length)]];
   for (const id of removed) await rm(entryDir(cache, ref.stages[id].key), { recursive: true, force: true });
   // start-up (spec, plugins) + the removed stages' own durations, as if they ran one after another
