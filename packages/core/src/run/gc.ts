@@ -48,6 +48,8 @@ async function lockAlive(cache: Cache, key: string): Promise<boolean> {
 }
 
 const processAlive = (pid: number) => {
+  // a tmp name without a pid (`stray.txt`) was not made by the cache: nobody is using it
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

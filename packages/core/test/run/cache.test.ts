@@ -164,16 +164,18 @@ describe('gc and pins', () => {
     expect((await gc(cache, { keepRuns: 1 })).removedEntries).toEqual([pinned.stages.a?.key]);
   });
 
-  it('removes staging dirs of dead processes', async () => {
+  it('removes staging dirs of dead processes and files in tmp/ the cache did not make', async () => {
     const dir = await tempDir();
     const cache = await openCache(join(dir, 'c'));
     await mkdir(cache.path('tmp', `${'cd'.repeat(32)}.999999999.abcd`), { recursive: true });
     await mkdir(cache.path('tmp', `${'cd'.repeat(32)}.${process.pid}.abcd`), { recursive: true });
     await writeFile(cache.path('runs', '20261124T000000000Z-abcdef.json.999999999.tmp'), '{');
+    await writeFile(cache.path('tmp', 'stray.txt'), 'x'); // a stage wrote outside its outputs
     const report = await gc(cache);
-    expect(report.removedTemp).toEqual([
-      'runs/20261124T000000000Z-abcdef.json.999999999.tmp',
+    expect(report.removedTemp.sort()).toEqual([
       `${'cd'.repeat(32)}.999999999.abcd`,
+      'runs/20261124T000000000Z-abcdef.json.999999999.tmp',
+      'stray.txt',
     ]);
     await rm(dir, { recursive: true });
   });
