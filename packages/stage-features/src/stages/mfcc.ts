@@ -1,15 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type Artifact,
-  defineStage,
-  ErrorCodes,
-  type InputSpecs,
-  type Json,
-  paramsSchema,
-  SerxError,
-  type StageContext,
-} from '@serx/core';
+import { defineStage, type InputSpecs, type Json, paramsSchema, type StageContext } from '@serx/core';
 import { readUtterances } from '../corpora/utterances-file.ts';
 import {
   type MfccOptions,
@@ -20,7 +11,6 @@ import {
   padFrames,
   resolveMfccOptions,
 } from '../mfcc/index.ts';
-import { applyMeanStd } from '../normalisation/apply.ts';
 import { StatisticsCollector } from '../normalisation/collector.ts';
 import {
   type NormaliseMode,
@@ -30,13 +20,13 @@ import {
   statsFromSchema,
   storeMetaValue,
 } from '../normalisation/mode.ts';
-import { type Normaliser, resolveNormaliser } from '../normalisation/normaliser.ts';
-import { readStatistics, writeStatistics } from '../normalisation/statistics-file.ts';
+import type { Normaliser } from '../normalisation/normaliser.ts';
+import { writeStatistics } from '../normalisation/statistics-file.ts';
 import type { FeatureRowInput } from '../store/format.ts';
-import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
 import { extractRaw, type RawExtraction } from './mfcc-extract.ts';
+import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
 
 export interface MfccParams {
   preset?: MfccPresetName;
@@ -153,7 +143,7 @@ async function runMfcc(ctx: StageContext<MfccParams, typeof inputs>) {
   const { params } = ctx;
   ctx.signal.throwIfAborted();
   const input = ctx.inputs.utterances;
-  refuseHeldOutStatistics(ctx);
+  refuseHeldOutStatistics(ctx.id, ctx.inputs.statistics ?? [], ctx.heldOut);
   const { meta: inputMeta, utterances } = await readUtterances(input.path);
   const options = resolveMfccOptions({
     preset: params.preset ?? 'python_speech_features',
@@ -207,22 +197,19 @@ async function runMfcc(ctx: StageContext<MfccParams, typeof inputs>) {
   let written = await first.close();
   let normalisation: Normaliser['describe'] | undefined;
   if (!perRow) {
-    const normaliser = await resolveFor(ctx, mode, statsFrom, inputMeta.corpus, collector);
+    const normaliser = await resolveFor(
+      { id: ctx.id, log: ctx.log, statistics: ctx.inputs.statistics ?? [] },
+      mode,
+      statsFrom,
+      inputMeta.corpus,
+      collector,
+    );
     normalisation = normaliser?.describe;
     const writer = await FeatureStoreWriter.create(
       ctx.outputs.features!,
       storeMeta(normalisation ? { normalisation } : {}),
     );
-    const raw = await openFeatureStore(rawDir);
-    try {
-      for (const { row, data } of raw.iterate()) {
-        const { frames, shard, offset, ...input } = row;
-        const normalised = applyMeanStd({ data, frames, dims: options.numCeps }, normaliser!.statsFor(row));
-        await writer.append(input, padFrames(normalised, minFrames, pad).data);
-      }
-    } finally {
-      raw.close();
-    }
+    if (normaliser) await normaliseRawStore(rawDir, writer, normaliser, { minFrames, pad });
     written = await writer.close();
     await rm(rawDir, { recursive: true, force: true });
   }
@@ -269,42 +256,4 @@ function rowOf(x: RawExtraction): FeatureRowInput {
     rawFrames: x.rawFrames,
     duration: Math.round(x.duration * 1e4) / 1e4,
   };
-}
-
-/** `undefined` when there is nothing to normalise (an absent optional corpus). */
-async function resolveFor(
-  ctx: StageContext<MfccParams, typeof inputs>,
-  mode: NormaliseMode,
-  statsFrom: StatsFrom,
-  corpus: string,
-  collected: StatisticsCollector,
-): Promise<Normaliser | undefined> {
-  if (collected.all.frames === 0) return undefined;
-  const wired: readonly Artifact[] = ctx.inputs.statistics ?? [];
-  const inputs =
-    mode === 'corpus' && statsFrom === 'training-corpora'
-      ? await Promise.all(wired.map((a) => readStatistics(a.path)))
-      : [];
-  const normaliser = resolveNormaliser({
-    mode: mode as 'speaker' | 'corpus',
-    statsFrom,
-    corpus,
-    stageId: ctx.id,
-    collected,
-    inputs,
-  });
-  ctx.log.info(`${corpus}: normalise ${JSON.stringify(normaliser.describe)}`);
-  return normaliser;
-}
-
-/** Defence in depth behind the spec-time proof (the `statistics` input is declared `fits`). */
-function refuseHeldOutStatistics(ctx: StageContext<MfccParams, typeof inputs>): void {
-  for (const artifact of ctx.inputs.statistics ?? []) {
-    const leaked = artifact.corpora.find((c) => ctx.heldOut.includes(c));
-    if (leaked)
-      throw new SerxError(
-        ErrorCodes.HELD_OUT_DATA,
-        `${ctx.id}: statistics from '${artifact.producer}' carry held-out corpus '${leaked}'`,
-      );
-  }
 }
