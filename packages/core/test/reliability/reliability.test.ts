@@ -5,11 +5,11 @@
  * staging or stray files in tmp/, no locks, no run record stuck at `running`.
  *
  * expected.json: { exit, code?, message?, where?, output?, args?, signals?, withinMs?,
- *   cache?: { fill?: spec file run first, readOnly?: true }, commonjs?: true }
+ *   cache?: { fill?: spec file run first, readOnly?: true }, setup?: { copy?, dirs?, links? } }
  */
 import { spawn } from 'node:child_process';
-import { chmod, cp, readdir, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, cp, mkdir, readdir, readFile, rename, symlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../run/helpers.ts';
 
@@ -27,12 +27,21 @@ interface Expected {
   /** The run must end within this long after the first signal. */
   withinMs?: number;
   cache?: { fill?: string; readOnly?: boolean };
-  /** Copy `_tmp/` into a temp dir outside any "type": "module" package, as `$CASE_TMP`. */
-  commonjs?: boolean;
+  /** Files the case needs outside the repository, in a temp dir the spec reads as `${env.CASE_TMP}`. */
+  setup?: {
+    /** Copy the case's `_tmp/` there (`_package.json` becomes `package.json`: outside any "type": "module"). */
+    copy?: boolean;
+    /** Empty directories to create there. */
+    dirs?: string[];
+    /** Symbolic links to create there: path → corpus path under $SERX_DATA. */
+    links?: { [path: string]: string };
+  };
 }
 
 const here = import.meta.dirname;
 const bin = join(here, '../../bin/serx.mjs');
+// the repository's data rule (README): $SERX_DATA, else ../shared/corpora beside the repository
+const corpora = resolve(process.env.SERX_DATA || join(here, '../../../../../shared/corpora'));
 const cases = (await readdir(here)).filter((name) => !name.startsWith('_') && !name.includes('.'));
 // A read-only cache means nothing to root: those runs drop to `nobody`.
 const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
@@ -92,16 +101,23 @@ async function runCase(name: string): Promise<void> {
     CASE_TMP: join(work, 'case'),
   };
   delete env.MLFLOW_TRACKING_URI;
-  if (expected.commonjs) {
-    await cp(join(dir, '_tmp'), join(work, 'case'), { recursive: true });
-    await rename(join(work, 'case', '_package.json'), join(work, 'case', 'package.json'));
+  const caseTmp = join(work, 'case');
+  await mkdir(caseTmp);
+  if (expected.setup?.copy) {
+    await cp(join(dir, '_tmp'), caseTmp, { recursive: true });
+    await rename(join(caseTmp, '_package.json'), join(caseTmp, 'package.json'));
+  }
+  for (const sub of expected.setup?.dirs ?? []) await mkdir(join(caseTmp, sub), { recursive: true });
+  for (const [path, target] of Object.entries(expected.setup?.links ?? {})) {
+    await mkdir(dirname(join(caseTmp, path)), { recursive: true });
+    await symlink(join(corpora, target), join(caseTmp, path));
   }
   if (expected.cache?.fill) {
     const filled = await serx(['run', expected.cache.fill], dir, env, {});
     expect(filled.code, filled.output).toBe(0);
   }
   if (expected.cache?.readOnly) {
-    if (!expected.cache.fill) await (await import('node:fs/promises')).mkdir(cache);
+    if (!expected.cache.fill) await mkdir(cache);
     await chmodTree(cache, false);
   }
   const ran = await serx(
