@@ -4,11 +4,11 @@
  * with --verify, and check that every node's output hashes equal those of an uninterrupted run.
  *
  *   node packages/core/test/reliability/crash-trials.mjs [--spec experiments/smoke.yaml]
- *        [--kills 15] [--seed 1] [--fraction 0.5] [--work <dir>] [--reference <cache dir of a finished run>]
+ *        [--kills 15] [--seed 1] [--fraction 0.5] [--window 0.8] [--work <dir>] [--reference <dir>]
  *
  * Each trial copies the reference cache, removes the entries of a random `fraction` of the nodes (so the
- * run has work to do, model stages included), kills the run at a uniformly random time within the
- * expected duration of that work, then reruns to completion with --verify. Afterwards: the rerun
+ * run has work to do, model stages included), kills the run at a uniformly random time within
+ * `window` × the expected duration of that work, then reruns to completion with --verify. Afterwards: the rerun
  * succeeded, every entry verifies, tmp/ and locks/ are empty, and the output hashes of every node
  * equal the reference run's. Prints a table and a JSON summary (`crash-trials.json` in --work).
  */
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     kills: { type: 'string', default: '15' },
     seed: { type: 'string', default: '1' },
     fraction: { type: 'string', default: '0.5' },
+    window: { type: 'string', default: '0.8' },
     work: { type: 'string', default: join(homedir(), '.cache/serx/crash-trials') },
     reference: { type: 'string' },
     bin: { type: 'string', default: join(import.meta.dirname, '../../bin/serx.mjs') },
@@ -109,7 +110,7 @@ async function trial(n, refCache, ref) {
   // start-up (spec, plugins) + the removed stages' own durations, as if they ran one after another
   const expectedMs =
     1500 + 0.1 * ref.durationMs + removed.reduce((sum, id) => sum + (ref.stages[id].durationMs ?? 0), 0);
-  const killAfterMs = Math.round(500 + random() * 0.8 * expectedMs);
+  const killAfterMs = Math.round(500 + random() * Number(values.window) * expectedMs);
 
   const killed = await serx(['run', spec, '--cache', cache], { killAfterMs });
   const rerun = await serx(['run', spec, '--cache', cache, '--verify']);
