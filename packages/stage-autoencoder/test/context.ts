@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Artifact, Json, StageContext, StageDefinition } from '@serx/core';
+import type { Artifact, InputSpecs, Json, StageContext, StageDefinition, StageInputs } from '@serx/core';
 import { Ajv } from 'ajv';
 
 export interface Recorded {
@@ -13,18 +13,18 @@ export interface Recorded {
 }
 
 /** A StageContext as the runner builds it: params validated with defaults, fresh output dirs. */
-export function testContext<P>(
-  stage: StageDefinition<P>,
+export function testContext<P, I extends InputSpecs>(
+  stage: StageDefinition<P, I>,
   o: {
     params: { [key: string]: Json };
-    inputs: StageContext['inputs'];
+    inputs: StageInputs<I>;
     seed?: number;
     workDir?: string;
     heldOut?: string[];
     signal?: AbortSignal;
     onLog?: (message: string) => void;
   },
-): { ctx: StageContext<P>; recorded: Recorded } {
+): { ctx: StageContext<P, I>; recorded: Recorded } {
   const params = structuredClone(o.params);
   const validate = new Ajv({ useDefaults: true, strict: false }).compile(stage.params);
   if (!validate(params)) throw new Error(`bad test params: ${JSON.stringify(validate.errors)}`);
@@ -37,7 +37,7 @@ export function testContext<P>(
     }),
   );
   const recorded: Recorded = { metrics: [], progress: [], ticks: 0, logs: [], artifacts: [] };
-  const ctx: StageContext<P> = {
+  const ctx: StageContext<P, I> = {
     id: 'ae',
     params: params as P,
     inputs: o.inputs,

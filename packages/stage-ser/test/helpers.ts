@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Artifact, Json, StageContext } from '@serx/core';
+import type { Artifact, InputSpecs, Json, StageContext, StageInputs } from '@serx/core';
 import { mulberry32 as createRng } from '@serx/core';
 import { defineEncoderStructure, registerEncoderStructure } from '@serx/stage-autoencoder';
 import { type FeatureRowInput, FeatureStoreWriter } from '@serx/stage-features';
@@ -115,7 +115,7 @@ export function artifact(
   return { path, type, hash: `hash-of-${producer}`, producer, meta, corpora };
 }
 
-export interface RecordedContext<P> extends StageContext<P> {
+export interface RecordedContext<P, I extends InputSpecs = InputSpecs> extends StageContext<P, I> {
   recorded: {
     metrics: { name: string; value: number; step?: number }[];
     logs: string[];
@@ -124,18 +124,18 @@ export interface RecordedContext<P> extends StageContext<P> {
 }
 
 /** A StageContext for calling a stage's `run` directly, recording metrics, logs and progress. */
-export function testContext<P>(init: {
+export function testContext<P, I extends InputSpecs = InputSpecs>(init: {
   id?: string;
   params: P;
-  inputs: StageContext<P>['inputs'];
+  inputs: StageInputs<I>;
   outputs: { [name: string]: string };
   workDir: string;
   seed?: number;
   heldOut?: string[];
   signal?: AbortSignal;
   onMetric?: (name: string, value: number, step?: number) => void;
-}): RecordedContext<P> {
-  const recorded: RecordedContext<P>['recorded'] = { metrics: [], logs: [], progress: [] };
+}): RecordedContext<P, I> {
+  const recorded: RecordedContext<P, I>['recorded'] = { metrics: [], logs: [], progress: [] };
   return {
     id: init.id ?? 'ser_test',
     params: init.params,

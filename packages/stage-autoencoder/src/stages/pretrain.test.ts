@@ -21,7 +21,9 @@ beforeAll(async () => {
   await writeSyntheticStore(store, { utterances: 14, dims: 8, minFrames: 15, maxFrames: 50, seed: 1 });
 });
 
-async function runStage(extra: Partial<Parameters<typeof testContext>[1]> = {}) {
+async function runStage(
+  extra: Partial<Parameters<typeof testContext<unknown, typeof pretrain.inputs>>[1]> = {},
+) {
   const { ctx, recorded } = testContext(pretrain, {
     params: stageParams,
     inputs: { features: [featuresArtifact(store)] },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, canonicalJson, defineStage, type Json } from '@serx/core';
+import { canonicalJson, defineStage, type Json, paramsSchema } from '@serx/core';
 import { loadTensorflow } from '@serx/tf-backend';
 import { formatDuration, numericSeries, planEvaluation } from '@serx/training';
 import { writeEncoderArtifact } from '../encoder-artifact.ts';
@@ -34,12 +34,12 @@ export interface PretrainParams {
  * unlabelled MFCC sequences, loss = MSE + sparsity × mean|bottleneck|, Adam, early stopping on a
  * seeded held-out slice; checkpoints every epoch in the work dir and resumes after a kill.
  */
-export const pretrain = defineStage<PretrainParams>({
+export const pretrain = defineStage({
   name: 'autoencoder:pretrain',
   version: '2',
   description: 'sparse convolutional autoencoder pretraining on unlabelled MFCC sequences',
   codeDependencies: (p) => [getEncoderStructure(p.structure)],
-  params: {
+  params: paramsSchema<PretrainParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -103,7 +103,7 @@ export const pretrain = defineStage<PretrainParams>({
       },
       limit: { type: 'integer', minimum: 1, description: 'use only the first N utterances (smoke runs)' },
     },
-  },
+  }),
   inputs: {
     features: { type: 'features', many: true, fits: true, description: 'unlabelled MFCC feature stores' },
   },
@@ -123,7 +123,7 @@ export const pretrain = defineStage<PretrainParams>({
     ctx.log.info(
       `TensorFlow backend: ${backend}, ${threads} thread(s)${reluGrad ? ', native ReluGrad' : ''}`,
     );
-    const inputs = ctx.inputs.features as readonly Artifact[];
+    const inputs = ctx.inputs.features;
     const corpus = await openCorpus(
       inputs.map((a) => a.path),
       { heldOut: ctx.heldOut, ...(p.limit ? { limit: p.limit } : {}) },

@@ -52,7 +52,7 @@ afterAll(() => root.cleanup());
 
 async function runBaseline(name: string, params: Partial<BaselineParams>, data = [corpusA, corpusB]) {
   const out = join(root.dir, name);
-  const ctx = testContext<BaselineParams>({
+  const ctx = testContext<BaselineParams, typeof baseline.inputs>({
     id: `baseline_${name}`,
     params: { ...defaults, ...params },
     inputs: { data, features: [corpusA, corpusB, tess] },
@@ -115,7 +115,7 @@ describe('ser:baseline', () => {
     const skewed = artifact(dir, 'features', ['skewed'], 'mfcc_skewed');
     const out = join(root.dir, 'majority');
     await baseline.run(
-      testContext<BaselineParams>({
+      testContext<BaselineParams, typeof baseline.inputs>({
         params: { ...defaults, model: 'majority' },
         inputs: { data: [skewed], features: [skewed] },
         outputs: { predictions: out },

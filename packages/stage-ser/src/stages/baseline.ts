@@ -1,4 +1,4 @@
-import { type Artifact, defineStage, SerxError } from '@serx/core';
+import { defineStage, paramsSchema, SerxError } from '@serx/core';
 import { type FeatureRow, type FeatureStore, FeatureStoreWriter } from '@serx/stage-features';
 import { FUNCTIONALS, type Functional, functionalDims, functionalsOf } from '../baseline/functionals.ts';
 import { fitStandardiser, predictProbabilities, standardise } from '../baseline/logistic-regression.ts';
@@ -29,11 +29,11 @@ export interface BaselineParams {
  * The "embedding" of a row is its standardised functional vector (`logistic`) or the class
  * priors (`majority`).
  */
-export const baseline = defineStage<BaselineParams>({
+export const baseline = defineStage({
   name: 'ser:baseline',
   version: '1',
   description: 'majority-class and L2 logistic-regression-on-functionals baselines, as predictions',
-  params: {
+  params: paramsSchema<BaselineParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -63,7 +63,7 @@ export const baseline = defineStage<BaselineParams>({
       },
       splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
     },
-  },
+  }),
   inputs: {
     data: {
       type: 'features',
@@ -78,9 +78,9 @@ export const baseline = defineStage<BaselineParams>({
   tracked: true,
   async run(ctx) {
     const p = ctx.params;
-    const dataArtifacts = ctx.inputs.data as readonly Artifact[];
+    const dataArtifacts = ctx.inputs.data;
     const data = await openInputs(dataArtifacts);
-    const targets = await openInputs(ctx.inputs.features as readonly Artifact[]);
+    const targets = await openInputs(ctx.inputs.features);
     try {
       refuseHeldOut(ctx.id, dataArtifacts, data.stores, ctx.heldOut);
       const classes = p.classes ?? classesOf(data.stores, ['train']);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Artifact, defineStage, SerxError } from '@serx/core';
+import { defineStage, paramsSchema, SerxError } from '@serx/core';
 import { useNativeReluGrad } from '@serx/stage-autoencoder';
 import { loadTensorflow } from '@serx/tf-backend';
 import { openTrainingData } from '../data/training-data.ts';
@@ -18,15 +18,15 @@ export type FinetuneParams = RecipeParams;
  * is not repeated: the input model is the starting point, its validation scores are `history.start`.
  * Architecture, dropout rates and padding come from the input model.
  */
-export const finetune = defineStage<FinetuneParams>({
+export const finetune = defineStage({
   name: 'ser:finetune',
   version: '1',
   description: 'fine-tunes a trained CNN-LSTM with its encoder unfrozen',
-  params: {
+  params: paramsSchema<FinetuneParams>({
     type: 'object',
     additionalProperties: false,
     properties: recipeSchema({ epochs: 10, learningRate: 0.0001, patience: 3, minEpochs: 1 }),
-  },
+  }),
   inputs: {
     model: { type: 'model', description: 'the ser:train model to continue (e.g. ser_frozen.model)' },
     data: {
@@ -41,8 +41,8 @@ export const finetune = defineStage<FinetuneParams>({
   tracked: true,
   async run(ctx) {
     const p = ctx.params;
-    const initial = ctx.inputs.model as Artifact;
-    const dataArtifacts = ctx.inputs.data as readonly Artifact[];
+    const initial = ctx.inputs.model;
+    const dataArtifacts = ctx.inputs.data;
     const { tf, backend } = await loadTensorflow({ threads: ctx.threads });
     useNativeReluGrad(tf);
     ctx.metrics.tag('backend', backend);

@@ -71,7 +71,7 @@ afterAll(() => root.cleanup());
 
 async function runPredict(params: PredictParams, features: Artifact[]) {
   const out = join(root.dir, `pred-${params.batchSize}-${params.splits.join('+')}`);
-  const ctx = testContext<PredictParams>({
+  const ctx = testContext<PredictParams, typeof predict.inputs>({
     params,
     inputs: { model, features },
     outputs: { predictions: out },

@@ -1,11 +1,11 @@
-import { type Artifact, defineStage, SerxError } from '@serx/core';
-import { loadTensorflow, type Tfjs as Tf } from '@serx/tf-backend';
+import { defineStage, paramsSchema, SerxError } from '@serx/core';
 import {
   type FeatureRow,
   type FeatureRowInput,
   type FeatureStore,
   FeatureStoreWriter,
 } from '@serx/stage-features';
+import { loadTensorflow, type Tfjs as Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BatchOptions, Example } from '../data/batches.ts';
 import { openInputs } from '../data/select.ts';
@@ -26,18 +26,18 @@ const WINDOW_BATCHES = 16;
  * per utterance the last-hidden-layer embedding as a 1 × hiddenUnits vector, and in its index row
  * the input row's fields plus `probs` (softmax, in `meta.classes` order) and `pred` (class name).
  */
-export const predict = defineStage<PredictParams>({
+export const predict = defineStage({
   name: 'ser:predict',
   version: '3',
   description: 'per-utterance class probabilities and last-hidden-layer embeddings of a trained CNN-LSTM',
-  params: {
+  params: paramsSchema<PredictParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
       splits: { type: 'array', items: { type: 'string' }, minItems: 1, default: ['test'] },
       batchSize: { type: 'integer', minimum: 1, default: 32 },
     },
-  },
+  }),
   inputs: {
     model: { type: 'model' },
     features: { type: 'features', many: true },
@@ -47,10 +47,10 @@ export const predict = defineStage<PredictParams>({
   },
   resources: { class: 'cpu-heavy' },
   async run(ctx) {
-    const modelArtifact = ctx.inputs.model as Artifact;
+    const modelArtifact = ctx.inputs.model;
     const { tf } = await loadTensorflow({ threads: ctx.threads });
     const { model, config } = await loadTrainedModel(tf, modelArtifact.path);
-    const inputs = await openInputs(ctx.inputs.features as readonly Artifact[]);
+    const inputs = await openInputs(ctx.inputs.features);
     if (inputs.dims !== config.numCeps) {
       inputs.close();
       throw new SerxError(

@@ -75,7 +75,7 @@ async function runTrain(
 ) {
   const out = join(root.dir, `out-${n++}`);
   const controller = new AbortController();
-  const ctx = testContext<TrainParams>({
+  const ctx = testContext<TrainParams, typeof train.inputs>({
     params: { ...base, ...params },
     inputs: { data: extra.data ?? data, ...(extra.encoder ? { encoder: extra.encoder } : {}) },
     outputs: { model: out },

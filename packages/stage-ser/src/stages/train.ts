@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Artifact, defineStage, mixSeed, SerxError } from '@serx/core';
+import { type Artifact, defineStage, mixSeed, paramsSchema, SerxError } from '@serx/core';
 import { buildStructure, getEncoderStructure, loadEncoder, useNativeReluGrad } from '@serx/stage-autoencoder';
 import { loadTensorflow, type Tfjs as Tf } from '@serx/tf-backend';
 import { lcm } from '@serx/training';
@@ -20,13 +20,13 @@ export type { TrainParams };
  * their `validation` rows (UA averaged over corpora by default), and writes the model (tfjs format),
  * its config and history.
  */
-export const train = defineStage<TrainParams>({
+export const train = defineStage({
   name: 'ser:train',
   version: '2',
   description: 'CNN-LSTM emotion classifier: from scratch or on a frozen pretrained encoder',
   // The structure's source is part of the key (the encoder input of a frozen model has it already).
   codeDependencies: (p) => [getEncoderStructure(p.structure.name)],
-  params: trainParamsSchema,
+  params: paramsSchema<TrainParams>(trainParamsSchema),
   inputs: {
     data: {
       type: 'features',
@@ -45,8 +45,8 @@ export const train = defineStage<TrainParams>({
   tracked: true,
   async run(ctx) {
     const p = ctx.params;
-    const dataArtifacts = ctx.inputs.data as readonly Artifact[];
-    const encoderArtifact = ctx.inputs.encoder as Artifact | undefined;
+    const dataArtifacts = ctx.inputs.data;
+    const encoderArtifact = ctx.inputs.encoder;
     if (p.strategy !== 'scratch' && !encoderArtifact) {
       throw new SerxError(
         'SPEC_INPUT_MISSING',
