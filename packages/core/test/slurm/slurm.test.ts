@@ -120,7 +120,7 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
     expect(code, stderr).toBe(1);
     const id = jobIdOf(stdout, 'broken') as string;
     expect(stderr).toContain(
-      `fail.yaml:9:3 stages.broken: stage 'broken' (test:sum): slurm job ${id} ended FAILED (reason NonZeroExitCode, exit 1:0, on ${hostname()})`,
+      `fail.yaml:10:3 stages.broken: stage 'broken' (test:sum): slurm job ${id} ended FAILED (reason NonZeroExitCode, exit 1:0, on ${hostname()})`,
     );
     expect(stderr).toContain("stage: stage 'broken' (test:sum) failed: sum broken told to fail");
     expect(stderr).toMatch(
@@ -134,16 +134,18 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
   it('a job cancelled from outside (scancel) is a stage failure with the Slurm state', async () => {
     const dir = await tempDir('serx-slurm-scancel-');
     let cancelled = false;
+    let seen = '';
     const env = {
       SERX_CACHE: join(dir, 'cache'),
       SERX_TEST_MARKERS: join(dir, 'm'),
       SERX_TEST_DELAY: '60000',
     };
     const { done } = serx(['run', 'chain.yaml'], env, (line) => {
-      const id = /\bb: slurm job (\d+)/.exec(line)?.[1];
-      if (id && !cancelled) {
+      seen += `${line}\n`;
+      const id = jobIdOf(seen, 'b');
+      // once `a` is done and `b` runs (its marker exists), cancel b's job as an operator would
+      if (id && /\ba: succeeded/.test(seen) && !cancelled) {
         cancelled = true;
-        // once the stage runs (its marker exists), cancel its job as an operator would
         void (async () => {
           while ((await executions(join(dir, 'm'))).b === undefined) await sleep(100);
           execFileSync('scancel', [id]);
