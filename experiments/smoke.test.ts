@@ -146,7 +146,7 @@ describe('experiments/smoke.yaml', () => {
     expect(second.stdout).toMatch(/0 ran, 37 cached/);
     const all = await client.searchRuns([experiment!.experiment_id]);
     const reused = all.filter((r) => tag(r, 'serx.cacheHit') === 'true');
-    expect(reused).toHaveLength(7);
+    expect(reused).toHaveLength(10);
     for (const run of reused) {
       const source = byName.get(tag(run, 'serx.node'));
       expect(tag(run, 'serx.sourceRun')).toBe(source!.info.run_id);
