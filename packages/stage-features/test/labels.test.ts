@@ -29,7 +29,9 @@ describe('emotion mapping', () => {
     expect(mapLabel('mine', null, m)).toBeNull();
     const only = effectiveMapping({ useDefault: false, mapping: { anger: 'hot' } });
     expect(mapLabel('x', 'anger', only)).toBe('hot');
-    expect(() => mapLabel('x', 'neutral', only)).toThrow(expect.objectContaining({ code: 'features:LABEL_UNMAPPED' }));
+    expect(() => mapLabel('x', 'neutral', only)).toThrow(
+      expect.objectContaining({ code: 'features:LABEL_UNMAPPED' }),
+    );
   });
 
   it('an unmapped label is LABEL_UNMAPPED naming corpus and label', () => {

@@ -97,8 +97,9 @@ function aiff(frames: number[][], bits: 16 | 24, rate: number, aifc?: string): U
   const dataSize = frames.length * channels * width;
   const bytes = new Uint8Array(12 + 8 + commSize + 16 + dataSize + (aifc ? 12 : 0));
   const view = new DataView(bytes.buffer);
-  const text = (p: number, s: string): void =>
-    s.split('').forEach((c, i) => view.setUint8(p + i, c.charCodeAt(0)));
+  const text = (p: number, s: string): void => {
+    for (let i = 0; i < s.length; i++) view.setUint8(p + i, s.charCodeAt(i));
+  };
   text(0, 'FORM');
   view.setUint32(4, bytes.length - 8);
   text(8, aifc ? 'AIFC' : 'AIFF');
@@ -130,7 +131,7 @@ function aiff(frames: number[][], bits: 16 | 24, rate: number, aifc?: string): U
       else {
         const u = v & 0xffffff;
         const b = [(u >> 16) & 0xff, (u >> 8) & 0xff, u & 0xff];
-        (le ? b.reverse() : b).forEach((x, i) => view.setUint8(p + i, x));
+        for (const [i, x] of (le ? b.reverse() : b).entries()) view.setUint8(p + i, x);
       }
       p += width;
     }

@@ -8,7 +8,12 @@ function io() {
   const out: string[] = [];
   const err: string[] = [];
   const sink = (into: string[]) =>
-    new Writable({ write: (chunk, _enc, done) => (into.push(String(chunk)), done()) });
+    new Writable({
+      write: (chunk, _enc, done) => {
+        into.push(String(chunk));
+        done();
+      },
+    });
   return {
     io: { stdout: sink(out), stderr: sink(err), cwd: process.cwd(), env: {} },
     out: () => out.join(''),
