@@ -138,9 +138,11 @@ export class BatchExecutor implements Executor {
     const relay = jobLineRelay(channels);
     const tail: string[] = [];
     const finished = this.watch(id, this.logPath(key, id), relay, tail);
-    // Cancel only our own submissions: an adopted job may be awaited by another live run too.
+    // Cancel our own submissions and wait until they stopped (they release their lock); an adopted
+    // job may be awaited by another live run too: leave it running and stop watching it.
     const onAbort = () => {
       if (!earlier) void scheduler.cancel([id]).catch(() => {});
+      else this.unwatch(id);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     let status: JobStatus;
@@ -179,6 +181,12 @@ export class BatchExecutor implements Executor {
       `stage '${node.id}' (${node.definition.name}): ${this.name} job ${status.id} ended ${status.state}${facts.length ? ` (${facts.join(', ')})` : ''}${stage}${log}`,
       { loc: node.loc, specPath: `stages.${node.stageId}` },
     );
+  }
+
+  private unwatch(id: string): void {
+    const watch = this.watches.get(id);
+    this.watches.delete(id);
+    watch?.done({ id, name: '', state: 'ABANDONED', reason: 'this run was interrupted' });
   }
 
   private watch(
