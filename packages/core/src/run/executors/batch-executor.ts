@@ -71,7 +71,10 @@ export class BatchExecutor implements Executor {
   }
 
   execute(): Promise<StageResult | undefined> {
-    throw new SerxError('INTERNAL', `the ${this.name} executor runs whole nodes (computeNode), not stage tasks`);
+    throw new SerxError(
+      'INTERNAL',
+      `the ${this.name} executor runs whole nodes (computeNode), not stage tasks`,
+    );
   }
 
   /** The job's command line (also shown by `serx plan --executor slurm`). */
