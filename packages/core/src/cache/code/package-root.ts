@@ -33,6 +33,17 @@ const posix = (path: string) => path.split(sep).join('/');
  * (`my-plugin/wide-cnn.ts`), else the absolute path.
  */
 export function sourceLabel(file: string): string {
+  let label = labels.get(file);
+  if (label === undefined) {
+    label = labelOf(file);
+    labels.set(file, label);
+  }
+  return label;
+}
+
+const labels = new Map<string, string>();
+
+function labelOf(file: string): string {
   const workspace = workspaceRoot(dirname(file));
   if (workspace) return posix(relative(workspace, file));
   const pkg = packageRoot(dirname(file));
@@ -48,6 +59,17 @@ const TEST_DIRS = new Set(['test', 'tests', '__tests__', 'bench', 'benches', 'be
  * `test/`, `tests/`, `__tests__/` or `bench/` folder of its package.
  */
 export function isTestOrBench(file: string): boolean {
+  let skip = skipped.get(file);
+  if (skip === undefined) {
+    skip = testOrBench(file);
+    skipped.set(file, skip);
+  }
+  return skip;
+}
+
+const skipped = new Map<string, boolean>();
+
+function testOrBench(file: string): boolean {
   const pkg = packageRoot(dirname(file));
   const parts = posix(pkg ? relative(pkg, file) : file).split('/');
   const name = parts.pop() as string;
