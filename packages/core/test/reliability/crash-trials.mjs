@@ -131,6 +131,7 @@ async function trial(n, refCache, ref) {
     killedCode: killed.code,
     rerunCode: rerun.code,
     recomputed: counts.succeeded ?? 0,
+    recomputedNodes: ids.filter((id) => record.stages[id]?.status === 'succeeded'),
     cached: counts.cached ?? 0,
     corruptWarnings: (rerun.output.match(/is corrupt/g) ?? []).length,
     staleLocks: (rerun.output.match(/stale lock/g) ?? []).length,
