@@ -18,7 +18,7 @@ async function splitCorpus(
   rule: string,
   perSpeaker?: number,
 ): Promise<Artifact> {
-  const i = await testContext(ingest, { corpus, root, ...(perSpeaker ? { perSpeaker } : {}) });
+  const i = await testContext(ingest, { corpus, root, probe: false, ...(perSpeaker ? { perSpeaker } : {}) });
   await ingest.run(i.ctx);
   const s = await testContext(
     split,
@@ -31,7 +31,8 @@ async function splitCorpus(
 
 async function runMfcc(params: Record<string, unknown>, utterances: Artifact, statistics?: Artifact[]) {
   const inputs = { utterances, ...(statistics ? { statistics } : {}) };
-  const t = await testContext(mfcc, params, inputs);
+  // One worker: booting a second costs more than it saves on these few files.
+  const t = await testContext(mfcc, params, inputs, { threads: 1 });
   await mfcc.run(t.ctx);
   return {
     store: await openFeatureStore(t.ctx.outputs.features!),

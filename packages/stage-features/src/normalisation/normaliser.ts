@@ -43,20 +43,14 @@ export function resolveNormaliser(o: NormaliserOptions): Normaliser {
 
 function corpusMoments(o: NormaliserOptions): { moments: Moments; from: string[] } {
   const where = `${o.stageId} (corpus '${o.corpus}')`;
+  checkStatsSource(o.stageId, o.corpus, o.statsFrom, {
+    train: o.collected.train.frames,
+    heldBack: o.collected.all.frames - o.collected.train.frames,
+  });
   if (o.statsFrom === 'train') {
-    if (o.collected.train.frames === 0)
-      throw new SerxError(
-        FeaturesErrors.NORMALISATION,
-        `${where}: normalise: corpus with statsFrom: train, but the corpus has no train rows (an unseen corpus?); set statsFrom: own (its own data) or statsFrom: training-corpora (wire the training corpora's mfcc statistics)`,
-      );
     return { moments: o.collected.train, from: [o.corpus] };
   }
   if (o.statsFrom === 'own') {
-    if (o.collected.train.frames > 0 && o.collected.hasHeldBackRows)
-      throw new SerxError(
-        FeaturesErrors.NORMALISATION,
-        `${where}: statsFrom: own would normalise train rows with statistics of validation/test rows; use statsFrom: train (own is for a corpus that is all test)`,
-      );
     return { moments: o.collected.all, from: [o.corpus] };
   }
   const usable = o.inputs.filter((s) => s.moments.frames > 0);
@@ -77,4 +71,28 @@ function corpusMoments(o: NormaliserOptions): { moments: Moments; from: string[]
     dims,
   );
   return { moments: pooled, from: usable.map((s) => s.corpus).sort() };
+}
+
+/**
+ * Whether `corpus` normalisation can take its statistics from `statsFrom`, given how much train
+ * and validation/test data the corpus has (rows before extraction, frames after): the stage
+ * checks it before extracting anything, and again on the frames it got.
+ */
+export function checkStatsSource(
+  stageId: string,
+  corpus: string,
+  statsFrom: StatsFrom,
+  amount: { train: number; heldBack: number },
+): void {
+  const where = `${stageId} (corpus '${corpus}')`;
+  if (statsFrom === 'train' && amount.train === 0 && amount.heldBack > 0)
+    throw new SerxError(
+      FeaturesErrors.NORMALISATION,
+      `${where}: normalise: corpus with statsFrom: train, but the corpus has no train rows (an unseen corpus?); set statsFrom: own (its own data) or statsFrom: training-corpora (wire the training corpora's mfcc statistics)`,
+    );
+  if (statsFrom === 'own' && amount.train > 0 && amount.heldBack > 0)
+    throw new SerxError(
+      FeaturesErrors.NORMALISATION,
+      `${where}: statsFrom: own would normalise train rows with statistics of validation/test rows; use statsFrom: train (own is for a corpus that is all test)`,
+    );
 }

@@ -20,12 +20,12 @@ import {
   statsFromSchema,
   storeMetaValue,
 } from '../normalisation/mode.ts';
-import type { Normaliser } from '../normalisation/normaliser.ts';
+import { checkStatsSource, type Normaliser } from '../normalisation/normaliser.ts';
 import { writeStatistics } from '../normalisation/statistics-file.ts';
 import type { FeatureRowInput } from '../store/format.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
-import { extractRaw, type RawExtraction } from './mfcc-extract.ts';
+import { extractRaw, type InputUtterance, type RawExtraction } from './mfcc-extract.ts';
 import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
 
 export interface MfccParams {
@@ -144,7 +144,7 @@ async function runMfcc(ctx: StageContext<MfccParams, typeof inputs>) {
   ctx.signal.throwIfAborted();
   const input = ctx.inputs.utterances;
   refuseHeldOutStatistics(ctx.id, ctx.inputs.statistics ?? [], ctx.heldOut);
-  const { meta: inputMeta, utterances } = await readUtterances(input.path);
+  const { meta: inputMeta, utterances } = await readUtterances<InputUtterance>(input.path);
   const options = resolveMfccOptions({
     preset: params.preset ?? 'python_speech_features',
     ...params.options,
@@ -166,6 +166,11 @@ async function runMfcc(ctx: StageContext<MfccParams, typeof inputs>) {
       pad,
     },
   });
+  if (mode === 'corpus') {
+    // Fail before extracting when the corpus cannot give the statistics asked for.
+    const train = utterances.filter((u) => (u.split ?? 'train') === 'train').length;
+    checkStatsSource(ctx.id, inputMeta.corpus, statsFrom, { train, heldBack: utterances.length - train });
+  }
   const collector = new StatisticsCollector(options.numCeps);
   const perRow = mode === 'utterance' || mode === 'none';
   const started = Date.now();
