@@ -1,6 +1,8 @@
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import {
   type EntryManifest,
   loadSpec,
@@ -35,8 +37,16 @@ async function edit(file: string, change: (text: string) => string): Promise<() 
   const after = change(before);
   expect(after).not.toBe(before);
   await writeFile(path, after);
-  return () => writeFile(path, before);
+  const revert = () => writeFile(path, before);
+  reverts.push(revert);
+  return revert;
 }
+
+// A failed assertion must not leave an edit behind for the next test.
+const reverts: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const revert of reverts.splice(0)) await revert();
+});
 
 async function plan() {
   const graph = await loadSpec(spec);
@@ -96,6 +106,14 @@ describe('the code in the cache key', () => {
       square: ['miss', 'code changed: code-plugin/shapes/square.ts'],
       cube: ['hit'],
     });
+    const why = await serx(['why', spec, 'square', '--cache', join(dir, 'cache')]);
+    expect(why.stderr).toBe('');
+    expect(why.stdout).toContain('  because   code changed: code-plugin/shapes/square.ts\n');
+    expect(why.stdout).toMatch(/\n {4}code code-plugin\/shapes\/square\.ts [0-9a-f]{64}\n/);
+    const plan_ = await serx(['plan', spec, '--cache', join(dir, 'cache')]);
+    expect(plan_.stdout).toMatch(
+      /miss +square +[0-9a-f]{12} +code:shape\n +↳ code changed: code-plugin\/shapes\/square\.ts\n/,
+    );
     await revert();
     expect(await plan()).toEqual(allHit);
   });
@@ -171,6 +189,22 @@ describe('the code in the cache key', () => {
     expect(await readdir(join(dir, 'cache'))).toContain('code-index.json');
   });
 });
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _: BufferEncoding, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+async function serx(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const env = { PATH: process.env.PATH, SERX_TEST_MARKERS: markers };
+  const code = await main(argv, { stdout, stderr, cwd: dir, env });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
 
 async function sha256sum(path: string): Promise<string> {
   const { execFileSync } = await import('node:child_process');
