@@ -25,10 +25,26 @@ export async function loadPlugins(names: readonly string[], fromDir: string): Pr
   return plugins;
 }
 
+let typeScriptLoader: Promise<void> | undefined;
+
+/**
+ * The built serx (an installed package, dist/*.js) runs without a TypeScript loader; a study's own
+ * plugin written in TypeScript gets tsx's loader registered on first need, in this thread. In the
+ * monorepo every entry already runs under tsx.
+ */
+function ensureTypeScriptLoader(file: string | undefined): Promise<void> | undefined {
+  if (!file || !/\.[cm]?tsx?$/.test(file) || !import.meta.url.endsWith('.js')) return undefined;
+  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return typeScriptLoader;
+}
+
 export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlugin> {
   const file = resolvePluginEntry(name, fromDir);
   let module: Record<string, unknown>;
   try {
+    await ensureTypeScriptLoader(file);
     module = (await import(file ? pathToFileURL(file).href : name)) as Record<string, unknown>;
   } catch (cause) {
     if (file && isEsmInCommonJsScope(cause)) throw await esmScopeError(name, file, cause);
