@@ -4,7 +4,15 @@
 // (worker/child-process entries, *.mjs) are copied with their TypeScript hooks removed, since an
 // installed serx runs built JS without a loader. Run by the Nx `build` target (cached).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 
@@ -17,7 +25,10 @@ if (!existsSync(join(root, 'tsconfig.build.json'))) {
 }
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 if (result.status !== 0) process.exit(result.status ?? 1);
 
 function* walk(dir) {
@@ -59,4 +70,6 @@ for (const file of walk(dist)) {
     rewritten++;
   }
 }
-console.log(`build-package: ${relative(process.cwd(), dist) || 'dist'} ready (${rewritten} runtime files rewritten)`);
+console.log(
+  `build-package: ${relative(process.cwd(), dist) || 'dist'} ready (${rewritten} runtime files rewritten)`,
+);

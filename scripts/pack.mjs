@@ -10,7 +10,16 @@
 // and only what a user needs: dist/, README.md, LICENSE (+ bin/ for core, the MFCC kernel's C source
 // and build script for stage-features). Node builtins only.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +46,13 @@ export function publishablePackages() {
 
 /** The manifest as published: see the header comment. */
 export function publishedManifest(manifest, versions) {
-  const { private: _private, devDependencies: _dev, scripts: _scripts, exports: _exports, ...rest } = manifest;
+  const {
+    private: _private,
+    devDependencies: _dev,
+    scripts: _scripts,
+    exports: _exports,
+    ...rest
+  } = manifest;
   const pin = (deps = {}) =>
     Object.fromEntries(
       Object.entries(deps).map(([name, range]) => [
@@ -80,7 +95,10 @@ function stage(pkg, versions, into) {
   }
   cpSync(join(pkg.root, 'README.md'), join(dir, 'README.md'));
   cpSync(join(repoRoot, 'LICENSE'), join(dir, 'LICENSE'));
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(publishedManifest(pkg.manifest, versions), null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify(publishedManifest(pkg.manifest, versions), null, 2)}\n`,
+  );
   return dir;
 }
 

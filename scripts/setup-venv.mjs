@@ -2,8 +2,8 @@
 // server from it and `npm run mlflow` serves one for users. Node builtins only.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemPython } from '../packages/tf-backend/provision/tools-venv.mjs';
 import { log, repoRoot, run, sha256, tail } from './setup-util.mjs';
-import { systemPython } from './tools-venv.mjs';
 
 export const MLFLOW_VERSION = '3.6.0';
 export const venvDir = join(repoRoot, '.venv');

