@@ -1,6 +1,6 @@
 // The smoke experiment through `--executor slurm` on a real Slurm cluster (CI: scripts/slurm-local.sh
 // up) gives the same cache keys and output content hashes as in process, one job per node.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,26 +28,30 @@ interface StageRecord {
   job?: { executor: string; id: string; nodes?: string };
 }
 
-function run(executor: string, cache: string): { [id: string]: StageRecord } {
-  const out = spawnSync(
-    process.execPath,
-    [serxBin, 'run', 'experiments/smoke.yaml', '--executor', executor],
-    {
-      cwd: root,
-      env: { ...process.env, SERX_CACHE: cache, MLFLOW_TRACKING_URI: '' },
-      encoding: 'utf8',
-    },
-  );
-  expect(out.status, `${out.stdout}\n${out.stderr}`).toBe(0);
-  const record = /record (\S+\.json)/.exec(out.stdout)?.[1] as string;
+/** Runs the smoke spec (asynchronously: a long synchronous child would stall vitest's worker). */
+async function run(executor: string, cache: string): Promise<{ [id: string]: StageRecord }> {
+  const child = spawn(process.execPath, [serxBin, 'run', 'experiments/smoke.yaml', '--executor', executor], {
+    cwd: root,
+    env: { ...process.env, SERX_CACHE: cache, MLFLOW_TRACKING_URI: '' },
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    out += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(code, out).toBe(0);
+  const record = /record (\S+\.json)/.exec(out)?.[1] as string;
   return JSON.parse(readFileSync(record, 'utf8')).stages;
 }
 
 describe.skipIf(!slurmUp())('experiments/smoke.yaml on Slurm', () => {
-  it('computes every node in its own job with the same keys and output hashes as in process', () => {
+  it('computes every node in its own job with the same keys and output hashes as in process', async () => {
     const work = mkdtempSync(join(tmpdir(), 'serx-smoke-slurm-'));
-    const local = run('in-process', join(work, 'local'));
-    const slurm = run('slurm', join(work, 'slurm'));
+    const local = await run('in-process', join(work, 'local'));
+    const slurm = await run('slurm', join(work, 'slurm'));
     const view = (stages: { [id: string]: StageRecord }) =>
       Object.values(stages).map((s) => ({ id: s.id, status: s.status, key: s.key, outputs: s.outputs }));
     expect(view(slurm)).toEqual(view(local));
