@@ -30,6 +30,7 @@ const LICENSE = 'MIT';
 /** Extra paths (besides dist/, README.md, LICENSE) a package ships. */
 const EXTRA_FILES = {
   '@serx/core': ['bin/serx.mjs'],
+  '@serx/tf-backend': ['provision'],
   '@serx/stage-features': ['native/mfcc-kernel.c', 'native/build.mjs'],
 };
 

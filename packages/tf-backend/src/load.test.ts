@@ -24,7 +24,7 @@ describe('loadTensorflow', () => {
     process.env.SERX_BACKEND = 'cpu';
     const error = await errorOf(loadTensorflow());
     expect(error.code).toBe(ErrorCodes.ENVIRONMENT);
-    expect(error.message).toMatch(/too slow to train.*npm run setup/);
+    expect(error.message).toMatch(/too slow to train.*serx setup/);
   });
 
   it('rejects an unknown SERX_BACKEND with the allowed values', async () => {

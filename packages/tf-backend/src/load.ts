@@ -16,7 +16,7 @@ export interface LoadOptions {
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const SETUP_HINT =
-  'run `npm run setup` (or `node scripts/setup.mjs --force-tf` to re-provision the native backend)';
+  'run `npx serx setup` (`--force-tf` re-provisions the native backend; in the serx repo: `npm run setup`)';
 // CommonJS on purpose: tfjs-node, tfjs and the wasm backend must share one tfjs-core instance.
 const require = createRequire(import.meta.url);
 const loaded = new Map<BackendName | 'auto', Promise<LoadedBackend>>();
@@ -68,7 +68,9 @@ async function loadAuto(threads: number): Promise<LoadedBackend> {
     return await loadNative(threads);
   } catch (error) {
     const recorded = readSetupState().nativeError;
-    const reason = recorded ?? (error instanceof Error ? error.message.split('\n')[0] : String(error));
+    const reason =
+      recorded ??
+      `${error instanceof Error ? error.message.split('\n')[0] : String(error)}; to provision it, ${SETUP_HINT}`;
     return { ...(await loadWasm()), fallbackReason: `native TensorFlow unavailable: ${reason}` };
   }
 }

@@ -18,6 +18,8 @@ const BUILTINS: { [name: string]: () => Promise<CliCommand> } = {
   sync: async () => (await import('./commands/sync.ts')).syncCommand,
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
   'exec-node': async () => (await import('./commands/exec-node.ts')).execNodeCommand,
+  init: async () => (await import('./commands/init.ts')).initCommand,
+  setup: async () => (await import('./commands/setup.ts')).setupCommand,
 };
 
 function version(): string {
