@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the package in the current directory into dist/: `tsc -p tsconfig.build.json` emits JS and
-// .d.ts (relative `./x.ts` imports rewritten to `./x.js`), then the plain-JS runtime files of src/
+// .d.ts (relative `./x.ts` imports rewritten to `./x.js`; `noCheck`: type errors are the `typecheck`
+// target's job, which makes a build ~6x faster), then the plain-JS runtime files of src/
 // (worker/child-process entries, *.mjs) are copied with their TypeScript hooks removed, since an
 // installed serx runs built JS without a loader. Run by the Nx `build` target (cached).
 import { spawnSync } from 'node:child_process';

@@ -92,7 +92,7 @@ function stage(pkg, versions, into) {
   cpSync(join(pkg.root, 'dist'), join(dir, 'dist'), { recursive: true });
   for (const file of EXTRA_FILES[pkg.manifest.name] ?? []) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
-    cpSync(join(pkg.root, file), join(dir, file));
+    cpSync(join(pkg.root, file), join(dir, file), { recursive: true });
   }
   cpSync(join(pkg.root, 'README.md'), join(dir, 'README.md'));
   cpSync(join(repoRoot, 'LICENSE'), join(dir, 'LICENSE'));
