@@ -2,12 +2,13 @@
 // with `wide-cnn` runs at smoke size; then the structure file is edited. Only the autoencoder and
 // what is downstream of it may miss; reverting the edit reuses the old entries.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSpec, openCache, planGraph, runGraph } from '@serx/core';
+import { loadSpec, openCache, planGraph } from '@serx/core';
 import { beforeAll, expect, it } from 'vitest';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -58,9 +59,16 @@ async function plan() {
 }
 
 it('editing a structure file misses the autoencoder and its downstream only; reverting hits again', async () => {
-  const summary = await runGraph(await loadSpec(spec), { cache: join(work, 'cache') });
-  expect(summary.errors.map((e) => e.message)).toEqual([]);
-  const ids = Object.keys(summary.stages);
+  // Through the CLI with its default executor (a process per stage), as the user runs it: the stage
+  // processes must load ./my-plugin too, or `wide-cnn` is unknown there.
+  const cli = spawnSync(
+    process.execPath,
+    [join(root, 'packages/core/bin/serx.mjs'), 'run', spec, '--cache', join(work, 'cache'), '--json'],
+    { cwd: work, encoding: 'utf8' },
+  );
+  expect(cli.stderr).not.toMatch(/unknown encoder structure/);
+  expect(cli.status).toBe(0);
+  const ids = (await plan()).map(([id]) => id as string);
   const allHit = ids.map((id) => [id, 'hit']);
   expect(await plan()).toEqual(allHit);
 

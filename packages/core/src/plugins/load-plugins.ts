@@ -15,6 +15,15 @@ export function pluginOrigin(name: string): { specifier: string; fromDir: string
 }
 
 /**
+ * Every plugin this process loaded from a module, in load order: a stage process loads (and sets
+ * up) all of them before running a stage, since a stage may use what another plugin's `setup()`
+ * registered (an encoder structure or a corpus reader from the study's own plugin).
+ */
+export function loadedPluginOrigins(): { specifier: string; fromDir: string }[] {
+  return [...origins.values()];
+}
+
+/**
  * Imports plugin packages by package name (resolved from `fromDir` upwards, then from the
  * current directory) or by relative/absolute path, and runs each plugin's `setup` once. A
  * plugin module exports `plugin` (or a default export) made with `definePlugin`.

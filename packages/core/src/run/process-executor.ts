@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { StageResult } from '../contract.ts';
 import { SerxError } from '../errors.ts';
-import { pluginOrigin } from '../plugins/load-plugins.ts';
+import { loadedPluginOrigins, pluginOrigin } from '../plugins/load-plugins.ts';
 import type { ContextChannels } from './context.ts';
 import { type Executor, InProcessExecutor, type StageTask } from './executor.ts';
 import { type FromWorker, relay, type ToWorker } from './worker-protocol.ts';
@@ -150,6 +150,7 @@ export class ProcessExecutor implements Executor {
         fromDir: origin.fromDir,
         stage: node.definition.name,
         data: task.data,
+        setup: loadedPluginOrigins(),
         ...(task.scratchDir ? { tmpDir: task.scratchDir } : {}),
       } satisfies ToWorker);
     });

@@ -63,6 +63,7 @@ export async function runTask(
   channels: ContextChannels,
   signal: AbortSignal,
 ): Promise<StageResult | undefined> {
+  for (const other of task.setup ?? []) await loadPlugin(other.specifier, other.fromDir);
   const plugin = await loadPlugin(task.plugin, task.fromDir);
   const definition = plugin.stages.find((s) => s.name === task.stage);
   if (!definition) throw new Error(`plugin ${task.plugin} has no stage ${task.stage}`);

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StageResult } from '../contract.ts';
 import { SerxError } from '../errors.ts';
-import { resolvePluginEntry } from '../plugins/load-plugins.ts';
+import { loadedPluginOrigins, resolvePluginEntry } from '../plugins/load-plugins.ts';
 import { type Executor, InProcessExecutor, type StageTask } from './executor.ts';
 import { type FromWorker, relay, type ToWorker } from './worker-protocol.ts';
 
@@ -85,6 +85,7 @@ export class WorkerThreadExecutor implements Executor {
         fromDir,
         stage: node.definition.name,
         data: task.data,
+        setup: loadedPluginOrigins(),
       } satisfies ToWorker);
     });
   }

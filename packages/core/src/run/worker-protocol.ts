@@ -9,6 +9,8 @@ export type ToWorker =
       fromDir: string;
       stage: string;
       data: ContextData;
+      /** The run's other plugins, loaded and set up first in this order (their registrations). */
+      setup?: { specifier: string; fromDir: string }[];
       /** The execution's scratch directory: TMPDIR while the stage runs. */
       tmpDir?: string;
     }
