@@ -145,8 +145,17 @@ if (code !== 0) {
 
 // --- the table
 const pct = (v: number | null) => (v === null ? '–' : (v * 100).toFixed(1));
-const show = (xs: number[]) => {
+// UA lives in [0, 1]: intervals are cut there, as in the report's Table 2
+const interval = (xs: number[]) => {
   const ci = tInterval(xs, 0.95);
+  return {
+    ...ci,
+    lo: ci.lo === null ? null : Math.max(0, ci.lo),
+    hi: ci.hi === null ? null : Math.min(1, ci.hi),
+  };
+};
+const show = (xs: number[]) => {
+  const ci = interval(xs);
   return ci.lo === null ? `${pct(ci.mean)} (n=${ci.n})` : `${pct(ci.mean)} [${pct(ci.lo)}, ${pct(ci.hi)}]`;
 };
 const epochs = trainStage.keyInput?.params.epochs;
@@ -166,8 +175,8 @@ let outside = 0;
 for (const corpus of [...serxUa.keys()].sort()) {
   const s = serxUa.get(corpus) ?? [];
   const k = kerasUa.get(corpus) ?? [];
-  const ks = tInterval(k, 0.95);
-  const ss = tInterval(s, 0.95);
+  const ks = interval(k);
+  const ss = interval(s);
   const inside = ks.lo === null || ks.hi === null ? null : ss.mean >= ks.lo && ss.mean <= ks.hi;
   if (inside === false) outside++;
   const unseen = !(modelConfig.trainCorpora as string[]).includes(corpus);
