@@ -26,7 +26,7 @@ matrix:
   seed: [1]
 
 stages:
-  ingest_emodb: { uses: features:ingest, params: { corpus: emodb, root: "\${vars.data}/emodb", perSpeaker: 2 } }
+  ingest_emodb: { uses: features:ingest, params: { corpus: emodb, root: "\${vars.data}/emodb", perSpeaker: 6 } }
   split_emodb: { uses: features:split, inputs: { utterances: ingest_emodb.utterances } }
   mfcc_emodb: { uses: features:mfcc, inputs: { utterances: split_emodb.utterances } }
 
@@ -59,7 +59,7 @@ stages:
 
   report:
     uses: analysis:report
-    params: { title: "My study", compare: { a: ser_frozen, b: ser_scratch }, resamples: 200 }
+    params: { title: "My study", compare: { a: predict_frozen, b: predict_scratch }, resamples: 200 }
     inputs:
       evaluations: ["eval_scratch.evaluation[*]", "eval_frozen.evaluation[*]"]
       data: [mfcc_emodb.features]
@@ -119,6 +119,11 @@ export const plugin = definePlugin({
     registerEncoderStructure(wideCnn);
   },
 });
+`;
+
+/** tfjs-node's own install script downloads libtensorflow from a CDN; `serx setup` provisions it. */
+export const NPMRC = `# @tensorflow/tfjs-node's install script downloads from a CDN; \`npx serx setup\` provisions it instead
+ignore-scripts=true
 `;
 
 export const GITIGNORE = `node_modules/

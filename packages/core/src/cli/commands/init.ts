@@ -5,7 +5,15 @@ import { SerxError } from '../../errors.ts';
 import { parseCommandArgs, usageError } from '../args.ts';
 import { line } from '../context.ts';
 import { printUsage } from '../context-print.ts';
-import { GITIGNORE, PLUGIN_INDEX, readme, SERX_PACKAGES, studySpec, WIDE_CNN } from './init-templates.ts';
+import {
+  GITIGNORE,
+  NPMRC,
+  PLUGIN_INDEX,
+  readme,
+  SERX_PACKAGES,
+  studySpec,
+  WIDE_CNN,
+} from './init-templates.ts';
 
 const usage = 'serx init [dir] [--corpora <path>]';
 
@@ -80,6 +88,8 @@ export const initCommand: CliCommand = {
         `${dir} already has ${clashes.join(', ')}; serx init only creates new files (move them away or pick another dir)`,
       );
     }
+    // An .npmrc the user already has is theirs; ours only turns install scripts off.
+    if (!existsSync(join(dir, '.npmrc'))) files.push(['.npmrc', NPMRC]);
     const manifestPath = join(dir, 'package.json');
     const existing = existsSync(manifestPath)
       ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest)

@@ -1,0 +1,117 @@
+// What a new user does, outside the repo: pack every serx package (scripts/pack.mjs: the built dist/
+// and a published manifest), install the tarballs into a fresh folder (their dependencies from the
+// registry), `npx serx init`, `npx serx setup`, and run the scaffolded spec on a few real files.
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const data = resolve(process.env.SERX_DATA ?? join(root, '..', 'shared', 'corpora'));
+/** What a published tarball may hold (no sources, tests, benches or fixtures). */
+const SHIPPED =
+  /^(package\.json|README\.md|LICENSE|dist\/.*\.(js|d\.ts|mjs|json)|bin\/serx\.mjs|native\/(mfcc-kernel\.c|build\.mjs)|provision\/[a-z-]+\.mjs)$/;
+
+interface PackReport {
+  name: string;
+  filename: string;
+  size: number;
+  tarball: string;
+  files: { path: string }[];
+}
+
+function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const started = Date.now();
+  const result = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    // The study's own cache (.serx/cache), not one a developer's shell points at.
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SERX_CACHE')), ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  console.log(`${cmd} ${args.slice(0, 3).join(' ')}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (result.status !== 0) console.error(result.stdout, result.stderr);
+  return result;
+}
+
+it('packed serx installs into a fresh study that init, setup and run then work in', () => {
+  const work = mkdtempSync(join(tmpdir(), 'serx-install-'));
+  const packed = sh(
+    process.execPath,
+    [join(root, 'scripts', 'pack.mjs'), '--out', join(work, 'packs'), '--json'],
+    root,
+  );
+  expect(packed.status, packed.stderr).toBe(0);
+  const reports = JSON.parse(packed.stdout) as PackReport[];
+  expect(reports.map((r) => r.name).sort()).toEqual(
+    expect.arrayContaining([
+      '@serx/core',
+      '@serx/stage-analysis',
+      '@serx/stage-autoencoder',
+      '@serx/stage-features',
+      '@serx/stage-ser',
+      '@serx/tf-backend',
+    ]),
+  );
+  for (const report of reports) {
+    expect(
+      report.files.map((f) => f.path).filter((path) => !SHIPPED.test(path)),
+      report.name,
+    ).toEqual([]);
+    expect(
+      report.files.some((f) => f.path === 'dist/index.d.ts'),
+      report.name,
+    ).toBe(true);
+  }
+  const features = reports.find((r) => r.name === '@serx/stage-features')!;
+  expect(features.files.map((f) => f.path)).toEqual(
+    expect.arrayContaining(['native/mfcc-kernel.c', 'native/build.mjs']),
+  );
+
+  const study = join(work, 'my-study');
+  sh('mkdir', ['-p', study], work);
+  writeFileSync(join(study, 'package.json'), '{ "name": "my-study", "private": true }\n');
+  // --ignore-scripts: tfjs-node's own install script downloads from a CDN; `serx setup` provisions it.
+  const install = sh(
+    'npm',
+    [
+      'install',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      ...reports.map((r) => r.tarball),
+    ],
+    study,
+  );
+  expect(install.status, install.stderr).toBe(0);
+  const manifest = JSON.parse(readFileSync(join(study, 'node_modules/@serx/stage-ser/package.json'), 'utf8'));
+  expect(manifest.private).toBeUndefined();
+  expect(manifest.peerDependencies).toEqual({ '@serx/core': '^0.1.0' });
+  expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+
+  const init = sh('npx', ['--no', 'serx', 'init', '--corpora', data], study);
+  expect(init.status, init.stderr).toBe(0);
+  expect(init.stdout).toContain('created experiments/study.yaml');
+  const studyManifest = JSON.parse(readFileSync(join(study, 'package.json'), 'utf8'));
+  expect(studyManifest.dependencies['@serx/stage-ser']).toMatch(/^file:/); // the installed tarball is kept
+
+  const setup = sh('npx', ['--no', 'serx', 'setup'], study);
+  expect(setup.status, setup.stderr).toBe(0);
+  expect(setup.stdout).toMatch(/\[serx setup\] tensorflow: (native|wasm) backend ok|native backend ready/);
+  const doctor = sh('npx', ['--no', 'serx', 'doctor'], study);
+  expect(doctor.stdout).toMatch(/^backend: (tensorflow|wasm)/m);
+
+  const run = sh('npx', ['--no', 'serx', 'run', 'experiments/study.yaml'], study);
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+  const record = JSON.parse(readFileSync(run.stdout.match(/record (\S+\.json)/)![1]!, 'utf8')) as {
+    stages: { [id: string]: { status: string; key: string } };
+  };
+  expect(record.stages.report!.status).toBe('succeeded');
+  const key = record.stages.report!.key;
+  const report = join(study, '.serx', 'cache', 'entries', key.slice(0, 2), key, 'report', 'report.html');
+  expect(existsSync(report), report).toBe(true);
+  expect(readFileSync(report, 'utf8')).toContain('My study');
+});
