@@ -2,7 +2,7 @@
 // and a published manifest), install the tarballs into a fresh folder (their dependencies from the
 // registry), `npx serx init`, `npx serx setup`, and run the scaffolded spec on a few real files.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +71,7 @@ it('packed serx installs into a fresh study that init, setup and run then work i
   );
 
   const study = join(work, 'my-study');
-  sh('mkdir', ['-p', study], work);
+  mkdirSync(study);
   writeFileSync(join(study, 'package.json'), '{ "name": "my-study", "private": true }\n');
   // --ignore-scripts: tfjs-node's own install script downloads from a CDN; `serx setup` provisions it.
   const install = sh(
@@ -114,4 +114,5 @@ it('packed serx installs into a fresh study that init, setup and run then work i
   const report = join(study, '.serx', 'cache', 'entries', key.slice(0, 2), key, 'report', 'report.html');
   expect(existsSync(report), report).toBe(true);
   expect(readFileSync(report, 'utf8')).toContain('My study');
+  rmSync(work, { recursive: true, force: true }); // ~400 MB; kept when the test fails, to look into
 });

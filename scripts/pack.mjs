@@ -108,7 +108,7 @@ function build(projects) {
   const result = spawnSync(
     process.execPath,
     [nx, 'run-many', '-t', 'build', `--projects=${projects.join(',')}`, '--outputStyle=static'],
-    { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NX_DAEMON: 'false' } },
+    { cwd: repoRoot, stdio: ['ignore', 2, 2], env: { ...process.env, NX_DAEMON: 'false' } },
   );
   if (result.status !== 0) throw new Error('the build failed (see above)');
 }
