@@ -2,7 +2,7 @@
 // tfjs-node's download script cannot break the install. Node builtins only.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { log, readJson, repoRoot, run, sha256, stateDir, tail, writeJson } from './setup-util.mjs';
+import { log, readJson, repoRoot, run, sha256, stateDir, tail, warn, writeJson } from './setup-util.mjs';
 
 const STEP = 'npm';
 const stampPath = join(stateDir, 'npm.json');
@@ -64,7 +64,14 @@ export function ensureNodeModules() {
   if (!result.ok && fresh) {
     const reason =
       result.output.split('\n').find((line) => /npm error (?!code)\S/.test(line)) ?? 'see npm ci';
-    log(STEP, `npm ci failed (${reason.replace('npm error ', '').slice(0, 100)}); trying npm install`);
+    // Not silent: `npm install` may resolve other versions than the lock, so the install is no longer
+    // the reproducible one. The usual cause is a package.json edited without updating the lock.
+    warn(STEP, `npm ci FAILED: ${reason.replace('npm error ', '').slice(0, 300)}`);
+    warn(
+      STEP,
+      'falling back to `npm install` (versions may differ from package-lock.json); fix: run ' +
+        '`npm install --package-lock-only --ignore-scripts` and commit package-lock.json',
+    );
     result = npm(['install']);
   }
   if (!result.ok) {
