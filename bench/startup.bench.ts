@@ -1,0 +1,132 @@
+// Bench: start-up of the in-repo serx (TypeScript sources through tsx) vs an installed serx (the
+// packed tarballs, built JS, no loader): `serx --version` and a no-op rerun of the smoke spec (every
+// stage cached), interleaved, min/median of --runs each; plus tarball and fresh-install sizes.
+//   npm run bench -- startup [--runs 10] [--study DIR]   (--study: a folder where the tarballs are
+//   installed already; default: pack and install into a temp folder)
+// The first rerun of each is untimed: it fills that serx's cache (the code fingerprint differs
+// between sources and built JS, so each has its own cache under ~/.cache/serx/startup-bench-*).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, study: { type: 'string' } },
+});
+const RUNS = Number(values.runs);
+const data = resolve(process.env.SERX_DATA ?? join(root, '..', 'shared', 'corpora'));
+
+function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
+  if (result.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+function du(path: string): string {
+  return sh('du', ['-sh', path], root).split('\t')[0]!;
+}
+
+let study = values.study;
+if (!study) {
+  const work = mkdtempSync(join(tmpdir(), 'serx-startup-bench-'));
+  const reports = JSON.parse(
+    sh(process.execPath, [join(root, 'scripts/pack.mjs'), '--out', join(work, 'packs'), '--json'], root),
+  ) as {
+    name: string;
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+    tarball: string;
+  }[];
+  console.log('| tarball | packed | unpacked | files |\n|---|---:|---:|---:|');
+  for (const r of reports)
+    console.log(
+      `| ${r.filename} | ${(r.size / 1024).toFixed(0)} kB | ${(r.unpackedSize / 1024).toFixed(0)} kB | ${r.entryCount} |`,
+    );
+  study = join(work, 'study');
+  mkdirSync(study);
+  writeFileSync(join(study, 'package.json'), '{ "name": "study", "private": true }\n');
+  sh(
+    'npm',
+    [
+      'install',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      ...reports.map((r) => r.tarball),
+    ],
+    study,
+  );
+  console.log(
+    `\nfresh install (node_modules, ${reports.length} serx packages + their dependencies): ${du(join(study, 'node_modules'))}`,
+  );
+  sh(join(study, 'node_modules/.bin/serx'), ['setup'], study);
+}
+mkdirSync(join(study, 'smoke'), { recursive: true });
+for (const spec of ['smoke.yaml', 'paper.yaml'])
+  copyFileSync(join(root, 'experiments', spec), join(study, 'smoke', spec));
+
+const variants = [
+  {
+    name: 'in-repo (tsx, sources)',
+    bin: join(root, 'packages/core/bin/serx.mjs'),
+    cwd: root,
+    spec: 'experiments/smoke.yaml',
+    cache: 'repo',
+  },
+  {
+    name: 'installed (built JS)',
+    bin: join(study, 'node_modules/@serx/core/bin/serx.mjs'),
+    cwd: study,
+    spec: 'smoke/smoke.yaml',
+    cache: 'installed',
+  },
+];
+
+function timed(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
+  const started = process.hrtime.bigint();
+  sh(process.execPath, [bin, ...args], cwd, env);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+const samples = new Map<string, number[]>();
+const add = (key: string, seconds: number) => samples.set(key, [...(samples.get(key) ?? []), seconds]);
+const envOf = (cache: string) => ({
+  SERX_DATA: data,
+  SERX_CACHE: join(homedir(), '.cache', 'serx', `startup-bench-${cache}`),
+});
+for (const v of variants) {
+  const started = Date.now();
+  sh(process.execPath, [v.bin, 'run', v.spec], v.cwd, envOf(v.cache)); // fills the cache
+  console.log(`${v.name}: cache filled in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+for (let i = 0; i < RUNS; i++) {
+  for (const v of variants) {
+    add(`${v.name} | serx --version`, timed(v.bin, ['--version'], v.cwd, envOf(v.cache)));
+    add(`${v.name} | no-op rerun of smoke`, timed(v.bin, ['run', v.spec], v.cwd, envOf(v.cache)));
+  }
+}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+console.log(
+  `\n${RUNS} runs each, interleaved; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log('| serx | command | min | median |\n|---|---|---:|---:|');
+for (const [key, xs] of samples) {
+  const [who, what] = key.split(' | ');
+  console.log(`| ${who} | ${what} | ${Math.min(...xs).toFixed(3)} s | ${median(xs).toFixed(3)} s |`);
+}
