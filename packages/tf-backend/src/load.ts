@@ -70,7 +70,7 @@ async function loadAuto(threads: number): Promise<LoadedBackend> {
     const recorded = readSetupState().nativeError;
     const reason =
       recorded ??
-      `${error instanceof Error ? error.message.split('\n')[0] : String(error)}; to provision it, ${SETUP_HINT}`;
+      `${(error instanceof Error ? error.message.split('\n')[0]! : String(error)).trim().replace(/\.$/, '')}; to provision it, ${SETUP_HINT}`;
     return { ...(await loadWasm()), fallbackReason: `native TensorFlow unavailable: ${reason}` };
   }
 }
