@@ -2,10 +2,11 @@
 // with `wide-cnn` runs at smoke size; then the structure file is edited. Only the autoencoder and
 // what is downstream of it may miss; reverting the edit reuses the old entries.
 
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSpec, openCache, planGraph } from '@serx/core';
@@ -61,13 +62,14 @@ async function plan() {
 it('editing a structure file misses the autoencoder and its downstream only; reverting hits again', async () => {
   // Through the CLI with its default executor (a process per stage), as the user runs it: the stage
   // processes must load ./my-plugin too, or `wide-cnn` is unknown there.
-  const cli = spawnSync(
+  // (asynchronously: a blocked test thread starves vitest's own RPC)
+  const cli = await promisify(execFile)(
     process.execPath,
     [join(root, 'packages/core/bin/serx.mjs'), 'run', spec, '--cache', join(work, 'cache'), '--json'],
-    { cwd: work, encoding: 'utf8' },
-  );
+    { cwd: work, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  ).catch((error: { stderr?: string; code?: number }) => ({ stderr: error.stderr ?? '', failed: error.code }));
   expect(cli.stderr).not.toMatch(/unknown encoder structure/);
-  expect(cli.status).toBe(0);
+  expect('failed' in cli ? cli.failed : 0).toBe(0);
   const ids = (await plan()).map(([id]) => id as string);
   const allHit = ids.map((id) => [id, 'hit']);
   expect(await plan()).toEqual(allHit);
