@@ -6,9 +6,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { loadSpec, openCache, planGraph } from '@serx/core';
 import { beforeAll, expect, it } from 'vitest';
 
@@ -67,7 +67,10 @@ it('editing a structure file misses the autoencoder and its downstream only; rev
     process.execPath,
     [join(root, 'packages/core/bin/serx.mjs'), 'run', spec, '--cache', join(work, 'cache'), '--json'],
     { cwd: work, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  ).catch((error: { stderr?: string; code?: number }) => ({ stderr: error.stderr ?? '', failed: error.code }));
+  ).catch((error: { stderr?: string; code?: number }) => ({
+    stderr: error.stderr ?? '',
+    failed: error.code,
+  }));
   expect(cli.stderr).not.toMatch(/unknown encoder structure/);
   expect('failed' in cli ? cli.failed : 0).toBe(0);
   const ids = (await plan()).map(([id]) => id as string);

@@ -51,7 +51,9 @@ function ensureGoldenVenv(venv: string): string {
   for (const [cmd, args] of steps) {
     const r = spawnSync(cmd, args, { stdio: 'inherit' });
     if (r.status !== 0) {
-      console.error(`${cmd} ${args.join(' ')} failed (exit ${r.status}); the MFCC bench needs the reference venv`);
+      console.error(
+        `${cmd} ${args.join(' ')} failed (exit ${r.status}); the MFCC bench needs the reference venv`,
+      );
       process.exit(1);
     }
   }

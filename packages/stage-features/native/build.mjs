@@ -22,7 +22,9 @@ const say = (message) => args.has('--quiet') || console.log(`[serx setup] mfcc k
 const headers = join(dirname(dirname(process.execPath)), 'include', 'node');
 const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version']).status === 0);
 if (!cc || !existsSync(join(headers, 'node_api.h'))) {
-  say(`skipped (${cc ? `no Node headers in ${headers}` : 'no C compiler'}); the JavaScript MFCC pipeline is used`);
+  say(
+    `skipped (${cc ? `no Node headers in ${headers}` : 'no C compiler'}); the JavaScript MFCC pipeline is used`,
+  );
   process.exit(0);
 }
 // AVX2 only widens the vector loops; -ffp-contract=off (no FMA) keeps every host's bits equal.
@@ -41,7 +43,9 @@ mkdirSync(buildDir, { recursive: true });
 const partial = `${target}.${process.pid}.tmp`;
 const result = spawnSync(cc, [...flags, `-I${headers}`, source, '-o', partial, '-lm'], { encoding: 'utf8' });
 if (result.status !== 0) {
-  console.error(`[serx setup] mfcc kernel: ${cc} failed; the JavaScript MFCC pipeline is used\n${result.stderr}`);
+  console.error(
+    `[serx setup] mfcc kernel: ${cc} failed; the JavaScript MFCC pipeline is used\n${result.stderr}`,
+  );
   process.exit(0);
 }
 renameSync(partial, target);

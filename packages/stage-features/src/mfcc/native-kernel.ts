@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 /** The C frame pipeline (native/mfcc-kernel.c), built at setup by native/build.mjs. */
 export interface NativeMfccKernel {
   create(config: NativeKernelConfig): unknown;
-  compute(handle: unknown, samples: Float32Array, frames: number, firstStart: number, out: Float32Array): void;
+  compute(
+    handle: unknown,
+    samples: Float32Array,
+    frames: number,
+    firstStart: number,
+    out: Float32Array,
+  ): void;
 }
 
 export interface NativeKernelConfig {
