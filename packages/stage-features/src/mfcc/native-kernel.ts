@@ -45,13 +45,16 @@ let loaded: NativeMfccKernel | null | undefined;
  */
 export function nativeMfccKernel(): NativeMfccKernel | null {
   if (loaded !== undefined) return loaded;
-  if (process.env.SERX_MFCC_NATIVE === '0') return (loaded = null);
-  try {
-    loaded = createRequire(import.meta.url)(addonPath) as NativeMfccKernel;
-  } catch {
-    loaded = null;
-  }
+  loaded = process.env.SERX_MFCC_NATIVE === '0' ? null : loadAddon();
   return loaded;
+}
+
+function loadAddon(): NativeMfccKernel | null {
+  try {
+    return createRequire(import.meta.url)(addonPath) as NativeMfccKernel;
+  } catch {
+    return null;
+  }
 }
 
 /** Which MFCC pipeline runs in this thread: recorded in the features' metadata. */
