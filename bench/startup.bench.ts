@@ -6,7 +6,7 @@
 // The first rerun of each is untimed: it fills that serx's cache (the code fingerprint differs
 // between sources and built JS, so each has its own cache under ~/.cache/serx/startup-bench-*).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,8 +35,9 @@ function du(path: string): string {
 }
 
 let study = values.study;
+let work: string | undefined;
 if (!study) {
-  const work = mkdtempSync(join(tmpdir(), 'serx-startup-bench-'));
+  work = mkdtempSync(join(tmpdir(), 'serx-startup-bench-'));
   const reports = JSON.parse(
     sh(process.execPath, [join(root, 'scripts/pack.mjs'), '--out', join(work, 'packs'), '--json'], root),
   ) as {
@@ -130,3 +131,4 @@ for (const [key, xs] of samples) {
   const [who, what] = key.split(' | ');
   console.log(`| ${who} | ${what} | ${Math.min(...xs).toFixed(3)} s | ${median(xs).toFixed(3)} s |`);
 }
+if (work) rmSync(work, { recursive: true, force: true }); // ~1 GB with the native addon's libtensorflow
