@@ -1,7 +1,7 @@
 // What a new user does, outside the repo: pack every serx package (scripts/pack.mjs: the built dist/
 // and a published manifest), install the tarballs into a fresh folder (their dependencies from the
 // registry), `npx serx init`, `npx serx setup`, and run the scaffolded spec on a few real files.
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,23 +22,41 @@ interface PackReport {
   files: { path: string }[];
 }
 
-function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  const started = Date.now();
-  const result = spawnSync(cmd, args, {
-    cwd,
-    encoding: 'utf8',
-    // The study's own cache (.serx/cache), not one a developer's shell points at.
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SERX_CACHE')), ...env },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  console.log(`${cmd} ${args.slice(0, 3).join(' ')}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (result.status !== 0) console.error(result.stdout, result.stderr);
-  return result;
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
 }
 
-it('packed serx installs into a fresh study that init, setup and run then work in', () => {
+/** Runs a command to its end without blocking this thread (a blocked test thread starves vitest's RPC). */
+async function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
+  const started = Date.now();
+  const child = spawn(cmd, args, {
+    cwd,
+    // The study's own cache (.serx/cache), not one a developer's shell points at.
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SERX_CACHE')), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const status = await new Promise<number | null>((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (code) => done(code));
+  });
+  console.log(`${cmd} ${args.slice(0, 3).join(' ')}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (status !== 0) console.error(stdout, stderr);
+  return { status, stdout, stderr };
+}
+
+it('packed serx installs into a fresh study that init, setup and run then work in', async () => {
   const work = mkdtempSync(join(tmpdir(), 'serx-install-'));
-  const packed = sh(
+  const packed = await sh(
     process.execPath,
     [join(root, 'scripts', 'pack.mjs'), '--out', join(work, 'packs'), '--json'],
     root,
@@ -74,7 +92,7 @@ it('packed serx installs into a fresh study that init, setup and run then work i
   mkdirSync(study);
   writeFileSync(join(study, 'package.json'), '{ "name": "my-study", "private": true }\n');
   // --ignore-scripts: tfjs-node's own install script downloads from a CDN; `serx setup` provisions it.
-  const install = sh(
+  const install = await sh(
     'npm',
     [
       'install',
@@ -92,19 +110,19 @@ it('packed serx installs into a fresh study that init, setup and run then work i
   expect(manifest.peerDependencies).toEqual({ '@serx/core': '^0.1.0' });
   expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
 
-  const init = sh('npx', ['--no', 'serx', 'init', '--corpora', data], study);
+  const init = await sh('npx', ['--no', 'serx', 'init', '--corpora', data], study);
   expect(init.status, init.stderr).toBe(0);
   expect(init.stdout).toContain('created experiments/study.yaml');
   const studyManifest = JSON.parse(readFileSync(join(study, 'package.json'), 'utf8'));
   expect(studyManifest.dependencies['@serx/stage-ser']).toMatch(/^file:/); // the installed tarball is kept
 
-  const setup = sh('npx', ['--no', 'serx', 'setup'], study);
+  const setup = await sh('npx', ['--no', 'serx', 'setup'], study);
   expect(setup.status, setup.stderr).toBe(0);
   expect(setup.stdout).toMatch(/\[serx setup\] tensorflow: (native|wasm) backend ok|native backend ready/);
-  const doctor = sh('npx', ['--no', 'serx', 'doctor'], study);
+  const doctor = await sh('npx', ['--no', 'serx', 'doctor'], study);
   expect(doctor.stdout).toMatch(/^backend: (tensorflow|wasm)/m);
 
-  const run = sh('npx', ['--no', 'serx', 'run', 'experiments/study.yaml'], study);
+  const run = await sh('npx', ['--no', 'serx', 'run', 'experiments/study.yaml'], study);
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   const record = JSON.parse(readFileSync(run.stdout.match(/record (\S+\.json)/)![1]!, 'utf8')) as {
     stages: { [id: string]: { status: string; key: string } };
