@@ -26,7 +26,9 @@ it('trains a structure registered by another plugin (the README walk-through), w
     epochs: 1,
   };
   const before = testContext(pretrain, { params, inputs: { features: [featuresArtifact(store)] } });
-  await expect(pretrain.run(before.ctx)).rejects.toMatchObject({ code: 'autoencoder:ENCODER_STRUCTURE_UNKNOWN' });
+  await expect(pretrain.run(before.ctx)).rejects.toMatchObject({
+    code: 'autoencoder:ENCODER_STRUCTURE_UNKNOWN',
+  });
 
   await loadPlugin('./test/fixtures/my-plugin/index.ts', packageDir);
   const { ctx } = testContext(pretrain, { params, inputs: { features: [featuresArtifact(store)] } });
