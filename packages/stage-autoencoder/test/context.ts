@@ -56,7 +56,9 @@ export function testContext<P, I extends InputSpecs>(
     },
     progress: {
       total: (total, label) => void recorded.progress.push({ total, ...(label ? { label } : {}) }),
-      tick: (units = 1) => void (recorded.ticks += units),
+      tick: (units = 1) => {
+        recorded.ticks += units;
+      },
     },
     metrics: {
       metric: (name, value, step) =>

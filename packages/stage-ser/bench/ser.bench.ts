@@ -15,8 +15,8 @@
  */
 import { join } from 'node:path';
 import { threadBudget } from '@serx/core';
-import { loadTensorflow } from '@serx/tf-backend';
 import { buildStructure, registerBuiltinStructures, useNativeReluGrad } from '@serx/stage-autoencoder';
+import { loadTensorflow } from '@serx/tf-backend';
 import { type KerasWorker, startKerasWorker, type Timing } from './keras-worker.ts';
 import { pipelineSamplesPerSecond } from './pipeline.ts';
 import { type Mode, tfjsStepper, type Variant } from './steppers.ts';

@@ -1,6 +1,6 @@
-import type { Tfjs as Tf } from '@serx/tf-backend';
 import { mulberry32 as createRng } from '@serx/core';
 import { buildStructure } from '@serx/stage-autoencoder';
+import type { Tfjs as Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleCnnLstm } from '../src/model/cnn-lstm.ts';
 import { serxLstmClass } from '../src/model/lstm.ts';

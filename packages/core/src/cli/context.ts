@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { type Cache, openCache } from '../cache/cache.ts';
 import type { CliIO } from '../contract.ts';
-import type { Graph } from '../graph/types.ts';
 import { loadSpec } from '../graph/load-spec.ts';
+import type { Graph } from '../graph/types.ts';
 
 /** `--cache`, else $SERX_CACHE, else `.serx/cache` under the current directory. */
 export function cacheDirOf(flag: string | undefined, io: CliIO): string {

@@ -7,8 +7,8 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SerxError } from '../../src/errors.ts';
 import { isSerxError } from '../../src/errors.ts';
-import { createRegistry } from '../../src/plugins/registry.ts';
 import { loadSpec } from '../../src/graph/load-spec.ts';
+import { createRegistry } from '../../src/plugins/registry.ts';
 import { SpecIssuesError } from '../../src/spec/spec-error.ts';
 import { plugin } from '../fixtures/plugin/index.ts';
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createRegistry } from '../../src/plugins/registry.ts';
 import { specJsonSchema } from '../../src/cli/spec-json-schema.ts';
+import { createRegistry } from '../../src/plugins/registry.ts';
 import { plugin } from '../fixtures/plugin/index.ts';
 
 const positive = join(import.meta.dirname, 'positive');

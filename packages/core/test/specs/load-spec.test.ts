@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { definePlugin, defineStage } from '../../src/contract.ts';
 import type { SerxError } from '../../src/errors.ts';
 import { ErrorCodes } from '../../src/errors.ts';
+import { loadSpec } from '../../src/graph/load-spec.ts';
 import type { GraphNode, InputRef } from '../../src/graph/types.ts';
 import { createRegistry } from '../../src/plugins/registry.ts';
-import { loadSpec } from '../../src/graph/load-spec.ts';
 
 const positive = join(import.meta.dirname, 'positive');
 

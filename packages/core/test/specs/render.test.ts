@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderGraph } from '../../src/graph/render.ts';
 import { loadSpec } from '../../src/graph/load-spec.ts';
+import { renderGraph } from '../../src/graph/render.ts';
 
 const spec = join(import.meta.dirname, 'positive', 'small.yaml');
 

@@ -1,9 +1,9 @@
 import { SerxError } from '@serx/core';
+import { AnalysisErrors } from '../errors.ts';
 import { type Comparison, compareMethods, pairedGroups, type StatsOptions } from '../report/comparison.ts';
 import { type MethodRuns, pairMethods, resolveMethods } from '../report/method-runs.ts';
 import { type BootstrapResult, hierarchicalBootstrap } from '../stats/bootstrap.ts';
 import { type Claim, describeClaim } from './claim.ts';
-import { AnalysisErrors } from '../errors.ts';
 
 export type Verdict = 'holds' | 'does not hold' | 'inconclusive';
 

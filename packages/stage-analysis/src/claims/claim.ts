@@ -1,6 +1,6 @@
 import { SerxError } from '@serx/core';
-import { METRIC_NAMES, type MetricName } from '../stats/metric-on-index.ts';
 import { AnalysisErrors } from '../errors.ts';
+import { METRIC_NAMES, type MetricName } from '../stats/metric-on-index.ts';
 
 export type ClaimOp = '>=' | '>' | '<=' | '<';
 

@@ -1,7 +1,7 @@
 import { SerxError } from '@serx/core';
+import { AnalysisErrors } from '../errors.ts';
 import type { ReportParams } from './build-report.ts';
 import { type MethodRuns, pairMethods, resolveMethods } from './method-runs.ts';
-import { AnalysisErrors } from '../errors.ts';
 
 /** The pairs to compare: `params.compare` (stage or method ids), else pre-trained encoder vs scratch. */
 export function comparisonPairs(

@@ -1,9 +1,9 @@
 import { type Json, SerxError } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
+import { AutoencoderErrors } from '../errors.ts';
 import { resolveStructureParams } from './params.ts';
 import { getEncoderStructure, type Tf } from './registry.ts';
 import { seededKernelInitializers } from './seeded-init.ts';
-import { AutoencoderErrors } from '../errors.ts';
 
 /** A structure reference as stored in `structure.json` and written in specs. */
 export interface StructureRef {
@@ -92,7 +92,10 @@ export function buildStructure(
 }
 
 function invalid(name: string, message: string): SerxError {
-  return new SerxError(AutoencoderErrors.ENCODER_STRUCTURE_INVALID, `encoder structure '${name}': ${message}`);
+  return new SerxError(
+    AutoencoderErrors.ENCODER_STRUCTURE_INVALID,
+    `encoder structure '${name}': ${message}`,
+  );
 }
 
 function fmt(shape: readonly (number | null)[] | undefined): string {

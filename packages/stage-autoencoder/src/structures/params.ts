@@ -1,7 +1,7 @@
 import { type Json, SerxError } from '@serx/core';
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { EncoderStructure } from './registry.ts';
 import { AutoencoderErrors } from '../errors.ts';
+import type { EncoderStructure } from './registry.ts';
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();

@@ -1,5 +1,5 @@
-import { gc } from '../../run/gc.ts';
 import type { CliCommand } from '../../contract.ts';
+import { gc } from '../../run/gc.ts';
 import { parseCommandArgs, positiveInt, usageError } from '../args.ts';
 import { line, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';

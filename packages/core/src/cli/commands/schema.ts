@@ -1,10 +1,10 @@
 import type { CliCommand } from '../../contract.ts';
 import { createRegistry } from '../../plugins/registry.ts';
-import { specJsonSchema } from '../spec-json-schema.ts';
 import { parseCommandArgs } from '../args.ts';
 import { line } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 import { loadDefaultPlugins } from '../default-plugins.ts';
+import { specJsonSchema } from '../spec-json-schema.ts';
 
 const usage = 'serx schema [--plugin <pkg>]...   (JSON Schema of spec files, for YAML editors)';
 
