@@ -37,6 +37,12 @@ export interface NativeKernelConfig {
 }
 
 const addonPath = fileURLToPath(new URL('../../native/build/mfcc-kernel.node', import.meta.url));
+
+/**
+ * The kernel's C source: loaded through `require`, not an ESM import, so the stages that use it name
+ * it in their `codeDependencies` to put it in their cache key.
+ */
+export const mfccKernelSource = fileURLToPath(new URL('../../native/mfcc-kernel.c', import.meta.url));
 let loaded: NativeMfccKernel | null | undefined;
 
 /**

@@ -11,6 +11,7 @@ import {
   padFrames,
   resolveMfccOptions,
 } from '../mfcc/index.ts';
+import { mfccKernelSource } from '../mfcc/native-kernel.ts';
 import { StatisticsCollector } from '../normalisation/collector.ts';
 import {
   type NormaliseMode,
@@ -127,6 +128,8 @@ export const mfcc = defineStage({
     },
   },
   resources: { class: 'cpu-heavy' },
+  // the C MFCC kernel is loaded with require(), outside the import graph the key follows
+  codeDependencies: () => [mfccKernelSource],
   corpora(params, inputs) {
     const mode = normaliseMode(params.normalise);
     if (mode === 'corpus' && params.statsFrom === 'training-corpora' && !inputs.statistics) {

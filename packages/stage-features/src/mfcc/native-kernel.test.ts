@@ -1,0 +1,15 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { mfcc } from '../stages/mfcc.ts';
+import { mfccKernelName, mfccKernelSource } from './native-kernel.ts';
+
+it('features:mfcc names the C kernel source in its cache key (it is loaded outside the import graph)', () => {
+  const files = mfcc.codeDependencies?.({} as never) ?? [];
+  expect(files).toEqual([mfccKernelSource]);
+  expect(existsSync(mfccKernelSource)).toBe(true);
+  expect(readFileSync(mfccKernelSource, 'utf8')).toContain('NAPI_MODULE_INIT');
+});
+
+it('the C kernel is built by setup and used (SERX_MFCC_NATIVE=0 would select the JS pipeline)', () => {
+  expect(process.env.SERX_MFCC_NATIVE === '0' ? 'js' : 'native').toBe(mfccKernelName());
+});
