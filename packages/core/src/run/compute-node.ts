@@ -2,6 +2,7 @@ import { faultPoint } from '../cache/fault.ts';
 import type { StageResult } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { contextChannels } from './context.ts';
+import { failedOutcome } from './failed-outcome.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
 import { stageBrokeContract, stageFailed } from './stage-errors.ts';
@@ -109,26 +110,6 @@ export async function compute(
     };
   } catch (error) {
     await env.cache.discard(staging);
-    const durationMs = Date.now() - started;
-    if (env.signal.aborted) {
-      const reason = String((env.signal.reason as Error)?.message ?? env.signal.reason);
-      env.tracker.stageFinished(node.id, 'interrupted', { error: reason, durationMs });
-      env.emit({ type: 'state', id: node.id, state: 'interrupted', key, detail: reason, durationMs });
-      return { record: { ...record, status: 'interrupted', startedAt, durationMs, skipped: reason } };
-    }
-    const wrapped = stageFailed(node, error);
-    const cause = wrapped.cause instanceof Error ? (wrapped.cause.stack ?? wrapped.cause.message) : undefined;
-    env.tracker.stageFinished(node.id, 'failed', { error: wrapped.message, durationMs });
-    env.emit({ type: 'state', id: node.id, state: 'failed', key, detail: wrapped.message, durationMs });
-    return {
-      record: {
-        ...record,
-        status: 'failed',
-        startedAt,
-        durationMs,
-        error: { code: wrapped.code, message: wrapped.message, ...(cause ? { cause } : {}) },
-      },
-      error: wrapped,
-    };
+    return failedOutcome(node, env, record, key, started, error, (e) => stageFailed(node, e), true);
   }
 }

@@ -2,6 +2,7 @@ import { SerxError } from '../errors.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { contextChannels } from './context.ts';
 import type { RemoteNodeResult } from './executor.ts';
+import { failedOutcome } from './failed-outcome.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
 import { stageFailed } from './stage-errors.ts';
@@ -74,27 +75,10 @@ export async function computeRemote(
       artifacts: artifactsOf(node, found.path, found.manifest),
     };
   } catch (error) {
-    const durationMs = Date.now() - started;
-    if (env.signal.aborted) {
-      const reason = String((env.signal.reason as Error)?.message ?? env.signal.reason);
-      env.tracker.stageFinished(node.id, 'interrupted', { error: reason, durationMs });
-      env.emit({ type: 'state', id: node.id, state: 'interrupted', key, detail: reason, durationMs });
-      return { record: { ...record, status: 'interrupted', startedAt, durationMs, skipped: reason } };
-    }
-    const wrapped =
-      error instanceof SerxError && error.code === 'JOB_FAILED' ? error : stageFailed(node, error);
-    env.tracker.stageFinished(node.id, 'failed', { error: wrapped.message, durationMs });
-    env.emit({ type: 'state', id: node.id, state: 'failed', key, detail: wrapped.message, durationMs });
-    return {
-      record: {
-        ...record,
-        status: 'failed',
-        startedAt,
-        durationMs,
-        error: { code: wrapped.code, message: wrapped.message },
-      },
-      error: wrapped,
-    };
+    // a job's own failure (state, log tail) is already the message to show
+    const wrap = (e: unknown) =>
+      e instanceof SerxError && e.code === 'JOB_FAILED' ? e : stageFailed(node, e);
+    return failedOutcome(node, env, record, key, started, error, wrap, false);
   }
 }
 
