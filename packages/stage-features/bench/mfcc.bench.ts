@@ -15,9 +15,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { referencePython } from '../../../bench/python-venv.ts';
 import { decodeAudioFile } from '../src/audio/index.ts';
 import { MfccExtractor } from '../src/mfcc/extractor.ts';
 import { type MfccPresetName, resolveMfccOptions } from '../src/mfcc/presets.ts';
@@ -28,8 +29,7 @@ const { values } = parseArgs({
 });
 const perCorpus = Number(values['per-corpus']);
 const rounds = Number(values.rounds);
-const python = process.env.SERX_GOLDEN_PYTHON ?? ensureGoldenVenv(join(homedir(), '.cache/serx/golden-venv'));
-
+/** The reference implementations, pinned so that timings compare the same code run to run. */
 const GOLDEN_PACKAGES = [
   'python_speech_features==0.6',
   'numpy==2.4.6',
@@ -37,28 +37,13 @@ const GOLDEN_PACKAGES = [
   'librosa==0.11.0',
   'kaldi-native-fbank==1.23.0',
 ];
-
-/** The venv with the reference implementations, created on first use (pip, ~1 min). */
-function ensureGoldenVenv(venv: string): string {
-  const bin = join(venv, 'bin', 'python');
-  const probe = 'import python_speech_features, librosa, kaldi_native_fbank, soundfile';
-  if (existsSync(bin) && spawnSync(bin, ['-c', probe]).status === 0) return bin;
-  console.log(`creating the reference venv ${venv} (python_speech_features, librosa, kaldi-native-fbank)`);
-  const steps: [string, string[]][] = [
-    ['python3', ['-m', 'venv', venv]],
-    [bin, ['-m', 'pip', 'install', '--quiet', ...GOLDEN_PACKAGES]],
-  ];
-  for (const [cmd, args] of steps) {
-    const r = spawnSync(cmd, args, { stdio: 'inherit' });
-    if (r.status !== 0) {
-      console.error(
-        `${cmd} ${args.join(' ')} failed (exit ${r.status}); the MFCC bench needs the reference venv`,
-      );
-      process.exit(1);
-    }
-  }
-  return bin;
-}
+const python =
+  process.env.SERX_GOLDEN_PYTHON ??
+  referencePython(
+    'golden-venv',
+    'import python_speech_features, librosa, kaldi_native_fbank, soundfile',
+    () => GOLDEN_PACKAGES,
+  );
 
 function* audioFiles(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
