@@ -33,6 +33,11 @@ export interface ModelEvaluation {
   /** Training strategy from the model's meta (`scratch`, `frozen`, `finetune`) when known. */
   strategy: string | null;
   structure: string | null;
+  /**
+   * Content hash of the pretrained encoder the model was built on (its own, or its initial model's
+   * for a fine-tuned one); null for a model trained from scratch; absent when not known.
+   */
+  encoder?: string | null;
   /** Matrix variant of the model (`{ seed: 1 }`), the key that pairs methods run on the same seed. */
   variant: { [axis: string]: Json };
   classes: string[];

@@ -10,7 +10,39 @@ import type { EvaluationDoc } from '../evaluation/types.ts';
 
 const text = (v: Json | undefined): string | null => (typeof v === 'string' ? v : null);
 
-export function attachModels(docs: readonly EvaluationDoc[], training: readonly Artifact[]): EvaluationDoc[] {
+/** What a model's `config.json` says it was built from (content hashes). */
+export interface ModelLineage {
+  encoderArtifact: string | null;
+  initialModel: string | null;
+}
+
+/**
+ * The pretrained encoder a model rests on: its own `encoderArtifact`, else (fine-tuned) its initial
+ * model's, followed through `lineage`; null when it was trained from scratch; undefined when a link
+ * of the chain is not among the report's training inputs.
+ */
+export function encoderOf(
+  hash: string,
+  lineage: ReadonlyMap<string, ModelLineage>,
+): string | null | undefined {
+  const seen = new Set<string>();
+  let current: string | null = hash;
+  while (current !== null) {
+    if (seen.has(current)) return undefined;
+    seen.add(current);
+    const entry = lineage.get(current);
+    if (!entry) return undefined;
+    if (entry.encoderArtifact) return entry.encoderArtifact;
+    current = entry.initialModel;
+  }
+  return null;
+}
+
+export function attachModels(
+  docs: readonly EvaluationDoc[],
+  training: readonly Artifact[],
+  lineage: ReadonlyMap<string, ModelLineage> = new Map(),
+): EvaluationDoc[] {
   const byHash = new Map(training.filter((a) => a.type === 'model').map((a) => [a.hash, a]));
   return docs.map((doc) => ({
     ...doc,
@@ -19,6 +51,7 @@ export function attachModels(docs: readonly EvaluationDoc[], training: readonly 
       if (!artifact || !m.predictions.includes(m.model)) return m;
       const { stageId, variant } = parseProducerId(artifact.producer);
       const structure = artifact.meta.structure;
+      const encoder = encoderOf(artifact.hash, lineage);
       return {
         ...m,
         model: artifact.producer,
@@ -26,6 +59,7 @@ export function attachModels(docs: readonly EvaluationDoc[], training: readonly 
         variant,
         strategy: m.strategy ?? text(artifact.meta.strategy),
         structure: m.structure ?? (typeof structure === 'string' ? structure : null),
+        ...(encoder === undefined ? {} : { encoder }),
       };
     }),
   }));

@@ -32,7 +32,31 @@ export function table2Caption(table: Table2): string {
   const collapse = table.rows.some((r) => r.collapsed.length > 0)
     ? ` ⚠ collapsed k/n: k of the row's n runs predict one class for ≥ ${COLLAPSE_SHARE * 100} % of their test utterances.`
     : '';
-  return `${METRIC_TITLES[table.metric]} (%) per test set, mean over seeds with ${level}% t interval [lo, hi] (cut at 0 and 100); ${seedCountNote(table)}. *unseen (left-out) corpus.${collapse}`;
+  return `${METRIC_TITLES[table.metric]} (%) per test set, mean over seeds with ${level}% t interval [lo, hi] (cut at 0 and 100); ${seedCountNote(table)}. *unseen (left-out) corpus.${collapse}${varianceNote(table)}`;
+}
+
+/**
+ * Which sources of variance the intervals cover: every row's runs differ by their seed (weight
+ * initialisation, batch order, crops, dropout and SpecAugment masks); rows on a pretrained encoder
+ * say whether their runs share one encoder (then pretraining variance is not in the interval).
+ */
+export function varianceNote(table: Table2): string {
+  const rows = table.rows.filter((r) => !r.reference && r.runs > 1);
+  if (rows.length === 0) return '';
+  const shared = rows.filter((r) => r.encoders === 1).map((r) => r.label);
+  const own = rows.filter((r) => typeof r.encoders === 'number' && r.encoders > 1);
+  const parts = [
+    " Intervals cover the variance between seeds of each row's own training (initialisation, batch order, crops, dropout and SpecAugment masks; none for deterministic baselines)",
+  ];
+  if (shared.length > 0)
+    parts.push(
+      `; ${shared.join(', ')}: all runs share one pretrained encoder, so encoder (pretraining) variance is not in ${shared.length === 1 ? 'its interval' : 'their intervals'}`,
+    );
+  if (own.length > 0)
+    parts.push(
+      `; ${own.map((r) => `${r.label} (${r.encoders} encoders over ${r.runs} runs)`).join(', ')}: encoder variance included`,
+    );
+  return `${parts.join('')}.`;
 }
 
 export function renderTable2Markdown(table: Table2): string {

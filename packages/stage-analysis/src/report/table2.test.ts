@@ -52,6 +52,25 @@ describe('Table 2', () => {
     );
   });
 
+  it('says which sources of variance the intervals cover: one shared encoder, or one per run', () => {
+    const withEncoders = (hashes: (string | null)[]) =>
+      methods.map((m, i) => ({
+        ...m,
+        runs: m.runs.map((r, k) => ({ ...r, model: { ...r.model, encoder: i === 0 ? null : hashes[k] } })),
+      }));
+    const shared = buildTable2(withEncoders(['h-ae', 'h-ae', 'h-ae']), { metric: 'ua' });
+    expect(shared.rows.map((r) => r.encoders)).toEqual([null, 1]);
+    const md = renderTable2Markdown(shared);
+    expect(md).toContain("Intervals cover the variance between seeds of each row's own training");
+    expect(md).toContain(
+      'CNN-LSTM + pre-trained encoder: all runs share one pretrained encoder, so encoder (pretraining) variance is not in its interval.',
+    );
+    const own = buildTable2(withEncoders(['h-1', 'h-2', 'h-3']), { metric: 'ua' });
+    expect(renderTable2Markdown(own)).toContain(
+      'CNN-LSTM + pre-trained encoder (3 encoders over 3 runs): encoder variance included.',
+    );
+  });
+
   it('an ablation row sharing a strategy is told apart by structure and stage id', () => {
     const ablation = docs
       .filter((d) => d.models[0]!.method === 'ser_frozen')

@@ -20,6 +20,11 @@ export interface Table2Row {
   collapsed: { run: string; class: string; share: number }[];
   /** Number of runs behind the row. */
   runs: number;
+  /**
+   * Distinct pretrained encoders among the row's runs (1 = all runs share one encoder, so encoder
+   * variance is not in the row's interval); null when the runs rest on no encoder (or it is unknown).
+   */
+  encoders?: number | null;
 }
 
 export interface Table2 {
@@ -64,6 +69,7 @@ export function buildTable2(
         return c.collapsed ? [{ run: key, class: c.class, share: c.share }] : [];
       }),
       runs: m.runs.length,
+      encoders: distinctEncoders(m),
       cells: columns.map(({ corpus }) => {
         const values = m.runs
           .map((r) => corpusOf(r.model, corpus)?.[options.metric])
@@ -82,4 +88,10 @@ export function buildTable2(
     });
   }
   return { metric: options.metric, level, columns, rows };
+}
+
+/** Distinct encoder hashes among a method's runs; null when none of them names one. */
+function distinctEncoders(m: MethodRuns): number | null {
+  const hashes = m.runs.map((r) => r.model.encoder).filter((h): h is string => typeof h === 'string');
+  return hashes.length === 0 ? null : new Set(hashes).size;
 }

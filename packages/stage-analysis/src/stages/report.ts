@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, ErrorCodes, paramsSchema, SerxError } from '@serx/core';
 import { CLAIM_SCHEMA } from '../claims/claim.ts';
 import { AnalysisErrors } from '../errors.ts';
 import type { EvaluationDoc } from '../evaluation/types.ts';
 import type { ReconstructionSample } from '../figures/reconstruction-figure.ts';
-import { attachModels } from '../report/attach-models.ts';
+import { attachModels, type ModelLineage } from '../report/attach-models.ts';
 import { buildReport, type ReportInputs, type ReportParams } from '../report/build-report.ts';
 import { countEvaluated, countStores } from '../report/data-summary.ts';
 import { readHistoryCurves } from '../report/history-curves.ts';
@@ -13,6 +13,16 @@ import { REPORT_FILES, writeReport } from '../report/write-report.ts';
 import { EVALUATION_FILE } from './evaluate.ts';
 import { finiteMetrics } from './finite-metrics.ts';
 import { TSNE_FILE, type TsneDoc } from './tsne.ts';
+
+/** `readJson`, but null when the file does not exist. */
+async function readOptionalJson<T>(file: string): Promise<T | null> {
+  try {
+    await access(file);
+  } catch {
+    return null;
+  }
+  return readJson<T>(file);
+}
 
 async function readJson<T>(file: string): Promise<T> {
   try {
@@ -100,7 +110,19 @@ export const report = defineStage({
       });
     }
     const histories: ReportInputs['histories'] = [];
+    const lineage = new Map<string, ModelLineage>();
     for (const a of ctx.inputs.training ?? []) {
+      // a model's config.json names the encoder (or initial model) it was built on; a model of
+      // another plugin may have none: its lineage is then unknown, not an error
+      const config =
+        a.type === 'model'
+          ? await readOptionalJson<Partial<ModelLineage>>(join(a.path, 'config.json'))
+          : null;
+      if (config)
+        lineage.set(a.hash, {
+          encoderArtifact: config.encoderArtifact ?? null,
+          initialModel: config.initialModel ?? null,
+        });
       const points = await readHistoryCurves(a.path, a.producer);
       if (points) histories.push({ kind: a.type === 'encoder' ? 'autoencoder' : 'ser', points });
       else ctx.log.warn(`${a.producer}: no readable history.json, no learning curve`);
@@ -118,7 +140,7 @@ export const report = defineStage({
 
     const { model, figures } = await buildReport(
       {
-        evaluations: attachModels(evaluations, ctx.inputs.training ?? []),
+        evaluations: attachModels(evaluations, ctx.inputs.training ?? [], lineage),
         tsne,
         histories,
         reconstructions,
