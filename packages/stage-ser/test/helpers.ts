@@ -174,6 +174,7 @@ export function testContext<P, I extends InputSpecs = InputSpecs>(init: {
 export const plainRecipe = {
   dropout: { conv: 0, lstmInput: 0, lstmRecurrent: 0, dense: 0 },
   weightDecay: 0,
+  weightDecayOn: ['kernel', 'recurrent_kernel'],
   specAugment: false as const,
   clipNorm: 0,
   lrSchedule: { kind: 'constant' as const },
@@ -184,6 +185,7 @@ export const plainRecipe = {
 export const fullRecipe = {
   dropout: { conv: 0.2, lstmInput: 0.2, lstmRecurrent: 0.2, dense: 0.3 },
   weightDecay: 0.001,
+  weightDecayOn: ['kernel', 'recurrent_kernel'],
   specAugment: { timeMasks: 1, timeMaskWidth: 4, freqMasks: 1, freqMaskWidth: 2 },
   clipNorm: 1,
   lrSchedule: { kind: 'plateau' as const, factor: 0.5, patience: 1, minLr: 0.0001 },
