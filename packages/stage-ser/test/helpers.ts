@@ -134,7 +134,10 @@ export function testContext<P, I extends InputSpecs = InputSpecs>(init: {
   heldOut?: string[];
   signal?: AbortSignal;
   onMetric?: (name: string, value: number, step?: number) => void;
+  /** After every progress tick, with the ticks so far (e.g. to abort at a chosen batch). */
+  onTick?: (ticks: number) => void;
 }): RecordedContext<P, I> {
+  let ticks = 0;
   const recorded: RecordedContext<P, I>['recorded'] = { metrics: [], logs: [], progress: [] };
   return {
     id: init.id ?? 'ser_test',
@@ -153,7 +156,10 @@ export function testContext<P, I extends InputSpecs = InputSpecs>(init: {
     },
     progress: {
       total: (total, label) => recorded.progress.push({ total, ...(label ? { label } : {}) }),
-      tick: () => {},
+      tick: (units = 1) => {
+        ticks += units;
+        init.onTick?.(ticks);
+      },
     },
     metrics: {
       metric: (name, value, step) => {
