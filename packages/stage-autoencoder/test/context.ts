@@ -23,6 +23,8 @@ export function testContext<P, I extends InputSpecs>(
     heldOut?: string[];
     signal?: AbortSignal;
     onLog?: (message: string) => void;
+    /** After every progress tick, with the ticks so far (e.g. to abort at a chosen batch). */
+    onTick?: (ticks: number) => void;
   },
 ): { ctx: StageContext<P, I>; recorded: Recorded } {
   const params = structuredClone(o.params);
@@ -58,6 +60,7 @@ export function testContext<P, I extends InputSpecs>(
       total: (total, label) => void recorded.progress.push({ total, ...(label ? { label } : {}) }),
       tick: (units = 1) => {
         recorded.ticks += units;
+        o.onTick?.(recorded.ticks);
       },
     },
     metrics: {

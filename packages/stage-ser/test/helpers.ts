@@ -134,7 +134,10 @@ export function testContext<P, I extends InputSpecs = InputSpecs>(init: {
   heldOut?: string[];
   signal?: AbortSignal;
   onMetric?: (name: string, value: number, step?: number) => void;
+  /** After every progress tick, with the ticks so far (e.g. to abort at a chosen batch). */
+  onTick?: (ticks: number) => void;
 }): RecordedContext<P, I> {
+  let ticks = 0;
   const recorded: RecordedContext<P, I>['recorded'] = { metrics: [], logs: [], progress: [] };
   return {
     id: init.id ?? 'ser_test',
@@ -153,7 +156,10 @@ export function testContext<P, I extends InputSpecs = InputSpecs>(init: {
     },
     progress: {
       total: (total, label) => recorded.progress.push({ total, ...(label ? { label } : {}) }),
-      tick: () => {},
+      tick: (units = 1) => {
+        ticks += units;
+        init.onTick?.(ticks);
+      },
     },
     metrics: {
       metric: (name, value, step) => {
@@ -174,6 +180,7 @@ export function testContext<P, I extends InputSpecs = InputSpecs>(init: {
 export const plainRecipe = {
   dropout: { conv: 0, lstmInput: 0, lstmRecurrent: 0, dense: 0 },
   weightDecay: 0,
+  weightDecayOn: ['kernel', 'recurrent_kernel'],
   specAugment: false as const,
   clipNorm: 0,
   lrSchedule: { kind: 'constant' as const },
@@ -184,6 +191,7 @@ export const plainRecipe = {
 export const fullRecipe = {
   dropout: { conv: 0.2, lstmInput: 0.2, lstmRecurrent: 0.2, dense: 0.3 },
   weightDecay: 0.001,
+  weightDecayOn: ['kernel', 'recurrent_kernel'],
   specAugment: { timeMasks: 1, timeMaskWidth: 4, freqMasks: 1, freqMaskWidth: 2 },
   clipNorm: 1,
   lrSchedule: { kind: 'plateau' as const, factor: 0.5, patience: 1, minLr: 0.0001 },

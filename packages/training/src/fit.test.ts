@@ -5,9 +5,11 @@ import { mulberry32 } from '@serx/core';
 import { loadTensorflow } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { restoreAdamState, saveAdamState } from './adam-state.ts';
 import { planEpoch } from './batching.ts';
-import { type FitSettings, fit, formatDuration } from './fit.ts';
+import { type FitSettings, fit, weightsUnderDecay } from './fit.ts';
 import { setLearningRate } from './lr-schedule.ts';
+import { formatSeconds } from './report.ts';
 import { clipByGlobalNorm, trainStep } from './step.ts';
 import type { Tf } from './tf.ts';
 
@@ -83,6 +85,7 @@ const settings: FitSettings = {
   minEpochs: 1,
   minDelta: 0,
   weightDecay: 0,
+  weightDecayOn: [],
   clipNorm: 0,
   seed: 11,
 };
@@ -92,7 +95,7 @@ const values = (m: tfjs.LayersModel) => m.getWeights().map((w) => Array.from(w.d
 describe('fit', () => {
   it('trains, writes one record per epoch and ends on the best epoch', async () => {
     const { model, task: t } = task(1);
-    const { history } = await fit({ tf, task: t, settings, fingerprint: 'a' });
+    const { history } = await fit({ tf, task: t, settings });
     expect(history.format).toBe('serx-history/1');
     expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
     expect(history.epochs.every((e) => e.lr === 0.05)).toBe(true);
@@ -106,7 +109,7 @@ describe('fit', () => {
 
   it('a run aborted in epoch 3 resumes from the epoch-2 checkpoint to the same weights and history', async () => {
     const whole = task(2);
-    const reference = await fit({ tf, task: whole.task, settings, fingerprint: 'b' });
+    const reference = await fit({ tf, task: whole.task, settings });
     const workDir = mkdtempSync(join(tmpdir(), 'serx-fit-'));
     const killed = task(2);
     const abort = new AbortController();
@@ -116,7 +119,13 @@ describe('fit', () => {
       return trainEpoch(ctx);
     };
     await expect(
-      fit({ tf, task: killed.task, settings, fingerprint: 'b', workDir, signal: abort.signal }),
+      fit({
+        tf,
+        task: killed.task,
+        settings,
+        checkpoint: { workDir, fingerprint: 'b' },
+        signal: abort.signal,
+      }),
     ).rejects.toThrow('killed');
     const again = task(2);
     let resumedAt = -1;
@@ -124,8 +133,7 @@ describe('fit', () => {
       tf,
       task: again.task,
       settings,
-      fingerprint: 'b',
-      workDir,
+      checkpoint: { workDir, fingerprint: 'b' },
       onResume: (e) => (resumedAt = e),
     });
     expect(resumedAt).toBe(2);
@@ -135,8 +143,85 @@ describe('fit', () => {
     // a checkpoint of another configuration is ignored
     const other = task(2);
     expect(
-      (await fit({ tf, task: other.task, settings, fingerprint: 'c', workDir })).resumedAfter,
+      (await fit({ tf, task: other.task, settings, checkpoint: { workDir, fingerprint: 'c' } })).resumedAfter,
     ).toBeNull();
+  });
+
+  it('releases the optimizer and the best-weights copy: an aborted or finished fit leaves numTensors where it was', async () => {
+    const { model, task: t } = task(6);
+    const workDir = mkdtempSync(join(tmpdir(), 'serx-fit-leak-'));
+    const before = tf.memory().numTensors;
+    const abort = new AbortController();
+    const trainEpoch = t.trainEpoch;
+    let steps = 0;
+    // cancelled mid-epoch 3: by then a best-weights copy, Adam's moments and two checkpoints exist
+    t.trainEpoch = (ctx) =>
+      trainEpoch({
+        ...ctx,
+        step: (loss) => {
+          if (ctx.epoch === 3 && ++steps === 3) abort.abort(new Error('cancelled'));
+          return ctx.step(loss);
+        },
+      });
+    await expect(
+      fit({ tf, task: t, settings, checkpoint: { workDir, fingerprint: 'leak' }, signal: abort.signal }),
+    ).rejects.toThrow('cancelled');
+    expect(tf.memory().numTensors).toBe(before);
+    // resumed from that checkpoint and run to the end: the loaded state is released too
+    t.trainEpoch = trainEpoch;
+    const resumed = await fit({ tf, task: t, settings, checkpoint: { workDir, fingerprint: 'leak' } });
+    expect(resumed.resumedAfter).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('decays the weights weightDecayOn names, and refuses a name the model does not have', () => {
+    const { model, task: t } = task(7);
+    const names = (ws: tfjs.LayerVariable[]) => ws.map((w) => w.originalName);
+    expect(names(weightsUnderDecay(t, ['kernel']))).toEqual(
+      names(t.trainable.filter((w) => /kernel$/.test(w.originalName))),
+    );
+    expect(names(weightsUnderDecay(t, ['bias'])).every((n) => n.endsWith('/bias'))).toBe(true);
+    expect(weightsUnderDecay(t, [])).toEqual([]);
+    // a dense model has no LSTM: naming its recurrent kernel is a mistake, not a silent no-op
+    expect(() => weightsUnderDecay(t, ['kernel', 'recurrent_kernel'])).toThrow(
+      expect.objectContaining({
+        code: 'SPEC_PARAMS',
+        message: expect.stringContaining("'recurrent_kernel'"),
+      }),
+    );
+    model.dispose();
+  });
+
+  it("restores Adam exactly: its bias-correction powers as held, not tfjs's recomputed pow(β, t + 1)", async () => {
+    const bits = (t: tfjs.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+    const start = [0.5, -0.3, 0.2];
+    const w = tf.variable(tf.tensor1d(start));
+    const loss = (v: tfjs.Variable) => () =>
+      tf.sum(tf.mul(tf.square(v), tf.tensor1d([1, 3, 0.5]))) as tfjs.Scalar;
+    const adam = tf.train.adam(0.01);
+    for (let i = 0; i < 40; i++) adam.minimize(loss(w), false, [w]);
+    const state = await saveAdamState(tf, adam);
+    const copy = state.tensors.map((t) => ({ name: t.name, tensor: tf.clone(t.tensor) }));
+    tf.dispose(state.owned);
+    const resumeWith = async (restore: (o: tfjs.AdamOptimizer) => Promise<void>) => {
+      const v = tf.variable(w.clone());
+      const o = tf.train.adam(0.01);
+      await restore(o);
+      for (let i = 0; i < 40; i++) o.minimize(loss(v), false, [v]);
+      const out = bits(v);
+      o.dispose();
+      v.dispose();
+      return out;
+    };
+    const exact = await resumeWith((o) => restoreAdamState(o, copy));
+    const recomputed = await resumeWith((o) => o.setWeights(copy.filter((t) => !t.name.startsWith('adam/'))));
+    for (let i = 0; i < 40; i++) adam.minimize(loss(w), false, [w]);
+    expect(exact).toEqual(bits(w));
+    // the cause of issue 24's drift: tfjs's own setWeights does not continue bit for bit
+    expect(recomputed).not.toEqual(bits(w));
+    tf.dispose([w, ...copy.map((t) => t.tensor)]);
+    adam.dispose();
   });
 
   it('lowers the learning rate on a plateau and the optimizer steps with it', async () => {
@@ -151,7 +236,7 @@ describe('fit', () => {
     const validate = t.validate;
     // validation loss never falls after epoch 1: every later epoch lowers the rate
     t.validate = () => ({ ...validate(), loss: calls++ === 0 ? 0 : 1 });
-    const { history } = await fit({ tf, task: t, settings: stalls, fingerprint: 'd' });
+    const { history } = await fit({ tf, task: t, settings: stalls });
     const expected = [0.5, 0.5, 0.05, 0.005, 0.001];
     for (const [i, e] of history.epochs.entries()) expect(e.lr).toBeCloseTo(expected[i]!, 12);
   });
@@ -175,16 +260,15 @@ describe('fit', () => {
       tf,
       task: t,
       settings: { ...settings, epochs: 1 },
-      fingerprint: 'e',
       validateStart: true,
     });
     expect(history.start).toEqual(start);
   });
 
   it('formats durations without a 60-second minute', () => {
-    expect(formatDuration(59.6)).toBe('1m00s');
-    expect(formatDuration(125)).toBe('2m05s');
-    expect(formatDuration(7.2)).toBe('7s');
+    expect(formatSeconds(59.6)).toBe('1m00s');
+    expect(formatSeconds(125)).toBe('2m05s');
+    expect(formatSeconds(7.2)).toBe('7s');
   });
 });
 

@@ -1,8 +1,11 @@
-import { mixSeed, mulberry32 } from '@serx/core';
+import { mixSeed, mulberry32, SerxError } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
+import { restoreAdamState, saveAdamState } from './adam-state.ts';
 import { loadCheckpoint, type NamedTensor, saveCheckpoint } from './checkpoint.ts';
+import type { trainingFingerprint } from './fingerprint.ts';
 import { type EpochRecord, type EpochValues, HISTORY_FORMAT, type History, type Monitor } from './history.ts';
 import { initialLr, type LrSchedule, type LrState, nextLr, setLearningRate } from './lr-schedule.ts';
+import { formatSeconds } from './report.ts';
 import { initialSelection, observeEpoch, type SelectionState } from './selection.ts';
 import { trainStep } from './step.ts';
 import type { Tf } from './tf.ts';
@@ -18,8 +21,14 @@ export interface FitSettings {
   minEpochs: number;
   /** A validation score must beat the best by more than this. */
   minDelta: number;
-  /** L2 coefficient on the kernels among the trainable weights; 0 = off. */
+  /** L2 coefficient on the trainable weights named in `weightDecayOn`; 0 = off. */
   weightDecay: number;
+  /**
+   * Which weights the L2 term covers, by the last part of their name (`conv2d_1/kernel` →
+   * `kernel`, an LSTM's `recurrent_kernel`, `bias`); [] = none. Every name must name a weight of
+   * the task, else `SPEC_PARAMS`.
+   */
+  weightDecayOn: readonly string[];
   /** Global gradient-norm clip; 0 = off. */
   clipNorm: number;
   seed: number;
@@ -59,16 +68,19 @@ export interface FitTask {
   validate(): Validation;
 }
 
-export interface FitRun {
+/** One training for {@link fit}: the task, its settings, where checkpoints go, the caller's hooks. */
+export interface FitOptions {
   tf: Tf;
   task: FitTask;
   settings: FitSettings;
   /** Validate the starting weights first (a run that continues a trained model): `history.start`. */
   validateStart?: boolean;
-  /** Checkpoints go here after every epoch; without it nothing is saved or resumed. */
-  workDir?: string;
-  /** Identifies the configuration: a checkpoint with another fingerprint is not resumed. */
-  fingerprint: string;
+  /**
+   * A checkpoint goes into `workDir` after every epoch; a run finding one there with the same
+   * `fingerprint` ({@link trainingFingerprint} of its configuration) resumes after its epoch.
+   * Without it nothing is saved or resumed.
+   */
+  checkpoint?: { workDir: string; fingerprint: string };
   signal?: AbortSignal;
   onResume?(epoch: number): void;
   /** After each epoch, with its wall-clock seconds (for logs and metrics, never for outputs). */
@@ -95,18 +107,21 @@ interface LoopState {
  * The epoch loop of every serx training: Adam, per-epoch seeded streams (so a resumed run replays
  * exactly what an uninterrupted one would), validation after each epoch, model selection with
  * early stopping, an LR schedule, a checkpoint per epoch. On return the weights are the best
- * epoch's.
+ * epoch's. Whether it returns or throws (an abort), the optimizer and the best-weights copy are
+ * released: the tensors alive afterwards are the ones alive before.
  */
-export async function fit(run: FitRun): Promise<FitResult> {
-  const { tf, task, settings } = run;
+export async function fit(options: FitOptions): Promise<FitResult> {
+  const { tf, task, settings } = options;
   const minEpochs = Math.min(Math.max(1, settings.minEpochs), settings.epochs);
   const selectionSettings = { minEpochs, patience: settings.patience, minDelta: settings.minDelta };
   const checkAborted = () => {
-    if (run.signal?.aborted) throw run.signal.reason;
+    if (options.signal?.aborted) throw options.signal.reason;
   };
-  const checkpoint = run.workDir ? await loadCheckpoint<LoopState>(tf, run.workDir, run.fingerprint) : null;
+  const decayed = weightsUnderDecay(task, settings.weightDecayOn).map((w) => w.read() as tfjs.Variable);
+  const saved = options.checkpoint;
+  const checkpoint = saved ? await loadCheckpoint<LoopState>(tf, saved.workDir, saved.fingerprint) : null;
   let state: LoopState = {
-    fingerprint: run.fingerprint,
+    fingerprint: saved?.fingerprint ?? '',
     epoch: 0,
     stopped: false,
     selection: initialSelection(),
@@ -116,80 +131,108 @@ export async function fit(run: FitRun): Promise<FitResult> {
   };
   let best: NamedTensor[] | null = null;
   const optimizer = tf.train.adam(settings.learningRate);
-  const variables = task.trainable.map((w) => w.read() as tfjs.Variable);
-  if (checkpoint) {
-    state = checkpoint.state;
-    writeInto(task.weights, checkpoint.weights);
-    tf.dispose(checkpoint.weights.map((t) => t.tensor));
-    if (checkpoint.optimizer.length > 0) await optimizer.setWeights(checkpoint.optimizer);
-    best = checkpoint.best;
-    run.onResume?.(state.epoch);
-  } else if (run.validateStart) {
-    state.start = task.validate().values;
-  }
-  const resumedAfter = checkpoint ? state.epoch : null;
-  const decayed = task.trainable
-    .filter((w) => /kernel$/.test(w.originalName))
-    .map((w) => w.read() as tfjs.Variable);
-  const stepSettings = { weightDecay: settings.weightDecay, decayed, clipNorm: settings.clipNorm };
-  const eta = etaOf(settings.epochs);
+  try {
+    const variables = task.trainable.map((w) => w.read() as tfjs.Variable);
+    if (checkpoint) {
+      state = checkpoint.state;
+      best = checkpoint.best;
+      try {
+        writeInto(task.weights, checkpoint.weights);
+        if (checkpoint.optimizer.length > 0) await restoreAdamState(optimizer, checkpoint.optimizer);
+      } finally {
+        tf.dispose([...checkpoint.weights, ...checkpoint.optimizer].map((t) => t.tensor));
+      }
+      options.onResume?.(state.epoch);
+    } else if (options.validateStart) {
+      state.start = task.validate().values;
+    }
+    const resumedAfter = checkpoint ? state.epoch : null;
+    const stepSettings = { weightDecay: settings.weightDecay, decayed, clipNorm: settings.clipNorm };
+    const eta = etaOf(settings.epochs);
 
-  while (state.epoch < settings.epochs && !state.stopped) {
-    checkAborted();
-    const started = performance.now();
-    const epoch = state.epoch + 1;
-    const seed = mixSeed(settings.seed, epoch);
-    setLearningRate(optimizer, state.lr.lr);
-    const trained = task.trainEpoch({
-      epoch,
-      seed,
-      random: mulberry32(seed),
-      label: `epoch ${epoch}/${settings.epochs}${eta.label(epoch - 1)}`,
-      step: (loss) => trainStep(tf, optimizer, variables, loss, stepSettings),
-      checkAborted,
-    });
-    const validation = task.validate();
-    const record: EpochRecord = { epoch, lr: state.lr.lr, ...trained, ...validation.values };
-    const seen = observeEpoch(state.selection, selectionSettings, epoch, validation.score, validation.loss);
-    if (seen.improved) {
-      if (best) tf.dispose(best.map((t) => t.tensor));
-      best = task.weights.map((w, i) => ({ name: String(i), tensor: tf.keep(w.read().clone()) }));
-    }
-    state = {
-      ...state,
-      epoch,
-      stopped: seen.stop,
-      selection: seen.state,
-      lr: nextLr(settings.lrSchedule, state.lr, validation.loss),
-      epochs: [...state.epochs, record],
-    };
-    if (run.workDir) {
-      await saveCheckpoint(tf, run.workDir, {
-        state,
-        weights: task.weights.map((w, i) => ({ name: String(i), tensor: w.read() })),
-        optimizer: await optimizer.getWeights(),
-        best,
+    while (state.epoch < settings.epochs && !state.stopped) {
+      checkAborted();
+      const started = performance.now();
+      const epoch = state.epoch + 1;
+      const seed = mixSeed(settings.seed, epoch);
+      setLearningRate(optimizer, state.lr.lr);
+      const trained = task.trainEpoch({
+        epoch,
+        seed,
+        random: mulberry32(seed),
+        label: `epoch ${epoch}/${settings.epochs}${eta.label(epoch - 1)}`,
+        step: (loss) => trainStep(tf, optimizer, variables, loss, stepSettings),
+        checkAborted,
       });
+      const validation = task.validate();
+      const record: EpochRecord = { epoch, lr: state.lr.lr, ...trained, ...validation.values };
+      const seen = observeEpoch(state.selection, selectionSettings, epoch, validation.score, validation.loss);
+      if (seen.improved) {
+        const previous = best;
+        best = task.weights.map((w, i) => ({ name: String(i), tensor: tf.keep(w.read().clone()) }));
+        if (previous) tf.dispose(previous.map((t) => t.tensor));
+      }
+      state = {
+        ...state,
+        epoch,
+        stopped: seen.stop,
+        selection: seen.state,
+        lr: nextLr(settings.lrSchedule, state.lr, validation.loss),
+        epochs: [...state.epochs, record],
+      };
+      if (saved) {
+        const adam = await saveAdamState(tf, optimizer);
+        try {
+          await saveCheckpoint(tf, saved.workDir, {
+            state,
+            weights: task.weights.map((w, i) => ({ name: String(i), tensor: w.read() })),
+            optimizer: adam.tensors,
+            best,
+          });
+        } finally {
+          tf.dispose(adam.owned);
+        }
+      }
+      const seconds = (performance.now() - started) / 1000;
+      eta.epochDone(seconds);
+      options.onEpoch?.(record, seconds);
+      checkAborted();
     }
-    const seconds = (performance.now() - started) / 1000;
-    eta.epochDone(seconds);
-    run.onEpoch?.(record, seconds);
-    checkAborted();
+    if (best) writeInto(task.weights, best);
+    const history: History = {
+      format: HISTORY_FORMAT,
+      monitor: task.monitor,
+      bestEpoch: state.selection.best?.epoch ?? 0,
+      stoppedEarly: state.epoch < settings.epochs,
+      ...(state.start ? { start: state.start } : {}),
+      epochs: state.epochs,
+    };
+    return { history, resumedAfter };
+  } finally {
+    if (best) tf.dispose(best.map((t) => t.tensor));
+    optimizer.dispose();
   }
-  if (best) {
-    writeInto(task.weights, best);
-    tf.dispose(best.map((t) => t.tensor));
+}
+
+/**
+ * The trainable weights `weightDecayOn` selects, by the last part of their name; a name that no
+ * weight of the task has (trainable or not) is a `SPEC_PARAMS` error naming the ones it has.
+ */
+export function weightsUnderDecay(
+  task: Pick<FitTask, 'weights' | 'trainable'>,
+  names: readonly string[],
+): tfjs.LayerVariable[] {
+  const last = (w: tfjs.LayerVariable) => w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
+  const present = new Set(task.weights.map(last));
+  const unknown = names.filter((n) => !present.has(n));
+  if (unknown.length > 0) {
+    throw new SerxError(
+      'SPEC_PARAMS',
+      `weightDecayOn: ${unknown.map((n) => `'${n}'`).join(', ')} names no weight of the model (its weights: ${[...present].sort().join(', ')})`,
+    );
   }
-  optimizer.dispose();
-  const history: History = {
-    format: HISTORY_FORMAT,
-    monitor: task.monitor,
-    bestEpoch: state.selection.best?.epoch ?? 0,
-    stoppedEarly: state.epoch < settings.epochs,
-    ...(state.start ? { start: state.start } : {}),
-    epochs: state.epochs,
-  };
-  return { history, resumedAfter };
+  const wanted = new Set(names);
+  return task.trainable.filter((w) => wanted.has(last(w)));
 }
 
 function writeInto(weights: tfjs.LayerVariable[], saved: NamedTensor[]): void {
@@ -211,13 +254,7 @@ function etaOf(epochs: number) {
     },
     label(done: number): string {
       if (timed === 0 || done >= epochs) return '';
-      return `, ETA ≤ ${formatDuration((total / timed) * (epochs - done))}`;
+      return `, ETA ≤ ${formatSeconds((total / timed) * (epochs - done))}`;
     },
   };
-}
-
-/** `45s`, `2m05s`: rounded to whole seconds before splitting (never `1m60s`). */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }

@@ -30,7 +30,9 @@ export function trainStep(
       return tf.add(data, tf.mul(settings.weightDecay, squares)) as tfjs.Scalar;
     }, variables);
     optimizer.applyGradients(settings.clipNorm > 0 ? clipByGlobalNorm(tf, grads, settings.clipNorm) : grads);
-    return (data as tfjs.Scalar).dataSync()[0] as number;
+    const value = (data as tfjs.Scalar).dataSync()[0] as number;
+    (data as tfjs.Scalar).dispose(); // kept out of variableGrads' scope, so not the tidy's to free
+    return value;
   });
 }
 

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { canonicalJson, defineStage, type Json, paramsSchema } from '@serx/core';
+import { defineStage, type Json, paramsSchema } from '@serx/core';
 import { loadTensorflow } from '@serx/tf-backend';
-import { formatDuration, numericSeries, planEvaluation } from '@serx/training';
+import { planEvaluation, reportEpoch, trainingFingerprint } from '@serx/training';
 import { writeEncoderArtifact } from '../encoder-artifact.ts';
 import { buildStructure } from '../structures/build.ts';
 import { getEncoderStructure } from '../structures/registry.ts';
@@ -144,34 +143,31 @@ export const pretrain = defineStage({
         `${built.ref.name}: ${built.encoder.countParams()} encoder parameters; ${split.train.length} training / ${split.validation.length} held-out utterances`,
       );
       const config = { ...p, seed: ctx.seed };
-      const fingerprint = createHash('sha256')
-        .update(
-          canonicalJson({
-            params: p,
-            structure: built.ref,
-            seed: ctx.seed,
-            inputs: inputs.map((a) => a.hash),
-          } as unknown as Json),
-        )
-        .digest('hex');
+      const fingerprint = trainingFingerprint({
+        params: p,
+        structure: built.ref,
+        seed: ctx.seed,
+        inputs: inputs.map((a) => a.hash),
+      });
       const { history } = await trainAutoencoder({
         tf,
         corpus,
         ...split,
         models,
         config,
-        fingerprint,
-        workDir: ctx.workDir,
+        checkpoint: { workDir: ctx.workDir, fingerprint },
         signal: ctx.signal,
         onResume: (epoch) => ctx.log.info(`resuming from the checkpoint after epoch ${epoch}`),
         onEpochStart: (_epoch, batches, label) => ctx.progress.total(batches, label),
         onBatch: () => ctx.progress.tick(),
-        onEpoch: (record, seconds) => {
-          for (const [name, value] of numericSeries(record))
-            if (name !== 'lr' && name !== 'batches') ctx.metrics.metric(name, value, record.epoch);
-          ctx.metrics.metric('epoch_seconds', seconds, record.epoch);
-          ctx.log.info(describeEpoch(record as AutoencoderEpoch, p.epochs, seconds));
-        },
+        onEpoch: (record, seconds) =>
+          reportEpoch(record, seconds, {
+            metrics: ctx.metrics,
+            log: ctx.log,
+            untracked: ['lr', 'batches'],
+            epochs: p.epochs,
+            summary: describeEpoch(record as AutoencoderEpoch),
+          }),
       });
       const result = { bestEpoch: history.bestEpoch, epochsRun: history.epochs.length };
       await writeEncoderArtifact(tf, ctx.outputs.encoder!, built, corpus.numCeps, history as unknown as Json);
@@ -223,8 +219,9 @@ export const pretrain = defineStage({
   },
 });
 
-function describeEpoch(r: AutoencoderEpoch, epochs: number, seconds: number): string {
+/** The log line of an epoch after `epoch N/M: `. */
+function describeEpoch(r: AutoencoderEpoch): string {
   const held =
     r.val_loss === undefined ? '' : `, held-out ${r.val_loss.toFixed(4)} (mse ${r.val_mse!.toFixed(4)})`;
-  return `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)} (mse ${r.mse.toFixed(4)}, l1 ${r.l1.toFixed(4)})${held}, ${formatDuration(seconds)}`;
+  return `loss ${r.loss.toFixed(4)} (mse ${r.mse.toFixed(4)}, l1 ${r.l1.toFixed(4)})${held}`;
 }

@@ -40,7 +40,16 @@ function train(
   const built = buildStructure(tf, { name: 'parry-cnn', params: tiny }, { numCeps: 8, seed: c.seed });
   const split = holdOut(corpus.size, 0.25, c.seed);
   const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
-  const result = trainAutoencoder({ tf, corpus, ...split, models, config: c, fingerprint: 'f', ...extra });
+  const { workDir, ...hooks } = extra;
+  const result = trainAutoencoder({
+    tf,
+    corpus,
+    ...split,
+    models,
+    config: c,
+    ...(workDir ? { checkpoint: { workDir, fingerprint: 'f' } } : {}),
+    ...hooks,
+  });
   return result.then((r) => ({
     history: r.history.epochs as AutoencoderEpoch[],
     bestEpoch: r.history.bestEpoch,

@@ -34,17 +34,19 @@ export interface TrainConfig {
   seed: number;
 }
 
-export interface TrainRun {
+/** One autoencoder training for {@link trainAutoencoder}. */
+export interface AutoencoderTraining {
   tf: Tf;
   corpus: Corpus;
   train: Int32Array;
   validation: Int32Array;
   models: AutoencoderModels;
   config: TrainConfig;
-  /** Where checkpoints go; without it nothing is saved or resumed. */
-  workDir?: string;
-  /** Identifies the configuration, so a checkpoint of another one is not resumed. */
-  fingerprint?: string;
+  /**
+   * Checkpoints go into `workDir`; one with another `fingerprint` (`trainingFingerprint` of the
+   * configuration) is not resumed. Without it nothing is saved or resumed.
+   */
+  checkpoint?: { workDir: string; fingerprint: string };
   signal?: AbortSignal;
   onEpochStart?(epoch: number, batches: number, label: string): void;
   onBatch?(epoch: number, batch: number, batches: number): void;
@@ -71,7 +73,7 @@ const PLAIN: Omit<StepSettings, 'decayed'> = { weightDecay: 0, clipNorm: 0 };
  * a checkpoint per epoch, best-epoch weights at the end) on length-bucketed, padded, masked
  * batches streamed from the corpus. History records: loss, mse, l1, val_loss, val_mse, val_l1, batches.
  */
-export async function trainAutoencoder(run: TrainRun): Promise<FitResult> {
+export async function trainAutoencoder(run: AutoencoderTraining): Promise<FitResult> {
   const { tf, corpus, models, config } = run;
   const trainable = [models.encoder, models.decoder];
   const multiple = lcm(models.timeStride, config.padMultiple);
@@ -88,6 +90,7 @@ export async function trainAutoencoder(run: TrainRun): Promise<FitResult> {
       minEpochs: 1,
       minDelta: config.minDelta,
       ...PLAIN,
+      weightDecayOn: [],
       seed: config.seed,
     },
     task: {
@@ -121,8 +124,7 @@ export async function trainAutoencoder(run: TrainRun): Promise<FitResult> {
         return { score: -v.loss, loss: v.loss, values: { val_loss: v.loss, val_mse: v.mse, val_l1: v.l1 } };
       },
     },
-    ...(run.workDir ? { workDir: run.workDir } : {}),
-    fingerprint: run.fingerprint ?? '',
+    ...(run.checkpoint ? { checkpoint: run.checkpoint } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
     ...(run.onResume ? { onResume: run.onResume } : {}),
     ...(run.onEpoch ? { onEpoch: run.onEpoch } : {}),

@@ -1,13 +1,7 @@
-import { createHash } from 'node:crypto';
 import { defineStage, paramsSchema, SerxError } from '@serx/core';
-import { useNativeReluGrad } from '@serx/stage-autoencoder';
-import { loadTensorflow } from '@serx/tf-backend';
-import { openTrainingData } from '../data/training-data.ts';
-import { loadTrainedModel, type ModelConfig } from '../model/config.ts';
-import { writeModelArtifact } from '../model/write-model.ts';
-import { resolveClassWeights } from '../training/class-weights.ts';
-import { trainSer } from '../training/trainer.ts';
-import { fitSettingsOf, type RecipeParams, recipeSchema, specAugmentOf } from './training-params.ts';
+import { loadTrainedModel } from '../model/config.ts';
+import { runModelTraining } from './model-training.ts';
+import { type RecipeParams, recipeSchema } from './recipe-params.ts';
 
 /** Params of `ser:finetune`: the recipe of `ser:train`, with fine-tuning defaults. */
 export type FinetuneParams = RecipeParams;
@@ -42,71 +36,45 @@ export const finetune = defineStage({
   async run(ctx) {
     const p = ctx.params;
     const initial = ctx.inputs.model;
-    const dataArtifacts = ctx.inputs.data;
-    const { tf, backend } = await loadTensorflow({ threads: ctx.threads });
-    useNativeReluGrad(tf);
-    ctx.metrics.tag('backend', backend);
-    const { model, config: start } = await loadTrainedModel(tf, initial.path);
-    const data = await openTrainingData(ctx, dataArtifacts, start.classes);
-    try {
-      if (data.dims !== start.numCeps) {
-        throw new SerxError(
-          'INPUT_DATA',
-          `${ctx.id}: model ${initial.path} takes ${start.numCeps} coefficients per frame, the features have ${data.dims}`,
-        );
-      }
-      const labels = data.train.examples.map((e) => e.label);
-      const classWeights = resolveClassWeights(p.classWeights, labels, start.classes);
-      const fingerprint = createHash('sha256')
-        .update(
-          JSON.stringify({ p, seed: ctx.seed, data: dataArtifacts.map((a) => a.hash), model: initial.hash }),
-        )
-        .digest('hex');
-      const { history } = await trainSer({
-        tf,
-        model,
-        train: data.train.examples,
-        validation: data.validation.examples,
-        numClasses: start.classes.length,
-        settings: {
-          fit: fitSettingsOf(p, ctx.seed),
-          batchSize: p.batchSize,
-          classWeights,
-          batch: {
-            numCeps: start.numCeps,
-            minFrames: start.minFrames,
-            maxFrames: start.maxFrames,
-            multipleOf: start.padMultiple,
-          },
-          poolBatches: 32,
-          specAugment: specAugmentOf(p),
-          selection: p.selection.metric,
-          trainEncoder: true,
+    return runModelTraining(ctx, p, ctx.inputs.data, async (tf) => {
+      const { model, config: start } = await loadTrainedModel(tf, initial.path);
+      return {
+        classes: start.classes,
+        dispose: () => model.dispose(),
+        prepare(data) {
+          if (data.dims !== start.numCeps) {
+            throw new SerxError(
+              'INPUT_DATA',
+              `${ctx.id}: model ${initial.path} takes ${start.numCeps} coefficients per frame, the features have ${data.dims}`,
+            );
+          }
+          return {
+            model,
+            batch: {
+              numCeps: start.numCeps,
+              minFrames: start.minFrames,
+              maxFrames: start.maxFrames,
+              multipleOf: start.padMultiple,
+            },
+            trainEncoder: true,
+            validateStart: true,
+            origin: { model: initial.hash },
+            tags: { strategy: 'finetune', structure: start.structure.name },
+            config: ({ history, classWeights }) => ({
+              ...start,
+              strategy: 'finetune',
+              classWeights,
+              seed: ctx.seed,
+              bestEpoch: history.bestEpoch,
+              selection: history.monitor.key,
+              epochsRun: history.epochs.length,
+              trainCorpora: data.trainCorpora,
+              counts: data.counts,
+              initialModel: initial.hash,
+            }),
+          };
         },
-        validateStart: true,
-        workDir: ctx.workDir,
-        fingerprint,
-        hooks: ctx,
-      });
-      const config: ModelConfig = {
-        ...start,
-        strategy: 'finetune',
-        classWeights,
-        seed: ctx.seed,
-        bestEpoch: history.bestEpoch,
-        selection: history.monitor.key,
-        epochsRun: history.epochs.length,
-        trainCorpora: data.trainCorpora,
-        counts: data.counts,
-        initialModel: initial.hash,
       };
-      const result = await writeModelArtifact(ctx, tf, model, config, history);
-      ctx.metrics.tag('strategy', 'finetune');
-      ctx.metrics.tag('structure', start.structure.name);
-      model.dispose();
-      return result;
-    } finally {
-      data.close();
-    }
+    });
   },
 });

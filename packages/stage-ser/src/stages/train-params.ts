@@ -1,7 +1,7 @@
 import type { Json, JsonSchema } from '@serx/core';
 import type { DropoutRates } from '../model/cnn-lstm.ts';
 import type { LstmImpl } from '../model/lstm-sequence.ts';
-import { dropoutSchema, type RecipeParams, recipeSchema } from './training-params.ts';
+import { dropoutSchema, type RecipeParams, recipeSchema } from './recipe-params.ts';
 
 /** Params of `ser:train` (defaults from the paper where it gives them; measured or argued otherwise). */
 export interface TrainParams extends RecipeParams {

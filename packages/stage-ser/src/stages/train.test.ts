@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact } from '@serx/core';
 import { buildStructure, writeEncoderArtifact } from '@serx/stage-autoencoder';
+import { weightsUnderDecay } from '@serx/training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifact,
@@ -17,7 +18,9 @@ import {
   testContext,
   writeSyntheticStore,
 } from '../../test/helpers.ts';
+import { assembleCnnLstm, encoderOf } from '../model/cnn-lstm.ts';
 import { loadTrainedModel } from '../model/config.ts';
+import { WEIGHT_DECAY_ON_DEFAULT } from './recipe-params.ts';
 import { train } from './train.ts';
 import type { TrainParams } from './train-params.ts';
 
@@ -171,7 +174,7 @@ describe('ser:train', () => {
   it('is deterministic for a seed, and a killed run resumes to the same model', async () => {
     const first = await runTrain({});
     const again = await runTrain({});
-    expect(maxDiff(await weightsOf(first.out), await weightsOf(again.out))).toBeLessThan(1e-6);
+    expect(maxDiff(await weightsOf(first.out), await weightsOf(again.out))).toBe(0);
 
     const workDir = join(root.dir, 'resume-work');
     await expect(runTrain({}, { workDir, abortAfterEpoch: 1 })).rejects.toThrow('killed');
@@ -180,7 +183,7 @@ describe('ser:train', () => {
     expect(resumed.ctx.recorded.metrics.filter((m) => m.name === 'val_ua').map((m) => m.step)).toEqual([
       2, 3,
     ]);
-    expect(maxDiff(await weightsOf(first.out), await weightsOf(resumed.out))).toBeLessThan(1e-5);
+    expect(maxDiff(await weightsOf(first.out), await weightsOf(resumed.out))).toBe(0);
   });
 
   it('resumes after a SIGKILL mid-training to the same model as an uninterrupted run', async () => {
@@ -208,7 +211,7 @@ describe('ser:train', () => {
     const after = resumed.ctx.recorded.logs.find((l) => l.startsWith('resuming after epoch'));
     expect(after).toMatch(/^resuming after epoch [1-4] from a checkpoint$/);
     const uninterrupted = await runTrain(params);
-    expect(maxDiff(await weightsOf(uninterrupted.out), await weightsOf(resumed.out))).toBeLessThan(1e-5);
+    expect(maxDiff(await weightsOf(uninterrupted.out), await weightsOf(resumed.out))).toBe(0);
   }, 60_000);
 
   it('keeps a pretrained encoder frozen', async () => {
@@ -248,6 +251,43 @@ describe('ser:train', () => {
     // a different seed trains a different model
     const other = await runTrain(params, { seed: 2 });
     expect((await fileHashes(other.out))['weights.bin']).not.toBe(hashesA['weights.bin']);
+  });
+
+  it('decays every kernel by default, the LSTM recurrent kernel included (what /kernel$/ took), and refuses a weight name the model lacks', async () => {
+    const built = buildStructure(
+      tf,
+      { name: 'ser-test-tiny' },
+      { numCeps: NUM_CEPS, seed: 3, decoder: false },
+    );
+    let k = 0;
+    const model = assembleCnnLstm(
+      tf,
+      built.encoder,
+      { lstmUnits: 4, hiddenUnits: 3, classes: CLASSES, lstmImpl: 'auto' },
+      {
+        numCeps: NUM_CEPS,
+        timeStride: built.timeStride,
+        initializer: () => tf.initializers.glorotUniform({ seed: 5 + k++ }),
+      },
+    );
+    const names = (ws: { originalName: string }[]) => ws.map((w) => w.originalName);
+    const counts: number[] = [];
+    for (const trainEncoder of [true, false]) {
+      encoderOf(model).trainable = trainEncoder;
+      const task = { weights: model.weights, trainable: model.trainableWeights };
+      const decayed = names(weightsUnderDecay(task, WEIGHT_DECAY_ON_DEFAULT));
+      expect(decayed).toEqual(names(task.trainable.filter((w) => /kernel$/.test(w.originalName))));
+      expect(decayed.filter((n) => n.endsWith('/recurrent_kernel'))).toHaveLength(1);
+      counts.push(decayed.length);
+    }
+    // a frozen encoder's conv kernels are not trained, so not decayed either
+    expect(counts[1]).toBeLessThan(counts[0] as number);
+    encoderOf(model).trainable = true;
+    model.dispose();
+    await expect(runTrain({ weightDecayOn: ['kernel', 'gamma'] })).rejects.toMatchObject({
+      code: 'SPEC_PARAMS',
+      message: expect.stringContaining("weightDecayOn: 'gamma' names no weight of the model"),
+    });
   });
 
   it('refuses held-out corpora and a frozen strategy without an encoder', async () => {

@@ -1,17 +1,12 @@
-import { createHash } from 'node:crypto';
 import { type Artifact, defineStage, mixSeed, paramsSchema, SerxError } from '@serx/core';
-import { buildStructure, getEncoderStructure, loadEncoder, useNativeReluGrad } from '@serx/stage-autoencoder';
-import { loadTensorflow, type Tfjs as Tf } from '@serx/tf-backend';
+import { buildStructure, getEncoderStructure, loadEncoder } from '@serx/stage-autoencoder';
+import type { Tfjs as Tf } from '@serx/tf-backend';
 import { lcm } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
-import { openTrainingData } from '../data/training-data.ts';
 import { assembleCnnLstm } from '../model/cnn-lstm.ts';
 import type { ModelConfig } from '../model/config.ts';
-import { writeModelArtifact } from '../model/write-model.ts';
-import { resolveClassWeights } from '../training/class-weights.ts';
-import { trainSer } from '../training/trainer.ts';
+import { runModelTraining } from './model-training.ts';
 import { type TrainParams, trainParamsSchema } from './train-params.ts';
-import { fitSettingsOf, specAugmentOf } from './training-params.ts';
 
 export type { TrainParams };
 
@@ -45,7 +40,6 @@ export const train = defineStage({
   tracked: true,
   async run(ctx) {
     const p = ctx.params;
-    const dataArtifacts = ctx.inputs.data;
     const encoderArtifact = ctx.inputs.encoder;
     if (p.strategy !== 'scratch' && !encoderArtifact) {
       throw new SerxError(
@@ -53,95 +47,69 @@ export const train = defineStage({
         `${ctx.id}: strategy '${p.strategy}' needs the 'encoder' input (an autoencoder:pretrain encoder)`,
       );
     }
-    const { tf, backend } = await loadTensorflow({ threads: ctx.threads });
-    useNativeReluGrad(tf);
-    ctx.metrics.tag('backend', backend);
-    const data = await openTrainingData(ctx, dataArtifacts, p.classes);
-    try {
-      const { classes, train, validation, dims } = data;
-      const { encoder, structure, timeStride } = await prepareEncoder(tf, p, encoderArtifact, dims, ctx.seed);
-      let k = 0;
-      const headSeed = mixSeed(ctx.seed, 0x4ead);
-      const model = assembleCnnLstm(
-        tf,
-        encoder,
-        {
-          lstmUnits: p.lstmUnits,
-          hiddenUnits: p.hiddenUnits,
-          classes,
-          lstmImpl: p.lstmImpl,
-          dropout: p.dropout,
-        },
-        {
-          numCeps: dims,
-          timeStride,
-          initializer: () => tf.initializers.glorotUniform({ seed: headSeed + k++ }),
-        },
-      );
-      const labels = train.examples.map((e) => e.label);
-      const classWeights = resolveClassWeights(p.classWeights, labels, classes);
-      const padMultiple = lcm(timeStride, p.padMultiple);
-      const fingerprint = createHash('sha256')
-        .update(
-          JSON.stringify({
-            p,
-            seed: ctx.seed,
-            data: dataArtifacts.map((a) => a.hash),
-            encoder: encoderArtifact?.hash ?? null,
-          }),
-        )
-        .digest('hex');
-      const { history } = await trainSer({
-        tf,
-        model,
-        train: train.examples,
-        validation: validation.examples,
-        numClasses: classes.length,
-        settings: {
-          fit: fitSettingsOf(p, ctx.seed),
-          batchSize: p.batchSize,
-          classWeights,
+    return runModelTraining(ctx, p, ctx.inputs.data, async (tf) => ({
+      classes: p.classes,
+      async prepare(data) {
+        const { classes, dims } = data;
+        const { encoder, structure, timeStride } = await prepareEncoder(
+          tf,
+          p,
+          encoderArtifact,
+          dims,
+          ctx.seed,
+        );
+        let k = 0;
+        const headSeed = mixSeed(ctx.seed, 0x4ead);
+        const model = assembleCnnLstm(
+          tf,
+          encoder,
+          {
+            lstmUnits: p.lstmUnits,
+            hiddenUnits: p.hiddenUnits,
+            classes,
+            lstmImpl: p.lstmImpl,
+            dropout: p.dropout,
+          },
+          {
+            numCeps: dims,
+            timeStride,
+            initializer: () => tf.initializers.glorotUniform({ seed: headSeed + k++ }),
+          },
+        );
+        const padMultiple = lcm(timeStride, p.padMultiple);
+        return {
+          model,
           batch: { numCeps: dims, minFrames: p.minFrames, maxFrames: p.maxFrames, multipleOf: padMultiple },
-          poolBatches: 32,
-          specAugment: specAugmentOf(p),
-          selection: p.selection.metric,
           trainEncoder: p.strategy === 'scratch',
-        },
-        workDir: ctx.workDir,
-        fingerprint,
-        hooks: ctx,
-      });
-      const config: ModelConfig = {
-        format: 'serx-ser-model/1',
-        strategy: p.strategy,
-        structure,
-        timeStride,
-        numCeps: dims,
-        classes,
-        lstmUnits: p.lstmUnits,
-        hiddenUnits: p.hiddenUnits,
-        dropout: p.dropout,
-        minFrames: p.minFrames,
-        maxFrames: p.maxFrames,
-        padMultiple,
-        classWeights,
-        seed: ctx.seed,
-        bestEpoch: history.bestEpoch,
-        selection: history.monitor.key,
-        epochsRun: history.epochs.length,
-        trainCorpora: data.trainCorpora,
-        counts: data.counts,
-        encoderArtifact: encoderArtifact?.hash ?? null,
-        initialModel: null,
-      };
-      const result = await writeModelArtifact(ctx, tf, model, config, history);
-      ctx.metrics.tag('strategy', p.strategy);
-      ctx.metrics.tag('structure', structure.name);
-      model.dispose();
-      return result;
-    } finally {
-      data.close();
-    }
+          validateStart: false,
+          origin: { encoder: encoderArtifact?.hash ?? null },
+          tags: { strategy: p.strategy, structure: structure.name },
+          config: ({ history, classWeights }) => ({
+            format: 'serx-ser-model/1',
+            strategy: p.strategy,
+            structure,
+            timeStride,
+            numCeps: dims,
+            classes,
+            lstmUnits: p.lstmUnits,
+            hiddenUnits: p.hiddenUnits,
+            dropout: p.dropout,
+            minFrames: p.minFrames,
+            maxFrames: p.maxFrames,
+            padMultiple,
+            classWeights,
+            seed: ctx.seed,
+            bestEpoch: history.bestEpoch,
+            selection: history.monitor.key,
+            epochsRun: history.epochs.length,
+            trainCorpora: data.trainCorpora,
+            counts: data.counts,
+            encoderArtifact: encoderArtifact?.hash ?? null,
+            initialModel: null,
+          }),
+        };
+      },
+    }));
   },
 });
 

@@ -4,9 +4,8 @@ import {
   type FitResult,
   type FitSettings,
   fit,
-  formatDuration,
-  numericSeries,
   planEpoch,
+  reportEpoch,
   type SpecAugmentSettings,
   specAugment,
   type Validation,
@@ -134,18 +133,19 @@ export async function trainSer(args: TrainArgs): Promise<FitResult> {
         },
       },
       ...(args.validateStart ? { validateStart: true } : {}),
-      workDir: args.workDir,
-      fingerprint: args.fingerprint,
+      checkpoint: { workDir: args.workDir, fingerprint: args.fingerprint },
       signal: hooks.signal,
       onResume: (epoch) => hooks.log.info(`resuming after epoch ${epoch} from a checkpoint`),
       onEpoch: (r, seconds) => {
-        for (const [name, value] of numericSeries(r)) hooks.metrics.metric(name, value, r.epoch);
-        hooks.metrics.metric('epoch_seconds', seconds, r.epoch);
         const n = (key: string) => (r[key] as number).toFixed(key.endsWith('loss') ? 4 : 3);
-        hooks.log.info(
-          `epoch ${r.epoch}: loss ${n('loss')} train UA ${n('train_ua')} val loss ${n('val_loss')} ` +
-            `val UA ${n('val_ua')} (corpus mean ${n('val_ua_corpus_mean')}) lr ${r.lr} (${formatDuration(seconds)})`,
-        );
+        reportEpoch(r, seconds, {
+          metrics: hooks.metrics,
+          log: hooks.log,
+          epochs: settings.fit.epochs,
+          summary:
+            `loss ${n('loss')} train UA ${n('train_ua')} val loss ${n('val_loss')} ` +
+            `val UA ${n('val_ua')} (corpus mean ${n('val_ua_corpus_mean')}) lr ${r.lr}`,
+        });
       },
     });
   } finally {

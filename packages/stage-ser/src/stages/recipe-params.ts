@@ -4,8 +4,9 @@ import type { ClassWeightSetting } from '../training/class-weights.ts';
 import type { SelectionMetric } from '../training/trainer.ts';
 
 /**
- * Params `ser:train` and `ser:finetune` share: the optimisation recipe around the model. Defaults
- * and the reasons for them are in the package README ("Regularisation and balancing").
+ * The recipe: params `ser:train` (`train-params.ts`, which adds the model's own) and `ser:finetune`
+ * share, the optimisation around the model. Defaults and the reasons for them are in the package
+ * README ("Regularisation and balancing").
  */
 export interface RecipeParams {
   epochs: number;
@@ -14,6 +15,8 @@ export interface RecipeParams {
   /** Eligible epochs without a better validation score before stopping (0: never stop early). */
   patience: number;
   weightDecay: number;
+  /** Weights the L2 term covers, by the last part of their name (default: every kernel). */
+  weightDecayOn: string[];
   specAugment: SpecAugmentSettings;
   clipNorm: number;
   lrSchedule: LrSchedule;
@@ -21,6 +24,12 @@ export interface RecipeParams {
   selection: { metric: SelectionMetric; minEpochs: number };
 }
 
+/**
+ * What L2 covers by default: every kernel of the CNN-LSTM (conv, LSTM input, LSTM recurrent, dense),
+ * no bias. The kit's selection used to be the pattern `/kernel$/`, which took the LSTM's
+ * `recurrent_kernel` along unsaid; this names it, so models train to what they always did.
+ */
+export const WEIGHT_DECAY_ON_DEFAULT = ['kernel', 'recurrent_kernel'];
 export const SPEC_AUGMENT_DEFAULTS = { timeMasks: 2, timeMaskWidth: 20, freqMasks: 2, freqMaskWidth: 5 };
 export const PLATEAU_DEFAULTS = { factor: 0.5, patience: 2, minLr: 0.00001 };
 
@@ -72,7 +81,20 @@ export function recipeSchema(overrides: {
       description: 'Adam',
     },
     patience: { type: 'integer', minimum: 0, default: overrides.patience },
-    weightDecay: { type: 'number', minimum: 0, default: 0.0001, description: 'L2 on kernels; 0 = none' },
+    weightDecay: {
+      type: 'number',
+      minimum: 0,
+      default: 0.0001,
+      description: 'L2 coefficient on the weights weightDecayOn names; 0 = none',
+    },
+    weightDecayOn: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      uniqueItems: true,
+      default: WEIGHT_DECAY_ON_DEFAULT,
+      description:
+        "weights under L2, by the last part of their name: 'kernel' (conv, dense, LSTM input), 'recurrent_kernel' (LSTM), 'bias'; each must exist in the model",
+    },
     specAugment: {
       description: 'masks on training batches, or false; a missing field takes the default shown',
       anyOf: [
@@ -144,6 +166,7 @@ export function fitSettingsOf(p: RecipeParams, seed: number): FitSettings {
     minEpochs: p.selection.minEpochs,
     minDelta: 0,
     weightDecay: p.weightDecay,
+    weightDecayOn: p.weightDecayOn,
     clipNorm: p.clipNorm,
     seed,
   };

@@ -1,8 +1,8 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { finetune } from './finetune.ts';
+import { fitSettingsOf, specAugmentOf } from './recipe-params.ts';
 import { trainParamsSchema } from './train-params.ts';
-import { fitSettingsOf, specAugmentOf } from './training-params.ts';
 
 // The options core validates stage params with (packages/core/src/spec/params-schema.ts).
 const ajv = new Ajv({
@@ -25,6 +25,7 @@ describe('ser:train / ser:finetune params', () => {
       classWeights: 'balanced',
       dropout: { conv: 0.1, lstmInput: 0.2, lstmRecurrent: 0.1, dense: 0.3 },
       weightDecay: 0.0001,
+      weightDecayOn: ['kernel', 'recurrent_kernel'],
       specAugment: { timeMasks: 2, timeMaskWidth: 20, freqMasks: 2, freqMaskWidth: 5 },
       clipNorm: 5,
       lrSchedule: { kind: 'plateau', factor: 0.5, patience: 2, minLr: 0.00001 },
@@ -63,5 +64,7 @@ describe('ser:train / ser:finetune params', () => {
     expect(validateTrain({ dropout: { dense: 1 } })).toBe(false);
     expect(validateTrain({ selection: { metric: 'wa' } })).toBe(false);
     expect(validateFinetune({ dropout: { dense: 0.1 } })).toBe(false);
+    expect(validateTrain({ weightDecayOn: 'kernel' })).toBe(false);
+    expect(validateFinetune({ weightDecayOn: ['kernel', 'kernel'] })).toBe(false);
   });
 });
