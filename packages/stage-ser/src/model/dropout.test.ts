@@ -2,7 +2,7 @@ import { buildStructure, registerBuiltinStructures } from '@serx/stage-autoencod
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf as loadTf } from '../../test/helpers.ts';
-import { serxDropoutClass, setNoiseSeed, withConvDropout } from './dropout.ts';
+import { keepMask, serxDropoutClass, setNoiseSeed, withConvDropout } from './dropout.ts';
 import { serxLstmClass } from './lstm.ts';
 
 let tf: Awaited<ReturnType<typeof loadTf>>;
@@ -75,5 +75,35 @@ describe('SerxDropout', () => {
     const trained = Array.from((model.apply(x, { training: true }) as tfjs.Tensor).dataSync());
     expect(trained).not.toEqual(inference);
     expect(Array.from((model.apply(x, { training: true }) as tfjs.Tensor).dataSync())).toEqual(trained);
+  });
+});
+
+describe('keepMask', () => {
+  // The formulation the masks are defined by (and were computed with before the one-pass version).
+  const reference = (shape: number[], rate: number, seed: number) =>
+    tf.tidy(() =>
+      tf.div(
+        tf.cast(tf.greaterEqual(tf.randomUniform(shape, 0, 1, 'float32', seed), rate), 'float32'),
+        1 - rate,
+      ),
+    );
+
+  it('is byte for byte the mask of randomUniform(seed) >= rate, cast and divided by 1 - rate', () => {
+    for (const [shape, rate, seed] of [
+      [[7, 33, 5], 0.1, 0],
+      [[4, 50, 20, 8], 0.2, 123456789],
+      [[128, 512], 0.3, 4294967295],
+      [[1000], 0.5, 42],
+      [[4, 50, 20, 32], 0.1, 2654435769],
+      [[3, 3], 0.9, 7],
+    ] as [number[], number, number][]) {
+      const fast = keepMask(tf, shape, rate, seed);
+      const slow = reference(shape, rate, seed);
+      expect(fast.shape).toEqual(shape);
+      expect(Buffer.from((fast.dataSync() as Float32Array).buffer)).toEqual(
+        Buffer.from((slow.dataSync() as Float32Array).buffer),
+      );
+      tf.dispose([fast, slow]);
+    }
   });
 });

@@ -57,14 +57,88 @@ export function serxDropoutClass(tf: Tf): LayerClass {
   return SerxDropout;
 }
 
-/** A `{0, 1/(1-rate)}` mask of `shape` drawn from `seed`. */
+/**
+ * A `{0, 1/(1-rate)}` mask of `shape` drawn from `seed`: the values of
+ * `tf.randomUniform(shape, 0, 1, 'float32', seed) >= rate`, cast and divided by `1 - rate` (so the
+ * masks, and what a seed trains to, are those of that formulation), computed in one pass in
+ * JavaScript. tfjs' `randomUniform` fills its buffer value by value through seedrandom's closures
+ * and three more native ops then run over the mask: on the conv blocks' activations that was a
+ * third of a regularised CNN-LSTM step.
+ */
 export function keepMask(tf: Tf, shape: number[], rate: number, seed: number): tfjs.Tensor {
-  return tf.tidy(() =>
-    tf.div(
-      tf.cast(tf.greaterEqual(tf.randomUniform(shape, 0, 1, 'float32', seed), rate), 'float32'),
-      1 - rate,
+  return tf.tensor(
+    keepMaskValues(
+      shape.reduce((a, b) => a * b, 1),
+      rate,
+      seed,
     ),
+    shape,
+    'float32',
   );
+}
+
+/**
+ * The values of {@link keepMask}: seedrandom's `alea(String(seed))` stream (tfjs' `UniformRandom`
+ * with min 0 and range 1 draws exactly its values), each rounded to float32 and compared with
+ * `fround(rate)` as TensorFlow's float32 `GreaterEqual` does; a kept value is `1 / (1 - rate)`
+ * rounded as the float32 division `RealDiv(1, fround(1 - rate))`.
+ */
+export function keepMaskValues(size: number, rate: number, seed: number): Float32Array {
+  // Baagøe's Mash and Alea, as in seedrandom/lib/alea.js, with the state in locals.
+  let n = 0xefc8249d;
+  const mash = (data: string): number => {
+    for (let i = 0; i < data.length; i++) {
+      n += data.charCodeAt(i);
+      let h = 0.02519603282416938 * n;
+      n = h >>> 0;
+      h -= n;
+      h *= n;
+      n = h >>> 0;
+      h -= n;
+      n += h * 0x100000000;
+    }
+    return (n >>> 0) * 2.3283064365386963e-10;
+  };
+  const key = String(seed);
+  let c = 1;
+  let s0 = mash(' ');
+  let s1 = mash(' ');
+  let s2 = mash(' ');
+  s0 -= mash(key);
+  if (s0 < 0) s0 += 1;
+  s1 -= mash(key);
+  if (s1 < 0) s1 += 1;
+  s2 -= mash(key);
+  if (s2 < 0) s2 += 1;
+  const threshold = Math.fround(rate);
+  const kept = Math.fround(1 / Math.fround(1 - rate));
+  const out = new Float32Array(size);
+  // Alea is a lag-3 multiply-with-carry generator: every s is an integer x / 2^32 and
+  // t = 2091639·s0 + c·2^-32 = (2091639·x0 + c) / 2^32 exactly (the numerator stays below 2^53), so
+  // c' = floor(t) and s' = t - c' are the carry and the low 32 bits of 2091639·x0 + c. Splitting the
+  // product into its high and low words off the carry's path, the carry almost never changes the
+  // high word (a branch the CPU predicts), which takes the float→int conversions out of the serial
+  // dependency between consecutive draws: 2-3× faster, the same values.
+  const TWO_32 = 4294967296;
+  const INV_32 = 2.3283064365386963e-10;
+  let x0 = s0 * TWO_32;
+  let x1 = s1 * TWO_32;
+  let x2 = s2 * TWO_32;
+  for (let i = 0; i < size; i++) {
+    const product = 2091639 * x0;
+    const high = Math.floor(product * INV_32);
+    let x = product - high * TWO_32 + c;
+    c = high;
+    if (x >= TWO_32) {
+      x -= TWO_32;
+      c = high + 1;
+    }
+    x0 = x1;
+    x1 = x2;
+    x2 = x;
+    if (Math.fround(x * INV_32) >= threshold) out[i] = kept;
+  }
+  return out;
 }
 
 /** Sets the noise seed of every seeded-noise layer of `model`, nested models included. */
