@@ -87,10 +87,10 @@ describe('experiments/smoke.yaml', () => {
     expect(parents[0]!.info.status).toBe('FINISHED');
     expect(tag(parents[0]!, 'mlflow.source.git.commit')).toMatch(/^[0-9a-f]{40}$/);
     const children = runs.filter((r) => tag(r, 'mlflow.parentRunId') === parents[0]!.info.run_id);
-    // keyed by spec node id; the run names say what a run is (`ae seed=1`)
+    // keyed by spec node id; the run names say what a run is (`ser_frozen seed=1`)
     const byName = new Map(children.map((r) => [tag(r, 'serx.node'), r]));
     expect([...byName.keys()].sort()).toEqual([
-      'ae[seed=1]',
+      'ae', // one encoder under every classifier seed (paper.yaml)
       'baseline_logistic',
       'baseline_majority',
       'eval_baselines',
@@ -107,13 +107,14 @@ describe('experiments/smoke.yaml', () => {
       expect(tag(run, 'serx.cacheHit')).toBe('false');
       expect(tag(run, 'serx.key')).toMatch(/^[0-9a-f]{64}$/);
     }
-    const ae = byName.get('ae[seed=1]')!;
+    const ae = byName.get('ae')!;
     expect(tag(ae, 'serx.stage')).toBe('autoencoder:pretrain');
-    expect(ae.info.run_name).toBe('ae seed=1');
+    expect(ae.info.run_name).toBe('ae');
     expect(param(ae, 'ae.sparsity')).toBe('0.01');
     expect(param(ae, 'ae.epochs')).toBe('1');
-    expect(param(ae, 'matrix.seed')).toBe('1');
     const frozen = byName.get('ser_frozen[seed=1]')!;
+    expect(frozen.info.run_name).toBe('ser_frozen seed=1');
+    expect(param(frozen, 'matrix.seed')).toBe('1');
     expect(param(frozen, 'ser_frozen.strategy')).toBe('frozen');
     const keys = (frozen.data.metrics ?? []).map((m) => m.key);
     expect(keys).toEqual(expect.arrayContaining(['loss', 'val_ua']));
