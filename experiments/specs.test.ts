@@ -30,6 +30,7 @@ describe('experiment specs', () => {
       'ablations/loco/ravdess.yaml',
       'ablations/loco/savee.yaml',
       'ablations/loco/tess.yaml',
+      'ablations/normalisation-encoder.yaml',
       'ablations/normalisation-tess-own.yaml',
       'ablations/normalisation.yaml',
       'ablations/pretraining-data.yaml',
@@ -85,7 +86,9 @@ describe('experiment specs', () => {
   it("normalisation ablation: every corpus under each choice, TESS by the training corpora's statistics", async () => {
     const { graph, count } = await variantsOf('ablations/normalisation.yaml');
     expect(count.get('mfcc_emodb')).toBe(4);
-    expect(count.get('ser_frozen')).toBe(12);
+    expect(count.get('ser_scratch')).toBe(12);
+    expect(count.get('ser_frozen')).toBeUndefined(); // the encoder under normalisation: normalisation-encoder.yaml
+    expect(count.get('ae')).toBeUndefined();
     expect(count.get('baseline_logistic')).toBe(4);
     const tess = graph.nodes.get('mfcc_tess[normalise=corpus]')!;
     expect(tess.params).toMatchObject({ normalise: 'corpus', statsFrom: 'training-corpora' });
@@ -99,9 +102,25 @@ describe('experiment specs', () => {
     const own = await variantsOf('ablations/normalisation-tess-own.yaml');
     expect(own.graph.nodes.get('mfcc_tess[normalise=corpus]')!.params.statsFrom).toBe('own');
     // the models are normalisation.yaml's own: same params and inputs, so the same cache keys
-    expect(own.graph.nodes.get('ser_frozen[seed=1,normalise=corpus]')!.params).toEqual(
-      graph.nodes.get('ser_frozen[seed=1,normalise=corpus]')!.params,
+    expect(own.graph.nodes.get('ser_scratch[seed=1,normalise=corpus]')!.params).toEqual(
+      graph.nodes.get('ser_scratch[seed=1,normalise=corpus]')!.params,
     );
+  });
+
+  it('normalisation-encoder ablation: one encoder per normalisation, its unlabelled input normalised alike', async () => {
+    const { graph, count } = await variantsOf('ablations/normalisation-encoder.yaml');
+    expect(count.get('ae')).toBe(2);
+    expect(count.get('ser_frozen')).toBe(6);
+    expect(graph.nodes.get('mfcc_unlabelled_extra[normalise=corpus]')!.params).toMatchObject({
+      normalise: 'corpus',
+      statsFrom: 'own',
+    });
+    expect(graph.nodes.get('ser_frozen[seed=2,normalise=corpus]')!.inputs.encoder).toMatchObject({
+      node: 'ae[normalise=corpus]',
+    });
+    // the utterance-normalised encoder and models are the paper's own
+    const paper = (await variantsOf('paper.yaml')).graph;
+    expect(graph.nodes.get('ae[normalise=utterance]')!.params).toEqual(paper.nodes.get('ae')!.params);
   });
 
   it('pretraining-data ablation: all unlabelled (paper), LibriSpeech only, in-domain train partitions', async () => {
