@@ -2,8 +2,12 @@
 softmax; same layers, loss, optimiser, batch and threads as the tfjs run) trained step by step.
 
 argv[1]: JSON {batch, frames, numCeps, classes, warmup, threads, learningRate, conv, units,
-lstmUnits, hiddenUnits, mode?, seqSteps?}; mode "lstm" trains the recurrent part alone on random
-bottleneck sequences [batch, seqSteps, units].
+lstmUnits, hiddenUnits, mode?, seqSteps?, regularised?}; mode "lstm" trains the recurrent part alone
+on random bottleneck sequences [batch, seqSteps, units]. `regularised`: ser:train's recipe
+regularisers as Keras has them: dropout .1 after each conv block, .2 on the bottleneck, recurrent
+dropout .1 (serx: DropConnect on the recurrent kernel), .3 before each dense layer; L2 1e-4 on every
+kernel; Adam global_clipnorm 5; class-weighted loss; SpecAugment (2 time masks <= 20 frames, 2
+coefficient masks <= 5) drawn in numpy on a copy of the batch every step.
 Protocol: prints {"ready": ...} after warm-up, then for each stdin line N runs N steps and prints
 {"seconds": wall, "cpuSeconds": process CPU time}.
 """
@@ -23,6 +27,13 @@ tf.config.threading.set_intra_op_parallelism_threads(cfg["threads"])
 tf.config.threading.set_inter_op_parallelism_threads(min(2, cfg["threads"]))
 keras.utils.set_random_seed(1)
 num_ceps, conv = cfg["numCeps"], cfg["conv"]
+reg = bool(cfg.get("regularised"))
+l2 = keras.regularizers.L2(1e-4) if reg else None
+
+
+def drop(rate, x):
+    return layers.Dropout(rate)(x) if reg else x
+
 
 lstm_only = cfg.get("mode") == "lstm"
 if lstm_only:
@@ -34,38 +45,66 @@ else:
     x = inp
     cepstra = num_ceps
     for layer in conv:
-        x = layers.Conv2D(layer["filters"], layer["kernelSize"], strides=layer["strides"], padding="same", activation="relu")(x)
+        x = layers.Conv2D(layer["filters"], layer["kernelSize"], strides=layer["strides"], padding="same", activation="relu", kernel_regularizer=l2)(x)
+        x = drop(0.1, x)
         cepstra = -(-cepstra // layer["strides"][1])
     x = layers.Reshape((-1, cepstra * conv[-1]["filters"]))(x)
-    x = layers.Dense(cfg["units"], activation="relu", name="bottleneck")(x)
-x = layers.LSTM(cfg["lstmUnits"])(x)
-x = layers.Dense(cfg["hiddenUnits"], activation="relu", name="embedding")(x)
-out = layers.Dense(cfg["classes"], activation="softmax")(x)
+    x = layers.Dense(cfg["units"], activation="relu", name="bottleneck", kernel_regularizer=l2)(x)
+x = drop(0.2, x)
+x = layers.LSTM(cfg["lstmUnits"], recurrent_dropout=0.1 if reg else 0.0, kernel_regularizer=l2, recurrent_regularizer=l2)(x)
+x = layers.Dense(cfg["hiddenUnits"], activation="relu", name="embedding", kernel_regularizer=l2)(drop(0.3, x))
+out = layers.Dense(cfg["classes"], activation="softmax", kernel_regularizer=l2)(drop(0.3, x))
 model = keras.Model(inp, out)
 
-optimizer = keras.optimizers.Adam(cfg["learningRate"])
+optimizer = keras.optimizers.Adam(cfg["learningRate"], **({"global_clipnorm": 5.0} if reg else {}))
 loss_fn = keras.losses.CategoricalCrossentropy()
 
 
 @tf.function
-def train_step(batch, labels):
+def train_step(batch, labels, weights):
     with tf.GradientTape() as tape:
-        loss = loss_fn(labels, model(batch if lstm_only else batch[..., None], training=True))
+        loss = loss_fn(labels, model(batch if lstm_only else batch[..., None], training=True), sample_weight=weights)
+        if reg:
+            loss_total = loss + tf.add_n(model.losses)
+        else:
+            loss_total = loss
     variables = model.trainable_variables
-    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+    optimizer.apply_gradients(zip(tape.gradient(loss_total, variables), variables))
     return loss
 
 
 rng = np.random.default_rng(1)
 shape = (cfg["batch"], cfg["seqSteps"], cfg["units"]) if lstm_only else (cfg["batch"], cfg["frames"], num_ceps)
 batch = tf.constant(rng.standard_normal(shape).astype(np.float32))
-labels = tf.one_hot(rng.integers(0, cfg["classes"], cfg["batch"]), cfg["classes"])
+classes = rng.integers(0, cfg["classes"], cfg["batch"])
+labels = tf.one_hot(classes, cfg["classes"])
+weights = tf.constant(np.array([1.2, 0.8, 1.0, 1.0])[classes % 4].astype(np.float32))
+base = batch.numpy()
+
+
+def next_batch():
+    if not reg or lstm_only:
+        return batch
+    x = base.copy()
+    frames = x.shape[1]
+    for b in range(x.shape[0]):
+        for _ in range(2):
+            w = min(frames, int(rng.random() * 21))
+            s = int(rng.random() * (frames - w + 1))
+            x[b, s:s + w, :] = 0
+        for _ in range(2):
+            w = min(num_ceps, int(rng.random() * 6))
+            s = int(rng.random() * (num_ceps - w + 1))
+            x[b, :, s:s + w] = 0
+    return tf.constant(x)
+
+
 for _ in range(cfg["warmup"]):
-    float(train_step(batch, labels))
+    float(train_step(next_batch(), labels, weights))
 print(json.dumps({"ready": True, "params": model.count_params(), "tensorflow": tf.__version__, "keras": keras.__version__}), flush=True)
 for line in sys.stdin:
     steps = int(line)
     start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
-        loss = float(train_step(batch, labels))
+        loss = float(train_step(next_batch(), labels, weights))
     print(json.dumps({"seconds": time.perf_counter() - start, "cpuSeconds": time.process_time() - cpu, "loss": loss}), flush=True)

@@ -1,8 +1,10 @@
-import { mulberry32 as createRng } from '@serx/core';
+import { mulberry32 as createRng, mixSeed } from '@serx/core';
 import { buildStructure } from '@serx/stage-autoencoder';
 import type { Tfjs as Tf } from '@serx/tf-backend';
+import { specAugment, trainStep } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
-import { assembleCnnLstm } from '../src/model/cnn-lstm.ts';
+import { assembleCnnLstm, NO_DROPOUT } from '../src/model/cnn-lstm.ts';
+import { setNoiseSeed } from '../src/model/dropout.ts';
 import { serxLstmClass } from '../src/model/lstm.ts';
 import type { LstmImpl } from '../src/model/lstm-sequence.ts';
 import { weightedCrossEntropy } from '../src/training/loss.ts';
@@ -17,7 +19,16 @@ export interface BenchConfig {
   hiddenUnits: number;
   warmup: number;
   learningRate: number;
+  /**
+   * ser:train's recipe regularisers (full mode, SerxLSTM only): dropout .1/.2/.1/.3, SpecAugment
+   * 2×20 frames + 2×5 coefficients on a copy of the batch every step, L2 1e-4 on the kernels,
+   * global-norm clipping at 5, class weights; steps through the training kit's `trainStep`.
+   */
+  regularised?: boolean;
 }
+
+/** The recipe's default dropout rates (ser:train). */
+export const RECIPE_DROPOUT = { conv: 0.1, lstmInput: 0.2, lstmRecurrent: 0.1, dense: 0.3 };
 
 /** How the LSTM is built: tfjs-layers' own cell, or SerxLSTM with one of its implementations. */
 export type Variant = 'tf.layers.lstm' | 'SerxLSTM cellgrad' | 'SerxLSTM block' | 'SerxLSTM autodiff';
@@ -48,6 +59,7 @@ function buildModel(tf: Tf, variant: Variant, mode: Mode, cfg: BenchConfig, unit
       hiddenUnits: cfg.hiddenUnits,
       classes: ['a', 'b', 'c'],
       lstmImpl: variant.replace('SerxLSTM ', '') as LstmImpl,
+      dropout: cfg.regularised ? RECIPE_DROPOUT : NO_DROPOUT,
     };
     const initializer = () => tf.initializers.glorotUniform({ seed: 50 + k++ });
     return assembleCnnLstm(tf, built.encoder, head, {
@@ -100,7 +112,35 @@ export function tfjsStepper(
   const frames = tf.fill([cfg.batch, 1], mode === 'full' ? cfg.frames : bottleneck.seqSteps);
   const labels = Int32Array.from({ length: cfg.batch }, () => Math.floor(rng() * cfg.classes));
   const inputs = variant === 'tf.layers.lstm' ? [x] : [x, frames];
-  const step = () => {
+  const base = x.dataSync() as Float32Array;
+  const decayed = model.trainableWeights
+    .filter((w) => /kernel$/.test(w.originalName))
+    .map((w) => w.read() as tfjs.Variable);
+  let stepIndex = 0;
+  const regularisedStep = () => {
+    const batch = {
+      x: base.slice(),
+      lengths: new Float32Array(cfg.batch).fill(cfg.frames),
+      size: cfg.batch,
+      frames: cfg.frames,
+      numCeps: cfg.numCeps,
+    };
+    specAugment(batch, { timeMasks: 2, timeMaskWidth: 20, freqMasks: 2, freqMaskWidth: 5 }, rng);
+    setNoiseSeed(model, mixSeed(1, ++stepIndex));
+    const xs = tf.tensor4d(batch.x, [cfg.batch, cfg.frames, cfg.numCeps, 1]);
+    trainStep(
+      tf,
+      optimizer,
+      variables,
+      () => {
+        const [probs] = model.apply([xs, frames], { training: true }) as tfjs.Tensor[];
+        return weightedCrossEntropy(tf, probs as tfjs.Tensor, labels, [1.2, 0.8, 1.0]);
+      },
+      { weightDecay: 1e-4, decayed, clipNorm: 5 },
+    );
+    xs.dispose();
+  };
+  const plainStep = () => {
     const cost = optimizer.minimize(
       () => {
         const [probs] = model.apply(inputs, { training: true }) as tfjs.Tensor[];
@@ -112,6 +152,8 @@ export function tfjsStepper(
     cost?.dataSync();
     cost?.dispose();
   };
+  const step =
+    cfg.regularised && mode === 'full' && variant !== 'tf.layers.lstm' ? regularisedStep : plainStep;
   for (let i = 0; i < cfg.warmup; i++) step();
   return (steps) => {
     const start = performance.now();

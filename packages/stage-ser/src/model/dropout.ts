@@ -58,32 +58,35 @@ export function serxDropoutClass(tf: Tf): LayerClass {
 }
 
 /**
- * A `{0, 1/(1-rate)}` mask of `shape` drawn from `seed`: the values of
- * `tf.randomUniform(shape, 0, 1, 'float32', seed) >= rate`, cast and divided by `1 - rate` (so the
- * masks, and what a seed trains to, are those of that formulation), computed in one pass in
- * JavaScript. tfjs' `randomUniform` fills its buffer value by value through seedrandom's closures
- * and three more native ops then run over the mask: on the conv blocks' activations that was a
- * third of a regularised CNN-LSTM step.
+ * A `{0, 1/(1-rate)}` mask of `shape` drawn from `seed`: `tf.randomUniform(shape, 0, 1, 'float32',
+ * seed) >= rate`, cast and divided by `1 - rate`. The comparison runs in JavaScript in one pass over
+ * the same random stream ({@link keepFlags}) and only the boolean flags (a quarter of the floats'
+ * bytes) go to TensorFlow: tfjs' `randomUniform` fills a float buffer value by value through
+ * seedrandom's closures, a third of a regularised CNN-LSTM step. The cast and the division stay
+ * native, so the float mask lives in TensorFlow's memory (an uploaded JS buffer is shared with
+ * TensorFlow and would stay alive, as V8 external memory, until the backward pass).
  */
 export function keepMask(tf: Tf, shape: number[], rate: number, seed: number): tfjs.Tensor {
-  return tf.tensor(
-    keepMaskValues(
-      shape.reduce((a, b) => a * b, 1),
-      rate,
-      seed,
-    ),
-    shape,
-    'float32',
-  );
+  return tf.tidy(() => {
+    const flags = tf.tensor(
+      keepFlags(
+        shape.reduce((a, b) => a * b, 1),
+        rate,
+        seed,
+      ),
+      shape,
+      'bool',
+    );
+    return tf.div(tf.cast(flags, 'float32'), 1 - rate);
+  });
 }
 
 /**
- * The values of {@link keepMask}: seedrandom's `alea(String(seed))` stream (tfjs' `UniformRandom`
- * with min 0 and range 1 draws exactly its values), each rounded to float32 and compared with
- * `fround(rate)` as TensorFlow's float32 `GreaterEqual` does; a kept value is `1 / (1 - rate)`
- * rounded as the float32 division `RealDiv(1, fround(1 - rate))`.
+ * `randomUniform(seed) >= rate` as 0/1 bytes: seedrandom's `alea(String(seed))` stream (tfjs'
+ * `UniformRandom` with min 0 and range 1 draws exactly its values), each rounded to float32 and
+ * compared with `fround(rate)` as TensorFlow's float32 `GreaterEqual` does.
  */
-export function keepMaskValues(size: number, rate: number, seed: number): Float32Array {
+export function keepFlags(size: number, rate: number, seed: number): Uint8Array {
   // Baagøe's Mash and Alea, as in seedrandom/lib/alea.js, with the state in locals.
   let n = 0xefc8249d;
   const mash = (data: string): number => {
@@ -111,8 +114,7 @@ export function keepMaskValues(size: number, rate: number, seed: number): Float3
   s2 -= mash(key);
   if (s2 < 0) s2 += 1;
   const threshold = Math.fround(rate);
-  const kept = Math.fround(1 / Math.fround(1 - rate));
-  const out = new Float32Array(size);
+  const out = new Uint8Array(size);
   // Alea is a lag-3 multiply-with-carry generator: every s is an integer x / 2^32 and
   // t = 2091639·s0 + c·2^-32 = (2091639·x0 + c) / 2^32 exactly (the numerator stays below 2^53), so
   // c' = floor(t) and s' = t - c' are the carry and the low 32 bits of 2091639·x0 + c. Splitting the
@@ -136,7 +138,7 @@ export function keepMaskValues(size: number, rate: number, seed: number): Float3
     x0 = x1;
     x1 = x2;
     x2 = x;
-    if (Math.fround(x * INV_32) >= threshold) out[i] = kept;
+    if (Math.fround(x * INV_32) >= threshold) out[i] = 1;
   }
   return out;
 }
