@@ -79,12 +79,18 @@ describe('paper.yaml with command-line overrides', () => {
 `,
     ],
   ])('%s: the same keys as the YAML, for every node', async (name, overrides, text) => {
-    const [fromCli, fromYaml, plain] = await Promise.all([cli(overrides), yaml(name.replace(/\W+/g, '-'), text), cli([])]);
+    const [fromCli, fromYaml, plain] = await Promise.all([
+      cli(overrides),
+      yaml(name.replace(/\W+/g, '-'), text),
+      cli([]),
+    ]);
     const keys = graphKeys(fromCli);
     expect(keys).toEqual(graphKeys(fromYaml));
     expect(Object.keys(keys).length).toBeGreaterThan(20);
     // ...and not those of the paper itself (the overrides did something)
-    expect(Object.values(keys).filter((key) => !Object.values(graphKeys(plain)).includes(key)).length).toBeGreaterThan(0);
+    expect(
+      Object.values(keys).filter((key) => !Object.values(graphKeys(plain)).includes(key)).length,
+    ).toBeGreaterThan(0);
     // serx plan: the real keys it can know without running (the ingest stages) are equal too
     const cache = await openCache(join(tmp, `cache-${name.replace(/\W+/g, '-')}`));
     const [a, b] = await Promise.all([planGraph(fromCli, cache), planGraph(fromYaml, cache)]);
@@ -98,7 +104,13 @@ describe('paper.yaml with command-line overrides', () => {
     const oneKeys = graphKeys(one);
     const fullKeys = graphKeys(full);
     expect([...one.nodes.keys()].filter((id) => id.startsWith('ser_frozen'))).toEqual(['ser_frozen[seed=1]']);
-    for (const id of ['mfcc_emodb', 'ae[seed=1]', 'ser_frozen[seed=1]', 'eval_frozen[seed=1]', 'baseline_logistic'])
+    for (const id of [
+      'mfcc_emodb',
+      'ae[seed=1]',
+      'ser_frozen[seed=1]',
+      'eval_frozen[seed=1]',
+      'baseline_logistic',
+    ])
       expect(oneKeys[id]).toBe(fullKeys[id]);
     expect(oneKeys.report).not.toBe(fullKeys.report); // it gathers one seed instead of five
   });
