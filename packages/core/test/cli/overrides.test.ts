@@ -101,6 +101,17 @@ describe('serx with overrides', { timeout: 120_000 }, () => {
       'per_seed[seed=2]',
       'gathered',
     ]);
+    // --variant among --only's selection: the seed-2 node that `gathered` needs, and its upstream
+    const among = await serx(
+      ['plan', 'spec.yaml', '--only', 'gathered', '--variant', 'seed=2,3', '--json'],
+      env,
+      dir,
+    );
+    expect(JSON.parse(among.stdout).nodes.map((n: { id: string }) => n.id)).toEqual([
+      'base',
+      'per_seed[seed=2]',
+      'per_seed[seed=3]',
+    ]);
     const why = await serx(['why', 'spec.yaml', 'base', '--set', 'base.value=5'], env, dir);
     expect(why.stdout).toContain('params {"delayMs":0,"fail":false,"markers":');
     expect(why.stdout).toContain('"value":5}');
