@@ -345,7 +345,18 @@ function attributeOne(error: SerxError, applied: Applied[]): SerxError {
     if (!override) return error;
   }
   const specPath = covers(override, error) ? rewritePath(error.specPath, override) : error.specPath;
-  return new SerxError(error.code, error.message, {
+  const [stage, field] = override.path
+    .split('.')
+    .slice(1, 4)
+    .filter((_, i) => i !== 1);
+  const hint =
+    error.code === ErrorCodes.SPEC_PARAM_UNKNOWN &&
+    !override.written.startsWith('stages.') &&
+    field !== undefined &&
+    STAGE_KEYS.includes(field)
+      ? ` (STAGE.PARAM sets a param; the stage's own '${field}' is stages.${stage}.${field})`
+      : '';
+  return new SerxError(error.code, error.message + hint, {
     loc: override.loc,
     ...(specPath ? { specPath } : {}),
     ...(error.cause === undefined ? {} : { cause: error.cause }),

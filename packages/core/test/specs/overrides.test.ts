@@ -170,6 +170,11 @@ describe('override errors point at the argument', () => {
       'SPEC_UNKNOWN_KEY',
       "--set #1: stages.train.parms: unknown key 'parms' (did you mean 'params'?)",
     ],
+    [
+      [set('train.seed=4')],
+      'SPEC_PARAM_UNKNOWN',
+      "unknown param 'seed' (STAGE.PARAM sets a param; the stage's own 'seed' is stages.train.seed)",
+    ],
     [[set('vars.fator=2')], 'SPEC_OVERRIDE', "no var 'fator' is defined or used"],
     [[set('zz*.epochs=2')], 'SPEC_OVERRIDE', "no stage id matches 'zz*'"],
     [[set('train=1')], 'SPEC_OVERRIDE', 'a stage param is train.PARAM; the whole stage is stages.train'],
