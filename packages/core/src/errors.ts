@@ -13,6 +13,12 @@ export interface SourceLocation {
   line: number;
   /** 1-based */
   col: number;
+  /**
+   * Set when a command-line override wrote the node (`--set #2`): errors are printed as
+   * `--set #2: path: message`; `file` is then a pseudo file in the working directory, so that
+   * relative paths in the value resolve there.
+   */
+  arg?: string;
 }
 
 export const ErrorCodes = {
@@ -69,6 +75,11 @@ export const ErrorCodes = {
   SPEC_INVALID: 'SPEC_INVALID',
   /** Bad matrix: empty axis, reference to an undefined axis, or `[*]` into a non-many input. */
   SPEC_MATRIX: 'SPEC_MATRIX',
+  /**
+   * A command-line override (`--set`, `--matrix`, `--variant`) is malformed or its PATH matches
+   * nothing in the spec (the closest stage, param or key names are suggested).
+   */
+  SPEC_OVERRIDE: 'SPEC_OVERRIDE',
   /** Stage params fail the stage's JSON Schema. */
   SPEC_PARAMS: 'SPEC_PARAMS',
   /** A stage is given a param its JSON Schema does not declare. */
@@ -181,7 +192,11 @@ export class SerxError extends Error {
 
   /** `file:line:col path: message [CODE]` — the form every CLI error is printed in. */
   format(): string {
-    const where = this.loc ? `${this.loc.file}:${this.loc.line}:${this.loc.col} ` : '';
+    const where = this.loc?.arg
+      ? `${this.loc.arg}: `
+      : this.loc
+        ? `${this.loc.file}:${this.loc.line}:${this.loc.col} `
+        : '';
     const path = this.specPath ? `${this.specPath}: ` : '';
     return `${where}${path}${this.message} [${this.code}]`;
   }

@@ -4,13 +4,13 @@ import { SerxError } from '../errors.ts';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 type Parsed<O extends Options> = ReturnType<
-  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true; tokens: true }>
 >;
 
 /** `parseArgs` (strict) whose mistakes are USAGE errors carrying the command's usage line. */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O, usage: string): Parsed<O> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new SerxError('USAGE', `${(error as Error).message}\nusage: ${usage}`);
   }
@@ -34,4 +34,9 @@ export const specOptions = {
   plugin: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  set: { type: 'string', multiple: true },
+  matrix: { type: 'string', multiple: true },
 } as const;
+
+/** Usage text of the override flags, for the commands' usage lines. */
+export const OVERRIDE_USAGE = '[--set PATH=VALUE]... [--matrix AXIS=v1,v2]...';

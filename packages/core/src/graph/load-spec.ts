@@ -3,6 +3,7 @@ import { SerxError } from '../errors.ts';
 import { loadPlugin } from '../plugins/load-plugins.ts';
 import { createRegistry, type Registry } from '../plugins/registry.ts';
 import { readDocument, type SpecDocument } from '../spec/document.ts';
+import { applyOverrides, type SpecOverride } from '../spec/overrides.ts';
 import { readSpecTree } from '../spec/read-spec-file.ts';
 import { IssueList } from '../spec/spec-error.ts';
 import { buildGraph } from './build-graph.ts';
@@ -15,8 +16,13 @@ export interface LoadSpecOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra plugin packages or paths (resolved from `cwd`), e.g. from `--plugin`. */
   plugins?: string[];
-  /** Directory the extra `plugins` are resolved from; default `process.cwd()`. */
+  /** Directory the extra `plugins` (and relative paths in `overrides`) are resolved from; default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Command-line overrides (`--set`, `--matrix`), applied in order over the merged spec before it is
+   * validated, as a file that `extends:` it would be. Errors they cause point at the argument.
+   */
+  overrides?: readonly SpecOverride[];
 }
 
 /**
@@ -27,12 +33,20 @@ export interface LoadSpecOptions {
 export async function loadSpec(file: string, options: LoadSpecOptions = {}): Promise<Graph> {
   const env = options.env ?? process.env;
   const registry = options.registry ?? createRegistry();
-  const { tree, files } = readSpecTree(file, env);
-  const issues = new IssueList();
-  const doc = readDocument(tree, env, issues);
-  issues.throwIfAny();
-  const plugins = await registerPlugins(doc, options.plugins ?? [], options.cwd ?? process.cwd(), registry);
-  return buildGraph(doc, { registry, file: resolve(file), files, plugins });
+  const cwd = options.cwd ?? process.cwd();
+  const read = readSpecTree(file, env);
+  const overridden = applyOverrides(read.tree, options.overrides ?? [], cwd);
+  try {
+    const issues = new IssueList();
+    const doc = readDocument(overridden.tree, env, issues);
+    issues.throwIfAny();
+    const plugins = await registerPlugins(doc, options.plugins ?? [], cwd, registry);
+    const graph = buildGraph(doc, { registry, file: resolve(file), files: read.files, plugins });
+    if (overridden.applied.length > 0) graph.spec.overrides = overridden.applied;
+    return graph;
+  } catch (error) {
+    throw overridden.attribute(error);
+  }
 }
 
 async function registerPlugins(

@@ -4,6 +4,7 @@
  */
 import type { Json, StageDefinition } from '../contract.ts';
 import type { SourceLocation } from '../errors.ts';
+import type { AppliedOverride } from '../spec/overrides.ts';
 
 /** A reference from a node's input to one output of an upstream node. */
 export interface InputRef {
@@ -45,8 +46,10 @@ export interface ResolvedSpec {
   /** Plugin package names loaded for this spec. */
   plugins: string[];
   tracking: { mlflow?: { uri?: string; enabled?: boolean } } | undefined;
-  /** The merged, interpolated spec document (recorded verbatim in the run record). */
+  /** The merged, interpolated spec document, overrides applied (recorded verbatim in the run record). */
   document: { [key: string]: Json };
+  /** Command-line overrides applied over the files (`--set`, `--matrix`), in order; absent when none. */
+  overrides?: AppliedOverride[];
 }
 
 export interface Graph {

@@ -3,6 +3,7 @@ import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import type { Cache } from '../cache/cache.ts';
 import type { CacheKeyInput } from '../cache/key.ts';
 import type { Json } from '../contract.ts';
+import type { AppliedOverride } from '../spec/overrides.ts';
 import type { StageStatus } from '../tracking/types.ts';
 
 /** What happened to one node in a run. */
@@ -36,7 +37,15 @@ export interface RunRecord {
   format: 1;
   runId: string;
   status: 'running' | 'succeeded' | 'failed' | 'interrupted';
-  spec: { name: string; file: string; files: string[]; document: { [key: string]: Json } };
+  spec: {
+    name: string;
+    file: string;
+    files: string[];
+    /** Merged and interpolated, overrides applied. */
+    document: { [key: string]: Json };
+    /** Command-line overrides (`--set`, `--matrix`) applied over the files, in order; absent when none. */
+    overrides?: AppliedOverride[];
+  };
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;

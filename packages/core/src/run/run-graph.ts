@@ -80,6 +80,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
       file: graph.spec.file,
       files: graph.spec.files,
       document: graph.spec.document,
+      ...(graph.spec.overrides ? { overrides: graph.spec.overrides } : {}),
     },
     startedAt: new Date(started).toISOString(),
     gitCommit: gitCommit(graph.spec.file),

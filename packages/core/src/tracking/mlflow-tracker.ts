@@ -7,9 +7,9 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import { stringify } from 'yaml';
+import { Document } from 'yaml';
 import type { Json } from '../contract.ts';
-import type { GraphNode } from '../graph/types.ts';
+import type { GraphNode, ResolvedSpec } from '../graph/types.ts';
 import { datasetInputs, type ProducerFacts } from './dataset-inputs.ts';
 import { flattenParams } from './flatten-params.ts';
 import { gitState } from './git-state.ts';
@@ -41,6 +41,8 @@ export class MlflowTracker implements Tracker {
   /** Every stage seen so far, for the dataset inputs of the tracked stages downstream. */
   private readonly producers = new Map<string, ProducerFacts>();
   private readonly warn: (message: string) => void;
+  /** Tag `serx.overrides` of every run (parent and children) when the spec was overridden on the command line. */
+  private overrideTags: { key: string; value: string }[] = [];
 
   constructor(private readonly options: MlflowTrackerOptions) {
     this.warn = options.warn ?? ((m) => process.stderr.write(`warning: ${m}\n`));
@@ -75,6 +77,9 @@ export class MlflowTracker implements Tracker {
       { key: 'mlflow.source.name', value: run.spec.file },
       { key: 'mlflow.source.type', value: 'LOCAL' },
     ];
+    const overrides = overrideArgs(run.spec);
+    this.overrideTags = overrides.length ? [{ key: 'serx.overrides', value: JSON.stringify(overrides) }] : [];
+    tags.push(...this.overrideTags);
     const runName = `${run.spec.name} ${new Date(run.startedAt).toISOString().replace(/\.\d+Z$/, 'Z')}`;
     this.emit({
       op: 'run',
@@ -90,6 +95,9 @@ export class MlflowTracker implements Tracker {
       matrix: (doc.matrix ?? {}) as Json,
       vars: (doc.vars ?? {}) as Json,
     });
+    // one param per overridden path, so that `serx compare --runs` lists them among the differences
+    for (const o of run.spec.overrides ?? [])
+      Object.assign(params, flattenParams(o.deleted ? '(deleted)' : (o.value ?? null), `override.${o.path}`));
     this.emit({ op: 'log', target: PARENT, params: toEntries(params) });
     for (const [path, artifactPath] of this.snapshotSpec(run))
       this.emit({ op: 'artifact', target: PARENT, path, artifactPath });
@@ -113,7 +121,7 @@ export class MlflowTracker implements Tracker {
         out.push([join(dir, name), `spec/${name}`]);
       }
       const resolved = join(dir, 'resolved.yaml');
-      writeFileSync(resolved, stringify(run.spec.document));
+      writeFileSync(resolved, resolvedYaml(run.spec));
       out.push([resolved, 'spec/resolved.yaml']);
       return out;
     } catch (error) {
@@ -133,6 +141,7 @@ export class MlflowTracker implements Tracker {
       { key: 'serx.key', value: key },
       { key: 'serx.cacheHit', value: String(cacheHit) },
       { key: 'serx.plugin', value: `${node.plugin.name}@${node.plugin.version}` },
+      ...this.overrideTags,
     ];
     this.emit({
       op: 'run',
@@ -225,6 +234,25 @@ export class MlflowTracker implements Tracker {
     this.journal!.append(op);
     this.pump!.drain();
   }
+}
+
+/** The command-line overrides as typed (`--set ser_scratch.epochs=5`), once per argument, in order. */
+export function overrideArgs(spec: ResolvedSpec): string[] {
+  return [...new Map((spec.overrides ?? []).map((o) => [o.arg, `${o.flag} ${o.text}`])).values()];
+}
+
+/** The resolved spec as YAML; when overridden on the command line, a comment above lists the overrides. */
+export function resolvedYaml(spec: ResolvedSpec): string {
+  const doc = new Document(spec.document);
+  const overrides = spec.overrides ?? [];
+  if (overrides.length > 0)
+    doc.commentBefore = [
+      ` Overrides applied over ${basename(spec.file)} (serx ... ${overrideArgs(spec).join(' ')}):`,
+      ...overrides.map(
+        (o) => ` ${o.arg}: ${o.path} ${o.deleted ? 'deleted' : `= ${JSON.stringify(o.value)}`}`,
+      ),
+    ].join('\n');
+  return doc.toString();
 }
 
 /** What the run is, for the UI's run list: `ser_frozen seed=3`, `ae`, `eval[encoder=x] seed=1`. */

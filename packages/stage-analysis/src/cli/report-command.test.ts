@@ -78,6 +78,27 @@ describe('serx report <spec>', () => {
     expect(rows.every((r) => r[2] === 'cache hit')).toBe(true);
     expect(rows.every((r) => r[3] !== '–')).toBe(true);
     expect(again.querySelector('#table2')!.toString()).toBe(doc.querySelector('#table2')!.toString());
+
+    // with overrides: the spec section names them; seeds 1 and 2 are cache hits of the full run
+    const third = io(cwd);
+    const overrides = ['--matrix', 'seed=1,2', '--set', 'report.title=Two seeds'];
+    expect(await reportCommand.run([SPEC, '--cache', cache, '--out', 'out3', ...overrides], third.io)).toBe(
+      0,
+    );
+    expect(third.text.err).toMatch(/ {2}cached +eval_frozen\[seed=2\]/);
+    const overridden = parse(await readFile(join(cwd, 'out3', 'report.html'), 'utf8'));
+    expect(overridden.querySelectorAll('#overrides li').map((li) => li.text)).toEqual([
+      '--matrix seed=1,2',
+      '--set report.title=Two seeds',
+    ]);
+    expect(overridden.querySelector('h1')!.text).toBe('Two seeds');
+    expect(
+      overridden.querySelectorAll('#table2 td[data-corpus]').every((td) => td.getAttribute('data-n') === '2'),
+    ).toBe(true);
+    const markdown = await readFile(join(cwd, 'out3', 'report.md'), 'utf8');
+    expect(markdown).toContain(
+      'With command-line overrides, applied over the file below in this order:\n\n- `--matrix seed=1,2`\n- `--set report.title=Two seeds`\n',
+    );
   });
 
   it('is a usage error (exit 2) for a spec without a report stage', async () => {

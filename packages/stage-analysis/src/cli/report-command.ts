@@ -7,6 +7,7 @@ import {
   type Graph,
   loadSpec,
   openCache,
+  overridesOf,
   runGraph,
   SerxError,
 } from '@serx/core';
@@ -14,7 +15,8 @@ import type { ReportModel } from '../report/model.ts';
 import { REPORT_FILES, writeReport } from '../report/write-report.ts';
 import { runTimings } from './run-timings.ts';
 
-const usage = 'serx report <spec> [--stage <id>] [--out <dir>] [--cache <dir>] [--plugin <pkg>]...';
+const usage =
+  'serx report <spec> [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--stage <id>] [--out <dir>] [--cache <dir>] [--plugin <pkg>]...';
 
 function usageError(message: string): SerxError {
   return new SerxError(ErrorCodes.USAGE, `${message}\nusage: ${usage}`);
@@ -54,7 +56,10 @@ export const reportCommand: CliCommand = {
       parseArgs({
         args: argv,
         allowPositionals: true,
+        tokens: true,
         options: {
+          set: { type: 'string', multiple: true },
+          matrix: { type: 'string', multiple: true },
           stage: { type: 'string' },
           out: { type: 'string' },
           cache: { type: 'string' },
@@ -68,14 +73,20 @@ export const reportCommand: CliCommand = {
     } catch (error) {
       throw usageError((error as Error).message);
     }
-    const { values, positionals } = parsed;
+    const { values, positionals, tokens } = parsed;
+    const overrides = overridesOf(tokens);
     if (values.help) {
       io.stdout.write(`usage: ${usage}\n`);
       return 0;
     }
     if (positionals.length !== 1) throw usageError('report takes exactly one spec file');
     const specFile = resolve(io.cwd, positionals[0]!);
-    const graph = await loadSpec(specFile, { env: io.env, plugins: values.plugin ?? [], cwd: io.cwd });
+    const graph = await loadSpec(specFile, {
+      env: io.env,
+      plugins: values.plugin ?? [],
+      cwd: io.cwd,
+      overrides,
+    });
     const ids = reportNodes(graph, values.stage);
     const cache = await openCache(resolve(io.cwd, values.cache ?? (io.env.SERX_CACHE || '.serx/cache')));
     io.stderr.write(`serx report: running ${ids.join(', ')} and what it needs (cached stages are reused)\n`);
@@ -122,7 +133,12 @@ export const reportCommand: CliCommand = {
         values.out ? `${values.out}${suffix}` : join('reports', `${graph.spec.name}${suffix}`),
       );
       await cp(join(source, 'figures'), join(out, 'figures'), { recursive: true });
-      await writeReport(out, { ...model, spec: { file: specFile, text: specText }, run }, {});
+      const spec = {
+        file: specFile,
+        text: specText,
+        ...(overrides.length ? { overrides: overrides.map((o) => `${o.flag} ${o.text}`) } : {}),
+      };
+      await writeReport(out, { ...model, spec, run }, {});
       io.stdout.write(`${join(out, REPORT_FILES.html)}\n${join(out, REPORT_FILES.markdown)}\n`);
     }
     return 0;

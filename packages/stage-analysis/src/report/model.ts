@@ -59,7 +59,8 @@ export interface ReportModel {
   }[];
   figures: ReportFigure[];
   /** Added by `serx report` (the stage itself cannot see the spec or the run). */
-  spec?: { file: string; text: string };
+  /** `overrides`: the command-line `--set` / `--matrix` the report was made with, as typed. */
+  spec?: { file: string; text: string; overrides?: string[] };
   run?: { runId: string; status: string; durationMs: number; stages: StageTiming[] };
   notes: string[];
 }

@@ -57,11 +57,17 @@ export function scopeSvgIds(svg: string, scope: string): string {
  */
 export const MAX_INLINE_SVG = 1_500_000;
 
+function overridesHtml(overrides: readonly string[] | undefined): string {
+  if (!overrides?.length) return '';
+  const items = overrides.map((o) => `<li><code>${escapeHtml(o)}</code></li>`).join('');
+  return `<p>With command-line overrides, applied over the file below in this order:</p><ul id="overrides">${items}</ul>`;
+}
+
 export function renderHtml(model: ReportModel, pngs: { readonly [name: string]: Buffer } = {}): string {
   const parts: string[] = [`<h1>${escapeHtml(model.title)}</h1>`];
   if (model.spec)
     parts.push(
-      `<h2>Spec</h2><p>${escapeHtml(model.spec.file)}</p><pre id="spec">${escapeHtml(model.spec.text)}</pre>`,
+      `<h2>Spec</h2><p>${escapeHtml(model.spec.file)}</p>${overridesHtml(model.spec.overrides)}<pre id="spec">${escapeHtml(model.spec.text)}</pre>`,
     );
   parts.push(
     `<h2>Data</h2>`,

@@ -29,7 +29,16 @@ function table(t: TextTable): string {
 /** The report as Markdown; figures are the PNGs next to it. */
 export function renderMarkdown(model: ReportModel): string {
   const out: string[] = [`# ${model.title}`];
-  if (model.spec) out.push('## Spec', `\`${model.spec.file}\``, '```yaml', model.spec.text.trimEnd(), '```');
+  if (model.spec) {
+    out.push('## Spec', `\`${model.spec.file}\``);
+    const overrides = model.spec.overrides ?? [];
+    if (overrides.length)
+      out.push(
+        'With command-line overrides, applied over the file below in this order:',
+        overrides.map((o) => `- \`${o}\``).join('\n'),
+      );
+    out.push('```yaml', model.spec.text.trimEnd(), '```');
+  }
   out.push(
     '## Data',
     table(dataTable(model)),

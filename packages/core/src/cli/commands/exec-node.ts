@@ -7,9 +7,10 @@ import { runGraph } from '../../run/run-graph.ts';
 import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
+import { overridesOf } from '../overrides.ts';
 
 const usage =
-  'serx exec-node <spec> <node-id> [--cache <dir>] [--expect-key <key>] [--run-id <id>] [--threads <n>] [--plugin <pkg>]...';
+  'serx exec-node <spec> <node-id> [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--cache <dir>] [--expect-key <key>] [--run-id <id>] [--threads <n>] [--plugin <pkg>]...';
 
 /**
  * Computes exactly one node of a spec against the cache, in this process: the body of a cluster
@@ -22,7 +23,7 @@ export const execNodeCommand: CliCommand = {
   summary: 'compute one node whose inputs are cached (the body of a cluster job)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(
+    const { values, positionals, tokens } = parseCommandArgs(
       argv,
       {
         ...specOptions,
@@ -36,7 +37,7 @@ export const execNodeCommand: CliCommand = {
     if (positionals.length !== 2) throw usageError('exec-node takes a spec file and a node id', usage);
     const [file, nodeId] = positionals as [string, string];
     const threads = positiveInt(values.threads, '--threads', usage);
-    const graph = await loadCliSpec(file, io, values.plugin);
+    const graph = await loadCliSpec(file, io, values.plugin, overridesOf(tokens));
     if (!graph.nodes.has(nodeId))
       throw usageError(
         `no node '${nodeId}' in spec '${graph.spec.name}' (nodes: ${graph.order.join(', ')})`,

@@ -2,11 +2,14 @@ import type { Cache } from '../../cache/cache.ts';
 import type { CliCommand, CliIO } from '../../contract.ts';
 import { SerxError } from '../../errors.ts';
 import { planGraph } from '../../run/plan.ts';
+import type { SpecOverride } from '../../spec/overrides.ts';
 import { parseCommandArgs, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
+import { overridesOf } from '../overrides.ts';
 
-const usage = 'serx pin <key>|<spec> <stage> [--unpin] [--cache <dir>]   |   serx pin --list';
+const usage =
+  'serx pin <key>|<spec> <stage> [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--unpin] [--cache <dir>]   |   serx pin --list';
 
 /** A full key or an unambiguous prefix (≥ 8 hex digits) of an existing entry. */
 async function resolveKey(cache: Cache, text: string): Promise<string> {
@@ -28,8 +31,9 @@ async function keysOfStage(
   stage: string,
   io: CliIO,
   plugins: string[] | undefined,
+  overrides: SpecOverride[],
 ): Promise<string[]> {
-  const graph = await loadCliSpec(spec, io, plugins);
+  const graph = await loadCliSpec(spec, io, plugins, overrides);
   const plan = await planGraph(graph, cache, { only: [stage] });
   const nodes = plan.nodes.filter((n) => n.id === stage || n.stageId === stage);
   const notCached = nodes.filter((n) => n.status !== 'hit').map((n) => n.id);
@@ -47,7 +51,7 @@ export const pinCommand: CliCommand = {
   summary: 'protect cache entries from gc (a key, or every variant of a spec stage); --unpin to undo',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(
+    const { values, positionals, tokens } = parseCommandArgs(
       argv,
       { ...specOptions, unpin: { type: 'boolean' }, list: { type: 'boolean' } },
       usage,
@@ -65,7 +69,7 @@ export const pinCommand: CliCommand = {
       what = 'manual pin';
     } else if (positionals.length === 2) {
       const [spec, stage] = positionals as [string, string];
-      keys = await keysOfStage(cache, spec, stage, io, values.plugin);
+      keys = await keysOfStage(cache, spec, stage, io, values.plugin, overridesOf(tokens));
       what = `${stage} of ${spec}`;
     } else throw usageError('pin takes a key, or a spec file and a stage id', usage);
     for (const key of keys) {

@@ -1,35 +1,42 @@
 import type { CliCommand } from '../../contract.ts';
 import { planGraph } from '../../run/plan.ts';
-import { parseCommandArgs, specOptions, usageError } from '../args.ts';
+import { OVERRIDE_USAGE, parseCommandArgs, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
+import { overridesOf, variantSelection } from '../overrides.ts';
 import { reusedNote } from './reused-note.ts';
 
-const usage =
-  'serx plan <spec> [--only <stage>]... [--from <stage>]... [--executor <kind>] [--json] [--cache <dir>] [--plugin <pkg>]...';
+const usage = `serx plan <spec> ${OVERRIDE_USAGE} [--variant AXIS=VALUE]... [--only <stage>]... [--from <stage>]... [--executor <kind>] [--json] [--cache <dir>] [--plugin <pkg>]...`;
 
 export const planCommand: CliCommand = {
   name: 'plan',
   summary: 'dry run: each stage hit / miss / pending and, for a miss, what changed since the last run',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(
+    const { values, positionals, tokens } = parseCommandArgs(
       argv,
       {
         ...specOptions,
         only: { type: 'string', multiple: true },
         from: { type: 'string', multiple: true },
         executor: { type: 'string' },
+        variant: { type: 'string', multiple: true },
       },
       usage,
     );
     if (values.help) return printUsage(io, usage);
     if (positionals.length !== 1) throw usageError('plan takes exactly one spec file', usage);
-    const graph = await loadCliSpec(positionals[0] as string, io, values.plugin);
-    const plan = await planGraph(graph, await openCliCache(values.cache, io), {
+    const graph = await loadCliSpec(positionals[0] as string, io, values.plugin, overridesOf(tokens));
+    const selection = {
       ...(values.only ? { only: values.only } : {}),
       ...(values.from ? { from: values.from } : {}),
-    });
+    };
+    const variants = variantSelection(graph, values.variant, selection, io.cwd);
+    const plan = await planGraph(
+      graph,
+      await openCliCache(values.cache, io),
+      variants ? { only: variants } : selection,
+    );
     const { executorSettings } = await import('../../run/executors/executor-config.ts');
     const { plannedJobs } = await import('../../run/executors/planned-jobs.ts');
     const jobs = plannedJobs(graph, plan, executorSettings(graph.spec, io, values.executor));

@@ -3,13 +3,13 @@ import type { ResolvedSpec } from '../../graph/types.ts';
 import { type Executor, InProcessExecutor } from '../../run/executor.ts';
 import { runGraph } from '../../run/run-graph.ts';
 import type { Tracker } from '../../tracking/types.ts';
-import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
+import { OVERRIDE_USAGE, parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
 import { loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 import type { Display } from '../display/display.ts';
+import { overridesOf, variantSelection } from '../overrides.ts';
 
-const usage =
-  'serx run <spec> [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--executor process|in-process|workers|slurm] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...';
+const usage = `serx run <spec> ${OVERRIDE_USAGE} [--variant AXIS=VALUE]... [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--executor process|in-process|workers|slurm] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...`;
 
 async function displayFor(io: CliIO, json: boolean): Promise<Display> {
   if (json) return (await import('../display/json-display.ts')).jsonDisplay(io.stdout);
@@ -78,7 +78,7 @@ export const runCommand: CliCommand = {
   summary: 'run a spec: compute what is not cached (exit 1 on a stage failure, 130 when interrupted)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(
+    const { values, positionals, tokens } = parseCommandArgs(
       argv,
       {
         ...specOptions,
@@ -91,6 +91,7 @@ export const runCommand: CliCommand = {
         'reuse-across-code-change': { type: 'string', multiple: true },
         workers: { type: 'boolean' },
         executor: { type: 'string' },
+        variant: { type: 'string', multiple: true },
       },
       usage,
     );
@@ -98,7 +99,13 @@ export const runCommand: CliCommand = {
     if (positionals.length !== 1) throw usageError('run takes exactly one spec file', usage);
     const jobs = positiveInt(values.jobs, '--jobs', usage);
     const threads = positiveInt(values.threads, '--threads', usage);
-    const graph = await loadCliSpec(positionals[0] as string, io, values.plugin);
+    const overrides = overridesOf(tokens);
+    const graph = await loadCliSpec(positionals[0] as string, io, values.plugin, overrides);
+    const selection = {
+      ...(values.only ? { only: values.only } : {}),
+      ...(values.from ? { from: values.from } : {}),
+    };
+    const variants = variantSelection(graph, values.variant, selection, io.cwd);
     const reuse = values['reuse-across-code-change'] ?? [];
     const known = new Set([...graph.nodes.values()].flatMap((n) => [n.id, n.stageId]));
     for (const id of reuse)
@@ -140,8 +147,7 @@ export const runCommand: CliCommand = {
         ...(jobs ? { jobs } : {}),
         ...(threads ? { threads } : {}),
         onError: values['keep-going'] ? 'keep-going' : 'fail',
-        ...(values.only ? { only: values.only } : {}),
-        ...(values.from ? { from: values.from } : {}),
+        ...(variants ? { only: variants } : selection),
         verify: values.verify ?? false,
         ...(reuse.length > 0 ? { reuseAcrossCodeChange: reuse } : {}),
         signal: controller.signal,

@@ -1,12 +1,13 @@
 import { canonicalJson } from '../../cache/canonical-json.ts';
 import type { CliCommand, CliIO } from '../../contract.ts';
 import { type PlannedNode, planGraph } from '../../run/plan.ts';
-import { parseCommandArgs, specOptions, usageError } from '../args.ts';
+import { OVERRIDE_USAGE, parseCommandArgs, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
+import { overridesOf } from '../overrides.ts';
 import { reusedNote } from './reused-note.ts';
 
-const usage = 'serx why <spec> <stage> [--json] [--cache <dir>] [--plugin <pkg>]...';
+const usage = `serx why <spec> <stage> ${OVERRIDE_USAGE} [--json] [--cache <dir>] [--plugin <pkg>]...`;
 
 /** The misses upstream that make `node` pending, as `'b' miss: param value: 2 → 5` lines. */
 function rootCauses(node: PlannedNode, byId: Map<string, PlannedNode>, seen = new Set<string>()): string[] {
@@ -46,11 +47,11 @@ export const whyCommand: CliCommand = {
   summary: 'explain one stage: its key, what it is made of, and why it would (not) run',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, specOptions, usage);
+    const { values, positionals, tokens } = parseCommandArgs(argv, specOptions, usage);
     if (values.help) return printUsage(io, usage);
     if (positionals.length !== 2) throw usageError('why takes a spec file and a stage id', usage);
     const [spec, stage] = positionals as [string, string];
-    const graph = await loadCliSpec(spec, io, values.plugin);
+    const graph = await loadCliSpec(spec, io, values.plugin, overridesOf(tokens));
     const plan = await planGraph(graph, await openCliCache(values.cache, io), { only: [stage] });
     const byId = new Map(plan.nodes.map((n) => [n.id, n]));
     const targets = plan.nodes.filter((n) => n.id === stage || n.stageId === stage);

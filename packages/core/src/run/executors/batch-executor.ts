@@ -27,6 +27,8 @@ export interface BatchExecutorOptions {
   /** Working directory of the jobs: the submitter's, so relative paths in the spec mean the same. */
   cwd: string;
   settings: ExecutorSettings;
+  /** `--set=...` / `--matrix=...` arguments of the submitting command, in order, passed on to the jobs. */
+  overrides?: readonly string[];
   /** `--plugin` packages of the submitting command, passed on to the jobs. */
   plugins?: readonly string[];
   /** Environment of the jobs (spec `${env.X}` must resolve the same there); default: this process's. */
@@ -79,7 +81,7 @@ export class BatchExecutor implements Executor {
 
   /** The job's command line (also shown by `serx plan --executor slurm`). */
   command(node: GraphNode, key: string, runId: string): string[] {
-    const { cache, specFile, plugins = [] } = this.options;
+    const { cache, specFile, plugins = [], overrides = [] } = this.options;
     const cpus = jobResources(node, this.options.settings).cpus ?? 1;
     return [
       process.execPath,
@@ -87,6 +89,7 @@ export class BatchExecutor implements Executor {
       'exec-node',
       specFile,
       node.id,
+      ...overrides,
       '--cache',
       cache.dir,
       '--expect-key',

@@ -5,6 +5,16 @@ import { BatchExecutor } from './batch-executor.ts';
 import type { ExecutorSettings } from './executor-config.ts';
 import { SlurmScheduler } from './slurm/slurm-scheduler.ts';
 
+/** The spec's command-line overrides as flags, in order, for the jobs that load the spec again. */
+function overrideFlags(graph: Graph): string[] {
+  const seen = new Set<string>();
+  return (graph.spec.overrides ?? []).flatMap((o) => {
+    if (seen.has(o.arg)) return []; // a stage glob applies one argument several times
+    seen.add(o.arg);
+    return [`${o.flag}=${o.text}`];
+  });
+}
+
 /** The executor for `settings.kind`; undefined means the runner's default (in process). */
 export async function createExecutor(
   settings: ExecutorSettings,
@@ -25,6 +35,7 @@ export async function createExecutor(
         cwd: context.cwd,
         settings,
         plugins: context.plugins ?? [],
+        overrides: overrideFlags(context.graph),
         ...(context.env ? { env: context.env } : {}),
       });
   }
