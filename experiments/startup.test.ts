@@ -24,7 +24,7 @@ it('serx plan of the smoke spec loads the model plugins but no TensorFlow module
     { cwd: root, encoding: 'utf8', env: { ...process.env, SERX_DATA: data, SERX_CACHE: join(dir, 'cache') } },
   );
   expect(result.status, result.stderr).toBe(0);
-  expect(result.stdout).toMatch(/ae\[seed=1\]/);
+  expect(result.stdout).toMatch(/ser_frozen\[seed=1\]/);
   const loaded = JSON.parse(/\nloaded: (.*)\n/.exec(result.stderr)?.[1] ?? '[]') as string[];
   // ajv (CommonJS, imported by core as ESM) shows that the probe sees packages however they load
   expect(loaded.some((m) => m.includes('/node_modules/ajv/'))).toBe(true);
