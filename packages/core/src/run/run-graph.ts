@@ -15,7 +15,7 @@ import { upstreamIds } from './node-key.ts';
 import { newRunId, type RunRecord, type StageRecord } from './record.ts';
 import { recordWriter } from './record-writer.ts';
 import { type Selection, selectNodes } from './select.ts';
-import { createSlots } from './slots.ts';
+import { createSlots, heavyStagesAtOnce } from './slots.ts';
 import { interrupted, stageFailed } from './stage-errors.ts';
 import type { RunSummary } from './summary.ts';
 import { fanOutTrackers } from './trackers.ts';
@@ -123,7 +123,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     heldOut: graph.spec.heldOut,
     verify: options.verify ?? false,
     threads: (node) => (node.definition.resources?.class === 'cpu-heavy' ? threads : 1),
-    slot: createSlots(options.jobs ?? cores),
+    slot: createSlots(options.jobs ?? cores, heavyStagesAtOnce(cores, threads)),
     signal,
     started(stage) {
       record.stages[stage.id] = { ...stage, status: 'running' };
