@@ -75,6 +75,22 @@ function runsOf(specName) {
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
+/** Wall time the runs covered: their intervals merged, so runs that overlapped count once. */
+function coveredMs(runs) {
+  const spans = runs
+    .filter((r) => r.durationMs !== null)
+    .map((r) => [Date.parse(r.startedAt), Date.parse(r.startedAt) + r.durationMs])
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [s, e] of spans) {
+    if (e <= end) continue;
+    total += e - Math.max(s, end);
+    end = e;
+  }
+  return total;
+}
+
 const minutes = (ms) => (ms === null ? 'unfinished' : `${(ms / 60000).toFixed(1)} min`);
 
 /** A `## Heading` section of a Markdown report, without its heading. */
@@ -117,7 +133,7 @@ for (const spec of positionals.map((p) => resolve(p))) {
   const varied = variedOf(spec);
   const rel = (f) => relative(dirname(out), join(dir, f));
   const figures = (model.figures ?? []).map((f) => `[${f.title}](${rel(f.svg)})`);
-  const total = runs.reduce((s, x) => s + (x.durationMs ?? 0), 0);
+  const total = coveredMs(runs);
   sections.push(
     [
       `## ${model.title}`,
@@ -127,7 +143,7 @@ for (const spec of positionals.map((p) => resolve(p))) {
       table2,
       claims ? `\n**Claims**\n\n${claims}` : '',
       '',
-      `**Runs that computed it** (${machine}; wall ${minutes(total)} in all):`,
+      `**Runs that computed it** (${machine}; ${minutes(total)} of wall time covered by them, overlapping runs counted once):`,
       '',
       '| run | commit | started | wall | computed | cached | jobs × threads | status |',
       '|---|---|---|---:|---:|---:|---|---|',
