@@ -168,14 +168,20 @@ function heldOutOf(runs: TrackedRun[]): string[] {
   }
 }
 
-/** Stage id plus the non-replicate matrix axes: `eval_frozen[encoder=x]`. */
-function methodOf(run: TrackedRun): string {
+/**
+ * Stage id plus the non-replicate matrix axes (`eval_frozen[encoder=x]`), plus the run's `--set`
+ * overrides when it had some (`eval_scratch {--set ser_scratch.epochs=5}`): an overridden run is
+ * another method, never a newer replicate of the spec's own.
+ */
+export function methodOf(run: TrackedRun): string {
   const axes = Object.keys(run.variant)
     .filter((a) => !REPLICATE_AXES.includes(a))
     .sort();
-  if (axes.length === 0) return run.stageId || run.name;
-  const text = axes.map((a) => `${a}=${formatAxis(run.variant[a]!)}`).join(',');
-  return `${run.stageId}[${text}]`;
+  const base =
+    axes.length === 0
+      ? run.stageId || run.name
+      : `${run.stageId}[${axes.map((a) => `${a}=${formatAxis(run.variant[a]!)}`).join(',')}]`;
+  return (run.overrides ?? []).length === 0 ? base : `${base} {${run.overrides.join(' ')}}`;
 }
 
 function replicateKey(run: TrackedRun): string {

@@ -22,6 +22,12 @@ export interface TrackedRun {
   startTime: number;
   params: { [key: string]: string };
   metrics: { [key: string]: number };
+  /**
+   * The `--set` overrides the run was made with (tag `serx.overrides`), as typed: they change what
+   * was computed, so `serx compare` keeps such runs apart from the spec's own. (`--matrix` and
+   * `--variant` only choose which variants run: their runs are the spec's own.)
+   */
+  overrides: string[];
 }
 
 export interface TrackedExperiment {
@@ -66,7 +72,21 @@ function trackedRun(run: MlflowRun): TrackedRun {
     startTime: run.info.start_time ?? 0,
     params,
     metrics: Object.fromEntries((run.data.metrics ?? []).map((m) => [m.key, m.value])),
+    overrides: setOverrides(tags['serx.overrides']),
   };
+}
+
+/** The `--set` entries of a `serx.overrides` tag (a JSON list of the arguments as typed). */
+export function setOverrides(tag: string | undefined): string[] {
+  if (!tag) return [];
+  try {
+    const all = JSON.parse(tag) as unknown;
+    return Array.isArray(all)
+      ? all.filter((o): o is string => typeof o === 'string' && o.startsWith('--set '))
+      : [];
+  } catch {
+    return [];
+  }
 }
 
 /** `ser_frozen[seed=3,encoder=x]` → `{seed: 3, encoder: 'x'}` (values as JSON when they parse). */
