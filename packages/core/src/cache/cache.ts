@@ -4,8 +4,7 @@ import { access, chmod, mkdir, readdir, readFile, rename, rm, writeFile } from '
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Json } from '../contract.ts';
-import { SerxError } from '../errors.ts';
-import { quoteBytes } from '../quote-bytes.ts';
+import { quoteBytes, SerxError } from '../errors.ts';
 import { faultPoint } from './fault.ts';
 import { contentHash, hashTree } from './hash-tree.ts';
 import type { CacheKeyInput } from './key.ts';

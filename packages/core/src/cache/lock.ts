@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { quoteBytes } from '../quote-bytes.ts';
+import { quoteBytes } from '../errors.ts';
 import { slurmJobAlive } from './slurm-job-alive.ts';
 
 /** Who holds a lock file (its JSON content). */

@@ -5,9 +5,8 @@ import type { Cache } from '../cache/cache.ts';
 import { lockStale, processStartTime, readLock, UNREADABLE_LOCK_GRACE_MS } from '../cache/lock.ts';
 import type { EntryManifest } from '../cache/manifest.ts';
 import { unreadable } from '../cache/unreadable.ts';
-import { SerxError } from '../errors.ts';
-import { quoteBytes } from '../quote-bytes.ts';
-import { isRunRecord, listRunRecords, type RunRecord } from './record.ts';
+import { quoteBytes, SerxError } from '../errors.ts';
+import { isRunRecord, type RunRecord } from './record.ts';
 
 export interface GcOptions {
   /** Run records kept per spec name (newest first); older records are deleted. Default 5. */
@@ -50,10 +49,30 @@ async function entryFacts(cache: Cache, key: string): Promise<{ bytes: number; r
   }
 }
 
-/** A key's lock still protects it: a live owner, or a lock file that is not a serx lock still in its grace period. */
+/**
+ * A key's lock still protects it: a live owner, a lock file that is not a serx lock still in its
+ * grace period, or one gc cannot read (it cannot prove the key free).
+ */
 async function lockHeld(cache: Cache, key: string): Promise<boolean> {
-  const lock = await readLock(cache.path('locks', `${key}.lock`)).catch(() => undefined);
-  return lock !== undefined && !lockStale(lock);
+  const lock = await readLock(cache.path('locks', `${key}.lock`)).catch(() => 'unreadable' as const);
+  return lock === 'unreadable' || (lock !== undefined && !lockStale(lock));
+}
+
+/** The names in `dir` ([] when it does not exist); a folder gc cannot list stops it. */
+async function listStrict(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const cause = unreadable(dir, error as NodeJS.ErrnoException);
+    throw new SerxError(
+      'ENVIRONMENT',
+      `${cause.message}. gc removes nothing while it cannot see every run record and pin`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 const processAlive = (pid: number) => {
@@ -150,7 +169,11 @@ export async function gc(cache: Cache, options: GcOptions = {}): Promise<GcRepor
     liveRuns: [],
     notes: [],
   };
-  const names = (await listRunRecords(cache)).reverse();
+  // strict: runs/ or pins/ that cannot be listed must not read as "no records" or "no pins"
+  const names = (await listStrict(cache.path('runs')))
+    .filter((n) => n.endsWith('.json'))
+    .sort()
+    .reverse();
   // read every record first: one that cannot be read stops gc before anything is removed
   const records: [string, RunRecord][] = [];
   for (const name of names) {
@@ -188,6 +211,7 @@ export async function gc(cache: Cache, options: GcOptions = {}): Promise<GcRepor
     report.notes.push(
       `${live.length} run(s) still going (${live.map(([, r]) => `${r.spec.name} ${r.runId}, pid ${r.host?.pid ?? '?'} on ${r.host?.hostname ?? '?'}`).join('; ')}): their records and every entry they may use are kept`,
     );
+  await listStrict(cache.path('pins'));
   const pins = await cache.pins();
   const protectedKey = async (key: string) =>
     referenced.has(key) || pins.has(key) || (await lockHeld(cache, key));

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { SourceLocation } from '../errors.ts';
-import { ErrorCodes, SerxError } from '../errors.ts';
-import { quoteBytes } from '../quote-bytes.ts';
+import { ErrorCodes, quoteBytes, SerxError } from '../errors.ts';
 import { interpolateEnvOnly } from './interpolate.ts';
 import { mergeSpecs } from './merge.ts';
 import { specError } from './spec-error.ts';
