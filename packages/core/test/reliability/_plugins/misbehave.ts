@@ -2,7 +2,7 @@
  * Stages that break the contract in the ways users' stages do. `misbehave:stage` does what its
  * `how` param says; `misbehave:ok` is a well-behaved stage to run beside or after it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Artifact, definePlugin, defineStage } from '../../../src/contract.ts';
@@ -98,19 +98,25 @@ const ok = defineStage<{ value: number; note?: string }>({
   },
 });
 
-/** Waits `ms` (a long stage), then reads its input: fails if the input entry vanished meanwhile. */
-const slow = defineStage<{ ms: number; value: number }>({
+/**
+ * A long stage: waits until the file `gate` exists (the test creates it when it is done with the
+ * run in flight), then reads its input: fails if the input entry vanished meanwhile.
+ */
+const slow = defineStage<{ gate: string; value: number }>({
   name: 'misbehave:slow',
   version: '1',
   params: {
     type: 'object',
-    required: ['ms'],
-    properties: { ms: { type: 'number' }, value: { type: 'number', default: 1 } },
+    required: ['gate'],
+    properties: { gate: { type: 'string' }, value: { type: 'number', default: 1 } },
   },
   inputs: { in: { type: 'numbers' } },
   outputs: { out: { type: 'numbers' } },
   async run(ctx) {
-    await new Promise((resolve) => setTimeout(resolve, ctx.params.ms));
+    while (!existsSync(ctx.params.gate)) {
+      ctx.signal.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const input = ctx.inputs.in as Artifact;
     const value = readFileSync(join(input.path, 'value.json'), 'utf8');
     writeFileSync(join(ctx.outputs.out as string, 'value.json'), `${Number(value) + ctx.params.value}\n`);
