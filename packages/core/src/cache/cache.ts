@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Json } from '../contract.ts';
-import { SerxError } from '../errors.ts';
+import { quoteBytes, SerxError } from '../errors.ts';
 import { faultPoint } from './fault.ts';
 import { contentHash, hashTree } from './hash-tree.ts';
 import type { CacheKeyInput } from './key.ts';
 import { acquireLock, type LockOptions, type ReleaseLock } from './lock.ts';
 import { checkEntry, type EntryManifest, MANIFEST } from './manifest.ts';
 import type { ReuseNote } from './reuse-across-code.ts';
+import { unreadable } from './unreadable.ts';
 
 export type Lookup =
   | { status: 'hit'; path: string; manifest: EntryManifest }
@@ -38,6 +39,24 @@ export interface PublishInfo {
 
 const isKey = (name: string) => /^[0-9a-f]{64}$/.test(name);
 
+/** Keys name directories and files of the cache: anything but 64 hex digits is a bug upstream. */
+function checkedKey(key: string): string {
+  if (!isKey(key)) throw new SerxError('INTERNAL', `'${key}' is not a cache key (64 hex digits)`);
+  return key;
+}
+
+/**
+ * `root/name`, refused unless it stays inside `root` (a name from plugin or spec data such as
+ * `../../x` must never make serx write elsewhere).
+ */
+export function inside(root: string, name: string, what: string): string {
+  const path = resolve(root, name);
+  const rel = relative(root, path);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    throw new SerxError('INTERNAL', `${what} would be written outside ${root} (${path})`);
+  return path;
+}
+
 /**
  * A content-addressed cache directory:
  * `entries/<key[:2]>/<key>/{<output>/..., manifest.json}`, `tmp/` (staging, never read as entries),
@@ -60,7 +79,7 @@ export class Cache {
   }
 
   entryPath(key: string): string {
-    return this.path('entries', key.slice(0, 2), key);
+    return this.path('entries', key.slice(0, 2), checkedKey(key));
   }
 
   /** Reads and checks an entry (sizes; full hashes with `verify`). A corrupt entry is removed. */
@@ -78,6 +97,9 @@ export class Cache {
         if (!exists) return { status: 'miss' };
         return this.corrupt(key, 'manifest.json is missing', options.keepCorrupt);
       }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code) throw unreadable(join(path, MANIFEST), error as NodeJS.ErrnoException);
+      // it was read, but it is not JSON: really corrupt
       return this.corrupt(
         key,
         `manifest.json is unreadable: ${(error as Error).message}`,
@@ -101,7 +123,7 @@ export class Cache {
     const dir = this.path('tmp', `${key}.${process.pid}.${randomBytes(4).toString('hex')}`);
     const outputs: { [name: string]: string } = {};
     for (const name of outputNames) {
-      outputs[name] = join(dir, name);
+      outputs[name] = inside(dir, name, `output '${name}'`);
       await mkdir(outputs[name], { recursive: true });
     }
     await mkdir(dir, { recursive: true });
@@ -177,7 +199,7 @@ export class Cache {
 
   /** The key's checkpoint directory (created on demand). */
   async workDir(key: string): Promise<string> {
-    const dir = this.path('work', key);
+    const dir = this.path('work', checkedKey(key));
     await mkdir(dir, { recursive: true });
     return dir;
   }
@@ -187,7 +209,7 @@ export class Cache {
   }
 
   lock(key: string, options: LockOptions = {}): Promise<ReleaseLock> {
-    return acquireLock(this.path('locks', `${key}.lock`), options);
+    return acquireLock(this.path('locks', `${checkedKey(key)}.lock`), options);
   }
 
   /** Moves the entry out of `entries/` first, so a half-deleted entry is never visible. */
@@ -213,13 +235,13 @@ export class Cache {
 
   async pin(key: string, note: string): Promise<void> {
     await writeFile(
-      this.path('pins', `${key}.json`),
+      this.path('pins', `${checkedKey(key)}.json`),
       `${JSON.stringify({ key, note, pinnedAt: new Date().toISOString() })}\n`,
     );
   }
 
   async unpin(key: string): Promise<boolean> {
-    return rm(this.path('pins', `${key}.json`)).then(
+    return rm(this.path('pins', `${checkedKey(key)}.json`)).then(
       () => true,
       () => false,
     );
@@ -234,6 +256,15 @@ export class Cache {
 const LAYOUT = ['entries', 'tmp', 'work', 'locks', 'pins', 'runs'];
 const READ_ONLY = new Set(['EROFS', 'EACCES', 'EPERM']);
 
+/**
+ * `<cache>/serx-cache.json`: says that a directory is a serx cache, and in which layout. Written
+ * first when a cache is created; gc and every command that writes refuse a directory without it
+ * (a cache made before the marker existed is recognised by its layout and gets one).
+ */
+export const CACHE_MARKER = 'serx-cache.json';
+/** The layout this serx reads and writes; a cache of a newer format is refused. */
+export const CACHE_FORMAT = 1;
+
 /** Why `dir` cannot be written ('EROFS', 'EACCES', ...), or undefined if it can. */
 async function notWritable(dir: string): Promise<string | undefined> {
   for (const path of [dir, ...LAYOUT.map((d) => join(dir, d))]) {
@@ -246,18 +277,87 @@ async function notWritable(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
+const notACache = (dir: string, why: string) =>
+  new SerxError(
+    'USAGE',
+    `${dir} is not a serx cache (${why}); serx does not write to or delete from it. Pass the cache directory (--cache <dir> or $SERX_CACHE), or a new or empty directory to start a cache there`,
+  );
+
+/**
+ * What `dir` is: 'marked' (has the marker), 'legacy' (a serx cache made before the marker: every
+ * layout directory and nothing foreign at the top), 'new' (missing, empty, or only a marker being
+ * written), or refused with a USAGE error.
+ */
+async function cacheState(dir: string): Promise<'marked' | 'legacy' | 'new'> {
+  let marker: string;
+  try {
+    marker = await readFile(join(dir, CACHE_MARKER), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR')
+      throw unreadable(join(dir, CACHE_MARKER), error as NodeJS.ErrnoException);
+    const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [] as string[];
+      throw e;
+    });
+    const own = names.filter((n) => !n.startsWith(`${CACHE_MARKER}.`));
+    if (own.length === 0) return 'new';
+    const layout = LAYOUT.every((d) => own.includes(d));
+    const entries = layout ? await readdir(join(dir, 'entries')).catch(() => [] as string[]) : [];
+    if (layout && entries.every((n) => /^[0-9a-f]{2}$/.test(n))) return 'legacy';
+    const shown = own.slice(0, 5).join(', ') + (own.length > 5 ? ', …' : '');
+    throw notACache(dir, `it has no ${CACHE_MARKER} and holds ${shown}`);
+  }
+  let format: unknown;
+  try {
+    const parsed = JSON.parse(marker) as { serx?: unknown; format?: unknown };
+    if (parsed.serx !== 'cache') throw new Error('not a serx cache marker');
+    format = parsed.format;
+  } catch {
+    throw notACache(dir, `its ${CACHE_MARKER} is not a serx cache marker: ${quoteBytes(marker)}`);
+  }
+  if (typeof format !== 'number' || !Number.isInteger(format) || format < 1)
+    throw notACache(dir, `its ${CACHE_MARKER} has no valid format (${JSON.stringify(format)})`);
+  if (format > CACHE_FORMAT)
+    throw new SerxError(
+      'ENVIRONMENT',
+      `${dir} is a serx cache of format ${format}; this serx reads format ${CACHE_FORMAT}: upgrade serx, or use another cache directory`,
+    );
+  return 'marked';
+}
+
+/** Writes the marker atomically (a draft renamed into place). */
+async function writeMarker(dir: string): Promise<void> {
+  const path = join(dir, CACHE_MARKER);
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const marker = { serx: 'cache', format: CACHE_FORMAT, createdAt: new Date().toISOString() };
+  await writeFile(draft, `${JSON.stringify(marker)}\n`);
+  await rename(draft, path);
+}
+
 /**
  * Opens (creating if needed) the cache directory `dir`. A complete cache that cannot be written
  * (a read-only mount, a frozen shared results cache) opens read-only: lookups work, and anything
- * that would write says so (`cache.readOnly`).
+ * that would write says so (`cache.readOnly`). A directory that is not a serx cache (no marker,
+ * not a cache's layout, not empty) is refused before anything is written or removed there.
  */
 export async function openCache(dir: string): Promise<Cache> {
   const cache = new Cache(dir);
+  let state: Awaited<ReturnType<typeof cacheState>>;
   try {
+    state = await cacheState(cache.dir);
+    if (state === 'new') await mkdir(cache.dir, { recursive: true });
+    if (state !== 'marked') await writeMarker(cache.dir);
     await Promise.all(LAYOUT.map((d) => mkdir(cache.path(d), { recursive: true })));
   } catch (cause) {
+    if (cause instanceof SerxError) throw cause;
     const code =
       (await notWritable(cache.dir).catch(() => undefined)) ?? (cause as NodeJS.ErrnoException).code;
+    // a complete cache made before the marker, on a read-only mount: read it as it is
+    if (code && READ_ONLY.has(code) && (await cacheState(cache.dir).catch(() => 'new')) === 'legacy') {
+      cache.readOnly = code;
+      return cache;
+    }
     const why =
       code === 'EROFS'
         ? 'on a read-only file system (EROFS)'

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { quoteBytes } from '../errors.ts';
 import { slurmJobAlive } from './slurm-job-alive.ts';
 
 /** Who holds a lock file (its JSON content). */
@@ -23,6 +24,24 @@ export interface LockOptions {
   onWait?(owner: LockOwner | undefined): void;
   /** Called when a lock left by a dead process is removed. */
   onStale?(owner: LockOwner): void;
+  /**
+   * Called once when a lock file that is not a serx lock (empty, garbage: `what` quotes it) is
+   * removed as stale after {@link UNREADABLE_LOCK_GRACE_MS}.
+   */
+  onUnreadableStale?(what: string): void;
+}
+
+/**
+ * A serx lock file is never seen empty or half-written (it is hard-linked into place complete), so
+ * one that does not parse was not written by serx: after this long it counts as stale.
+ */
+export const UNREADABLE_LOCK_GRACE_MS = 10_000;
+
+/** A lock file's content that is not a lock owner: a short escaped quote, and how old the file is. */
+export interface UnreadableLock {
+  text: string;
+  quote: string;
+  ageMs: number;
 }
 
 export type ReleaseLock = () => Promise<void>;
@@ -60,11 +79,44 @@ export function ownerAlive(owner: LockOwner): boolean {
 }
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {
+  const read = await readLock(path).catch(() => undefined);
+  return read && 'pid' in read ? read : undefined;
+}
+
+function isOwner(value: unknown): value is LockOwner {
+  const o = value as LockOwner | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    Number.isInteger(o.pid) &&
+    typeof o.hostname === 'string' &&
+    typeof o.token === 'string'
+  );
+}
+
+/**
+ * The owner in a lock file, or what the file holds when it is not a serx lock; undefined when
+ * there is no lock file.
+ */
+export async function readLock(path: string): Promise<LockOwner | UnreadableLock | undefined> {
+  let text: string;
+  let mtimeMs: number;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as LockOwner;
-  } catch {
-    return undefined; // gone, or being written this very instant
+    [text, { mtimeMs }] = await Promise.all([readFile(path, 'latin1'), stat(path)]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (isOwner(parsed)) return parsed;
+  } catch {}
+  return { text, quote: text === '' ? 'empty' : quoteBytes(text), ageMs: Date.now() - mtimeMs };
+}
+
+/** Whether `lock` no longer protects anything: its owner is gone, or it is garbage older than the grace period. */
+export function lockStale(lock: LockOwner | UnreadableLock): boolean {
+  return 'pid' in lock ? !ownerAlive(lock) : lock.ageMs >= UNREADABLE_LOCK_GRACE_MS;
 }
 
 /**
@@ -93,7 +145,7 @@ function newOwner(): LockOwner {
  * Removes `path` if it still holds `stale`. A second, short-lived breaker lock makes sure two
  * waiters that both saw the same stale owner cannot delete each other's fresh lock.
  */
-async function breakStale(path: string, stale: LockOwner): Promise<boolean> {
+async function breakStale(path: string, stale: LockOwner | UnreadableLock): Promise<boolean> {
   const breaker = `${path}.break`;
   if (!(await tryCreate(breaker, newOwner()))) {
     const holder = await readOwner(breaker);
@@ -101,8 +153,13 @@ async function breakStale(path: string, stale: LockOwner): Promise<boolean> {
     return false;
   }
   try {
-    const current = await readOwner(path);
-    if (current?.token !== stale.token) return false;
+    const current = await readLock(path).catch(() => undefined);
+    const same =
+      current !== undefined &&
+      ('pid' in stale
+        ? 'pid' in current && current.token === stale.token
+        : 'text' in current && current.text === stale.text);
+    if (!same) return false;
     await unlink(path).catch(() => {});
     return true;
   } finally {
@@ -121,14 +178,17 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   for (;;) {
     options.signal?.throwIfAborted();
     if (await tryCreate(path, owner)) break;
-    const holder = await readOwner(path);
-    if (holder && !ownerAlive(holder)) {
-      if (await breakStale(path, holder)) options.onStale?.(holder);
+    const lock = await readLock(path);
+    if (lock && lockStale(lock)) {
+      if (await breakStale(path, lock)) {
+        if ('pid' in lock) options.onStale?.(lock);
+        else options.onUnreadableStale?.(lock.quote);
+      }
       continue;
     }
     if (!announced) {
       announced = true;
-      options.onWait?.(holder);
+      options.onWait?.(lock && 'pid' in lock ? lock : undefined);
     }
     await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined).catch(() => {});
     delay = Math.min(500, delay * 1.5);

@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Json } from '../contract.ts';
 import { contentHash, type FileEntry, hashFile, listFiles } from './hash-tree.ts';
 import type { CacheKeyInput } from './key.ts';
 import type { ReuseNote } from './reuse-across-code.ts';
+import { unreadable } from './unreadable.ts';
 
 export const MANIFEST = 'manifest.json';
 
@@ -39,6 +40,12 @@ export interface EntryManifest {
   reusedAcrossCodeChange?: ReuseNote;
 }
 
+/** Whether `root/name` stays strictly inside `root`. */
+function within(root: string, name: string): boolean {
+  const rel = relative(root, resolve(root, name));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
 /** Why an entry failed its check, or undefined when it is sound. */
 export async function checkEntry(
   dir: string,
@@ -47,17 +54,26 @@ export async function checkEntry(
 ): Promise<string | undefined> {
   if (manifest.format !== 1 || typeof manifest.outputs !== 'object') return 'manifest has an unknown format';
   for (const [name, output] of Object.entries(manifest.outputs)) {
+    if (!within(dir, name)) return `manifest names an output outside the entry (${name})`;
     const outDir = join(dir, name);
     for (const file of output.files) {
+      if (!within(outDir, file.path)) return `manifest lists a file outside the entry (${name}/${file.path})`;
       const path = join(outDir, file.path);
       const size = await stat(path).then(
         (s) => s.size,
-        () => undefined,
+        (error: NodeJS.ErrnoException) => {
+          // a file that is gone is corruption; one this user may not see is not
+          if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+          throw unreadable(path, error);
+        },
       );
       if (size === undefined) return `file ${name}/${file.path} is missing`;
       if (size !== file.size)
         return `file ${name}/${file.path} has ${size} bytes, manifest says ${file.size}`;
-      if (verify && (await hashFile(path, size)) !== file.sha256)
+      if (
+        verify &&
+        (await hashFile(path, size).catch((error) => Promise.reject(unreadable(path, error)))) !== file.sha256
+      )
         return `file ${name}/${file.path} has a wrong sha256`;
     }
     if (verify) {

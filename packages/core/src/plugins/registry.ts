@@ -20,6 +20,8 @@ export interface Registry {
 }
 
 const STAGE_NAME = /^[A-Za-z0-9_-]+:[A-Za-z0-9_:.-]+$/;
+/** Input and output names. */
+export const PORT_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 export function createRegistry(plugins: SerxPlugin[] = []): Registry {
   const stages = new Map<string, RegisteredStage>();
@@ -87,6 +89,17 @@ function checkStage(plugin: SerxPlugin, definition: StageDefinition): void {
   if (typeof definition.run !== 'function') throw fail('needs a run(ctx) function');
   if (!definition.inputs || !definition.outputs || !definition.params)
     throw fail('needs params, inputs and outputs');
+  // Output names become directory names in the cache, input names spec keys: plain names only.
+  for (const [kind, names] of [
+    ['output', Object.keys(definition.outputs)],
+    ['input', Object.keys(definition.inputs)],
+  ] as const) {
+    const bad = names.find((name) => !PORT_NAME.test(name));
+    if (bad !== undefined)
+      throw fail(
+        `declares ${kind} ${JSON.stringify(bad)}: ${kind} names must match ${PORT_NAME.source} (a letter, then letters, digits, _ or -)`,
+      );
+  }
   try {
     paramsValidator(definition);
   } catch (cause) {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Lookup } from '../cache/cache.ts';
 import { faultPoint } from '../cache/fault.ts';
 import { cacheKey } from '../cache/key.ts';
+import { UNREADABLE_LOCK_GRACE_MS } from '../cache/lock.ts';
 import type { EntryManifest } from '../cache/manifest.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { compute } from './compute-node.ts';
@@ -130,13 +131,21 @@ export async function executeNode(
         detail:
           owner?.pid === process.pid && owner.hostname === hostname()
             ? 'another stage of this run has the same key'
-            : `locked by pid ${owner?.pid ?? '?'} on ${owner?.hostname ?? '?'}${owner?.slurmJobId ? ` (slurm job ${owner.slurmJobId})` : ''}`,
+            : owner
+              ? `locked by pid ${owner.pid} on ${owner.hostname}${owner.slurmJobId ? ` (slurm job ${owner.slurmJobId})` : ''}`
+              : `lock file ${env.cache.path('locks', `${key}.lock`)} is not a serx lock; it counts as stale ${UNREADABLE_LOCK_GRACE_MS / 1000} s after it was written`,
       }),
     onStale: (owner) =>
       env.emit({
         type: 'warning',
         id: node.id,
         message: `recovered a stale lock of '${node.id}' left by dead pid ${owner.pid}`,
+      }),
+    onUnreadableStale: (what) =>
+      env.emit({
+        type: 'warning',
+        id: node.id,
+        message: `removed the lock file of '${node.id}' (${env.cache.path('locks', `${key}.lock`)}): it is not a serx lock (${what}) and is older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s`,
       }),
   });
   try {

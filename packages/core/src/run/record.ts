@@ -75,11 +75,27 @@ export async function listRunRecords(cache: Cache): Promise<string[]> {
   return names.filter((n) => n.endsWith('.json')).sort();
 }
 
+/** Whether `value` has the shape of a run record (what its readers rely on). */
+export function isRunRecord(value: unknown): value is RunRecord {
+  const r = value as RunRecord | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.status === 'string' &&
+    typeof r.spec === 'object' &&
+    r.spec !== null &&
+    typeof r.spec.name === 'string' &&
+    typeof r.stages === 'object' &&
+    r.stages !== null
+  );
+}
+
 export async function readRunRecord(cache: Cache, name: string): Promise<RunRecord | undefined> {
   try {
-    return JSON.parse(await readFile(cache.path('runs', name), 'utf8')) as RunRecord;
+    const record = JSON.parse(await readFile(cache.path('runs', name), 'utf8')) as unknown;
+    return isRunRecord(record) ? record : undefined;
   } catch {
-    return undefined; // a record being rewritten or damaged: ignore it
+    return undefined; // a damaged record: ignore it (gc refuses instead; see gc.ts)
   }
 }
 

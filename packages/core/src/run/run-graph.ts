@@ -197,6 +197,8 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
           if (!keepGoing) stop.abort(interrupted(`run stopped after '${id}' failed`));
         }
         record.stages[id] = outcome.record;
+        // on disk soon: gc keeps what a live run's record names (a hit it is about to read)
+        writer.saveSoon();
         return outcome;
       })(),
     );

@@ -62,6 +62,7 @@ function withPath<T>(path: string | undefined, fn: () => T): T {
 export function interpolateScalar(node: LScalar, resolver: Resolver, options: PassOptions): LNode {
   const text = node.value;
   if (typeof text !== 'string' || !text.includes('${')) return node;
+  checkTerminated(text, node.loc);
   const whole = WHOLE.exec(text);
   if (whole) {
     const value = evaluate(whole[1] as string, node.loc, resolver);
@@ -82,6 +83,19 @@ export function interpolateScalar(node: LScalar, resolver: Resolver, options: Pa
     return String(value);
   });
   return { ...node, value: out };
+}
+
+/** A `${` that no `}` closes (`${vars.x`, `pre-${vars.x-post`) is an error, never literal text. */
+function checkTerminated(text: string, loc: SourceLocation): void {
+  const rest = text.replace(EXPRESSION, (match) => ' '.repeat(match.length));
+  const open = /(?<!\$)\$\{/.exec(rest);
+  if (!open) return;
+  const tail = text.slice(open.index);
+  throw specError({
+    code: ErrorCodes.SPEC_INTERPOLATION,
+    message: `unterminated ${tail.length > 60 ? `${tail.slice(0, 60)}…` : tail}: no closing } (write $\${ for a literal \${)`,
+    loc,
+  });
 }
 
 function evaluate(body: string, loc: SourceLocation, resolver: Resolver): Json | typeof KEEP {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { SourceLocation } from '../errors.ts';
-import { ErrorCodes, SerxError } from '../errors.ts';
+import { ErrorCodes, quoteBytes, SerxError } from '../errors.ts';
 import { interpolateEnvOnly } from './interpolate.ts';
 import { mergeSpecs } from './merge.ts';
 import { specError } from './spec-error.ts';
@@ -55,11 +55,31 @@ function readChain(
   return { tree: mergeSpecs(parent.tree, own), files: [file, ...parent.files] };
 }
 
+/** The file as text; a binary file (NUL bytes, not UTF-8) is refused with a short escaped excerpt. */
+function specText(file: string, bytes: Buffer): string {
+  let text: string | undefined;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {}
+  if (text !== undefined && !text.includes('\0')) return text;
+  throw new SerxError(
+    ErrorCodes.SPEC_INVALID,
+    `${relative(process.cwd(), file)} is not a text file (${text === undefined ? 'not UTF-8' : 'NUL bytes'}; it starts ${quoteBytes(bytes.subarray(0, 32).toString('latin1'))}, ${bytes.length} bytes); a spec is a YAML file`,
+  );
+}
+
 function parseFile(file: string, from: SourceLocation | undefined): LMap {
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = specText(file, readFileSync(file));
   } catch (cause) {
+    if (cause instanceof SerxError) {
+      if (!from) throw new SerxError(ErrorCodes.USAGE, `spec file ${cause.message}`);
+      throw new SerxError(ErrorCodes.SPEC_EXTENDS_NOT_FOUND, cause.message, {
+        loc: from,
+        specPath: 'extends',
+      });
+    }
     const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
     if (!from) throw new SerxError(ErrorCodes.USAGE, `spec file ${file} ${reason}`, { cause });
     throw new SerxError(ErrorCodes.SPEC_EXTENDS_NOT_FOUND, `${relative(process.cwd(), file)} ${reason}`, {

@@ -341,16 +341,48 @@ export class MlflowClient {
     const { res, text } = answer;
     if (!res.ok) {
       let code: string | undefined;
-      let message = text.slice(0, 500);
+      let message = oneLine(text);
       try {
         const parsed = JSON.parse(text) as { error_code?: string; message?: string };
         code = parsed.error_code;
         message = parsed.message ?? message;
-      } catch {}
+      } catch {
+        if (isPage(res, text)) message = `not an MLflow server? it answered ${oneLine(text)}`;
+      }
       throw new MlflowRequestError(endpoint, res.status, code, message);
     }
-    return text ? JSON.parse(text) : {};
+    if (!text) return {};
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new MlflowRequestError(
+        endpoint,
+        res.status,
+        undefined,
+        `not an MLflow server? it answered ${res.headers.get('content-type') ?? 'without a content type'}: ${oneLine(text)}`,
+        cause,
+      );
+    }
   }
+}
+
+function isPage(res: Response, text: string): boolean {
+  return /html/i.test(res.headers.get('content-type') ?? '') || /^\s*</.test(text);
+}
+
+/**
+ * A server's answer cut to one short line for a message: an HTML page becomes its title (or its
+ * text without tags), whitespace collapses, at most 160 characters.
+ */
+export function oneLine(text: string, max = 160): string {
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
+  const plain = (title ?? text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<[^>]*>/gi, ' '))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > max ? `${plain.slice(0, max - 1)}…` : plain;
 }
 
 /** `fetch failed (other side closed)`: undici hides the socket-level reason in `cause`. */

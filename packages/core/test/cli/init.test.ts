@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -78,5 +78,38 @@ describe('serx init', () => {
     expect(io.err()).toMatch(/already has README\.md; serx init only creates new files/);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('my notes\n');
     expect(() => readFileSync(join(dir, 'package.json'))).toThrow();
+  });
+
+  it('refuses a package.json that is not valid JSON with a coded error naming it, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serx-init-'));
+    writeFileSync(join(dir, 'package.json'), '{ "name": "mine", }\n');
+    const io = cli(dir);
+    expect(await io.run('init')).toBe(2);
+    expect(io.err()).toContain(`${join(dir, 'package.json')} is not valid JSON (`);
+    expect(io.err()).toContain('[USAGE]');
+    expect(io.err()).not.toContain('SyntaxError');
+    expect(readdirSync(dir)).toEqual(['package.json']);
+  });
+
+  it('refuses to switch "type": "commonjs" to "module" silently: says what to set, writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serx-init-'));
+    const original = '{ "name": "mine", "type": "commonjs" }\n';
+    writeFileSync(join(dir, 'package.json'), original);
+    const io = cli(dir);
+    expect(await io.run('init')).toBe(2);
+    expect(io.err()).toContain('has "type": "commonjs"');
+    expect(io.err()).toContain('set "type": "module" in');
+    expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(original);
+    expect(readdirSync(dir)).toEqual(['package.json']);
+  });
+
+  it('says what it changes in an existing package.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serx-init-'));
+    writeFileSync(join(dir, 'package.json'), '{ "name": "mine", "private": true }\n');
+    const io = cli(dir);
+    expect(await io.run('init')).toBe(0);
+    expect(io.out()).toContain(
+      'updated package.json: added dependencies @serx/core, @serx/stage-features, @serx/stage-autoencoder, @serx/stage-ser, @serx/stage-analysis, set "type": "module", added scripts setup, study',
+    );
   });
 });

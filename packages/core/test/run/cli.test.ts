@@ -187,7 +187,7 @@ describe('serx CLI', { timeout: 60_000 }, () => {
       /^mlflow: http:\/\/127\.0\.0\.1:9 unreachable/,
     );
     expect(await mlflowLine({ MLFLOW_TRACKING_URI: 'file:///tmp/mlruns' })).toBe(
-      'mlflow: file:///tmp/mlruns is not an http(s) server; tracking is off',
+      'mlflow: file:///tmp/mlruns is not an http(s) server; serx run refuses it (unset MLFLOW_TRACKING_URI or point it at a server)',
     );
   });
 

@@ -108,3 +108,24 @@ describe('job resources', () => {
     );
   });
 });
+
+describe('sbatch filename patterns', () => {
+  it('escapes every % of a path in --output (sbatch expands %j, %x, %u...), keeps --chdir and --job-name literal', async () => {
+    const { sbatchJobArgs } = await import('../../src/run/executors/slurm/slurm-scheduler.ts');
+    const { JOB_ID } = await import('../../src/run/executors/batch-scheduler.ts');
+    expect(
+      sbatchJobArgs({
+        name: 'serx-0123-a%x',
+        log: `/data/cache %j %x 100%/work/k.slurm-${JOB_ID}.log`,
+        cwd: '/study %u',
+        args: ['--mem=1G'],
+      }),
+    ).toEqual([
+      '--job-name=serx-0123-a%x',
+      '--output=/data/cache %%j %%x 100%%/work/k.slurm-%j.log',
+      '--chdir=/study %u',
+      '--export=ALL',
+      '--mem=1G',
+    ]);
+  });
+});

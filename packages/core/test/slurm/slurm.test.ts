@@ -303,4 +303,27 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
       execFileSync('scancel', [sleeper]);
     }
   }, 60_000);
+  it("a cache path with % in it (sbatch's %j, %x) is escaped in --output: plan shows it, jobs run and log there", async () => {
+    const dir = await tempDir('serx-slurm-percent-');
+    const cache = join(dir, 'cache %j %x');
+    const env = { SERX_CACHE: cache, SERX_TEST_MARKERS: join(dir, 'm') };
+    const plan = await serx(['plan', 'chain.yaml', '--executor', 'slurm'], env).done;
+    expect(plan.code, plan.stderr).toBe(0);
+    const aKey = /^miss +a +([0-9a-f]{12})/m.exec(plan.stdout)?.[1] as string;
+    expect(plan.stdout).toMatch(
+      new RegExp(
+        `slurm job: --job-name=serx-${aKey}[0-9a-f]{4}-a --output=${dir}/cache %%j %%x/work/${aKey}[0-9a-f]{52}\\.slurm-%j\\.log --chdir=${specs} --export=ALL --ntasks=1`,
+      ),
+    );
+    expect(plan.stdout).toContain(`--output=${dir}/cache %%j %%x/work/<key>.slurm-%j.log`);
+
+    const { code, stdout, stderr } = await serx(['run', 'chain.yaml'], env).done;
+    expect(code, stdout + stderr).toBe(0);
+    expect(stdout).not.toContain('JobLaunchFailure');
+    const logs = (await readdir(join(cache, 'work'))).filter((n) => n.endsWith('.log'));
+    expect(logs).toHaveLength(4);
+    const id = jobIdOf(stdout, 'total') as string;
+    expect(logs.some((n) => n.endsWith(`.slurm-${id}.log`))).toBe(true);
+    expect(await executions(join(dir, 'm'))).toEqual({ a: 1, b: 1, ab: 1, total: 1 });
+  }, 120_000);
 });

@@ -14,7 +14,8 @@ export interface SkippedFile {
 export const onBadAudioSchema = {
   enum: ['fail', 'skip'],
   default: 'fail',
-  description: 'A corrupt, truncated, empty or silent file fails the stage, or is skipped and listed',
+  description:
+    'A corrupt, truncated, empty or silent file, or one shorter than an analysis window, fails the stage, or is skipped and listed',
 } as const;
 
 /**

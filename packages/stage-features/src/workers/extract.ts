@@ -47,6 +47,18 @@ export async function runTask(task: ProbeTask | ExtractTask): Promise<ProbeResul
       };
     }
     const audio = await decodeAudioFile(task.path, { targetRate: task.mfcc.sampleRate });
+    // Shorter than one analysis window, the frame would be mostly padding and, after per-utterance
+    // normalisation and padding to minFrames, a block of zeros labelled with the utterance's class.
+    const window = task.mfcc.winLength;
+    if (audio.samples.length < window) {
+      const ms = (n: number) => `${Math.round((n / task.mfcc.sampleRate) * 10000) / 10} ms`;
+      return {
+        ok: false,
+        code: ErrorCodes.INPUT_DATA,
+        reason: 'too-short',
+        message: `${task.path}: too-short audio: ${audio.samples.length} sample(s) (${ms(audio.samples.length)}) is shorter than one MFCC analysis window (${window} samples, ${ms(window)})`,
+      };
+    }
     const raw = computeMfcc(audio.samples, task.mfcc);
     if (raw.frames === 0)
       return {

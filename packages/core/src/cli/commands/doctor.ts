@@ -37,7 +37,8 @@ export async function mlflowLine(env: NodeJS.ProcessEnv): Promise<string> {
   const uri = env.MLFLOW_TRACKING_URI;
   if (!uri)
     return 'mlflow: not configured (set MLFLOW_TRACKING_URI; runs are still recorded under the cache dir)';
-  if (!/^https?:\/\//.test(uri)) return `mlflow: ${uri} is not an http(s) server; tracking is off`;
+  if (!/^https?:\/\//.test(uri))
+    return `mlflow: ${uri} is not an http(s) server; serx run refuses it (unset MLFLOW_TRACKING_URI or point it at a server)`;
   try {
     const response = await fetch(new URL('health', uri.endsWith('/') ? uri : `${uri}/`), {
       signal: AbortSignal.timeout(3000),

@@ -34,6 +34,7 @@ export const gcCommand: CliCommand = {
       line(io.stdout, JSON.stringify(report, null, 1));
       return 0;
     }
+    for (const note of report.notes) line(io.stdout, `note: ${note}`);
     const verb = values['dry-run'] ? 'would remove' : 'removed';
     line(
       io.stdout,

@@ -53,6 +53,50 @@ function studyManifest(dir: string, existing: Manifest | undefined): Manifest {
   };
 }
 
+/**
+ * The package.json already in the folder. Refused (before anything is written) when it is not a
+ * JSON object, or when it declares `"type"` other than `"module"`: the study's plugin and spec
+ * scaffold need ES modules, and switching a package's module type changes how every `.js` file
+ * in it loads, so that is the user's decision, not a side effect of init.
+ */
+function readManifest(path: string): Manifest {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new SerxError(
+      'USAGE',
+      `${path} is not valid JSON (${(cause as Error).message}); fix it (or move it away) and run serx init again — it adds the serx dependencies to it`,
+      { cause },
+    );
+  }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
+    throw new SerxError(
+      'USAGE',
+      `${path} is not a JSON object; fix it (or move it away) and run serx init again`,
+    );
+  const type = (manifest as Manifest).type;
+  if (type !== undefined && type !== 'module')
+    throw new SerxError(
+      'USAGE',
+      `${path} has "type": ${JSON.stringify(type)}; the study serx init scaffolds is ES modules and needs "type": "module". Changing it changes how every .js file of this package loads (require → import), so serx init leaves that to you: set "type": "module" in ${path} if that is fine, or init the study in a subfolder (serx init study)`,
+    );
+  return manifest as Manifest;
+}
+
+/** What init changes in an existing package.json, for its report. */
+function manifestChanges(existing: Manifest): string[] {
+  const changes: string[] = [];
+  const added = SERX_PACKAGES.filter((name) => existing.dependencies?.[name] === undefined);
+  if (added.length > 0) changes.push(`added dependencies ${added.join(', ')}`);
+  if (existing.type === undefined) changes.push('set "type": "module"');
+  const scripts = ['setup', 'study'].filter((name) => existing.scripts?.[name] === undefined);
+  if (scripts.length > 0) changes.push(`added scripts ${scripts.join(', ')}`);
+  if (existing.name === undefined) changes.push('set "name"');
+  if (existing.private === undefined) changes.push('set "private": true');
+  return changes.length > 0 ? changes : ['nothing to change'];
+}
+
 /** `serx init [dir]`: scaffolds a study repository (like `kedro new` / `dvc init`). */
 export const initCommand: CliCommand = {
   name: 'init',
@@ -91,16 +135,16 @@ export const initCommand: CliCommand = {
     // An .npmrc the user already has is theirs; ours only turns install scripts off.
     if (!existsSync(join(dir, '.npmrc'))) files.push(['.npmrc', NPMRC]);
     const manifestPath = join(dir, 'package.json');
-    const existing = existsSync(manifestPath)
-      ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest)
-      : undefined;
+    const existing = existsSync(manifestPath) ? readManifest(manifestPath) : undefined;
     files.push(['package.json', `${JSON.stringify(studyManifest(dir, existing), null, 2)}\n`]);
     for (const [path, text] of files) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);
       line(
         io.stdout,
-        `created ${path}${path === 'package.json' && existing ? ' (serx dependencies added)' : ''}`,
+        path === 'package.json' && existing
+          ? `updated ${path}: ${manifestChanges(existing).join(', ')}`
+          : `created ${path}`,
       );
     }
     const cd = positionals[0] ? `cd ${positionals[0]} && ` : '';

@@ -1,7 +1,7 @@
 import type { CliCommand } from '../../contract.ts';
 import { planGraph } from '../../run/plan.ts';
 import { OVERRIDE_USAGE, parseCommandArgs, specOptions, usageError } from '../args.ts';
-import { line, loadCliSpec, openCliCache } from '../context.ts';
+import { cacheDirOf, line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 import { overridesOf, variantSelection } from '../overrides.ts';
 import { reusedNote } from './reused-note.ts';
@@ -39,7 +39,10 @@ export const planCommand: CliCommand = {
     );
     const { executorSettings } = await import('../../run/executors/executor-config.ts');
     const { plannedJobs } = await import('../../run/executors/planned-jobs.ts');
-    const jobs = plannedJobs(graph, plan, executorSettings(graph.spec, io, values.executor));
+    const jobs = plannedJobs(graph, plan, executorSettings(graph.spec, io, values.executor), {
+      cacheDir: cacheDirOf(values.cache, io),
+      cwd: io.cwd,
+    });
     if (values.json) {
       line(io.stdout, JSON.stringify(jobs ? { ...plan, jobs } : plan, null, 1));
       return 0;

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -7,7 +8,7 @@ import type { StageResult } from '../../contract.ts';
 import { SerxError } from '../../errors.ts';
 import type { GraphNode } from '../../graph/types.ts';
 import type { Executor, RemoteNodeResult, RemoteNodeTask } from '../executor.ts';
-import { type BatchScheduler, isFinished, type JobStatus } from './batch-scheduler.ts';
+import { type BatchScheduler, isFinished, JOB_ID, type JobStatus } from './batch-scheduler.ts';
 import type { ExecutorSettings } from './executor-config.ts';
 import { jobLineRelay, parseJobLine } from './job-lines.ts';
 import { jobResources, sbatchArgs } from './resources.ts';
@@ -50,6 +51,11 @@ interface Watch {
 /** The job name encodes the key, so a later run finds a still-running job of the same node and key. */
 export function jobName(node: GraphNode, key: string): string {
   return `serx-${key.slice(0, 16)}-${node.id.replace(/[^\w.=-]/g, '_')}`;
+}
+
+/** `<cache>/work/<key>.<scheduler>-<job id>.log`: a job's log, beside the key's checkpoints. */
+export function batchLogPath(cacheDir: string, scheduler: string, key: string, jobId: string): string {
+  return join(cacheDir, 'work', `${key}.${scheduler}-${jobId}.log`);
 }
 
 /**
@@ -109,7 +115,7 @@ export class BatchExecutor implements Executor {
   }
 
   logPath(key: string, jobId: string): string {
-    return this.options.cache.path('work', `${key}.${this.name}-${jobId}.log`);
+    return batchLogPath(this.options.cache.dir, this.name, key, jobId);
   }
 
   computeNode(task: RemoteNodeTask): Promise<RemoteNodeResult> {
@@ -133,7 +139,7 @@ export class BatchExecutor implements Executor {
         name,
         command: this.command(node, key, runId),
         cwd: this.options.cwd,
-        log: this.logPath(key, '%j'),
+        log: this.logPath(key, JOB_ID),
         args: sbatchArgs(jobResources(node, this.options.settings)),
         ...(this.options.env ? { env: this.options.env } : {}),
       });

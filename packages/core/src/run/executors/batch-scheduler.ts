@@ -3,6 +3,9 @@
  * Everything serx-specific (what a job runs, how its events come back) lives in the executor.
  */
 
+/** Stands for the job id in {@link BatchJob.log}; a NUL never occurs in a real path. */
+export const JOB_ID = '\0job-id\0';
+
 /** One job to submit: a command line run once on some node. */
 export interface BatchJob {
   /** Job name; the executor encodes the cache key in it so a later run can find (adopt) the job. */
@@ -11,7 +14,10 @@ export interface BatchJob {
   command: string[];
   /** Working directory of the job (must exist on the compute nodes: a shared filesystem). */
   cwd: string;
-  /** File receiving the job's stdout and stderr; `%j` is replaced by the job id. */
+  /**
+   * File receiving the job's stdout and stderr, a literal path in which {@link JOB_ID} stands for
+   * the job id (the scheduler turns it into its own pattern, escaping everything else).
+   */
   log: string;
   /** Scheduler-specific submission arguments (resources: cpus, mem, time, gres...). */
   args: string[];

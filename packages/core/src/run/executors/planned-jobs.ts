@@ -1,7 +1,10 @@
 import type { Graph, GraphNode } from '../../graph/types.ts';
 import type { Plan } from '../plan.ts';
+import { batchLogPath, jobName } from './batch-executor.ts';
+import { JOB_ID } from './batch-scheduler.ts';
 import type { ExecutorSettings } from './executor-config.ts';
 import { jobResources, sbatchArgs } from './resources.ts';
+import { sbatchJobArgs } from './slurm/slurm-scheduler.ts';
 
 /** What `serx plan --executor slurm` shows for a node that would be submitted. */
 export interface PlannedJob {
@@ -11,18 +14,34 @@ export interface PlannedJob {
   args: string[];
 }
 
-/** Per node that misses or waits: the job it would be submitted as; undefined for local executors. */
+/**
+ * Per node that misses or waits: the job it would be submitted as; undefined for local executors.
+ * Given where the jobs would run (`at`), the arguments are the whole sbatch line as submitted (job
+ * name, log path as escaped for sbatch, working directory, resources); a node whose key is not
+ * known yet (pending) shows `<key>` in its place.
+ */
 export function plannedJobs(
   graph: Graph,
   plan: Plan,
   settings: ExecutorSettings,
+  at?: { cacheDir: string; cwd: string },
 ): { [nodeId: string]: PlannedJob } | undefined {
   if (settings.kind !== 'slurm') return undefined;
   const jobs: { [nodeId: string]: PlannedJob } = {};
   for (const planned of plan.nodes) {
     if (planned.status === 'hit') continue;
-    const resources = jobResources(graph.nodes.get(planned.id) as GraphNode, settings);
-    jobs[planned.id] = { executor: settings.kind, resources, args: sbatchArgs(resources) };
+    const node = graph.nodes.get(planned.id) as GraphNode;
+    const resources = jobResources(node, settings);
+    const key = planned.key ?? '<key>';
+    const args = at
+      ? sbatchJobArgs({
+          name: planned.key ? jobName(node, planned.key) : `serx-<key>-${jobName(node, '').slice(6)}`,
+          log: batchLogPath(at.cacheDir, settings.kind, key, JOB_ID),
+          cwd: at.cwd,
+          args: sbatchArgs(resources),
+        })
+      : sbatchArgs(resources);
+    jobs[planned.id] = { executor: settings.kind, resources, args };
   }
   return jobs;
 }

@@ -2,10 +2,10 @@
  * Stages that break the contract in the ways users' stages do. `misbehave:stage` does what its
  * `how` param says; `misbehave:ok` is a well-behaved stage to run beside or after it.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definePlugin, defineStage } from '../../../src/contract.ts';
+import { type Artifact, definePlugin, defineStage } from '../../../src/contract.ts';
 
 const HOW = [
   'return-42',
@@ -82,10 +82,13 @@ const stage = defineStage<{ how: How }>({
   },
 });
 
-const ok = defineStage<{ value: number }>({
+const ok = defineStage<{ value: number; note?: string }>({
   name: 'misbehave:ok',
   version: '1',
-  params: { type: 'object', properties: { value: { type: 'number', default: 1 } } },
+  params: {
+    type: 'object',
+    properties: { value: { type: 'number', default: 1 }, note: { type: 'string' } },
+  },
   inputs: {},
   outputs: { out: { type: 'numbers' } },
   corpora: () => ['emodb'],
@@ -95,4 +98,34 @@ const ok = defineStage<{ value: number }>({
   },
 });
 
-export const plugin = definePlugin({ name: 'serx-misbehave', version: '1.0.0', stages: [stage, ok] });
+/**
+ * A long stage: waits until the file `gate` exists (the test creates it when it is done with the
+ * run in flight), then reads its input: fails if the input entry vanished meanwhile.
+ */
+const slow = defineStage<{ gate: string; value: number }>({
+  name: 'misbehave:slow',
+  version: '1',
+  params: {
+    type: 'object',
+    required: ['gate'],
+    properties: { gate: { type: 'string' }, value: { type: 'number', default: 1 } },
+  },
+  inputs: { in: { type: 'numbers' } },
+  outputs: { out: { type: 'numbers' } },
+  async run(ctx) {
+    while (!existsSync(ctx.params.gate)) {
+      ctx.signal.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const input = ctx.inputs.in as Artifact;
+    const value = readFileSync(join(input.path, 'value.json'), 'utf8');
+    writeFileSync(join(ctx.outputs.out as string, 'value.json'), `${Number(value) + ctx.params.value}\n`);
+    return undefined;
+  },
+});
+
+export const plugin = definePlugin({
+  name: 'serx-misbehave',
+  version: '1.0.0',
+  stages: [stage, ok, slow],
+});

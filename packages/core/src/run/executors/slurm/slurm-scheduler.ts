@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { SerxError } from '../../../errors.ts';
 import type { BatchJob, BatchScheduler, JobStatus } from '../batch-scheduler.ts';
-import { isFinished } from '../batch-scheduler.ts';
+import { isFinished, JOB_ID } from '../batch-scheduler.ts';
 import { parseSbatch, parseScontrolJob, parseSqueue, SQUEUE_FORMAT } from './slurm-parse.ts';
 
 function run(
@@ -30,6 +30,28 @@ function shellQuote(word: string): string {
 }
 
 /**
+ * `path` as an sbatch filename pattern (`--output`, `--error`, `--input`): sbatch expands `%j`,
+ * `%x`, `%u`... there, so every `%` of the path is written `%%`, and {@link JOB_ID} becomes `%j`.
+ * (`--chdir` and `--job-name` take their value literally: a `%%` there would stay `%%`.)
+ */
+export function slurmFilenamePattern(path: string): string {
+  return path.replaceAll('%', '%%').replaceAll(JOB_ID, '%j');
+}
+
+/** The sbatch arguments of a job (what `serx plan --executor slurm` shows, too). */
+export function sbatchJobArgs(job: Pick<BatchJob, 'name' | 'log' | 'cwd' | 'args'>): string[] {
+  return [
+    `--job-name=${job.name}`,
+    `--output=${slurmFilenamePattern(job.log)}`,
+    `--chdir=${job.cwd}`,
+    // the job starts with sbatch's environment: `job.env`
+    '--export=ALL',
+    // scancel / a time limit sends SIGTERM first; the job then has KillWait seconds to clean up
+    ...job.args,
+  ];
+}
+
+/**
  * Slurm through its command-line clients. States come from `squeue --states=all` (finished jobs
  * stay listed for MinJobAge) and `scontrol show job` for exit codes — never `sacct`, since
  * accounting is often off.
@@ -40,17 +62,7 @@ export class SlurmScheduler implements BatchScheduler {
 
   async submit(job: BatchJob): Promise<string> {
     const script = `#!/bin/sh\nexec ${job.command.map(shellQuote).join(' ')}\n`;
-    const args = [
-      '--parsable',
-      `--job-name=${job.name}`,
-      `--output=${job.log}`,
-      `--chdir=${job.cwd}`,
-      // the job starts with sbatch's environment: `job.env`
-      '--export=ALL',
-      // scancel / a time limit sends SIGTERM first; the job then has KillWait seconds to clean up
-      ...job.args,
-    ];
-    return parseSbatch(await run('sbatch', args, script, job.env));
+    return parseSbatch(await run('sbatch', ['--parsable', ...sbatchJobArgs(job)], script, job.env));
   }
 
   async poll(ids: readonly string[]): Promise<Map<string, JobStatus>> {
