@@ -116,6 +116,26 @@ for (const spec of positionals.map((p) => resolve(p))) {
   const name = parseYaml(readFileSync(spec, 'utf8')).name ?? basename(spec, '.yaml');
   const dir = join(reportsDir, name);
   mkdirSync(dir, { recursive: true });
+  // Never compute here: `serx report` would run what is missing. A spec whose runs have not finished
+  // (some stage other than the report is not a cache hit) is left out and said so.
+  const plan = spawnSync(process.execPath, [serx, 'plan', spec, '--json', '--cache', cache], {
+    encoding: 'utf8',
+    env: process.env,
+    maxBuffer: 256 * 2 ** 20,
+  });
+  if (plan.status !== 0) {
+    console.error(`[results] ${name}: serx plan exited ${plan.status}; left out\n${plan.stderr}`);
+    continue;
+  }
+  const missing = JSON.parse(plan.stdout).nodes.filter(
+    (n) => n.status !== 'hit' && n.stage !== 'analysis:report',
+  );
+  if (missing.length > 0) {
+    console.error(
+      `[results] ${name}: not finished (${missing.length} stage(s) not cached, e.g. ${missing[0].id}); left out`,
+    );
+    continue;
+  }
   console.error(`[results] ${name}: serx report ${relative(root, spec)}`);
   const r = spawnSync(process.execPath, [serx, 'report', spec, '--cache', cache, '--out', dir], {
     stdio: ['ignore', 'inherit', 'inherit'],
