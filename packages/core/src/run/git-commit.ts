@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 function gitDirOf(start: string): string | undefined {
   for (let dir = start; ; dir = dirname(dir)) {
@@ -7,7 +7,8 @@ function gitDirOf(start: string): string | undefined {
     if (existsSync(candidate)) {
       if (statSync(candidate).isDirectory()) return candidate;
       const pointer = /^gitdir: (.+)$/m.exec(readFileSync(candidate, 'utf8'))?.[1]; // worktree / submodule
-      return pointer ? join(dir, pointer.trim()) : undefined;
+      // git writes an absolute path here (a relative one is relative to this folder): resolve, not join
+      return pointer ? resolve(dir, pointer.trim()) : undefined;
     }
     if (dirname(dir) === dir) return undefined;
   }
