@@ -23,6 +23,8 @@ const { values, positionals } = parseArgs({
     cache: { type: 'string' },
     out: { type: 'string', default: join(root, 'docs', 'results.md') },
     readme: { type: 'string', default: join(root, 'README.md') },
+    // for run records written before serx recorded the commit of a linked worktree
+    commit: { type: 'string' },
   },
 });
 if (positionals.length === 0) {
@@ -63,7 +65,7 @@ function runsOf(specName) {
       return {
         runId: r.runId,
         status: r.status,
-        commit: r.gitCommit ?? '?',
+        commit: r.gitCommit ?? (values.commit ? `${values.commit} (given)` : '?'),
         startedAt: r.startedAt,
         durationMs: r.durationMs ?? null,
         computed: computed.length,
@@ -169,7 +171,7 @@ for (const spec of positionals.map((p) => resolve(p))) {
       '|---|---|---|---:|---:|---:|---|---|',
       ...runs.map(
         (x) =>
-          `| ${x.runId} | ${x.commit.slice(0, 10)} | ${x.startedAt} | ${minutes(x.durationMs)} | ${x.computed} | ${x.cached} | ${x.options.jobs ?? '?'} × ${x.options.threads ?? '?'} | ${x.status} |`,
+          `| ${x.runId} | ${x.commit.replace(/^([0-9a-f]{10})[0-9a-f]+/, '$1')} | ${x.startedAt} | ${minutes(x.durationMs)} | ${x.computed} | ${x.cached} | ${x.options.jobs ?? '?'} × ${x.options.threads ?? '?'} | ${x.status} |`,
       ),
       '',
       figures.length > 0 ? `Figures: ${figures.join(' · ')}` : '',
