@@ -50,6 +50,11 @@ describe('serx report <spec>', () => {
       'fig-tsne-2',
       'fig-tsne-3',
     ]);
+    // the figures are the stage's own: real SVG in the files and inside each HTML figure, not their names
+    const svgFile = await readFile(join(cwd, 'out', 'figures', 'comparison.svg'), 'utf8');
+    expect(svgFile.startsWith('<svg')).toBe(true);
+    expect(doc.querySelector('#fig-comparison svg')).not.toBeNull();
+    expect(doc.querySelector('#fig-comparison')!.text).not.toContain('figures/comparison.svg');
     const silhouettes = doc
       .querySelectorAll('#silhouette-summary tbody tr')
       .map((r) => r.querySelectorAll('td').map((td) => td.text));

@@ -138,7 +138,17 @@ export const reportCommand: CliCommand = {
         text: specText,
         ...(overrides.length ? { overrides: overrides.map((o) => `${o.flag} ${o.text}`) } : {}),
       };
-      await writeReport(out, { ...model, spec, run }, {});
+      // report.json names each figure's SVG file (the stage wrote the SVGs beside it): read them back,
+      // and the PNGs, or the rewritten report would carry file names where its figures belong
+      const figures = await Promise.all(
+        model.figures.map(async (f) => ({ ...f, svg: await readFile(join(source, f.svg), 'utf8') })),
+      );
+      const pngs: { [name: string]: Buffer } = {};
+      for (const f of model.figures) {
+        const png = await readFile(join(source, f.png)).catch(() => null);
+        if (png) pngs[f.name] = png;
+      }
+      await writeReport(out, { ...model, figures, spec, run }, pngs);
       io.stdout.write(`${join(out, REPORT_FILES.html)}\n${join(out, REPORT_FILES.markdown)}\n`);
     }
     return 0;
