@@ -9,7 +9,7 @@
 // The README's "Results" section (between the `results:start`/`results:end` markers) is refreshed
 // from the same reports: each experiment's claims with their verdicts and the best unseen-corpus row.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,20 +147,37 @@ for (const spec of positionals.map((p) => resolve(p))) {
     console.error(`[results] ${name}: serx report exited ${r.status}; left out`);
     continue;
   }
+  // The repository keeps each figure once: as SVG (text, small diffs) when it is under 1 MB, else as
+  // PNG (heatmaps and scatter plots of thousands of points are tens of MB of SVG); report.md points at
+  // the copy kept. report.html (self-contained, every figure inlined) is left to `serx report`.
+  const kept = new Map();
+  for (const f of readdirSync(join(dir, 'figures')).filter((x) => x.endsWith('.svg'))) {
+    const stem = f.slice(0, -4);
+    const svg = join(dir, 'figures', f);
+    const png = join(dir, 'figures', `${stem}.png`);
+    const small = statSync(svg).size <= 2 ** 20 || !existsSync(png);
+    rmSync(small ? png : svg, { force: true });
+    kept.set(stem, `figures/${stem}.${small ? 'svg' : 'png'}`);
+  }
+  rmSync(join(dir, 'report.html'), { force: true });
+  const md = readFileSync(join(dir, 'report.md'), 'utf8').replace(
+    /\]\(figures\/([^)]+)\.(?:png|svg)\)/g,
+    (all, stem) => (kept.has(stem) ? `](${kept.get(stem)})` : all),
+  );
+  writeFileSync(join(dir, 'report.md'), md);
   const model = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
-  const md = readFileSync(join(dir, 'report.md'), 'utf8');
   const table2 = readFileSync(join(dir, 'table2.md'), 'utf8').trim();
   const claims = section(md, 'Claims');
   const runs = runsOf(model.spec?.name ?? name);
   const varied = variedOf(spec);
   const rel = (f) => relative(dirname(out), join(dir, f));
-  const figures = (model.figures ?? []).map((f) => `[${f.title}](${rel(f.svg)})`);
+  const figures = (model.figures ?? []).map((f) => `[${f.title}](${rel(kept.get(f.name) ?? f.svg)})`);
   const total = coveredMs(runs);
   sections.push(
     [
       `## ${model.title}`,
       `Spec \`${relative(root, spec)}\`${varied.extends ? ` (extends \`${varied.extends}\`)` : ''}; varies ${varied.matrix}. ` +
-        `Command: \`${commandFor(spec)}\`. Full report: [report.md](${rel('report.md')}) · [report.html](${rel('report.html')}).`,
+        `Command: \`${commandFor(spec)}\`. Full report: [report.md](${rel('report.md')}) (\`serx report ${relative(root, spec)}\` writes it with report.html).`,
       '',
       table2,
       claims ? `\n**Claims**\n\n${claims}` : '',
