@@ -4,8 +4,13 @@
 import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openCache } from '../../src/cache/cache.ts';
+import { loadSpec } from '../../src/graph/load-spec.ts';
+import type { BatchExecutor } from '../../src/run/executors/batch-executor.ts';
+import { createExecutor } from '../../src/run/executors/registry.ts';
+import { runGraph } from '../../src/run/run-graph.ts';
 import { executions, tempDir } from '../run/helpers.ts';
-import { serx, slurmUp } from './slurm-cluster.ts';
+import { serx, slurmUp, specs } from './slurm-cluster.ts';
 
 const root = join(import.meta.dirname, '../../../..');
 
@@ -59,4 +64,29 @@ describe.each(kinds)('--executor %s', (kind) => {
     });
     expect(record.options).toMatchObject({ executor: kind, reuseAcrossCodeChange: ['square'] });
   }, 180_000);
+});
+
+describe('a node executor and a read-only cache', () => {
+  it('fails a miss before submitting anything, as a stage executor does', async () => {
+    const dir = await tempDir('serx-node-readonly-');
+    const graph = await loadSpec(join(specs, 'chain.yaml'), {
+      env: { ...process.env, SERX_TEST_MARKERS: join(dir, 'm') },
+    });
+    const cache = await openCache(join(dir, 'cache'));
+    cache.readOnly = 'a test says so';
+    process.env.SERX_LOCAL_JOBS = join(dir, 'jobs');
+    const executor = (await createExecutor({
+      settings: { kind: 'local-jobs', from: 'test', poll: 0.5 },
+      graph,
+      cache,
+      cwd: specs,
+    })) as BatchExecutor;
+    const summary = await runGraph(graph, { cache, executor, only: ['a'] });
+    expect(summary.stages.a?.status).toBe('failed');
+    expect(summary.errors[0]?.code).toBe('ENVIRONMENT');
+    expect(summary.errors[0]?.message).toMatch(
+      /is not in the cache and must be computed, but the cache .* is read-only \(a test says so\)/,
+    );
+    expect(executor.submitted.size).toBe(0);
+  }, 60_000);
 });
