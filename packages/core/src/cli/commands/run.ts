@@ -12,7 +12,7 @@ import { printUsage } from '../context-print.ts';
 import type { Display } from '../display/display.ts';
 import { overridesOf, variantSelection } from '../overrides.ts';
 
-const usage = `serx run <spec> ${OVERRIDE_USAGE} [--variant AXIS=VALUE]... [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--executor process|in-process|workers|slurm] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...`;
+const usage = `serx run <spec> ${OVERRIDE_USAGE} [--variant AXIS=VALUE]... [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--executor process|in-process|workers|slurm|local-jobs|<registered kind>] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...`;
 
 async function displayFor(io: CliIO, json: boolean): Promise<Display> {
   if (json) return (await import('../display/json-display.ts')).jsonDisplay(io.stdout);
