@@ -309,11 +309,12 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
 export function deserializeError(data: SerializedError): Error {
   const cause = data.cause ? deserializeError(data.cause) : undefined;
   if (data.code && data.info && !pluginCodes.has(data.code)) {
-    const [namespace, name] = [
-      data.code.slice(0, data.code.indexOf(':')),
-      data.code.slice(data.code.indexOf(':') + 1),
-    ];
-    defineErrorCodes(namespace, { [name]: data.info });
+    const at = data.code.indexOf(':');
+    try {
+      defineErrorCodes(data.code.slice(0, at), { [data.code.slice(at + 1)]: data.info });
+    } catch {
+      // not a registrable code: the error is rebuilt as a plain one below, its code kept as data
+    }
   }
   let error: Error;
   if (isKnownCode(data.code)) {
