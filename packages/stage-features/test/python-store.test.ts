@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referencePython } from '../../../bench/python-venv.ts';
-import { FeatureStoreWriter, featureStoreProblem, openFeatureStore } from '../src/store/index.ts';
+import {
+  type FeatureRowInput,
+  FeatureStoreWriter,
+  featureStoreProblem,
+  openFeatureStore,
+} from '../src/store/index.ts';
 
 const pythonDir = join(import.meta.dirname, '..', 'python');
 let python: string;
@@ -26,7 +31,7 @@ function runPython(code: string, ...args: string[]): string {
 }
 
 const dims = 3;
-const rows = [
+const rows: FeatureRowInput[] = [
   { id: 'a01', corpus: 'emodb', speaker: '03', label: 'anger', class: 'negative', split: 'train' },
   {
     id: 'ü "quoted" \\ \n tab\t',
