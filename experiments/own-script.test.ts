@@ -104,11 +104,19 @@ describe('README walk-through "Your own script"', () => {
 
     const report = byId.get('report') as StageRecord;
     const table2 = await readFile(join(entry(cache, report.key as string), 'report', 'table2.md'), 'utf8');
-    const rows = table2.split('\n').filter((line) => /^\| *(svm|ser_|baseline)/.test(line));
-    const methods = rows.map((line) => line.split('|')[1]?.trim());
-    expect(methods).toEqual(expect.arrayContaining(['svm', 'ser_scratch', 'ser_frozen', 'ser_finetune']));
-    const svmRow = rows.find((line) => /^\| *svm *\|/.test(line)) as string;
-    expect(svmRow).toMatch(/\d\.\d/); // UA figures, not empty cells
+    const rows = table2.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Method'));
+    const labels = rows.map((line) => line.split('|')[1]?.trim() ?? '');
+    for (const method of [
+      'CNN-LSTM (from scratch)',
+      'CNN-LSTM + pre-trained encoder',
+      'CNN-LSTM + pre-trained encoder, fine-tuned',
+    ])
+      expect(
+        labels.some((label) => label.startsWith(method)),
+        method,
+      ).toBe(true);
+    const svmRow = rows[labels.indexOf('svm')] as string;
+    expect(svmRow).toMatch(/^\| svm \|( \d+\.\d \(n=1\) \|){5}$/); // a UA per corpus, TESS included
     console.log(
       `Table 2 (smoke subsets):\n${table2.split('\n').slice(0, 2).join('\n')}\n${rows.join('\n')}\n` +
         `svm (Python, scikit-learn) stage: ${((svm.durationMs as number) / 1000).toFixed(1)} s`,
@@ -116,6 +124,22 @@ describe('README walk-through "Your own script"', () => {
 
     const again = await serxRun(cache, '--executor', 'process');
     expect(again.stages.every((s) => s.status === 'cached')).toBe(true);
+  });
+
+  it('proves the held-out corpus never reaches the input the script trains on', () => {
+    // without `fits: [data]` every input counts as trained on, and TESS reaches `features`
+    let out = '';
+    try {
+      execFileSync(process.execPath, [serxBin, 'plan', 'experiments/own-script.yaml', '--set', 'svm.fits~'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      out = String((error as { stderr: string }).stderr);
+    }
+    expect(out).toMatch(/SPEC_HELD_OUT_LEAK/);
+    expect(out).toMatch(/tess/);
   });
 
   it.skipIf(!slurmUp())('runs the script as a Slurm job with the same output', async () => {
