@@ -6,7 +6,7 @@ import type { InputSpec, Json } from '../contract.ts';
 import { inheritDefiningModule } from '../defining-module.ts';
 import type { SourceLocation } from '../errors.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
-import type { RegisteredStage, Registry } from '../plugins/registry.ts';
+import { PORT_NAME, type RegisteredStage, type Registry } from '../plugins/registry.ts';
 import type { MatrixAxis, SpecDocument, StageNode } from '../spec/document.ts';
 import { referencedAxes } from '../spec/interpolate.ts';
 import type { ParsedRef } from '../spec/references.ts';
@@ -191,6 +191,18 @@ function withSpecPorts(
       outputs: outputsNode ? (toJson(outputsNode) as { [name: string]: Json }) : {},
       params: paramsNode?.kind === 'map' ? (toJson(paramsNode) as { [key: string]: Json }) : {},
     });
+    // Output names become directory names in the cache: plain names only, as for declared ports.
+    for (const [kind, names] of [
+      ['output', Object.keys(ports.outputs)],
+      ['input', Object.keys(ports.inputs)],
+    ] as const) {
+      const bad = names.find((name) => !PORT_NAME.test(name));
+      if (bad !== undefined)
+        throw new SerxError(
+          ErrorCodes.SPEC_INVALID,
+          `${kind} name ${JSON.stringify(bad)} must match ${PORT_NAME.source} (a letter, then letters, digits, _ or -)`,
+        );
+    }
     const definition = { ...base, inputs: ports.inputs, outputs: ports.outputs };
     inheritDefiningModule(definition, base);
     return { ...found, definition };

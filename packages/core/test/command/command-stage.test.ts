@@ -83,7 +83,7 @@ stages:
       expect(existsSync(join(dir, name))).toBe(false);
       expect(existsSync(join(process.cwd(), name))).toBe(false);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('with shell: true, quotes every placeholder value into the shell text', async () => {
     const dir = await workspace({
@@ -111,7 +111,7 @@ stages:
     );
     expect(text).toBe(`${EVIL}|x y|$(touch PWNED)|`);
     expect(existsSync(join(dir, 'PWNED'))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('rejects a placeholder that names nothing before anything runs', async () => {
     const dir = await workspace({
@@ -124,7 +124,7 @@ stages:
     await expect(planGraph(graph, await openCache(join(dir, 'cache')))).rejects.toMatchObject({
       code: 'command:PLACEHOLDER',
     });
-  });
+  }, 180_000);
 });
 
 describe('command stage: spec ports', () => {
@@ -149,7 +149,18 @@ stages:
 `,
     );
     await expect(loadSpec(join(dir, 'spec2.yaml'))).rejects.toMatchObject({ code: 'SPEC_INVALID' });
-  });
+    await writeFile(
+      join(dir, 'spec3.yaml'),
+      `name: names
+stages:
+  a: { uses: command, params: { run: "true" }, outputs: { ../escape: files } }
+`,
+    );
+    await expect(loadSpec(join(dir, 'spec3.yaml'))).rejects.toMatchObject({
+      code: 'SPEC_INVALID',
+      message: expect.stringContaining('output name "../escape" must match'),
+    });
+  }, 180_000);
 });
 
 describe('command stage: cache key', () => {
@@ -186,7 +197,7 @@ stages:
     plan = await planGraph(await loadSpec(spec), await openCache(cache));
     expect(plan.nodes[0]!.status).toBe('miss');
     expect(plan.nodes[0]!.reasons.join('\n')).toMatch(/code changed: .*requirements\.txt/);
-  }, 60_000);
+  }, 180_000);
 
   it('holds the interpreter version of a python command', async () => {
     const dir = await workspace({
@@ -197,7 +208,7 @@ stages:
     });
     const plan = await planGraph(await loadSpec(join(dir, 'spec.yaml')), await openCache(join(dir, 'cache')));
     expect(plan.nodes[0]!.keyInput?.fingerprint).toMatch(/^python3: Python 3\.\d+/);
-  });
+  }, 180_000);
 });
 
 describe('command stage: failures', () => {
@@ -218,7 +229,7 @@ stages:
     expect(run.status).toBe('failed');
     expect(run.errors[0]!.code).toBe('STAGE_FAILED');
     expect(errorText(run.errors[0])).toMatch(/exited with code 3; its last output:\nworking\nmodel diverged/);
-  }, 60_000);
+  }, 180_000);
 
   it('an output that fails its artifact type is command:OUTPUT_INVALID naming the output', async () => {
     const plugin = `export const plugin = {
@@ -267,7 +278,7 @@ stages:
       expect(codes(run.errors.find((e) => e.message.includes("'bad'")))).toContain('command:OUTPUT_INVALID');
       await executor?.close?.();
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 /** Whether a process is alive (signal 0 probes it). */
@@ -306,7 +317,7 @@ stages:
         ...(executor ? { executor } : {}),
       });
       const pidsFile = join(dir, 'pids.txt');
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 150_000; // a loaded machine starts processes slowly
       while (!existsSync(pidsFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const pids = (await readFile(pidsFile, 'utf8')).split(' ').map(Number);
       expect(pids.every(alive)).toBe(true);
@@ -317,6 +328,6 @@ stages:
       const gone = Date.now() + 10_000;
       while (pids.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
       expect(pids.filter(alive)).toEqual([]);
-    }, 60_000);
+    }, 240_000);
   }
 });
