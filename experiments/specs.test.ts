@@ -37,6 +37,7 @@ describe('experiment specs', () => {
       'ablations/pretraining-size.yaml',
       'ablations/regularisation.yaml',
       'ablations/sparsity.yaml',
+      'own-script.yaml',
       'paper.yaml',
       'smoke.yaml',
     ]);

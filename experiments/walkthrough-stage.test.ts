@@ -41,6 +41,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'serx-stage-walkthrough-'));
   // Like a user's workspace that installed serx: @serx/* resolve from the plugin's folder.
   await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // ...whose package.json (as `serx init` writes it) makes its .ts files ES modules: the stages
+  // run in stage processes (the default executor), which load the plugin as `serx run` does
+  await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
   for (const [name, code] of await readmeFiles()) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), code);

@@ -81,7 +81,7 @@ export interface StageResources {
 
 /** One declared input of a stage. */
 export interface InputSpec {
-  /** Accepted artifact type(s). */
+  /** Accepted artifact type(s); `'*'` accepts any type. */
   type: ArtifactType | readonly ArtifactType[];
   /** Accepts a list of upstream artifacts (e.g. features of several corpora); default false. */
   many?: boolean;
@@ -258,7 +258,46 @@ export interface StageDefinition<P = any, I extends InputSpecs = InputSpecs> {
    * and of everything it imports, is part of the cache key (like the stage's own module).
    */
   codeDependencies?(params: P): (object | string)[];
+  /**
+   * For a stage whose ports are declared by each spec node that uses it (the built-in `command`
+   * stage): given the input names wired under the node's `inputs:` and its `outputs:` map (output
+   * name → artifact type), returns that node's ports; throw a SerxError to reject the declaration.
+   * The graph then checks wiring and types against them as against declared ports, and the node's
+   * params carry the returned outputs as `params.outputs` (name → type): they are in the cache key
+   * and reach `run` in whichever process or cluster job runs it. `inputs`/`outputs` above stay the
+   * ports of a node that declares none.
+   */
+  specPorts?(declared: SpecPortsDeclaration): { inputs: InputSpecs; outputs: { [name: string]: OutputSpec } };
   run(ctx: StageContext<P, I>): Promise<StageResult | void>;
+}
+
+/** What a spec node declares for a stage with {@link StageDefinition.specPorts}. */
+export interface SpecPortsDeclaration {
+  /**
+   * The inputs wired under the node's `inputs:`, in spec order; `list` when the node wires a list
+   * (a YAML sequence, or a `[*]` reference), which a `many` input takes.
+   */
+  inputs: readonly { name: string; list: boolean }[];
+  /** The node's `outputs:` map as written (output name → artifact type), `{}` when absent. */
+  outputs: { readonly [name: string]: Json };
+  /** The node's params as written (before validation; `${matrix.*}` expressions unresolved). */
+  params: { readonly [key: string]: Json };
+}
+
+/**
+ * An artifact type a plugin owns, with the check an output declared with that type by a spec
+ * (a `command` stage's `outputs:`) must pass before it is published.
+ */
+export interface ArtifactTypeDefinition {
+  /** The type name (`features`, `predictions`...). */
+  name: string;
+  /** One line for docs and errors: what a directory of this type holds. */
+  description: string;
+  /**
+   * Checks a directory claimed to be of this type. Resolves to undefined when it is valid, else to
+   * what is wrong (`index.jsonl:3: row 'a01' lacks string field 'pred'`). Must not modify `dir`.
+   */
+  validate(dir: string): Promise<string | undefined>;
 }
 
 /**
@@ -316,6 +355,11 @@ export interface SerxPlugin {
   commands?: CliCommand[];
   /** Environment checks for `serx doctor`. */
   doctor?: DoctorCheck[];
+  /**
+   * Artifact types this plugin owns the format of, with their checks: a `command` stage's output
+   * declared with one of these types is validated by it before publishing.
+   */
+  artifactTypes?: ArtifactTypeDefinition[];
   /** Called once when the plugin is loaded (e.g. to register encoder structures). */
   setup?(): void | Promise<void>;
 }

@@ -92,8 +92,18 @@ export const ErrorCodes = {
   SPEC_UNKNOWN_KEY: 'SPEC_UNKNOWN_KEY',
   /** The spec file is not well-formed YAML (or has a duplicate key outside `stages:`). */
   SPEC_YAML: 'SPEC_YAML',
+  /**
+   * A stage's process or worker thread ended before its run() settled: `process.exit()` inside the
+   * stage, a crash of a native addon, a kill (how it ended and its last output in the message).
+   */
+  STAGE_CRASHED: 'STAGE_CRASHED',
   /** A stage's run() threw; the original error is the `cause` (serx's PLUGIN_ERROR). */
   STAGE_FAILED: 'STAGE_FAILED',
+  /**
+   * A stage's run() returned a promise that can never settle (nothing is left for it to wait for:
+   * a missing resolve, an await on an event that cannot come).
+   */
+  STAGE_HUNG: 'STAGE_HUNG',
   /** The MLflow artifact URI has a scheme serx cannot upload to (use a proxied artifact store or file:). */
   TRACKING_ARTIFACT_SCHEME: 'TRACKING_ARTIFACT_SCHEME',
   /** `serx compare` names an experiment the MLflow server does not have. */
@@ -178,6 +188,11 @@ export class SerxError extends Error {
   /** Dotted path inside the spec (`stages.mfcc.params.numCeps`) when the error is about a spec node. */
   readonly specPath: string | undefined;
 
+  /**
+   * @throws SerxError `INTERNAL` when `code` is neither a core code nor one registered with
+   * {@link defineErrorCodes}: an unregistered code is a bug of the code that builds the error,
+   * caught where it is built (the message keeps the intended one).
+   */
   constructor(
     code: ErrorCode,
     message: string,
@@ -185,6 +200,7 @@ export class SerxError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SerxError';
+    if (!isKnownCode(code)) throw unknownCode(code, message, options.cause);
     this.code = code;
     this.loc = options.loc;
     this.specPath = options.specPath;
@@ -202,8 +218,118 @@ export class SerxError extends Error {
   }
 }
 
+function unknownCode(code: string, message: string, cause: unknown): SerxError {
+  const at = code.indexOf(':');
+  const why =
+    at < 0
+      ? 'not in the core catalogue'
+      : `not registered: no plugin called defineErrorCodes('${code.slice(0, at)}', { ${code.slice(at + 1)}: ... })`;
+  return new SerxError('INTERNAL', `error code '${code}' is ${why} (while reporting: ${message})`, { cause });
+}
+
+/** A core code, or a plugin code registered with {@link defineErrorCodes}. */
+export function isKnownCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (Object.hasOwn(ErrorCodes, code) || pluginCodes.has(code));
+}
+
+/**
+ * Whether `value` is a serx error, recognised by its `code` (a known one) as Rollup does, not by
+ * `instanceof`: an error made by another copy of `@serx/core` (a plugin with its own dependency)
+ * or rebuilt from another process or thread still counts. Use {@link toSerxError} to get a
+ * `SerxError` with its methods from one.
+ */
 export function isSerxError(value: unknown): value is SerxError {
-  return value instanceof SerxError;
+  return (
+    value instanceof SerxError || (value instanceof Error && isKnownCode((value as { code?: unknown }).code))
+  );
+}
+
+/** `value` as a SerxError when it is one by {@link isSerxError} (the same object when it already is); else undefined. */
+export function toSerxError(value: unknown): SerxError | undefined {
+  if (value instanceof SerxError) return value;
+  if (!isSerxError(value)) return undefined;
+  const like = value as Error & { code: ErrorCode; loc?: SourceLocation; specPath?: string };
+  const rebuilt = new SerxError(like.code, like.message, {
+    ...(like.loc ? { loc: like.loc } : {}),
+    ...(like.specPath ? { specPath: like.specPath } : {}),
+    ...(like.cause === undefined ? {} : { cause: like.cause }),
+  });
+  if (like.stack) rebuilt.stack = like.stack;
+  return rebuilt;
+}
+
+/** `file:line:col path: message [CODE]` for a serx error (by code), else the error's message. */
+export function formatError(error: unknown): string {
+  const serx = toSerxError(error);
+  if (serx) return serx.format();
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * An error as plain data that survives structured clone and JSON (a stage process's IPC, a
+ * worker's port, a cluster job's log): message, stack, and for a serx error its code (with the
+ * plugin code's registration, so the receiving side knows it even if it never loaded the module
+ * that registered it), location and spec path; the cause chain likewise.
+ */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  /** A plugin code's registration, sent along with it. */
+  info?: Required<ErrorCodeInfo>;
+  loc?: SourceLocation;
+  specPath?: string;
+  cause?: SerializedError;
+}
+
+export function serializeError(error: unknown, depth = 0): SerializedError {
+  if (!(error instanceof Error))
+    return { name: 'Error', message: `threw a non-Error value: ${String(error)}` };
+  const e = error as Error & { code?: unknown; loc?: SourceLocation; specPath?: string };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const info = code ? pluginCodes.get(code) : undefined;
+  return {
+    name: e.name,
+    message: e.message,
+    ...(e.stack ? { stack: e.stack } : {}),
+    ...(code ? { code } : {}),
+    ...(info ? { info: { ...info } } : {}),
+    ...(isSerxError(e) && e.loc ? { loc: { ...e.loc } } : {}),
+    ...(isSerxError(e) && e.specPath ? { specPath: e.specPath } : {}),
+    ...(e.cause !== undefined && depth < 8 ? { cause: serializeError(e.cause, depth + 1) } : {}),
+  };
+}
+
+/**
+ * The error {@link serializeError} described: a `SerxError` with the same code, message,
+ * location and stack when it was one (a plugin code sent with its registration is registered
+ * here too), else an `Error` with its name, message, stack (and non-serx `code`, e.g. `ENOENT`).
+ */
+export function deserializeError(data: SerializedError): Error {
+  const cause = data.cause ? deserializeError(data.cause) : undefined;
+  if (data.code && data.info && !pluginCodes.has(data.code)) {
+    const at = data.code.indexOf(':');
+    try {
+      defineErrorCodes(data.code.slice(0, at), { [data.code.slice(at + 1)]: data.info });
+    } catch {
+      // not a registrable code: the error is rebuilt as a plain one below, its code kept as data
+    }
+  }
+  let error: Error;
+  if (isKnownCode(data.code)) {
+    error = new SerxError(data.code, data.message, {
+      ...(data.loc ? { loc: data.loc } : {}),
+      ...(data.specPath ? { specPath: data.specPath } : {}),
+      ...(cause ? { cause } : {}),
+    });
+  } else {
+    error = new Error(data.message, cause ? { cause } : undefined);
+    error.name = data.name;
+    if (data.code) Object.assign(error, { code: data.code });
+  }
+  if (data.stack) error.stack = data.stack;
+  return error;
 }
 
 /**

@@ -20,9 +20,35 @@ export { addPathFormats } from './plugins/params-schema.ts';
 export { createRegistry, type RegisteredStage, type Registry } from './plugins/registry.ts';
 export type { ContextChannels, ContextData } from './run/context.ts';
 export type { NodeState, RunEvent } from './run/events.ts';
-export { type Executor, InProcessExecutor, type StageTask } from './run/executor.ts';
+export {
+  type Executor,
+  InProcessExecutor,
+  isNodeExecutor,
+  type NodeExecutor,
+  type NodeJob,
+  type NodeTask,
+  type StageExecutor,
+  type StageTask,
+} from './run/executor.ts';
+export {
+  type BatchJob,
+  type BatchScheduler,
+  FINISHED_STATES,
+  JOB_ID,
+  type JobStatus,
+} from './run/executors/batch-scheduler.ts';
+export {
+  createExecutor,
+  DEFAULT_EXECUTOR,
+  type ExecutorContext,
+  type ExecutorKind,
+  executorKinds,
+  registerExecutor,
+  registerScheduler,
+} from './run/executors/registry.ts';
 export { type GcOptions, type GcReport, gc } from './run/gc.ts';
 export { type Plan, type PlannedNode, planGraph } from './run/plan.ts';
+export { ProcessExecutor, type ProcessExecutorOptions } from './run/process-executor.ts';
 export type { RunRecord, StageRecord } from './run/record.ts';
 export { type RunOptions, runGraph } from './run/run-graph.ts';
 export type { RunSummary } from './run/summary.ts';

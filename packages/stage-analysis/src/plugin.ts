@@ -1,6 +1,7 @@
 import { definePlugin } from '@serx/core';
 import pkg from '../package.json' with { type: 'json' };
 import { reportCommand } from './cli/report-command.ts';
+import { predictionsStoreProblem } from './io/check-predictions.ts';
 import { evaluate } from './stages/evaluate.ts';
 import { report } from './stages/report.ts';
 import { tsneStage } from './stages/tsne.ts';
@@ -14,4 +15,11 @@ export const plugin = definePlugin({
   version: pkg.version,
   stages: [evaluate, tsneStage, report],
   commands: [reportCommand],
+  artifactTypes: [
+    {
+      name: 'predictions',
+      description: 'a predictions store: a feature store whose rows hold probs and pred (docs/stages.md)',
+      validate: predictionsStoreProblem,
+    },
+  ],
 });

@@ -6,6 +6,7 @@ import { ingest } from './stages/ingest.ts';
 import { mfcc } from './stages/mfcc.ts';
 import { select } from './stages/select.ts';
 import { split } from './stages/split.ts';
+import { featureStoreProblem } from './store/check-store.ts';
 
 /**
  * The `@serx/stage-features` plugin: stages `features:ingest`, `features:split`, `features:mfcc`,
@@ -16,5 +17,12 @@ export const plugin = definePlugin({
   version: pkg.version,
   stages: [ingest, split, mfcc, select],
   commands: [featuresCommand],
+  artifactTypes: [
+    {
+      name: 'features',
+      description: 'a feature store (docs/stages.md): meta.json, index.jsonl, float32 shards',
+      validate: featureStoreProblem,
+    },
+  ],
   setup: registerBuiltinReaders,
 });

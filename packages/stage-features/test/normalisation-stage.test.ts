@@ -177,6 +177,16 @@ describe('features:mfcc normalisation choices on real Emo-DB and TESS files', { 
 describe('the held-out guard covers normalisation statistics', () => {
   const specs = join(import.meta.dirname, 'specs');
 
+  it('statsFrom: training-corpora without the statistics input is a coded spec error at the stage', async () => {
+    const refused = loadSpec(join(specs, 'statistics-unwired.yaml'));
+    await expect(refused).rejects.toMatchObject({
+      code: 'SPEC_INPUT_MISSING',
+      specPath: 'stages.mfcc_emodb',
+      loc: { line: 10, col: 3 },
+    });
+    await expect(refused).rejects.toThrow("needs the 'statistics' input wired");
+  });
+
   it("a held-out corpus's statistics wired into another corpus's mfcc are refused before anything runs", async () => {
     await expect(loadSpec(join(specs, 'held-out-statistics.yaml'))).rejects.toMatchObject({
       code: 'SPEC_HELD_OUT_LEAK',

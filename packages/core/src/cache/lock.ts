@@ -4,7 +4,6 @@ import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { quoteBytes } from '../errors.ts';
-import { slurmJobAlive } from './slurm-job-alive.ts';
 
 /** Who holds a lock file (its JSON content). */
 export interface LockOwner {
@@ -14,8 +13,33 @@ export interface LockOwner {
   startTime: string | undefined;
   acquiredAt: string;
   token: string;
-  /** Set when the holder runs in a Slurm job: on another host the lock is stale once that job is gone. */
+  /**
+   * Set when the holder runs in a batch-scheduler job: on another host the lock is stale once the
+   * scheduler says that job has ended (see {@link registerJobLiveness}).
+   */
+  job?: { scheduler: string; id: string };
+  /** Lock files written before `job` (Slurm only). */
   slurmJobId?: string;
+}
+
+/**
+ * A batch scheduler's answers to the lock's two questions, registered by its executor
+ * (`run/executors/registry.ts`): which job this process runs in, and whether a holder's job on
+ * another host is alive. The lock itself names no scheduler.
+ */
+export interface JobLiveness {
+  /** The scheduler's name, as written in lock files. */
+  scheduler: string;
+  /** The job this process runs in (from its environment), if it runs in one of this scheduler's jobs. */
+  currentJob(env: NodeJS.ProcessEnv): string | undefined;
+  /** False only when the scheduler says the job ended or no longer knows it; true when it cannot be asked. */
+  alive(id: string): Promise<boolean>;
+}
+
+const liveness = new Map<string, JobLiveness>();
+
+export function registerJobLiveness(scheduler: JobLiveness): void {
+  liveness.set(scheduler.scheduler, scheduler);
 }
 
 export interface LockOptions {
@@ -55,19 +79,28 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-const self = {
-  pid: process.pid,
-  hostname: hostname(),
-  startTime: processStartTime(process.pid),
-  ...(process.env.SLURM_JOB_ID ? { slurmJobId: process.env.SLURM_JOB_ID } : {}),
-};
+const self = { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid) };
+
+/** The job this process runs in, asked of the registered schedulers when a lock is taken. */
+function currentJob(): LockOwner['job'] {
+  for (const scheduler of liveness.values()) {
+    const id = scheduler.currentJob(process.env);
+    if (id) return { scheduler: scheduler.scheduler, id };
+  }
+  return undefined;
+}
 
 /**
  * False only when we can prove the owner is gone: same host and the pid is dead or reused, or
- * another host and the owner's Slurm job has ended.
+ * another host and its scheduler says the owner's job has ended. An owner on another host outside
+ * any job, or in a job of a scheduler nobody registered, is alive (a lock is never broken on a guess).
  */
-export function ownerAlive(owner: LockOwner): boolean {
-  if (owner.hostname !== self.hostname) return owner.slurmJobId ? slurmJobAlive(owner.slurmJobId) : true;
+export async function ownerAlive(owner: LockOwner): Promise<boolean> {
+  if (owner.hostname !== self.hostname) {
+    const job = owner.job ?? (owner.slurmJobId ? { scheduler: 'slurm', id: owner.slurmJobId } : undefined);
+    const scheduler = job && liveness.get(job.scheduler);
+    return job && scheduler ? scheduler.alive(job.id) : true;
+  }
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
@@ -115,8 +148,8 @@ export async function readLock(path: string): Promise<LockOwner | UnreadableLock
 }
 
 /** Whether `lock` no longer protects anything: its owner is gone, or it is garbage older than the grace period. */
-export function lockStale(lock: LockOwner | UnreadableLock): boolean {
-  return 'pid' in lock ? !ownerAlive(lock) : lock.ageMs >= UNREADABLE_LOCK_GRACE_MS;
+export async function lockStale(lock: LockOwner | UnreadableLock): Promise<boolean> {
+  return 'pid' in lock ? !(await ownerAlive(lock)) : lock.ageMs >= UNREADABLE_LOCK_GRACE_MS;
 }
 
 /**
@@ -138,7 +171,13 @@ async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
 }
 
 function newOwner(): LockOwner {
-  return { ...self, acquiredAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const job = currentJob();
+  return {
+    ...self,
+    acquiredAt: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+    ...(job ? { job } : {}),
+  };
 }
 
 /**
@@ -149,7 +188,7 @@ async function breakStale(path: string, stale: LockOwner | UnreadableLock): Prom
   const breaker = `${path}.break`;
   if (!(await tryCreate(breaker, newOwner()))) {
     const holder = await readOwner(breaker);
-    if (holder && !ownerAlive(holder)) await unlink(breaker).catch(() => {});
+    if (holder && !(await ownerAlive(holder))) await unlink(breaker).catch(() => {});
     return false;
   }
   try {
@@ -179,7 +218,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     options.signal?.throwIfAborted();
     if (await tryCreate(path, owner)) break;
     const lock = await readLock(path);
-    if (lock && lockStale(lock)) {
+    if (lock && (await lockStale(lock))) {
       if (await breakStale(path, lock)) {
         if ('pid' in lock) options.onStale?.(lock);
         else options.onUnreadableStale?.(lock.quote);

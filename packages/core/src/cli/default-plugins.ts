@@ -1,5 +1,6 @@
 import type { CliIO, SerxPlugin } from '../contract.ts';
 import { isSerxError } from '../errors.ts';
+import { BUILTIN_PLUGINS } from '../plugins/builtin.ts';
 import { loadPlugin } from '../plugins/load-plugins.ts';
 
 /** Plugins the CLI looks into for `serx <command>`s and for `serx schema`. */
@@ -21,7 +22,7 @@ function isMissing(error: unknown, name: string): boolean {
  */
 export async function loadDefaultPlugins(io: CliIO, extra: readonly string[] = []): Promise<SerxPlugin[]> {
   const plugins: SerxPlugin[] = [];
-  for (const name of [...DEFAULT_PLUGINS, ...extra]) {
+  for (const name of [...BUILTIN_PLUGINS, ...DEFAULT_PLUGINS, ...extra]) {
     try {
       plugins.push(await loadPlugin(name, io.cwd));
     } catch (error) {

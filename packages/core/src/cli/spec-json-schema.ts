@@ -35,10 +35,25 @@ export function specJsonSchema(registry: Registry): JsonSchema {
       seed: { anyOf: [{ type: 'integer' }, EXPRESSION] },
       pin: { anyOf: [{ type: 'boolean' }, EXPRESSION], description: 'never garbage-collected' },
       resources: RESOURCES_SCHEMA,
+      outputs: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'output name → artifact type (uses: command)',
+      },
     },
     allOf: names.map((name) => {
       const definition = registry.get(name)?.definition;
       const inputs = definition?.inputs ?? {};
+      if (definition?.specPorts)
+        return {
+          if: { properties: { uses: { const: name } }, required: ['uses'] },
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema if/then
+          then: {
+            ...(definition.description ? { description: definition.description } : {}),
+            required: ['outputs'],
+            properties: { params: allowExpressions(closedParams(definition.params)) },
+          },
+        };
       const required = Object.entries(inputs)
         .filter(([, spec]) => !spec.optional)
         .map(([input]) => input);

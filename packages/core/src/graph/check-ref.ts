@@ -63,7 +63,7 @@ export function checkRef(
     return;
   }
   const accepted: readonly string[] = typeof spec.type === 'string' ? [spec.type] : spec.type;
-  if (!accepted.includes(output.type)) {
+  if (!accepted.includes(output.type) && !accepted.includes('*')) {
     issues.add({
       code: ErrorCodes.SPEC_INPUT_TYPE,
       message: `input '${inputName}' takes ${typeText(spec)} but ${ref.stage}.${ref.output} is ${output.type}`,

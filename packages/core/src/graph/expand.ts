@@ -71,7 +71,7 @@ export function expandStages(
         variant: assignment,
         definition: plan.registered.definition,
         plugin: plan.registered.plugin,
-        params,
+        params: plan.specOutputs ? { ...params, outputs: plan.specOutputs } : params,
         seed: variantSeed(plan, assignment, doc.seed, issues),
         pin: plan.pin,
         inputs: wiring.inputs,

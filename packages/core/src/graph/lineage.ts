@@ -3,7 +3,7 @@
  */
 
 import type { SourceLocation } from '../errors.ts';
-import { ErrorCodes } from '../errors.ts';
+import { ErrorCodes, toSerxError } from '../errors.ts';
 import type { IssueList } from '../spec/spec-error.ts';
 import { suggest } from '../spec/suggest.ts';
 import type { LScalar } from '../spec/yaml-tree.ts';
@@ -29,8 +29,9 @@ export function computeLineage(nodes: Map<string, GraphNode>, order: string[], i
     try {
       node.corpora = [...new Set(node.definition.corpora(node.params, inputs))].sort();
     } catch (cause) {
+      // a coded error keeps its code (a spec problem the stage names: SPEC_INPUT_MISSING...)
       issues.add({
-        code: ErrorCodes.SPEC_INVALID,
+        code: toSerxError(cause)?.code ?? ErrorCodes.SPEC_INVALID,
         message: `${node.definition.name}.corpora() failed for stage '${id}': ${(cause as Error).message}`,
         loc: node.loc,
         specPath: `stages.${node.stageId}`,

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { SerxError } from '../errors.ts';
+import { BUILTIN_PLUGINS } from '../plugins/builtin.ts';
 import { loadPlugin } from '../plugins/load-plugins.ts';
 import { createRegistry, type Registry } from '../plugins/registry.ts';
 import { readDocument, type SpecDocument } from '../spec/document.ts';
@@ -55,6 +56,7 @@ async function registerPlugins(
   cwd: string,
   registry: Registry,
 ): Promise<string[]> {
+  for (const file of BUILTIN_PLUGINS) registry.register(await loadPlugin(file, cwd));
   const requests = [
     ...extra.map((name) => ({ name, fromDir: cwd, loc: undefined })),
     ...doc.plugins.map((node) => ({

@@ -3,15 +3,16 @@
  * how its inputs are wired. All wiring errors are found here.
  */
 import type { InputSpec, Json } from '../contract.ts';
+import { inheritDefiningModule } from '../defining-module.ts';
 import type { SourceLocation } from '../errors.ts';
-import { ErrorCodes } from '../errors.ts';
-import type { RegisteredStage, Registry } from '../plugins/registry.ts';
+import { ErrorCodes, SerxError } from '../errors.ts';
+import { PORT_NAME, type RegisteredStage, type Registry } from '../plugins/registry.ts';
 import type { MatrixAxis, SpecDocument, StageNode } from '../spec/document.ts';
 import { referencedAxes } from '../spec/interpolate.ts';
 import type { ParsedRef } from '../spec/references.ts';
 import type { IssueList } from '../spec/spec-error.ts';
 import { suggest } from '../spec/suggest.ts';
-import type { LNode, LScalar } from '../spec/yaml-tree.ts';
+import { type LNode, type LScalar, toJson } from '../spec/yaml-tree.ts';
 import type { KnownStages } from './check-ref.ts';
 import { checkRef, readTemplate, typeText } from './check-ref.ts';
 
@@ -41,13 +42,16 @@ export interface StagePlan {
   inputs: InputTemplate[];
   /** Axes named in this stage's params, seed and inputs, in matrix order. */
   ownAxes: string[];
+  /** For a stage with spec-declared ports: its outputs (name → type), handed to it as `params.outputs`. */
+  specOutputs?: { [name: string]: string };
 }
 
 export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: IssueList): StagePlan[] {
   const registered = new Map<string, RegisteredStage>();
   for (const stage of doc.stages) {
     const found = resolveUses(stage, registry, issues);
-    if (found) registered.set(stage.id, found);
+    const ported = found && withSpecPorts(stage, found, issues);
+    if (ported) registered.set(stage.id, ported);
   }
   const known: KnownStages = { registered, ids: new Set(doc.stages.map((stage) => stage.id)) };
   const axisNames = new Set(doc.matrix.map((axis) => axis.name));
@@ -87,6 +91,13 @@ export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: I
       pin: pin?.kind === 'scalar' && pin.value === true,
       inputs: readInputs(stage, stageDef, known, doc.matrix, issues),
       ownAxes: doc.matrix.map((axis) => axis.name).filter((axis) => axisLocs.has(axis)),
+      ...(stageDef.definition.specPorts
+        ? {
+            specOutputs: Object.fromEntries(
+              Object.entries(stageDef.definition.outputs).map(([name, spec]) => [name, spec.type]),
+            ),
+          }
+        : {}),
     });
   }
   return plans;
@@ -121,6 +132,90 @@ function resolveUses(stage: StageNode, registry: Registry, issues: IssueList): R
     });
   }
   return found;
+}
+
+/**
+ * A stage that takes its ports from the spec node (`specPorts`) gets a definition of its own for
+ * this node, with the declared ports; every later check sees them like declared ones.
+ */
+function withSpecPorts(
+  stage: StageNode,
+  found: RegisteredStage,
+  issues: IssueList,
+): RegisteredStage | undefined {
+  const outputsEntry = stage.map.entries.get('outputs');
+  const base = found.definition;
+  if (!base.specPorts) {
+    if (outputsEntry)
+      issues.add({
+        code: ErrorCodes.SPEC_UNKNOWN_KEY,
+        message: `stage '${base.name}' declares its own outputs (${Object.keys(base.outputs).join(', ') || 'none'}); \`outputs:\` is only for stages whose ports the spec declares (uses: command)`,
+        loc: outputsEntry.keyLoc,
+        specPath: `stages.${stage.id}.outputs`,
+      });
+    return found;
+  }
+  const inputsNode = stage.map.entries.get('inputs')?.value;
+  const outputsNode = outputsEntry?.value;
+  const paramsNode = stage.map.entries.get('params')?.value;
+  const clash = paramsNode?.kind === 'map' ? paramsNode.entries.get('outputs') : undefined;
+  if (clash) {
+    issues.add({
+      code: ErrorCodes.SPEC_INVALID,
+      message: `declare outputs under stages.${stage.id}.outputs, not under params`,
+      loc: clash.keyLoc,
+      specPath: `stages.${stage.id}.params.outputs`,
+    });
+    return undefined;
+  }
+  if (outputsNode && outputsNode.kind !== 'map') {
+    issues.add({
+      code: ErrorCodes.SPEC_INVALID,
+      message: 'must be a map of output name to artifact type',
+      loc: outputsNode.loc,
+      specPath: `stages.${stage.id}.outputs`,
+    });
+    return undefined;
+  }
+  try {
+    const ports = base.specPorts({
+      inputs:
+        inputsNode?.kind === 'map'
+          ? [...inputsNode.entries.values()].map((entry) => ({
+              name: entry.key,
+              list:
+                entry.value.kind === 'seq' ||
+                (entry.value.kind === 'scalar' && String(entry.value.value).includes('[*]')),
+            }))
+          : [],
+      outputs: outputsNode ? (toJson(outputsNode) as { [name: string]: Json }) : {},
+      params: paramsNode?.kind === 'map' ? (toJson(paramsNode) as { [key: string]: Json }) : {},
+    });
+    // Output names become directory names in the cache: plain names only, as for declared ports.
+    for (const [kind, names] of [
+      ['output', Object.keys(ports.outputs)],
+      ['input', Object.keys(ports.inputs)],
+    ] as const) {
+      const bad = names.find((name) => !PORT_NAME.test(name));
+      if (bad !== undefined)
+        throw new SerxError(
+          ErrorCodes.SPEC_INVALID,
+          `${kind} name ${JSON.stringify(bad)} must match ${PORT_NAME.source} (a letter, then letters, digits, _ or -)`,
+        );
+    }
+    const definition = { ...base, inputs: ports.inputs, outputs: ports.outputs };
+    inheritDefiningModule(definition, base);
+    return { ...found, definition };
+  } catch (error) {
+    if (!(error instanceof SerxError)) throw error;
+    issues.add({
+      code: error.code,
+      message: error.message,
+      loc: outputsNode?.loc ?? stage.keyLoc,
+      specPath: `stages.${stage.id}.outputs`,
+    });
+    return undefined;
+  }
 }
 
 function readInputs(

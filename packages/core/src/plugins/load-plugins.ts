@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SerxPlugin } from '../contract.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
+import { registerArtifactTypes } from './artifact-types.ts';
 import { esmScopeError, isEsmInCommonJsScope } from './module-scope.ts';
 import { inPluginHook } from './plugin-hook.ts';
 
@@ -69,6 +70,7 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
       `module '${name}' exports no plugin (it exports: ${Object.keys(module).join(', ') || 'nothing'}; expected \`export const plugin = definePlugin(...)\` or a default export)`,
     );
   }
+  registerArtifactTypes(plugin);
   if (typeof plugin.name === 'string' && !origins.has(plugin.name))
     origins.set(plugin.name, { specifier: name, fromDir });
   if (plugin.setup && !setUp.has(plugin)) {

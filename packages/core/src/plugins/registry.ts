@@ -1,6 +1,8 @@
 import type { SerxPlugin, StageDefinition } from '../contract.ts';
 import { inheritDefiningModule } from '../defining-module.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
+import { registerArtifactTypes } from './artifact-types.ts';
+import { BUILTIN_PLUGIN } from './builtin.ts';
 import { paramsValidator } from './params-schema.ts';
 
 export interface RegisteredStage {
@@ -22,6 +24,8 @@ export interface Registry {
 const STAGE_NAME = /^[A-Za-z0-9_-]+:[A-Za-z0-9_:.-]+$/;
 /** Input and output names. */
 export const PORT_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Built-in stages (`command`) have bare names: no plugin's namespaced name can collide with them. */
+const BUILTIN_STAGE_NAME = /^[a-z][a-z0-9-]*$/;
 
 export function createRegistry(plugins: SerxPlugin[] = []): Registry {
   const stages = new Map<string, RegisteredStage>();
@@ -50,6 +54,7 @@ export function createRegistry(plugins: SerxPlugin[] = []): Registry {
       }
       own.add(definition.name);
     }
+    registerArtifactTypes(plugin);
     for (const definition of plugin.stages) {
       inheritDefiningModule(definition, plugin);
       stages.set(definition.name, { definition, plugin: { name: plugin.name, version: plugin.version } });
@@ -83,7 +88,8 @@ function checkPlugin(plugin: SerxPlugin): void {
 function checkStage(plugin: SerxPlugin, definition: StageDefinition): void {
   const fail = (why: string) =>
     new SerxError(ErrorCodes.PLUGIN_INVALID, `plugin '${plugin.name}': stage '${definition?.name}' ${why}`);
-  if (typeof definition?.name !== 'string' || !STAGE_NAME.test(definition.name))
+  const pattern = plugin.name === BUILTIN_PLUGIN ? BUILTIN_STAGE_NAME : STAGE_NAME;
+  if (typeof definition?.name !== 'string' || !pattern.test(definition.name))
     throw fail('needs a namespaced name like features:mfcc');
   if (typeof definition.version !== 'string') throw fail('needs a string version');
   if (typeof definition.run !== 'function') throw fail('needs a run(ctx) function');

@@ -2,6 +2,7 @@ import { faultPoint } from '../cache/fault.ts';
 import type { StageResult } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { contextChannels } from './context.ts';
+import type { StageExecutor } from './executor.ts';
 import { failedOutcome } from './failed-outcome.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
@@ -17,6 +18,7 @@ export async function compute(
   node: GraphNode,
   upstream: ReadonlyMap<string, NodeOutcome>,
   env: NodeEnv,
+  executor: StageExecutor,
   record: StageRecord,
   key: string,
 ): Promise<NodeOutcome> {
@@ -34,7 +36,7 @@ export async function compute(
     faultPoint('stage-start');
     let result: StageResult;
     try {
-      const returned: unknown = await env.executor.execute({
+      const returned: unknown = await executor.execute({
         node,
         key,
         data: {

@@ -1,26 +1,24 @@
-import { SerxError } from '../errors.ts';
+import { SerxError, toSerxError } from '../errors.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { contextChannels } from './context.ts';
-import type { RemoteNodeResult } from './executor.ts';
+import type { NodeExecutor, NodeJob } from './executor.ts';
 import { failedOutcome } from './failed-outcome.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
 import { stageFailed } from './stage-errors.ts';
 
 /**
- * Has an executor with `computeNode` (a cluster job) compute and publish a missing node, then
- * reads the published entry. The remote side holds the key's lock; this process never takes it,
+ * Has a node executor (a cluster job) compute and publish a missing node, then reads the
+ * published entry. The remote side holds the key's lock while it computes; this process does not,
  * so no slot or lock of the runner limits how many jobs wait in the cluster's queue.
  */
 export async function computeRemote(
   node: GraphNode,
   env: NodeEnv,
+  executor: NodeExecutor,
   record: StageRecord,
   key: string,
 ): Promise<NodeOutcome> {
-  const computeNode = env.executor.computeNode?.bind(env.executor) as NonNullable<
-    NodeEnv['executor']['computeNode']
-  >;
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   env.started({ ...record, startedAt });
@@ -33,9 +31,9 @@ export async function computeRemote(
   });
   env.tracker.stageStarted({ node, key, cacheHit: false });
   const artifacts: string[] = [];
-  let job: RemoteNodeResult | undefined;
+  let job: NodeJob | undefined;
   try {
-    job = await computeNode({
+    job = await executor.computeNode({
       node,
       key,
       runId: env.runId,
@@ -76,13 +74,15 @@ export async function computeRemote(
     };
   } catch (error) {
     // a job's own failure (state, log tail) is already the message to show
-    const wrap = (e: unknown) =>
-      e instanceof SerxError && e.code === 'JOB_FAILED' ? e : stageFailed(node, e);
+    const wrap = (e: unknown) => {
+      const serx = toSerxError(e);
+      return serx?.code === 'JOB_FAILED' ? serx : stageFailed(node, e);
+    };
     return failedOutcome(node, env, record, key, started, error, wrap, false);
   }
 }
 
-function jobRecord(env: NodeEnv, job: RemoteNodeResult): NonNullable<StageRecord['job']> {
+function jobRecord(env: NodeEnv, job: NodeJob): NonNullable<StageRecord['job']> {
   return {
     executor: env.executor.name,
     id: job.jobId,

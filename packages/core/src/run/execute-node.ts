@@ -7,6 +7,7 @@ import type { EntryManifest } from '../cache/manifest.ts';
 import type { GraphNode } from '../graph/types.ts';
 import { compute } from './compute-node.ts';
 import { computeRemote } from './compute-remote.ts';
+import { isNodeExecutor, type StageExecutor } from './executor.ts';
 import { inputHashes, nodeCode, nodeFingerprint, nodeKeyInput } from './node-key.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
@@ -111,7 +112,10 @@ export async function executeNode(
     await env.cache.removeWorkDir(key);
     return hitOutcome(env, node, record, found, false);
   }
-  if (env.executor.computeNode) return computeRemote(node, env, record, key);
+  // A miss. What follows is decided here, once, whatever computes the node: a read-only cache
+  // fails it; `--reuse-across-code-change` may adopt an entry instead; and who holds the key's
+  // lock: this process while it reuses or runs the stage (a stage executor), the job itself when a
+  // node executor computes it (so a later run can adopt a job still running).
   if (env.cache.readOnly) {
     const error = readOnlyMiss(node, env.cache.dir, env.cache.readOnly, found.status === 'corrupt');
     env.emit({ type: 'state', id: node.id, state: 'failed', key, detail: error.message });
@@ -120,7 +124,41 @@ export async function executeNode(
       error,
     };
   }
-  const release = await env.cache.lock(key, {
+  const remote = isNodeExecutor(env.executor) ? env.executor : undefined;
+  const reuse = env.reusesAcrossCodeChange(node);
+  if (remote && !reuse) return computeRemote(node, env, remote, record, key);
+  let release: (() => Promise<void>) | undefined = await lockKey(env, node, key);
+  try {
+    faultPoint('lock-acquired');
+    const again = await checkedLookup(env, node, key);
+    if (again.status === 'hit') {
+      await pin();
+      return hitOutcome(env, node, record, again, true);
+    }
+    await env.cache.clearStaging(key);
+    if (reuse) {
+      const reused = await reuseAcrossCodeChange(env, node, record, keyInput, key);
+      if (reused) return reused;
+    }
+    if (remote) {
+      // nothing to reuse: the job takes the lock itself
+      await release();
+      release = undefined;
+      return await computeRemote(node, env, remote, record, key);
+    }
+    const executor = env.executor as StageExecutor;
+    return await env.slot(node, () => {
+      // A stage that got its slot after Ctrl-C must not start: the runner marks it interrupted.
+      env.signal.throwIfAborted();
+      return compute(node, upstream, env, executor, record, key);
+    });
+  } finally {
+    await release?.();
+  }
+}
+
+function lockKey(env: NodeEnv, node: GraphNode, key: string): Promise<() => Promise<void>> {
+  return env.cache.lock(key, {
     signal: env.signal,
     onWait: (owner) =>
       env.emit({
@@ -132,7 +170,7 @@ export async function executeNode(
           owner?.pid === process.pid && owner.hostname === hostname()
             ? 'another stage of this run has the same key'
             : owner
-              ? `locked by pid ${owner.pid} on ${owner.hostname}${owner.slurmJobId ? ` (slurm job ${owner.slurmJobId})` : ''}`
+              ? `locked by pid ${owner.pid} on ${owner.hostname}${owner.job ? ` (${owner.job.scheduler} job ${owner.job.id})` : owner.slurmJobId ? ` (slurm job ${owner.slurmJobId})` : ''}`
               : `lock file ${env.cache.path('locks', `${key}.lock`)} is not a serx lock; it counts as stale ${UNREADABLE_LOCK_GRACE_MS / 1000} s after it was written`,
       }),
     onStale: (owner) =>
@@ -148,24 +186,4 @@ export async function executeNode(
         message: `removed the lock file of '${node.id}' (${env.cache.path('locks', `${key}.lock`)}): it is not a serx lock (${what}) and is older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s`,
       }),
   });
-  try {
-    faultPoint('lock-acquired');
-    const again = await checkedLookup(env, node, key);
-    if (again.status === 'hit') {
-      await pin();
-      return hitOutcome(env, node, record, again, true);
-    }
-    await env.cache.clearStaging(key);
-    if (env.reusesAcrossCodeChange(node)) {
-      const reused = await reuseAcrossCodeChange(env, node, record, keyInput, key);
-      if (reused) return reused;
-    }
-    return await env.slot(node, () => {
-      // A stage that got its slot after Ctrl-C must not start: the runner marks it interrupted.
-      env.signal.throwIfAborted();
-      return compute(node, upstream, env, record, key);
-    });
-  } finally {
-    await release();
-  }
 }

@@ -18,27 +18,46 @@ export interface StageTask {
 }
 
 /**
- * Runs a stage's `run(ctx)` somewhere: in this thread, in a worker thread, or (later) as a cluster
- * job sharing the cache directory. Keys, locks, staging and publishing stay in the runner; an
- * executor only has to make the stage write into `data.outputs` and report back.
+ * An executor is one of two kinds, and the runner decides everything else (cache hit, read-only
+ * cache, `--reuse-across-code-change`, who locks the key) before it hands a node to either:
+ *
+ * - a {@link StageExecutor} runs a stage's `run(ctx)` somewhere (this thread, a worker thread, a
+ *   child process) while the runner holds the key's lock, stages and publishes;
+ * - a {@link NodeExecutor} computes a whole node elsewhere (a cluster job per node, through a
+ *   {@link BatchScheduler}): the remote side locks, computes and publishes; the runner then reads
+ *   the published entry.
+ *
+ * Executors are chosen by kind through `executors/registry.ts`.
  */
-export interface Executor {
+export type Executor = StageExecutor | NodeExecutor;
+
+interface ExecutorBase {
   readonly name: string;
-  execute(task: StageTask): Promise<StageResult | undefined>;
   /** Releases threads/processes; called once when the run ends. */
   close?(): Promise<void>;
-  /** Stops every running stage now, without waiting for it (a second Ctrl-C). */
+  /** Stops every running stage or job now, without waiting for it (a second Ctrl-C). */
   kill?(): void;
-  /**
-   * Set by executors that compute whole nodes elsewhere (a cluster job per node): the remote side
-   * takes the key's lock, runs the stage and publishes the entry; the runner then reads the entry.
-   * The runner calls this instead of locking and calling `execute`.
-   */
-  computeNode?(task: RemoteNodeTask): Promise<RemoteNodeResult>;
 }
 
-/** One node for an executor that computes whole nodes (see `Executor.computeNode`). */
-export interface RemoteNodeTask {
+/** Runs a stage's `run(ctx)`: make the stage write into `data.outputs` and report back. */
+export interface StageExecutor extends ExecutorBase {
+  execute(task: StageTask): Promise<StageResult | undefined>;
+}
+
+/**
+ * Computes whole nodes elsewhere (a cluster job per node): the remote side takes the key's lock,
+ * runs the stage and publishes the entry; the promise settles once it has.
+ */
+export interface NodeExecutor extends ExecutorBase {
+  computeNode(task: NodeTask): Promise<NodeJob>;
+}
+
+export function isNodeExecutor(executor: Executor): executor is NodeExecutor {
+  return typeof (executor as Partial<NodeExecutor>).computeNode === 'function';
+}
+
+/** One node for a {@link NodeExecutor}. */
+export interface NodeTask {
   node: GraphNode;
   key: string;
   runId: string;
@@ -48,7 +67,8 @@ export interface RemoteNodeTask {
   signal: AbortSignal;
 }
 
-export interface RemoteNodeResult {
+/** How a {@link NodeExecutor}'s job computed a node. */
+export interface NodeJob {
   /** Scheduler job id, e.g. the Slurm job id. */
   jobId: string;
   /** Host(s) the job ran on. */
@@ -70,7 +90,7 @@ export async function runDefinition(
  * Runs stages in the runner's own thread. Nothing contains a stage here: prefer ProcessExecutor
  * unless debugging. `kill` can only stop waiting for a stage, not stop it.
  */
-export class InProcessExecutor implements Executor {
+export class InProcessExecutor implements StageExecutor {
   readonly name = 'in-process';
   private readonly waiting = new Set<(reason: Error) => void>();
 

@@ -3,6 +3,8 @@ import { readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Cache } from '../cache/cache.ts';
 import { lockStale, processStartTime, readLock, UNREADABLE_LOCK_GRACE_MS } from '../cache/lock.ts';
+// a lock held in a scheduler's job on another host is judged by that scheduler (registered there)
+import './executors/registry.ts';
 import type { EntryManifest } from '../cache/manifest.ts';
 import { unreadable } from '../cache/unreadable.ts';
 import { quoteBytes, SerxError } from '../errors.ts';
@@ -55,7 +57,7 @@ async function entryFacts(cache: Cache, key: string): Promise<{ bytes: number; r
  */
 async function lockHeld(cache: Cache, key: string): Promise<boolean> {
   const lock = await readLock(cache.path('locks', `${key}.lock`)).catch(() => 'unreadable' as const);
-  return lock === 'unreadable' || (lock !== undefined && !lockStale(lock));
+  return lock === 'unreadable' || (lock !== undefined && !(await lockStale(lock)));
 }
 
 /** The names in `dir` ([] when it does not exist); a folder gc cannot list stops it. */
@@ -257,7 +259,7 @@ export async function gc(cache: Cache, options: GcOptions = {}): Promise<GcRepor
     });
     if (!lock) continue;
     if ('text' in lock) {
-      if (!lockStale(lock)) {
+      if (!(await lockStale(lock))) {
         report.notes.push(
           `locks/${name} is not a serx lock (${lock.quote}); left alone until it is ${UNREADABLE_LOCK_GRACE_MS / 1000} s old`,
         );
@@ -266,7 +268,7 @@ export async function gc(cache: Cache, options: GcOptions = {}): Promise<GcRepor
       report.notes.push(
         `locks/${name} is not a serx lock (${lock.quote}): ${options.dryRun ? 'would be removed' : 'removed'} as stale`,
       );
-    } else if (!lockStale(lock)) continue;
+    } else if (!(await lockStale(lock))) continue;
     report.removedLocks.push(name);
     if (!options.dryRun) await unlink(path).catch(() => {});
   }

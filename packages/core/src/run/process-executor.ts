@@ -1,11 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { StageResult } from '../contract.ts';
-import { SerxError } from '../errors.ts';
+import { deserializeError } from '../errors.ts';
 import { loadedPluginOrigins, pluginOrigin } from '../plugins/load-plugins.ts';
 import type { ContextChannels } from './context.ts';
-import { type Executor, InProcessExecutor, type StageTask } from './executor.ts';
-import { type FromWorker, relay, type ToWorker } from './worker-protocol.ts';
+import { InProcessExecutor, type StageExecutor, type StageTask } from './executor.ts';
+import { stageCrashed } from './stage-errors.ts';
+import { type FromHost, relay, type ToHost } from './stage-host-protocol.ts';
 
 export interface ProcessExecutorOptions {
   /** Module to import a plugin from in the child, by plugin name. Default: where the runner loaded it. */
@@ -35,7 +36,7 @@ interface StageProcess {
  * stage, which then skips the start-up and plugin loading; any other ends with its stage. Stages of
  * plugins passed as objects (no module to load) run in process.
  */
-export class ProcessExecutor implements Executor {
+export class ProcessExecutor implements StageExecutor {
   readonly name = 'process';
   private readonly inProcess = new InProcessExecutor();
   private readonly options: ProcessExecutorOptions;
@@ -109,15 +110,13 @@ export class ProcessExecutor implements Executor {
       };
       const onAbort = () => {
         const reason = String((signal.reason as Error)?.message ?? signal.reason);
-        if (child.connected) child.send({ type: 'abort', reason } satisfies ToWorker, () => {});
+        if (child.connected) child.send({ type: 'abort', reason } satisfies ToHost, () => {});
         killTimer = setTimeout(() => child.kill('SIGKILL'), this.options.graceMs ?? 5000);
       };
-      const onMessage = (message: FromWorker) => {
+      const onMessage = (message: FromHost) => {
         if (message.type !== 'done' && message.type !== 'error') return void relay(message, channels);
         outcome ??=
-          message.type === 'done'
-            ? { result: message.result }
-            : { error: Object.assign(new Error(message.error.message), message.error) };
+          message.type === 'done' ? { result: message.result } : { error: deserializeError(message.error) };
         if (!message.reusable) return; // the process ends: settled on 'close', after its last output
         detach();
         proc.channels = undefined;
@@ -136,9 +135,7 @@ export class ProcessExecutor implements Executor {
         const how = killedBy ? `was killed by ${killedBy}` : `exited with code ${code}`;
         const hint = killedBy ? '' : ' (process.exit() called inside the stage?)';
         const tail = proc.stderr.length > 0 ? `; its last output:\n${proc.stderr.join('\n')}` : '';
-        reject(
-          new SerxError('STAGE_FAILED', `the stage's process ${how} before run() settled${hint}${tail}`),
-        );
+        reject(stageCrashed(`the stage's process ${how} before run() settled${hint}${tail}`));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       child.on('message', onMessage);
@@ -152,7 +149,7 @@ export class ProcessExecutor implements Executor {
         data: task.data,
         setup: loadedPluginOrigins(),
         ...(task.scratchDir ? { tmpDir: task.scratchDir } : {}),
-      } satisfies ToWorker);
+      } satisfies ToHost);
     });
   }
 }

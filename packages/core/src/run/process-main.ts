@@ -1,5 +1,6 @@
+import { SerxError } from '../errors.ts';
 import { hostStage } from './stage-host.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { FromHost, ToHost } from './stage-host-protocol.ts';
 
 // Stages run here one at a time (see ProcessExecutor). The terminal's Ctrl-C reaches the whole
 // process group: the runner decides how this stage stops (abort message, then kill).
@@ -11,14 +12,15 @@ process.on('disconnect', () => process.exit(1));
 const BENIGN = new Set(['PipeWrap', 'TTYWrap', 'CloseReq']);
 
 const send = process.send?.bind(process);
-if (!send || !process.channel) throw new Error('process-main.ts runs only as a child of ProcessExecutor');
+if (!send || !process.channel)
+  throw new SerxError('INTERNAL', 'process-main.ts runs only as a child of ProcessExecutor');
 const channel = process.channel;
 
 hostStage({
-  post: (message: FromWorker) => {
+  post: (message: FromHost) => {
     send(message);
   },
-  onMessage: (listener) => process.on('message', (message) => listener(message as ToWorker)),
+  onMessage: (listener) => process.on('message', (message) => listener(message as ToHost)),
   holdOpen: (on) => (on ? channel.ref() : channel.unref()),
   end: (last, code) => {
     send(last, () => process.exit(code));

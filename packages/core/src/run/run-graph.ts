@@ -9,7 +9,8 @@ import { threadBudget } from '../threads.ts';
 import type { Tracker } from '../tracking/types.ts';
 import type { EmitEvent, RunEvent } from './events.ts';
 import { executeNode, type NodeEnv, type NodeOutcome } from './execute-node.ts';
-import { type Executor, InProcessExecutor } from './executor.ts';
+import type { Executor } from './executor.ts';
+import { createExecutor, DEFAULT_EXECUTOR } from './executors/registry.ts';
 import { gitCommit } from './git-commit.ts';
 import { upstreamIds } from './node-key.ts';
 import { newRunId, type RunRecord, type StageRecord } from './record.ts';
@@ -31,6 +32,7 @@ export interface RunOptions extends Selection {
   onError?: 'fail' | 'keep-going';
   /** Ctrl-C: aborts running stages, skips the rest; the summary's status is `interrupted`. */
   signal?: AbortSignal;
+  /** Default: the registry's default kind (`process`), as for `serx run`. */
   executor?: Executor;
   trackers?: readonly Tracker[];
   /** Progress and log events for a display. */
@@ -63,7 +65,8 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const cores = availableParallelism();
   const threads = threadBudget(options.threads);
   const keepGoing = options.onError === 'keep-going';
-  const executor: Executor = options.executor ?? new InProcessExecutor();
+  const executor: Executor =
+    options.executor ?? (await createExecutor({ settings: { kind: DEFAULT_EXECUTOR, from: 'default' } }));
   const emit: EmitEvent = options.onEvent ?? (() => {});
   const tracker = fanOutTrackers(options.trackers ?? [], (message) => emit({ type: 'warning', message }));
   const runId = options.runId ?? newRunId(new Date(started));

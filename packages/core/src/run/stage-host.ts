@@ -1,19 +1,25 @@
 import type { StageResult } from '../contract.ts';
+import { SerxError, serializeError } from '../errors.ts';
 import { loadPlugin } from '../plugins/load-plugins.ts';
 import { buildContext, type ContextChannels } from './context.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import { interrupted, stageHung } from './stage-errors.ts';
+import type { FromHost, ToHost } from './stage-host-protocol.ts';
 
-/** How a stage host talks to its runner: an IPC channel, a worker port, or files (cluster jobs). */
+/**
+ * How a stage host talks to its runner: a child process's IPC channel (`process-main.ts`) or a
+ * worker thread's port (`worker-main.ts`). (A cluster job runs a whole node with `serx exec-node`
+ * instead, and reports through its log: `executors/job-lines.ts`.)
+ */
 export interface HostPort {
-  post(message: FromWorker): void;
-  onMessage(listener: (message: ToWorker) => void): void;
+  post(message: FromHost): void;
+  onMessage(listener: (message: ToHost) => void): void;
   /**
    * Whether the channel keeps the host alive. Released while the stage runs, so that a run() whose
    * promise can never settle lets the event loop empty and is reported instead of hanging.
    */
   holdOpen(on: boolean): void;
   /** Delivers the last message, then ends the host (whatever the stage left running). */
-  end(last: FromWorker, code: number): void;
+  end(last: FromHost, code: number): void;
   /**
    * After a stage settled: may this host run another one? Only when the stage left nothing
    * running (timers, sockets, pending I/O) that could act during the next stage. Default: no.
@@ -23,7 +29,7 @@ export interface HostPort {
   useTmpDir?(dir: string): void;
 }
 
-export function portChannels(post: (message: FromWorker) => void): ContextChannels {
+export function portChannels(post: (message: FromHost) => void): ContextChannels {
   return {
     log: {
       debug: (message) => post({ type: 'log', level: 'debug', message }),
@@ -43,30 +49,20 @@ export function portChannels(post: (message: FromWorker) => void): ContextChanne
   };
 }
 
-function errorMessage(error: unknown): Extract<FromWorker, { type: 'error' }> {
-  const e = error as (Error & { code?: unknown }) | undefined;
-  const isError = e instanceof Error;
-  return {
-    type: 'error',
-    error: {
-      name: isError ? e.name : 'Error',
-      message: isError ? e.message : `threw a non-Error value: ${String(error)}`,
-      ...(isError && e.stack ? { stack: e.stack } : {}),
-      ...(isError && typeof e.code === 'string' ? { code: e.code } : {}),
-    },
-  };
+function errorMessage(error: unknown): Extract<FromHost, { type: 'error' }> {
+  return { type: 'error', error: serializeError(error) };
 }
 
 /** Loads the stage's plugin and runs it with a context whose channels post to `port`. */
 export async function runTask(
-  task: Extract<ToWorker, { type: 'run' }>,
+  task: Extract<ToHost, { type: 'run' }>,
   channels: ContextChannels,
   signal: AbortSignal,
 ): Promise<StageResult | undefined> {
   for (const other of task.setup ?? []) await loadPlugin(other.specifier, other.fromDir);
   const plugin = await loadPlugin(task.plugin, task.fromDir);
   const definition = plugin.stages.find((s) => s.name === task.stage);
-  if (!definition) throw new Error(`plugin ${task.plugin} has no stage ${task.stage}`);
+  if (!definition) throw new SerxError('INTERNAL', `plugin ${task.plugin} has no stage ${task.stage}`);
   return (await definition.run(buildContext(task.data, channels, signal))) ?? undefined;
 }
 
@@ -81,7 +77,7 @@ export function hostStage(port: HostPort): void {
   let controller = new AbortController();
   let running = false;
   let ended = false;
-  const end = (message: FromWorker, code: number) => {
+  const end = (message: FromHost, code: number) => {
     if (ended) return;
     ended = true;
     port.holdOpen(true);
@@ -97,7 +93,7 @@ export function hostStage(port: HostPort): void {
       );
     }
   };
-  const settle = (message: Extract<FromWorker, { type: 'done' | 'error' }>) => {
+  const settle = (message: Extract<FromHost, { type: 'done' | 'error' }>) => {
     if (ended) return;
     running = false;
     port.holdOpen(true);
@@ -120,23 +116,11 @@ export function hostStage(port: HostPort): void {
   process.on('uncaughtException', escaped('uncaught exception outside run() (e.g. in a timer callback)'));
   process.on('unhandledRejection', escaped('unhandled promise rejection outside run()'));
   process.on('beforeExit', () => {
-    if (!running) return;
-    end(
-      {
-        type: 'error',
-        error: {
-          name: 'Error',
-          code: 'STAGE_HUNG',
-          message:
-            'run() returned a promise that never settles (nothing is left for it to wait for): a missing resolve, or an await on an event that cannot come',
-        },
-      },
-      1,
-    );
+    if (running) end(errorMessage(stageHung('run() ')), 1);
   });
   port.onMessage((message) => {
     if (message.type === 'abort') {
-      controller.abort(Object.assign(new Error(message.reason), { code: 'INTERRUPTED' }));
+      controller.abort(interrupted(message.reason));
       return;
     }
     controller = new AbortController();

@@ -1,16 +1,15 @@
-import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StageResult } from '../contract.ts';
-import { SerxError } from '../errors.ts';
-import { loadedPluginOrigins, resolvePluginEntry } from '../plugins/load-plugins.ts';
-import { type Executor, InProcessExecutor, type StageTask } from './executor.ts';
-import { type FromWorker, relay, type ToWorker } from './worker-protocol.ts';
+import { deserializeError } from '../errors.ts';
+import { loadedPluginOrigins, pluginOrigin } from '../plugins/load-plugins.ts';
+import { InProcessExecutor, type StageExecutor, type StageTask } from './executor.ts';
+import { stageCrashed } from './stage-errors.ts';
+import { type FromHost, relay, type ToHost } from './stage-host-protocol.ts';
 
 export interface WorkerExecutorOptions {
   /**
-   * Module to import a plugin from inside the worker, by plugin name. Default: the plugin name
-   * as a package, resolved from the spec file's directory; a plugin that does not resolve that
-   * way (loaded by path) runs in process.
+   * Module to import a plugin from inside the worker, by plugin name. Default: where the runner
+   * loaded it (as for ProcessExecutor); a plugin passed as an object (no module) runs in process.
    */
   modules?: { [pluginName: string]: string };
   /** After an abort, how long a stage may take to stop before its worker is terminated. */
@@ -24,7 +23,7 @@ const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
  * loop (progress display, lock polling, other light stages). Stages declaring
  * `resources.native` run in process: native addons cannot be loaded into workers.
  */
-export class WorkerThreadExecutor implements Executor {
+export class WorkerThreadExecutor implements StageExecutor {
   readonly name = 'worker-threads';
   private readonly inProcess = new InProcessExecutor();
   private readonly options: WorkerExecutorOptions;
@@ -35,11 +34,11 @@ export class WorkerThreadExecutor implements Executor {
 
   execute(task: StageTask): Promise<StageResult | undefined> {
     const { node, channels, signal } = task;
-    const fromDir = dirname(node.loc.file);
-    const plugin = this.options.modules?.[node.plugin.name] ?? resolvePluginEntry(node.plugin.name, fromDir);
-    if (node.definition.resources?.native || plugin === undefined) {
-      if (plugin === undefined)
-        channels.log.debug(`plugin ${node.plugin.name} is not an installed package: running in process`);
+    const module = this.options.modules?.[node.plugin.name];
+    const origin = module ? { specifier: module, fromDir: process.cwd() } : pluginOrigin(node.plugin.name);
+    if (node.definition.resources?.native || origin === undefined) {
+      if (origin === undefined)
+        channels.log.debug(`plugin ${node.plugin.name} was not loaded from a module: running in process`);
       return this.inProcess.execute(task);
     }
     return new Promise((resolve, reject) => {
@@ -56,37 +55,34 @@ export class WorkerThreadExecutor implements Executor {
         worker.postMessage({
           type: 'abort',
           reason: String((signal.reason as Error)?.message ?? signal.reason),
-        } satisfies ToWorker);
+        } satisfies ToHost);
         setTimeout(() => finish(() => reject(signal.reason)), this.options.graceMs ?? 5000).unref();
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      worker.on('message', (message: FromWorker) => {
+      worker.on('message', (message: FromHost) => {
         if (relay(message, channels)) return;
         if (message.type === 'done') return finish(() => resolve(message.result));
-        if (message.type === 'error') {
-          const error = Object.assign(new Error(message.error.message), message.error);
-          return finish(() => reject(error));
-        }
+        if (message.type === 'error') return finish(() => reject(deserializeError(message.error)));
       });
       worker.on('error', (error) => finish(() => reject(error)));
       worker.on('exit', (code) =>
         finish(() =>
           reject(
-            new SerxError(
-              'STAGE_FAILED',
-              `worker thread of '${node.id}' exited with code ${code} before the stage finished`,
+            stageCrashed(
+              `the stage's worker thread exited with code ${code} before run() settled (process.exit() called inside the stage?)`,
             ),
           ),
         ),
       );
       worker.postMessage({
         type: 'run',
-        plugin,
-        fromDir,
+        plugin: origin.specifier,
+        fromDir: origin.fromDir,
         stage: node.definition.name,
         data: task.data,
         setup: loadedPluginOrigins(),
-      } satisfies ToWorker);
+        ...(task.scratchDir ? { tmpDir: task.scratchDir } : {}),
+      } satisfies ToHost);
     });
   }
 }

@@ -1,28 +1,23 @@
 import { parentPort } from 'node:worker_threads';
-import { portChannels, runTask } from './stage-host.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import { SerxError } from '../errors.ts';
+import { hostStage } from './stage-host.ts';
+import type { FromHost, ToHost } from './stage-host-protocol.ts';
 
+// One stage per worker thread (see WorkerThreadExecutor): the same host as a stage process, over
+// the worker's port. A worker's process.exit() ends only this thread.
 const port = parentPort;
-if (!port) throw new Error('worker-main.ts runs only as a worker thread');
-const post = (message: FromWorker) => port.postMessage(message);
-const controller = new AbortController();
+if (!port) throw new SerxError('INTERNAL', 'worker-main.ts runs only as a worker thread');
 
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'abort') {
-    controller.abort(Object.assign(new Error(message.reason), { code: 'INTERRUPTED' }));
-    return;
-  }
-  runTask(message, portChannels(post), controller.signal).then(
-    (result) => post({ type: 'done', result }),
-    (error: Error & { code?: string }) =>
-      post({
-        type: 'error',
-        error: {
-          name: error?.name ?? 'Error',
-          message: error?.message ?? String(error),
-          stack: error?.stack,
-          code: error?.code,
-        },
-      }),
-  );
+hostStage({
+  post: (message: FromHost) => port.postMessage(message),
+  onMessage: (listener) => port.on('message', (message: ToHost) => listener(message)),
+  holdOpen: (on) => (on ? port.ref() : port.unref()),
+  end: (last, code) => {
+    port.postMessage(last);
+    process.exit(code);
+  },
+  useTmpDir: (dir) => {
+    // a worker's process.env is its own copy: this changes os.tmpdir() for this thread only
+    for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = dir;
+  },
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defineErrorCodes, ErrorCodes, exitCodeOf, pluginErrorCode, SerxError } from '../../src/errors.ts';
+import {
+  defineErrorCodes,
+  deserializeError,
+  ErrorCodes,
+  exitCodeOf,
+  isSerxError,
+  pluginErrorCode,
+  SerxError,
+  serializeError,
+  toSerxError,
+} from '../../src/errors.ts';
 
 describe('the error catalogue', () => {
   it('lists the core codes alphabetically, each equal to its name', () => {
@@ -60,9 +70,70 @@ describe('the error catalogue', () => {
     expect(exitCodeOf(codes.INPUT)).toBe(2);
   });
 
-  it('types the code: a string in neither the catalogue nor a namespace does not compile', () => {
+  it('types the code, and catches an unregistered one where the error is built (INTERNAL, naming it)', () => {
     // @ts-expect-error 'NOT_A_CODE' is not a core code and has no namespace
-    const error = new SerxError('NOT_A_CODE', 'x');
-    expect(error.code).toBe('NOT_A_CODE');
+    expect(() => new SerxError('NOT_A_CODE', 'x')).toThrow(
+      expect.objectContaining({
+        code: 'INTERNAL',
+        message: "error code 'NOT_A_CODE' is not in the core catalogue (while reporting: x)",
+      }),
+    );
+    // a namespaced code compiles, but no plugin registered it
+    expect(() => new SerxError('nobody:NOTHING', 'y')).toThrow(
+      expect.objectContaining({
+        code: 'INTERNAL',
+        message:
+          "error code 'nobody:NOTHING' is not registered: no plugin called defineErrorCodes('nobody', { NOTHING: ... }) (while reporting: y)",
+      }),
+    );
+  });
+
+  it('lists every code serx raises (STAGE_HUNG, STAGE_CRASHED)', () => {
+    expect(ErrorCodes.STAGE_HUNG).toBe('STAGE_HUNG');
+    expect(ErrorCodes.STAGE_CRASHED).toBe('STAGE_CRASHED');
+  });
+
+  it('recognises a serx error by its code, not instanceof (another copy of core, another realm)', () => {
+    const codes = defineErrorCodes('by-code', { BAD: { description: 'bad' } });
+    const foreign = Object.assign(new Error('from another copy'), {
+      code: codes.BAD,
+      specPath: 'stages.a',
+    });
+    expect(foreign instanceof SerxError).toBe(false);
+    expect(isSerxError(foreign)).toBe(true);
+    expect(toSerxError(foreign)?.format()).toBe('stages.a: from another copy [by-code:BAD]');
+    // an fs error's code is not a serx code
+    expect(isSerxError(Object.assign(new Error('nope'), { code: 'ENOENT' }))).toBe(false);
+  });
+
+  it('rebuilds a serx error from data (a process, worker or job boundary): code, message, location, cause, and a plugin code the receiver never registered', () => {
+    const codes = defineErrorCodes('wire', { SENT: { description: 'sent over the wire', exit: 2 } });
+    const cause = new SerxError(codes.SENT, 'label W is not mapped', {
+      loc: { file: 'a.yaml', line: 2, col: 3 },
+    });
+    const error = new SerxError('STAGE_FAILED', `stage 'x' (t:x) failed: ${cause.format()}`, {
+      specPath: 'stages.x',
+      cause,
+    });
+    const data = JSON.parse(JSON.stringify(serializeError(error)));
+    // the receiving side has never loaded the module that registered `wire:SENT`
+    expect(data.cause.info).toEqual({ description: 'sent over the wire', exit: 2 });
+    const rebuilt = deserializeError(data) as SerxError;
+    expect(rebuilt).toBeInstanceOf(SerxError);
+    expect(rebuilt.format()).toBe(error.format());
+    expect(rebuilt.stack).toBe(error.stack);
+    const rebuiltCause = rebuilt.cause as SerxError;
+    expect([rebuiltCause.code, rebuiltCause.loc, rebuiltCause.message]).toEqual([
+      codes.SENT,
+      { file: 'a.yaml', line: 2, col: 3 },
+      'label W is not mapped',
+    ]);
+    // a plain error stays plain, with its name and non-serx code
+    const plain = deserializeError(serializeError(Object.assign(new TypeError('t'), { code: 'ENOENT' })));
+    expect([plain instanceof SerxError, plain.name, (plain as { code?: string }).code]).toEqual([
+      false,
+      'TypeError',
+      'ENOENT',
+    ]);
   });
 });

@@ -12,6 +12,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['errors.ts', 'threads.ts', 'seeded-random.ts', 'defining-module.ts'],
   ['contract.ts'],
   ['stats', 'plugins'],
+  ['command'],
   ['spec'],
   ['graph'],
   ['cache', 'tracking'],

@@ -31,4 +31,12 @@ describe('errors thrown by plugin hooks', () => {
     await expect(inPluginHook('p', "command 'x'", () => Promise.reject(own))).rejects.toBe(own);
     await expect(inPluginHook('p', "command 'x'", async () => 7)).resolves.toBe(7);
   });
+
+  it('recognises a serx error by its code even when another copy of @serx/core made it', async () => {
+    // what a plugin bundling its own @serx/core throws: not our SerxError class, but our code
+    const foreign = Object.assign(new Error('corpus folder is empty'), { code: 'INPUT_DATA' });
+    const error = await inPluginHook('p', 'setup()', () => Promise.reject(foreign)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SerxError);
+    expect((error as SerxError).format()).toBe('corpus folder is empty [INPUT_DATA]');
+  });
 });

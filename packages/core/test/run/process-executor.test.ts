@@ -42,9 +42,9 @@ describe('ProcessExecutor', () => {
   it('kills a stage that ignores the abort after the grace period', async () => {
     const dir = await tempDir();
     const controller = new AbortController();
-    // the source stage sleeps on ctx.signal; a grace of 0 ms kills it before it can react
-    const slow = makeGraph('ps', { a: { uses: 'test:source', params: { value: 1, delayMs: 20_000 } } });
-    const started = Date.now();
+    // the source stage sleeps 10 minutes on ctx.signal; a grace of 0 ms kills it before it can react:
+    // the run ends (well within the test's timeout) with the stage interrupted and the cache clean
+    const slow = makeGraph('ps', { a: { uses: 'test:source', params: { value: 1, delayMs: 600_000 } } });
     const aborted = await runGraph(slow, {
       cache: join(dir, 'c'),
       executor: new ProcessExecutor({ modules, graceMs: 0 }),
@@ -55,7 +55,6 @@ describe('ProcessExecutor', () => {
         setTimeout(() => controller.abort(new Error('stop')), 200),
     });
     expect(aborted.stages.a?.status).toBe('interrupted');
-    expect(Date.now() - started).toBeLessThan(20_000);
     expect(await readdir(join(dir, 'c', 'tmp'))).toEqual([]);
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  InProcessExecutor,
   openCache,
   type RunEvent,
   type RunRecord,
@@ -227,6 +228,8 @@ describe('runGraph', () => {
     };
     const second = await runGraph(fast, {
       cache,
+      // the definition patched above exists only in this process
+      executor: new InProcessExecutor(),
       onEvent: (e) => e.type === 'log' && logs.push(`${e.id}: ${e.message}`),
     });
     expect(second.stages.slow).toMatchObject({ status: 'succeeded', key });

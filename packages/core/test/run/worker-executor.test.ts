@@ -59,8 +59,8 @@ describe('WorkerThreadExecutor', () => {
     expect((failed.errors[0]?.cause as Error | undefined)?.stack).toContain('stages.ts');
 
     const controller = new AbortController();
-    const slow = makeGraph('ws', { a: { uses: 'test:source', params: { value: 1, delayMs: 20_000 } } });
-    const started = Date.now();
+    // a 10-minute stage: the run ends (well within the test's timeout) only if the abort stops it
+    const slow = makeGraph('ws', { a: { uses: 'test:source', params: { value: 1, delayMs: 600_000 } } });
     const aborted = await runGraph(slow, {
       cache: join(dir, 'c'),
       executor: new WorkerThreadExecutor({ modules }),
@@ -72,6 +72,5 @@ describe('WorkerThreadExecutor', () => {
     });
     expect(aborted.status).toBe('interrupted');
     expect(aborted.stages.a?.status).toBe('interrupted');
-    expect(Date.now() - started).toBeLessThan(10_000);
   }, 30_000);
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GraphNode, ResolvedSpec } from '../../src/graph/types.ts';
 import { executorSettings } from '../../src/run/executors/executor-config.ts';
-import { jobResources, sbatchArgs } from '../../src/run/executors/resources.ts';
+import { jobResources } from '../../src/run/executors/resources.ts';
+import { sbatchArgs } from '../../src/run/executors/slurm/slurm-scheduler.ts';
 import { tempDir } from '../run/helpers.ts';
 
 const node = (stageId: string, cls?: 'light' | 'io' | 'cpu-heavy') =>
@@ -104,7 +105,7 @@ describe('job resources', () => {
       }),
     ).toThrow('/specs/x.yaml: executor.resources.mem: must match pattern "^\\d+[KMGT]?$"');
     expect(() => executorSettings(spec({}), { cwd: dir, env: { SERX_EXECUTOR: 'k8s' } })).toThrow(
-      "$SERX_EXECUTOR: unknown executor 'k8s' (one of in-process, process, workers, slurm)",
+      "$SERX_EXECUTOR: unknown executor 'k8s' (one of in-process, process, workers, slurm, local-jobs)",
     );
   });
 });

@@ -197,7 +197,7 @@ describe('registry option', () => {
     const registry = createRegistry();
     await loadSpec(join(positive, 'matrix', 'sweep.yaml'), { registry });
     await loadSpec(join(positive, 'matrix', 'gather.yaml'), { registry });
-    expect(registry.plugins().map((p) => p.name)).toEqual(['serx-test-plugin']);
+    expect(registry.plugins().map((p) => p.name)).toEqual(['@serx/core', 'serx-test-plugin']); // the built-in first
     expect(registry.get('test:train')?.plugin).toEqual({ name: 'serx-test-plugin', version: '1.0.0' });
   });
 
@@ -214,8 +214,8 @@ describe('registry option', () => {
       registry,
       plugins: [`./${relativeToCwd}`],
     }).catch((e: unknown) => e);
-    // The extra plugin is registered first, so the spec's own plugin is the duplicate.
-    expect(registry.plugins().map((p) => p.name)).toEqual(['serx-other-plugin']);
+    // The extra plugin is registered first (after the built-in), so the spec's own plugin is the duplicate.
+    expect(registry.plugins().map((p) => p.name)).toEqual(['@serx/core', 'serx-other-plugin']);
     expect((error as SerxError).code).toBe(ErrorCodes.PLUGIN_DUPLICATE_STAGE);
     expect((error as SerxError).loc).toEqual({ file: join(positive, 'small.yaml'), line: 2, col: 11 });
   });
@@ -228,7 +228,7 @@ describe('registry option', () => {
       cwd,
       plugins: ['./plugin/duplicate.ts'],
     }).catch((e: unknown) => e);
-    expect(registry.plugins().map((p) => p.name)).toEqual(['serx-other-plugin']);
+    expect(registry.plugins().map((p) => p.name)).toEqual(['@serx/core', 'serx-other-plugin']);
     expect((error as SerxError).code).toBe(ErrorCodes.PLUGIN_DUPLICATE_STAGE);
   });
 });

@@ -1,6 +1,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, type InputSpecs, type Json, paramsSchema, type StageContext } from '@serx/core';
+import {
+  defineStage,
+  ErrorCodes,
+  type InputSpecs,
+  type Json,
+  paramsSchema,
+  SerxError,
+  type StageContext,
+} from '@serx/core';
 import { readUtterances } from '../corpora/utterances-file.ts';
 import {
   type MfccOptions,
@@ -133,7 +141,8 @@ export const mfcc = defineStage({
   corpora(params, inputs) {
     const mode = normaliseMode(params.normalise);
     if (mode === 'corpus' && params.statsFrom === 'training-corpora' && !inputs.statistics) {
-      throw new Error(
+      throw new SerxError(
+        ErrorCodes.SPEC_INPUT_MISSING,
         "normalise: corpus with statsFrom: training-corpora needs the 'statistics' input wired (e.g. [mfcc_emodb.statistics, ...])",
       );
     }

@@ -47,12 +47,11 @@ export class SourceIndex {
     if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) return known;
     const source = await readFile(path);
     const { scanModule } = await import('./scan-module.ts'); // loads esbuild only when needed
-    const record: SourceRecord = {
-      size: info.size,
-      mtimeMs: info.mtimeMs,
-      sha256: sha256(source),
-      ...(await scanModule(source.toString('utf8'), path)),
-    };
+    // A command stage's script or lock file (.py, .R, .txt) is hashed, not scanned for imports.
+    const scan = /\.[cm]?[jt]sx?$/.test(path)
+      ? await scanModule(source.toString('utf8'), path)
+      : { imports: [], reExports: [], localExports: [] };
+    const record: SourceRecord = { size: info.size, mtimeMs: info.mtimeMs, sha256: sha256(source), ...scan };
     this.records.set(path, record);
     this.dirty = true;
     return record;

@@ -1,9 +1,13 @@
+import { hostname } from 'node:os';
 import type { CliCommand } from '../../contract.ts';
-import { SerxError } from '../../errors.ts';
+import { exitCodeOf, SerxError } from '../../errors.ts';
 import { jobLineWriter } from '../../run/executors/job-lines.ts';
+import { currentJob } from '../../run/executors/registry.ts';
 import { planGraph } from '../../run/plan.ts';
 import { newRunId } from '../../run/record.ts';
 import { runGraph } from '../../run/run-graph.ts';
+import { interrupted } from '../../run/stage-errors.ts';
+import { summaryExitCode } from '../../run/summary.ts';
 import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
 import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
@@ -44,9 +48,8 @@ export const execNodeCommand: CliCommand = {
         usage,
       );
     const cache = await openCliCache(values.cache, io);
-    const where = io.env.SLURM_JOB_ID
-      ? `slurm job ${io.env.SLURM_JOB_ID} on ${io.env.SLURMD_NODENAME ?? '?'}`
-      : `pid ${process.pid}`;
+    const job = currentJob(io.env);
+    const where = job ? `${job.scheduler} job ${job.id} on ${hostname()}` : `pid ${process.pid}`;
     line(io.stdout, `serx exec-node ${nodeId} (${where})`);
 
     const plan = await planGraph(graph, cache, { only: [nodeId] });
@@ -68,7 +71,7 @@ export const execNodeCommand: CliCommand = {
     // scancel and time limits send SIGTERM: stop the stage, discard staging, release the lock
     const onSignal = (signal: NodeJS.Signals) => {
       line(io.stderr, `${signal}: stopping ${nodeId}`);
-      controller.abort(Object.assign(new Error(`interrupted by ${signal}`), { code: 'INTERRUPTED' }));
+      controller.abort(interrupted(`interrupted by ${signal}`));
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
@@ -81,17 +84,21 @@ export const execNodeCommand: CliCommand = {
         signal: controller.signal,
         trackers: [lines.tracker],
         onEvent: (event) => lines.onEvent(event),
-        runId: `${values['run-id'] ?? newRunId()}.${io.env.SLURM_JOB_ID ? `job${io.env.SLURM_JOB_ID}` : `pid${process.pid}`}`,
+        runId: `${values['run-id'] ?? newRunId()}.${job ? `job${job.id}` : `pid${process.pid}`}`,
       });
       const computed = summary.stages[nodeId]?.key;
       if (values['expect-key'] && computed !== undefined && computed !== values['expect-key']) {
         // the inputs or the code changed between planning above and running (a live edit)
-        line(
-          io.stderr,
-          `exec-node ${nodeId}: computed key ${computed} but the submitter expected ${values['expect-key']}: code or inputs changed after submission; rerun serx [STAGE_FAILED]`,
+        const error = new SerxError(
+          'STAGE_FAILED',
+          `exec-node ${nodeId}: computed key ${computed} but the submitter expected ${values['expect-key']}: code or inputs changed after submission; rerun serx`,
         );
-        return 1;
+        line(io.stderr, error.format());
+        return exitCodeOf(error.code);
       }
+      // the node's error as data, rebuilt by the submitter with its code (and its cause's)
+      const failure = summary.errors[0];
+      if (failure) lines.error(failure);
       for (const error of summary.errors) {
         line(io.stderr, error.format());
         const cause = error.cause as Error | undefined;
@@ -101,7 +108,7 @@ export const execNodeCommand: CliCommand = {
         io.stdout,
         `serx exec-node ${nodeId}: ${summary.stages[nodeId]?.status} in ${summary.durationMs} ms`,
       );
-      return summary.status === 'succeeded' ? 0 : summary.status === 'interrupted' ? 130 : 1;
+      return summaryExitCode(summary);
     } finally {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);

@@ -1,7 +1,10 @@
 import type { CliCommand, CliIO } from '../../contract.ts';
+import { exitCodeOf } from '../../errors.ts';
 import type { ResolvedSpec } from '../../graph/types.ts';
-import { type Executor, InProcessExecutor } from '../../run/executor.ts';
+import type { Executor } from '../../run/executor.ts';
 import { runGraph } from '../../run/run-graph.ts';
+import { interrupted, stageHung } from '../../run/stage-errors.ts';
+import { summaryExitCode } from '../../run/summary.ts';
 import type { Tracker } from '../../tracking/types.ts';
 import { OVERRIDE_USAGE, parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
 import { loadCliSpec, openCliCache } from '../context.ts';
@@ -9,7 +12,7 @@ import { printUsage } from '../context-print.ts';
 import type { Display } from '../display/display.ts';
 import { overridesOf, variantSelection } from '../overrides.ts';
 
-const usage = `serx run <spec> ${OVERRIDE_USAGE} [--variant AXIS=VALUE]... [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--executor process|in-process|workers|slurm] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...`;
+const usage = `serx run <spec> ${OVERRIDE_USAGE} [--variant AXIS=VALUE]... [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--executor process|in-process|workers|slurm|local-jobs|<registered kind>] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...`;
 
 async function displayFor(io: CliIO, json: boolean): Promise<Display> {
   if (json) return (await import('../display/json-display.ts')).jsonDisplay(io.stdout);
@@ -43,11 +46,11 @@ function interruptOn(controller: AbortController, io: CliIO, executor: Executor 
     if (controller.signal.aborted) {
       io.stderr.write(`${signal} again: killing running stages\n`);
       executor?.kill?.();
-      setTimeout(() => process.exit(130), HARD_DEADLINE_MS).unref();
+      setTimeout(() => process.exit(exitCodeOf('INTERRUPTED')), HARD_DEADLINE_MS).unref();
       return;
     }
     io.stderr.write(`\n${signal}: stopping running stages (again to quit at once)\n`);
-    controller.abort(Object.assign(new Error(`interrupted by ${signal}`), { code: 'INTERRUPTED' }));
+    controller.abort(interrupted(`interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -65,9 +68,9 @@ function interruptOn(controller: AbortController, io: CliIO, executor: Executor 
 function onHang(io: CliIO, running: ReadonlySet<string>, stop: (reason: Error) => void): () => void {
   const onBeforeExit = () => {
     if (running.size === 0) return;
-    const message = `stage(s) ${[...running].map((id) => `'${id}'`).join(', ')}: run() returned a promise that never settles (nothing is left for it to wait for)`;
-    io.stderr.write(`${message} [STAGE_FAILED]\n`);
-    stop(Object.assign(new Error(message), { code: 'STAGE_FAILED' }));
+    const error = stageHung(`stage(s) ${[...running].map((id) => `'${id}'`).join(', ')}: run() `);
+    io.stderr.write(`${error.format()}\n`);
+    stop(error);
   };
   process.on('beforeExit', onBeforeExit);
   return () => process.off('beforeExit', onBeforeExit);
@@ -122,16 +125,15 @@ export const runCommand: CliCommand = {
       io,
       values.executor ?? (values.workers ? 'workers' : undefined),
     );
-    const executor =
-      (await (
-        await import('../../run/executors/create-executor.ts')
-      ).createExecutor(settings, {
-        graph,
-        cache,
-        cwd: io.cwd,
-        env: io.env,
-        plugins: values.plugin ?? [],
-      })) ?? new InProcessExecutor();
+    const { createExecutor } = await import('../../run/executors/registry.ts');
+    const executor = await createExecutor({
+      settings,
+      graph,
+      cache,
+      cwd: io.cwd,
+      env: io.env,
+      plugins: values.plugin ?? [],
+    });
     const controller = new AbortController();
     const running = new Set<string>();
     const releaseSignals = interruptOn(controller, io, executor);
@@ -166,8 +168,8 @@ export const runCommand: CliCommand = {
           if (cause?.stack) io.stderr.write(`${cause.stack.replace(/^/gm, '    ')}\n`);
         }
       }
-      if (hung) return 1;
-      return summary.status === 'succeeded' ? 0 : summary.status === 'interrupted' ? 130 : 1;
+      if (hung) return exitCodeOf('STAGE_HUNG');
+      return summaryExitCode(summary);
     } finally {
       releaseSignals();
       releaseHangs();

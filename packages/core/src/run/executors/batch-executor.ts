@@ -4,14 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Cache } from '../../cache/cache.ts';
-import type { StageResult } from '../../contract.ts';
-import { SerxError } from '../../errors.ts';
+import { deserializeError, SerxError } from '../../errors.ts';
 import type { GraphNode } from '../../graph/types.ts';
-import type { Executor, RemoteNodeResult, RemoteNodeTask } from '../executor.ts';
+import type { NodeExecutor, NodeJob, NodeTask } from '../executor.ts';
 import { type BatchScheduler, isFinished, JOB_ID, type JobStatus } from './batch-scheduler.ts';
 import type { ExecutorSettings } from './executor-config.ts';
 import { jobLineRelay, parseJobLine } from './job-lines.ts';
-import { jobResources, sbatchArgs } from './resources.ts';
+import { jobResources } from './resources.ts';
 
 const SERX_BIN = fileURLToPath(new URL('../../../bin/serx.mjs', import.meta.url));
 const TAIL_LINES = 30;
@@ -63,7 +62,7 @@ export function batchLogPath(cacheDir: string, scheduler: string, key: string, j
  * locks the key (with its job id in the lock), computes and publishes. This process only submits,
  * polls the scheduler, relays the job's `@serx` log lines and cancels on abort.
  */
-export class BatchExecutor implements Executor {
+export class BatchExecutor implements NodeExecutor {
   readonly name: string;
   /** Job ids this process submitted (cancelled on abort), and their nodes, for the run record. */
   readonly submitted = new Map<string, string>();
@@ -76,13 +75,6 @@ export class BatchExecutor implements Executor {
     this.options = options;
     this.name = options.scheduler.name;
     this.limit = pLimit(options.settings.maxJobs ?? 500);
-  }
-
-  execute(): Promise<StageResult | undefined> {
-    throw new SerxError(
-      'INTERNAL',
-      `the ${this.name} executor runs whole nodes (computeNode), not stage tasks`,
-    );
   }
 
   /** The job's command line (also shown by `serx plan --executor slurm`). */
@@ -118,11 +110,11 @@ export class BatchExecutor implements Executor {
     return batchLogPath(this.options.cache.dir, this.name, key, jobId);
   }
 
-  computeNode(task: RemoteNodeTask): Promise<RemoteNodeResult> {
+  computeNode(task: NodeTask): Promise<NodeJob> {
     return this.limit(() => this.runJob(task));
   }
 
-  private async runJob(task: RemoteNodeTask): Promise<RemoteNodeResult> {
+  private async runJob(task: NodeTask): Promise<NodeJob> {
     const { node, key, runId, channels, signal } = task;
     const { scheduler } = this.options;
     signal.throwIfAborted();
@@ -140,7 +132,7 @@ export class BatchExecutor implements Executor {
         command: this.command(node, key, runId),
         cwd: this.options.cwd,
         log: this.logPath(key, JOB_ID),
-        args: sbatchArgs(jobResources(node, this.options.settings)),
+        args: scheduler.resourceArgs(jobResources(node, this.options.settings)),
         ...(this.options.env ? { env: this.options.env } : {}),
       });
       this.submitted.set(id, node.id);
@@ -171,7 +163,14 @@ export class BatchExecutor implements Executor {
         adopted: earlier !== undefined,
         cached: relay.last.state === 'cached',
       };
-    throw this.failure(node, status, relay, tail);
+    const failure = this.failure(node, status, relay, tail);
+    // The stage itself failed in the job: its error, rebuilt with its codes, as if it had run
+    // here; the job's facts (state, exit, log) go to the node's log.
+    if (relay.last.error) {
+      channels.log.warn(failure.message.slice(failure.message.indexOf(': ') + 2));
+      throw deserializeError(relay.last.error);
+    }
+    throw failure;
   }
 
   private failure(

@@ -1,7 +1,12 @@
 /**
- * A batch scheduler (Slurm; later PBS, LSF...) seen by the batch executor: four operations.
- * Everything serx-specific (what a job runs, how its events come back) lives in the executor.
+ * A batch scheduler (Slurm; PBS, LSF, Kubernetes Jobs... each one file like `slurm/`) seen by the
+ * batch executor and the cache's locks: eight operations, registered with `registerScheduler`
+ * (`registry.ts`). Everything serx-specific (what a job runs, how its events come back) lives in
+ * the executor; everything scheduler-specific (commands, states, environment variables, log
+ * filename patterns) lives behind this interface. See docs/scaling.md, "Add a scheduler".
  */
+
+import type { JobResources } from './resources.ts';
 
 /** Stands for the job id in {@link BatchJob.log}; a NUL never occurs in a real path. */
 export const JOB_ID = '\0job-id\0';
@@ -19,7 +24,7 @@ export interface BatchJob {
    * the job id (the scheduler turns it into its own pattern, escaping everything else).
    */
   log: string;
-  /** Scheduler-specific submission arguments (resources: cpus, mem, time, gres...). */
+  /** Scheduler-specific submission arguments: its {@link BatchScheduler.resourceArgs} of the node's resources. */
   args: string[];
   /** Environment the job starts with (default: this process's). */
   env?: NodeJS.ProcessEnv;
@@ -50,9 +55,20 @@ export interface BatchScheduler {
   /** Jobs of the current user with this exact name that have not finished (for adoption). */
   active(name: string): Promise<JobStatus[]>;
   cancel(ids: readonly string[]): Promise<void>;
+  /**
+   * Whether job `id` may still run, for a lock held by it on another host: false only when the
+   * scheduler says it ended or does not know it; reject when the scheduler cannot be asked.
+   */
+  alive(id: string): Promise<boolean>;
+  /** The submission arguments for a job's resources (Slurm: `--cpus-per-task=2 --mem=8G ...`). */
+  resourceArgs(resources: JobResources): string[];
+  /** The whole submission line of a job as `submit` would pass it (what `serx plan` shows). */
+  submitArgs(job: Pick<BatchJob, 'name' | 'log' | 'cwd' | 'args'>): string[];
+  /** The id of the job this process runs in, from its environment (Slurm: `SLURM_JOB_ID`). */
+  currentJob(env: NodeJS.ProcessEnv): string | undefined;
 }
 
-/** States after which a job never runs again. */
+/** States after which a job never runs again (Slurm's names; another scheduler maps its own onto them). */
 export const FINISHED_STATES = new Set([
   'COMPLETED',
   'FAILED',

@@ -12,13 +12,12 @@ import type { Json } from '../../contract.ts';
 import { SerxError } from '../../errors.ts';
 import type { ResolvedSpec } from '../../graph/types.ts';
 import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from './executor-schema.ts';
+import { DEFAULT_EXECUTOR, executorKinds, isExecutorKind } from './registry.ts';
 import type { JobResources, ResourceClass } from './resources.ts';
 
-export const EXECUTOR_KINDS = ['in-process', 'process', 'workers', 'slurm'] as const;
-export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
-
 export interface ExecutorSettings {
-  kind: ExecutorKind;
+  /** A kind registered in `registry.ts`: in-process, process, workers, slurm, local-jobs... */
+  kind: string;
   /** Where `kind` came from (for `serx plan` and errors). */
   from: string;
   resources?: JobResources;
@@ -61,10 +60,6 @@ function readConfigExecutor(file: string): { [key: string]: Json } | undefined {
   return executor === undefined ? undefined : checked(checkExecutor, executor, file, 'executor');
 }
 
-function isKind(value: string): value is ExecutorKind {
-  return (EXECUTOR_KINDS as readonly string[]).includes(value);
-}
-
 export function executorSettings(
   spec: ResolvedSpec,
   io: { cwd: string; env: NodeJS.ProcessEnv },
@@ -97,8 +92,11 @@ export function executorSettings(
     [fromSpec?.kind as string | undefined, `${spec.file} executor.kind`],
     [fromConfig?.kind as string | undefined, `${configFile} executor.kind`],
   ];
-  const [kind, from] = candidates.find(([value]) => value !== undefined) ?? ['process', 'default'];
-  if (!isKind(kind as string))
-    throw new SerxError('USAGE', `${from}: unknown executor '${kind}' (one of ${EXECUTOR_KINDS.join(', ')})`);
-  return { ...merged, kind: kind as ExecutorKind, from, ...(Object.keys(stages).length ? { stages } : {}) };
+  const [kind, from] = candidates.find(([value]) => value !== undefined) ?? [DEFAULT_EXECUTOR, 'default'];
+  if (!isExecutorKind(kind as string))
+    throw new SerxError(
+      'USAGE',
+      `${from}: unknown executor '${kind}' (one of ${executorKinds().join(', ')})`,
+    );
+  return { ...merged, kind: kind as string, from, ...(Object.keys(stages).length ? { stages } : {}) };
 }

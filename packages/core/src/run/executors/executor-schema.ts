@@ -28,7 +28,11 @@ export const EXECUTOR_SCHEMA = {
   description:
     'where stages run: in-process, process (a child process per stage), workers (threads) or slurm (one job per stage)',
   properties: {
-    kind: { enum: ['in-process', 'process', 'workers', 'slurm'] },
+    kind: {
+      type: 'string',
+      description:
+        'executor kind (default process): in-process, process, workers, slurm, local-jobs, or one a scheduler registered',
+    },
     resources: { ...RESOURCES_SCHEMA, description: 'defaults for every stage of this spec' },
     classes: {
       type: 'object',

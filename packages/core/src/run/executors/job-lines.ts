@@ -4,6 +4,7 @@
  * stack traces) stay readable for a human and form the log tail of a failure.
  */
 
+import { type SerializedError, serializeError } from '../../errors.ts';
 import type { Tracker } from '../../tracking/types.ts';
 import type { ContextChannels } from '../context.ts';
 import type { RunEvent } from '../events.ts';
@@ -16,16 +17,19 @@ export type JobLine =
   | { t: 'metric'; name: string; value: number; step?: number }
   | { t: 'tag'; name: string; value: string }
   | { t: 'artifact'; path: string }
-  | { t: 'state'; state: string; key?: string; detail?: string };
+  | { t: 'state'; state: string; key?: string; detail?: string }
+  /** The node's failure (its STAGE_FAILED, the stage's own error as the cause), rebuilt by the submitter. */
+  | { t: 'error'; error: SerializedError };
 
 /** Job side: the node's events and tracking calls as lines on `out`; other nodes' events are dropped. */
 export function jobLineWriter(
   out: NodeJS.WritableStream,
   nodeId: string,
-): { onEvent(event: RunEvent): void; tracker: Tracker } {
+): { onEvent(event: RunEvent): void; tracker: Tracker; error(error: Error): void } {
   const write = (line: JobLine) => out.write(`${LINE_PREFIX}${JSON.stringify(line)}\n`);
   let lastProgress = 0;
   return {
+    error: (error) => write({ t: 'error', error: serializeError(error) }),
     onEvent(event) {
       if (!('id' in event) || event.id !== nodeId) return;
       if (event.type === 'log') write({ t: 'log', level: event.level, message: event.message });
@@ -80,10 +84,10 @@ export function parseJobLine(line: string): JobLine | undefined {
 /** Submitter side: replays a job's lines into the node's context channels. */
 export function jobLineRelay(channels: ContextChannels): {
   relay(line: JobLine): void;
-  /** The node's last state line (`succeeded`, `cached`, `failed` + detail...). */
-  readonly last: { state?: string; detail?: string };
+  /** The node's last state line (`succeeded`, `cached`, `failed` + detail...), and its error line. */
+  readonly last: { state?: string; detail?: string; error?: SerializedError };
 } {
-  const last: { state?: string; detail?: string } = {};
+  const last: { state?: string; detail?: string; error?: SerializedError } = {};
   let total = -1;
   let label: string | undefined;
   let done = 0;
@@ -112,6 +116,9 @@ export function jobLineRelay(channels: ContextChannels): {
         case 'state':
           last.state = line.state;
           last.detail = line.detail;
+          return;
+        case 'error':
+          last.error = line.error;
           return;
       }
     },

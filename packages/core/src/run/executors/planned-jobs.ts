@@ -3,22 +3,22 @@ import type { Plan } from '../plan.ts';
 import { batchLogPath, jobName } from './batch-executor.ts';
 import { JOB_ID } from './batch-scheduler.ts';
 import type { ExecutorSettings } from './executor-config.ts';
-import { jobResources, sbatchArgs } from './resources.ts';
-import { sbatchJobArgs } from './slurm/slurm-scheduler.ts';
+import { schedulerOf } from './registry.ts';
+import { jobResources } from './resources.ts';
 
-/** What `serx plan --executor slurm` shows for a node that would be submitted. */
+/** What `serx plan --executor <scheduler>` shows for a node that would be submitted. */
 export interface PlannedJob {
   executor: string;
   resources: ReturnType<typeof jobResources>;
-  /** The submission arguments (sbatch) for these resources. */
+  /** The scheduler's submission arguments (Slurm: sbatch's), the whole line when known. */
   args: string[];
 }
 
 /**
  * Per node that misses or waits: the job it would be submitted as; undefined for local executors.
- * Given where the jobs would run (`at`), the arguments are the whole sbatch line as submitted (job
- * name, log path as escaped for sbatch, working directory, resources); a node whose key is not
- * known yet (pending) shows `<key>` in its place.
+ * Given where the jobs would run (`at`), the arguments are the whole submission line as submitted
+ * (Slurm: job name, log path as escaped for sbatch, working directory, resources), else those of
+ * the resources; a node whose key is not known yet (pending) shows `<key>` in its place.
  */
 export function plannedJobs(
   graph: Graph,
@@ -26,21 +26,23 @@ export function plannedJobs(
   settings: ExecutorSettings,
   at?: { cacheDir: string; cwd: string },
 ): { [nodeId: string]: PlannedJob } | undefined {
-  if (settings.kind !== 'slurm') return undefined;
+  const scheduler = schedulerOf(settings.kind);
+  if (!scheduler) return undefined;
   const jobs: { [nodeId: string]: PlannedJob } = {};
   for (const planned of plan.nodes) {
     if (planned.status === 'hit') continue;
     const node = graph.nodes.get(planned.id) as GraphNode;
     const resources = jobResources(node, settings);
     const key = planned.key ?? '<key>';
+    const resourceArgs = scheduler.resourceArgs(resources);
     const args = at
-      ? sbatchJobArgs({
+      ? scheduler.submitArgs({
           name: planned.key ? jobName(node, planned.key) : `serx-<key>-${jobName(node, '').slice(6)}`,
           log: batchLogPath(at.cacheDir, settings.kind, key, JOB_ID),
           cwd: at.cwd,
-          args: sbatchArgs(resources),
+          args: resourceArgs,
         })
-      : sbatchArgs(resources);
+      : resourceArgs;
     jobs[planned.id] = { executor: settings.kind, resources, args };
   }
   return jobs;

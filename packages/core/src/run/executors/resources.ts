@@ -40,18 +40,3 @@ export function jobResources(node: GraphNode, settings: ExecutorSettings): JobRe
     ...settings.stages?.[node.stageId],
   };
 }
-
-/** The sbatch arguments of `resources`, in a fixed order. */
-export function sbatchArgs(resources: JobResources): string[] {
-  const r = resources;
-  return [
-    ...(r.cpus ? ['--ntasks=1', `--cpus-per-task=${r.cpus}`] : []),
-    ...(r.mem ? [`--mem=${r.mem}`] : []),
-    ...(r.time ? [`--time=${r.time}`] : []),
-    ...(r.gres ? [`--gres=${r.gres}`] : []),
-    ...(r.partition ? [`--partition=${r.partition}`] : []),
-    ...(r.account ? [`--account=${r.account}`] : []),
-    ...(r.qos ? [`--qos=${r.qos}`] : []),
-    ...(r.extra ?? []),
-  ];
-}

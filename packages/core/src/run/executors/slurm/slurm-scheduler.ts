@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { SerxError } from '../../../errors.ts';
 import type { BatchJob, BatchScheduler, JobStatus } from '../batch-scheduler.ts';
 import { isFinished, JOB_ID } from '../batch-scheduler.ts';
+import type { JobResources } from '../resources.ts';
 import { parseSbatch, parseScontrolJob, parseSqueue, SQUEUE_FORMAT } from './slurm-parse.ts';
 
 function run(
@@ -23,6 +24,21 @@ function run(
     });
     if (input !== undefined) child.stdin?.end(input);
   });
+}
+
+/** The sbatch arguments of `resources`, in a fixed order. */
+export function sbatchArgs(resources: JobResources): string[] {
+  const r = resources;
+  return [
+    ...(r.cpus ? ['--ntasks=1', `--cpus-per-task=${r.cpus}`] : []),
+    ...(r.mem ? [`--mem=${r.mem}`] : []),
+    ...(r.time ? [`--time=${r.time}`] : []),
+    ...(r.gres ? [`--gres=${r.gres}`] : []),
+    ...(r.partition ? [`--partition=${r.partition}`] : []),
+    ...(r.account ? [`--account=${r.account}`] : []),
+    ...(r.qos ? [`--qos=${r.qos}`] : []),
+    ...(r.extra ?? []),
+  ];
 }
 
 function shellQuote(word: string): string {
@@ -94,6 +110,30 @@ export class SlurmScheduler implements BatchScheduler {
 
   async cancel(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await run('scancel', [...ids]);
+  }
+
+  async alive(id: string): Promise<boolean> {
+    let state: string;
+    try {
+      // any user's job (a shared cache), finished ones included while Slurm remembers them
+      state = (await run('squeue', ['-h', '--states=all', '-j', id, '-o', '%T'])).trim();
+    } catch (error) {
+      if (/Invalid job id/i.test(String((error as Error).message))) return false;
+      throw error;
+    }
+    return state !== '' && !isFinished(state.split(/\s/)[0] as string);
+  }
+
+  currentJob(env: NodeJS.ProcessEnv): string | undefined {
+    return env.SLURM_JOB_ID || undefined;
+  }
+
+  resourceArgs(resources: JobResources): string[] {
+    return sbatchArgs(resources);
+  }
+
+  submitArgs(job: Pick<BatchJob, 'name' | 'log' | 'cwd' | 'args'>): string[] {
+    return sbatchJobArgs(job);
   }
 
   private async show(id: string): Promise<JobStatus | undefined> {

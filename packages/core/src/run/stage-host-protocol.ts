@@ -1,8 +1,13 @@
+/**
+ * The one protocol between a runner and a stage host (`stage-host.ts`), whatever carries it: a
+ * child process's IPC channel (ProcessExecutor) or a worker thread's port (WorkerThreadExecutor).
+ */
 import type { StageResult } from '../contract.ts';
+import type { SerializedError } from '../errors.ts';
 import type { ContextChannels, ContextData } from './context.ts';
 
-/** Parent → worker. */
-export type ToWorker =
+/** Runner → host. */
+export type ToHost =
   | {
       type: 'run';
       plugin: string;
@@ -16,8 +21,8 @@ export type ToWorker =
     }
   | { type: 'abort'; reason: string };
 
-/** Worker → parent. */
-export type FromWorker =
+/** Host → runner. */
+export type FromHost =
   | { type: 'log'; level: 'debug' | 'info' | 'warn'; message: string }
   | { type: 'total'; units: number; label?: string }
   | { type: 'tick'; units?: number }
@@ -27,13 +32,14 @@ export type FromWorker =
   | { type: 'done'; result: StageResult | undefined; reusable?: boolean }
   | {
       type: 'error';
-      error: { name: string; message: string; stack?: string; code?: string };
+      /** The stage's error as data; `deserializeError` rebuilds it (a SerxError keeps its code). */
+      error: SerializedError;
       /** The host is clean (nothing of the stage left running) and waits for another task. */
       reusable?: boolean;
     };
 
 /** Hands a progress/log/metric message of a stage host to the runner's channels; false for others. */
-export function relay(message: FromWorker, channels: ContextChannels): boolean {
+export function relay(message: FromHost, channels: ContextChannels): boolean {
   switch (message.type) {
     case 'log':
       channels.log[message.level](message.message);
