@@ -43,6 +43,40 @@ export function convFlops(
   return { flops: 2 * batch * t * c * filters * kernel[0] * kernel[1] * cin, frames: t, ceps: c };
 }
 
+/** One convolution layer of an encoder structure's `conv` param. */
+export interface ConvLayer {
+  filters: number;
+  kernelSize: [number, number];
+  strides: [number, number];
+}
+
+/**
+ * Forward FLOPs of a stack of convolutions over `[batch, frames, ceps, 1]`, and the shape it leaves
+ * (`frames × ceps × cin` per utterance).
+ */
+export function convStackFlops(
+  batch: number,
+  frames: number,
+  ceps: number,
+  layers: readonly ConvLayer[],
+): { flops: number; frames: number; ceps: number; cin: number } {
+  return layers.reduce(
+    (acc, layer) => {
+      const c = convFlops(
+        batch,
+        acc.frames,
+        acc.ceps,
+        acc.cin,
+        layer.filters,
+        layer.kernelSize,
+        layer.strides,
+      );
+      return { flops: acc.flops + c.flops, frames: c.frames, ceps: c.ceps, cin: layer.filters };
+    },
+    { flops: 0, frames, ceps, cin: 1 },
+  );
+}
+
 /** Forward FLOPs of `rows × inputs` through a dense `inputs → units` layer. */
 export const denseFlops = (rows: number, inputs: number, units: number) => 2 * rows * inputs * units;
 

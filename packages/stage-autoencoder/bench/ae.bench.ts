@@ -17,7 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32, threadBudget } from '@serx/core';
 import { loadTensorflow } from '@serx/tf-backend';
-import { convFlops, denseFlops, peakFlops, trainingFlops, utilisation } from '../../../bench/utilisation.ts';
+import {
+  type ConvLayer,
+  convStackFlops,
+  denseFlops,
+  peakFlops,
+  trainingFlops,
+  utilisation,
+} from '../../../bench/utilisation.ts';
 import { buildStructure } from '../src/structures/build.ts';
 import { registerBuiltinStructures } from '../src/structures/builtin.ts';
 import { openCorpus } from '../src/training/corpus.ts';
@@ -139,23 +146,7 @@ console.log(
 const rounds: { tfjs: number; keras: number; tfjsCpu: number; kerasCpu: number }[] = [];
 // One step's FLOPs: encoder convs + bottleneck dense, the decoder mirrors them (its transposed
 // convolutions cost what the convolutions they mirror cost), × 3 for forward + backward.
-const convs = (
-  params.conv as { filters: number; kernelSize: [number, number]; strides: [number, number] }[]
-).reduce(
-  (acc, layer) => {
-    const c = convFlops(
-      cfg.batch,
-      acc.frames,
-      acc.ceps,
-      acc.cin,
-      layer.filters,
-      layer.kernelSize,
-      layer.strides,
-    );
-    return { flops: acc.flops + c.flops, frames: c.frames, ceps: c.ceps, cin: layer.filters };
-  },
-  { flops: 0, frames: cfg.frames, ceps: cfg.numCeps, cin: 1 },
-);
+const convs = convStackFlops(cfg.batch, cfg.frames, cfg.numCeps, params.conv as ConvLayer[]);
 const stepFlops = trainingFlops(
   2 * (convs.flops + denseFlops(cfg.batch * convs.frames, convs.ceps * convs.cin, params.units)),
 );

@@ -27,7 +27,8 @@ import { threadBudget } from '@serx/core';
 import { buildStructure, registerBuiltinStructures, useNativeReluGrad } from '@serx/stage-autoencoder';
 import { loadTensorflow } from '@serx/tf-backend';
 import {
-  convFlops,
+  type ConvLayer,
+  convStackFlops,
   denseFlops,
   lstmFlops,
   peakFlops,
@@ -72,23 +73,7 @@ const regularisedModes = { both: [false, true], on: [true], off: [false] }[
 const target = env('BENCH_TARGET', 1.2);
 const peak = peakFlops(cfg.threads);
 // One step's FLOPs from the layer shapes (forward × 3, see bench/utilisation.ts).
-const convForward = (
-  params.conv as { filters: number; kernelSize: [number, number]; strides: [number, number] }[]
-).reduce(
-  (acc, layer) => {
-    const c = convFlops(
-      cfg.batch,
-      acc.frames,
-      acc.ceps,
-      acc.cin,
-      layer.filters,
-      layer.kernelSize,
-      layer.strides,
-    );
-    return { flops: acc.flops + c.flops, frames: c.frames, ceps: c.ceps, cin: layer.filters };
-  },
-  { flops: 0, frames: cfg.frames, ceps: cfg.numCeps, cin: 1 },
-);
+const convForward = convStackFlops(cfg.batch, cfg.frames, cfg.numCeps, params.conv as ConvLayer[]);
 const headForward =
   lstmFlops(cfg.batch, bottleneck.seqSteps, bottleneck.units, cfg.lstmUnits) +
   denseFlops(cfg.batch, cfg.lstmUnits, cfg.hiddenUnits) +
