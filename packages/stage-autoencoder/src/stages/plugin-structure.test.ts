@@ -13,7 +13,7 @@ let store: string;
 const packageDir = join(import.meta.dirname, '../..');
 
 beforeAll(async () => {
-  await plugin.setup!();
+  await plugin.register!();
   store = join(mkdtempSync(join(tmpdir(), 'serx-ae-')), 'store');
   await writeSyntheticStore(store, { utterances: 8, dims: 8, minFrames: 15, maxFrames: 30, seed: 2 });
 });

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { sha256 } from '../key.ts';
 import type { ModuleScan } from './scan-module.ts';
 
-/** One source file as last seen: its identity on disk, content hash and module structure. */
-export interface SourceRecord extends ModuleScan {
+/** One source file as last seen: its identity on disk, the hash of its normalised code and its module structure. */
+export interface SourceRecord extends Omit<ModuleScan, 'normalHash'> {
   size: number;
   mtimeMs: number;
+  /** {@link ModuleScan.normalHash}: formatting, comments and import order change no key. */
   sha256: string;
 }
 
@@ -17,7 +17,7 @@ interface IndexFile {
 }
 
 // Bump when ModuleScan's meaning changes: older records are then scanned again.
-const FORMAT = 1;
+const FORMAT = 2; // 2: sha256 is the normalised module's hash, not the file's
 
 /**
  * Source files by (path, size, mtime): each file is read, hashed and scanned for imports once, and
@@ -47,12 +47,8 @@ export class SourceIndex {
     if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) return known;
     const source = await readFile(path);
     const { scanModule } = await import('./scan-module.ts'); // loads esbuild only when needed
-    const record: SourceRecord = {
-      size: info.size,
-      mtimeMs: info.mtimeMs,
-      sha256: sha256(source),
-      ...(await scanModule(source.toString('utf8'), path)),
-    };
+    const { normalHash, ...scan } = await scanModule(source.toString('utf8'), path);
+    const record: SourceRecord = { size: info.size, mtimeMs: info.mtimeMs, sha256: normalHash, ...scan };
     this.records.set(path, record);
     this.dirty = true;
     return record;

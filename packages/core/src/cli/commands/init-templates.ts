@@ -115,7 +115,7 @@ export const plugin = definePlugin({
   name: 'my-encoders',
   version: '1.0.0',
   stages: [],
-  setup() {
+  register() {
     registerEncoderStructure(wideCnn);
   },
 });
