@@ -17,12 +17,12 @@ export { type GraphFormat, renderGraph } from './graph/render.ts';
 export type * from './graph/types.ts';
 export { loadPlugin, loadPlugins } from './plugins/load-plugins.ts';
 export { addPathFormats } from './plugins/params-schema.ts';
+export { createRegistry, type RegisteredStage, type Registry } from './plugins/registry.ts';
 export {
   schemaValidator,
   type Validator,
   type ValidatorProfile,
 } from './plugins/validators.ts';
-export { createRegistry, type RegisteredStage, type Registry } from './plugins/registry.ts';
 export type { ContextChannels, ContextData } from './run/context.ts';
 export type { NodeState, RunEvent } from './run/events.ts';
 export { type Executor, InProcessExecutor, type StageTask } from './run/executor.ts';

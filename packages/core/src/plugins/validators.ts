@@ -77,7 +77,8 @@ function instance(profile: ValidatorProfile): AjvInstance {
     ajvModule ??= require('ajv') as AjvModule;
     const { Ajv, _ } = ajvModule;
     ajv = new Ajv({ ...PROFILES[profile], code: { source: true, formats: _`require(${FORMATS_ID})` } });
-    if (profile === 'params') for (const [name, check] of Object.entries(PATH_FORMAT_CHECKS)) ajv.addFormat(name, check);
+    if (profile === 'params')
+      for (const [name, check] of Object.entries(PATH_FORMAT_CHECKS)) ajv.addFormat(name, check);
     instances.set(profile, ajv);
   }
   return ajv;

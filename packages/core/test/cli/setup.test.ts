@@ -59,7 +59,7 @@ describe('serx setup', () => {
     expect(steps[1]?.step).toBe(a);
   });
 
-  it("runs a step two plugins share once, --force reaches it, --check reports it", async () => {
+  it('runs a step two plugins share once, --force reaches it, --check reports it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serx-setup-'));
     const marker = join(dir, 'marker.txt');
     const a = studyPlugin(dir, 'a.mjs', marker);
@@ -72,7 +72,7 @@ describe('serx setup', () => {
     expect(io.out()).toMatch(/serx setup: done \(.*fixture-kernel/);
     expect(await io.run('setup', '--plugin', a, '--check')).toBeLessThanOrEqual(1);
     expect(io.out()).toContain('fixture-kernel: ok (marker)');
-  });
+  }, 120_000); // loads the installed default plugins and runs their (idempotent) steps too
 
   it('names the steps there are when --force names none of them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serx-setup-'));
@@ -80,11 +80,14 @@ describe('serx setup', () => {
     const io = cli(dir);
     expect(await io.run('setup', '--plugin', a, '--force', 'tensorflw')).toBe(2);
     expect(io.err()).toMatch(/--force tensorflw: no such provisioning step \(.*fixture-kernel/);
-  });
+  }, 60_000);
 
   it('refuses a plugin that still has the old setup() hook, naming register()', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serx-setup-'));
-    writeFileSync(join(dir, 'old.mjs'), "export default { name: 'old', version: '1', stages: [], setup() {} };\n");
+    writeFileSync(
+      join(dir, 'old.mjs'),
+      "export default { name: 'old', version: '1', stages: [], setup() {} };\n",
+    );
     const error = await loadPlugin('./old.mjs', dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SerxError);
     expect(error).toMatchObject({ code: 'PLUGIN_INVALID' });

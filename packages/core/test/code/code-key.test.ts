@@ -141,7 +141,10 @@ describe('the code in the cache key', { timeout: 60_000 }, () => {
   });
 
   it('names an import that resolves to nothing in `serx why`', async () => {
-    const revert = await edit('lib/numbers.ts', (t) => `${t}\nexport const later = () => import('./not-written-yet.ts');\n`);
+    const revert = await edit(
+      'lib/numbers.ts',
+      (t) => `${t}\nexport const later = () => import('./not-written-yet.ts');\n`,
+    );
     const changed = await plan();
     expect(changed.make).toEqual([
       'miss',

@@ -92,8 +92,10 @@ it("reordering a barrel's exports and a module's imports keeps the hash; changin
   // (biome would sort them back; the key must not care either way)
   expect(reordered).not.toBe(source);
   expect(await hashOf(reordered, file)).toBe(await hashOf(source, file));
-  const imports = "import { b } from './b.ts';\nimport { a, c } from './a.ts';\nexport const x = a + b + c;\n";
-  const swapped = "import { c, a } from './a.ts';\nimport { b } from './b.ts';\nexport const x = a + b + c;\n";
+  const imports =
+    "import { b } from './b.ts';\nimport { a, c } from './a.ts';\nexport const x = a + b + c;\n";
+  const swapped =
+    "import { c, a } from './a.ts';\nimport { b } from './b.ts';\nexport const x = a + b + c;\n";
   expect(await hashOf(swapped, 'x.ts')).toBe(await hashOf(imports, 'x.ts'));
   expect(await hashOf(source.replace("'./cli/main.ts'", "'./cli/main-other.ts'"), file)).not.toBe(
     await hashOf(source, file),

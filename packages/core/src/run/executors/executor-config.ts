@@ -9,8 +9,8 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import type { Json } from '../../contract.ts';
 import { SerxError } from '../../errors.ts';
-import { schemaValidator } from '../../plugins/validators.ts';
 import type { ResolvedSpec } from '../../graph/types.ts';
+import { schemaValidator } from '../../plugins/validators.ts';
 import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from './executor-schema.ts';
 import type { JobResources, ResourceClass } from './resources.ts';
 
