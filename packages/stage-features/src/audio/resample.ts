@@ -29,9 +29,12 @@ function converter(from: number, to: number, quality: ResampleQuality): Promise<
       void old.then((s) => s.destroy());
     }
     // libsamplerate's wasm loads on the first resample, not with the plugin.
-    src = import('@alexanderolsen/libsamplerate-js').then(({ default: lib }) =>
-      lib.create(1, from, to, { converterType: CONVERTER[quality] }),
-    );
+    // (a UMD bundle: its `create` is on the default export under Node, on the namespace under a
+    // loader that applies its own CommonJS interop, e.g. in worker threads run through tsx)
+    src = import('@alexanderolsen/libsamplerate-js').then((module) => {
+      const lib = (module.default ?? module) as typeof libsamplerate;
+      return lib.create(1, from, to, { converterType: CONVERTER[quality] });
+    });
     converters.set(key, src);
   }
   return src;
