@@ -1,19 +1,26 @@
 // Bench: start-up of the in-repo serx (TypeScript sources through tsx) vs an installed serx (the
 // packed tarballs, built JS, no loader): `serx --version` and a no-op rerun of the smoke spec (every
 // stage cached), interleaved, min/median of --runs each; plus tarball and fresh-install sizes.
-//   npm run bench -- startup [--runs 10] [--study DIR]   (--study: a folder where the tarballs are
-//   installed already; default: pack and install into a temp folder)
+//   npm run bench -- startup [--runs 10] [--study DIR] [--baseline CHECKOUT]
+//   (--study: a folder where the tarballs are installed already; default: pack and install into a
+//   temp folder. --baseline: another checkout of serx, e.g. `git worktree add --detach ../base main`
+//   + `npm ci --ignore-scripts`, measured the same way, interleaved with this one: before/after in
+//   one run)
 // The first rerun of each is untimed: it fills that serx's cache (the code fingerprint differs
 // between sources and built JS, so each has its own cache under ~/.cache/serx/startup-bench-*).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '10' }, study: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '10' },
+    study: { type: 'string' },
+    baseline: { type: 'string' },
+  },
 });
 const RUNS = Number(values.runs);
 const data = resolve(process.env.SERX_DATA ?? join(root, '..', 'shared', 'corpora'));
@@ -34,12 +41,14 @@ function du(path: string): string {
   return sh('du', ['-sh', path], root).split('\t')[0]!;
 }
 
-let study = values.study;
-let work: string | undefined;
-if (!study) {
-  work = mkdtempSync(join(tmpdir(), 'serx-startup-bench-'));
+/** Packs `checkout`'s packages, installs them into a fresh study and runs its `serx setup`. */
+function installStudy(checkout: string, label: string, work: string): string {
   const reports = JSON.parse(
-    sh(process.execPath, [join(root, 'scripts/pack.mjs'), '--out', join(work, 'packs'), '--json'], root),
+    sh(
+      process.execPath,
+      [join(checkout, 'scripts/pack.mjs'), '--out', join(work, 'packs'), '--json'],
+      checkout,
+    ),
   ) as {
     name: string;
     filename: string;
@@ -48,12 +57,12 @@ if (!study) {
     entryCount: number;
     tarball: string;
   }[];
-  console.log('| tarball | packed | unpacked | files |\n|---|---:|---:|---:|');
+  console.log(`${label}:\n| tarball | packed | unpacked | files |\n|---|---:|---:|---:|`);
   for (const r of reports)
     console.log(
       `| ${r.filename} | ${(r.size / 1024).toFixed(0)} kB | ${(r.unpackedSize / 1024).toFixed(0)} kB | ${r.entryCount} |`,
     );
-  study = join(work, 'study');
+  const study = join(work, 'study');
   mkdirSync(study);
   writeFileSync(join(study, 'package.json'), '{ "name": "study", "private": true }\n');
   sh(
@@ -72,27 +81,42 @@ if (!study) {
     `\nfresh install (node_modules, ${reports.length} serx packages + their dependencies): ${du(join(study, 'node_modules'))}`,
   );
   sh(join(study, 'node_modules/.bin/serx'), ['setup'], study);
+  return study;
 }
-mkdirSync(join(study, 'smoke'), { recursive: true });
-for (const spec of ['smoke.yaml', 'paper.yaml'])
-  copyFileSync(join(root, 'experiments', spec), join(study, 'smoke', spec));
 
-const variants = [
-  {
-    name: 'in-repo (tsx, sources)',
-    bin: join(root, 'packages/core/bin/serx.mjs'),
-    cwd: root,
-    spec: 'experiments/smoke.yaml',
-    cache: 'repo',
-  },
-  {
-    name: 'installed (built JS)',
-    bin: join(study, 'node_modules/@serx/core/bin/serx.mjs'),
-    cwd: study,
-    spec: 'smoke/smoke.yaml',
-    cache: 'installed',
-  },
+const work = mkdtempSync(join(tmpdir(), 'serx-startup-bench-'));
+const checkouts = [
+  ...(values.baseline ? [{ label: 'before', dir: resolve(values.baseline) }] : []),
+  { label: values.baseline ? 'after' : '', dir: root },
 ];
+const variants: { name: string; bin: string; cwd: string; spec: string; cache: string }[] = [];
+for (const [i, checkout] of checkouts.entries()) {
+  const study =
+    values.study && !values.baseline
+      ? values.study
+      : installStudy(checkout.dir, checkout.label || 'serx', join(work, String(i)));
+  if (!existsSync(join(work, String(i)))) mkdirSync(join(work, String(i)), { recursive: true });
+  mkdirSync(join(study, 'smoke'), { recursive: true });
+  for (const spec of ['smoke.yaml', 'paper.yaml'])
+    copyFileSync(join(checkout.dir, 'experiments', spec), join(study, 'smoke', spec));
+  const tag = checkout.label ? `${checkout.label}: ` : '';
+  variants.push(
+    {
+      name: `${tag}in-repo (tsx, sources)`,
+      bin: join(checkout.dir, 'packages/core/bin/serx.mjs'),
+      cwd: checkout.dir,
+      spec: 'experiments/smoke.yaml',
+      cache: `${checkout.label || 'this'}-repo`,
+    },
+    {
+      name: `${tag}installed (built JS)`,
+      bin: join(study, 'node_modules/@serx/core/bin/serx.mjs'),
+      cwd: study,
+      spec: 'smoke/smoke.yaml',
+      cache: `${checkout.label || 'this'}-installed`,
+    },
+  );
+}
 
 function timed(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
   const started = process.hrtime.bigint();
@@ -131,4 +155,4 @@ for (const [key, xs] of samples) {
   const [who, what] = key.split(' | ');
   console.log(`| ${who} | ${what} | ${Math.min(...xs).toFixed(3)} s | ${median(xs).toFixed(3)} s |`);
 }
-if (work) rmSync(work, { recursive: true, force: true }); // ~1 GB with the native addon's libtensorflow
+rmSync(work, { recursive: true, force: true }); // ~1 GB per study with the native addon's libtensorflow

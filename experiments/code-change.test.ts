@@ -4,12 +4,12 @@
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { cp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadSpec, openCache, planGraph } from '@serx/core';
+import { loadSpec, openCache, planGraph, STUDY_PLUGIN_FILES } from '@serx/core';
 import { beforeAll, expect, it } from 'vitest';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -19,9 +19,10 @@ let spec: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'serx-code-change-'));
-  await cp(join(root, 'packages/stage-autoencoder/test/fixtures/my-plugin'), join(work, 'my-plugin'), {
-    recursive: true,
-  });
+  // The study plugin `serx init` scaffolds (the walk-through's one source), as its ./my-plugin.
+  await mkdir(join(work, 'my-plugin'));
+  for (const [file, text] of Object.entries(STUDY_PLUGIN_FILES))
+    await writeFile(join(work, 'my-plugin', file), text);
   // A user's research project: serx installed beside it, the plugin in a folder of it.
   await symlink(join(root, 'node_modules'), join(work, 'node_modules'));
   await writeFile(

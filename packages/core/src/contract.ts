@@ -344,6 +344,23 @@ export interface DoctorCheck {
 }
 
 /**
+ * A named step of `serx setup`: something a plugin needs provisioned on the machine before its
+ * stages run at full speed (a native addon to build, a library to download). Plugins that share a
+ * step list the same one: setup runs each name once, in the order first listed. A step is
+ * idempotent: done already, it says so and returns.
+ */
+export interface ProvisionStep {
+  name: string;
+  /** Read-only: whether the step is done (`serx setup --check`). */
+  check(): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * Does the step. `force`: redo it even when done (`serx setup --force`). Progress goes to the
+   * terminal; a failure the plugin can live with (a fallback exists) is said there and resolves.
+   */
+  run(options: { force: boolean; retryCommand: string }): Promise<void>;
+}
+
+/**
  * What a plugin package exports (as its default export or as a named `plugin` export): its
  * name and version (part of every cache key of its stages) and its stages.
  */
@@ -360,8 +377,13 @@ export interface SerxPlugin {
    * declared with one of these types is validated by it before publishing.
    */
   artifactTypes?: ArtifactTypeDefinition[];
-  /** Called once when the plugin is loaded (e.g. to register encoder structures). */
-  setup?(): void | Promise<void>;
+  /** Provisioning steps for `serx setup` (native addons, downloaded libraries). */
+  provision?: ProvisionStep[];
+  /**
+   * Called once when the plugin is loaded, in every process that runs its stages (e.g. to register
+   * encoder structures or corpus readers). Not related to `serx setup` (that is {@link provision}).
+   */
+  register?(): void | Promise<void>;
 }
 
 /** Declares a plugin; returns its argument. */

@@ -6,6 +6,8 @@ export type { CodeFingerprint } from './cache/code/code-fingerprint.ts';
 export { contentHash } from './cache/hash-tree.ts';
 export { type CacheKeyInput, cacheKey } from './cache/key.ts';
 export type { EntryManifest, OutputManifest } from './cache/manifest.ts';
+/** The study plugin `serx init` scaffolds (the wide-cnn walk-through), by file name: one source for docs and tests. */
+export { STUDY_PLUGIN_FILES } from './cli/commands/init-templates.ts';
 export { main } from './cli/main.ts';
 export { overridesOf } from './cli/overrides.ts';
 export { specJsonSchema } from './cli/spec-json-schema.ts';
@@ -18,6 +20,11 @@ export type * from './graph/types.ts';
 export { loadPlugin, loadPlugins } from './plugins/load-plugins.ts';
 export { addPathFormats } from './plugins/params-schema.ts';
 export { createRegistry, type RegisteredStage, type Registry } from './plugins/registry.ts';
+export {
+  schemaValidator,
+  type Validator,
+  type ValidatorProfile,
+} from './plugins/validators.ts';
 export type { ContextChannels, ContextData } from './run/context.ts';
 export type { NodeState, RunEvent } from './run/events.ts';
 export {

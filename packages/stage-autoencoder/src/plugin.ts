@@ -1,5 +1,5 @@
 import { definePlugin } from '@serx/core';
-import { backendDoctorCheck } from '@serx/tf-backend';
+import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend';
 import pkg from '../package.json' with { type: 'json' };
 import { pretrain } from './stages/pretrain.ts';
 import { registerBuiltinStructures } from './structures/builtin.ts';
@@ -10,5 +10,6 @@ export const plugin = definePlugin({
   version: pkg.version,
   stages: [pretrain],
   doctor: [backendDoctorCheck],
-  setup: registerBuiltinStructures,
+  provision: [tensorflowProvisionStep],
+  register: registerBuiltinStructures,
 });

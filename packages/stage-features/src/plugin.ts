@@ -2,6 +2,7 @@ import { definePlugin } from '@serx/core';
 import pkg from '../package.json' with { type: 'json' };
 import { featuresCommand } from './cli/features-command.ts';
 import { registerBuiltinReaders } from './corpora/builtin.ts';
+import { ffmpegCheck, mfccKernelStep } from './provision.ts';
 import { ingest } from './stages/ingest.ts';
 import { mfcc } from './stages/mfcc.ts';
 import { select } from './stages/select.ts';
@@ -10,7 +11,8 @@ import { featureStoreProblem } from './store/check-store.ts';
 
 /**
  * The `@serx/stage-features` plugin: stages `features:ingest`, `features:split`, `features:mfcc`,
- * `features:select`, the built-in corpus readers and the `serx features <audio-file>` command.
+ * `features:select`, the built-in corpus readers, the `serx features <audio-file>` command, the
+ * `mfcc-kernel` step of `serx setup` and the ffmpeg line of `serx doctor`.
  */
 export const plugin = definePlugin({
   name: '@serx/stage-features',
@@ -24,5 +26,7 @@ export const plugin = definePlugin({
       validate: featureStoreProblem,
     },
   ],
-  setup: registerBuiltinReaders,
+  doctor: [ffmpegCheck],
+  provision: [mfccKernelStep],
+  register: registerBuiltinReaders,
 });

@@ -17,9 +17,9 @@ describe('plugin', () => {
       ['features:select', ['features'], ['features'], 'io'],
     ]);
     expect(plugin.stages[2]!.inputs.statistics).toMatchObject({ many: true, optional: true, fits: true });
-    expect(plugin.setup).toBeDefined();
+    expect(plugin.register).toBeDefined();
     // test/setup.ts has run setup already; running it again is harmless (same objects).
-    plugin.setup!();
+    plugin.register!();
     expect(listCorpusReaders().map((r) => [r.name, r.labelled, r.labels?.length ?? null])).toEqual([
       ['emodb', true, 7],
       ['emovo', true, 7],

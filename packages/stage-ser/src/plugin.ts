@@ -1,6 +1,6 @@
 import { definePlugin } from '@serx/core';
 import { registerBuiltinStructures } from '@serx/stage-autoencoder';
-import { backendDoctorCheck } from '@serx/tf-backend';
+import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend';
 import pkg from '../package.json' with { type: 'json' };
 import { baseline } from './stages/baseline.ts';
 import { finetune } from './stages/finetune.ts';
@@ -13,7 +13,8 @@ export const plugin = definePlugin({
   version: pkg.version,
   stages: [train, finetune, predict, baseline],
   doctor: [backendDoctorCheck],
+  provision: [tensorflowProvisionStep],
   // The default encoder structures, so a spec may train `parry-cnn` from scratch without listing
   // @serx/stage-autoencoder (registering the same structures twice is a no-op).
-  setup: () => registerBuiltinStructures(),
+  register: () => registerBuiltinStructures(),
 });

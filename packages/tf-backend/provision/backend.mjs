@@ -1,6 +1,7 @@
 // Make the native TensorFlow backend work, verify it by training, else fall back to the wasm backend
 // and say why. Records the outcome in <node_modules>/.serx-setup/state.json (read by src/state.ts).
-// Used by the repo's scripts/setup.mjs and by `serx setup` in an installed study.
+// Used by the repo's scripts/setup.mjs and, as the plugins' `tensorflow` provisioning step
+// (src/provision-step.ts), by `serx setup` in an installed study.
 import { statSync } from 'node:fs';
 import { statePath, tfjsNodeDir, verifyCommand } from './paths.mjs';
 import {
@@ -14,8 +15,8 @@ import {
 import { log, readJson, run, tail, warn, wheelCache, writeJson } from './util.mjs';
 
 const STEP = 'tensorflow';
-/** How to retry the native backend (the repo's script, or `serx setup --force-tf`). */
-let retryCommand = 'serx setup --force-tf';
+/** How to retry the native backend (the repo's script, or `serx setup --force tensorflow`). */
+let retryCommand = 'serx setup --force tensorflow';
 
 export function readState() {
   return readJson(statePath()) ?? {};

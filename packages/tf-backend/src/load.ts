@@ -16,7 +16,7 @@ export interface LoadOptions {
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const SETUP_HINT =
-  'run `npx serx setup` (`--force-tf` re-provisions the native backend; in the serx repo: `npm run setup`)';
+  'run `npx serx setup` (`--force tensorflow` re-provisions the native backend; in the serx repo: `npm run setup`)';
 // CommonJS on purpose: tfjs-node, tfjs and the wasm backend must share one tfjs-core instance.
 const require = createRequire(import.meta.url);
 const loaded = new Map<BackendName | 'auto', Promise<LoadedBackend>>();

@@ -7,7 +7,7 @@ import { registerArtifactTypes } from './artifact-types.ts';
 import { esmScopeError, isEsmInCommonJsScope } from './module-scope.ts';
 import { inPluginHook } from './plugin-hook.ts';
 
-const setUp = new WeakSet<SerxPlugin>();
+const registered = new WeakSet<SerxPlugin>();
 const origins = new Map<string, { specifier: string; fromDir: string }>();
 
 /** How the plugin named `name` was loaded, so another process can load it the same way. */
@@ -17,8 +17,8 @@ export function pluginOrigin(name: string): { specifier: string; fromDir: string
 
 /**
  * Every plugin this process loaded from a module, in load order: a stage process loads (and sets
- * up) all of them before running a stage, since a stage may use what another plugin's `setup()`
- * registered (an encoder structure or a corpus reader from the study's own plugin).
+ * registers) all of them before running a stage, since a stage may use what another plugin's
+ * `register()` registered (an encoder structure or a corpus reader from the study's own plugin).
  */
 export function loadedPluginOrigins(): { specifier: string; fromDir: string }[] {
   return [...origins.values()];
@@ -26,7 +26,7 @@ export function loadedPluginOrigins(): { specifier: string; fromDir: string }[] 
 
 /**
  * Imports plugin packages by package name (resolved from `fromDir` upwards, then from the
- * current directory) or by relative/absolute path, and runs each plugin's `setup` once. A
+ * current directory) or by relative/absolute path, and runs each plugin's `register` once. A
  * plugin module exports `plugin` (or a default export) made with `definePlugin`.
  */
 export async function loadPlugins(names: readonly string[], fromDir: string): Promise<SerxPlugin[]> {
@@ -73,10 +73,16 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
   registerArtifactTypes(plugin);
   if (typeof plugin.name === 'string' && !origins.has(plugin.name))
     origins.set(plugin.name, { specifier: name, fromDir });
-  if (plugin.setup && !setUp.has(plugin)) {
-    setUp.add(plugin);
-    const setup = plugin.setup.bind(plugin);
-    await inPluginHook(plugin.name, 'setup()', setup);
+  if (typeof (plugin as { setup?: unknown }).setup === 'function') {
+    throw new SerxError(
+      ErrorCodes.PLUGIN_INVALID,
+      `plugin '${plugin.name}' (${name}) has a \`setup()\` hook: it is called \`register()\` now (\`serx setup\` runs a plugin's \`provision\` steps); rename it`,
+    );
+  }
+  if (plugin.register && !registered.has(plugin)) {
+    registered.add(plugin);
+    const register = plugin.register.bind(plugin);
+    await inPluginHook(plugin.name, 'register()', register);
   }
   return plugin;
 }

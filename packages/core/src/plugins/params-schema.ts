@@ -1,46 +1,33 @@
 /**
- * One ajv instance for stage params: all errors, defaults applied, the path formats known.
- * Validators are compiled once per stage definition.
+ * Stage params validators: all errors, defaults applied, the path formats known, compiled once per
+ * schema content (validators.ts keeps ajv's compiled code between processes).
  */
 
-import { statSync } from 'node:fs';
-import type { ValidateFunction } from 'ajv';
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
 import type { JsonSchema, StageDefinition } from '../contract.ts';
-
-// Strict schemas: a misspelt keyword (`minimun`) in a plugin's params schema is an error at
-// registration instead of a constraint silently not checked.
-const ajv = new Ajv({
-  allErrors: true,
-  useDefaults: true,
-  strict: true,
-  strictTypes: false,
-  strictTuples: false,
-  allowUnionTypes: true,
-});
-addPathFormats(ajv);
+import { PATH_FORMAT_CHECKS, schemaValidator, type Validator } from './validators.ts';
 
 /**
- * `path`, and `existing-path` / `existing-directory` / `existing-file`, checked on paths already
- * resolved against the spec file (validate-params.ts). Exported for plugins' test contexts.
+ * Adds the `path`, `existing-path`, `existing-directory` and `existing-file` formats to an ajv
+ * instance of a plugin's own (its test contexts); serx's own validators have them.
  */
 export function addPathFormats(instance: Ajv): void {
-  const kind = (value: string) => statSync(value, { throwIfNoEntry: false });
-  instance.addFormat('path', (value: string) => value.length > 0);
-  instance.addFormat('existing-path', (value: string) => kind(value) !== undefined);
-  instance.addFormat('existing-directory', (value: string) => kind(value)?.isDirectory() === true);
-  instance.addFormat('existing-file', (value: string) => kind(value)?.isFile() === true);
+  for (const [name, check] of Object.entries(PATH_FORMAT_CHECKS)) instance.addFormat(name, check);
 }
 
 /** Formats whose strings are file system paths, resolved against the directory of the spec file. */
-export const PATH_FORMATS = new Set(['path', 'existing-path', 'existing-directory', 'existing-file']);
+export const PATH_FORMATS = new Set(Object.keys(PATH_FORMAT_CHECKS));
 
-const compiled = new WeakMap<StageDefinition, ValidateFunction>();
+const compiled = new WeakMap<StageDefinition, Validator>();
 
-export function paramsValidator(definition: StageDefinition): ValidateFunction {
+/**
+ * Strict schemas: a misspelt keyword (`minimun`) in a plugin's params schema is an error at
+ * registration instead of a constraint silently not checked.
+ */
+export function paramsValidator(definition: StageDefinition): Validator {
   let validate = compiled.get(definition);
   if (!validate) {
-    validate = ajv.compile(closedParams(definition.params));
+    validate = schemaValidator(closedParams(definition.params), 'params');
     compiled.set(definition, validate);
   }
   return validate;

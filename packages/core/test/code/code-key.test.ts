@@ -2,6 +2,7 @@ import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scanModule } from '../../src/cache/code/scan-module.ts';
 import { main } from '../../src/cli/main.ts';
 import {
   type EntryManifest,
@@ -70,7 +71,8 @@ beforeAll(async () => {
   expect(summary.counts).toMatchObject({ succeeded: 3, failed: 0 });
 }, 60_000);
 
-describe('the code in the cache key', () => {
+// Each plan loads the spec and plugin afresh: seconds on a busy 2-core machine.
+describe('the code in the cache key', { timeout: 60_000 }, () => {
   it('holds the stage module, what it imports (through barrels, name by name) and the registry entries it uses', async () => {
     const graph = await loadSpec(spec);
     const result = await planGraph(graph, await openCache(join(dir, 'cache')));
@@ -124,6 +126,35 @@ describe('the code in the cache key', () => {
     expect(changed.make).toEqual(['miss', 'code changed: code-plugin/lib/numbers.ts']);
     expect(changed.square?.[0]).toBe('pending');
     expect(changed.cube?.[0]).toBe('pending');
+    await revert();
+    expect(await plan()).toEqual(allHit);
+  });
+
+  it('formatting, comments and import order change no key', async () => {
+    await edit('stages/make.ts', (t) => {
+      const lines = t.split('\n');
+      const imports = lines.filter((l) => l.startsWith('import ')).reverse();
+      const rest = lines.filter((l) => !l.startsWith('import '));
+      return `/* a comment */\n${[...imports, ...rest].join('\n').replace(/\n\n/g, '\n\n\n').replaceAll("'", '"')}`;
+    });
+    expect(await plan()).toEqual(allHit);
+  });
+
+  it('names an import that resolves to nothing in `serx why`', async () => {
+    const revert = await edit(
+      'lib/numbers.ts',
+      (t) => `${t}\nexport const later = () => import('./not-written-yet.ts');\n`,
+    );
+    const changed = await plan();
+    expect(changed.make).toEqual([
+      'miss',
+      'code changed: code-plugin/lib/numbers.ts',
+      'import not resolved: code-plugin/lib/numbers.ts: ./not-written-yet.ts',
+    ]);
+    const why = await serx(['why', spec, 'make', '--cache', join(dir, 'cache')]);
+    expect(why.stdout).toContain(
+      '    unresolved import code-plugin/lib/numbers.ts: ./not-written-yet.ts (nothing on disk: its code is not in the key)\n',
+    );
     await revert();
     expect(await plan()).toEqual(allHit);
   });
@@ -182,8 +213,8 @@ describe('the code in the cache key', () => {
     const index = JSON.parse(await readFile(join(dir, 'cache', 'code-index.json'), 'utf8'));
     const record = index.files[join(dir, 'plugin', 'lib', 'numbers.ts')];
     expect(record).toMatchObject({ size: expect.any(Number), mtimeMs: expect.any(Number) });
-    // sha256sum of the fixture file
-    expect(record.sha256).toBe(await sha256sum(join(dir, 'plugin', 'lib', 'numbers.ts')));
+    // the hash of the normalised module (formatting and comments do not count), not of the bytes
+    expect(record.sha256).toBe(await normalHash(join(dir, 'plugin', 'lib', 'numbers.ts')));
     expect(record.imports).toEqual([]);
     expect(record.localExports).toEqual(['FACTOR', 'double']);
     expect(await readdir(join(dir, 'cache'))).toContain('code-index.json');
@@ -206,7 +237,6 @@ async function serx(argv: string[]): Promise<{ code: number; stdout: string; std
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-async function sha256sum(path: string): Promise<string> {
-  const { execFileSync } = await import('node:child_process');
-  return execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0] as string;
+async function normalHash(path: string): Promise<string> {
+  return (await scanModule(await readFile(path, 'utf8'), path)).normalHash;
 }

@@ -7,11 +7,11 @@ import { loadPlugin } from '../../src/plugins/load-plugins.ts';
 import { inPluginHook } from '../../src/plugins/plugin-hook.ts';
 
 describe('errors thrown by plugin hooks', () => {
-  it('a plugin whose setup() throws fails to load with PLUGIN_ERROR naming the plugin, the hook and the cause', async () => {
+  it('a plugin whose register() throws fails to load with PLUGIN_ERROR naming the plugin, the hook and the cause', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serx-plugin-hook-'));
     writeFileSync(
       join(dir, 'broken.mjs'),
-      "export const plugin = { name: 'broken-plugin', version: '1', stages: [], setup() { null.x; } };\n",
+      "export const plugin = { name: 'broken-plugin', version: '1', stages: [], register() { null.x; } };\n",
     );
     const error = await loadPlugin('./broken.mjs', dir).then(
       () => undefined,
@@ -20,7 +20,7 @@ describe('errors thrown by plugin hooks', () => {
     expect(error).toBeInstanceOf(SerxError);
     expect(error).toMatchObject({ code: 'PLUGIN_ERROR' });
     expect((error as SerxError).message).toMatch(
-      /^plugin broken-plugin: setup\(\) threw: Cannot read properties of null/,
+      /^plugin broken-plugin: register\(\) threw: Cannot read properties of null/,
     );
     expect((error as SerxError).cause).toBeInstanceOf(TypeError);
     expect(exitCodeOf('PLUGIN_ERROR')).toBe(1);

@@ -101,7 +101,7 @@ interface Expected {
   cache?: { fill?: string; readOnly?: boolean };
   /** Files the case needs outside the repository, in a temp dir the spec reads as `${env.CASE_TMP}`. */
   setup?: {
-    /** Copy the case's `_tmp/` there (`_package.json` becomes `package.json`: outside any "type": "module"). */
+    /** Copy the case's `outside-repo/` folder there (`_package.json` becomes `package.json`: outside any "type": "module"). */
     copy?: boolean;
     /** Empty directories to create there. */
     dirs?: string[];
@@ -182,7 +182,7 @@ async function runCase(name: string): Promise<void> {
   const caseTmp = join(work, 'case');
   await mkdir(caseTmp);
   if (expected.setup?.copy) {
-    await cp(join(dir, '_tmp'), caseTmp, { recursive: true });
+    await cp(join(dir, 'outside-repo'), caseTmp, { recursive: true });
     await rename(join(caseTmp, '_package.json'), join(caseTmp, 'package.json'));
   }
   for (const sub of expected.setup?.dirs ?? []) await mkdir(join(caseTmp, sub), { recursive: true });

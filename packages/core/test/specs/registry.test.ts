@@ -98,7 +98,7 @@ describe('loadPlugins', () => {
     writeFileSync(
       join(pkg, 'lib', 'main.mjs'),
       `export let setups = 0;
-       export default { name: '@acme/serx-extra', version: '2.0.0', setup() { setups++; },
+       export default { name: '@acme/serx-extra', version: '2.0.0', register() { setups++; },
          stages: [{ name: 'acme:noop', version: '1', params: { type: 'object' }, inputs: {}, outputs: {}, run: async () => {} }] };`,
     );
     mkdirSync(join(dir, 'specs', 'deep'), { recursive: true });

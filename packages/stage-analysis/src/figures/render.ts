@@ -1,7 +1,5 @@
 /** Vega-Lite → Vega → SVG (headless, no browser) → PNG (resvg, 2× zoom for print). */
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as vl from 'vega-lite';
 import { FONT_FAMILY, fontFiles } from './fonts.ts';
 
 export interface RenderedFigure {
@@ -28,8 +26,14 @@ export async function renderFigure(
   title: string,
   spec: vl.TopLevelSpec,
 ): Promise<RenderedFigure> {
+  // Vega, Vega-Lite and resvg load on the first figure: a plugin load (every `serx` start) stays light.
+  const [{ Resvg }, vega, { compile }] = await Promise.all([
+    import('@resvg/resvg-js'),
+    import('vega'),
+    import('vega-lite'),
+  ]);
   const full = { ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as vl.TopLevelSpec;
-  const view = new vega.View(vega.parse(vl.compile(full).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compile(full).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
   const png = new Resvg(svg, {

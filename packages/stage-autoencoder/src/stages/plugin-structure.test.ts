@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPlugin } from '@serx/core';
+import { loadPlugin, STUDY_PLUGIN_FILES } from '@serx/core';
 import { beforeAll, expect, it } from 'vitest';
 import { featuresArtifact, testContext } from '../../test/context.ts';
 import { stageParams } from '../../test/pretrain-params.ts';
@@ -10,12 +10,19 @@ import { plugin } from '../plugin.ts';
 import { pretrain } from './pretrain.ts';
 
 let store: string;
+let study: string;
 const packageDir = join(import.meta.dirname, '../..');
 
 beforeAll(async () => {
-  await plugin.setup!();
+  await plugin.register!();
   store = join(mkdtempSync(join(tmpdir(), 'serx-ae-')), 'store');
   await writeSyntheticStore(store, { utterances: 8, dims: 8, minFrames: 15, maxFrames: 30, seed: 2 });
+  // The study plugin exactly as `serx init` writes it, in a study folder that sees the repo's packages.
+  study = mkdtempSync(join(tmpdir(), 'serx-study-'));
+  mkdirSync(join(study, 'plugins', 'my-encoders'), { recursive: true });
+  for (const [file, text] of Object.entries(STUDY_PLUGIN_FILES))
+    writeFileSync(join(study, 'plugins', 'my-encoders', file), text);
+  symlinkSync(join(packageDir, '../../node_modules'), join(study, 'node_modules'));
 });
 
 it('trains a structure registered by another plugin (the README walk-through), with no change to the stage', async () => {
@@ -30,7 +37,7 @@ it('trains a structure registered by another plugin (the README walk-through), w
     code: 'autoencoder:ENCODER_STRUCTURE_UNKNOWN',
   });
 
-  await loadPlugin('./test/fixtures/my-plugin/index.ts', packageDir);
+  await loadPlugin('./plugins/my-encoders/index.ts', study);
   const { ctx } = testContext(pretrain, { params, inputs: { features: [featuresArtifact(store)] } });
   const result = await pretrain.run(ctx);
   const structure = JSON.parse(readFileSync(join(ctx.outputs.encoder!, 'structure.json'), 'utf8'));
@@ -44,17 +51,10 @@ it('trains a structure registered by another plugin (the README walk-through), w
   expect(result!.metrics!.reconstruction_mse).toBeGreaterThan(0);
 }, 30_000);
 
-it('the fixture plugin is the README walk-through, verbatim', () => {
+it("the README walk-through is `serx init`'s study plugin, verbatim", () => {
   const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) =>
     m[1]!.replace(/^ {3}/gm, '').trim(),
   );
-  for (const file of ['wide-cnn.ts', 'index.ts']) {
-    const code = readFileSync(join(packageDir, 'test/fixtures/my-plugin', file), 'utf8')
-      .split('\n')
-      .slice(1)
-      .join('\n')
-      .trim();
-    expect(blocks).toContain(code);
-  }
+  for (const text of Object.values(STUDY_PLUGIN_FILES)) expect(blocks).toContain(text.trim());
 });

@@ -1,10 +1,6 @@
-import { type Json, SerxError } from '@serx/core';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { type Json, SerxError, schemaValidator } from '@serx/core';
 import { AutoencoderErrors } from '../errors.ts';
 import type { EncoderStructure } from './registry.ts';
-
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
-const compiled = new WeakMap<object, ValidateFunction>();
 
 /**
  * The structure's params with its schema defaults applied (a new object). Invalid params are an
@@ -15,11 +11,7 @@ export function resolveStructureParams<P>(
   params: { [key: string]: Json } = {},
   specPath?: string,
 ): P {
-  let validate = compiled.get(structure.params);
-  if (!validate) {
-    validate = ajv.compile(structure.params);
-    compiled.set(structure.params, validate);
-  }
+  const validate = schemaValidator(structure.params, 'defaults');
   const resolved = structuredClone(params);
   if (!validate(resolved)) {
     const issues = (validate.errors ?? [])

@@ -1,7 +1,7 @@
 /**
  * The encoder-structure registry: the one place a CNN encoder (and its matching decoder) is looked
  * up by name. A structure is one file that calls {@link defineEncoderStructure}; a plugin package
- * makes it available by calling {@link registerEncoderStructure} from its plugin `setup()`, after
+ * makes it available by calling {@link registerEncoderStructure} from its plugin `register()`, after
  * which any spec may name it (`autoencoder:pretrain` `structure:`, `ser:train` `structure:`).
  *
  * @example
@@ -28,7 +28,7 @@
  * });
  *
  * export const plugin = definePlugin({ name: 'my-structures', version: '1', stages: [],
- *   setup() { registerEncoderStructure(tinyCnn); } });
+ *   register() { registerEncoderStructure(tinyCnn); } });
  * ```
  */
 import { type Json, type JsonSchema, recordDefiningModule, SerxError } from '@serx/core';
@@ -92,7 +92,7 @@ const registry = new Map<string, AnyStructure>();
 
 /**
  * Makes a structure available by name. Registering the same object again is a no-op (a plugin's
- * `setup()` may run more than once); another structure under a taken name is an error.
+ * `register()` may run more than once); another structure under a taken name is an error.
  */
 export function registerEncoderStructure(structure: AnyStructure): void {
   const existing = registry.get(structure.name);

@@ -1,4 +1,4 @@
-import { FLACDecoder } from '@wasm-audio-decoders/flac';
+import type { FLACDecoder } from '@wasm-audio-decoders/flac';
 import type { DecodedPcm } from './decoded.ts';
 import { firstFrameOffset, splitFlacFrames } from './flac-frames.ts';
 import { PcmLayoutError } from './pcm.ts';
@@ -56,6 +56,8 @@ function withDecoder<T extends { errors: unknown[] }>(
   const run = queue.then(async () => {
     if (shared?.key !== key) {
       if (shared) (await shared.decoder).free();
+      // The wasm decoder loads on the first FLAC file, not with the plugin.
+      const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
       const decoder = new FLACDecoder();
       shared = { key, decoder: decoder.ready.then(() => decoder) };
     }

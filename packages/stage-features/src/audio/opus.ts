@@ -1,4 +1,4 @@
-import { OggOpusDecoder } from 'ogg-opus-decoder';
+import type { OggOpusDecoder } from 'ogg-opus-decoder';
 import type { DecodedPcm } from './decoded.ts';
 import { PcmLayoutError } from './pcm.ts';
 import { ascii } from './wav.ts';
@@ -81,6 +81,7 @@ export async function decodeOggOpus(bytes: Uint8Array, rate = 48000): Promise<De
   checkOggPages(bytes);
   const sampleRate = OPUS_NATIVE_RATES.includes(rate) ? rate : 48000;
   // `sampleRate` is implemented by ogg-opus-decoder 1.7 but missing from its type declarations.
+  const { OggOpusDecoder } = await import('ogg-opus-decoder'); // loads on the first Ogg Opus file
   const decoder = new OggOpusDecoder({ sampleRate } as ConstructorParameters<typeof OggOpusDecoder>[0]);
   try {
     await decoder.ready;

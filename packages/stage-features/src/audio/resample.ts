@@ -1,4 +1,4 @@
-import libsamplerate from '@alexanderolsen/libsamplerate-js';
+import type libsamplerate from '@alexanderolsen/libsamplerate-js';
 
 type Src = Awaited<ReturnType<typeof libsamplerate.create>>;
 
@@ -28,7 +28,13 @@ function converter(from: number, to: number, quality: ResampleQuality): Promise<
       converters.delete(oldKey);
       void old.then((s) => s.destroy());
     }
-    src = libsamplerate.create(1, from, to, { converterType: CONVERTER[quality] });
+    // libsamplerate's wasm loads on the first resample, not with the plugin.
+    // (a UMD bundle: its `create` is on the default export under Node, on the namespace under a
+    // loader that applies its own CommonJS interop, e.g. in worker threads run through tsx)
+    src = import('@alexanderolsen/libsamplerate-js').then((module) => {
+      const lib = (module.default ?? module) as typeof libsamplerate;
+      return lib.create(1, from, to, { converterType: CONVERTER[quality] });
+    });
     converters.set(key, src);
   }
   return src;

@@ -11,7 +11,7 @@ import { tess } from './tess.ts';
 import { unlabelled } from './unlabelled.ts';
 import { voxceleb } from './voxceleb.ts';
 
-/** The readers this package ships; registered by its plugin's `setup()`. */
+/** The readers this package ships; registered by its plugin's `register()`. */
 export const builtinReaders = [
   emodb,
   emovo,

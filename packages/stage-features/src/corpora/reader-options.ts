@@ -1,10 +1,7 @@
-import { SerxError } from '@serx/core';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { SerxError, schemaValidator } from '@serx/core';
 import { FeaturesErrors } from '../errors.ts';
 import type { CorpusReader } from './registry.ts';
 
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
-const compiled = new WeakMap<object, ValidateFunction>();
 const NO_OPTIONS = { type: 'object', additionalProperties: false, properties: {} };
 
 /**
@@ -13,11 +10,7 @@ const NO_OPTIONS = { type: 'object', additionalProperties: false, properties: {}
  */
 export function readerOptions<O>(reader: CorpusReader<O>, options: Record<string, unknown> = {}): O {
   const schema = reader.options ?? NO_OPTIONS;
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
+  const validate = schemaValidator(schema, 'defaults');
   const resolved = structuredClone(options);
   if (!validate(resolved)) {
     const issues = (validate.errors ?? [])

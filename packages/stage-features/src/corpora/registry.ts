@@ -1,7 +1,7 @@
 /**
  * The corpus-reader registry: the one place a corpus layout is looked up by name. A reader is one
  * file that calls {@link defineCorpusReader}; a plugin makes it available by calling
- * {@link registerCorpusReader} from its plugin `setup()`, after which any spec may name it
+ * {@link registerCorpusReader} from its plugin `register()`, after which any spec may name it
  * (`features:ingest` param `reader`). The seven corpora serx ships readers for, and the generic
  * layouts, are registered the same way by this package's own plugin.
  *
@@ -24,7 +24,7 @@
  * });
  *
  * export const plugin = definePlugin({ name: 'my-corpora', version: '1.0.0', stages: [],
- *   setup() { registerCorpusReader(myCorpus); } });
+ *   register() { registerCorpusReader(myCorpus); } });
  * ```
  */
 import { type JsonSchema, recordDefiningModule, SerxError } from '@serx/core';
@@ -134,7 +134,7 @@ const registry = new Map<string, AnyReader>();
 
 /**
  * Makes a reader available by name. Registering the same object again is a no-op (a plugin's
- * `setup()` may run more than once); another reader under a taken name is an error.
+ * `register()` may run more than once); another reader under a taken name is an error.
  */
 export function registerCorpusReader(reader: AnyReader): void {
   const existing = registry.get(reader.name);

@@ -25,5 +25,9 @@ export function describeCodeChange(
     const now = after.runtime[name];
     if (was !== now) out.push(`runtime ${name} ${was ?? 'absent'} → ${now ?? 'absent'}`);
   }
+  const was = new Set(before.unresolved ?? []);
+  const now = new Set(after.unresolved ?? []);
+  for (const entry of now) if (!was.has(entry)) out.push(`import not resolved: ${entry}`);
+  for (const entry of was) if (!now.has(entry)) out.push(`import resolved now: ${entry}`);
   return out;
 }

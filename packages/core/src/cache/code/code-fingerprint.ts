@@ -15,6 +15,11 @@ export interface CodeFingerprint {
   files: { [file: string]: string };
   /** Versions of the installed packages the code imports (`@tensorflow/tfjs-node`) and native libraries (`libtensorflow`). */
   runtime: { [name: string]: string };
+  /**
+   * Imports that resolve to no file or package (`<importing file>: <specifier>`): their code is not
+   * in the key. Absent when there are none; `serx why` lists them.
+   */
+  unresolved?: string[];
 }
 
 const indexes = new Map<string, SourceIndex>();
@@ -86,13 +91,17 @@ export class CodeFingerprinter {
   private async compute(entries: string[]): Promise<CodeFingerprint | undefined> {
     const walker = new ImportWalker(this.sources, isTestOrBench, this.resolved);
     for (const entry of entries) await walker.add(entry);
-    const { files, packages } = walker.closure;
+    const { files, packages, unresolved } = walker.closure;
     if (files.size === 0) return undefined;
+    const missing = [...unresolved].flatMap(([file, specifiers]) =>
+      [...specifiers].map((specifier) => `${sourceLabel(file)}: ${specifier}`),
+    );
     const labelled = [...files].map(([file, hash]) => [sourceLabel(file), hash] as const);
     const runtime = Object.fromEntries([...packages].map(([name, { version }]) => [name, version]));
     return {
       files: Object.fromEntries(labelled.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       runtime: { ...runtime, ...nativeLibraryVersions(packages) },
+      ...(missing.length > 0 ? { unresolved: missing.sort() } : {}),
     };
   }
 

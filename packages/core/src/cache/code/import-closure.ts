@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { type Resolved, resolveSpecifier } from './resolve-specifier.ts';
 import type { SourceRecord } from './source-index.ts';
 
@@ -13,6 +14,8 @@ export interface ImportClosure {
   files: Map<string, string>;
   /** Installed (non-workspace) packages imported: name → { version, dir }. */
   packages: Map<string, { version: string; dir: string }>;
+  /** Imports that resolve to nothing on disk: importing file → specifiers (`serx why` names them). */
+  unresolved: Map<string, Set<string>>;
 }
 
 type Names = ReadonlySet<string> | '*';
@@ -24,7 +27,7 @@ function realFile(path: string): string {
   let real = realFiles.get(path);
   if (real === undefined) {
     try {
-      real = realpathSync(path);
+      real = realpathSync.native(path); // one system call, not one lstat per path component
     } catch {
       real = path;
     }
@@ -43,7 +46,7 @@ export class ImportWalker {
   private readonly reached = new Map<string, SourceRecord>();
   private readonly asked = new Map<string, Set<string> | '*'>();
   private readonly exportNames = new Map<string, Promise<Set<string>>>();
-  readonly closure: ImportClosure = { files: new Map(), packages: new Map() };
+  readonly closure: ImportClosure = { files: new Map(), packages: new Map(), unresolved: new Map() };
 
   constructor(
     private readonly index: Sources,
@@ -66,6 +69,11 @@ export class ImportWalker {
     const target = this.resolve(specifier, from);
     if (target?.kind === 'module') await this.need(target.file, names);
     else if (target) this.closure.packages.set(target.name, { version: target.version, dir: target.dir });
+    else if (!isBuiltin(specifier)) {
+      // Not a Node built-in and nothing on disk: its code cannot be in the key, so say so.
+      const specifiers = this.closure.unresolved.get(from) ?? new Set();
+      this.closure.unresolved.set(from, specifiers.add(specifier));
+    }
   }
 
   private async need(linked: string, names: Names): Promise<void> {

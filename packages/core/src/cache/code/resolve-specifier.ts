@@ -120,7 +120,7 @@ export function resolveSpecifier(specifier: string, from: string): Resolved | un
   for (let dir = dirname(from); ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) {
-      const real = realpathSync(candidate);
+      const real = realpathSync.native(candidate);
       if (!inNodeModules(real)) {
         const file = packageEntryFile(real, subpath);
         return file ? { kind: 'module', file } : undefined;

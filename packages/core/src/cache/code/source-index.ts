@@ -4,10 +4,11 @@ import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { sha256 } from '../key.ts';
 import type { ModuleScan } from './scan-module.ts';
 
-/** One source file as last seen: its identity on disk, content hash and module structure. */
-export interface SourceRecord extends ModuleScan {
+/** One source file as last seen: its identity on disk, the hash of its normalised code and its module structure. */
+export interface SourceRecord extends Omit<ModuleScan, 'normalHash'> {
   size: number;
   mtimeMs: number;
+  /** {@link ModuleScan.normalHash}: formatting, comments and import order change no key. */
   sha256: string;
 }
 
@@ -17,7 +18,7 @@ interface IndexFile {
 }
 
 // Bump when ModuleScan's meaning changes: older records are then scanned again.
-const FORMAT = 1;
+const FORMAT = 2; // 2: sha256 is the normalised module's hash, not the file's
 
 /**
  * Source files by (path, size, mtime): each file is read, hashed and scanned for imports once, and
@@ -47,11 +48,12 @@ export class SourceIndex {
     if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) return known;
     const source = await readFile(path);
     const { scanModule } = await import('./scan-module.ts'); // loads esbuild only when needed
-    // A command stage's script or lock file (.py, .R, .txt) is hashed, not scanned for imports.
-    const scan = /\.[cm]?[jt]sx?$/.test(path)
+    // A command stage's script or lock file (.py, .R, .txt) is hashed as it is, not scanned for imports.
+    const isModule = /\.[cm]?[jt]sx?$/.test(path);
+    const { normalHash, ...scan } = isModule
       ? await scanModule(source.toString('utf8'), path)
-      : { imports: [], reExports: [], localExports: [] };
-    const record: SourceRecord = { size: info.size, mtimeMs: info.mtimeMs, sha256: sha256(source), ...scan };
+      : { normalHash: sha256(source), imports: [], reExports: [], localExports: [] };
+    const record: SourceRecord = { size: info.size, mtimeMs: info.mtimeMs, sha256: normalHash, ...scan };
     this.records.set(path, record);
     this.dirty = true;
     return record;

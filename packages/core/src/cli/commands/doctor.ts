@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { CliCommand, CliIO, DoctorCheck, SerxPlugin } from '../../contract.ts';
@@ -49,13 +48,6 @@ export async function mlflowLine(env: NodeJS.ProcessEnv): Promise<string> {
   }
 }
 
-function ffmpegLine(): string {
-  const result = spawnSync('ffmpeg', ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 5000 });
-  if (result.error || result.status !== 0)
-    return 'ffmpeg: not found (only needed for formats without a built-in decoder)';
-  return `ffmpeg: ${result.stdout.split('\n')[0]}`;
-}
-
 async function cacheLine(io: CliIO, flag: string | undefined): Promise<string> {
   const dir = cacheDirOf(flag, io);
   const writable = await access(dir, constants.W_OK).then(
@@ -67,7 +59,7 @@ async function cacheLine(io: CliIO, flag: string | undefined): Promise<string> {
 
 export const doctorCommand: CliCommand = {
   name: 'doctor',
-  summary: 'check the environment: Node, cores, TensorFlow backend, MLflow, ffmpeg, plugins, cache',
+  summary: "check the environment: Node, cores, MLflow, plugins, cache, and the plugins' own checks",
   usage,
   async run(argv, io) {
     const { values } = parseCommandArgs(
@@ -89,7 +81,6 @@ export const doctorCommand: CliCommand = {
     const plugins = await loadDefaultPlugins(io);
     for (const text of await pluginCheckLines(plugins)) line(io.stdout, text);
     line(io.stdout, await mlflowLine(io.env));
-    line(io.stdout, ffmpegLine());
     line(io.stdout, pluginsLine(plugins));
     line(io.stdout, await cacheLine(io, values.cache));
     return 0;

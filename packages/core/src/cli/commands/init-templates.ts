@@ -115,11 +115,21 @@ export const plugin = definePlugin({
   name: 'my-encoders',
   version: '1.0.0',
   stages: [],
-  setup() {
+  register() {
     registerEncoderStructure(wideCnn);
   },
 });
 `;
+
+/**
+ * The study plugin `serx init` writes (`plugins/my-encoders/`), by file name. The one source of the
+ * wide-cnn walk-through: @serx/stage-autoencoder's README shows these texts verbatim and its test
+ * trains with them.
+ */
+export const STUDY_PLUGIN_FILES: { readonly [file: string]: string } = {
+  'wide-cnn.ts': WIDE_CNN,
+  'index.ts': PLUGIN_INDEX,
+};
 
 /** tfjs-node's own install script downloads libtensorflow from a CDN; `serx setup` provisions it. */
 export const NPMRC = `# @tensorflow/tfjs-node's install script downloads from a CDN; \`npx serx setup\` provisions it instead

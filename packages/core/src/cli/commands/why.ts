@@ -39,6 +39,8 @@ function explain(node: PlannedNode, byId: Map<string, PlannedNode>, io: CliIO): 
     for (const [file, hash] of Object.entries(code?.files ?? {})) line(io.stdout, `    code ${file} ${hash}`);
     for (const [name, version] of Object.entries(code?.runtime ?? {}))
       line(io.stdout, `    runtime ${name} ${version}`);
+    for (const entry of code?.unresolved ?? [])
+      line(io.stdout, `    unresolved import ${entry} (nothing on disk: its code is not in the key)`);
   }
 }
 

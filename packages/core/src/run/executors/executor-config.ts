@@ -6,11 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import type { Json } from '../../contract.ts';
 import { SerxError } from '../../errors.ts';
 import type { ResolvedSpec } from '../../graph/types.ts';
+import { schemaValidator } from '../../plugins/validators.ts';
 import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from './executor-schema.ts';
 import { DEFAULT_EXECUTOR, executorKinds, isExecutorKind } from './registry.ts';
 import type { JobResources, ResourceClass } from './resources.ts';
@@ -29,9 +29,9 @@ export interface ExecutorSettings {
   maxJobs?: number;
 }
 
-const ajv = new Ajv({ allErrors: true });
-const checkExecutor = ajv.compile(EXECUTOR_SCHEMA);
-const checkResources = ajv.compile(RESOURCES_SCHEMA);
+// Compiled once per schema content, not per process (plugins/validators.ts).
+const checkExecutor = schemaValidator(EXECUTOR_SCHEMA, 'plain');
+const checkResources = schemaValidator(RESOURCES_SCHEMA, 'plain');
 
 function checked<T>(check: typeof checkExecutor, value: unknown, where: string, path: string): T {
   if (check(value)) return value as T;

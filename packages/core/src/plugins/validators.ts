@@ -1,0 +1,164 @@
+/**
+ * JSON Schema validators without compiling on every start. ajv compiles a schema into JavaScript;
+ * that code (ajv's `standalone` output) is kept by content — sha256 of the ajv version, the option
+ * profile and the schema — so a later process evaluates the saved code instead of loading ajv and
+ * compiling again. Looked up in `dist/validators/` of the packed core (written at build time for
+ * the default plugins' schemas by scripts/pack.mjs), then in `$SERX_CACHE_HOME/validators`
+ * (default `~/.cache/serx/validators`), else compiled and saved there. A cache that cannot be
+ * written only costs the compile next time.
+ */
+
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ErrorObject } from 'ajv';
+import type { JsonSchema } from '../contract.ts';
+
+/** A compiled schema: true when `data` is valid (defaults applied in place), else `errors` say why. */
+export interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/**
+ * ajv option sets. `params`: stage params (strict schemas, every error, defaults, the path
+ * formats); `defaults`: plugin option objects (defaults, every error, lenient schemas); `plain`:
+ * every error, nothing else.
+ */
+export type ValidatorProfile = 'params' | 'defaults' | 'plain';
+
+const PROFILES = {
+  params: {
+    allErrors: true,
+    useDefaults: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    allowUnionTypes: true,
+  },
+  defaults: { useDefaults: true, allErrors: true, strict: false },
+  plain: { allErrors: true },
+} as const;
+
+/** The module id the saved code requires the path formats by. */
+const FORMATS_ID = 'serx:path-formats';
+
+const stat = (value: string) => statSync(value, { throwIfNoEntry: false });
+
+/**
+ * `path`, and `existing-path` / `existing-directory` / `existing-file`, checked on paths already
+ * resolved against the spec file (validate-params.ts).
+ */
+export const PATH_FORMAT_CHECKS: { [format: string]: (value: string) => boolean } = {
+  path: (value) => value.length > 0,
+  'existing-path': (value) => stat(value) !== undefined,
+  'existing-directory': (value) => stat(value)?.isDirectory() === true,
+  'existing-file': (value) => stat(value)?.isFile() === true,
+};
+
+const require = createRequire(import.meta.url);
+type AjvModule = typeof import('ajv');
+type AjvInstance = InstanceType<AjvModule['Ajv']>;
+let ajvModule: AjvModule | undefined;
+const instances = new Map<ValidatorProfile, AjvInstance>();
+const loaded = new Map<string, Validator>();
+const bySchema = new Map<ValidatorProfile, WeakMap<object, Validator>>();
+
+function ajvVersion(): string {
+  return (require('ajv/package.json') as { version: string }).version;
+}
+
+/** The ajv instance of a profile (ajv loads on the first compile only). */
+function instance(profile: ValidatorProfile): AjvInstance {
+  let ajv = instances.get(profile);
+  if (!ajv) {
+    ajvModule ??= require('ajv') as AjvModule;
+    const { Ajv, _ } = ajvModule;
+    ajv = new Ajv({ ...PROFILES[profile], code: { source: true, formats: _`require(${FORMATS_ID})` } });
+    if (profile === 'params')
+      for (const [name, check] of Object.entries(PATH_FORMAT_CHECKS)) ajv.addFormat(name, check);
+    instances.set(profile, ajv);
+  }
+  return ajv;
+}
+
+/** Where saved validator code is looked up, first to last; the last one is written. */
+export function validatorDirs(): string[] {
+  const home = process.env.SERX_CACHE_HOME ?? join(homedir(), '.cache', 'serx');
+  return [new URL('../validators/', import.meta.url).pathname, join(home, 'validators')];
+}
+
+/** The content key of a schema compiled with a profile. */
+export function validatorKey(schema: JsonSchema, profile: ValidatorProfile): string {
+  return createHash('sha256')
+    .update(JSON.stringify([ajvVersion(), profile, PROFILES[profile], schema]))
+    .digest('hex');
+}
+
+function evaluate(code: string): Validator {
+  const module = { exports: {} as unknown };
+  const requireSaved = (id: string) => (id === FORMATS_ID ? PATH_FORMAT_CHECKS : require(id));
+  new Function('require', 'module', 'exports', code)(requireSaved, module, module.exports);
+  return module.exports as Validator;
+}
+
+function readSaved(key: string): string | undefined {
+  for (const dir of validatorDirs()) {
+    try {
+      return readFileSync(join(dir, `${key}.cjs`), 'utf8');
+    } catch {
+      // not there: next place
+    }
+  }
+  return undefined;
+}
+
+/** Compiles with ajv (throws ajv's error for a bad schema) and saves the code for the next process. */
+export function compileValidator(schema: JsonSchema, profile: ValidatorProfile, dir?: string): string {
+  const ajv = instance(profile);
+  const validate = ajv.compile(schema);
+  const standalone = (require('ajv/dist/standalone') as { default: (a: AjvInstance, v: unknown) => string })
+    .default;
+  const code = standalone(ajv, validate);
+  const target = dir ?? (validatorDirs().at(-1) as string);
+  const file = join(target, `${validatorKey(schema, profile)}.cjs`);
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    mkdirSync(target, { recursive: true });
+    writeFileSync(draft, code);
+    renameSync(draft, file);
+  } catch {
+    rmSync(draft, { force: true });
+  }
+  return code;
+}
+
+/**
+ * The validator of `schema` under `profile`: once per schema object in a process, and compiled
+ * once per schema content ever (see the file comment).
+ */
+export function schemaValidator(schema: JsonSchema, profile: ValidatorProfile): Validator {
+  let objects = bySchema.get(profile);
+  if (!objects) {
+    objects = new WeakMap();
+    bySchema.set(profile, objects);
+  }
+  let validate = objects.get(schema);
+  if (validate) return validate;
+  const key = validatorKey(schema, profile);
+  validate = loaded.get(key);
+  if (!validate) {
+    const saved = readSaved(key);
+    try {
+      validate = evaluate(saved ?? compileValidator(schema, profile));
+    } catch (error) {
+      if (saved === undefined) throw error;
+      validate = evaluate(compileValidator(schema, profile)); // a damaged saved file: compile again
+    }
+    loaded.set(key, validate);
+  }
+  objects.set(schema, validate);
+  return validate;
+}
