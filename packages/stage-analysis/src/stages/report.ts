@@ -7,6 +7,7 @@ import type { EvaluationDoc } from '../evaluation/types.ts';
 import type { ReconstructionSample } from '../figures/reconstruction-figure.ts';
 import { attachModels, type ModelLineage } from '../report/attach-models.ts';
 import { buildReport, type ReportInputs, type ReportParams } from '../report/build-report.ts';
+import { inCurrentVariant } from '../report/current-variant.ts';
 import { countEvaluated, countStores } from '../report/data-summary.ts';
 import { readHistoryCurves } from '../report/history-curves.ts';
 import { REPORT_FILES, writeReport } from '../report/write-report.ts';
@@ -99,7 +100,8 @@ export const report = defineStage({
   resources: { class: 'light' },
   async run(ctx) {
     const evaluations: EvaluationDoc[] = [];
-    for (const a of ctx.inputs.evaluations) evaluations.push(await readJson(join(a.path, EVALUATION_FILE)));
+    for (const a of ctx.inputs.evaluations)
+      evaluations.push(inCurrentVariant(await readJson(join(a.path, EVALUATION_FILE)), a.producer));
     const tsne: ReportInputs['tsne'] = [];
     for (const a of ctx.inputs.tsne ?? []) {
       tsne.push({
