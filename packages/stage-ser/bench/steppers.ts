@@ -1,6 +1,6 @@
 import { mulberry32 as createRng, mixSeed } from '@serx/core';
 import { buildStructure } from '@serx/stage-autoencoder';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import { specAugment, trainStep } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleCnnLstm, NO_DROPOUT } from '../src/model/cnn-lstm.ts';

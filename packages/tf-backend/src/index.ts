@@ -4,5 +4,5 @@ export { type LoadOptions, loadTensorflow } from './load.ts';
 export { buildProbeModel, type ProbeResult, type ProbeSize, probeBatch, trainProbe } from './probe-model.ts';
 export { tensorflowProvisionStep } from './provision-step.ts';
 export { readSetupState, type SetupState, setupStatePath } from './state.ts';
-export type { BackendName, LoadedBackend, Tfjs } from './types.ts';
+export type { BackendName, LoadedBackend, Tf } from './types.ts';
 export { registerWasmTrainingKernels } from './wasm-kernels/index.ts';

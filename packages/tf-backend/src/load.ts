@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { ErrorCodes, SerxError, threadBudget } from '@serx/core';
 import { applyNativeThreads } from './native-threads.ts';
 import { readSetupState } from './state.ts';
-import type { BackendName, LoadedBackend, Tfjs } from './types.ts';
+import type { BackendName, LoadedBackend, Tf } from './types.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 
 export interface LoadOptions {
@@ -37,7 +37,7 @@ function requestedBackend(options: LoadOptions): BackendName | undefined {
 
 async function loadNative(threads: number): Promise<LoadedBackend> {
   const intra = applyNativeThreads(threads);
-  const tf = require('@tensorflow/tfjs-node') as Tfjs;
+  const tf = require('@tensorflow/tfjs-node') as Tf;
   await tf.setBackend('tensorflow');
   const binding = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding;
   return {
@@ -50,7 +50,7 @@ async function loadNative(threads: number): Promise<LoadedBackend> {
 }
 
 async function loadWasm(): Promise<LoadedBackend> {
-  const tf = require('@tensorflow/tfjs') as Tfjs;
+  const tf = require('@tensorflow/tfjs') as Tf;
   require('@tensorflow/tfjs-backend-wasm');
   registerWasmTrainingKernels(tf);
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
@@ -58,7 +58,7 @@ async function loadWasm(): Promise<LoadedBackend> {
 }
 
 async function loadCpu(): Promise<LoadedBackend> {
-  const tf = require('@tensorflow/tfjs') as Tfjs;
+  const tf = require('@tensorflow/tfjs') as Tf;
   await tf.setBackend('cpu');
   return { tf, backend: 'cpu', tfVersion: tf.version_core, threads: 1 };
 }

@@ -1,5 +1,5 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import type { Tfjs } from './types.ts';
+import type { Tf } from './types.ts';
 
 /**
  * Probe models that exercise every kernel serx trains with (Conv2D + its two gradients, pooling,
@@ -12,7 +12,7 @@ export const PROBE_SIZES = {
 } as const;
 export type ProbeSize = keyof typeof PROBE_SIZES;
 
-export function buildProbeModel(tf: Tfjs, size: ProbeSize = 'small'): LayersModel {
+export function buildProbeModel(tf: Tf, size: ProbeSize = 'small'): LayersModel {
   const spec = PROBE_SIZES[size];
   const model = tf.sequential();
   let height: number = spec.frames;
@@ -49,7 +49,7 @@ export function buildProbeModel(tf: Tfjs, size: ProbeSize = 'small'): LayersMode
   return model;
 }
 
-export function probeBatch(tf: Tfjs, size: ProbeSize = 'small'): { x: Tensor; y: Tensor } {
+export function probeBatch(tf: Tf, size: ProbeSize = 'small'): { x: Tensor; y: Tensor } {
   const spec = PROBE_SIZES[size];
   const x = tf.randomNormal([spec.batch, spec.frames, spec.coeffs, 1], 0, 1, 'float32', 1);
   const labels = Array.from({ length: spec.batch }, (_, i) => i % 4);
@@ -63,7 +63,7 @@ export interface ProbeResult {
 
 /** Trains `steps` batches after `warmup` untimed ones; returns every loss and the timed rate. */
 export async function trainProbe(
-  tf: Tfjs,
+  tf: Tf,
   { size = 'small', steps = 3, warmup = 1 }: { size?: ProbeSize; steps?: number; warmup?: number } = {},
 ): Promise<ProbeResult> {
   const model = buildProbeModel(tf, size);

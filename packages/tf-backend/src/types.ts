@@ -1,11 +1,11 @@
 /** The tfjs namespace serx trains with (`@tensorflow/tfjs`, or tfjs-node which re-exports it). */
-export type Tfjs = typeof import('@tensorflow/tfjs');
+export type Tf = typeof import('@tensorflow/tfjs');
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 /** What {@link loadTensorflow} loaded. */
 export interface LoadedBackend {
-  tf: Tfjs;
+  tf: Tf;
   backend: BackendName;
   /** Version of @tensorflow/tfjs-core. */
   tfVersion: string;

@@ -25,7 +25,7 @@ describe('length-bucket batching', () => {
       2,
       (i) => frames[i]!,
       (i) => Float32Array.from({ length: frames[i]! * 2 }, (_, k) => 100 * i + k),
-      { numCeps: 2, minFrames: 4, maxFrames: 6, multipleOf: 4 },
+      { numCeps: 2, minFrames: 4, maxFrames: 6, padMultiple: 4 },
     );
     expect(b.frames).toBe(8);
     expect(Array.from(b.lengths)).toEqual([3, 6]);

@@ -49,7 +49,7 @@ export interface PadOptions {
    * utterance's outputs do not depend on its batch-mates' lengths; and few distinct batch shapes
    * keep native memory bounded (oneDNN caches kernels per shape).
    */
-  multipleOf: number;
+  padMultiple: number;
   /** Picks each crop window; without it a window starts at frame 0. */
   cropRandom?: () => number;
 }
@@ -77,7 +77,7 @@ export function padBatch(
   const { numCeps } = options;
   const lengths = Float32Array.from({ length: size }, (_, b) => Math.min(framesOf(b), options.maxFrames));
   const longest = Math.max(options.minFrames, ...lengths);
-  const frames = Math.ceil(longest / options.multipleOf) * options.multipleOf;
+  const frames = Math.ceil(longest / options.padMultiple) * options.padMultiple;
   const x = new Float32Array(size * frames * numCeps);
   for (let b = 0; b < size; b++) {
     const length = lengths[b] as number;

@@ -10,7 +10,7 @@ function batch() {
     2,
     (b) => frames[b] as number,
     (b) => Float32Array.from({ length: (frames[b] as number) * numCeps }, () => 1 + b),
-    { numCeps, minFrames: 4, maxFrames: 100, multipleOf: 4 },
+    { numCeps, minFrames: 4, maxFrames: 100, padMultiple: 4 },
   );
 }
 

@@ -1,2 +1,2 @@
 /** The tfjs namespace the kit computes with (the model stages pass their loaded backend's). */
-export type Tf = typeof import('@tensorflow/tfjs');
+export type { Tf } from '@serx/tf-backend';

@@ -32,12 +32,13 @@
  * ```
  */
 import { type Json, type JsonSchema, recordDefiningModule, SerxError } from '@serx/core';
-import type { Tfjs } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import { AutoencoderErrors } from '../errors.ts';
 
 /** The TensorFlow.js namespace a structure builds with: the `tf` of `loadTensorflow()`. */
-export type Tf = Tfjs;
+export type { Tf } from '@serx/tf-backend';
+
+import type { Tf } from '@serx/tf-backend';
 
 /** A tfjs-layers initialiser, as `kernelInitializer` of a layer accepts it. */
 export type KernelInitializer = ReturnType<Tf['initializers']['glorotUniform']>;

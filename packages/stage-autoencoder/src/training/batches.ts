@@ -12,7 +12,7 @@ export interface BatchOptions {
   /** Longer utterances are cropped to a window of this many frames. */
   maxFrames: number;
   /** Padded length is rounded up to a multiple of this (a multiple of the encoder's time stride). */
-  multiple: number;
+  padMultiple: number;
   /** Picks the crop window; without it the window starts at frame 0. */
   cropRandom?: () => number;
 }
@@ -27,7 +27,7 @@ export function assembleBatch(corpus: Corpus, members: ArrayLike<number>, option
       numCeps: corpus.numCeps,
       minFrames: options.minFrames,
       maxFrames: options.maxFrames,
-      multipleOf: options.multiple,
+      padMultiple: options.padMultiple,
       ...(options.cropRandom ? { cropRandom: options.cropRandom } : {}),
     },
   );

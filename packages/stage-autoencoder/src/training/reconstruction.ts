@@ -28,7 +28,7 @@ export function reconstructSamples(
   for (const utterance of utterances) {
     const batch = assembleBatch(corpus, Int32Array.of(utterance), {
       ...options,
-      multiple: models.timeStride,
+      padMultiple: models.timeStride,
     });
     const frames = batch.lengths[0]!;
     const output = tf.tidy(() => {

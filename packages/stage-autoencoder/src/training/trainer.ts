@@ -76,7 +76,7 @@ const PLAIN: Omit<StepSettings, 'decayed'> = { weightDecay: 0, clipNorm: 0 };
 export async function trainAutoencoder(run: AutoencoderTraining): Promise<FitResult> {
   const { tf, corpus, models, config } = run;
   const trainable = [models.encoder, models.decoder];
-  const multiple = lcm(models.timeStride, config.padMultiple);
+  const padMultiple = lcm(models.timeStride, config.padMultiple);
   const validationBatches = planEvaluation(run.validation, corpus.frames, config.batchSize);
   const held = validationBatches.length > 0;
   let trainLoss = Number.NaN;
@@ -106,7 +106,7 @@ export async function trainAutoencoder(run: AutoencoderTraining): Promise<FitRes
           const batch = assembleBatch(corpus, members, {
             minFrames: config.minFrames,
             maxFrames: config.maxFrames,
-            multiple,
+            padMultiple,
             cropRandom: ctx.random,
           });
           const step = autoencoderStep(tf, ctx.step, models, batch, config.sparsity);
@@ -176,7 +176,7 @@ export function evaluateAutoencoder(
     const batch = assembleBatch(corpus, members, {
       minFrames: config.minFrames,
       maxFrames: config.maxFrames,
-      multiple: lcm(models.timeStride, config.padMultiple),
+      padMultiple: lcm(models.timeStride, config.padMultiple),
     });
     tf.tidy(() => {
       const p = autoencoderLoss(tf, models, batch, config.sparsity, false);

@@ -1,5 +1,5 @@
 import { SerxError } from '@serx/core';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 
 /**

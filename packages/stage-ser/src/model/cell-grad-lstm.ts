@@ -1,4 +1,4 @@
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import { type Binding, executeNative, forwardAttrs, gradAttrs, type OpAttr } from './block-lstm.ts';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Json, SerxError } from '@serx/core';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { DropoutRates } from './cnn-lstm.ts';
 import { serxDropoutClass } from './dropout.ts';

@@ -1,5 +1,5 @@
 import { mixSeed, SerxError } from '@serx/core';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 
 /** Serialised class name of the seeded dropout layer (in `model.json`). */

@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerxError } from '@serx/core';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 
 export const MODEL_JSON = 'model.json';

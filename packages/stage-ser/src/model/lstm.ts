@@ -1,5 +1,5 @@
 import { mixSeed } from '@serx/core';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import { keepMask, type SeededNoise } from './dropout.ts';
 import { type LstmImpl, lstmSequence } from './lstm-sequence.ts';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetricsSink, StageResult } from '@serx/core';
 import { saveModel } from '@serx/stage-autoencoder';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import { HISTORY_FILE, type History, historyJson } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import { CONFIG_FILE, type ModelConfig } from './config.ts';

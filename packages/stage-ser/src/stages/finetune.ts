@@ -54,7 +54,7 @@ export const finetune = defineStage({
               numCeps: start.numCeps,
               minFrames: start.minFrames,
               maxFrames: start.maxFrames,
-              multipleOf: start.padMultiple,
+              padMultiple: start.padMultiple,
             },
             trainEncoder: true,
             validateStart: true,

@@ -1,6 +1,6 @@
 import type { Artifact, Json, Logger, MetricsSink, ProgressReporter, StageResult } from '@serx/core';
 import { useNativeReluGrad } from '@serx/stage-autoencoder';
-import { loadTensorflow, type Tfjs as Tf } from '@serx/tf-backend';
+import { loadTensorflow, type Tf } from '@serx/tf-backend';
 import { type History, trainingFingerprint } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BatchOptions } from '../data/batches.ts';

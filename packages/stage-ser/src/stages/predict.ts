@@ -5,7 +5,7 @@ import {
   type FeatureStore,
   FeatureStoreWriter,
 } from '@serx/stage-features';
-import { loadTensorflow, type Tfjs as Tf } from '@serx/tf-backend';
+import { loadTensorflow, type Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BatchOptions, Example } from '../data/batches.ts';
 import { openInputs } from '../data/select.ts';
@@ -140,7 +140,7 @@ async function predictInOrder(
     numCeps: config.numCeps,
     minFrames: config.minFrames,
     maxFrames: config.maxFrames,
-    multipleOf: config.padMultiple,
+    padMultiple: config.padMultiple,
   };
   const k = config.classes.length;
   const window = batchSize * WINDOW_BATCHES;

@@ -1,6 +1,6 @@
 import { type Artifact, defineStage, mixSeed, paramsSchema, SerxError } from '@serx/core';
 import { buildStructure, getEncoderStructure, loadEncoder } from '@serx/stage-autoencoder';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import { lcm } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleCnnLstm } from '../model/cnn-lstm.ts';
@@ -79,7 +79,7 @@ export const train = defineStage({
         const padMultiple = lcm(timeStride, p.padMultiple);
         return {
           model,
-          batch: { numCeps: dims, minFrames: p.minFrames, maxFrames: p.maxFrames, multipleOf: padMultiple },
+          batch: { numCeps: dims, minFrames: p.minFrames, maxFrames: p.maxFrames, padMultiple },
           trainEncoder: p.strategy === 'scratch',
           validateStart: false,
           origin: { encoder: encoderArtifact?.hash ?? null },

@@ -1,4 +1,4 @@
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import { planEvaluation } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleBatch, type Batch, type BatchOptions, type Example } from '../data/batches.ts';

@@ -1,4 +1,4 @@
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 
 /** Keras' clipping of softmax outputs before the log. */

@@ -1,5 +1,5 @@
 import { type Logger, type MetricsSink, mixSeed, type ProgressReporter } from '@serx/core';
-import type { Tfjs as Tf } from '@serx/tf-backend';
+import type { Tf } from '@serx/tf-backend';
 import {
   type FitResult,
   type FitSettings,

@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tfjs } from '../types.ts';
+import type { Tf } from '../types.ts';
 import { registerWasmTrainingKernels } from './index.ts';
 
 const require = createRequire(import.meta.url);
-const tf = require('@tensorflow/tfjs') as Tfjs;
+const tf = require('@tensorflow/tfjs') as Tf;
 require('@tensorflow/tfjs-backend-wasm');
 registerWasmTrainingKernels(tf);
 

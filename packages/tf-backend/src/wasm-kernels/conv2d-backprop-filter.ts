@@ -1,5 +1,5 @@
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, TensorInfo } from '@tensorflow/tfjs';
-import type { Tfjs } from '../types.ts';
+import type { Tf } from '../types.ts';
 import { wasmKernel } from './call.ts';
 
 /**
@@ -10,7 +10,7 @@ import { wasmKernel } from './call.ts';
  * dy^T = dy[oh,ow,b,co], dilated by the forward stride; its output is sliced to the filter size and
  * transposed back to [kh,kw,ci,co].
  */
-export function conv2DBackpropFilterConfig(tf: Tfjs): KernelConfig {
+export function conv2DBackpropFilterConfig(tf: Tf): KernelConfig {
   return {
     kernelName: tf.Conv2DBackpropFilter,
     backendName: 'wasm',

@@ -2,11 +2,11 @@ import { createRequire } from 'node:module';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { buildProbeModel, probeBatch } from '../probe-model.ts';
-import type { Tfjs } from '../types.ts';
+import type { Tf } from '../types.ts';
 import { registerWasmTrainingKernels } from './index.ts';
 
 const require = createRequire(import.meta.url);
-const tf = require('@tensorflow/tfjs') as Tfjs;
+const tf = require('@tensorflow/tfjs') as Tf;
 require('@tensorflow/tfjs-backend-wasm');
 registerWasmTrainingKernels(tf);
 
