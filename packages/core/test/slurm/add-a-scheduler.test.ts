@@ -1,6 +1,6 @@
 // docs/scaling.md "Add a scheduler": the walk-through is the `local-jobs` scheduler's whole file and
 // its registration, as they are; and that scheduler really runs jobs (detached processes).
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -88,5 +88,36 @@ describe('Add a scheduler (docs/scaling.md)', () => {
     await sleep(5100); // answers are remembered for 5 s
     expect(await ownerAlive(owner)).toBe(false);
     expect(await scheduler.active('sleeper')).toEqual([]);
+  }, 30_000);
+
+  it('forgets a finished job once it is older than it keeps records (files pruned at the next submit)', async () => {
+    const dir = await tempDir('serx-local-prune-');
+    process.env.SERX_LOCAL_JOBS = join(dir, 'jobs');
+    const scheduler = new LocalScheduler(60 * 60 * 1000);
+    const job = (name: string, command: string[]) => ({
+      name,
+      command,
+      cwd: dir,
+      log: join(dir, `${name}.log`),
+      args: [],
+    });
+    const old = await scheduler.submit(job('old', ['true']));
+    const recent = await scheduler.submit(job('recent', ['true']));
+    const running = await scheduler.submit(job('running', ['sleep', '60']));
+    for (const id of [old, recent])
+      while ((await scheduler.poll([id])).get(id)?.state !== 'COMPLETED') await sleep(50);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const ext of ['.json', '.exit'])
+      await utimes(join(dir, 'jobs', `${old}${ext}`), twoHoursAgo, twoHoursAgo);
+    // a running job is kept however old its submission
+    await utimes(join(dir, 'jobs', `${running}.json`), twoHoursAgo, twoHoursAgo);
+
+    const next = await scheduler.submit(job('next', ['true']));
+    const states = await scheduler.poll([old, recent, running, next]);
+    expect(states.has(old)).toBe(false); // unknown to the scheduler, as Slurm after MinJobAge
+    expect(states.get(recent)?.state).toBe('COMPLETED');
+    expect(states.get(running)?.state).toBe('RUNNING');
+    expect((await readdir(join(dir, 'jobs'))).filter((f) => f.startsWith(old))).toEqual([]);
+    await scheduler.cancel([running]);
   }, 30_000);
 });

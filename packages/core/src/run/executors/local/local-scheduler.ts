@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { processStartTime } from '../../../cache/lock.ts';
@@ -29,12 +29,19 @@ interface LocalJob {
  */
 export class LocalScheduler implements BatchScheduler {
   readonly name = 'local-jobs';
+  /**
+   * @param keepFinishedMs how long a finished job's files are kept (its state answered), as Slurm
+   * keeps finished jobs `MinJobAge`; older ones are removed at the next submit. Default one hour.
+   */
+  constructor(private readonly keepFinishedMs = 60 * 60 * 1000) {}
+
   private get dir(): string {
     return process.env.SERX_LOCAL_JOBS || join(tmpdir(), `serx-local-jobs-${userInfo().username}`);
   }
 
   async submit(job: BatchJob): Promise<string> {
     mkdirSync(this.dir, { recursive: true });
+    await this.prune();
     const id = `${Date.now()}${randomInt(1000).toString().padStart(3, '0')}`;
     const log = openSync(job.log.replaceAll(JOB_ID, id), 'a');
     // sh waits for the command (a SIGTERM to the group stops the command, not sh), then records
@@ -95,6 +102,20 @@ export class LocalScheduler implements BatchScheduler {
 
   submitArgs(job: Pick<BatchJob, 'name' | 'log' | 'cwd' | 'args'>): string[] {
     return [`name=${job.name}`, `log=${job.log.replaceAll(JOB_ID, '<id>')}`, `cwd=${job.cwd}`];
+  }
+
+  /** Removes the files of jobs that ended more than `keepFinishedMs` ago. */
+  private async prune(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    for (const id of names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length))) {
+      const file = (ext: string) => join(this.dir, `${id}${ext}`);
+      const job = await this.read(id);
+      if (job && this.running(job)) continue;
+      // ended: when its exit status was written, else (killed with sh) no later than its submission
+      const ended = await stat(file('.exit')).catch(() => stat(file('.json')).catch(() => undefined));
+      if (!ended || Date.now() - ended.mtimeMs <= this.keepFinishedMs) continue;
+      for (const ext of ['.exit', '.cancelled', '.json']) await rm(file(ext), { force: true });
+    }
   }
 
   private async read(id: string): Promise<LocalJob | undefined> {
