@@ -12,6 +12,7 @@ import { executeNode, type NodeEnv, type NodeOutcome } from './execute-node.ts';
 import type { Executor } from './executor.ts';
 import { createExecutor, DEFAULT_EXECUTOR } from './executors/registry.ts';
 import { gitCommit } from './git-commit.ts';
+import { heavyPathLengths } from './heavy-path.ts';
 import { upstreamIds } from './node-key.ts';
 import { newRunId, type RunRecord, type StageRecord } from './record.ts';
 import { recordWriter } from './record-writer.ts';
@@ -64,6 +65,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const ids = selectNodes(graph, options);
   const cores = availableParallelism();
   const threads = threadBudget(options.threads);
+  const heavyPaths = heavyPathLengths(graph);
   const keepGoing = options.onError === 'keep-going';
   const executor: Executor =
     options.executor ?? (await createExecutor({ settings: { kind: DEFAULT_EXECUTOR, from: 'default' } }));
@@ -126,7 +128,11 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     heldOut: graph.spec.heldOut,
     verify: options.verify ?? false,
     threads: (node) => (node.definition.resources?.class === 'cpu-heavy' ? threads : 1),
-    slot: createSlots(options.jobs ?? cores, heavyStagesAtOnce(cores, threads)),
+    slot: createSlots(
+      options.jobs ?? cores,
+      heavyStagesAtOnce(cores, threads),
+      (node) => heavyPaths.get(node.id) ?? 0,
+    ),
     signal,
     started(stage) {
       record.stages[stage.id] = { ...stage, status: 'running' };

@@ -35,4 +35,21 @@ describe('slots', () => {
     expect(await peak(createSlots(1, 2), [true, true, true].map(node))).toBe(1);
     expect(await peak(createSlots(3, 1), [false, false, false, false].map(node))).toBe(3);
   });
+
+  it('give a free heavy slot to the waiting stage of highest priority, ties in the order they asked', async () => {
+    const nodes = ['first', 'low', 'high', 'mid', 'mid2'].map((id) => ({ ...node(true), id }) as GraphNode);
+    const priority: { [id: string]: number } = { first: 0, low: 1, high: 3, mid: 2, mid2: 2 };
+    const slot = createSlots(4, 1, (n) => priority[n.id] ?? 0);
+    const entered: string[] = [];
+    await Promise.all(
+      nodes.map((n) =>
+        slot(n, async () => {
+          entered.push(n.id);
+          await new Promise((r) => setImmediate(r));
+        }),
+      ),
+    );
+    // `first` took the free slot at once; the others queued behind it
+    expect(entered).toEqual(['first', 'high', 'mid', 'mid2', 'low']);
+  });
 });
