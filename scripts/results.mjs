@@ -10,7 +10,7 @@
 // from the same reports: each experiment's claims with their verdicts and the best unseen-corpus row.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, hostname, totalmem } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -64,7 +64,7 @@ function runsOf(specName) {
       const computed = stages.filter((s) => s.status === 'succeeded');
       return {
         runId: r.runId,
-        status: r.status,
+        status: r.status === 'running' && !processAlive(r.host) ? 'killed (its process is gone)' : r.status,
         commit: r.gitCommit ?? (values.commit ? `${values.commit} (given)` : '?'),
         startedAt: r.startedAt,
         durationMs: r.durationMs ?? null,
@@ -75,6 +75,17 @@ function runsOf(specName) {
     })
     .filter((r) => r.computed > 0)
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+/** Whether a run record's process still runs (a record left `running` by a killed session is not). */
+function processAlive(host) {
+  if (!host || host.hostname !== hostname() || !Number.isInteger(host.pid)) return true; // cannot tell
+  try {
+    process.kill(host.pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
 }
 
 /** Wall time the runs covered: their intervals merged, so runs that overlapped count once. */
