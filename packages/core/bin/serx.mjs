@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // The `serx` CLI. In the monorepo it runs the TypeScript sources through tsx's loader (no build step
 // between an edit and a run); an installed package has no src/ and runs the built dist/ directly.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-const source = new URL('../src/cli/main.ts', import.meta.url);
-let main;
-if (existsSync(source)) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  ({ main } = await import(source.href));
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  // answered before any loader or module: what `main` would print, at the cost of one file read
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${pkg.version}\n`);
 } else {
-  ({ main } = await import('../dist/cli/main.js'));
+  const source = new URL('../src/cli/main.ts', import.meta.url);
+  let main;
+  if (existsSync(source)) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    ({ main } = await import(source.href));
+  } else {
+    ({ main } = await import('../dist/cli/main.js'));
+  }
+  process.exitCode = await main(args);
 }
-process.exitCode = await main(process.argv.slice(2));

@@ -57,4 +57,22 @@ describe('serx as a process', () => {
       ],
     ]);
   }, 30_000);
+
+  it('--version prints the package version, the same as main() does, without loading the CLI', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { readFile } = await import('node:fs/promises');
+    const { main } = await import('../../src/cli/main.ts');
+    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8'));
+    for (const flag of ['--version', '-v'])
+      expect(execFileSync(process.execPath, [bin, flag], { encoding: 'utf8' })).toBe(`${pkg.version}\n`);
+    let printed = '';
+    const io = {
+      stdout: { write: (s: string) => (printed += s) },
+      stderr: { write: () => true },
+      cwd: '.',
+      env: {},
+    };
+    await main(['--version'], io as never);
+    expect(printed).toBe(`${pkg.version}\n`);
+  });
 });
