@@ -14,8 +14,9 @@ of 32 batches sorted by length, batches shuffled), zero padding to >= minFrames 
 padMultiple, random crop to maxFrames; the LSTM's state read at each utterance's own last step
 (masked beyond ceil(frames / timeStride)); Adam; class weights (per-sample, sum / batch as Keras);
 dropout after each conv layer, on the LSTM input, before each dense layer; the LSTM's recurrent
-dropout is Keras' `recurrent_dropout` (serx uses DropConnect on the recurrent kernel: same place,
-not the same noise); L2 `weightDecay * sum(w^2)` on kernels; SpecAugment time/frequency masks;
+dropout is serx's: DropConnect on the recurrent kernel (each entry zeroed with the rate for a whole
+batch, kept ones scaled by 1 / (1 - rate); `WeightDropLSTM` below), not Keras' `recurrent_dropout`
+(a mask on h inside the loop); L2 `weightDecay * sum(w^2)` on kernels; SpecAugment time/frequency masks;
 global gradient-norm clipping; reduce-LR-on-plateau on validation loss; selection on validation UA
 (pooled or averaged per corpus), epochs before `minEpochs` never kept, ties to the lower validation
 loss, early stopping after `patience` epochs, best weights restored.
@@ -88,7 +89,42 @@ class StepMask(layers.Layer):
         return tf.sequence_mask(steps[:, 0], tf.shape(x)[1])
 
 
-def build_model():
+class WeightDropLSTMCell(layers.LSTMCell):
+    """Keras' LSTM cell (gates i, f, c, o; sigmoid / tanh) reading its recurrent kernel from
+    `dropped` while training: the batch's DropConnect-masked copy set by `WeightDropLSTM`."""
+
+    dropped = None
+
+    def call(self, inputs, states, training=False):
+        h_tm1, c_tm1 = states[0], states[1]
+        rk = self.dropped if training and self.dropped is not None else self.recurrent_kernel
+        z = tf.matmul(inputs, self.kernel) + tf.matmul(h_tm1, rk) + self.bias
+        zi, zf, zc, zo = tf.split(z, 4, axis=-1)
+        c = tf.sigmoid(zf) * c_tm1 + tf.sigmoid(zi) * tf.tanh(zc)
+        h = tf.sigmoid(zo) * tf.tanh(c)
+        return h, [h, c]
+
+
+class WeightDropLSTM(layers.RNN):
+    """serx's recurrent dropout (AWD-LSTM's weight drop, `stage-ser/src/model/lstm.ts`): one mask on
+    the recurrent kernel per batch, drawn before the time loop; nothing dropped at inference."""
+
+    def __init__(self, units, rate, seed, kernel_regularizer=None, recurrent_regularizer=None):
+        super().__init__(WeightDropLSTMCell(units, kernel_regularizer=kernel_regularizer,
+                                            recurrent_regularizer=recurrent_regularizer))
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        cell = self.cell
+        cell.dropped = None
+        if training and self.rate > 0:
+            keep = keras.random.uniform(tf.shape(cell.recurrent_kernel), seed=self.seed_generator) >= self.rate
+            cell.dropped = cell.recurrent_kernel * tf.cast(keep, tf.float32) / (1 - self.rate)
+        return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
+
+
+def build_model(seed):
     reg = regularizers.l2(weight_decay) if weight_decay > 0 else None
     inp = keras.Input(shape=(None, num_ceps, 1))
     steps = keras.Input(shape=(1,), dtype="int32")
@@ -106,8 +142,8 @@ def build_model():
     if dropout.get("lstmInput", 0) > 0:
         x = layers.Dropout(dropout["lstmInput"])(x)
     mask = StepMask()(x, steps)
-    x = layers.LSTM(model_cfg["lstmUnits"], recurrent_dropout=dropout.get("lstmRecurrent", 0),
-                    kernel_regularizer=reg, recurrent_regularizer=reg)(x, mask=mask)
+    x = WeightDropLSTM(model_cfg["lstmUnits"], dropout.get("lstmRecurrent", 0), seed,
+                       kernel_regularizer=reg, recurrent_regularizer=reg)(x, mask=mask)
     if dropout.get("dense", 0) > 0:
         x = layers.Dropout(dropout["dense"])(x)
     x = layers.Dense(model_cfg["hiddenUnits"], activation="relu", kernel_regularizer=reg)(x)
@@ -174,7 +210,7 @@ def predict(model, data):
 def run(seed):
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
-    model = build_model()
+    model = build_model(seed)
     lr = p["learningRate"]
     optimizer = keras.optimizers.Adam(lr, **({"global_clipnorm": clip_norm} if clip_norm > 0 else {}))
     y_train = np.array([label[r["class"]] for r in train])

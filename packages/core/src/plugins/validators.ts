@@ -8,13 +8,12 @@
  * written only costs the compile next time.
  */
 
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from '../contract.ts';
+import { readCached, saveCached, userCacheDir } from '../user-cache.ts';
 
 /** A compiled schema: true when `data` is valid (defaults applied in place), else `errors` say why. */
 export interface Validator {
@@ -86,8 +85,7 @@ function instance(profile: ValidatorProfile): AjvInstance {
 
 /** Where saved validator code is looked up, first to last; the last one is written. */
 export function validatorDirs(): string[] {
-  const home = process.env.SERX_CACHE_HOME ?? join(homedir(), '.cache', 'serx');
-  return [new URL('../validators/', import.meta.url).pathname, join(home, 'validators')];
+  return [new URL('../validators/', import.meta.url).pathname, userCacheDir('validators')];
 }
 
 /** The content key of a schema compiled with a profile. */
@@ -105,14 +103,7 @@ function evaluate(code: string): Validator {
 }
 
 function readSaved(key: string): string | undefined {
-  for (const dir of validatorDirs()) {
-    try {
-      return readFileSync(join(dir, `${key}.cjs`), 'utf8');
-    } catch {
-      // not there: next place
-    }
-  }
-  return undefined;
+  return readCached(validatorDirs(), `${key}.cjs`);
 }
 
 /** Compiles with ajv (throws ajv's error for a bad schema) and saves the code for the next process. */
@@ -122,16 +113,7 @@ export function compileValidator(schema: JsonSchema, profile: ValidatorProfile, 
   const standalone = (require('ajv/dist/standalone') as { default: (a: AjvInstance, v: unknown) => string })
     .default;
   const code = standalone(ajv, validate);
-  const target = dir ?? (validatorDirs().at(-1) as string);
-  const file = join(target, `${validatorKey(schema, profile)}.cjs`);
-  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  try {
-    mkdirSync(target, { recursive: true });
-    writeFileSync(draft, code);
-    renameSync(draft, file);
-  } catch {
-    rmSync(draft, { force: true });
-  }
+  saveCached(dir ?? (validatorDirs().at(-1) as string), `${validatorKey(schema, profile)}.cjs`, code);
   return code;
 }
 

@@ -4,6 +4,7 @@ import type { SourceLocation } from '../errors.ts';
 import { ErrorCodes, quoteBytes, SerxError } from '../errors.ts';
 import { interpolateEnvOnly } from './interpolate.ts';
 import { mergeSpecs } from './merge.ts';
+import { parsedSpec } from './parsed-specs.ts';
 import { specError } from './spec-error.ts';
 import type { LMap } from './yaml-tree.ts';
 import { parseYamlTree } from './yaml-tree.ts';
@@ -88,15 +89,18 @@ function parseFile(file: string, from: SourceLocation | undefined): LMap {
       cause,
     });
   }
-  const tree = parseYamlTree(source, file, (path, key, loc) => {
-    if (path.length !== 1 || path[0] !== 'stages') return false;
-    throw specError({
-      code: ErrorCodes.SPEC_DUPLICATE_STAGE,
-      message: `stage id '${key}' is declared twice; rename one`,
-      loc,
-      specPath: `stages.${key}`,
-    });
-  });
+  // Every duplicate key throws below, so a tree that parsed has none: it is saved and reused as is.
+  const tree = parsedSpec(file, source, () =>
+    parseYamlTree(source, file, (path, key, loc) => {
+      if (path.length !== 1 || path[0] !== 'stages') return false;
+      throw specError({
+        code: ErrorCodes.SPEC_DUPLICATE_STAGE,
+        message: `stage id '${key}' is declared twice; rename one`,
+        loc,
+        specPath: `stages.${key}`,
+      });
+    }),
+  );
   if (tree.kind !== 'map') {
     throw specError({ code: ErrorCodes.SPEC_INVALID, message: 'a spec must be a YAML map', loc: tree.loc });
   }

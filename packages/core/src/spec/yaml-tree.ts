@@ -4,8 +4,8 @@
  * at fault.
  */
 
+import { createRequire } from 'node:module';
 import type { Document, Node as YamlNode } from 'yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Json } from '../contract.ts';
 import type { SourceLocation } from '../errors.ts';
 import { ErrorCodes, SerxError } from '../errors.ts';
@@ -42,7 +42,22 @@ export type LNode = LScalar | LMap | LSeq;
 /** Called on a duplicate map key; return false to let the default SPEC_YAML error be thrown. */
 export type DuplicateKeyHandler = (path: string[], key: string, loc: SourceLocation) => boolean;
 
+/** This module's URL: a saved parse (spec/parsed-specs.ts) is keyed by this file's stamp. */
+export const YAML_TREE_MODULE = import.meta.url;
+
+let yamlModule: typeof import('yaml') | undefined;
+/**
+ * The `yaml` package, loaded on first use: a no-op rerun reads its specs from the saved parses
+ * (spec/parsed-specs.ts) and never needs it. Every module of core that reads or writes YAML gets
+ * it here instead of importing it.
+ */
+export function yaml(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
+}
+
 export function parseYamlTree(source: string, file: string, onDuplicate?: DuplicateKeyHandler): LNode {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const at = (offset: number): SourceLocation => ({ file, ...lineCounter.linePos(offset) });
@@ -80,6 +95,7 @@ function convert(
   at: (offset: number) => SourceLocation,
   onDuplicate: DuplicateKeyHandler | undefined,
 ): LNode {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   const loc = at(node.range?.[0] ?? 0);
   if (isAlias(node)) {
     const target = node.resolve(doc);

@@ -7,9 +7,9 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import { Document } from 'yaml';
 import type { Json } from '../contract.ts';
 import type { GraphNode, ResolvedSpec } from '../graph/types.ts';
+import { yaml } from '../spec/yaml-tree.ts';
 import { datasetInputs, type ProducerFacts } from './dataset-inputs.ts';
 import { flattenParams } from './flatten-params.ts';
 import { gitState } from './git-state.ts';
@@ -243,7 +243,7 @@ export function overrideArgs(spec: ResolvedSpec): string[] {
 
 /** The resolved spec as YAML; when overridden on the command line, a comment above lists the overrides. */
 export function resolvedYaml(spec: ResolvedSpec): string {
-  const doc = new Document(spec.document);
+  const doc = new (yaml().Document)(spec.document);
   const overrides = spec.overrides ?? [];
   if (overrides.length > 0)
     doc.commentBefore = [

@@ -1,4 +1,4 @@
-import { readdir, readlink, stat } from 'node:fs/promises';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { ErrorCodes, SerxError } from '@serx/core';
 
@@ -32,20 +32,23 @@ export interface AudioFile {
  * Symbolic links to files and folders are followed, since corpora often live on other disks;
  * a folder already walked (a link loop, or a second link to it) is walked once. A broken link is
  * INPUT_DATA: skipping it would silently drop part of a corpus.
+ *
+ * Synchronous inside: a no-op rerun fingerprints every corpus this way, and one awaited readdir or
+ * stat per folder costs a round trip through libuv's thread pool each (most of the walk's time).
  */
 export async function walkAudio(root: string): Promise<AudioFile[]> {
   const files: AudioFile[] = [];
   const walked = new Set<string>();
-  const visit = async (dir: string, dirs: string[]): Promise<void> => {
-    const id = await folderId(dir);
+  const visit = (dir: string, dirs: string[]): void => {
+    const id = folderId(dir);
     if (walked.has(id)) return;
     walked.add(id);
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
-      const kind = entry.isSymbolicLink() ? await linkTarget(path) : entry;
-      if (kind.isDirectory()) await visit(path, [...dirs, entry.name]);
+      const kind = entry.isSymbolicLink() ? linkTarget(path) : entry;
+      if (kind.isDirectory()) visit(path, [...dirs, entry.name]);
       else if (kind.isFile() && AUDIO_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
         files.push({
           path,
@@ -56,21 +59,24 @@ export async function walkAudio(root: string): Promise<AudioFile[]> {
       }
     }
   };
-  await visit(root, []);
+  visit(root, []);
   return files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 /** Device + inode: the same folder reached by two paths has one id. */
-async function folderId(dir: string): Promise<string> {
-  const s = await stat(dir, { bigint: true });
+function folderId(dir: string): string {
+  const s = statSync(dir, { bigint: true });
   return `${s.dev}:${s.ino}`;
 }
 
-async function linkTarget(path: string) {
+function linkTarget(path: string) {
   try {
-    return await stat(path);
+    return statSync(path);
   } catch (cause) {
-    const target = await readlink(path).catch(() => '?');
+    let target = '?';
+    try {
+      target = readlinkSync(path);
+    } catch {}
     throw new SerxError(
       ErrorCodes.INPUT_DATA,
       `${path}: broken symbolic link (to ${target}); is the disk it points to mounted?`,

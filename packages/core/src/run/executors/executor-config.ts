@@ -6,11 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
 import type { Json } from '../../contract.ts';
 import { SerxError } from '../../errors.ts';
 import type { ResolvedSpec } from '../../graph/types.ts';
 import { schemaValidator } from '../../plugins/validators.ts';
+import { yaml } from '../../spec/yaml-tree.ts';
 import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from './executor-schema.ts';
 import { DEFAULT_EXECUTOR, executorKinds, isExecutorKind } from './registry.ts';
 import type { JobResources, ResourceClass } from './resources.ts';
@@ -52,7 +52,7 @@ export function findConfigFile(cwd: string): string | undefined {
 function readConfigExecutor(file: string): { [key: string]: Json } | undefined {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = yaml().parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new SerxError('SPEC_YAML', `${file}: ${(error as Error).message}`, { cause: error });
   }
