@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- reference [--seeds 5] [--epochs N] [--threads 2] [--cache DIR] [--spec FILE]`:
+ * `npm run bench -- reference [--seeds 5] [--epochs N] [--threads 2] [--cache DIR] [--spec FILE] [--out FILE]`:
  * the reference check of issue 11. serx trains the paper's CNN-LSTM from scratch (`ser_scratch` of
  * the spec, default experiments/paper.yaml, through `serx run --only eval_scratch`), then the same
  * model and recipe is trained in Keras (tensorflow-cpu from the wheel libtensorflow came from, in
@@ -8,6 +8,8 @@
  * more seeds, serx's mean falls outside Keras's interval on some test set.
  *
  * Small: `npm run bench -- reference --seeds 1 --epochs 2` (no intervals with one seed).
+ * `--out FILE` also writes what it prints after serx's run (Keras per seed, the table) to FILE:
+ * `node scripts/results.mjs --reference FILE` puts it in docs/results.md as it is.
  * The serx side is cached (default cache ~/.cache/serx/reference, or $SERX_CACHE): a rerun only
  * retrains Keras.
  */
@@ -32,8 +34,15 @@ const { values } = parseArgs({
       default: process.env.SERX_CACHE ?? join(homedir(), '.cache', 'serx', 'reference'),
     },
     spec: { type: 'string', default: join(root, 'experiments', 'paper.yaml') },
+    out: { type: 'string' },
   },
 });
+/** What this bench reports (after serx's own run log): printed, and kept for --out. */
+const printed: string[] = [];
+const say = (line: string) => {
+  printed.push(line);
+  console.log(line);
+};
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
 const cache = resolve(values.cache as string);
 const SPEC_NAME = 'reference-check';
@@ -122,12 +131,12 @@ for await (const line of createInterface({ input: child.stdout })) {
   const msg = JSON.parse(line);
   if (msg.ready) {
     info = msg;
-    console.log(
+    say(
       `Keras ${msg.keras} (tensorflow ${msg.tensorflow}): ${msg.train} train / ${msg.validation} validation / ${msg.test} test utterances`,
     );
     continue;
   }
-  console.log(
+  say(
     `Keras seed ${msg.seed}: best epoch ${msg.bestEpoch} of ${msg.epochs}, ${msg.seconds.toFixed(0)} s; UA ${Object.entries(
       msg.ua as { [c: string]: number },
     )
@@ -159,7 +168,7 @@ const show = (xs: number[]) => {
   return ci.lo === null ? `${pct(ci.mean)} (n=${ci.n})` : `${pct(ci.mean)} [${pct(ci.lo)}, ${pct(ci.hi)}]`;
 };
 const epochs = trainStage.keyInput?.params.epochs;
-console.log(
+say(
   `\nReference check: CNN-LSTM from scratch, ${seeds.length} seed(s), up to ${epochs} epochs; UA % per test set, mean [95 % t interval over seeds]; * unseen corpus`,
 );
 const rows = [
@@ -189,8 +198,7 @@ for (const corpus of [...serxUa.keys()].sort()) {
   ]);
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
-if (outside > 0) {
-  console.error(`\nserx is outside Keras's seed interval on ${outside} test set(s)`);
-  process.exit(1);
-}
+for (const r of rows) say(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+if (outside > 0) say(`\nserx is outside Keras's seed interval on ${outside} test set(s)`);
+if (values.out) await writeFile(values.out as string, `${printed.join('\n')}\n`);
+if (outside > 0) process.exit(1);

@@ -4,7 +4,10 @@
 // Table 2, claims, what varied, the runs that computed it (commit, wall time, machine) and its
 // figures. No number here is typed by hand; rerun after a run finishes:
 //
-//   node scripts/results.mjs [--cache DIR] [--out docs/results.md] experiments/paper.yaml experiments/ablations/x.yaml ...
+//   node scripts/results.mjs [--cache DIR] [--out docs/results.md] [--reference FILE] experiments/paper.yaml experiments/ablations/x.yaml ...
+//
+// --reference: the file `npm run bench -- reference --out FILE` wrote (the reference check against
+// Keras), copied into the page as the bench printed it.
 //
 // The README's "Results" section (between the `results:start`/`results:end` markers) is refreshed
 // from the same reports: each experiment's claims with their verdicts and the best unseen-corpus row.
@@ -25,6 +28,7 @@ const { values, positionals } = parseArgs({
     readme: { type: 'string', default: join(root, 'README.md') },
     // for run records written before serx recorded the commit of a linked worktree
     commit: { type: 'string' },
+    reference: { type: 'string' },
   },
 });
 if (positionals.length === 0) {
@@ -41,7 +45,8 @@ const nxTargets = JSON.parse(readFileSync(join(root, 'experiments', 'project.jso
 function commandFor(specFile) {
   const rel = relative(root, specFile);
   for (const [name, t] of Object.entries(nxTargets))
-    if (typeof t.command === 'string' && t.command.includes(`serx run ${rel}`)) return `nx run experiments:${name}`;
+    if (typeof t.command === 'string' && t.command.includes(`serx run ${rel}`))
+      return `nx run experiments:${name}`;
   return `npx serx run ${rel}`;
 }
 
@@ -222,6 +227,24 @@ for (const spec of positionals.map((p) => resolve(p))) {
       );
     }
   }
+}
+
+if (values.reference) {
+  const text = readFileSync(values.reference, 'utf8').trim();
+  sections.push(
+    [
+      '## Reference check: serx vs Keras on the same stores',
+      `The paper's CNN-LSTM from scratch trained by serx (the paper run's \`ser_scratch\`, cached) and by Keras with the same model, recipe, feature stores, splits and seeds (\`bench/reference/keras_reference.py\`; its LSTM drops the recurrent kernel as serx does). Command: \`npm run bench -- reference --seeds 5 --out ${relative(root, resolve(values.reference))}\`; its output as printed:`,
+      '',
+      '```',
+      text,
+      '```',
+    ].join('\n'),
+  );
+  const outside = /outside Keras's seed interval on (\d+)/.exec(text);
+  summary.push(
+    `- Reference check (serx vs Keras, same model, recipe and stores): ${outside ? `serx's mean is outside Keras's seed interval on ${outside[1]} test set(s)` : "serx's mean is inside Keras's seed interval on every test set"}`,
+  );
 }
 
 const page = [
