@@ -74,6 +74,10 @@ export function publishedManifest(manifest, versions) {
     engines: ENGINES,
     exports: {
       '.': { types: './dist/index.d.ts', import: './dist/index.js' },
+      // the plugin module alone, without the library barrel (core loads plugins through it)
+      ...(_exports?.['./plugin']
+        ? { './plugin': { types: './dist/plugin.d.ts', import: './dist/plugin.js' } }
+        : {}),
       './package.json': './package.json',
     },
     types: './dist/index.d.ts',

@@ -1,7 +1,6 @@
 import { definePlugin } from '@serx/core';
 import pkg from '../package.json' with { type: 'json' };
 import { reportCommand } from './cli/report-command.ts';
-import { predictionsStoreProblem } from './io/check-predictions.ts';
 import { evaluate } from './stages/evaluate.ts';
 import { report } from './stages/report.ts';
 import { tsneStage } from './stages/tsne.ts';
@@ -19,7 +18,8 @@ export const plugin = definePlugin({
     {
       name: 'predictions',
       description: 'a predictions store: a feature store whose rows hold probs and pred (docs/stages.md)',
-      validate: predictionsStoreProblem,
+      // imported when a command stage's output is checked, not when the plugin loads
+      validate: async (dir) => (await import('./io/check-predictions.ts')).predictionsStoreProblem(dir),
     },
   ],
 });

@@ -27,7 +27,10 @@ export function loadedPluginOrigins(): { specifier: string; fromDir: string }[] 
 /**
  * Imports plugin packages by package name (resolved from `fromDir` upwards, then from the
  * current directory) or by relative/absolute path, and runs each plugin's `register` once. A
- * plugin module exports `plugin` (or a default export) made with `definePlugin`.
+ * plugin module exports `plugin` (or a default export) made with `definePlugin`. A package whose
+ * `exports` has a `./plugin` entry is loaded through it rather than its main entry: a library's
+ * barrel imports everything it offers, while the plugin module can keep to stage definitions (their
+ * `run` imports the implementation when a stage runs), which is most of a no-op rerun's start-up.
  */
 export async function loadPlugins(names: readonly string[], fromDir: string): Promise<SerxPlugin[]> {
   const plugins: SerxPlugin[] = [];
@@ -113,7 +116,7 @@ function packageEntry(dir: string): string {
       main?: string;
       module?: string;
     };
-    const entry = exportTarget(pkg.exports) ?? pkg.module ?? pkg.main;
+    const entry = pluginExport(pkg.exports) ?? exportTarget(pkg.exports) ?? pkg.module ?? pkg.main;
     if (entry) return resolve(dir, entry);
   }
   for (const index of ['index.ts', 'index.js', 'index.mjs', 'src/index.ts']) {
@@ -123,6 +126,12 @@ function packageEntry(dir: string): string {
     ErrorCodes.PLUGIN_LOAD,
     `plugin directory ${dir} has no entry point (package.json exports/main or index.ts)`,
   );
+}
+
+/** The `./plugin` entry of a package's `exports`, if it has one. */
+function pluginExport(exports: unknown): string | undefined {
+  if (!exports || typeof exports !== 'object' || !('./plugin' in exports)) return undefined;
+  return exportTarget((exports as Record<string, unknown>)['./plugin']);
 }
 
 function exportTarget(exports: unknown): string | undefined {

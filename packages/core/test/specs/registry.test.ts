@@ -114,6 +114,28 @@ describe('loadPlugins', () => {
     expect(local).toBe(plugin);
   });
 
+  it("loads a package through its './plugin' export, without its main entry (the library barrel)", async () => {
+    const pkg = join(dir, 'node_modules', '@acme', 'serx-split');
+    mkdirSync(join(pkg, 'lib'), { recursive: true });
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({
+        name: '@acme/serx-split',
+        type: 'module',
+        exports: { '.': { import: './lib/index.mjs' }, './plugin': { import: './lib/plugin.mjs' } },
+      }),
+    );
+    // the barrel would fail to load: a plugin package's library is not imported to load its stages
+    writeFileSync(join(pkg, 'lib', 'index.mjs'), `throw new Error('the library barrel was imported');`);
+    writeFileSync(
+      join(pkg, 'lib', 'plugin.mjs'),
+      `export const plugin = { name: '@acme/serx-split', version: '1.0.0',
+         stages: [{ name: 'split:noop', version: '1', params: { type: 'object' }, inputs: {}, outputs: {}, run: async () => {} }] };`,
+    );
+    const [split] = await loadPlugins(['@acme/serx-split'], dir);
+    expect(split?.stages.map((s) => s.name)).toEqual(['split:noop']);
+  });
+
   it('reports a missing package as PLUGIN_LOAD', async () => {
     const error = await loadPlugins(['@acme/not-installed'], dir).catch((e: unknown) => e);
     expect((error as SerxError).code).toBe(ErrorCodes.PLUGIN_LOAD);

@@ -12,7 +12,6 @@ import {
   SerxError,
 } from '@serx/core';
 import type { ReportModel } from '../report/model.ts';
-import { REPORT_FILES, writeReport } from '../report/write-report.ts';
 import { runTimings } from './run-timings.ts';
 
 const usage =
@@ -117,6 +116,8 @@ export const reportCommand: CliCommand = {
     }
     const run = await runTimings(graph, cache, summary);
     const specText = await readFile(specFile, 'utf8');
+    // the renderer (figures, HTML) is loaded only by a command that writes a report
+    const { REPORT_FILES, writeReport } = await import('../report/write-report.ts');
     for (const id of ids) {
       const key = summary.stages[id]?.key;
       const entry = key ? await cache.lookup(key) : { status: 'miss' as const };
