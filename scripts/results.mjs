@@ -234,7 +234,7 @@ if (values.reference) {
   sections.push(
     [
       '## Reference check: serx vs Keras on the same stores',
-      `The paper's CNN-LSTM from scratch trained by serx (the paper run's \`ser_scratch\`, cached) and by Keras with the same model, recipe, feature stores, splits and seeds (\`bench/reference/keras_reference.py\`; its LSTM drops the recurrent kernel as serx does). Command: \`npm run bench -- reference --seeds 5 --out ${relative(root, resolve(values.reference))}\`; its output as printed:`,
+      `The paper's CNN-LSTM from scratch trained by serx (the paper run's \`ser_scratch\`, cached) and by Keras with the same model, recipe, feature stores, splits and seeds (\`bench/reference/keras_reference.py\`; its LSTM drops the recurrent kernel as serx does). Command: \`npm run bench -- reference --seeds 5 --out ${relative(join(dirname(out), '..'), resolve(values.reference))}\`; its output as printed:`,
       '',
       '```',
       text,
