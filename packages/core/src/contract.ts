@@ -351,6 +351,11 @@ export interface DoctorCheck {
  */
 export interface ProvisionStep {
   name: string;
+  /**
+   * Runs only when asked for by name (`serx setup --with <name>`, or `--force <name>`), e.g. a
+   * library under a licence the user must accept; `--check` reports it without failing. Default false.
+   */
+  optIn?: boolean;
   /** Read-only: whether the step is done (`serx setup --check`). */
   check(): Promise<{ ok: boolean; detail: string }>;
   /**

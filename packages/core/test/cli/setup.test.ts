@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -73,6 +73,34 @@ describe('serx setup', () => {
     expect(await io.run('setup', '--plugin', a, '--check')).toBeLessThanOrEqual(1);
     expect(io.out()).toContain('fixture-kernel: ok (marker)');
   }, 120_000); // loads the installed default plugins and runs their (idempotent) steps too
+
+  it('runs an opt-in step only when --with names it; --check lists it without failing on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serx-setup-'));
+    const marker = join(dir, 'licensed.txt');
+    writeFileSync(
+      join(dir, 'licensed.mjs'),
+      `import { appendFileSync, existsSync } from 'node:fs';
+export default {
+  name: 'licensed', version: '1', stages: [],
+  provision: [{
+    name: 'licensed-lib', optIn: true,
+    async check() { return { ok: existsSync(${JSON.stringify(marker)}), detail: 'marker' }; },
+    async run() { appendFileSync(${JSON.stringify(marker)}, 'ran\\n'); },
+  }],
+};
+`,
+    );
+    const io = cli(dir);
+    expect(await io.run('setup', '--plugin', './licensed.mjs', '--check')).toBeLessThanOrEqual(1);
+    expect(io.out()).toContain('licensed-lib: opt-in, not set up: serx setup --with licensed-lib (marker)');
+    expect(await io.run('setup', '--plugin', './licensed.mjs'), io.err()).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(io.out()).toMatch(/opt-in steps not run: (--with \S+, )*--with licensed-lib\n/);
+    expect(await io.run('setup', '--plugin', './licensed.mjs', '--with', 'licensed-lib'), io.err()).toBe(0);
+    expect(readFileSync(marker, 'utf8')).toBe('ran\n');
+    expect(await io.run('setup', '--plugin', './licensed.mjs', '--with', 'licenced-lib')).toBe(2);
+    expect(io.err()).toMatch(/--with licenced-lib: no such provisioning step \(.*licensed-lib/);
+  }, 180_000);
 
   it('names the steps there are when --force names none of them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serx-setup-'));

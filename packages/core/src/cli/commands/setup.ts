@@ -6,7 +6,7 @@ import { line } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 import { loadDefaultPlugins } from '../default-plugins.ts';
 
-const usage = 'serx setup [--check] [--force <step>]... [--plugin <name>]...';
+const usage = 'serx setup [--check] [--with <step>]... [--force <step>]... [--plugin <name>]...';
 
 /** The plugins' provisioning steps, each name once, in the order first listed (like doctor checks). */
 export function provisionSteps(plugins: readonly SerxPlugin[]): { step: ProvisionStep; plugin: string }[] {
@@ -20,7 +20,9 @@ export function provisionSteps(plugins: readonly SerxPlugin[]): { step: Provisio
 /**
  * `serx setup`: runs the provisioning steps the installed plugins declare (`provision` in
  * `definePlugin`): the default plugins plus any `--plugin`. Each step is idempotent and says what
- * it did; `--check` only reports (exit 1 when a step needs work), `--force <step>` redoes one.
+ * it did; `--check` only reports (exit 1 when a step needs work), `--force <step>` redoes one. An
+ * opt-in step (`optIn`, e.g. openSMILE under its research licence) runs only when named by `--with`
+ * or `--force`; `--check` lists it without failing on it.
  */
 export const setupCommand: CliCommand = {
   name: 'setup',
@@ -31,6 +33,7 @@ export const setupCommand: CliCommand = {
       argv,
       {
         force: { type: 'string', multiple: true },
+        with: { type: 'string', multiple: true },
         plugin: { type: 'string', multiple: true },
         check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -41,12 +44,17 @@ export const setupCommand: CliCommand = {
     if (positionals.length > 0) throw usageError('setup takes no positional arguments', usage);
     const steps = provisionSteps(await loadDefaultPlugins(io, values.plugin ?? []));
     const names = steps.map(({ step }) => step.name);
-    for (const name of values.force ?? [])
-      if (!names.includes(name))
-        throw usageError(
-          `--force ${name}: no such provisioning step (the installed plugins have: ${names.join(', ') || 'none'})`,
-          usage,
-        );
+    for (const [flag, list] of [
+      ['--force', values.force],
+      ['--with', values.with],
+    ] as const)
+      for (const name of list ?? [])
+        if (!names.includes(name))
+          throw usageError(
+            `${flag} ${name}: no such provisioning step (the installed plugins have: ${names.join(', ') || 'none'})`,
+            usage,
+          );
+    const named = new Set([...(values.force ?? []), ...(values.with ?? [])]);
     if (steps.length === 0) {
       throw new SerxError(
         'ENVIRONMENT',
@@ -57,17 +65,33 @@ export const setupCommand: CliCommand = {
       let ok = true;
       for (const { step, plugin } of steps) {
         const state = await inPluginHook(plugin, `provision step '${step.name}' check()`, () => step.check());
-        ok &&= state.ok;
-        line(io.stdout, `${step.name}: ${state.ok ? 'ok' : 'NEEDS SETUP'} (${state.detail})`);
+        const optional = step.optIn && !named.has(step.name);
+        ok &&= state.ok || Boolean(optional);
+        const verdict = state.ok
+          ? 'ok'
+          : optional
+            ? `opt-in, not set up: serx setup --with ${step.name}`
+            : 'NEEDS SETUP';
+        line(io.stdout, `${step.name}: ${verdict} (${state.detail})`);
       }
       return ok ? 0 : 1;
     }
-    for (const { step, plugin } of steps) {
+    const run = steps.filter(({ step }) => !step.optIn || named.has(step.name));
+    for (const { step, plugin } of run) {
       const force = values.force?.includes(step.name) ?? false;
       const retryCommand = `serx setup --force ${step.name}`;
       await inPluginHook(plugin, `provision step '${step.name}'`, () => step.run({ force, retryCommand }));
     }
-    line(io.stdout, `serx setup: done (${names.join(', ')}; \`serx doctor\` shows the backend)`);
+    // Opt-in steps left out: named when they are not set up already (e.g. by an earlier --with).
+    const skipped: string[] = [];
+    for (const { step, plugin } of steps.filter((s) => !run.includes(s))) {
+      const state = await inPluginHook(plugin, `provision step '${step.name}' check()`, () => step.check());
+      if (!state.ok) skipped.push(`--with ${step.name}`);
+    }
+    line(
+      io.stdout,
+      `serx setup: done (${run.map(({ step }) => step.name).join(', ')}; \`serx doctor\` shows the backend)${skipped.length > 0 ? `; opt-in steps not run: ${skipped.join(', ')}` : ''}`,
+    );
     return 0;
   },
 };
