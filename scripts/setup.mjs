@@ -9,7 +9,10 @@
 //   --quiet             print warnings and errors only
 //   --check             change nothing: report each step's state, exit 1 when one needs work
 //   SERX_SKIP_TF=1      skip the TensorFlow step
+//   SERX_SKIP_OPENSMILE=1  skip openSMILE (the repo's tests and paper.yaml's eGeMAPS rows need it;
+//                       `serx setup` in a study provisions it only with `--with opensmile`)
 //   SERX_WHEEL_CACHE    where the tensorflow-cpu wheel is cached (default ~/.cache/serx/wheels)
+import { ensureOpensmile, opensmileState } from '../packages/stage-features/native/opensmile.mjs';
 import { backendReady, ensureBackend } from '../packages/tf-backend/provision/backend.mjs';
 import { acquireSetupLock } from './setup-lock.mjs';
 import { ensureNodeModules, nodeModulesFresh } from './setup-npm.mjs';
@@ -27,9 +30,11 @@ for (const arg of args) {
 }
 if (args.has('--check')) {
   const backend = backendReady();
+  const smile = opensmileState();
   const steps = [
     ['npm', nodeModulesFresh(), 'node_modules matches the manifests'],
     ['tensorflow', backend.ok || process.env.SERX_SKIP_TF === '1', backend.detail],
+    ['opensmile', smile.ok || process.env.SERX_SKIP_OPENSMILE === '1', smile.detail],
     ['mlflow venv', mlflowVenvReady(), '.venv has the pinned mlflow'],
   ];
   for (const [name, ok, detail] of steps)
@@ -56,6 +61,19 @@ try {
   await timed('tensorflow', () =>
     ensureBackend({ force: args.has('--force-tf'), retry: 'node scripts/setup.mjs --force-tf' }),
   );
+  // openSMILE (audEERING research licence, non-commercial; prints its first lines when it installs):
+  // the features:opensmile tests and paper.yaml's eGeMAPS baselines compute with it.
+  if (process.env.SERX_SKIP_OPENSMILE !== '1')
+    await timed('opensmile', () => {
+      try {
+        ensureOpensmile({ quiet: args.has('--quiet') });
+      } catch (error) {
+        warn(
+          'opensmile',
+          `${error.message}\n  features:opensmile (the eGeMAPS rows) cannot run; fix and rerun setup`,
+        );
+      }
+    });
   await timed('mlflow venv', () => {
     try {
       const { python, mlflowVersion } = ensureMlflowVenv();

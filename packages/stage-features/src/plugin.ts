@@ -2,22 +2,25 @@ import { definePlugin } from '@serx/core';
 import pkg from '../package.json' with { type: 'json' };
 import { featuresCommand } from './cli/features-command.ts';
 import { registerBuiltinReaders } from './corpora/builtin.ts';
+import { opensmileCheck, opensmileStep } from './opensmile/provision.ts';
 import { ffmpegCheck, mfccKernelStep } from './provision.ts';
 import { ingest } from './stages/ingest.ts';
 import { mfcc } from './stages/mfcc.ts';
+import { opensmile } from './stages/opensmile.ts';
 import { select } from './stages/select.ts';
 import { split } from './stages/split.ts';
 import { featureStoreProblem } from './store/check-store.ts';
 
 /**
  * The `@serx/stage-features` plugin: stages `features:ingest`, `features:split`, `features:mfcc`,
- * `features:select`, the built-in corpus readers, the `serx features <audio-file>` command, the
- * `mfcc-kernel` step of `serx setup` and the ffmpeg line of `serx doctor`.
+ * `features:opensmile`, `features:select`, the built-in corpus readers, the `serx features
+ * <audio-file>` command, the `mfcc-kernel` and (opt-in) `opensmile` steps of `serx setup` and the
+ * ffmpeg and openSMILE lines of `serx doctor`.
  */
 export const plugin = definePlugin({
   name: '@serx/stage-features',
   version: pkg.version,
-  stages: [ingest, split, mfcc, select],
+  stages: [ingest, split, mfcc, opensmile, select],
   commands: [featuresCommand],
   artifactTypes: [
     {
@@ -26,7 +29,7 @@ export const plugin = definePlugin({
       validate: featureStoreProblem,
     },
   ],
-  doctor: [ffmpegCheck],
-  provision: [mfccKernelStep],
+  doctor: [ffmpegCheck, opensmileCheck],
+  provision: [mfccKernelStep, opensmileStep],
   register: registerBuiltinReaders,
 });

@@ -1,5 +1,6 @@
 export type { OnBadAudio, SkippedFile } from './bad-audio-policy.ts';
 export { type IngestParams, ingest } from './ingest.ts';
 export { type MfccParams, mfcc } from './mfcc.ts';
+export { type OpensmileParams, opensmile } from './opensmile.ts';
 export { type SelectParams, select } from './select.ts';
 export { type SplitParams, split } from './split.ts';

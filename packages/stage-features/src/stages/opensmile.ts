@@ -1,0 +1,306 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type Artifact,
+  defineStage,
+  ErrorCodes,
+  type InputSpecs,
+  type Json,
+  paramsSchema,
+  SerxError,
+  type StageContext,
+} from '@serx/core';
+import { readUtterances } from '../corpora/utterances-file.ts';
+import { FeaturesErrors } from '../errors.ts';
+import { normaliseUtterance, type PadMode, padFrames } from '../mfcc/index.ts';
+import { StatisticsCollector } from '../normalisation/collector.ts';
+import {
+  type NormaliseMode,
+  normaliseMode,
+  type StatsFrom,
+  statsFromSchema,
+  storeMetaValue,
+} from '../normalisation/mode.ts';
+import { checkStatsSource, type Normaliser } from '../normalisation/normaliser.ts';
+import { writeStatistics } from '../normalisation/statistics-file.ts';
+import { opensmileAddon } from '../opensmile/addon.ts';
+import {
+  FEATURE_SETS,
+  type FeatureSetName,
+  type OpensmileLevel,
+  opensmileRun,
+} from '../opensmile/feature-sets.ts';
+import { opensmileFingerprint } from '../opensmile/fingerprint.ts';
+import { findOpensmile } from '../opensmile/installation.ts';
+import type { FeatureRowInput } from '../store/format.ts';
+import { FeatureStoreWriter } from '../store/writer.ts';
+import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
+import type { InputUtterance, RawExtraction } from './mfcc-extract.ts';
+import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
+import { extractOpensmile } from './opensmile-extract.ts';
+
+export interface OpensmileParams {
+  featureSet: FeatureSetName;
+  level: OpensmileLevel;
+  /** Rate the audio is resampled to before openSMILE (its configs work at any rate). */
+  sampleRate: number;
+  /** Default: `utterance` for `lld` (as MFCCs), `none` for `functionals` (classifiers standardise them). */
+  normalise?: NormaliseMode | boolean;
+  statsFrom?: StatsFrom;
+  /** `lld` only (default 100, as MFCCs); a functionals row is one frame. */
+  minFrames?: number;
+  pad?: PadMode;
+  onBadAudio?: OnBadAudio;
+}
+
+const inputs = {
+  utterances: { type: 'utterances' },
+  statistics: {
+    type: 'opensmile-statistics',
+    many: true,
+    optional: true,
+    // Statistics fit the normalisation of every row of this stage: a held-out corpus's must never arrive here.
+    fits: true,
+    description:
+      'train-partition statistics of other corpora, same feature set and level (normalise: corpus, statsFrom: training-corpora)',
+  },
+} as const satisfies InputSpecs;
+
+/** The addon's C source: loaded with require(), outside the import graph the cache key follows. */
+const addonSource = fileURLToPath(new URL('../../native/opensmile-addon.c', import.meta.url));
+
+/** Normalisation, padding and their defaults for a level; a spec asking for what a level cannot do is refused. */
+function shapeOf(params: OpensmileParams): { mode: NormaliseMode; minFrames: number; pad: PadMode } {
+  const functionals = params.level === 'functionals';
+  const mode =
+    params.normalise === undefined ? (functionals ? 'none' : 'utterance') : normaliseMode(params.normalise);
+  if (functionals && mode === 'utterance')
+    throw new SerxError(
+      FeaturesErrors.NORMALISATION,
+      'features:opensmile: normalise: utterance with level: functionals would z-normalise each one-row utterance by itself (all zeros); use none (the default), speaker or corpus',
+    );
+  if (functionals && (params.minFrames ?? 1) > 1)
+    throw new SerxError(
+      ErrorCodes.SPEC_PARAMS,
+      'features:opensmile: minFrames applies to level: lld; a functionals row is one frame per utterance',
+    );
+  return { mode, minFrames: functionals ? 1 : (params.minFrames ?? 100), pad: params.pad ?? 'zero' };
+}
+
+/**
+ * `features:opensmile`: openSMILE's own feature sets (eGeMAPS, GeMAPS, ComParE 2016, emobase) for
+ * every utterance, LLD frames or per-utterance functionals, computed by libSMILEapi itself (the
+ * `opensmile` wheel's, provisioned by `serx setup --with opensmile`) in worker threads; then the
+ * normalisation, padding, statistics and store of `features:mfcc`.
+ */
+export const opensmile = defineStage({
+  name: 'features:opensmile',
+  version: '1',
+  description:
+    'openSMILE features (eGeMAPSv02 | GeMAPSv01b | ComParE_2016 | emobase; LLD frames or functionals) into a feature store',
+  params: paramsSchema<OpensmileParams>({
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      featureSet: { enum: Object.keys(FEATURE_SETS), default: 'eGeMAPSv02' },
+      level: {
+        enum: ['lld', 'functionals'],
+        default: 'functionals',
+        description: 'lld: frames × n low-level descriptors (10 ms step); functionals: one row per utterance',
+      },
+      sampleRate: { type: 'integer', minimum: 8000, default: 16000 },
+      normalise: {
+        description:
+          'as features:mfcc: utterance | speaker | corpus | none (true = utterance, false = none); default utterance for lld, none for functionals',
+        oneOf: [{ enum: ['utterance', 'speaker', 'corpus', 'none'] }, { type: 'boolean' }],
+      },
+      statsFrom: statsFromSchema,
+      minFrames: {
+        type: 'integer',
+        minimum: 0,
+        description: 'level: lld: pad shorter utterances at the end to this many frames (default 100)',
+      },
+      pad: {
+        enum: ['zero', 'repeat', 'edge'],
+        default: 'zero',
+        description: 'Padding fill (zero = the normalisation mean; the raw zero with normalise: none)',
+      },
+      onBadAudio: onBadAudioSchema,
+    },
+  }),
+  inputs,
+  outputs: {
+    features: { type: 'features', description: 'feature store (docs/stages.md), column names in meta.json' },
+    statistics: {
+      type: 'opensmile-statistics',
+      description: 'statistics.json: raw-feature mean/std of the train partition',
+    },
+  },
+  resources: { class: 'cpu-heavy' },
+  codeDependencies: () => [addonSource],
+  fingerprint: () => opensmileFingerprint(),
+  corpora(params, inputs) {
+    const { mode } = shapeOf(params);
+    if (mode === 'corpus' && params.statsFrom === 'training-corpora' && !inputs.statistics) {
+      throw new SerxError(
+        ErrorCodes.SPEC_INPUT_MISSING,
+        "normalise: corpus with statsFrom: training-corpora needs the 'statistics' input wired (e.g. [egemaps_emodb.statistics, ...])",
+      );
+    }
+    return [...new Set(Object.values(inputs).flat())];
+  },
+  run: runOpensmile,
+});
+
+async function runOpensmile(ctx: StageContext<OpensmileParams, typeof inputs>) {
+  const { params } = ctx;
+  ctx.signal.throwIfAborted();
+  const installation = await findOpensmile(ctx.id);
+  refuseHeldOutStatistics(ctx.id, ctx.inputs.statistics ?? [], ctx.heldOut);
+  refuseOtherFeatures(ctx.id, ctx.inputs.statistics ?? [], params);
+  const { meta: inputMeta, utterances } = await readUtterances<InputUtterance>(ctx.inputs.utterances.path);
+  const { mode, minFrames, pad } = shapeOf(params);
+  const statsFrom = params.statsFrom ?? 'train';
+  const run = opensmileRun(installation.configs, params.featureSet, params.level, params.sampleRate);
+  const columns = opensmileAddon(installation.addon, installation.library).names(run.config, run.options);
+  const dims = columns.length;
+  const storeMeta = (extra: { [key: string]: unknown } = {}) => ({
+    dims,
+    sampleRate: params.sampleRate,
+    meta: {
+      corpus: inputMeta.corpus,
+      opensmile: { version: installation.version, featureSet: params.featureSet, level: params.level },
+      featureSet: params.featureSet,
+      level: params.level,
+      columns,
+      normalise: storeMetaValue(mode),
+      ...extra,
+      minFrames,
+      pad,
+    },
+  });
+  if (mode === 'corpus') {
+    const train = utterances.filter((u) => (u.split ?? 'train') === 'train').length;
+    checkStatsSource(ctx.id, inputMeta.corpus, statsFrom, { train, heldBack: utterances.length - train });
+  }
+  const collector = new StatisticsCollector(dims);
+  const perRow = mode === 'utterance' || mode === 'none';
+  const started = Date.now();
+  // utterance / none are shaped as they arrive; speaker / corpus need every row's statistics first.
+  const rawDir = join(ctx.workDir, 'raw');
+  if (!perRow)
+    await rm(rawDir, { recursive: true, force: true }).then(() => mkdir(rawDir, { recursive: true }));
+  const first = perRow
+    ? await FeatureStoreWriter.create(ctx.outputs.features!, storeMeta())
+    : await FeatureStoreWriter.create(rawDir, { dims });
+  const { skipped, audioSec } = await extractOpensmile(
+    ctx,
+    utterances,
+    { installation, run, sampleRate: params.sampleRate },
+    params.onBadAudio ?? 'fail',
+    `${inputMeta.corpus}: openSMILE ${params.featureSet} ${params.level}`,
+    async (x) => {
+      if (x.raw.length !== x.rawFrames * dims)
+        throw new SerxError(
+          ErrorCodes.INTERNAL,
+          `${x.utterance.path}: openSMILE returned ${x.raw.length / Math.max(1, x.rawFrames)} values per frame, its sink declares ${dims}`,
+        );
+      const row = rowOf(x);
+      collector.add(row, x.raw);
+      const matrix = { data: x.raw, frames: x.rawFrames, dims };
+      if (!perRow) await first.append(row, x.raw);
+      else {
+        const shaped = mode === 'utterance' ? normaliseUtterance(matrix) : matrix;
+        await first.append(row, padFrames(shaped, minFrames, pad).data);
+      }
+    },
+  );
+  let written = await first.close();
+  let normalisation: Normaliser['describe'] | undefined;
+  if (!perRow) {
+    const normaliser = await resolveFor(
+      { id: ctx.id, log: ctx.log, statistics: ctx.inputs.statistics ?? [] },
+      mode,
+      statsFrom,
+      inputMeta.corpus,
+      collector,
+    );
+    normalisation = normaliser?.describe;
+    const writer = await FeatureStoreWriter.create(
+      ctx.outputs.features!,
+      storeMeta(normalisation ? { normalisation } : {}),
+    );
+    if (normaliser) await normaliseRawStore(rawDir, writer, normaliser, { minFrames, pad });
+    written = await writer.close();
+    await rm(rawDir, { recursive: true, force: true });
+  }
+  const stats = await writeStatistics(
+    ctx.outputs.statistics!,
+    inputMeta.corpus,
+    collector.trainUtterances,
+    collector.train,
+  );
+  const dir = ctx.outputs.features!;
+  await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
+  const seconds = (Date.now() - started) / 1000;
+  ctx.metrics.metric('utterances', written.count);
+  ctx.metrics.metric('skipped', skipped.length);
+  ctx.metrics.metric('realtime_factor', audioSec / Math.max(seconds, 1e-3));
+  const meta: { [key: string]: Json } = {
+    corpus: inputMeta.corpus,
+    featureSet: params.featureSet,
+    level: params.level,
+    opensmile: installation.version,
+    count: written.count,
+    frames: written.frames,
+    dims: written.dims,
+    skipped: skipped.length,
+    skippedFiles: skipped.slice(0, 100).map((s) => `${s.path} (${s.reason})`),
+    audioSec: Math.round(audioSec * 1000) / 1000,
+    ...(normalisation ? { normalisation } : {}),
+  };
+  return {
+    meta: {
+      features: meta,
+      statistics: {
+        corpus: inputMeta.corpus,
+        featureSet: params.featureSet,
+        level: params.level,
+        trainUtterances: stats.utterances,
+        trainFrames: stats.frames,
+      },
+    },
+  };
+}
+
+/** Statistics of another feature set or level would normalise these columns with others' moments. */
+function refuseOtherFeatures(
+  stageId: string,
+  statistics: readonly Artifact[],
+  params: OpensmileParams,
+): void {
+  for (const artifact of statistics) {
+    const { featureSet, level } = artifact.meta;
+    if (featureSet !== params.featureSet || level !== params.level)
+      throw new SerxError(
+        FeaturesErrors.NORMALISATION,
+        `${stageId}: statistics from '${artifact.producer}' are of ${featureSet} ${level}, these features are ${params.featureSet} ${params.level}`,
+      );
+  }
+}
+
+function rowOf(x: RawExtraction): FeatureRowInput {
+  const u = x.utterance;
+  return {
+    id: u.id,
+    corpus: u.corpus,
+    speaker: u.speaker,
+    ...(u.gender ? { gender: u.gender } : {}),
+    label: u.label,
+    class: u.class ?? null,
+    split: u.split ?? null,
+    rawFrames: x.rawFrames,
+    duration: Math.round(x.duration * 1e4) / 1e4,
+  };
+}
