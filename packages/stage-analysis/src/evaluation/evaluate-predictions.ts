@@ -15,7 +15,8 @@ export interface PredictionsInput {
   producer: string;
   /**
    * Artifact meta merged over the store's meta.json. Used when present: `modelProducer` (the trained
-   * model's producer id), `model` (its hash), `strategy`, `structure`, `trainCorpora`, `classes`.
+   * model's producer id), `model` (its hash), `strategy`, `structure`, `inputFeatures`, `trainCorpora`,
+   * `classes`.
    */
   meta: { readonly [key: string]: Json };
   rows: readonly PredictionRow[];
@@ -115,6 +116,7 @@ function evaluateModel(
     method: stageId,
     strategy: str(meta.strategy),
     structure: structureName(meta.structure),
+    ...(str(meta.inputFeatures) ? { features: str(meta.inputFeatures) as string } : {}),
     variant,
     classes,
     corpora,

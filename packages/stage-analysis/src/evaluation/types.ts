@@ -34,6 +34,11 @@ export interface ModelEvaluation {
   strategy: string | null;
   structure: string | null;
   /**
+   * The input features when they are not MFCCs (`eGeMAPSv02 functionals`, `eGeMAPSv02 LLD`), from
+   * the predictions' `inputFeatures`; absent for MFCCs.
+   */
+  features?: string;
+  /**
    * Content hash of the pretrained encoder the model was built on (its own, or its initial model's
    * for a fine-tuned one); null for a model trained from scratch; absent when not known.
    */

@@ -17,6 +17,8 @@ export interface MethodRuns {
   label: string;
   strategy: string | null;
   structure: string | null;
+  /** Input features other than MFCCs (`eGeMAPSv02 functionals`), else null. */
+  features: string | null;
   /** One run per replicate (seed), keyed by `variantKey` of the replicate axes (`seed=1`), sorted. */
   runs: { key: string; model: ModelEvaluation }[];
 }
@@ -45,15 +47,32 @@ const STRATEGY_LABELS: { [strategy: string]: string } = {
   // ser:baseline's models: the sanity rows every CNN-LSTM must beat
   majority: 'Majority class (baseline)',
   logistic: 'Logistic regression on functionals (baseline)',
+  svm: 'Linear SVM on functionals (baseline)',
   scratch: 'CNN-LSTM (from scratch)',
   frozen: 'CNN-LSTM + pre-trained encoder',
   finetune: 'CNN-LSTM + pre-trained encoder, fine-tuned',
 };
-const STRATEGY_ORDER = ['majority', 'logistic', 'scratch', 'frozen', 'finetune'];
+/** The linear baselines on other features than MFCC functionals: named after the features (`eGeMAPSv02 + linear SVM`). */
+const FEATURE_BASELINES: { [strategy: string]: string } = {
+  logistic: 'logistic regression',
+  svm: 'linear SVM',
+};
+const STRATEGY_ORDER = ['majority', 'logistic', 'svm', 'scratch', 'frozen', 'finetune'];
 
-/** Table/figure label of a method: from its training strategy, else its stage id. */
-export function strategyLabel(strategy: string | null, method: string): string {
-  return (strategy && STRATEGY_LABELS[strategy]) || method;
+/**
+ * Table/figure label of a method: from its training strategy, else its stage id; with the input
+ * features when they are not MFCCs (`eGeMAPSv02 functionals + linear SVM (baseline)`,
+ * `CNN-LSTM (from scratch) on eGeMAPSv02 LLD`).
+ */
+export function strategyLabel(
+  strategy: string | null,
+  method: string,
+  features: string | null = null,
+): string {
+  if (features && strategy && FEATURE_BASELINES[strategy])
+    return `${features} + ${FEATURE_BASELINES[strategy]} (baseline)`;
+  const label = (strategy && STRATEGY_LABELS[strategy]) || method;
+  return features ? `${label} on ${features}` : label;
 }
 
 /** Sort rank: the baselines, scratch, frozen, finetune, then anything else. */
@@ -93,9 +112,10 @@ export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
       method,
       stageId,
       group,
-      label: `${strategyLabel(first.strategy, stageId)}${text === '' ? '' : ` [${text}]`}`,
+      label: `${strategyLabel(first.strategy, stageId, first.features ?? null)}${text === '' ? '' : ` [${text}]`}`,
       strategy: first.strategy,
       structure: first.structure,
+      features: first.features ?? null,
       runs: [...runs]
         .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
         .map(([key, model]) => ({ key, model })),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONALS, functionalsOf } from './functionals.ts';
+import { decisionValues, fitLinearSvm } from './linear-svm.ts';
 import {
   fitLogisticRegression,
   fitStandardiser,
@@ -23,6 +24,15 @@ const golden = JSON.parse(
       coef: number[][];
       intercept: number[];
       testProbs: number[][];
+    }[];
+  };
+  svm: {
+    cases: {
+      C: number;
+      classWeights: string;
+      coef: number[][];
+      intercept: number[];
+      testDecision: number[][];
     }[];
   };
 };
@@ -87,6 +97,32 @@ describe('L2 multinomial logistic regression (vs scikit-learn lbfgs)', () => {
         const p = predictProbabilities(model, x);
         Array.from(p).forEach((v, k) => {
           expect(v).toBeCloseTo(c.testProbs[i]![k]!, 5);
+        });
+      });
+    });
+  }
+});
+
+describe('linear SVM (vs scikit-learn LinearSVC: liblinear, squared hinge, one-vs-rest)', () => {
+  const { train, test } = golden.logistic;
+  const s = fitStandardiser(train.x.map((r) => Float64Array.from(r)));
+  const rows = train.x.map((r) => standardise(s, Float64Array.from(r)));
+  const testRows = test.x.map((r) => standardise(s, Float64Array.from(r)));
+  for (const c of golden.svm.cases) {
+    it(`C=${c.C}, class weights ${c.classWeights}`, () => {
+      const counts = [0, 0, 0];
+      for (const y of train.y) counts[y]! += 1;
+      const classWeights =
+        c.classWeights === 'balanced' ? counts.map((n) => train.y.length / (3 * n)) : undefined;
+      const model = fitLinearSvm(rows, train.y, 3, { C: c.C, ...(classWeights ? { classWeights } : {}) });
+      expect(model.converged).toBe(true);
+      for (let k = 0; k < 3; k++) {
+        for (let j = 0; j < 5; j++) expect(model.weights[k * 5 + j]).toBeCloseTo(c.coef[k]![j]!, 5);
+        expect(model.intercepts[k]).toBeCloseTo(c.intercept[k]!, 5);
+      }
+      testRows.forEach((x, i) => {
+        Array.from(decisionValues(model, x)).forEach((v, k) => {
+          expect(v).toBeCloseTo(c.testDecision[i]![k]!, 5);
         });
       });
     });

@@ -1,5 +1,4 @@
 import { confusionMatrix, uaPerCorpus, unweightedAccuracy } from '../metrics.ts';
-import { fitLogisticRegression, type LogisticModel, predictProbabilities } from './logistic-regression.ts';
 
 /** How validation predictions are scored, named as ser:train's `selection.metric`. */
 export type Selection = 'ua_corpus_mean' | 'ua';
@@ -33,35 +32,37 @@ export const argMax = (p: ArrayLike<number>): number => {
   return best;
 };
 
-export interface CSelection {
-  model: LogisticModel;
+/** A classifier fitted at one C: its class scores (probabilities or decision values) of an example. */
+export interface FittedClassifier {
+  scores(x: Float64Array): Float64Array;
+  iterations: number;
+  converged: boolean;
+}
+
+export interface CSelection<M extends FittedClassifier> {
+  model: M;
   C: number;
   /** Validation score of every C tried, in grid order. */
   scores: { C: number; score: number; iterations: number; converged: boolean }[];
 }
 
 /**
- * Fits one model per C on `train` and keeps the one with the best validation score. The grid is
- * tried in ascending order and only a strictly better score replaces the incumbent, so ties go to
- * the stronger regularisation.
+ * Fits one model per C on `train` (by `fit`) and keeps the one with the best validation score. The
+ * grid is tried in ascending order and only a strictly better score replaces the incumbent, so ties
+ * go to the stronger regularisation.
  */
-export function selectC(
-  train: readonly Labelled[],
+export function selectC<M extends FittedClassifier>(
   validation: readonly Labelled[],
   classes: number,
-  options: { grid: readonly number[]; sampleWeights?: ArrayLike<number>; selection: Selection },
+  options: { grid: readonly number[]; selection: Selection },
+  fit: (C: number) => M,
   onFit?: (C: number, score: number) => void,
-): CSelection {
-  let best: CSelection | null = null;
-  const scores: CSelection['scores'] = [];
+): CSelection<M> {
+  let best: CSelection<M> | null = null;
+  const scores: CSelection<M>['scores'] = [];
   for (const C of [...options.grid].sort((a, b) => a - b)) {
-    const model = fitLogisticRegression(
-      train.map((e) => e.x),
-      train.map((e) => e.label),
-      classes,
-      { C, ...(options.sampleWeights ? { sampleWeights: options.sampleWeights } : {}) },
-    );
-    const pred = validation.map((e) => argMax(predictProbabilities(model, e.x)));
+    const model = fit(C);
+    const pred = validation.map((e) => argMax(model.scores(e.x)));
     const score = validationScore(validation, pred, classes, options.selection);
     scores.push({ C, score, iterations: model.iterations, converged: model.converged });
     onFit?.(C, score);
@@ -69,5 +70,5 @@ export function selectC(
       best = { model, C, scores };
     }
   }
-  return best as CSelection;
+  return best as CSelection<M>;
 }

@@ -1,16 +1,22 @@
 import { defineStage, paramsSchema, SerxError } from '@serx/core';
 import { type FeatureRow, type FeatureStore, FeatureStoreWriter } from '@serx/stage-features';
-import { FUNCTIONALS, type Functional, functionalDims, functionalsOf } from '../baseline/functionals.ts';
-import { fitStandardiser, predictProbabilities, standardise } from '../baseline/logistic-regression.ts';
+import { FUNCTIONALS, type Functional } from '../baseline/functionals.ts';
+import { type LinearModelName, linearFitter } from '../baseline/linear-models.ts';
+import { fitStandardiser, standardise } from '../baseline/logistic-regression.ts';
 import { argMax, type Labelled, type Selection, selectC } from '../baseline/select-c.ts';
+import { utteranceVectors } from '../baseline/utterance-vectors.ts';
 import type { Example } from '../data/batches.ts';
 import { classesOf, examplesOf, openInputs, refuseHeldOut } from '../data/select.ts';
 import { resolveClassWeights } from '../training/class-weights.ts';
 import { selectRows } from './predict.ts';
 
 export interface BaselineParams {
-  /** `majority`: always the most frequent training class; `logistic`: L2 logistic regression on functionals. */
-  model: 'majority' | 'logistic';
+  /**
+   * `majority`: always the most frequent training class; `logistic`: L2 logistic regression,
+   * `svm`: linear SVM (scikit-learn's LinearSVC), on per-utterance vectors.
+   */
+  model: 'majority' | LinearModelName;
+  /** How a frame store's rows become vectors; a functionals store's rows are used as they are. */
   functionals: Functional[];
   /** Inverse L2 strengths tried; the one with the best validation score is kept. */
   cGrid: number[];
@@ -23,21 +29,23 @@ export interface BaselineParams {
 }
 
 /**
- * `ser:baseline`: the sanity baselines a CNN-LSTM must beat, trained on the same `train` rows and
- * selected on the same `validation` rows as `ser:train`, written in `ser:predict`'s format (rows
- * with `probs` and `pred`) so `analysis:evaluate` and the report treat them as any other model.
- * The "embedding" of a row is its standardised functional vector (`logistic`) or the class
- * priors (`majority`).
+ * `ser:baseline`: the baselines a CNN-LSTM must beat, trained on the same `train` rows and selected
+ * on the same `validation` rows as `ser:train`, written in `ser:predict`'s format (rows with `probs`
+ * and `pred`) so `analysis:evaluate` and the report treat them as any other model. A row's vector
+ * is the functionals of its frames (MFCCs, LLDs) or, from a functionals store (eGeMAPS from
+ * `features:opensmile`), the row itself. The "embedding" of a row is its standardised vector
+ * (`logistic`, `svm`) or the class priors (`majority`).
  */
 export const baseline = defineStage({
   name: 'ser:baseline',
   version: '1',
-  description: 'majority-class and L2 logistic-regression-on-functionals baselines, as predictions',
+  description:
+    'majority-class, L2 logistic-regression and linear-SVM baselines on utterance functionals (MFCC or openSMILE), as predictions',
   params: paramsSchema<BaselineParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      model: { enum: ['majority', 'logistic'], default: 'logistic' },
+      model: { enum: ['majority', 'logistic', 'svm'], default: 'logistic' },
       functionals: {
         type: 'array',
         items: { enum: [...FUNCTIONALS] },
@@ -69,9 +77,14 @@ export const baseline = defineStage({
       type: 'features',
       many: true,
       fits: true,
-      description: 'split=train rows fit, split=validation rows select C (as ser:train)',
+      description:
+        'split=train rows fit, split=validation rows select C (as ser:train); frame stores or functionals stores',
     },
-    features: { type: 'features', many: true, description: 'what to predict (as ser:predict)' },
+    features: {
+      type: 'features',
+      many: true,
+      description: 'what to predict (as ser:predict), of the same kind',
+    },
   },
   outputs: { predictions: { type: 'predictions', description: "ser:predict's format" } },
   resources: { class: 'cpu-heavy' },
@@ -96,16 +109,16 @@ export const baseline = defineStage({
           'INPUT_DATA',
           `${ctx.id}: 'features' have ${targets.dims} values per frame, 'data' ${data.dims}`,
         );
+      const vectors = utteranceVectors(ctx.id, [...data.stores, ...targets.stores], p.functionals);
       const selected = targets.stores.map((store) => selectRows(store, p.splits));
       const predictCount = selected.reduce((n, s) => n + s.rows.length, 0);
+      const linear = p.model !== 'majority';
       ctx.progress.total(
-        (p.model === 'logistic' ? train.length + validation.length + p.cGrid.length : 0) + predictCount,
+        (linear ? train.length + validation.length + p.cGrid.length : 0) + predictCount,
         p.model,
       );
       const labels = train.map((e) => e.label);
       const trainCorpora = [...new Set(train.map((e) => e.row.corpus))].sort();
-      const toVector = (store: FeatureStore, row: FeatureRow) =>
-        functionalsOf(store.read(row), row.frames, store.meta.dims, p.functionals);
 
       let score: (store: FeatureStore, row: FeatureRow) => { probs: Float64Array; embedding: Float32Array };
       let summary: { [key: string]: number | string | { C: number; score: number }[] };
@@ -119,7 +132,7 @@ export const baseline = defineStage({
           examples.map((e) => {
             ctx.progress.tick();
             if (ctx.signal.aborted) throw ctx.signal.reason;
-            return { x: toVector(e.store, e.row), label: e.label, corpus: e.row.corpus };
+            return { x: vectors.of(e.store, e.row), label: e.label, corpus: e.row.corpus };
           });
         const rawTrain = featurise(train);
         const rawValidation = featurise(validation);
@@ -127,14 +140,10 @@ export const baseline = defineStage({
         const scaled = (es: Labelled[]) => es.map((e) => ({ ...e, x: standardise(scaler, e.x) }));
         const weights = resolveClassWeights(p.classWeights, labels, classes);
         const chosen = selectC(
-          scaled(rawTrain),
           scaled(rawValidation),
           classes.length,
-          {
-            grid: p.cGrid,
-            selection: p.selection,
-            ...(weights ? { sampleWeights: labels.map((y) => weights[y] as number) } : {}),
-          },
+          { grid: p.cGrid, selection: p.selection },
+          linearFitter(p.model, scaled(rawTrain), classes.length, weights),
           (C, s) => {
             ctx.log.info(`C=${C}: validation ${p.selection} ${s.toFixed(4)}`);
             ctx.progress.tick();
@@ -145,8 +154,8 @@ export const baseline = defineStage({
         if (unconverged.length > 0)
           ctx.log.warn(`L-BFGS stopped at its iteration limit for C = ${unconverged.join(', ')}`);
         score = (store, row) => {
-          const x = standardise(scaler, toVector(store, row));
-          return { probs: predictProbabilities(chosen.model, x), embedding: Float32Array.from(x) };
+          const x = standardise(scaler, vectors.of(store, row));
+          return { probs: chosen.model.scores(x), embedding: Float32Array.from(x) };
         };
         summary = {
           C: chosen.C,
@@ -155,7 +164,7 @@ export const baseline = defineStage({
         };
       }
 
-      const dims = p.model === 'logistic' ? functionalDims(p.functionals, data.dims) : classes.length;
+      const dims = linear ? vectors.dims : classes.length;
       const writer = await FeatureStoreWriter.create(ctx.outputs.predictions as string, {
         dims,
         meta: {
@@ -165,7 +174,15 @@ export const baseline = defineStage({
           structure: null,
           trainCorpora,
           splits: p.splits,
-          embedding: p.model === 'logistic' ? 'standardised functionals' : 'class priors',
+          embedding: linear
+            ? vectors.kind === 'direct'
+              ? 'standardised functionals (stored)'
+              : 'standardised functionals'
+            : 'class priors',
+          ...(vectors.inputFeatures ? { inputFeatures: vectors.inputFeatures } : {}),
+          ...(p.model === 'svm'
+            ? { probs: 'softmax of the one-vs-rest decision values (not calibrated)' }
+            : {}),
           baseline: summary,
         },
       });
@@ -187,7 +204,16 @@ export const baseline = defineStage({
       await writer.close();
       ctx.metrics.tag('strategy', p.model);
       return {
-        meta: { predictions: { classes, dims, counts, strategy: p.model, trainCorpora } },
+        meta: {
+          predictions: {
+            classes,
+            dims,
+            counts,
+            strategy: p.model,
+            trainCorpora,
+            ...(vectors.inputFeatures ? { inputFeatures: vectors.inputFeatures } : {}),
+          },
+        },
         metrics: (typeof summary.valScore === 'number'
           ? { best_val_score: summary.valScore, C: summary.C as number }
           : {}) as { [name: string]: number },

@@ -8,6 +8,7 @@ import {
 import { loadTensorflow, type Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BatchOptions, Example } from '../data/batches.ts';
+import { inputFeaturesOf } from '../data/input-features.ts';
 import { openInputs } from '../data/select.ts';
 import { loadTrainedModel, type ModelConfig } from '../model/config.ts';
 import { argMaxRows, predictBatches } from '../training/evaluate.ts';
@@ -58,6 +59,7 @@ export const predict = defineStage({
         `${ctx.id}: the model reads ${config.numCeps} coefficients per frame, the features have ${inputs.dims}`,
       );
     }
+    const features = inputFeaturesOf(inputs.stores[0]?.meta);
     const writer = await FeatureStoreWriter.create(ctx.outputs.predictions as string, {
       dims: config.hiddenUnits,
       meta: {
@@ -71,6 +73,7 @@ export const predict = defineStage({
         trainCorpora: config.trainCorpora,
         splits: ctx.params.splits,
         embedding: 'last hidden layer',
+        ...(features ? { inputFeatures: features } : {}),
       },
     });
     try {
@@ -106,7 +109,16 @@ export const predict = defineStage({
         );
       }
       await writer.close();
-      return { meta: { predictions: { classes: config.classes, dims: config.hiddenUnits, counts } } };
+      return {
+        meta: {
+          predictions: {
+            classes: config.classes,
+            dims: config.hiddenUnits,
+            counts,
+            ...(features ? { inputFeatures: features } : {}),
+          },
+        },
+      };
     } finally {
       inputs.close();
       model.dispose();

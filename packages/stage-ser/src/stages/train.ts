@@ -47,6 +47,13 @@ export const train = defineStage({
         `${ctx.id}: strategy '${p.strategy}' needs the 'encoder' input (an autoencoder:pretrain encoder)`,
       );
     }
+    // A CNN-LSTM reads frames: a one-row-per-utterance store would train on padding.
+    const functionals = ctx.inputs.data.find((a) => a.meta.level === 'functionals');
+    if (functionals)
+      throw new SerxError(
+        'INPUT_DATA',
+        `${ctx.id}: '${functionals.producer}' holds functionals (one row per utterance); ser:train takes frame-level features (MFCCs, openSMILE level: lld), ser:baseline takes functionals`,
+      );
     return runModelTraining(ctx, p, ctx.inputs.data, async (tf) => ({
       classes: p.classes,
       async prepare(data) {

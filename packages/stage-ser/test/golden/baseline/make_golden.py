@@ -1,4 +1,4 @@
-"""Golden values for the ser:baseline tests (functionals and the L2 logistic regression).
+"""Golden values for the ser:baseline tests (functionals, the L2 logistic regression, the linear SVM).
 
 Run once; the output (golden.json, next to this script) is committed:
 
@@ -8,7 +8,8 @@ Run once; the output (golden.json, next to this script) is committed:
 
 References: numpy/scipy for the functionals (scipy.stats.skew/kurtosis with their defaults,
 numpy.percentile linear), scikit-learn's StandardScaler + LogisticRegression (lbfgs, multinomial,
-L2, tol 1e-10) for the classifier.
+L2, tol 1e-10) and LinearSVC (liblinear, squared hinge, L2, one-vs-rest, intercept penalised; the
+primal solver at tol 1e-10, whose optimum liblinear's default dual solver approaches) for the classifiers.
 """
 
 import json
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from sklearn.preprocessing import StandardScaler
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +63,18 @@ for C, class_weight in [(0.01, None), (0.3, "balanced"), (100.0, "balanced")]:
         "testProbs": lr.predict_proba(scaler.transform(Xt)).tolist(),
     })
 
+svm_cases = []
+for C, class_weight in [(0.01, None), (0.3, "balanced"), (10.0, "balanced")]:
+    svm = LinearSVC(C=C, class_weight=class_weight, dual=False, tol=1e-10, max_iter=1000000)
+    svm.fit(scaler.transform(X), y)
+    svm_cases.append({
+        "C": C,
+        "classWeights": class_weight or "none",
+        "coef": svm.coef_.tolist(),
+        "intercept": svm.intercept_.tolist(),
+        "testDecision": svm.decision_function(scaler.transform(Xt)).tolist(),
+    })
+
 golden = {
     "versions": {p: version(p) for p in ["numpy", "scipy", "scikit-learn"]},
     "functionals": {"matrix": m.tolist(), "expected": {k: v.tolist() for k, v in functionals.items()}},
@@ -70,6 +84,7 @@ golden = {
         "scaler": {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()},
         "cases": cases,
     },
+    "svm": {"cases": svm_cases},
 }
 (HERE / "golden.json").write_text(json.dumps(golden, indent=1) + "\n")
 print("wrote", HERE / "golden.json")
