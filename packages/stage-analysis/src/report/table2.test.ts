@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluatedFixtures } from '../../test/evaluated.ts';
+import { evaluatePredictions } from '../evaluation/evaluate-predictions.ts';
 import { tInterval } from '../stats/t-interval.ts';
 import { compareMethods } from './comparison.ts';
 import { collectMethods } from './method-runs.ts';
@@ -158,5 +159,60 @@ describe('paired comparison', () => {
     expect(md).toContain('| CNN-LSTM + pre-trained encoder ⚠ collapsed 1/3 |');
     expect(md).toContain("k of the row's n runs predict one class for ≥ 90 % of their test utterances");
     expect(renderTable2Markdown(buildTable2(methods, { metric: 'ua' }))).not.toContain('collapsed');
+  });
+});
+
+describe('Table 2 rows on other features than MFCCs', () => {
+  it('names the features: eGeMAPS + logistic regression / linear SVM baselines, a CNN-LSTM on eGeMAPS LLDs', () => {
+    const model = docs[0]!.models[0]!;
+    const as = (method: string, strategy: string, features?: string) => ({
+      ...docs[0]!,
+      models: [{ ...model, model: method, method, strategy, variant: {}, ...(features ? { features } : {}) }],
+    });
+    const all = collectMethods([
+      as('ser_scratch_egemaps', 'scratch', 'eGeMAPSv02 LLD'),
+      as('baseline_svm', 'svm'),
+      as('baseline_egemaps_svm', 'svm', 'eGeMAPSv02 functionals'),
+      as('baseline_egemaps_logistic', 'logistic', 'eGeMAPSv02 functionals'),
+      as('baseline_logistic', 'logistic'),
+    ]);
+    expect(all.map((m) => [m.method, m.label])).toEqual([
+      ['baseline_egemaps_logistic', 'eGeMAPSv02 functionals + logistic regression (baseline)'],
+      ['baseline_logistic', 'Logistic regression on functionals (baseline)'],
+      ['baseline_egemaps_svm', 'eGeMAPSv02 functionals + linear SVM (baseline)'],
+      ['baseline_svm', 'Linear SVM on functionals (baseline)'],
+      ['ser_scratch_egemaps', 'CNN-LSTM (from scratch) on eGeMAPSv02 LLD'],
+    ]);
+    expect(all.find((m) => m.method === 'baseline_svm')!.features).toBeNull();
+  });
+
+  it("takes the features from the predictions' inputFeatures; MFCC predictions have none", () => {
+    const row = {
+      id: 'a',
+      corpus: 'emodb',
+      speaker: 's',
+      label: 'neutral',
+      class: 'neutral',
+      split: 'test',
+      pred: 'neutral',
+      frames: 1,
+      shard: 0,
+      offset: 0,
+    };
+    const input = (producer: string, meta: { [key: string]: string }) => ({
+      producer,
+      meta,
+      rows: [row],
+      file: 'x',
+    });
+    const doc = evaluatePredictions(
+      [
+        input('baseline_egemaps_svm', { strategy: 'svm', inputFeatures: 'eGeMAPSv02 functionals' }),
+        input('baseline_logistic', { strategy: 'logistic' }),
+      ],
+      { heldOut: [], splits: ['test'] },
+    );
+    expect(doc.models.map((m) => m.features)).toEqual(['eGeMAPSv02 functionals', undefined]);
+    expect('features' in doc.models[1]!).toBe(false); // MFCC evaluations are written as before
   });
 });

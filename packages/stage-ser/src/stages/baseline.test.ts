@@ -129,10 +129,88 @@ describe('ser:baseline', () => {
     expect(store.rows[0]?.probs).toEqual([1 / 8, 5 / 8, 2 / 8].map((v) => expect.closeTo(v, 12)));
   });
 
+  it('svm: a linear SVM on the same functionals, C chosen on validation, decision softmax as probs', async () => {
+    const { store, result } = await runBaseline('svm', { model: 'svm' });
+    expect(store.rows).toHaveLength(27 + 18);
+    expect(store.meta).toMatchObject({ strategy: 'svm', dims: 8 * NUM_CEPS + 1 });
+    expect(store.meta.probs).toMatch(/softmax of the one-vs-rest decision values/);
+    for (const row of store.rows) {
+      const probs = row.probs as number[];
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      expect(row.pred).toBe(CLASSES[probs.indexOf(Math.max(...probs))]);
+    }
+    expect(store.rows.filter((r) => r.pred === r.class).length / store.rows.length).toBeGreaterThan(0.8);
+    const chosen = store.meta.baseline as { C: number; grid: { C: number }[] };
+    expect(chosen.grid.map((g) => g.C)).toEqual([0.01, 1, 100]);
+    expect(result).toMatchObject({ metrics: { C: chosen.C } });
+  });
+
+  it('takes a functionals store (eGeMAPS from features:opensmile) as it is, one vector per row', async () => {
+    const stores = await Promise.all(
+      [corpusA, corpusB, tess].map((a) =>
+        functionalsStoreOf(a, join(root.dir, `${a.corpora[0]}-functionals`)),
+      ),
+    );
+    const [a, b, t] = stores as [Artifact, Artifact, Artifact];
+    const out = join(root.dir, 'egemaps');
+    for (const model of ['logistic', 'svm'] as const) {
+      const result = await baseline.run(
+        testContext<BaselineParams, typeof baseline.inputs>({
+          id: `baseline_egemaps_${model}`,
+          params: { ...defaults, model },
+          inputs: { data: [a, b], features: [a, b, t] },
+          outputs: { predictions: `${out}-${model}` },
+          workDir: join(root.dir, `egemaps-${model}-work`),
+          heldOut: ['tess'],
+        }),
+      );
+      const store = await openFeatureStore(`${out}-${model}`);
+      store.close();
+      // the stored vector itself (NUM_CEPS values), not functionals of it
+      expect(store.meta).toMatchObject({
+        dims: NUM_CEPS,
+        strategy: model,
+        inputFeatures: 'eGeMAPSv02 functionals',
+      });
+      expect(result?.meta?.predictions).toMatchObject({ inputFeatures: 'eGeMAPSv02 functionals' });
+      expect(store.rows.filter((r) => r.pred === r.class).length / store.rows.length).toBeGreaterThan(0.8);
+    }
+    // one kind of store on both inputs
+    await expect(
+      baseline.run(
+        testContext<BaselineParams, typeof baseline.inputs>({
+          params: defaults,
+          inputs: { data: [a, b], features: [corpusA] },
+          outputs: { predictions: join(root.dir, 'mixed') },
+          workDir: join(root.dir, 'mixed-work'),
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'INPUT_DATA', message: expect.stringContaining('a frame store') });
+  });
+
   it('refuses training data from a held-out corpus (HELD_OUT_DATA)', async () => {
     await expect(runBaseline('leak', {}, [corpusA, tess])).rejects.toMatchObject({ code: 'HELD_OUT_DATA' });
   });
 });
+
+/** A functionals store like features:opensmile's: each row's frames averaged into one row. */
+async function functionalsStoreOf(source: Artifact, dir: string): Promise<Artifact> {
+  const input = await openFeatureStore(source.path);
+  const writer = await FeatureStoreWriter.create(dir, {
+    dims: NUM_CEPS,
+    meta: { featureSet: 'eGeMAPSv02', level: 'functionals' },
+  });
+  for (const { row, data } of input.iterate()) {
+    const mean = new Float32Array(NUM_CEPS);
+    for (let f = 0; f < row.frames; f++)
+      for (let c = 0; c < NUM_CEPS; c++) mean[c]! += data[f * NUM_CEPS + c]! / row.frames;
+    const { frames: _f, shard: _s, offset: _o, ...fields } = row;
+    await writer.append(fields, mean);
+  }
+  await writer.close();
+  input.close();
+  return { ...source, path: dir, producer: `egemaps_${source.corpora[0]}` };
+}
 
 describe('validation score', () => {
   // corpus x: 2 rows, both right; corpus y: 4 rows, 1 of 2 class-0 rows and 2 of 2 class-1 rows right

@@ -309,4 +309,12 @@ describe('ser:train', () => {
     });
     await expect(runTrain({ strategy: 'frozen' })).rejects.toMatchObject({ code: 'SPEC_INPUT_MISSING' });
   });
+
+  it('refuses a functionals store (one row per utterance): a CNN-LSTM reads frames', async () => {
+    const functionals = { ...(data[0] as Artifact), producer: 'egemaps_a', meta: { level: 'functionals' } };
+    await expect(runTrain({}, { data: [functionals] })).rejects.toMatchObject({
+      code: 'INPUT_DATA',
+      message: expect.stringContaining("'egemaps_a' holds functionals (one row per utterance)"),
+    });
+  });
 });
