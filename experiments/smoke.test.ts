@@ -68,7 +68,7 @@ describe('experiments/smoke.yaml', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(stopping).toBeDefined();
     expect(first.stderr).toContain('serx sync');
-    expect(first.stdout).toMatch(/run succeeded .*: 37 ran, 0 cached, 0 failed/);
+    expect(first.stdout).toMatch(/run succeeded .*: 45 ran, 0 cached, 0 failed/);
 
     // 2. The server comes back; sync replays the journal once.
     server = await startMlflowServer({ dir: server.dir, port: server.port });
@@ -91,6 +91,8 @@ describe('experiments/smoke.yaml', () => {
     const byName = new Map(children.map((r) => [tag(r, 'serx.node'), r]));
     expect([...byName.keys()].sort()).toEqual([
       'ae', // one encoder under every classifier seed (paper.yaml)
+      'baseline_egemaps_logistic',
+      'baseline_egemaps_svm',
       'baseline_logistic',
       'baseline_majority',
       'eval_baselines',
@@ -101,7 +103,7 @@ describe('experiments/smoke.yaml', () => {
       'ser_frozen[seed=1]',
       'ser_scratch[seed=1]',
     ]);
-    expect(children).toHaveLength(10); // nothing duplicated by the replay
+    expect(children).toHaveLength(12); // nothing duplicated by the replay
     for (const run of children) {
       expect(run.info.status).toBe('FINISHED');
       expect(tag(run, 'serx.cacheHit')).toBe('false');
@@ -138,16 +140,19 @@ describe('experiments/smoke.yaml', () => {
     const html = readFileSync(join(cache, 'entries', key.slice(0, 2), key, 'report', 'report.html'), 'utf8');
     expect(html).toContain('UA on tess of ser_frozen minus ser_scratch');
     expect(html).toContain('Logistic regression on functionals (baseline)');
+    // the field's standard baseline: eGeMAPS functionals computed by openSMILE
+    expect(html).toContain('eGeMAPSv02 functionals + logistic regression (baseline)');
+    expect(html).toContain('eGeMAPSv02 functionals + linear SVM (baseline)');
     expect(html).toMatch(/Majority class \(baseline\) ⚠ collapsed 1\/1/);
     expect(html.match(/<img |<svg/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
 
     // 3. Everything cached: child runs are tagged with the runs that produced the artifacts.
     const second = await serx(['run', 'experiments/smoke.yaml'], env);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/0 ran, 37 cached/);
+    expect(second.stdout).toMatch(/0 ran, 45 cached/);
     const all = await client.searchRuns([experiment!.experiment_id]);
     const reused = all.filter((r) => tag(r, 'serx.cacheHit') === 'true');
-    expect(reused).toHaveLength(10);
+    expect(reused).toHaveLength(12);
     for (const run of reused) {
       const source = byName.get(tag(run, 'serx.node'));
       expect(tag(run, 'serx.sourceRun')).toBe(source!.info.run_id);

@@ -22,6 +22,7 @@ describe('experiment specs', () => {
   it('finds the paper, the smoke run and every ablation', () => {
     expect(specs).toEqual([
       'ablations/class-weights.yaml',
+      'ablations/egemaps-input.yaml',
       'ablations/encoder-seed.yaml',
       'ablations/encoder-structure.yaml',
       'ablations/frozen-vs-finetune.yaml',
@@ -82,6 +83,47 @@ describe('experiment specs', () => {
     expect(nodes('baseline_logistic', 'features')).toEqual(nodes('predict_scratch[seed=1]', 'features'));
     expect(graph.nodes.get('baseline_majority')!.params.model).toBe('majority');
     expect(nodes('report', 'evaluations')).toContain('eval_baselines');
+  });
+
+  it('paper: eGeMAPS functionals from openSMILE + logistic regression / linear SVM, on the same partitions', async () => {
+    const { graph, count } = await variantsOf('paper.yaml');
+    const nodes = (id: string, input: string) =>
+      (graph.nodes.get(id)!.inputs[input] as { node: string }[]).map((d) => d.node);
+    const corpora = ['emodb', 'emovo', 'iemocap', 'ravdess', 'savee'];
+    for (const corpus of [...corpora, 'tess']) {
+      const node = graph.nodes.get(`egemaps_${corpus}`)!;
+      expect(node.params).toMatchObject({ featureSet: 'eGeMAPSv02', level: 'functionals' });
+      expect((node.inputs.utterances as { node: string }).node).toBe(`split_${corpus}`);
+    }
+    const baselines = [
+      ['logistic', 'baseline_egemaps_logistic'],
+      ['linear-svm', 'baseline_egemaps_svm'],
+    ] as const;
+    for (const [model, id] of baselines) {
+      expect(count.get(id)).toBe(1);
+      expect(graph.nodes.get(id)!.params.model).toBe(model);
+      expect(nodes(id, 'data')).toEqual(corpora.map((c) => `egemaps_${c}`));
+      expect(nodes(id, 'features')).toEqual([...corpora, 'tess'].map((c) => `egemaps_${c}`));
+      expect(nodes('eval_baselines', 'predictions')).toContain(id);
+    }
+  });
+
+  it('egemaps-input ablation: the from-scratch CNN-LSTM on eGeMAPS LLDs beside the one on MFCCs', async () => {
+    const { graph, count } = await variantsOf('ablations/egemaps-input.yaml');
+    const nodes = (id: string, input: string) =>
+      (graph.nodes.get(id)!.inputs[input] as { node: string }[]).map((d) => d.node);
+    expect(count.get('ser_scratch_egemaps')).toBe(3);
+    expect(count.get('ser_scratch')).toBe(3);
+    expect(count.get('ae')).toBeUndefined();
+    expect(count.get('mfcc_unlabelled')).toBeUndefined();
+    expect(graph.nodes.get('lld_tess')!.params).toMatchObject({ featureSet: 'eGeMAPSv02', level: 'lld' });
+    expect(nodes('ser_scratch_egemaps[seed=2]', 'data')).toEqual(
+      nodes('ser_scratch[seed=2]', 'data').map((n) => n.replace('mfcc_', 'lld_')),
+    );
+    expect(graph.nodes.get('ser_scratch_egemaps[seed=2]')!.params).toEqual(
+      graph.nodes.get('ser_scratch[seed=2]')!.params,
+    );
+    expect(nodes('predict_scratch_egemaps[seed=1]', 'features')).toContain('lld_tess');
   });
 
   it("normalisation ablation: every corpus under each choice, TESS by the training corpora's statistics", async () => {

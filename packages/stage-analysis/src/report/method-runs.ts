@@ -47,7 +47,7 @@ const STRATEGY_LABELS: { [strategy: string]: string } = {
   // ser:baseline's models: the sanity rows every CNN-LSTM must beat
   majority: 'Majority class (baseline)',
   logistic: 'Logistic regression on functionals (baseline)',
-  svm: 'Linear SVM on functionals (baseline)',
+  'linear-svm': 'Linear SVM on functionals (baseline)',
   scratch: 'CNN-LSTM (from scratch)',
   frozen: 'CNN-LSTM + pre-trained encoder',
   finetune: 'CNN-LSTM + pre-trained encoder, fine-tuned',
@@ -55,9 +55,9 @@ const STRATEGY_LABELS: { [strategy: string]: string } = {
 /** The linear baselines on other features than MFCC functionals: named after the features (`eGeMAPSv02 + linear SVM`). */
 const FEATURE_BASELINES: { [strategy: string]: string } = {
   logistic: 'logistic regression',
-  svm: 'linear SVM',
+  'linear-svm': 'linear SVM',
 };
-const STRATEGY_ORDER = ['majority', 'logistic', 'svm', 'scratch', 'frozen', 'finetune'];
+const STRATEGY_ORDER = ['majority', 'logistic', 'linear-svm', 'scratch', 'frozen', 'finetune'];
 
 /**
  * Table/figure label of a method: from its training strategy, else its stage id; with the input

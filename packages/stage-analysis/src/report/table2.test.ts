@@ -171,8 +171,8 @@ describe('Table 2 rows on other features than MFCCs', () => {
     });
     const all = collectMethods([
       as('ser_scratch_egemaps', 'scratch', 'eGeMAPSv02 LLD'),
-      as('baseline_svm', 'svm'),
-      as('baseline_egemaps_svm', 'svm', 'eGeMAPSv02 functionals'),
+      as('baseline_svm', 'linear-svm'),
+      as('baseline_egemaps_svm', 'linear-svm', 'eGeMAPSv02 functionals'),
       as('baseline_egemaps_logistic', 'logistic', 'eGeMAPSv02 functionals'),
       as('baseline_logistic', 'logistic'),
     ]);
@@ -207,7 +207,7 @@ describe('Table 2 rows on other features than MFCCs', () => {
     });
     const doc = evaluatePredictions(
       [
-        input('baseline_egemaps_svm', { strategy: 'svm', inputFeatures: 'eGeMAPSv02 functionals' }),
+        input('baseline_egemaps_svm', { strategy: 'linear-svm', inputFeatures: 'eGeMAPSv02 functionals' }),
         input('baseline_logistic', { strategy: 'logistic' }),
       ],
       { heldOut: [], splits: ['test'] },

@@ -3,7 +3,7 @@ import { fitLogisticRegression, predictProbabilities } from './logistic-regressi
 import type { FittedClassifier, Labelled } from './select-c.ts';
 
 /** The linear classifiers `ser:baseline` fits on utterance vectors. */
-export type LinearModelName = 'logistic' | 'svm';
+export type LinearModelName = 'logistic' | 'linear-svm';
 
 /**
  * How to fit `model` at a given C on `train` (standardised vectors). Class weights (per class, in
@@ -19,7 +19,7 @@ export function linearFitter(
 ): (C: number) => FittedClassifier {
   const rows = train.map((e) => e.x);
   const labels = train.map((e) => e.label);
-  if (model === 'svm')
+  if (model === 'linear-svm')
     return (C) => {
       const svm = fitLinearSvm(rows, labels, classes, { C, ...(classWeights ? { classWeights } : {}) });
       return { scores: (x) => decisionSoftmax(svm, x), iterations: svm.iterations, converged: svm.converged };

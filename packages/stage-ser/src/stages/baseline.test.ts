@@ -130,9 +130,9 @@ describe('ser:baseline', () => {
   });
 
   it('svm: a linear SVM on the same functionals, C chosen on validation, decision softmax as probs', async () => {
-    const { store, result } = await runBaseline('svm', { model: 'svm' });
+    const { store, result } = await runBaseline('svm', { model: 'linear-svm' });
     expect(store.rows).toHaveLength(27 + 18);
-    expect(store.meta).toMatchObject({ strategy: 'svm', dims: 8 * NUM_CEPS + 1 });
+    expect(store.meta).toMatchObject({ strategy: 'linear-svm', dims: 8 * NUM_CEPS + 1 });
     expect(store.meta.probs).toMatch(/softmax of the one-vs-rest decision values/);
     for (const row of store.rows) {
       const probs = row.probs as number[];
@@ -153,7 +153,7 @@ describe('ser:baseline', () => {
     );
     const [a, b, t] = stores as [Artifact, Artifact, Artifact];
     const out = join(root.dir, 'egemaps');
-    for (const model of ['logistic', 'svm'] as const) {
+    for (const model of ['logistic', 'linear-svm'] as const) {
       const result = await baseline.run(
         testContext<BaselineParams, typeof baseline.inputs>({
           id: `baseline_egemaps_${model}`,

@@ -13,7 +13,7 @@ import { selectRows } from './predict.ts';
 export interface BaselineParams {
   /**
    * `majority`: always the most frequent training class; `logistic`: L2 logistic regression,
-   * `svm`: linear SVM (scikit-learn's LinearSVC), on per-utterance vectors.
+   * `linear-svm`: linear SVM (scikit-learn's LinearSVC), on per-utterance vectors.
    */
   model: 'majority' | LinearModelName;
   /** How a frame store's rows become vectors; a functionals store's rows are used as they are. */
@@ -45,7 +45,7 @@ export const baseline = defineStage({
     type: 'object',
     additionalProperties: false,
     properties: {
-      model: { enum: ['majority', 'logistic', 'svm'], default: 'logistic' },
+      model: { enum: ['majority', 'logistic', 'linear-svm'], default: 'logistic' },
       functionals: {
         type: 'array',
         items: { enum: [...FUNCTIONALS] },
@@ -180,7 +180,7 @@ export const baseline = defineStage({
               : 'standardised functionals'
             : 'class priors',
           ...(vectors.inputFeatures ? { inputFeatures: vectors.inputFeatures } : {}),
-          ...(p.model === 'svm'
+          ...(p.model === 'linear-svm'
             ? { probs: 'softmax of the one-vs-rest decision values (not calibrated)' }
             : {}),
           baseline: summary,
