@@ -12,7 +12,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const data = resolve(process.env.SERX_DATA ?? join(root, '..', 'shared', 'corpora'));
 /** What a published tarball may hold (no sources, tests, benches or fixtures). */
 const SHIPPED =
-  /^(package\.json|README\.md|LICENSE|dist\/.*\.(js|d\.ts|mjs|json)|bin\/serx\.mjs|native\/(mfcc-kernel\.c|build\.mjs)|provision\/[a-z-]+\.mjs)$/;
+  /^(package\.json|README\.md|LICENSE|dist\/.*\.(js|d\.ts|mjs|json)|bin\/serx\.mjs|native\/(mfcc-kernel\.c|build\.mjs|opensmile-addon\.c|opensmile\.mjs)|provision\/[a-z-]+\.mjs)$/;
 
 interface PackReport {
   name: string;
@@ -121,6 +121,13 @@ it('packed serx installs into a fresh study that init, setup and run then work i
   expect(setup.stdout).toMatch(/\[serx setup\] tensorflow: (native|wasm) backend ok|native backend ready/);
   const doctor = await sh('npx', ['--no', 'serx', 'doctor'], study);
   expect(doctor.stdout).toMatch(/^backend: (tensorflow|wasm)/m);
+  // openSMILE is opt-in (its licence): the installed plugin provisions it when asked, printing the licence
+  const smile = await sh('npx', ['--no', 'serx', 'setup', '--with', 'opensmile'], study, {
+    SERX_OPENSMILE_HOME: join(study, '.opensmile'),
+  });
+  expect(smile.status, smile.stderr).toBe(0);
+  expect(smile.stdout).toContain('opensmile: ready: eGeMAPSv02 functionals of a test tone: 1 x 88 values');
+  expect(smile.stdout).toContain("openSMILE is under audEERING's research licence (non-commercial use only)");
 
   const run = await sh('npx', ['--no', 'serx', 'run', 'experiments/study.yaml'], study);
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);

@@ -31,7 +31,12 @@ const LICENSE = 'MIT';
 const EXTRA_FILES = {
   '@serx/core': ['bin/serx.mjs'],
   '@serx/tf-backend': ['provision'],
-  '@serx/stage-features': ['native/mfcc-kernel.c', 'native/build.mjs'],
+  '@serx/stage-features': [
+    'native/mfcc-kernel.c',
+    'native/build.mjs',
+    'native/opensmile-addon.c',
+    'native/opensmile.mjs',
+  ],
 };
 
 /** The workspace packages that have a build (tsconfig.build.json), by name. */

@@ -59,9 +59,8 @@ export function opensmileState() {
   const paths = opensmilePaths();
   const manifest = readJson(paths.manifest);
   if (!manifest || manifest.version !== OPENSMILE.version || !existsSync(paths.library))
-    return { ok: false, detail: `not provisioned (opt-in: \`serx setup --with ${STEP}\`)` };
-  if (!addonCurrent(paths))
-    return { ok: false, detail: `library in ${paths.home}, addon not built (\`serx setup --with ${STEP}\`)` };
+    return { ok: false, detail: 'not provisioned' };
+  if (!addonCurrent(paths)) return { ok: false, detail: `library in ${paths.home}, addon not built` };
   return {
     ok: true,
     version: manifest.version,

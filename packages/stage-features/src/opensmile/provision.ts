@@ -34,7 +34,7 @@ export const opensmileCheck: DoctorCheck = {
     const state = (await provisionScript()).opensmileState();
     if (state.ok) return [`openSMILE: ${state.detail}`];
     return [
-      `openSMILE: ${state.detail.replace(/ \(.*\)$/, '')}; features:opensmile needs it: \`${PROVISION_COMMAND}\` (audEERING research licence, non-commercial use only)`,
+      `openSMILE: ${state.detail}; features:opensmile needs it: \`${PROVISION_COMMAND}\` (audEERING research licence, non-commercial use only)`,
     ];
   },
 };
