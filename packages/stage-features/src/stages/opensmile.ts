@@ -2,7 +2,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type Artifact,
   defineStage,
   ErrorCodes,
   type InputSpecs,
@@ -12,47 +11,22 @@ import {
   type StageContext,
 } from '@serx/core';
 import { readUtterances } from '../corpora/utterances-file.ts';
-import { FeaturesErrors } from '../errors.ts';
-import { normaliseUtterance, type PadMode, padFrames } from '../mfcc/index.ts';
+import { normaliseUtterance, padFrames } from '../mfcc/index.ts';
 import { StatisticsCollector } from '../normalisation/collector.ts';
-import {
-  type NormaliseMode,
-  normaliseMode,
-  type StatsFrom,
-  statsFromSchema,
-  storeMetaValue,
-} from '../normalisation/mode.ts';
+import { statsFromSchema, storeMetaValue } from '../normalisation/mode.ts';
 import { checkStatsSource, type Normaliser } from '../normalisation/normaliser.ts';
 import { writeStatistics } from '../normalisation/statistics-file.ts';
 import { opensmileAddon } from '../opensmile/addon.ts';
-import {
-  FEATURE_SETS,
-  type FeatureSetName,
-  type OpensmileLevel,
-  opensmileRun,
-} from '../opensmile/feature-sets.ts';
+import { FEATURE_SETS, opensmileRun } from '../opensmile/feature-sets.ts';
 import { opensmileFingerprint } from '../opensmile/fingerprint.ts';
 import { findOpensmile } from '../opensmile/installation.ts';
+import { type OpensmileParams, refuseOtherFeatures, shapeOf } from '../opensmile/options.ts';
 import type { FeatureRowInput } from '../store/format.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
-import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
+import { onBadAudioSchema } from './bad-audio-policy.ts';
 import type { InputUtterance, RawExtraction } from './mfcc-extract.ts';
 import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
 import { extractOpensmile } from './opensmile-extract.ts';
-
-export interface OpensmileParams {
-  featureSet: FeatureSetName;
-  level: OpensmileLevel;
-  /** Rate the audio is resampled to before openSMILE (its configs work at any rate). */
-  sampleRate: number;
-  /** Default: `utterance` for `lld` (as MFCCs), `none` for `functionals` (classifiers standardise them). */
-  normalise?: NormaliseMode | boolean;
-  statsFrom?: StatsFrom;
-  /** `lld` only (default 100, as MFCCs); a functionals row is one frame. */
-  minFrames?: number;
-  pad?: PadMode;
-  onBadAudio?: OnBadAudio;
-}
 
 const inputs = {
   utterances: { type: 'utterances' },
@@ -69,24 +43,6 @@ const inputs = {
 
 /** The addon's C source: loaded with require(), outside the import graph the cache key follows. */
 const addonSource = fileURLToPath(new URL('../../native/opensmile-addon.c', import.meta.url));
-
-/** Normalisation, padding and their defaults for a level; a spec asking for what a level cannot do is refused. */
-function shapeOf(params: OpensmileParams): { mode: NormaliseMode; minFrames: number; pad: PadMode } {
-  const functionals = params.level === 'functionals';
-  const mode =
-    params.normalise === undefined ? (functionals ? 'none' : 'utterance') : normaliseMode(params.normalise);
-  if (functionals && mode === 'utterance')
-    throw new SerxError(
-      FeaturesErrors.NORMALISATION,
-      'features:opensmile: normalise: utterance with level: functionals would z-normalise each one-row utterance by itself (all zeros); use none (the default), speaker or corpus',
-    );
-  if (functionals && (params.minFrames ?? 1) > 1)
-    throw new SerxError(
-      ErrorCodes.SPEC_PARAMS,
-      'features:opensmile: minFrames applies to level: lld; a functionals row is one frame per utterance',
-    );
-  return { mode, minFrames: functionals ? 1 : (params.minFrames ?? 100), pad: params.pad ?? 'zero' };
-}
 
 /**
  * `features:opensmile`: openSMILE's own feature sets (eGeMAPS, GeMAPS, ComParE 2016, emobase) for
@@ -272,22 +228,6 @@ async function runOpensmile(ctx: StageContext<OpensmileParams, typeof inputs>) {
       },
     },
   };
-}
-
-/** Statistics of another feature set or level would normalise these columns with others' moments. */
-function refuseOtherFeatures(
-  stageId: string,
-  statistics: readonly Artifact[],
-  params: OpensmileParams,
-): void {
-  for (const artifact of statistics) {
-    const { featureSet, level } = artifact.meta;
-    if (featureSet !== params.featureSet || level !== params.level)
-      throw new SerxError(
-        FeaturesErrors.NORMALISATION,
-        `${stageId}: statistics from '${artifact.producer}' are of ${featureSet} ${level}, these features are ${params.featureSet} ${params.level}`,
-      );
-  }
 }
 
 function rowOf(x: RawExtraction): FeatureRowInput {
