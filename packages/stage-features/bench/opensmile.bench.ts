@@ -3,11 +3,12 @@
  * addon, what each feature worker does per file) against opensmile-python's `Smile.process_file`
  * (the same library, in the reference venv) on the same files, one thread each, interleaved
  * round by round (the order alternating) so that both see the same machine load. Reports real time
- * per core (seconds of audio per second of processing) and their ratio.
+ * per core (seconds of audio per CPU second of the process; wall time too) and their ratios.
  *
  *   npx tsx packages/stage-features/bench/opensmile.bench.ts [--per-corpus 40] [--rounds 3] [--level functionals|lld]
  */
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -48,29 +49,37 @@ const audio = files.reduce((s, f) => s + f.seconds, 0);
 const python = await opensmilePython();
 const script = fileURLToPath(new URL('../test/opensmile/reference.py', import.meta.url));
 
-async function serxPass(): Promise<number> {
+interface Pass {
+  wall: number;
+  cpu: number;
+}
+
+async function serxPass(): Promise<Pass> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const f of files) {
     const { samples } = await decodeAudioFile(f.path, { targetRate: 16000 });
     addon.extract(run.config, run.options, toPcm16(samples));
   }
-  return (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
-function pythonPass(): number {
+function pythonPass(): Pass {
   const result = spawnSync(
     python,
     [script, '--time', '1', 'eGeMAPSv02', level, ...files.map((f) => f.path)],
     { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } },
   );
   if (result.status !== 0) throw new Error(`reference.py --time failed:\n${result.stderr}`);
-  return (JSON.parse(result.stdout.trim().split('\n').pop()!) as { seconds: number[] }).seconds[0]!;
+  const out = JSON.parse(result.stdout.trim().split('\n').pop()!) as { seconds: number[]; cpu: number[] };
+  return { wall: out.seconds[0]!, cpu: out.cpu[0]! };
 }
 
 await serxPass(); // warm-up: the addon, the decoders' wasm, the page cache
 pythonPass();
-const serx: number[] = [];
-const py: number[] = [];
+const serx: Pass[] = [];
+const py: Pass[] = [];
 for (let r = 0; r < rounds; r++) {
   if (r % 2 === 0) {
     serx.push(await serxPass());
@@ -81,16 +90,19 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rtf = (s: number) => (audio / s).toFixed(1);
+const rt = (s: number) => `${(audio / s).toFixed(1)}×`;
+const row = (name: string, passes: Pass[]) =>
+  `| ${name} | ${passes.map((p) => p.wall.toFixed(1)).join(', ')} | ${passes.map((p) => p.cpu.toFixed(1)).join(', ')} | ${rt(median(passes.map((p) => p.cpu)))} | ${rt(median(passes.map((p) => p.wall)))} |`;
 console.log(
-  `eGeMAPSv02 ${level}, ${files.length} files (${audio.toFixed(0)} s of audio), one thread each, ${rounds} interleaved rounds`,
-);
-console.log('| | s per pass (rounds) | real time per core (median) |');
-console.log('|---|---|---:|');
-console.log(`| serx (addon) | ${serx.map((s) => s.toFixed(2)).join(', ')} | ${rtf(median(serx))}× |`);
-console.log(
-  `| opensmile-python process_file | ${py.map((s) => s.toFixed(2)).join(', ')} | ${rtf(median(py))}× |`,
+  `eGeMAPSv02 ${level}, ${files.length} files (${audio.toFixed(0)} s of audio), one thread each, ${rounds} interleaved rounds, load average ${loadavg()[0]!.toFixed(1)}`,
 );
 console.log(
-  `serx / opensmile-python speed (median of per-round ratios): ${median(serx.map((s, i) => py[i]! / s)).toFixed(2)}`,
+  '| | wall s per pass | CPU s per pass | real time per core (audio / CPU, median) | audio / wall (median) |',
+);
+console.log('|---|---|---|---:|---:|');
+console.log(row('serx (addon)', serx));
+console.log(row('opensmile-python `Smile.process_file`', py));
+const ratio = (f: (p: Pass) => number) => median(serx.map((s, i) => f(py[i]!) / f(s))).toFixed(2);
+console.log(
+  `serx / opensmile-python speed, median of per-round ratios: ${ratio((p) => p.cpu)} by CPU time, ${ratio((p) => p.wall)} by wall time`,
 );
