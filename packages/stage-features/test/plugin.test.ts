@@ -4,7 +4,7 @@ import { getCorpusReader, listCorpusReaders } from '../src/corpora/index.ts';
 import defaultExport, { plugin } from '../src/index.ts';
 
 describe('plugin', () => {
-  it('registers the four stages, the built-in readers and the features command', () => {
+  it('registers the five stages, the built-in readers and the features command', () => {
     expect(defaultExport).toBe(plugin);
     expect(plugin.name).toBe('@serx/stage-features');
     expect(plugin.version).toBe('0.1.0');
@@ -14,9 +14,11 @@ describe('plugin', () => {
       ['features:ingest', [], ['utterances'], 'cpu-heavy'],
       ['features:split', ['utterances'], ['utterances'], 'light'],
       ['features:mfcc', ['utterances', 'statistics'], ['features', 'statistics'], 'cpu-heavy'],
+      ['features:opensmile', ['utterances', 'statistics'], ['features', 'statistics'], 'cpu-heavy'],
       ['features:select', ['features'], ['features'], 'io'],
     ]);
     expect(plugin.stages[2]!.inputs.statistics).toMatchObject({ many: true, optional: true, fits: true });
+    expect(plugin.stages[3]!.inputs.statistics).toMatchObject({ many: true, optional: true, fits: true });
     expect(plugin.register).toBeDefined();
     // test/setup.ts has run setup already; running it again is harmless (same objects).
     plugin.register!();
