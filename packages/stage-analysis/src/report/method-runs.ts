@@ -121,9 +121,11 @@ export function collectMethods(docs: readonly EvaluationDoc[]): MethodRuns[] {
         .map(([key, model]) => ({ key, model })),
     };
   });
+  // Within a strategy, the MFCC row before rows on other features (MFCC LR, then eGeMAPS LR).
   methods.sort(
     (a, b) =>
       strategyRank(a.strategy) - strategyRank(b.strategy) ||
+      Number(a.features !== null) - Number(b.features !== null) ||
       a.method.localeCompare(b.method, 'en', { numeric: true }),
   );
   // Ablations may share a strategy: tell their rows apart by structure and stage id.
