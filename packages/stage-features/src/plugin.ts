@@ -9,7 +9,6 @@ import { mfcc } from './stages/mfcc.ts';
 import { opensmile } from './stages/opensmile.ts';
 import { select } from './stages/select.ts';
 import { split } from './stages/split.ts';
-import { featureStoreProblem } from './store/check-store.ts';
 
 /**
  * The `@serx/stage-features` plugin: stages `features:ingest`, `features:split`, `features:mfcc`,
@@ -26,7 +25,8 @@ export const plugin = definePlugin({
     {
       name: 'features',
       description: 'a feature store (docs/stages.md): meta.json, index.jsonl, float32 shards',
-      validate: featureStoreProblem,
+      // imported when a command stage's output is checked, not when the plugin loads
+      validate: async (dir) => (await import('./store/check-store.ts')).featureStoreProblem(dir),
     },
   ],
   doctor: [ffmpegCheck, opensmileCheck],

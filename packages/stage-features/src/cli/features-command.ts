@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliCommand, type CliIO, ErrorCodes, isSerxError, SerxError } from '@serx/core';
-import { decodeAudioFile } from '../audio/decode.ts';
-import { computeMfcc } from '../mfcc/compute.ts';
 import {
   DEFAULT_MFCC_PRESET,
   type MfccPresetName,
@@ -43,6 +41,11 @@ async function printFeatures(argv: string[], io: CliIO): Promise<number> {
   if (!(preset in mfccPresets)) throw usageError(`unknown --preset '${preset}'`);
   const file = resolve(io.cwd, positionals[0] as string);
   const options = resolveMfccOptions({ preset });
+  // the decoders and the MFCC code load with the command, not with the plugin (start-up)
+  const [{ decodeAudioFile }, { computeMfcc }] = await Promise.all([
+    import('../audio/decode.ts'),
+    import('../mfcc/compute.ts'),
+  ]);
   const audio = await decodeAudioFile(file, { targetRate: options.sampleRate });
   const m = computeMfcc(audio.samples, options);
   const rows = Array.from({ length: m.frames }, (_, t) =>

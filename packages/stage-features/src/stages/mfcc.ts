@@ -1,41 +1,24 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   defineStage,
   ErrorCodes,
   type InputSpecs,
-  type Json,
   paramsSchema,
   SerxError,
   type StageContext,
+  type StageResult,
 } from '@serx/core';
-import { readUtterances } from '../corpora/utterances-file.ts';
-import {
-  type MfccOptions,
-  type MfccPresetName,
-  mfccPresets,
-  normaliseUtterance,
-  type PadMode,
-  padFrames,
-  resolveMfccOptions,
-} from '../mfcc/index.ts';
 import { mfccKernelSource } from '../mfcc/native-kernel.ts';
-import { StatisticsCollector } from '../normalisation/collector.ts';
+import type { PadMode } from '../mfcc/normalise.ts';
+import type { MfccOptions } from '../mfcc/options.ts';
+import { type MfccPresetName, mfccPresets } from '../mfcc/presets.ts';
 import {
   type NormaliseMode,
   normaliseMode,
   normaliseSchema,
   type StatsFrom,
   statsFromSchema,
-  storeMetaValue,
 } from '../normalisation/mode.ts';
-import { checkStatsSource, type Normaliser } from '../normalisation/normaliser.ts';
-import { writeStatistics } from '../normalisation/statistics-file.ts';
-import type { FeatureRowInput } from '../store/format.ts';
-import { FeatureStoreWriter } from '../store/writer.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
-import { extractRaw, type InputUtterance, type RawExtraction } from './mfcc-extract.ts';
-import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
 
 export interface MfccParams {
   preset?: MfccPresetName;
@@ -148,129 +131,9 @@ export const mfcc = defineStage({
     }
     return [...new Set(Object.values(inputs).flat())];
   },
-  run: runMfcc,
+  // The implementation is imported when the stage runs, not when the plugin loads (start-up).
+  run: async (ctx): Promise<StageResult | undefined> => (await import('./mfcc-run.ts')).runMfcc(ctx),
 });
 
-async function runMfcc(ctx: StageContext<MfccParams, typeof inputs>) {
-  const { params } = ctx;
-  ctx.signal.throwIfAborted();
-  const input = ctx.inputs.utterances;
-  refuseHeldOutStatistics(ctx.id, ctx.inputs.statistics ?? [], ctx.heldOut);
-  const { meta: inputMeta, utterances } = await readUtterances<InputUtterance>(input.path);
-  const options = resolveMfccOptions({
-    preset: params.preset ?? 'python_speech_features',
-    ...params.options,
-  });
-  const mode = normaliseMode(params.normalise);
-  const statsFrom = params.statsFrom ?? 'train';
-  const minFrames = params.minFrames ?? 100;
-  const pad = params.pad ?? 'zero';
-  const storeMeta = (extra: { [key: string]: unknown } = {}) => ({
-    dims: options.numCeps,
-    sampleRate: options.sampleRate,
-    meta: {
-      corpus: inputMeta.corpus,
-      preset: params.preset ?? 'python_speech_features',
-      mfcc: options,
-      normalise: storeMetaValue(mode),
-      ...extra,
-      minFrames,
-      pad,
-    },
-  });
-  if (mode === 'corpus') {
-    // Fail before extracting when the corpus cannot give the statistics asked for.
-    const train = utterances.filter((u) => (u.split ?? 'train') === 'train').length;
-    checkStatsSource(ctx.id, inputMeta.corpus, statsFrom, { train, heldBack: utterances.length - train });
-  }
-  const collector = new StatisticsCollector(options.numCeps);
-  const perRow = mode === 'utterance' || mode === 'none';
-  const started = Date.now();
-  // utterance / none are shaped as they arrive; speaker / corpus need every row's statistics
-  // first, so raw rows wait in a store in the work dir for a second pass.
-  const rawDir = join(ctx.workDir, 'raw');
-  if (!perRow)
-    await rm(rawDir, { recursive: true, force: true }).then(() => mkdir(rawDir, { recursive: true }));
-  const first = perRow
-    ? await FeatureStoreWriter.create(ctx.outputs.features!, storeMeta())
-    : await FeatureStoreWriter.create(rawDir, { dims: options.numCeps });
-  const { skipped, audioSec } = await extractRaw(
-    ctx,
-    utterances,
-    options,
-    params.onBadAudio ?? 'fail',
-    `${inputMeta.corpus}: MFCC`,
-    async (x) => {
-      const row = rowOf(x);
-      collector.add(row, x.raw);
-      const matrix = { data: x.raw, frames: x.rawFrames, dims: options.numCeps };
-      if (!perRow) await first.append(row, x.raw);
-      else {
-        const shaped = mode === 'utterance' ? normaliseUtterance(matrix) : matrix;
-        await first.append(row, padFrames(shaped, minFrames, pad).data);
-      }
-    },
-  );
-  let written = await first.close();
-  let normalisation: Normaliser['describe'] | undefined;
-  if (!perRow) {
-    const normaliser = await resolveFor(
-      { id: ctx.id, log: ctx.log, statistics: ctx.inputs.statistics ?? [] },
-      mode,
-      statsFrom,
-      inputMeta.corpus,
-      collector,
-    );
-    normalisation = normaliser?.describe;
-    const writer = await FeatureStoreWriter.create(
-      ctx.outputs.features!,
-      storeMeta(normalisation ? { normalisation } : {}),
-    );
-    if (normaliser) await normaliseRawStore(rawDir, writer, normaliser, { minFrames, pad });
-    written = await writer.close();
-    await rm(rawDir, { recursive: true, force: true });
-  }
-  const stats = await writeStatistics(
-    ctx.outputs.statistics!,
-    inputMeta.corpus,
-    collector.trainUtterances,
-    collector.train,
-  );
-  const dir = ctx.outputs.features!;
-  await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  const seconds = (Date.now() - started) / 1000;
-  ctx.metrics.metric('utterances', written.count);
-  ctx.metrics.metric('skipped', skipped.length);
-  ctx.metrics.metric('realtime_factor', audioSec / Math.max(seconds, 1e-3));
-  const meta: { [key: string]: Json } = {
-    corpus: inputMeta.corpus,
-    count: written.count,
-    frames: written.frames,
-    dims: written.dims,
-    skipped: skipped.length,
-    skippedFiles: skipped.slice(0, 100).map((s) => `${s.path} (${s.reason})`),
-    audioSec: Math.round(audioSec * 1000) / 1000,
-    ...(normalisation ? { normalisation } : {}),
-  };
-  return {
-    meta: {
-      features: meta,
-      statistics: { corpus: inputMeta.corpus, trainUtterances: stats.utterances, trainFrames: stats.frames },
-    },
-  };
-}
-
-function rowOf(x: RawExtraction): FeatureRowInput {
-  const u = x.utterance;
-  return {
-    id: u.id,
-    corpus: u.corpus,
-    speaker: u.speaker,
-    ...(u.gender ? { gender: u.gender } : {}),
-    label: u.label,
-    class: u.class ?? null,
-    split: u.split ?? null,
-    rawFrames: x.rawFrames,
-    duration: Math.round(x.duration * 1e4) / 1e4,
-  };
-}
+/** What the stage's run (mfcc-run.ts) receives. */
+export type MfccContext = StageContext<MfccParams, typeof inputs>;
