@@ -79,10 +79,15 @@ export function publishedManifest(manifest, versions) {
     engines: ENGINES,
     exports: {
       '.': { types: './dist/index.d.ts', import: './dist/index.js' },
-      // the plugin module alone, without the library barrel (core loads plugins through it)
-      ...(_exports?.['./plugin']
-        ? { './plugin': { types: './dist/plugin.d.ts', import: './dist/plugin.js' } }
-        : {}),
+      // subpaths (`./plugin`: the plugin module alone, which core loads instead of the library barrel)
+      ...Object.fromEntries(
+        Object.entries(_exports ?? {})
+          .filter(([key, target]) => key !== '.' && typeof target === 'string' && target.startsWith('./src/'))
+          .map(([key, target]) => {
+            const built = target.replace(/^\.\/src\//, './dist/').replace(/\.ts$/, '');
+            return [key, { types: `${built}.d.ts`, import: `${built}.js` }];
+          }),
+      ),
       './package.json': './package.json',
     },
     types: './dist/index.d.ts',

@@ -1,5 +1,5 @@
 import { definePlugin } from '@serx/core';
-import { registerBuiltinStructures } from '@serx/stage-autoencoder';
+import { registerBuiltinStructures } from '@serx/stage-autoencoder/structures';
 import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend';
 import pkg from '../package.json' with { type: 'json' };
 import { baseline } from './stages/baseline.ts';

@@ -1,10 +1,21 @@
-import { defineStage, paramsSchema, SerxError } from '@serx/core';
-import { loadTrainedModel } from '../model/config.ts';
-import { runModelTraining } from './model-training.ts';
+import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
 import { type RecipeParams, recipeSchema } from './recipe-params.ts';
 
 /** Params of `ser:finetune`: the recipe of `ser:train`, with fine-tuning defaults. */
 export type FinetuneParams = RecipeParams;
+
+const inputs = {
+  model: { type: 'model', description: 'the ser:train model to continue (e.g. ser_frozen.model)' },
+  data: {
+    type: 'features',
+    many: true,
+    fits: true,
+    description: 'split=train rows train, split=validation rows select',
+  },
+} as const satisfies InputSpecs;
+
+/** What the stage's run (finetune-run.ts) receives. */
+export type FinetuneContext = StageContext<FinetuneParams, typeof inputs>;
 
 /**
  * `ser:finetune`: continues a trained CNN-LSTM (e.g. `ser_frozen.model`) with every layer trainable,
@@ -21,60 +32,10 @@ export const finetune = defineStage({
     additionalProperties: false,
     properties: recipeSchema({ epochs: 10, learningRate: 0.0001, patience: 3, minEpochs: 1 }),
   }),
-  inputs: {
-    model: { type: 'model', description: 'the ser:train model to continue (e.g. ser_frozen.model)' },
-    data: {
-      type: 'features',
-      many: true,
-      fits: true,
-      description: 'split=train rows train, split=validation rows select',
-    },
-  },
+  inputs,
   outputs: { model: { type: 'model', description: 'model.json + weights.bin, config.json, history.json' } },
   resources: { class: 'cpu-heavy' },
   tracked: true,
-  async run(ctx) {
-    const p = ctx.params;
-    const initial = ctx.inputs.model;
-    return runModelTraining(ctx, p, ctx.inputs.data, async (tf) => {
-      const { model, config: start } = await loadTrainedModel(tf, initial.path);
-      return {
-        classes: start.classes,
-        dispose: () => model.dispose(),
-        prepare(data) {
-          if (data.dims !== start.numCeps) {
-            throw new SerxError(
-              'INPUT_DATA',
-              `${ctx.id}: model ${initial.path} takes ${start.numCeps} coefficients per frame, the features have ${data.dims}`,
-            );
-          }
-          return {
-            model,
-            batch: {
-              numCeps: start.numCeps,
-              minFrames: start.minFrames,
-              maxFrames: start.maxFrames,
-              padMultiple: start.padMultiple,
-            },
-            trainEncoder: true,
-            validateStart: true,
-            origin: { model: initial.hash },
-            tags: { strategy: 'finetune', structure: start.structure.name },
-            config: ({ history, classWeights }) => ({
-              ...start,
-              strategy: 'finetune',
-              classWeights,
-              seed: ctx.seed,
-              bestEpoch: history.bestEpoch,
-              selection: history.monitor.key,
-              epochsRun: history.epochs.length,
-              trainCorpora: data.trainCorpora,
-              counts: data.counts,
-              initialModel: initial.hash,
-            }),
-          };
-        },
-      };
-    });
-  },
+  // The implementation is imported when the stage runs, not when the plugin loads (start-up).
+  run: async (ctx): Promise<StageResult | undefined> => (await import('./finetune-run.ts')).runFinetune(ctx),
 });
