@@ -300,6 +300,9 @@ async function cacheState(dir: string): Promise<'marked' | 'legacy' | 'new'> {
       if (e.code === 'ENOENT') return [] as string[];
       throw e;
     });
+    // another process creating this cache renamed its marker into place since the read above:
+    // read it (openCache writes the marker before any layout directory, so this is the only race)
+    if (names.includes(CACHE_MARKER)) return cacheState(dir);
     const own = names.filter((n) => !n.startsWith(`${CACHE_MARKER}.`));
     if (own.length === 0) return 'new';
     const layout = LAYOUT.every((d) => own.includes(d));

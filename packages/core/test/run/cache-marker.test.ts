@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +57,29 @@ describe('the cache marker', () => {
       message: expect.stringContaining('is a serx cache of format 2; this serx reads format 1'),
     });
   });
+
+  it('is created by several processes at once without any of them calling it foreign', async () => {
+    // two `serx run`s on a new cache: one finds no marker, then the other's marker when it lists
+    // the folder; it must read that marker, not refuse the folder (it did, 1 run in ~20 under load)
+    const dir = await tempDir();
+    const barrier = join(dir, 'go');
+    const child = join(import.meta.dirname, '../fixtures/run-plugin/open-cache-child.ts');
+    let ready = 0;
+    const outputs = await Promise.all(
+      Array.from({ length: 4 }, () => {
+        const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, '150', barrier]);
+        let out = '';
+        proc.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.startsWith('ready\n') && out.length === 6 && ++ready === 4) void writeFile(barrier, '');
+        });
+        proc.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        return new Promise<string>((done) => proc.on('close', () => done(out.replace(/^ready\n/, ''))));
+      }),
+    );
+    expect(outputs.join('')).toBe('');
+    expect((await readdir(dir)).filter((n) => n.startsWith('c'))).toHaveLength(150);
+  }, 60_000);
 
   it('starts a cache in an empty folder', async () => {
     const dir = await tempDir();

@@ -108,7 +108,7 @@ describe('reliability', () => {
       runChild(cacheDir, markers, { jobs: 2, delayMs: 150, barrier, onReady }),
       runChild(cacheDir, markers, { jobs: 2, delayMs: 150, barrier, onReady }),
     ]);
-    expect([one.code, two.code]).toEqual([0, 0]);
+    expect([one.code, two.code], `${one.stdout}\n${two.stdout}`).toEqual([0, 0]);
     expect(await executions(markers)).toEqual({ a: 1, b: 1, ab: 1, total: 1 });
     const counts = [one, two].map((r) => JSON.parse(r.stdout).counts);
     expect(counts[0].succeeded + counts[1].succeeded).toBe(4);
