@@ -80,7 +80,12 @@ function installStudy(checkout: string, label: string, work: string): string {
   console.log(
     `\nfresh install (node_modules, ${reports.length} serx packages + their dependencies): ${du(join(study, 'node_modules'))}`,
   );
-  sh(join(study, 'node_modules/.bin/serx'), ['setup'], study);
+  // the smoke spec's eGeMAPS rows need openSMILE (opt-in); a serx from before it has no --with
+  const withOpensmile = spawnSync(join(study, 'node_modules/.bin/serx'), ['setup', '--with', 'opensmile'], {
+    cwd: study,
+    encoding: 'utf8',
+  });
+  if (withOpensmile.status !== 0) sh(join(study, 'node_modules/.bin/serx'), ['setup'], study);
   return study;
 }
 
