@@ -31,7 +31,12 @@ export interface BenchConfig {
 export const RECIPE_DROPOUT = { conv: 0.1, lstmInput: 0.2, lstmRecurrent: 0.1, dense: 0.3 };
 
 /** How the LSTM is built: tfjs-layers' own cell, or SerxLSTM with one of its implementations. */
-export type Variant = 'tf.layers.lstm' | 'SerxLSTM cellgrad' | 'SerxLSTM block' | 'SerxLSTM autodiff';
+export type Variant =
+  | 'tf.layers.lstm'
+  | 'SerxLSTM fused'
+  | 'SerxLSTM cellgrad'
+  | 'SerxLSTM block'
+  | 'SerxLSTM autodiff';
 /** `full`: the whole CNN-LSTM on MFCC; `lstm`: the recurrent part alone on bottleneck sequences. */
 export type Mode = 'full' | 'lstm';
 

@@ -20,6 +20,8 @@ export interface Binding {
   executeOp(name: string, attrs: OpAttr[], inputs: number[], numOutputs: number): TensorMetadata[];
   TF_FLOAT: number;
   TF_INT64: number;
+  TF_ATTR_INT: number;
+  TF_ATTR_STRING: number;
   TF_ATTR_FLOAT: number;
   TF_ATTR_BOOL: number;
   TF_ATTR_TYPE: number;
@@ -27,7 +29,7 @@ export interface Binding {
 export interface OpAttr {
   name: string;
   type: number;
-  value: number | boolean;
+  value: number | boolean | string;
 }
 interface NodeBackend {
   binding: Binding;
