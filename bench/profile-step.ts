@@ -9,7 +9,7 @@
 import { mixSeed, mulberry32 } from '@serx/core';
 import { buildStructure, registerBuiltinStructures, useNativeReluGrad } from '@serx/stage-autoencoder';
 import { loadTensorflow } from '@serx/tf-backend';
-import { padBatch, specAugment, trainStep } from '@serx/training';
+import { createAdam, padBatch, specAugment, trainStep } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import {
   autoencoderStep,
@@ -137,7 +137,11 @@ let maskMs = 0;
   };
 }
 const random = mulberry32(7);
-const lengths = Array.from({ length: batchSize }, () => Math.round(240 + 120 * random()));
+// PROFILE_FRAMES=300: every utterance that long (the benches' fixed batch); default 240–360 frames
+const fixedFrames = Number(process.env.PROFILE_FRAMES ?? 0);
+const lengths = Array.from({ length: batchSize }, () =>
+  fixedFrames > 0 ? fixedFrames : Math.round(240 + 120 * random()),
+);
 const utterances = lengths.map((n) => Float32Array.from({ length: n * numCeps }, () => random() * 2 - 1));
 
 let run: (i: number) => void;
@@ -161,7 +165,7 @@ if (which === 'ser') {
       initializer: () => tf.initializers.glorotUniform({ seed: 50 + k++ }),
     },
   );
-  const optimizer = tf.train.adam(0.001);
+  const optimizer = createAdam(tf, 0.001);
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const decayed = model.trainableWeights
     .filter((w) => /kernel$/.test(w.originalName))
@@ -209,9 +213,9 @@ if (which === 'ser') {
 } else {
   const built = buildStructure(tf, { name: 'parry-cnn' }, { numCeps, seed: 1 });
   const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
-  const optimizer = tf.train.adam(0.001);
+  const optimizer = createAdam(tf, 0.001);
   const step = plainStep(tf, optimizer, trainableVariables([built.encoder, built.decoder!]));
-  const frames = 320;
+  const frames = fixedFrames > 0 ? 4 : 320;
   run = () => {
     const t0 = performance.now();
     const padded = padBatch(

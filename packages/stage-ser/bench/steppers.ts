@@ -1,7 +1,7 @@
 import { mulberry32 as createRng, mixSeed } from '@serx/core';
 import { buildStructure } from '@serx/stage-autoencoder';
 import type { Tf } from '@serx/tf-backend';
-import { specAugment, trainStep } from '@serx/training';
+import { createAdam, specAugment, trainStep } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleCnnLstm, NO_DROPOUT } from '../src/model/cnn-lstm.ts';
 import { setNoiseSeed } from '../src/model/dropout.ts';
@@ -103,7 +103,7 @@ export function tfjsStepper(
   bottleneck: { units: number; seqSteps: number },
 ): (steps: number) => Timing {
   const model = buildModel(tf, variant, mode, cfg, bottleneck.units);
-  const optimizer = tf.train.adam(cfg.learningRate);
+  const optimizer = createAdam(tf, cfg.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const rng = createRng(1);
   const shape =

@@ -301,25 +301,51 @@ static int run_parts(LstmCall* call, int threads, void* (*fn)(void*)) {
 // ---------------------------------------------------------------------------------------------
 // TF glue
 
+// Every op's attrs, read once when TensorFlow instantiates the kernel (absent ones keep defaults).
 typedef struct {
   int threads;
   float timeStride;
-} LstmAttrs;
+  // convolutions: strides, padding before (top, left), the output size of a transposed convolution
+  int64_t strideH, strideW, padTop, padLeft, outH, outW;
+  // Adam
+  float beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, learningRate;
+} OpAttrs;
 
-static void* lstm_create(TF_OpKernelConstruction* ctx) {
-  LstmAttrs* attrs = calloc(1, sizeof(LstmAttrs));
+static void read_int(TF_OpKernelConstruction* ctx, const char* name, int64_t* out, TF_Status* s) {
+  if (TF_GetCode(s) == TF_OK && TF_OpKernelConstruction_HasAttr(ctx, name, s))
+    TF_OpKernelConstruction_GetAttrInt64(ctx, name, out, s);
+}
+static void read_float(TF_OpKernelConstruction* ctx, const char* name, float* out, TF_Status* s) {
+  if (TF_GetCode(s) == TF_OK && TF_OpKernelConstruction_HasAttr(ctx, name, s))
+    TF_OpKernelConstruction_GetAttrFloat(ctx, name, out, s);
+}
+
+static void* attrs_create(TF_OpKernelConstruction* ctx) {
+  OpAttrs* a = calloc(1, sizeof(OpAttrs));
   TF_Status* s = TF_NewStatus();
   int64_t threads = 1;
-  float stride = 1;
-  TF_OpKernelConstruction_GetAttrInt64(ctx, "threads", &threads, s);
-  if (TF_GetCode(s) == TF_OK) TF_OpKernelConstruction_GetAttrFloat(ctx, "time_stride", &stride, s);
+  a->timeStride = 1;
+  a->strideH = a->strideW = 1;
+  read_int(ctx, "threads", &threads, s);
+  read_float(ctx, "time_stride", &a->timeStride, s);
+  read_int(ctx, "stride_h", &a->strideH, s);
+  read_int(ctx, "stride_w", &a->strideW, s);
+  read_int(ctx, "pad_top", &a->padTop, s);
+  read_int(ctx, "pad_left", &a->padLeft, s);
+  read_int(ctx, "out_h", &a->outH, s);
+  read_int(ctx, "out_w", &a->outW, s);
+  read_float(ctx, "beta1", &a->beta1, s);
+  read_float(ctx, "one_minus_beta1", &a->oneMinusBeta1, s);
+  read_float(ctx, "beta2", &a->beta2, s);
+  read_float(ctx, "one_minus_beta2", &a->oneMinusBeta2, s);
+  read_float(ctx, "epsilon", &a->epsilon, s);
+  read_float(ctx, "learning_rate", &a->learningRate, s);
   if (TF_GetCode(s) != TF_OK) TF_OpKernelConstruction_Failure(ctx, s);
-  attrs->threads = (int)threads;
-  attrs->timeStride = stride;
+  a->threads = (int)threads;
   TF_DeleteStatus(s);
-  return attrs;
+  return a;
 }
-static void lstm_delete(void* p) { free(p); }
+static void attrs_delete(void* p) { free(p); }
 
 static void fail(TF_OpKernelContext* ctx, const char* message) {
   TF_Status* s = TF_NewStatus();
@@ -353,7 +379,7 @@ static TF_Tensor* output(TF_OpKernelContext* ctx, int i, const int64_t* dims, in
 // outputs: y [B, u] (h at each row's last step), hprev [B, T, u] (h_{t-1}), cs [B, T, u] (c_t),
 //          tc [B, T, u] (tanh c_t), gates [B, T, 4u] (i, f, c̃, o after activation)
 static void lstm_forward_compute(void* kernel, TF_OpKernelContext* ctx) {
-  LstmAttrs* attrs = kernel;
+  OpAttrs* attrs = kernel;
   TF_Status* s = TF_NewStatus();
   TF_Tensor *xz = NULL, *r = NULL, *frames = NULL, *outs[5] = {0};
   int32_t* last = NULL;
@@ -409,7 +435,7 @@ done:
 // inputs: dy [B, u], r [u, 4u], frames [B, 1], cs [B, T, u], tc [B, T, u], gates [B, T, 4u]
 // output: dz [B, T, 4u], the gradient of the gate pre-activations (x·W + h·R + b)
 static void lstm_backward_compute(void* kernel, TF_OpKernelContext* ctx) {
-  LstmAttrs* attrs = kernel;
+  OpAttrs* attrs = kernel;
   TF_Status* s = TF_NewStatus();
   TF_Tensor* in[6] = {0};
   TF_Tensor* dzt = NULL;
@@ -458,16 +484,370 @@ done:
   TF_DeleteStatus(s);
 }
 
-static int register_op(const char* name, const char** inputs, int nin, const char** outputs, int nout,
+// ---------------------------------------------------------------------------------------------
+// Fixed chunks over threads: chunk c runs on thread c % threads. What is reduced across chunks is
+// reduced in chunk order afterwards, so no result depends on the thread count.
+typedef void (*ChunkFn)(void* ctx, int64_t chunk);
+typedef struct {
+  ChunkFn fn;
+  void* ctx;
+  int64_t chunks;
+  int threads, index;
+} ChunkWorker;
+
+static void* chunk_worker(void* arg) {
+  ChunkWorker* w = arg;
+  for (int64_t c = w->index; c < w->chunks; c += w->threads) w->fn(w->ctx, c);
+  return NULL;
+}
+
+static void parallel_chunks(int threads, int64_t chunks, ChunkFn fn, void* ctx) {
+  if (threads > 8) threads = 8;
+  if (threads > chunks) threads = (int)chunks;
+  if (threads < 1) threads = 1;
+  ChunkWorker w[8];
+  pthread_t ids[8];
+  int started[8] = {0};
+  for (int t = 0; t < threads; t++) w[t] = (ChunkWorker){fn, ctx, chunks, threads, t};
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, chunk_worker, &w[t]) == 0;
+  chunk_worker(&w[0]);
+  for (int t = 1; t < threads; t++) {
+    if (started[t]) pthread_join(ids[t], NULL);
+    else chunk_worker(&w[t]);
+  }
+}
+
+// Elements per chunk of the element-wise kernels (whole rows).
+#define CHUNK_ELEMENTS 32768
+static int64_t rows_per_chunk(int64_t width) {
+  int64_t r = CHUNK_ELEMENTS / (width > 0 ? width : 1);
+  return r > 0 ? r : 1;
+}
+
+static int get_inputs(TF_OpKernelContext* ctx, TF_Tensor** in, int n, TF_Status* s) {
+  for (int i = 0; i < n && TF_GetCode(s) == TF_OK; i++) TF_GetInput(ctx, i, &in[i], s);
+  if (TF_GetCode(s) != TF_OK) {
+    TF_OpKernelContext_Failure(ctx, s);
+    return 0;
+  }
+  return 1;
+}
+static void delete_all(TF_Tensor** t, int n) {
+  for (int i = 0; i < n; i++)
+    if (t[i]) TF_DeleteTensor(t[i]);
+}
+static void dims_of(TF_Tensor* t, int64_t* dims, int* nd) {
+  *nd = TF_NumDims(t);
+  for (int i = 0; i < *nd; i++) dims[i] = TF_Dim(t, i);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SerxBiasRelu(x [..., C], bias [C]) = max(x + bias, 0): TensorFlow's Add then Relu in one pass
+// (the same float operations, the same bits).
+typedef struct {
+  const float *x, *b;
+  float *y, *db;
+  const float* dy;
+  int64_t rows, width, chunkRows;
+} RowsCall;
+
+static void bias_relu_chunk(void* arg, int64_t chunk) {
+  RowsCall* c = arg;
+  const int64_t C = c->width, r0 = chunk * c->chunkRows;
+  const int64_t r1 = r0 + c->chunkRows < c->rows ? r0 + c->chunkRows : c->rows;
+  const vf zero = vset(0.0f);
+  for (int64_t r = r0; r < r1; r++) {
+    const float* x = c->x + r * C;
+    float* y = c->y + r * C;
+    int64_t j = 0;
+    for (; j + VL <= C; j += VL) {
+      vf v = vload(x + j) + vload(c->b + j);
+      vstore(y + j, vselect(v < zero, zero, v));
+    }
+    for (; j < C; j++) {
+      float v = x[j] + c->b[j];
+      y[j] = v < 0.0f ? 0.0f : v;
+    }
+  }
+}
+
+static void bias_relu_compute(void* kernel, TF_OpKernelContext* ctx) {
+  OpAttrs* attrs = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *in[2] = {0}, *out = NULL;
+  if (!get_inputs(ctx, in, 2, s)) goto done;
+  int64_t dims[8];
+  int nd;
+  dims_of(in[0], dims, &nd);
+  if (nd < 1 || nd > 8 || TF_NumDims(in[1]) != 1 || TF_Dim(in[1], 0) != dims[nd - 1]) {
+    fail(ctx, "SerxBiasRelu: bias must be [channels], x [..., channels]");
+    goto done;
+  }
+  out = output(ctx, 0, dims, nd, s);
+  if (!out) {
+    TF_OpKernelContext_Failure(ctx, s);
+    goto done;
+  }
+  RowsCall call = {.x = TF_TensorData(in[0]), .b = TF_TensorData(in[1]), .y = TF_TensorData(out)};
+  call.width = dims[nd - 1];
+  call.rows = call.width > 0 ? (int64_t)TF_TensorElementCount(in[0]) / call.width : 0;
+  call.chunkRows = rows_per_chunk(call.width);
+  parallel_chunks(attrs->threads, (call.rows + call.chunkRows - 1) / call.chunkRows, bias_relu_chunk, &call);
+done:
+  if (out) TF_DeleteTensor(out);
+  delete_all(in, 2);
+  TF_DeleteStatus(s);
+}
+
+// SerxReluBiasGrad(dy, y = relu(x + bias)) = (dx = dy where y > 0 else 0, dbias = Σ dx over all but
+// the last axis): TensorFlow's ReluGrad and the bias gradient's Sum in one pass. Partial sums per
+// chunk, added in chunk order.
+typedef struct {
+  RowsCall rows;
+  float* partial;  // [chunks, C]
+} ReluBiasGradCall;
+
+static void relu_bias_grad_chunk(void* arg, int64_t chunk) {
+  ReluBiasGradCall* g = arg;
+  RowsCall* c = &g->rows;
+  const int64_t C = c->width, r0 = chunk * c->chunkRows;
+  const int64_t r1 = r0 + c->chunkRows < c->rows ? r0 + c->chunkRows : c->rows;
+  float* acc = g->partial + chunk * C;
+  memset(acc, 0, sizeof(float) * C);
+  const vf zero = vset(0.0f);
+  for (int64_t r = r0; r < r1; r++) {
+    const float* dy = c->dy + r * C;
+    const float* y = c->x + r * C;
+    float* dx = c->y + r * C;
+    int64_t j = 0;
+    for (; j + VL <= C; j += VL) {
+      vf d = vselect(vload(y + j) > zero, vload(dy + j), zero);
+      vstore(dx + j, d);
+      vstore(acc + j, vload(acc + j) + d);
+    }
+    for (; j < C; j++) {
+      float d = y[j] > 0.0f ? dy[j] : 0.0f;
+      dx[j] = d;
+      acc[j] += d;
+    }
+  }
+}
+
+static void relu_bias_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  OpAttrs* attrs = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *in[2] = {0}, *out[2] = {0};
+  float* partial = NULL;
+  if (!get_inputs(ctx, in, 2, s)) goto done;
+  int64_t dims[8];
+  int nd;
+  dims_of(in[0], dims, &nd);
+  if (nd < 1 || nd > 8 || TF_TensorElementCount(in[0]) != TF_TensorElementCount(in[1])) {
+    fail(ctx, "SerxReluBiasGrad: dy and y must have the same shape");
+    goto done;
+  }
+  int64_t C = dims[nd - 1];
+  out[0] = output(ctx, 0, dims, nd, s);
+  if (out[0]) out[1] = output(ctx, 1, &C, 1, s);
+  if (!out[1]) {
+    TF_OpKernelContext_Failure(ctx, s);
+    goto done;
+  }
+  ReluBiasGradCall call = {.rows = {.dy = TF_TensorData(in[0]), .x = TF_TensorData(in[1]), .y = TF_TensorData(out[0])}};
+  call.rows.width = C;
+  call.rows.rows = C > 0 ? (int64_t)TF_TensorElementCount(in[0]) / C : 0;
+  call.rows.chunkRows = rows_per_chunk(C);
+  int64_t chunks = (call.rows.rows + call.rows.chunkRows - 1) / call.rows.chunkRows;
+  partial = malloc(sizeof(float) * (chunks * C + 1));
+  if (!partial) {
+    fail(ctx, "SerxReluBiasGrad: out of memory");
+    goto done;
+  }
+  call.partial = partial;
+  parallel_chunks(attrs->threads, chunks, relu_bias_grad_chunk, &call);
+  float* db = TF_TensorData(out[1]);
+  memset(db, 0, sizeof(float) * C);
+  for (int64_t k = 0; k < chunks; k++)
+    for (int64_t j = 0; j < C; j++) db[j] += partial[k * C + j];
+done:
+  free(partial);
+  delete_all(out, 2);
+  delete_all(in, 2);
+  TF_DeleteStatus(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SerxAdam: one variable's Adam update in one pass, the float32 operations of tfjs' AdamOptimizer
+// in its order (no contraction into FMAs: the same bits as its ~14 separate ops):
+//   m' = m·β1 + g·(1-β1); v' = v·β2 + g²·(1-β2); w' = ((m'/(1-β1ᵗ)) / (sqrt(v'/(1-β2ᵗ)) + ε))·(-lr) + w
+__attribute__((optimize("fp-contract=off"))) static void adam_update(
+    int64_t n, const float* w, const float* m, const float* v, const float* g, float om1, float om2,
+    const OpAttrs* a, float* w2, float* m2, float* v2) {
+  const float b1 = a->beta1, c1 = a->oneMinusBeta1, b2 = a->beta2, c2 = a->oneMinusBeta2;
+  const float eps = a->epsilon, nlr = -a->learningRate;
+  for (int64_t i = 0; i < n; i++) {
+    float gi = g[i];
+    float mn = m[i] * b1 + gi * c1;
+    float vn = v[i] * b2 + (gi * gi) * c2;
+    float mh = mn / om1;
+    float vh = vn / om2;
+    w2[i] = (mh / (sqrtf(vh) + eps)) * nlr + w[i];
+    m2[i] = mn;
+    v2[i] = vn;
+  }
+}
+
+static void adam_compute(void* kernel, TF_OpKernelContext* ctx) {
+  OpAttrs* attrs = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *in[6] = {0}, *out[3] = {0};
+  if (!get_inputs(ctx, in, 6, s)) goto done;
+  size_t n = TF_TensorElementCount(in[0]);
+  if (TF_TensorElementCount(in[1]) != n || TF_TensorElementCount(in[2]) != n ||
+      TF_TensorElementCount(in[3]) != n || TF_TensorElementCount(in[4]) != 1 ||
+      TF_TensorElementCount(in[5]) != 1) {
+    fail(ctx, "SerxAdam: value, m, v and gradient must have one shape; the bias corrections are scalars");
+    goto done;
+  }
+  int64_t dims[8];
+  int nd;
+  dims_of(in[0], dims, &nd);
+  for (int i = 0; i < 3 && TF_GetCode(s) == TF_OK; i++) out[i] = output(ctx, i, dims, nd, s);
+  if (TF_GetCode(s) != TF_OK) {
+    TF_OpKernelContext_Failure(ctx, s);
+    goto done;
+  }
+  adam_update((int64_t)n, TF_TensorData(in[0]), TF_TensorData(in[1]), TF_TensorData(in[2]),
+              TF_TensorData(in[3]), *(const float*)TF_TensorData(in[4]), *(const float*)TF_TensorData(in[5]),
+              attrs, TF_TensorData(out[0]), TF_TensorData(out[1]), TF_TensorData(out[2]));
+done:
+  delete_all(out, 3);
+  delete_all(in, 6);
+  TF_DeleteStatus(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A transposed convolution to one image channel (conv2d's input gradient when the conv's input has
+// one channel; NHWC, any stride, padding given as the rows/columns before), which oneDNN runs ~3×
+// slower than this (its blocked layouts assume many channels). With the conv
+//   y[b, i, j, c] = Σ_{di, dj} x[b, i·sh + di - pt, j·sw + dj - pl] · f[di, dj, 0, c],
+// it computes dx[b, p, q] = Σ over (i, j, di, dj) reaching (p, q) of Σ_c dy[b, i, j, c] · f[di, dj, 0, c].
+typedef struct {
+  const float* dy;
+  float *y, *partial;
+  int64_t B, H, W, OH, OW, C, KH, KW, sh, sw, pt, pl;
+} ConvCall;
+
+#define INLINE static inline __attribute__((always_inline))
+#define MAX_TAPS 32
+
+// The input offsets (or -1 outside the image) of output pixel (i, j)'s taps; true when all inside.
+INLINE int tap_offsets(const ConvCall* c, int64_t i, int64_t j, int64_t* off) {
+  const int64_t p0 = i * c->sh - c->pt, q0 = j * c->sw - c->pl;
+  if (p0 >= 0 && p0 + c->KH <= c->H && q0 >= 0 && q0 + c->KW <= c->W) {
+    int64_t t = 0;
+    for (int64_t di = 0; di < c->KH; di++)
+      for (int64_t dj = 0; dj < c->KW; dj++) off[t++] = (p0 + di) * c->W + q0 + dj;
+    return 1;
+  }
+  for (int64_t di = 0; di < c->KH; di++) {
+    const int64_t p = p0 + di;
+    for (int64_t dj = 0; dj < c->KW; dj++) {
+      const int64_t q = q0 + dj;
+      off[di * c->KW + dj] = p >= 0 && p < c->H && q >= 0 && q < c->W ? p * c->W + q : -1;
+    }
+  }
+  return 0;
+}
+
+// transposed conv to one channel for one batch element: per input pixel the taps' dot products
+// over the channels (4 pixels at a time, independent accumulators), scattered to the output
+static void conv_out1_chunk(void* arg, int64_t b) {
+  ConvCall* c = arg;
+  const int64_t C = c->C, taps = c->KH * c->KW, blocks = (taps + VL - 1) / VL;
+  float* x = c->y + b * c->H * c->W;  // output, [H, W]
+  memset(x, 0, sizeof(float) * c->H * c->W);
+  const float* ft = c->partial;  // filter transposed: [C][blocks · VL]
+  int64_t off[MAX_TAPS];
+  for (int64_t i = 0; i < c->OH; i++) {
+    for (int64_t j0 = 0; j0 < c->OW; j0 += 4) {
+      const int64_t n = c->OW - j0 < 4 ? c->OW - j0 : 4;
+      const float* dy = c->dy + ((b * c->OH + i) * c->OW + j0) * C;
+      for (int64_t blk = 0; blk < blocks; blk++) {
+        vf acc[4] = {vset(0.0f), vset(0.0f), vset(0.0f), vset(0.0f)};
+        for (int64_t k = 0; k < C; k++) {
+          const vf f = vload(ft + (k * blocks + blk) * VL);
+          for (int64_t u = 0; u < n; u++) acc[u] += vset(dy[u * C + k]) * f;
+        }
+        for (int64_t u = 0; u < n; u++) {
+          float lanes[VL];
+          vstore(lanes, acc[u]);
+          tap_offsets(c, i, j0 + u, off);
+          for (int64_t t = blk * VL; t < taps && t < (blk + 1) * VL; t++)
+            if (off[t] >= 0) x[off[t]] += lanes[t - blk * VL];
+        }
+      }
+    }
+  }
+}
+
+static int conv_geometry(ConvCall* c, const OpAttrs* a) {
+  c->sh = a->strideH, c->sw = a->strideW, c->pt = a->padTop, c->pl = a->padLeft;
+  return c->sh > 0 && c->sw > 0 && c->pt >= 0 && c->pl >= 0;
+}
+
+// SerxConvOut1(dy [B, OH, OW, C], filter [KH, KW, 1, C]) → dx [B, out_h, out_w, 1]
+static void conv_out1_compute(void* kernel, TF_OpKernelContext* ctx) {
+  OpAttrs* a = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *in[2] = {0}, *out = NULL;
+  float* ft = NULL;
+  if (!get_inputs(ctx, in, 2, s)) goto done;
+  ConvCall c = {.dy = TF_TensorData(in[0]), .H = a->outH, .W = a->outW};
+  if (TF_NumDims(in[0]) != 4 || TF_NumDims(in[1]) != 4 || TF_Dim(in[1], 2) != 1 ||
+      TF_Dim(in[1], 3) != TF_Dim(in[0], 3) || !conv_geometry(&c, a) || c.H < 0 || c.W < 0 ||
+      TF_Dim(in[1], 0) * TF_Dim(in[1], 1) > MAX_TAPS) {
+    fail(ctx, "SerxConvOut1: dy must be [batch, oh, ow, channels], filter [kh, kw, 1, channels]");
+    goto done;
+  }
+  c.B = TF_Dim(in[0], 0), c.OH = TF_Dim(in[0], 1), c.OW = TF_Dim(in[0], 2), c.C = TF_Dim(in[0], 3);
+  c.KH = TF_Dim(in[1], 0), c.KW = TF_Dim(in[1], 1);
+  const int64_t taps = c.KH * c.KW, blocks = (taps + VL - 1) / VL;
+  int64_t dims[4] = {c.B, c.H, c.W, 1};
+  out = output(ctx, 0, dims, 4, s);
+  ft = calloc(c.C * blocks * VL + 1, sizeof(float));
+  if (!out || !ft) {
+    if (TF_GetCode(s) != TF_OK) TF_OpKernelContext_Failure(ctx, s);
+    else fail(ctx, "SerxConvOut1: out of memory");
+    goto done;
+  }
+  const float* f = TF_TensorData(in[1]);
+  for (int64_t t = 0; t < taps; t++)
+    for (int64_t k = 0; k < c.C; k++) ft[(k * blocks + t / VL) * VL + t % VL] = f[t * c.C + k];
+  c.partial = ft;
+  c.y = TF_TensorData(out);
+  parallel_chunks(a->threads, c.B, conv_out1_chunk, &c);
+done:
+  free(ft);
+  if (out) TF_DeleteTensor(out);
+  delete_all(in, 2);
+  TF_DeleteStatus(s);
+}
+
+static int register_op(const char* name, const char** specs, int nspecs,
                        void (*compute)(void*, TF_OpKernelContext*), TF_Status* s) {
+  // specs: "in:<input spec>", "out:<output spec>", "attr:<attr spec>"
   TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(name);
-  for (int i = 0; i < nin; i++) TF_OpDefinitionBuilderAddInput(b, inputs[i]);
-  for (int i = 0; i < nout; i++) TF_OpDefinitionBuilderAddOutput(b, outputs[i]);
+  for (int i = 0; i < nspecs; i++) {
+    const char* spec = specs[i];
+    if (!strncmp(spec, "in:", 3)) TF_OpDefinitionBuilderAddInput(b, spec + 3);
+    else if (!strncmp(spec, "out:", 4)) TF_OpDefinitionBuilderAddOutput(b, spec + 4);
+    else TF_OpDefinitionBuilderAddAttr(b, spec + 5);
+  }
   TF_OpDefinitionBuilderAddAttr(b, "threads: int = 1");
-  TF_OpDefinitionBuilderAddAttr(b, "time_stride: float = 1.0");
   TF_RegisterOpDefinition(b, s);
   if (TF_GetCode(s) != TF_OK) return 0;
-  TF_KernelBuilder* kb = TF_NewKernelBuilder(name, "CPU", lstm_create, compute, lstm_delete);
+  TF_KernelBuilder* kb = TF_NewKernelBuilder(name, "CPU", attrs_create, compute, attrs_delete);
   TF_RegisterKernelBuilder(name, kb, s);
   return TF_GetCode(s) == TF_OK;
 }
@@ -477,12 +857,28 @@ static int registered = 0;
 static napi_value init(napi_env env, napi_value exports) {
   if (!registered) {
     TF_Status* s = TF_NewStatus();
-    const char* fin[] = {"xz: float", "r: float", "frames: float"};
-    const char* fout[] = {"y: float", "hprev: float", "cs: float", "tc: float", "gates: float"};
-    const char* bin[] = {"dy: float", "r: float", "frames: float", "cs: float", "tc: float", "gates: float"};
-    const char* bout[] = {"dz: float"};
-    int ok = register_op("SerxLstmSequence", fin, 3, fout, 5, lstm_forward_compute, s) &&
-             register_op("SerxLstmSequenceGrad", bin, 6, bout, 1, lstm_backward_compute, s);
+    const char* lstm[] = {"in:xz: float", "in:r: float", "in:frames: float", "out:y: float",
+                          "out:hprev: float", "out:cs: float", "out:tc: float", "out:gates: float",
+                          "attr:time_stride: float = 1.0"};
+    const char* lstmGrad[] = {"in:dy: float", "in:r: float", "in:frames: float", "in:cs: float",
+                              "in:tc: float", "in:gates: float", "out:dz: float", "attr:time_stride: float = 1.0"};
+    const char* biasRelu[] = {"in:x: float", "in:bias: float", "out:y: float"};
+    const char* reluBiasGrad[] = {"in:dy: float", "in:y: float", "out:dx: float", "out:dbias: float"};
+    const char* adam[] = {"in:value: float", "in:m: float", "in:v: float", "in:gradient: float",
+                          "in:one_minus_acc_beta1: float", "in:one_minus_acc_beta2: float",
+                          "out:new_value: float", "out:new_m: float", "out:new_v: float",
+                          "attr:beta1: float", "attr:one_minus_beta1: float", "attr:beta2: float",
+                          "attr:one_minus_beta2: float", "attr:epsilon: float", "attr:learning_rate: float"};
+#define CONV_ATTRS "attr:stride_h: int", "attr:stride_w: int", "attr:pad_top: int", "attr:pad_left: int"
+    const char* convOut1[] = {"in:dy: float", "in:filter: float", "out:dx: float", CONV_ATTRS,
+                              "attr:out_h: int", "attr:out_w: int"};
+#define N(a) (int)(sizeof(a) / sizeof(a[0]))
+    int ok = register_op("SerxLstmSequence", lstm, N(lstm), lstm_forward_compute, s) &&
+             register_op("SerxLstmSequenceGrad", lstmGrad, N(lstmGrad), lstm_backward_compute, s) &&
+             register_op("SerxBiasRelu", biasRelu, N(biasRelu), bias_relu_compute, s) &&
+             register_op("SerxReluBiasGrad", reluBiasGrad, N(reluBiasGrad), relu_bias_grad_compute, s) &&
+             register_op("SerxAdam", adam, N(adam), adam_compute, s) &&
+             register_op("SerxConvOut1", convOut1, N(convOut1), conv_out1_compute, s);
     if (!ok) {
       napi_throw_error(env, NULL, TF_Message(s));
       TF_DeleteStatus(s);

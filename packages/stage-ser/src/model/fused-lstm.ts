@@ -1,19 +1,14 @@
-import { nativeIntraOpThreads, type Tf } from '@serx/tf-backend';
+import {
+  type Binding,
+  biasAttrs as biasAdd,
+  executeNative,
+  matMulAttrs as matMul,
+  nativeIntraOpThreads,
+  type OpAttr,
+  type Tf,
+} from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
-import { type Binding, executeNative, type OpAttr } from './block-lstm.ts';
 
-const floatType = (b: Binding): OpAttr[] => [{ name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT }];
-const matMul =
-  (transposeA: boolean, transposeB: boolean) =>
-  (b: Binding): OpAttr[] => [
-    { name: 'transpose_a', type: b.TF_ATTR_BOOL, value: transposeA },
-    { name: 'transpose_b', type: b.TF_ATTR_BOOL, value: transposeB },
-    ...floatType(b),
-  ];
-const biasAdd = (b: Binding): OpAttr[] => [
-  ...floatType(b),
-  { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' },
-];
 const kernelAttrs =
   (timeStride: number) =>
   (b: Binding): OpAttr[] => [
