@@ -145,7 +145,8 @@ static void gemm_acc(int M, int N, int K, const float* A, int lda, const float* 
 typedef struct {
   int64_t batch, steps, units;
   int64_t stepsRun;  // steps actually computed: max(last) + 1
-  const float* xz;     // [batch, steps, 4u]: x·W + b
+  const float* xz;     // [batch, steps, 4u]: x·W
+  const float* bias;   // [4u]
   const float* r;      // [u, 4u]
   const float* rt;     // [4u, u] (backward)
   const int32_t* last; // [batch]
@@ -154,6 +155,7 @@ typedef struct {
   // backward
   const float* dy;
   float* dz;
+  float* dbRows;  // [batch, 4u]: each row's Σ_t dz (summed over rows in order afterwards)
 } LstmCall;
 
 typedef struct {
@@ -175,8 +177,13 @@ static void* lstm_forward_part(void* arg) {
     return NULL;
   }
   for (int64_t t = 0; t < c->stepsRun; t++) {
-    for (int64_t r = 0; r < rows; r++)
-      memcpy(z + r * g4, c->xz + ((part->row0 + r) * T + t) * g4, sizeof(float) * g4);
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xz = c->xz + ((part->row0 + r) * T + t) * g4;
+      float* zr = z + r * g4;
+      int64_t j = 0;
+      for (; j + VL <= g4; j += VL) vstore(zr + j, vload(xz + j) + vload(c->bias + j));
+      for (; j < g4; j++) zr[j] = xz[j] + c->bias[j];
+    }
     if (t > 0) gemm_acc((int)rows, (int)g4, (int)u, h, (int)u, c->r, (int)g4, z, (int)g4);
     for (int64_t r = 0; r < rows; r++) {
       const int64_t b = part->row0 + r;
@@ -262,6 +269,8 @@ static void* lstm_backward_part(void* arg) {
         dcr[j] = dcv * f;
       }
       memcpy(c->dz + at * g4, dzr, sizeof(float) * g4);
+      float* dbr = c->dbRows + b * g4;
+      for (int64_t k = 0; k < g4; k++) dbr[k] += dzr[k];
     }
     if (t > 0) {
       memset(dh, 0, sizeof(float) * rows * u);
@@ -375,24 +384,26 @@ static TF_Tensor* output(TF_OpKernelContext* ctx, int i, const int64_t* dims, in
   return TF_GetCode(s) == TF_OK ? t : NULL;
 }
 
-// inputs: xz [B, T, 4u], r [u, 4u], frames [B, 1]
+// inputs: xz [B, T, 4u] (x·W), r [u, 4u], frames [B, 1], bias [4u]
 // outputs: y [B, u] (h at each row's last step), hprev [B, T, u] (h_{t-1}), cs [B, T, u] (c_t),
 //          tc [B, T, u] (tanh c_t), gates [B, T, 4u] (i, f, c̃, o after activation)
 static void lstm_forward_compute(void* kernel, TF_OpKernelContext* ctx) {
   OpAttrs* attrs = kernel;
   TF_Status* s = TF_NewStatus();
-  TF_Tensor *xz = NULL, *r = NULL, *frames = NULL, *outs[5] = {0};
+  TF_Tensor *xz = NULL, *r = NULL, *frames = NULL, *bias = NULL, *outs[5] = {0};
   int32_t* last = NULL;
   TF_GetInput(ctx, 0, &xz, s);
   if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 1, &r, s);
   if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 2, &frames, s);
+  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 3, &bias, s);
   if (TF_GetCode(s) != TF_OK) {
     TF_OpKernelContext_Failure(ctx, s);
     goto done;
   }
   if (TF_NumDims(xz) != 3 || TF_NumDims(r) != 2 || TF_Dim(r, 1) != 4 * TF_Dim(r, 0) ||
-      TF_Dim(xz, 2) != TF_Dim(r, 1) || (int64_t)TF_TensorElementCount(frames) != TF_Dim(xz, 0)) {
-    fail(ctx, "SerxLstmSequence: xz must be [batch, steps, 4u], r [u, 4u], frames [batch, 1]");
+      TF_Dim(xz, 2) != TF_Dim(r, 1) || (int64_t)TF_TensorElementCount(frames) != TF_Dim(xz, 0) ||
+      (int64_t)TF_TensorElementCount(bias) != TF_Dim(r, 1)) {
+    fail(ctx, "SerxLstmSequence: xz must be [batch, steps, 4u], r [u, 4u], frames [batch, 1], bias [4u]");
     goto done;
   }
   LstmCall call = {.batch = TF_Dim(xz, 0), .steps = TF_Dim(xz, 1), .units = TF_Dim(r, 0)};
@@ -407,7 +418,7 @@ static void lstm_forward_compute(void* kernel, TF_OpKernelContext* ctx) {
     goto done;
   }
   call.stepsRun = T > 0 ? last_steps(TF_TensorData(frames), B, attrs->timeStride, T, last) : 0;
-  call.xz = TF_TensorData(xz), call.r = TF_TensorData(r), call.last = last;
+  call.xz = TF_TensorData(xz), call.r = TF_TensorData(r), call.last = last, call.bias = TF_TensorData(bias);
   call.y = TF_TensorData(outs[0]), call.hprev = TF_TensorData(outs[1]), call.cs = TF_TensorData(outs[2]);
   call.tc = TF_TensorData(outs[3]), call.gates = TF_TensorData(outs[4]);
   // steps after every row's last one are not computed: zeros (their gradients are zero)
@@ -429,18 +440,19 @@ done:
   if (xz) TF_DeleteTensor(xz);
   if (r) TF_DeleteTensor(r);
   if (frames) TF_DeleteTensor(frames);
+  if (bias) TF_DeleteTensor(bias);
   TF_DeleteStatus(s);
 }
 
 // inputs: dy [B, u], r [u, 4u], frames [B, 1], cs [B, T, u], tc [B, T, u], gates [B, T, 4u]
-// output: dz [B, T, 4u], the gradient of the gate pre-activations (x·W + h·R + b)
+// outputs: dz [B, T, 4u], the gradient of the gate pre-activations (x·W + h·R + b); dbias [4u] = Σ dz
 static void lstm_backward_compute(void* kernel, TF_OpKernelContext* ctx) {
   OpAttrs* attrs = kernel;
   TF_Status* s = TF_NewStatus();
   TF_Tensor* in[6] = {0};
-  TF_Tensor* dzt = NULL;
+  TF_Tensor *dzt = NULL, *dbt = NULL;
   int32_t* last = NULL;
-  float* rt = NULL;
+  float *rt = NULL, *dbRows = NULL;
   for (int i = 0; i < 6 && TF_GetCode(s) == TF_OK; i++) TF_GetInput(ctx, i, &in[i], s);
   if (TF_GetCode(s) != TF_OK) {
     TF_OpKernelContext_Failure(ctx, s);
@@ -456,10 +468,13 @@ static void lstm_backward_compute(void* kernel, TF_OpKernelContext* ctx) {
   LstmCall call = {.batch = TF_Dim(gates, 0), .steps = TF_Dim(gates, 1), .units = TF_Dim(r, 0)};
   const int64_t B = call.batch, T = call.steps, u = call.units;
   int64_t dg[3] = {B, T, 4 * u};
+  int64_t g4 = 4 * u;
   dzt = output(ctx, 0, dg, 3, s);
+  if (dzt) dbt = output(ctx, 1, &g4, 1, s);
   last = malloc(sizeof(int32_t) * (B > 0 ? B : 1));
   rt = malloc(sizeof(float) * 4 * u * u + sizeof(float));
-  if (TF_GetCode(s) != TF_OK || !last || !rt) {
+  dbRows = calloc(B * g4 + 1, sizeof(float));
+  if (TF_GetCode(s) != TF_OK || !last || !rt || !dbRows) {
     TF_OpKernelContext_Failure(ctx, s);
     goto done;
   }
@@ -469,16 +484,25 @@ static void lstm_backward_compute(void* kernel, TF_OpKernelContext* ctx) {
   call.stepsRun = T > 0 ? last_steps(TF_TensorData(frames), B, attrs->timeStride, T, last) : 0;
   call.r = rd, call.rt = rt, call.last = last, call.dy = TF_TensorData(dy);
   call.cs = TF_TensorData(cs), call.tc = TF_TensorData(tc), call.gates = TF_TensorData(gates);
-  call.dz = TF_TensorData(dzt);
+  call.dz = TF_TensorData(dzt), call.dbRows = dbRows;
   if (call.stepsRun < T) {
     for (int64_t b = 0; b < B; b++)
       memset(call.dz + (size_t)(b * T + call.stepsRun) * 4 * u, 0, sizeof(float) * (T - call.stepsRun) * 4 * u);
   }
-  if (run_parts(&call, attrs->threads, lstm_backward_part)) fail(ctx, "SerxLstmSequenceGrad: out of memory");
+  if (run_parts(&call, attrs->threads, lstm_backward_part)) {
+    fail(ctx, "SerxLstmSequenceGrad: out of memory");
+    goto done;
+  }
+  float* db = TF_TensorData(dbt);
+  memset(db, 0, sizeof(float) * g4);
+  for (int64_t b = 0; b < B; b++)
+    for (int64_t k = 0; k < g4; k++) db[k] += dbRows[b * g4 + k];
 done:
   free(last);
   free(rt);
+  free(dbRows);
   if (dzt) TF_DeleteTensor(dzt);
+  if (dbt) TF_DeleteTensor(dbt);
   for (int i = 0; i < 6; i++)
     if (in[i]) TF_DeleteTensor(in[i]);
   TF_DeleteStatus(s);
@@ -676,6 +700,76 @@ done:
   TF_DeleteStatus(s);
 }
 
+// SerxBiasGrad(dy [..., C]) = Σ dy over all but the last axis (TensorFlow's BiasAddGrad, which is
+// slow for few channels), partial sums per chunk added in chunk order.
+static void bias_grad_chunk(void* arg, int64_t chunk) {
+  ReluBiasGradCall* g = arg;
+  RowsCall* c = &g->rows;
+  const int64_t C = c->width, r0 = chunk * c->chunkRows;
+  const int64_t r1 = r0 + c->chunkRows < c->rows ? r0 + c->chunkRows : c->rows;
+  float* acc = g->partial + chunk * C;
+  memset(acc, 0, sizeof(float) * C);
+  if (C == 1) {
+    // one channel: a plain sum, vectorised over rows
+    vf v = vset(0.0f);
+    int64_t r = r0;
+    for (; r + VL <= r1; r += VL) v += vload(c->dy + r);
+    float sum = 0.0f;
+    for (int k = 0; k < VL; k++) sum += v[k];
+    for (; r < r1; r++) sum += c->dy[r];
+    acc[0] = sum;
+    return;
+  }
+  for (int64_t r = r0; r < r1; r++) {
+    const float* dy = c->dy + r * C;
+    int64_t j = 0;
+    for (; j + VL <= C; j += VL) vstore(acc + j, vload(acc + j) + vload(dy + j));
+    for (; j < C; j++) acc[j] += dy[j];
+  }
+}
+
+static void bias_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  OpAttrs* attrs = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *in[1] = {0}, *out = NULL;
+  float* partial = NULL;
+  if (!get_inputs(ctx, in, 1, s)) goto done;
+  int64_t dims[8];
+  int nd;
+  dims_of(in[0], dims, &nd);
+  if (nd < 1 || nd > 8) {
+    fail(ctx, "SerxBiasGrad: dy must have rank 1 to 8");
+    goto done;
+  }
+  int64_t C = dims[nd - 1];
+  out = output(ctx, 0, &C, 1, s);
+  if (!out) {
+    TF_OpKernelContext_Failure(ctx, s);
+    goto done;
+  }
+  ReluBiasGradCall call = {.rows = {.dy = TF_TensorData(in[0])}};
+  call.rows.width = C;
+  call.rows.rows = C > 0 ? (int64_t)TF_TensorElementCount(in[0]) / C : 0;
+  call.rows.chunkRows = rows_per_chunk(C);
+  int64_t chunks = (call.rows.rows + call.rows.chunkRows - 1) / call.rows.chunkRows;
+  partial = malloc(sizeof(float) * (chunks * C + 1));
+  if (!partial) {
+    fail(ctx, "SerxBiasGrad: out of memory");
+    goto done;
+  }
+  call.partial = partial;
+  parallel_chunks(attrs->threads, chunks, bias_grad_chunk, &call);
+  float* db = TF_TensorData(out);
+  memset(db, 0, sizeof(float) * C);
+  for (int64_t k = 0; k < chunks; k++)
+    for (int64_t j = 0; j < C; j++) db[j] += partial[k * C + j];
+done:
+  free(partial);
+  if (out) TF_DeleteTensor(out);
+  delete_all(in, 1);
+  TF_DeleteStatus(s);
+}
+
 // ---------------------------------------------------------------------------------------------
 // SerxAdam: one variable's Adam update in one pass, the float32 operations of tfjs' AdamOptimizer
 // in its order (no contraction into FMAs: the same bits as its ~14 separate ops):
@@ -857,13 +951,15 @@ static int registered = 0;
 static napi_value init(napi_env env, napi_value exports) {
   if (!registered) {
     TF_Status* s = TF_NewStatus();
-    const char* lstm[] = {"in:xz: float", "in:r: float", "in:frames: float", "out:y: float",
+    const char* lstm[] = {"in:xz: float", "in:r: float", "in:frames: float", "in:bias: float", "out:y: float",
                           "out:hprev: float", "out:cs: float", "out:tc: float", "out:gates: float",
                           "attr:time_stride: float = 1.0"};
     const char* lstmGrad[] = {"in:dy: float", "in:r: float", "in:frames: float", "in:cs: float",
-                              "in:tc: float", "in:gates: float", "out:dz: float", "attr:time_stride: float = 1.0"};
+                              "in:tc: float", "in:gates: float", "out:dz: float", "out:dbias: float",
+                              "attr:time_stride: float = 1.0"};
     const char* biasRelu[] = {"in:x: float", "in:bias: float", "out:y: float"};
     const char* reluBiasGrad[] = {"in:dy: float", "in:y: float", "out:dx: float", "out:dbias: float"};
+    const char* biasGrad[] = {"in:dy: float", "out:dbias: float"};
     const char* adam[] = {"in:value: float", "in:m: float", "in:v: float", "in:gradient: float",
                           "in:one_minus_acc_beta1: float", "in:one_minus_acc_beta2: float",
                           "out:new_value: float", "out:new_m: float", "out:new_v: float",
@@ -877,6 +973,7 @@ static napi_value init(napi_env env, napi_value exports) {
              register_op("SerxLstmSequenceGrad", lstmGrad, N(lstmGrad), lstm_backward_compute, s) &&
              register_op("SerxBiasRelu", biasRelu, N(biasRelu), bias_relu_compute, s) &&
              register_op("SerxReluBiasGrad", reluBiasGrad, N(reluBiasGrad), relu_bias_grad_compute, s) &&
+             register_op("SerxBiasGrad", biasGrad, N(biasGrad), bias_grad_compute, s) &&
              register_op("SerxAdam", adam, N(adam), adam_compute, s) &&
              register_op("SerxConvOut1", convOut1, N(convOut1), conv_out1_compute, s);
     if (!ok) {

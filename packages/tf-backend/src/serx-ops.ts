@@ -176,7 +176,7 @@ export function installSerxOps(tf: Tf): void {
     }
     const d =
       activation === 'relu' ? wrap(run('ReluGrad', floatTypeAttr(binding), ids([dy, y] as never))[0]!) : dy;
-    const db = hasBias ? wrap(run('BiasAddGrad', biasAttrs(binding), ids([d] as never))[0]!) : undefined;
+    const db = hasBias ? wrap(run('SerxBiasGrad', [threads(binding)], ids([d] as never))[0]!) : undefined;
     return { d, db };
   };
 

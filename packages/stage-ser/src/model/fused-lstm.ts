@@ -1,6 +1,5 @@
 import {
   type Binding,
-  biasAttrs as biasAdd,
   executeNative,
   matMulAttrs as matMul,
   nativeIntraOpThreads,
@@ -18,12 +17,12 @@ const kernelAttrs =
 
 /**
  * The `fused` LSTM (native backend with serx's kernels, see `@serx/tf-backend`'s
- * native/serx-kernels.c): the input projection `x·W + b` of all steps as one TensorFlow matmul, the
- * recurrence as one `SerxLstmSequence` op (per step one `h·R` product with the gate arithmetic
- * fused, the batch split over the intra-op threads), which also returns each utterance's state at
- * its last valid step (`clip(ceil(frames / timeStride) - 1, 0, steps - 1)`). Backward: one
- * `SerxLstmSequenceGrad` op (gate derivatives and the `dz·Rᵀ` recurrence), then `dx`, `dW`, `dR`
- * as three large matmuls over all steps and `db` as one sum. Same maths as the other
+ * native/serx-kernels.c): the input projection `x·W` of all steps as one TensorFlow matmul, the
+ * recurrence as one `SerxLstmSequence` op (adds `b`; per step one `h·R` product with the gate
+ * arithmetic fused, the batch split over the intra-op threads), which also returns each
+ * utterance's state at its last valid step (`clip(ceil(frames / timeStride) - 1, 0, steps - 1)`).
+ * Backward: one `SerxLstmSequenceGrad` op (gate derivatives, the `dz·Rᵀ` recurrence and `db`),
+ * then `dx`, `dW`, `dR` as three large matmuls over all steps. Same maths as the other
  * implementations (Keras layout and gates); float rounding differs in the last bits.
  */
 export function fusedLstmLast(
@@ -49,18 +48,15 @@ export function fusedLstmLast(
     ];
     const x2 = tf.reshape(xb, [batch * steps, features]);
     const projected = executeNative(tf, 'MatMul', matMul(false, false), [x2, w], 1)[0] as tfjs.Tensor;
-    const xz = tf.reshape(executeNative(tf, 'BiasAdd', biasAdd, [projected, b], 1)[0] as tfjs.Tensor, [
-      batch,
-      steps,
-      4 * units,
-    ]);
-    const [y, hprev, cs, tc, gates] = executeNative(tf, 'SerxLstmSequence', attrs, [xz, r, fr], 5);
+    const xz = tf.reshape(projected, [batch, steps, 4 * units]);
+    // the kernel adds the bias as it reads each step's projection
+    const [y, hprev, cs, tc, gates] = executeNative(tf, 'SerxLstmSequence', attrs, [xz, r, fr, b], 5);
     save([x2, w, r, fr, hprev as tfjs.Tensor, cs as tfjs.Tensor, tc as tfjs.Tensor, gates as tfjs.Tensor]);
     return {
       value: y as tfjs.Tensor2D,
       gradFunc: (dy: tfjs.Tensor | tfjs.Tensor[], saved: tfjs.Tensor[]) => {
         const [sx2, sw, sr, sfr, shprev, scs, stc, sgates] = saved as tfjs.Tensor[];
-        const [dz] = executeNative(
+        const [dz, db] = executeNative(
           tf,
           'SerxLstmSequenceGrad',
           attrs,
@@ -72,7 +68,7 @@ export function fusedLstmLast(
             stc as tfjs.Tensor,
             sgates as tfjs.Tensor,
           ],
-          1,
+          2,
         );
         const dz2 = tf.reshape(dz as tfjs.Tensor, [batch * steps, 4 * units]);
         const dx = executeNative(
@@ -91,8 +87,13 @@ export function fusedLstmLast(
         )[0] as tfjs.Tensor;
         const h2 = tf.reshape(shprev as tfjs.Tensor, [batch * steps, units]);
         const dR = executeNative(tf, 'MatMul', matMul(true, false), [h2, dz2], 1)[0] as tfjs.Tensor;
-        const db = executeNative(tf, 'BiasAddGrad', biasAdd, [dz2], 1)[0] as tfjs.Tensor;
-        return [tf.reshape(dx, [batch, steps, features]), tf.zerosLike(sfr as tfjs.Tensor), dW, dR, db];
+        return [
+          tf.reshape(dx, [batch, steps, features]),
+          tf.zerosLike(sfr as tfjs.Tensor),
+          dW,
+          dR,
+          db as tfjs.Tensor,
+        ];
       },
     };
   });
