@@ -771,6 +771,138 @@ done:
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reconstruction losses: SerxSquaredErrorSum(a, b, mask) = Σ (a - b)² · mask and SerxAbsSum(x, mask)
+// = Σ |x| · mask, `mask` one value per row (the last axis is broadcast) or empty (none), partial sums
+// per chunk added in chunk order; their gradients SerxSquaredErrorGrad(g, a, b, mask) =
+// (g · mask) · (2 (a - b)) and SerxAbsGrad(g, x, mask) = (g · mask) · step(x) (1 above 0, else -1; NaN stays NaN): tfjs'
+// chain of ops for these sums, in its order (no FMA contraction), so the same bits.
+typedef struct {
+  const float *a, *b, *mask;
+  float g;
+  float *out, *partial;
+  int64_t rows, width, chunkRows;
+  int kind;  // 0 squared error, 1 abs
+} LossCall;
+
+static void loss_sum_chunk(void* arg, int64_t chunk) {
+  LossCall* c = arg;
+  const int64_t C = c->width, r0 = chunk * c->chunkRows;
+  const int64_t r1 = r0 + c->chunkRows < c->rows ? r0 + c->chunkRows : c->rows;
+  vf acc = vset(0.0f);
+  float tail = 0.0f;
+  for (int64_t r = r0; r < r1; r++) {
+    const vf m = vset(c->mask ? c->mask[r] : 1.0f);
+    const float ms = c->mask ? c->mask[r] : 1.0f;
+    const float* a = c->a + r * C;
+    int64_t j = 0;
+    if (c->kind == 0) {
+      const float* b = c->b + r * C;
+      for (; j + VL <= C; j += VL) {
+        vf d = vload(a + j) - vload(b + j);
+        acc += (d * d) * m;
+      }
+      for (; j < C; j++) tail += ((a[j] - b[j]) * (a[j] - b[j])) * ms;
+    } else {
+      for (; j + VL <= C; j += VL) {
+        vf v = vload(a + j);
+        acc += vselect(v < vset(0.0f), -v, v) * m;
+      }
+      for (; j < C; j++) tail += fabsf(a[j]) * ms;
+    }
+  }
+  float sum = tail;
+  for (int k = 0; k < VL; k++) sum += acc[k];
+  c->partial[chunk] = sum;
+}
+
+__attribute__((optimize("fp-contract=off"))) static void loss_grad_chunk(void* arg, int64_t chunk) {
+  LossCall* c = arg;
+  const int64_t C = c->width, r0 = chunk * c->chunkRows;
+  const int64_t r1 = r0 + c->chunkRows < c->rows ? r0 + c->chunkRows : c->rows;
+  for (int64_t r = r0; r < r1; r++) {
+    const float d = c->mask ? c->g * c->mask[r] : c->g;
+    const float* a = c->a + r * C;
+    float* out = c->out + r * C;
+    if (c->kind == 0) {
+      const float* b = c->b + r * C;
+      for (int64_t j = 0; j < C; j++) {
+        float t = a[j] - b[j];
+        float t2 = 2.0f * t;
+        out[j] = d * t2;
+      }
+    } else {
+      for (int64_t j = 0; j < C; j++) {
+        float x = a[j];
+        float step = x > 0.0f ? 1.0f : (x != x ? x : -1.0f);
+        out[j] = d * step;
+      }
+    }
+  }
+}
+
+// inputs (sum): a[, b], mask; (grad): g, a[, b], mask; an empty mask: none
+static void loss_compute(TF_OpKernelContext* ctx, OpAttrs* attrs, int kind, int grad) {
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *in[4] = {0}, *out = NULL;
+  float* partial = NULL;
+  const int n = TF_NumInputs(ctx);
+  const int first = grad ? 1 : 0, operands = kind == 0 ? 2 : 1;
+  if (n != first + operands + 1 || !get_inputs(ctx, in, n, s)) {
+    if (TF_GetCode(s) == TF_OK) fail(ctx, "serx loss kernel: wrong number of inputs");
+    goto done;
+  }
+  LossCall c = {.a = TF_TensorData(in[first]), .kind = kind};
+  if (kind == 0) c.b = TF_TensorData(in[first + 1]);
+  TF_Tensor* mask = TF_TensorElementCount(in[first + operands]) > 0 ? in[first + operands] : NULL;
+  int64_t dims[8];
+  int nd;
+  dims_of(in[first], dims, &nd);
+  c.width = nd > 0 ? dims[nd - 1] : 1;
+  c.rows = c.width > 0 ? (int64_t)TF_TensorElementCount(in[first]) / c.width : 0;
+  if ((kind == 0 && TF_TensorElementCount(in[first + 1]) != TF_TensorElementCount(in[first])) ||
+      (mask && (int64_t)TF_TensorElementCount(mask) != c.rows) ||
+      (grad && TF_TensorElementCount(in[0]) != 1)) {
+    fail(ctx, "serx loss kernel: a and b must have one shape, the mask one value per row, g one value");
+    goto done;
+  }
+  if (mask) c.mask = TF_TensorData(mask);
+  c.chunkRows = rows_per_chunk(c.width);
+  const int64_t chunks = (c.rows + c.chunkRows - 1) / c.chunkRows;
+  if (grad) {
+    c.g = *(const float*)TF_TensorData(in[0]);
+    out = output(ctx, 0, dims, nd, s);
+    if (!out) {
+      TF_OpKernelContext_Failure(ctx, s);
+      goto done;
+    }
+    c.out = TF_TensorData(out);
+    parallel_chunks(attrs->threads, chunks, loss_grad_chunk, &c);
+  } else {
+    out = output(ctx, 0, NULL, 0, s);
+    partial = malloc(sizeof(float) * (chunks + 1));
+    if (!out || !partial) {
+      if (TF_GetCode(s) != TF_OK) TF_OpKernelContext_Failure(ctx, s);
+      else fail(ctx, "serx loss kernel: out of memory");
+      goto done;
+    }
+    c.partial = partial;
+    parallel_chunks(attrs->threads, chunks, loss_sum_chunk, &c);
+    float sum = 0.0f;
+    for (int64_t k = 0; k < chunks; k++) sum += partial[k];
+    *(float*)TF_TensorData(out) = sum;
+  }
+done:
+  free(partial);
+  if (out) TF_DeleteTensor(out);
+  delete_all(in, 4);
+  TF_DeleteStatus(s);
+}
+static void squared_error_sum_compute(void* k, TF_OpKernelContext* ctx) { loss_compute(ctx, k, 0, 0); }
+static void squared_error_grad_compute(void* k, TF_OpKernelContext* ctx) { loss_compute(ctx, k, 0, 1); }
+static void abs_sum_compute(void* k, TF_OpKernelContext* ctx) { loss_compute(ctx, k, 1, 0); }
+static void abs_grad_compute(void* k, TF_OpKernelContext* ctx) { loss_compute(ctx, k, 1, 1); }
+
+// ---------------------------------------------------------------------------------------------
 // SerxAdam: one variable's Adam update in one pass, the float32 operations of tfjs' AdamOptimizer
 // in its order (no contraction into FMAs: the same bits as its ~14 separate ops):
 //   m' = m·β1 + g·(1-β1); v' = v·β2 + g²·(1-β2); w' = ((m'/(1-β1ᵗ)) / (sqrt(v'/(1-β2ᵗ)) + ε))·(-lr) + w
@@ -960,6 +1092,11 @@ static napi_value init(napi_env env, napi_value exports) {
     const char* biasRelu[] = {"in:x: float", "in:bias: float", "out:y: float"};
     const char* reluBiasGrad[] = {"in:dy: float", "in:y: float", "out:dx: float", "out:dbias: float"};
     const char* biasGrad[] = {"in:dy: float", "out:dbias: float"};
+    // the losses' mask: one value per row, or empty for none
+    const char* sqSum[] = {"in:a: float", "in:b: float", "in:mask: float", "out:sum: float"};
+    const char* sqGrad[] = {"in:g: float", "in:a: float", "in:b: float", "in:mask: float", "out:da: float"};
+    const char* absSum[] = {"in:x: float", "in:mask: float", "out:sum: float"};
+    const char* absGrad[] = {"in:g: float", "in:x: float", "in:mask: float", "out:dx: float"};
     const char* adam[] = {"in:value: float", "in:m: float", "in:v: float", "in:gradient: float",
                           "in:one_minus_acc_beta1: float", "in:one_minus_acc_beta2: float",
                           "out:new_value: float", "out:new_m: float", "out:new_v: float",
@@ -974,6 +1111,10 @@ static napi_value init(napi_env env, napi_value exports) {
              register_op("SerxBiasRelu", biasRelu, N(biasRelu), bias_relu_compute, s) &&
              register_op("SerxReluBiasGrad", reluBiasGrad, N(reluBiasGrad), relu_bias_grad_compute, s) &&
              register_op("SerxBiasGrad", biasGrad, N(biasGrad), bias_grad_compute, s) &&
+             register_op("SerxSquaredErrorSum", sqSum, N(sqSum), squared_error_sum_compute, s) &&
+             register_op("SerxSquaredErrorGrad", sqGrad, N(sqGrad), squared_error_grad_compute, s) &&
+             register_op("SerxAbsSum", absSum, N(absSum), abs_sum_compute, s) &&
+             register_op("SerxAbsGrad", absGrad, N(absGrad), abs_grad_compute, s) &&
              register_op("SerxAdam", adam, N(adam), adam_compute, s) &&
              register_op("SerxConvOut1", convOut1, N(convOut1), conv_out1_compute, s);
     if (!ok) {

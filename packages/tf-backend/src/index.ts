@@ -15,6 +15,7 @@ export {
 export { buildProbeModel, type ProbeResult, type ProbeSize, probeBatch, trainProbe } from './probe-model.ts';
 export { tensorflowProvisionStep } from './provision-step.ts';
 export { nativeIntraOpThreads, serxKernelsAvailable, serxKernelsSource } from './serx-kernels.ts';
+export { maskedAbsSum, maskedSquaredErrorSum } from './serx-losses.ts';
 export { readSetupState, type SetupState, setupStatePath } from './state.ts';
 export type { BackendName, LoadedBackend, Tf } from './types.ts';
 export { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
