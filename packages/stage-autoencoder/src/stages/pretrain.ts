@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, type Json, paramsSchema } from '@serx/core';
-import { loadTensorflow } from '@serx/tf-backend';
+import { loadTensorflow, serxKernelsSource } from '@serx/tf-backend';
 import { planEvaluation, reportEpoch, trainingFingerprint } from '@serx/training';
 import { writeEncoderArtifact } from '../encoder-artifact.ts';
 import { buildStructure } from '../structures/build.ts';
@@ -37,7 +37,8 @@ export const pretrain = defineStage({
   name: 'autoencoder:pretrain',
   version: '2',
   description: 'sparse convolutional autoencoder pretraining on unlabelled MFCC sequences',
-  codeDependencies: (p) => [getEncoderStructure(p.structure)],
+  // serx's native kernels (conv ops, losses, Adam) are loaded with require: named here.
+  codeDependencies: (p) => [getEncoderStructure(p.structure), serxKernelsSource],
   params: paramsSchema<PretrainParams>({
     type: 'object',
     additionalProperties: false,

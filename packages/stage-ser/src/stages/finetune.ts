@@ -1,4 +1,5 @@
 import { defineStage, paramsSchema, SerxError } from '@serx/core';
+import { serxKernelsSource } from '@serx/tf-backend';
 import { loadTrainedModel } from '../model/config.ts';
 import { runModelTraining } from './model-training.ts';
 import { type RecipeParams, recipeSchema } from './recipe-params.ts';
@@ -16,6 +17,8 @@ export const finetune = defineStage({
   name: 'ser:finetune',
   version: '1',
   description: 'fine-tunes a trained CNN-LSTM with its encoder unfrozen',
+  // serx's native kernels are loaded with require: named here to be in the cache key.
+  codeDependencies: () => [serxKernelsSource],
   params: paramsSchema<FinetuneParams>({
     type: 'object',
     additionalProperties: false,

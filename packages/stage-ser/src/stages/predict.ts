@@ -5,7 +5,7 @@ import {
   type FeatureStore,
   FeatureStoreWriter,
 } from '@serx/stage-features';
-import { loadTensorflow, type Tf } from '@serx/tf-backend';
+import { loadTensorflow, serxKernelsSource, type Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BatchOptions, Example } from '../data/batches.ts';
 import { openInputs } from '../data/select.ts';
@@ -30,6 +30,8 @@ export const predict = defineStage({
   name: 'ser:predict',
   version: '3',
   description: 'per-utterance class probabilities and last-hidden-layer embeddings of a trained CNN-LSTM',
+  // serx's native kernels (the fused LSTM forward) are loaded with require: named here.
+  codeDependencies: () => [serxKernelsSource],
   params: paramsSchema<PredictParams>({
     type: 'object',
     additionalProperties: false,

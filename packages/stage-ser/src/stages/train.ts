@@ -1,6 +1,6 @@
 import { type Artifact, defineStage, mixSeed, paramsSchema, SerxError } from '@serx/core';
 import { buildStructure, getEncoderStructure, loadEncoder } from '@serx/stage-autoencoder';
-import type { Tf } from '@serx/tf-backend';
+import { serxKernelsSource, type Tf } from '@serx/tf-backend';
 import { lcm } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleCnnLstm } from '../model/cnn-lstm.ts';
@@ -20,7 +20,8 @@ export const train = defineStage({
   version: '2',
   description: 'CNN-LSTM emotion classifier: from scratch or on a frozen pretrained encoder',
   // The structure's source is part of the key (the encoder input of a frozen model has it already).
-  codeDependencies: (p) => [getEncoderStructure(p.structure.name)],
+  // serx's native kernels (fused LSTM, conv/dense ops, Adam) are loaded with require: named here.
+  codeDependencies: (p) => [getEncoderStructure(p.structure.name), serxKernelsSource],
   params: paramsSchema<TrainParams>(trainParamsSchema),
   inputs: {
     data: {
