@@ -81,9 +81,17 @@ if (instrument)
     ops.set(name, e);
   });
 if (instrument)
-  wrap('createTensor', (ms) => {
+  wrap('createTensor', (ms, args, cpuMs) => {
     other.create++;
     other.createMs += ms;
+    if (process.env.PROFILE_SHAPES === '1') {
+      const name = `createTensor ${(args[0] as number[]).join('x')}`;
+      const e = ops.get(name) ?? { n: 0, ms: 0, cpu: 0 };
+      e.n++;
+      e.ms += ms;
+      e.cpu += cpuMs;
+      ops.set(name, e);
+    }
   });
 if (instrument)
   wrap('tensorDataSync', (ms) => {
@@ -183,7 +191,7 @@ if (which === 'ser') {
         numCeps,
         minFrames: 100,
         maxFrames: 1500,
-        multipleOf: 32,
+        padMultiple: 32,
         cropRandom: random,
       },
     );
@@ -226,7 +234,7 @@ if (which === 'ser') {
         numCeps,
         minFrames: 100,
         maxFrames: 1500,
-        multipleOf: frames,
+        padMultiple: frames,
       },
     );
     const mask = new Float32Array(batchSize * padded.frames);

@@ -3,9 +3,9 @@ import { beforeAll, expect, it } from 'vitest';
 import { loadTensorflow } from './load.ts';
 import { serxKernelsAvailable } from './serx-kernels.ts';
 import { maskedAbsSum, maskedSquaredErrorSum } from './serx-losses.ts';
-import type { Tfjs } from './types.ts';
+import type { Tf } from './types.ts';
 
-let tf: Tfjs;
+let tf: Tf;
 beforeAll(async () => {
   tf = (await loadTensorflow({ threads: 2 })).tf;
 });

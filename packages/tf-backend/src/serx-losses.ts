@@ -1,7 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { nodeBackend, type OpAttr } from './native-op.ts';
 import { nativeIntraOpThreads, serxKernelsAvailable } from './serx-kernels.ts';
-import type { Tfjs } from './types.ts';
+import type { Tf } from './types.ts';
 
 const REGISTERED = Symbol.for('serx.serxLosses');
 type TensorInfo = { shape: number[]; dtype: string; dataId: object };
@@ -14,7 +14,7 @@ type KernelArgs = { inputs: Record<string, TensorInfo> };
  * is one pass too, in tfjs' order of operations. Elsewhere the same sum from tfjs ops.
  */
 export function maskedSquaredErrorSum(
-  tf: Tfjs,
+  tf: Tf,
   a: tfjs.Tensor,
   b: tfjs.Tensor,
   mask?: tfjs.Tensor,
@@ -27,7 +27,7 @@ export function maskedSquaredErrorSum(
 }
 
 /** `Σ |x| · mask` likewise (`SerxAbsSum`); the gradient of |x| is tfjs' `step(x, -1)` (−1 at 0). */
-export function maskedAbsSum(tf: Tfjs, x: tfjs.Tensor, mask?: tfjs.Tensor): tfjs.Scalar {
+export function maskedAbsSum(tf: Tf, x: tfjs.Tensor, mask?: tfjs.Tensor): tfjs.Scalar {
   if (!registerLossKernels(tf)) {
     const magnitude = tf.abs(x);
     return tf.sum(mask ? tf.mul(magnitude, mask) : magnitude) as tfjs.Scalar;
@@ -36,9 +36,9 @@ export function maskedAbsSum(tf: Tfjs, x: tfjs.Tensor, mask?: tfjs.Tensor): tfjs
 }
 
 /** An empty mask: every element counts. */
-const noMask = (tf: Tfjs) => tf.tensor1d([], 'float32');
+const noMask = (tf: Tf) => tf.tensor1d([], 'float32');
 
-function registerLossKernels(tf: Tfjs): boolean {
+function registerLossKernels(tf: Tf): boolean {
   if (!serxKernelsAvailable(tf)) return false;
   const registry = globalThis as { [REGISTERED]?: boolean };
   if (registry[REGISTERED]) return true;

@@ -1,4 +1,4 @@
-import { type Binding, executeNative, type OpAttr, serxKernelsAvailable, type Tf } from '@serx/tf-backend';
+import { type Binding, executeNative, type OpAttr, serxKernelsAvailable } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './tf.ts';
 
@@ -23,7 +23,7 @@ interface AdamInternals {
  */
 export function createAdam(tf: Tf, learningRate: number): tfjs.AdamOptimizer {
   const optimizer = tf.train.adam(learningRate);
-  if (!serxKernelsAvailable(tf as unknown as Tf)) return optimizer;
+  if (!serxKernelsAvailable(tf)) return optimizer;
   const o = optimizer as unknown as AdamInternals;
   const attrs = (b: Binding): OpAttr[] => [
     { name: 'beta1', type: b.TF_ATTR_FLOAT, value: o.beta1 },
@@ -57,7 +57,7 @@ export function createAdam(tf: Tf, learningRate: number): tfjs.AdamOptimizer {
         const m = o.accumulatedFirstMoment[i].variable;
         const v = o.accumulatedSecondMoment[i].variable;
         const [newValue, newM, newV] = executeNative(
-          tf as unknown as Tf,
+          tf,
           'SerxAdam',
           attrs,
           [value, m, v, gradient, oneMinusAccBeta1, oneMinusAccBeta2],

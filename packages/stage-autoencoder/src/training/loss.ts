@@ -1,4 +1,4 @@
-import { maskedAbsSum, maskedSquaredErrorSum, type Tfjs } from '@serx/tf-backend';
+import { maskedAbsSum, maskedSquaredErrorSum } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../structures/registry.ts';
 import type { Batch } from './batches.ts';
@@ -41,13 +41,12 @@ export function autoencoderLoss(
   const realFrames = batch.lengths.reduce((a, b) => a + b, 0);
   const padded = realFrames < size * frames;
   // Σ (recon - x)² and Σ |code| over the real frames / steps (one pass each with serx's kernels)
-  const backend = tf as unknown as Tfjs;
   const frameMask = padded ? tf.tensor3d(batch.mask, [size, frames, 1]) : undefined;
-  const mse = maskedSquaredErrorSum(backend, recon, x, frameMask).div(realFrames * numCeps) as tfjs.Scalar;
+  const mse = maskedSquaredErrorSum(tf, recon, x, frameMask).div(realFrames * numCeps) as tfjs.Scalar;
   const [, steps, units] = code.shape;
   const codeMask = stepMask(batch, steps, timeStride);
   const stepsMask = codeMask.real < size * steps ? tf.tensor3d(codeMask.mask, [size, steps, 1]) : undefined;
-  const l1 = maskedAbsSum(backend, code, stepsMask).div(codeMask.real * units) as tfjs.Scalar;
+  const l1 = maskedAbsSum(tf, code, stepsMask).div(codeMask.real * units) as tfjs.Scalar;
   const loss = sparsity > 0 ? (mse.add(l1.mul(sparsity)) as tfjs.Scalar) : mse;
   return { loss, mse, l1 };
 }
