@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- e2e [--rounds 3] [--epochs 3] [--ae-epochs 2] [--threads 2] [--tasks ser,ae]
- *  [--baseline CHECKOUT] [--cache DIR] [--spec FILE] [--target 1.2]`: end-to-end training speed as
+ * `npm run bench -- e2e [--rounds 3] [--first-seed 1] [--epochs 3] [--ae-epochs 2] [--threads 2]
+ *  [--tasks ser,ae] [--baseline CHECKOUT] [--cache DIR] [--spec FILE] [--target 1.2]`: end-to-end training speed as
  * users run it (issue 22). serx trains the paper spec's `ser_scratch` (`ser:train`, scratch, the
  * recipe's regularisers on: dropout, SpecAugment, weight decay, clipping, class weights, validation
  * every epoch) and `ae` (`autoencoder:pretrain` on the unlabelled stores) through `serx run`, for
@@ -10,8 +10,9 @@
  * checkout (e.g. `git worktree add --detach ../base main` + `node scripts/setup.mjs`), run the same
  * way: a before/after in the same run.
  *
- * Round r trains every side once with seed r (a cache miss each time; all sides the same seed),
- * sides rotating their order from round to round; best of `--rounds` per side. Two figures per run:
+ * Round r trains every side once with seed first-seed + r − 1 (a cache miss each time, the same
+ * seed for all sides; a rerun on the same cache needs new seeds), sides rotating their order from
+ * round to round; best of `--rounds` per side. Two figures per run:
  * the whole process (wall and CPU seconds of `serx run` / `python`, children included: start-up,
  * data reading, training, validation, writing the model) and the training alone (serx: the stage's
  * duration in the run record, which still includes loading TensorFlow and the stores and writing the
@@ -31,6 +32,7 @@ const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
+    'first-seed': { type: 'string', default: '1' },
     epochs: { type: 'string', default: '3' },
     'ae-epochs': { type: 'string', default: '2' },
     threads: { type: 'string', default: process.env.SERX_THREADS ?? '2' },
@@ -42,6 +44,7 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
+const firstSeed = Number(values['first-seed']);
 const threads = Number(values.threads);
 const tasks = (values.tasks as string).split(',') as ('ser' | 'ae')[];
 const cache = resolve(values.cache as string);
@@ -63,7 +66,7 @@ function writeSpec(side: Side): string {
     [
       `name: ${specName(side)}`,
       `extends: ${JSON.stringify(join(checkouts[side]!, values.spec as string))}`,
-      `matrix: { seed: [${Array.from({ length: rounds }, (_, i) => i + 1).join(', ')}] }`,
+      `matrix: { seed: [${Array.from({ length: rounds }, (_, i) => i + firstSeed).join(', ')}] }`,
       'stages:',
       `  ser_scratch: { params: { epochs: ${Number(values.epochs)} } }`,
       `  ae: { seed: "\${matrix.seed}", params: { epochs: ${Number(values['ae-epochs'])} } }`,
@@ -149,7 +152,8 @@ const record = (task: string, side: Side, f: Figure) => {
     `  ${task} ${side}: ${f.wall.toFixed(1)} s wall, ${f.cpu.toFixed(1)} s CPU (training ${f.trainWall.toFixed(1)} s, ${f.epochs} epochs)`,
   );
 };
-let lastSerxRun: RecordedRun | undefined;
+/** The newest serx (not baseline) run record that trained each task: Keras reads its stores and config. */
+const serxRuns: Partial<Record<'ser' | 'ae', RecordedRun>> = {};
 
 function runSerx(task: 'ser' | 'ae', side: Side, seed: number): void {
   const id = task === 'ser' ? `ser_scratch[seed=${seed}]` : `ae[seed=${seed}]`;
@@ -158,7 +162,7 @@ function runSerx(task: 'ser' | 'ae', side: Side, seed: number): void {
   const stage = run.stages[id];
   if (stage?.status !== 'succeeded')
     throw new Error(`${side} ${id}: ${stage?.status} (a cached stage is no timing)`);
-  if (side === 'serx') lastSerxRun = run;
+  if (side === 'serx') serxRuns[task] = run;
   const metrics = (stage as { metrics?: { epochs_run?: number } }).metrics;
   record(task, side, {
     wall: t.wall,
@@ -190,7 +194,8 @@ function storesOf(run: RecordedRun, id: string, input: string): string[] {
 }
 
 function runKeras(task: 'ser' | 'ae', seed: number): void {
-  const run = lastSerxRun ?? readNewest(specName('serx'));
+  const run = serxRuns[task];
+  if (!run) throw new Error(`serx has not trained ${task} yet (round 1 runs serx first)`);
   if (task === 'ser') {
     const stage = Object.entries(run.stages).find(([id, s]) => id.startsWith('ser_scratch[') && s.key)?.[1];
     if (!stage) throw new Error('no trained ser_scratch in the serx run record yet');
@@ -236,8 +241,8 @@ for (let r = 1; r <= rounds; r++) {
   console.log(`round ${r}/${rounds}: ${order.join(', ')} (load ${loadavg()[0]!.toFixed(1)})`);
   for (const task of tasks)
     for (const side of order) {
-      if (side === 'keras') runKeras(task, r);
-      else runSerx(task, side, r);
+      if (side === 'keras') runKeras(task, firstSeed + r - 1);
+      else runSerx(task, side, firstSeed + r - 1);
     }
 }
 rmSync(work, { recursive: true, force: true });
