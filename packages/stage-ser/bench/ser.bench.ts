@@ -17,8 +17,10 @@
  * `BENCH_ROUNDS`); the utilisation is the step's FLOPs (counted from the layer shapes, see
  * bench/utilisation.ts) × steps/s ÷ the machine's peak. Exits 1 when the default variant's best
  * ratio on the full model is below `BENCH_TARGET` (default 1.2) by CPU time or by wall clock.
- * `BENCH_VARIANTS=cellgrad` runs the default variant only; `BENCH_LSTM=0` skips the LSTM-only
- * mode, `BENCH_PIPELINE=0` the stage path.
+ * Keras' recurrent dropout is serx's (DropConnect on the recurrent kernel, one mask per batch);
+ * `BENCH_KERAS_RECURRENT_DROPOUT=1` uses Keras' own `recurrent_dropout` instead (another
+ * regulariser, and a slower one). `BENCH_VARIANTS=cellgrad` runs the default variant only;
+ * `BENCH_LSTM=0` skips the LSTM-only mode, `BENCH_PIPELINE=0` the stage path.
  *
  *   BENCH_ROUNDS=3 BENCH_STEPS=3 BENCH_BATCH=32 BENCH_FRAMES=300 SERX_THREADS=2 npm run bench -- stage-ser
  */
@@ -110,6 +112,7 @@ async function measure(mode: Mode, regularised = false) {
     mode,
     seqSteps: bottleneck.seqSteps,
     regularised,
+    kerasRecurrentDropout: process.env.BENCH_KERAS_RECURRENT_DROPOUT === '1',
   });
   const label = `${mode}${regularised ? ' regularised' : ''}`;
   // tf.layers.lstm has no seeded dropout: it has no regularised variant
