@@ -318,6 +318,8 @@ typedef struct {
   int64_t strideH, strideW, padTop, padLeft, outH, outW;
   // Adam
   float beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, learningRate;
+  // dropout masks: keep where the uniform draw >= rate; kept values are 1 / keep
+  float rate, keep;
 } OpAttrs;
 
 static void read_int(TF_OpKernelConstruction* ctx, const char* name, int64_t* out, TF_Status* s) {
@@ -349,6 +351,8 @@ static void* attrs_create(TF_OpKernelConstruction* ctx) {
   read_float(ctx, "one_minus_beta2", &a->oneMinusBeta2, s);
   read_float(ctx, "epsilon", &a->epsilon, s);
   read_float(ctx, "learning_rate", &a->learningRate, s);
+  read_float(ctx, "rate", &a->rate, s);
+  read_float(ctx, "keep", &a->keep, s);
   if (TF_GetCode(s) != TF_OK) TF_OpKernelConstruction_Failure(ctx, s);
   a->threads = (int)threads;
   TF_DeleteStatus(s);
@@ -1060,6 +1064,63 @@ done:
   TF_DeleteStatus(s);
 }
 
+// ---------------------------------------------------------------------------------------------
+// SerxKeepMask(shape [n] int32, state [3] int32) = a dropout mask of `shape`: 1/keep where the
+// uniform draw >= rate, else 0, i.e. tfjs' `div(cast(greaterEqual(randomUniform(shape, 0, 1,
+// 'float32', seed), rate), 'float32'), 1 - rate)` bit for bit. The draws are seedrandom's Alea
+// (what tfjs' randomUniform draws from), a lag-3 multiply-with-carry generator: with every state
+// value s = x / 2^32, t = 2091639·x0 + c, c' = t >> 32, x' = t mod 2^32, the draw x' / 2^32 rounded to
+// float32 (as tfjs stores it). `state` holds x0, x1, x2 after seeding (Mash, done in JS: dropout.ts),
+// the carry starts at 1. `rate` and `keep` (= 1 - rate) are float32 as TensorFlow compared and divided.
+static void keep_mask_compute(void* kernel, TF_OpKernelContext* ctx) {
+  OpAttrs* attrs = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *in[2] = {NULL, NULL}, *out = NULL;
+  for (int i = 0; i < 2 && TF_GetCode(s) == TF_OK; i++) TF_GetInput(ctx, i, &in[i], s);
+  if (TF_GetCode(s) != TF_OK) {
+    TF_OpKernelContext_Failure(ctx, s);
+    goto done;
+  }
+  if (TF_NumDims(in[0]) != 1 || TF_Dim(in[0], 0) > 8 || TF_NumDims(in[1]) != 1 || TF_Dim(in[1], 0) != 3) {
+    fail(ctx, "SerxKeepMask: shape must be [rank <= 8], state [3]");
+    goto done;
+  }
+  int64_t dims[8];
+  const int nd = (int)TF_Dim(in[0], 0);
+  const int32_t* shape = TF_TensorData(in[0]);
+  int64_t n = 1;
+  for (int d = 0; d < nd; d++) {
+    if (shape[d] < 0) {
+      fail(ctx, "SerxKeepMask: negative dimension");
+      goto done;
+    }
+    dims[d] = shape[d];
+    n *= shape[d];
+  }
+  out = output(ctx, 0, dims, nd, s);
+  if (!out) {
+    TF_OpKernelContext_Failure(ctx, s);
+    goto done;
+  }
+  const uint32_t* st = TF_TensorData(in[1]);
+  uint64_t x0 = st[0], x1 = st[1], x2 = st[2], c = 1;
+  const float rate = attrs->rate, scale = 1.0f / attrs->keep;
+  float* y = TF_TensorData(out);
+  for (int64_t i = 0; i < n; i++) {
+    const uint64_t t = 2091639ULL * x0 + c;
+    c = t >> 32;
+    x0 = x1;
+    x1 = x2;
+    x2 = t & 0xffffffffULL;
+    const float u = (float)((double)x2 * 2.3283064365386963e-10);
+    y[i] = u >= rate ? scale : 0.0f;
+  }
+done:
+  if (out) TF_DeleteTensor(out);
+  delete_all(in, 2);
+  TF_DeleteStatus(s);
+}
+
 static int register_op(const char* name, const char** specs, int nspecs,
                        void (*compute)(void*, TF_OpKernelContext*), TF_Status* s) {
   // specs: "in:<input spec>", "out:<output spec>", "attr:<attr spec>"
@@ -1105,6 +1166,8 @@ static napi_value init(napi_env env, napi_value exports) {
 #define CONV_ATTRS "attr:stride_h: int", "attr:stride_w: int", "attr:pad_top: int", "attr:pad_left: int"
     const char* convOut1[] = {"in:dy: float", "in:filter: float", "out:dx: float", CONV_ATTRS,
                               "attr:out_h: int", "attr:out_w: int"};
+    const char* keepMask[] = {"in:shape: int32", "in:state: int32", "out:mask: float", "attr:rate: float",
+                              "attr:keep: float"};
 #define N(a) (int)(sizeof(a) / sizeof(a[0]))
     int ok = register_op("SerxLstmSequence", lstm, N(lstm), lstm_forward_compute, s) &&
              register_op("SerxLstmSequenceGrad", lstmGrad, N(lstmGrad), lstm_backward_compute, s) &&
@@ -1116,7 +1179,8 @@ static napi_value init(napi_env env, napi_value exports) {
              register_op("SerxAbsSum", absSum, N(absSum), abs_sum_compute, s) &&
              register_op("SerxAbsGrad", absGrad, N(absGrad), abs_grad_compute, s) &&
              register_op("SerxAdam", adam, N(adam), adam_compute, s) &&
-             register_op("SerxConvOut1", convOut1, N(convOut1), conv_out1_compute, s);
+             register_op("SerxConvOut1", convOut1, N(convOut1), conv_out1_compute, s) &&
+             register_op("SerxKeepMask", keepMask, N(keepMask), keep_mask_compute, s);
     if (!ok) {
       napi_throw_error(env, NULL, TF_Message(s));
       TF_DeleteStatus(s);
