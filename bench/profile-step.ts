@@ -9,7 +9,7 @@
 import { mixSeed, mulberry32 } from '@serx/core';
 import { buildStructure, registerBuiltinStructures, useNativeReluGrad } from '@serx/stage-autoencoder';
 import { loadTensorflow } from '@serx/tf-backend';
-import { padBatch, specAugment, trainStep } from '@serx/training';
+import { createAdam, padBatch, specAugment, trainStep } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import {
   autoencoderStep,
@@ -28,7 +28,7 @@ const regs = new Set((process.env.PROFILE_REG ?? (plain ? '' : 'dropout,l2,clip,
 const steps = Number(process.env.PROFILE_STEPS ?? 10);
 const batchSize = 32;
 const numCeps = 40;
-const { tf } = await loadTensorflow({ threads: 2 });
+const { tf } = await loadTensorflow({ threads: Number(process.env.PROFILE_THREADS ?? 2) });
 registerBuiltinStructures();
 useNativeReluGrad(tf);
 
@@ -43,34 +43,55 @@ const backendObject = tf.backend() as unknown as { binding: Binding };
 const binding = backendObject.binding;
 const proxy = Object.create(binding) as { [k: string]: unknown };
 backendObject.binding = proxy as unknown as Binding;
-const ops = new Map<string, { n: number; ms: number }>();
+const ops = new Map<string, { n: number; ms: number; cpu: number }>();
 const other = { create: 0, createMs: 0, read: 0, readMs: 0, del: 0, delMs: 0 };
 let counting = false;
-const wrap = <K extends keyof Binding>(key: K, onDone: (ms: number, args: unknown[]) => void) => {
+// CPU time of the whole process around each call (the op runs synchronously on the calling thread
+// and the intra-op pool): robust to other processes on a busy machine, unlike the wall time.
+const wrap = <K extends keyof Binding>(
+  key: K,
+  onDone: (ms: number, args: unknown[], cpuMs: number, out: unknown) => void,
+) => {
   const original = binding[key] as (...a: unknown[]) => unknown;
   Object.defineProperty(proxy, key, {
     value: (...args: unknown[]) => {
       if (!counting) return original.apply(binding, args);
+      const c = process.cpuUsage();
       const t = performance.now();
       const out = original.apply(binding, args);
-      onDone(performance.now() - t, args);
+      const ms = performance.now() - t;
+      const used = process.cpuUsage(c);
+      onDone(ms, args, (used.user + used.system) / 1000, out);
       return out;
     },
   });
 };
 const instrument = process.env.PROFILE_NO_WRAP !== '1';
 if (instrument)
-  wrap('executeOp', (ms, args) => {
-    const name = args[0] as string;
-    const e = ops.get(name) ?? { n: 0, ms: 0 };
+  wrap('executeOp', (ms, args, cpuMs, out) => {
+    // PROFILE_SHAPES=1: one row per op and output shape
+    const name =
+      process.env.PROFILE_SHAPES === '1'
+        ? `${args[0]} ${((out as { shape: number[] }[])[0]?.shape ?? []).join('x')}`
+        : (args[0] as string);
+    const e = ops.get(name) ?? { n: 0, ms: 0, cpu: 0 };
     e.n++;
     e.ms += ms;
+    e.cpu += cpuMs;
     ops.set(name, e);
   });
 if (instrument)
-  wrap('createTensor', (ms) => {
+  wrap('createTensor', (ms, args, cpuMs) => {
     other.create++;
     other.createMs += ms;
+    if (process.env.PROFILE_SHAPES === '1') {
+      const name = `createTensor ${(args[0] as number[]).join('x')}`;
+      const e = ops.get(name) ?? { n: 0, ms: 0, cpu: 0 };
+      e.n++;
+      e.ms += ms;
+      e.cpu += cpuMs;
+      ops.set(name, e);
+    }
   });
 if (instrument)
   wrap('tensorDataSync', (ms) => {
@@ -124,7 +145,11 @@ let maskMs = 0;
   };
 }
 const random = mulberry32(7);
-const lengths = Array.from({ length: batchSize }, () => Math.round(240 + 120 * random()));
+// PROFILE_FRAMES=300: every utterance that long (the benches' fixed batch); default 240–360 frames
+const fixedFrames = Number(process.env.PROFILE_FRAMES ?? 0);
+const lengths = Array.from({ length: batchSize }, () =>
+  fixedFrames > 0 ? fixedFrames : Math.round(240 + 120 * random()),
+);
 const utterances = lengths.map((n) => Float32Array.from({ length: n * numCeps }, () => random() * 2 - 1));
 
 let run: (i: number) => void;
@@ -148,7 +173,7 @@ if (which === 'ser') {
       initializer: () => tf.initializers.glorotUniform({ seed: 50 + k++ }),
     },
   );
-  const optimizer = tf.train.adam(0.001);
+  const optimizer = createAdam(tf, 0.001);
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const decayed = model.trainableWeights
     .filter((w) => /kernel$/.test(w.originalName))
@@ -166,7 +191,7 @@ if (which === 'ser') {
         numCeps,
         minFrames: 100,
         maxFrames: 1500,
-        multipleOf: 32,
+        padMultiple: 32,
         cropRandom: random,
       },
     );
@@ -196,9 +221,9 @@ if (which === 'ser') {
 } else {
   const built = buildStructure(tf, { name: 'parry-cnn' }, { numCeps, seed: 1 });
   const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
-  const optimizer = tf.train.adam(0.001);
+  const optimizer = createAdam(tf, 0.001);
   const step = plainStep(tf, optimizer, trainableVariables([built.encoder, built.decoder!]));
-  const frames = 320;
+  const frames = fixedFrames > 0 ? 4 : 320;
   run = () => {
     const t0 = performance.now();
     const padded = padBatch(
@@ -209,7 +234,7 @@ if (which === 'ser') {
         numCeps,
         minFrames: 100,
         maxFrames: 1500,
-        multipleOf: frames,
+        padMultiple: frames,
       },
     );
     const mask = new Float32Array(batchSize * padded.frames);
@@ -251,11 +276,12 @@ if (process.env.PROFILE_AB === '1') {
   );
 }
 const kernelMs = [...ops.values()].reduce((s, e) => s + e.ms, 0);
+const kernelCpu = [...ops.values()].reduce((s, e) => s + e.cpu, 0);
 const opCount = [...ops.values()].reduce((s, e) => s + e.n, 0);
 const per = (x: number) => (x / steps).toFixed(1);
 console.log(
   `${which} (${[...regs].join(',') || 'plain'}): ${per(wall)} ms/step wall, ${per((cpu.user + cpu.system) / 1000)} ms CPU; ` +
-    `${per(opCount)} TF ops/step taking ${per(kernelMs)} ms (kernel+binding); ` +
+    `${per(opCount)} TF ops/step taking ${per(kernelMs)} ms (kernel+binding), ${per(kernelCpu)} ms CPU; ` +
     `createTensor ${per(other.create)} (${per(other.createMs)} ms), dataSync ${per(other.read)} (${per(other.readMs)} ms), ` +
     `deleteTensor ${per(other.del)} (${per(other.delMs)} ms); data assembly ${per(dataMs)} ms; ` +
     `JS rest ${per(wall - kernelMs - other.createMs - other.readMs - other.delMs - dataMs)} ms`,
@@ -263,8 +289,8 @@ console.log(
 console.log(
   `  SerxDropout.call ${per(dropoutMs)} ms/step; keepMask alone (extra draws, same shapes) ${per(maskMs)} ms CPU/step`,
 );
-const rows = [...ops.entries()].sort((a, b) => b[1].ms - a[1].ms);
+const rows = [...ops.entries()].sort((a, b) => b[1].cpu - a[1].cpu);
 for (const [name, e] of rows)
   console.log(
-    `  ${name.padEnd(28)} ${(e.n / steps).toFixed(0).padStart(5)}/step ${(e.ms / steps).toFixed(2).padStart(8)} ms`,
+    `  ${name.padEnd(40)} ${(e.n / steps).toFixed(0).padStart(5)}/step ${(e.ms / steps).toFixed(2).padStart(8)} ms ${(e.cpu / steps).toFixed(2).padStart(8)} ms CPU`,
   );

@@ -2,8 +2,9 @@
 feature stores, with the recipe of the serx `ser:train` stage it is compared with.
 
 argv[1]: JSON {stores: [dir], seeds: [int], threads, model: <serx model config.json>, params: <the
-ser:train params serx hashed>}. Prints one JSON line per seed:
-{"seed", "ua": {corpus: UA}, "bestEpoch", "epochs", "seconds"}.
+ser:train params serx hashed>, evaluateTest: bool (default true; false: training only, no test
+predictions and no "ua", as e2e.bench.ts times it)}. Prints one JSON line per seed:
+{"seed", "ua": {corpus: UA}, "bestEpoch", "epochs", "seconds", "cpuSeconds"}.
 
 Data and evaluation as serx: rows of split `train` train, `validation` select; each corpus is tested on
 its `test` rows, a corpus without any (the held-out one) on all of its rows. UA = mean recall over the
@@ -272,6 +273,8 @@ def run(seed):
             if p["patience"] > 0 and since >= p["patience"]:
                 break
     model.set_weights(best_weights)
+    if not cfg.get("evaluateTest", True):
+        return {"seed": seed, "bestEpoch": best[0], "epochs": epochs_run}
     probs = predict(model, test)
     y_test = np.array([label[r["class"]] for r in test])
     corpora = np.array([r["corpus"] for r in test])
@@ -282,7 +285,8 @@ def run(seed):
 print(json.dumps({"ready": True, "tensorflow": tf.__version__, "keras": keras.__version__,
                   "train": len(train), "validation": len(validation), "test": len(test)}), flush=True)
 for seed in cfg["seeds"]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = run(seed)
     result["seconds"] = time.perf_counter() - start
+    result["cpuSeconds"] = time.process_time() - cpu
     print(json.dumps(result), flush=True)

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32, threadBudget } from '@serx/core';
 import { loadTensorflow } from '@serx/tf-backend';
+import { createAdam } from '@serx/training';
 import {
   type ConvLayer,
   convStackFlops,
@@ -54,7 +55,7 @@ const build = () => buildStructure(tf, { name: 'parry-cnn' }, { numCeps: cfg.num
 function tfjsStepper(): (steps: number) => { seconds: number; cpuSeconds: number } {
   const built = build();
   const models = { encoder: built.encoder, decoder: built.decoder!, timeStride: built.timeStride };
-  const optimizer = tf.train.adam(cfg.learningRate);
+  const optimizer = createAdam(tf, cfg.learningRate);
   const variables = trainableVariables([built.encoder, built.decoder!]);
   const step = plainStep(tf, optimizer, variables);
   const random = mulberry32(1);

@@ -4,8 +4,10 @@ softmax; same layers, loss, optimiser, batch and threads as the tfjs run) traine
 argv[1]: JSON {batch, frames, numCeps, classes, warmup, threads, learningRate, conv, units,
 lstmUnits, hiddenUnits, mode?, seqSteps?, regularised?}; mode "lstm" trains the recurrent part alone
 on random bottleneck sequences [batch, seqSteps, units]. `regularised`: ser:train's recipe
-regularisers as Keras has them: dropout .1 after each conv block, .2 on the bottleneck, recurrent
-dropout .1 (serx: DropConnect on the recurrent kernel), .3 before each dense layer; L2 1e-4 on every
+regularisers: dropout .1 after each conv block, .2 on the bottleneck, recurrent dropout .1 as serx
+has it (DropConnect: one mask on the recurrent kernel per batch, `WeightDropLSTM` as in
+bench/reference/keras_reference.py; `kerasRecurrentDropout: true` uses Keras' `recurrent_dropout`,
+a mask on h inside the loop, instead), .3 before each dense layer; L2 1e-4 on every
 kernel; Adam global_clipnorm 5; class-weighted loss; SpecAugment (2 time masks <= 20 frames, 2
 coefficient masks <= 5) drawn in numpy on a copy of the batch every step.
 Protocol: prints {"ready": ...} after warm-up, then for each stdin line N runs N steps and prints
@@ -31,6 +33,38 @@ reg = bool(cfg.get("regularised"))
 l2 = keras.regularizers.L2(1e-4) if reg else None
 
 
+class WeightDropLSTMCell(layers.LSTMCell):
+    """Keras' LSTM cell reading its recurrent kernel from `dropped` (the batch's masked copy) while training."""
+
+    dropped = None
+
+    def call(self, inputs, states, training=False):
+        h_tm1, c_tm1 = states[0], states[1]
+        rk = self.dropped if training and self.dropped is not None else self.recurrent_kernel
+        z = tf.matmul(inputs, self.kernel) + tf.matmul(h_tm1, rk) + self.bias
+        zi, zf, zc, zo = tf.split(z, 4, axis=-1)
+        c = tf.sigmoid(zf) * c_tm1 + tf.sigmoid(zi) * tf.tanh(zc)
+        h = tf.sigmoid(zo) * tf.tanh(c)
+        return h, [h, c]
+
+
+class WeightDropLSTM(layers.RNN):
+    """serx's recurrent dropout: one DropConnect mask on the recurrent kernel per batch."""
+
+    def __init__(self, units, rate, **kwargs):
+        super().__init__(WeightDropLSTMCell(units, **kwargs))
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(1)
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        cell = self.cell
+        cell.dropped = None
+        if training and self.rate > 0:
+            keep = keras.random.uniform(tf.shape(cell.recurrent_kernel), seed=self.seed_generator) >= self.rate
+            cell.dropped = cell.recurrent_kernel * tf.cast(keep, tf.float32) / (1 - self.rate)
+        return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
+
+
 def drop(rate, x):
     return layers.Dropout(rate)(x) if reg else x
 
@@ -51,7 +85,10 @@ else:
     x = layers.Reshape((-1, cepstra * conv[-1]["filters"]))(x)
     x = layers.Dense(cfg["units"], activation="relu", name="bottleneck", kernel_regularizer=l2)(x)
 x = drop(0.2, x)
-x = layers.LSTM(cfg["lstmUnits"], recurrent_dropout=0.1 if reg else 0.0, kernel_regularizer=l2, recurrent_regularizer=l2)(x)
+if reg and not cfg.get("kerasRecurrentDropout"):
+    x = WeightDropLSTM(cfg["lstmUnits"], 0.1, kernel_regularizer=l2, recurrent_regularizer=l2)(x)
+else:
+    x = layers.LSTM(cfg["lstmUnits"], recurrent_dropout=0.1 if reg else 0.0, kernel_regularizer=l2, recurrent_regularizer=l2)(x)
 x = layers.Dense(cfg["hiddenUnits"], activation="relu", name="embedding", kernel_regularizer=l2)(drop(0.3, x))
 out = layers.Dense(cfg["classes"], activation="softmax", kernel_regularizer=l2)(drop(0.3, x))
 model = keras.Model(inp, out)

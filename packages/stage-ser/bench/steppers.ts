@@ -1,7 +1,7 @@
 import { mulberry32 as createRng, mixSeed } from '@serx/core';
 import { buildStructure } from '@serx/stage-autoencoder';
 import type { Tf } from '@serx/tf-backend';
-import { specAugment, trainStep } from '@serx/training';
+import { createAdam, specAugment, trainStep } from '@serx/training';
 import type * as tfjs from '@tensorflow/tfjs';
 import { assembleCnnLstm, NO_DROPOUT } from '../src/model/cnn-lstm.ts';
 import { setNoiseSeed } from '../src/model/dropout.ts';
@@ -31,7 +31,12 @@ export interface BenchConfig {
 export const RECIPE_DROPOUT = { conv: 0.1, lstmInput: 0.2, lstmRecurrent: 0.1, dense: 0.3 };
 
 /** How the LSTM is built: tfjs-layers' own cell, or SerxLSTM with one of its implementations. */
-export type Variant = 'tf.layers.lstm' | 'SerxLSTM cellgrad' | 'SerxLSTM block' | 'SerxLSTM autodiff';
+export type Variant =
+  | 'tf.layers.lstm'
+  | 'SerxLSTM fused'
+  | 'SerxLSTM cellgrad'
+  | 'SerxLSTM block'
+  | 'SerxLSTM autodiff';
 /** `full`: the whole CNN-LSTM on MFCC; `lstm`: the recurrent part alone on bottleneck sequences. */
 export type Mode = 'full' | 'lstm';
 
@@ -98,7 +103,7 @@ export function tfjsStepper(
   bottleneck: { units: number; seqSteps: number },
 ): (steps: number) => Timing {
   const model = buildModel(tf, variant, mode, cfg, bottleneck.units);
-  const optimizer = tf.train.adam(cfg.learningRate);
+  const optimizer = createAdam(tf, cfg.learningRate);
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const rng = createRng(1);
   const shape =

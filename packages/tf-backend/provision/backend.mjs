@@ -3,7 +3,8 @@
 // Used by the repo's scripts/setup.mjs and, as the plugins' `tensorflow` provisioning step
 // (src/provision-step.ts), by `serx setup` in an installed study.
 import { statSync } from 'node:fs';
-import { statePath, tfjsNodeDir, verifyCommand } from './paths.mjs';
+import { join } from 'node:path';
+import { packageDir, statePath, tfjsNodeDir, verifyCommand } from './paths.mjs';
 import {
   addonPath,
   ProvisionError,
@@ -12,7 +13,7 @@ import {
   TF_WHEEL,
   tryUpstream,
 } from './provision-tf.mjs';
-import { log, readJson, run, tail, warn, wheelCache, writeJson } from './util.mjs';
+import { isQuiet, log, readJson, run, tail, warn, wheelCache, writeJson } from './util.mjs';
 
 const STEP = 'tensorflow';
 /** How to retry the native backend (the repo's script, or `serx setup --force tensorflow`). */
@@ -122,6 +123,7 @@ export async function ensureBackend({ force = false, retry } = {}) {
   }
   if (!force && state.backend === 'tensorflow' && stamp && state.nativeStamp === stamp) {
     log(STEP, `native backend ready (libtensorflow ${state.libtensorflowVersion}, ${state.nativeSource})`);
+    buildSerxKernels(force);
     return;
   }
   let source;
@@ -148,4 +150,20 @@ export async function ensureBackend({ force = false, retry } = {}) {
     STEP,
     `native backend ok: ${verified.backend}, libtensorflow ${verified.libtensorflowVersion} (${source}); ${describe(verified)}`,
   );
+  buildSerxKernels(force);
+}
+
+/**
+ * serx's own TensorFlow kernels (native/serx-kernels.c, e.g. the fused LSTM recurrence) against this
+ * libtensorflow; idempotent, and optional: without them the models use TensorFlow's own kernels.
+ */
+function buildSerxKernels(force) {
+  const result = run(process.execPath, [
+    join(packageDir, 'native', 'build.mjs'),
+    ...(force ? ['--force'] : []),
+    ...(isQuiet() ? ['--quiet'] : []),
+  ]);
+  for (const line of result.stdout.trim().split('\n').filter(Boolean)) console.log(line);
+  if (!result.ok)
+    warn(STEP, `serx kernels not built; TensorFlow's own kernels are used:\n${tail(result.output)}`);
 }

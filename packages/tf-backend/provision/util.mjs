@@ -13,6 +13,7 @@ let quiet = false;
 export function setQuiet(value) {
   quiet = value;
 }
+export const isQuiet = () => quiet;
 
 /** One concise progress line: `[serx setup] step: message`. */
 export function log(step, message) {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { ErrorCodes, SerxError, threadBudget } from '@serx/core';
 import { applyNativeThreads } from './native-threads.ts';
+import { serxKernelsAvailable } from './serx-kernels.ts';
 import { readSetupState } from './state.ts';
 import type { BackendName, LoadedBackend, Tf } from './types.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
@@ -39,6 +40,7 @@ async function loadNative(threads: number): Promise<LoadedBackend> {
   const intra = applyNativeThreads(threads);
   const tf = require('@tensorflow/tfjs-node') as Tf;
   await tf.setBackend('tensorflow');
+  serxKernelsAvailable(tf);
   const binding = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding;
   return {
     tf,

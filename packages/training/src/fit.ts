@@ -1,5 +1,6 @@
 import { mixSeed, mulberry32, SerxError } from '@serx/core';
 import type * as tfjs from '@tensorflow/tfjs';
+import { createAdam } from './adam.ts';
 import { restoreAdamState, saveAdamState } from './adam-state.ts';
 import { loadCheckpoint, type NamedTensor, saveCheckpoint } from './checkpoint.ts';
 import type { trainingFingerprint } from './fingerprint.ts';
@@ -130,7 +131,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     epochs: [],
   };
   let best: NamedTensor[] | null = null;
-  const optimizer = tf.train.adam(settings.learningRate);
+  const optimizer = createAdam(tf, settings.learningRate);
   try {
     const variables = task.trainable.map((w) => w.read() as tfjs.Variable);
     if (checkpoint) {

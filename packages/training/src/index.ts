@@ -1,4 +1,5 @@
 // Public API of @serx/training: the one training kit of the model stages.
+export * from './adam.ts';
 export * from './adam-state.ts';
 export * from './batching.ts';
 export * from './checkpoint.ts';

@@ -6,6 +6,7 @@ import {
   type StageContext,
   type StageResult,
 } from '@serx/core';
+import { serxKernelsSource } from '@serx/tf-backend';
 import { getEncoderStructure } from '../structures/registry.ts';
 
 export interface PretrainParams {
@@ -41,7 +42,8 @@ export const pretrain = defineStage({
   name: 'autoencoder:pretrain',
   version: '2',
   description: 'sparse convolutional autoencoder pretraining on unlabelled MFCC sequences',
-  codeDependencies: (p) => [getEncoderStructure(p.structure)],
+  // serx's native kernels (conv ops, losses, Adam) are loaded with require: named here.
+  codeDependencies: (p) => [getEncoderStructure(p.structure), serxKernelsSource],
   params: paramsSchema<PretrainParams>({
     type: 'object',
     additionalProperties: false,

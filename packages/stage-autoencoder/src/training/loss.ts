@@ -1,3 +1,4 @@
+import { maskedAbsSum, maskedSquaredErrorSum } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../structures/registry.ts';
 import type { Batch } from './batches.ts';
@@ -39,15 +40,13 @@ export function autoencoderLoss(
   // Denominators are known in JS; an unpadded batch skips the mask ops altogether.
   const realFrames = batch.lengths.reduce((a, b) => a + b, 0);
   const padded = realFrames < size * frames;
-  let squared: tfjs.Tensor = tf.squaredDifference(recon, x);
-  if (padded) squared = tf.mul(squared, tf.tensor3d(batch.mask, [size, frames, 1]));
-  const mse = tf.sum(squared).div(realFrames * numCeps) as tfjs.Scalar;
+  // Σ (recon - x)² and Σ |code| over the real frames / steps (one pass each with serx's kernels)
+  const frameMask = padded ? tf.tensor3d(batch.mask, [size, frames, 1]) : undefined;
+  const mse = maskedSquaredErrorSum(tf, recon, x, frameMask).div(realFrames * numCeps) as tfjs.Scalar;
   const [, steps, units] = code.shape;
   const codeMask = stepMask(batch, steps, timeStride);
-  let magnitude: tfjs.Tensor = tf.abs(code);
-  if (codeMask.real < size * steps)
-    magnitude = tf.mul(magnitude, tf.tensor3d(codeMask.mask, [size, steps, 1]));
-  const l1 = tf.sum(magnitude).div(codeMask.real * units) as tfjs.Scalar;
+  const stepsMask = codeMask.real < size * steps ? tf.tensor3d(codeMask.mask, [size, steps, 1]) : undefined;
+  const l1 = maskedAbsSum(tf, code, stepsMask).div(codeMask.real * units) as tfjs.Scalar;
   const loss = sparsity > 0 ? (mse.add(l1.mul(sparsity)) as tfjs.Scalar) : mse;
   return { loss, mse, l1 };
 }

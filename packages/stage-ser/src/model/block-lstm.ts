@@ -1,85 +1,15 @@
-import { SerxError } from '@serx/core';
-import type { Tf } from '@serx/tf-backend';
+import { type Binding, executeNative, type OpAttr, type Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 
 /**
  * TensorFlow's fused LSTM kernels (`BlockLSTMV2`, `BlockLSTMGradV2`: Keras gate layout i, f, c, o,
- * no forget bias added, no peepholes, no cell clip) called through tfjs-node's eager binding. tfjs
- * exposes no public API for ops it does not wrap, so this file is the one place that reaches into
- * the native backend object (`binding`, `getInputTensorIds`, `createOutputTensor`).
+ * no forget bias added, no peepholes, no cell clip) called through tfjs-node's eager binding
+ * (`executeNative` of `@serx/tf-backend`).
  */
-
-interface TensorMetadata {
-  id: number;
-  shape: number[];
-  dtype: number;
-}
-export interface Binding {
-  createTensor(shape: number[], dtype: number, buffer: Int32Array): number;
-  deleteTensor(id: number): void;
-  executeOp(name: string, attrs: OpAttr[], inputs: number[], numOutputs: number): TensorMetadata[];
-  TF_FLOAT: number;
-  TF_INT64: number;
-  TF_ATTR_FLOAT: number;
-  TF_ATTR_BOOL: number;
-  TF_ATTR_TYPE: number;
-}
-export interface OpAttr {
-  name: string;
-  type: number;
-  value: number | boolean;
-}
-interface NodeBackend {
-  binding: Binding;
-  getInputTensorIds(tensors: tfjs.Tensor[]): number[];
-  createOutputTensor(metadata: TensorMetadata): tfjs.Tensor;
-}
 
 /** True when the active backend is tfjs-node's native TensorFlow. */
 export function blockLstmAvailable(tf: Tf): boolean {
   return tf.getBackend() === 'tensorflow';
-}
-
-function nodeBackend(tf: Tf): NodeBackend {
-  const backend = tf.backend() as unknown as Partial<NodeBackend>;
-  if (
-    !blockLstmAvailable(tf) ||
-    !backend.binding ||
-    !backend.getInputTensorIds ||
-    !backend.createOutputTensor
-  ) {
-    throw new SerxError(
-      'ENVIRONMENT',
-      `the 'block' LSTM needs the native tensorflow backend (active: ${tf.getBackend()})`,
-    );
-  }
-  return backend as NodeBackend;
-}
-
-/**
- * Runs a native TensorFlow op on tfjs tensors (outside the tape: wrap it in `tf.customGrad`).
- * `seqLen`, when given, is prepended as the int64 scalar input `seq_len_max`.
- */
-export function executeNative(
-  tf: Tf,
-  name: string,
-  attrs: (b: Binding) => OpAttr[],
-  inputs: tfjs.Tensor[],
-  outputs: number,
-  seqLen?: number,
-): tfjs.Tensor[] {
-  const backend = nodeBackend(tf);
-  const { binding } = backend;
-  const lenId =
-    seqLen === undefined
-      ? undefined
-      : binding.createTensor([], binding.TF_INT64, new Int32Array([seqLen, 0]));
-  try {
-    const ids = [...(lenId === undefined ? [] : [lenId]), ...backend.getInputTensorIds(inputs)];
-    return binding.executeOp(name, attrs(binding), ids, outputs).map((m) => backend.createOutputTensor(m));
-  } finally {
-    if (lenId !== undefined) binding.deleteTensor(lenId);
-  }
 }
 
 export const forwardAttrs = (b: Binding): OpAttr[] => [

@@ -1,6 +1,6 @@
-import type { Tf } from '@serx/tf-backend';
+import { type Binding, executeNative, type OpAttr, type Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
-import { type Binding, executeNative, forwardAttrs, gradAttrs, type OpAttr } from './block-lstm.ts';
+import { forwardAttrs, gradAttrs } from './block-lstm.ts';
 
 const floatAttr = (b: Binding): OpAttr[] => [{ name: 'T', type: b.TF_ATTR_TYPE, value: b.TF_FLOAT }];
 const matMulAttrs = (b: Binding): OpAttr[] => [

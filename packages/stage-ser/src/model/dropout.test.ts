@@ -1,4 +1,5 @@
 import { buildStructure, registerBuiltinStructures } from '@serx/stage-autoencoder';
+import { serxKernelsAvailable } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf as loadTf } from '../../test/helpers.ts';
@@ -88,22 +89,25 @@ describe('keepMask', () => {
       ),
     );
 
-  it('is byte for byte the mask of randomUniform(seed) >= rate, cast and divided by 1 - rate', () => {
-    for (const [shape, rate, seed] of [
-      [[7, 33, 5], 0.1, 0],
-      [[4, 50, 20, 8], 0.2, 123456789],
-      [[128, 512], 0.3, 4294967295],
-      [[1000], 0.5, 42],
-      [[4, 50, 20, 32], 0.1, 2654435769],
-      [[3, 3], 0.9, 7],
-    ] as [number[], number, number][]) {
-      const fast = keepMask(tf, shape, rate, seed);
-      const slow = reference(shape, rate, seed);
-      expect(fast.shape).toEqual(shape);
-      expect(Buffer.from((fast.dataSync() as Float32Array).buffer)).toEqual(
-        Buffer.from((slow.dataSync() as Float32Array).buffer),
-      );
-      tf.dispose([fast, slow]);
-    }
-  });
+  for (const native of [true, false])
+    it(`is byte for byte the mask of randomUniform(seed) >= rate, cast and divided by 1 - rate (${native ? "serx's SerxKeepMask kernel" : 'JavaScript flags'})`, (ctx) => {
+      if (native && !serxKernelsAvailable(tf)) ctx.skip();
+      for (const [shape, rate, seed] of [
+        [[7, 33, 5], 0.1, 0],
+        [[4, 50, 20, 8], 0.2, 123456789],
+        [[128, 512], 0.3, 4294967295],
+        [[1000], 0.5, 42],
+        [[4, 50, 20, 32], 0.1, 2654435769],
+        [[3, 3], 0.9, 7],
+        [[2, 0, 3], 0.1, 5],
+      ] as [number[], number, number][]) {
+        const fast = keepMask(tf, shape, rate, seed, { native });
+        const slow = reference(shape, rate, seed);
+        expect(fast.shape).toEqual(shape);
+        expect(Buffer.from((fast.dataSync() as Float32Array).buffer)).toEqual(
+          Buffer.from((slow.dataSync() as Float32Array).buffer),
+        );
+        tf.dispose([fast, slow]);
+      }
+    });
 });

@@ -1,5 +1,5 @@
 import { mixSeed, SerxError } from '@serx/core';
-import type { Tf } from '@serx/tf-backend';
+import { executeNative, serxKernelsAvailable, type Tf } from '@serx/tf-backend';
 import type * as tfjs from '@tensorflow/tfjs';
 
 /** Serialised class name of the seeded dropout layer (in `model.json`). */
@@ -59,14 +59,36 @@ export function serxDropoutClass(tf: Tf): LayerClass {
 
 /**
  * A `{0, 1/(1-rate)}` mask of `shape` drawn from `seed`: `tf.randomUniform(shape, 0, 1, 'float32',
- * seed) >= rate`, cast and divided by `1 - rate`. The comparison runs in JavaScript in one pass over
- * the same random stream ({@link keepFlags}) and only the boolean flags (a quarter of the floats'
- * bytes) go to TensorFlow: tfjs' `randomUniform` fills a float buffer value by value through
- * seedrandom's closures, a third of a regularised CNN-LSTM step. The cast and the division stay
- * native, so the float mask lives in TensorFlow's memory (an uploaded JS buffer is shared with
- * TensorFlow and would stay alive, as V8 external memory, until the backward pass).
+ * seed) >= rate`, cast and divided by `1 - rate`, byte for byte. With serx's native kernels it is one
+ * op (`SerxKeepMask`: the same Alea stream, comparison and division in C, straight into TensorFlow
+ * memory); otherwise the comparison runs in JavaScript in one pass over the stream ({@link keepFlags})
+ * and only the boolean flags go to TensorFlow, cast and divided there (an uploaded JS float buffer is
+ * shared with TensorFlow and would stay alive, as V8 external memory, until the backward pass).
+ * tfjs' own `randomUniform` fills a float buffer value by value through seedrandom's closures, a
+ * third of a regularised CNN-LSTM step. `native: false` forces the JavaScript path.
  */
-export function keepMask(tf: Tf, shape: number[], rate: number, seed: number): tfjs.Tensor {
+export function keepMask(
+  tf: Tf,
+  shape: number[],
+  rate: number,
+  seed: number,
+  options: { native?: boolean } = {},
+): tfjs.Tensor {
+  if (options.native !== false && serxKernelsAvailable(tf)) {
+    return tf.tidy(() => {
+      const [mask] = executeNative(
+        tf,
+        'SerxKeepMask',
+        (b) => [
+          { name: 'rate', type: b.TF_ATTR_FLOAT, value: rate },
+          { name: 'keep', type: b.TF_ATTR_FLOAT, value: 1 - rate },
+        ],
+        [tf.tensor1d(shape, 'int32'), tf.tensor1d(Int32Array.from(aleaState(seed)), 'int32')],
+        1,
+      );
+      return mask!;
+    });
+  }
   return tf.tidy(() => {
     const flags = tf.tensor(
       keepFlags(
@@ -82,12 +104,10 @@ export function keepMask(tf: Tf, shape: number[], rate: number, seed: number): t
 }
 
 /**
- * `randomUniform(seed) >= rate` as 0/1 bytes: seedrandom's `alea(String(seed))` stream (tfjs'
- * `UniformRandom` with min 0 and range 1 draws exactly its values), each rounded to float32 and
- * compared with `fround(rate)` as TensorFlow's float32 `GreaterEqual` does.
+ * The state seedrandom's `alea(String(seed))` starts from, as the three 32-bit integers `x` of its
+ * values `x / 2^32` (Baagøe's Mash, as in seedrandom/lib/alea.js); the carry starts at 1.
  */
-export function keepFlags(size: number, rate: number, seed: number): Uint8Array {
-  // Baagøe's Mash and Alea, as in seedrandom/lib/alea.js, with the state in locals.
+function aleaState(seed: number): [number, number, number] {
   let n = 0xefc8249d;
   const mash = (data: string): number => {
     for (let i = 0; i < data.length; i++) {
@@ -103,7 +123,6 @@ export function keepFlags(size: number, rate: number, seed: number): Uint8Array 
     return (n >>> 0) * 2.3283064365386963e-10;
   };
   const key = String(seed);
-  let c = 1;
   let s0 = mash(' ');
   let s1 = mash(' ');
   let s2 = mash(' ');
@@ -113,6 +132,17 @@ export function keepFlags(size: number, rate: number, seed: number): Uint8Array 
   if (s1 < 0) s1 += 1;
   s2 -= mash(key);
   if (s2 < 0) s2 += 1;
+  const TWO_32 = 4294967296;
+  return [s0 * TWO_32, s1 * TWO_32, s2 * TWO_32];
+}
+
+/**
+ * `randomUniform(seed) >= rate` as 0/1 bytes: seedrandom's `alea(String(seed))` stream (tfjs'
+ * `UniformRandom` with min 0 and range 1 draws exactly its values), each rounded to float32 and
+ * compared with `fround(rate)` as TensorFlow's float32 `GreaterEqual` does.
+ */
+export function keepFlags(size: number, rate: number, seed: number): Uint8Array {
+  let c = 1;
   const threshold = Math.fround(rate);
   const out = new Uint8Array(size);
   // Alea is a lag-3 multiply-with-carry generator: every s is an integer x / 2^32 and
@@ -123,9 +153,7 @@ export function keepFlags(size: number, rate: number, seed: number): Uint8Array 
   // dependency between consecutive draws: 2-3× faster, the same values.
   const TWO_32 = 4294967296;
   const INV_32 = 2.3283064365386963e-10;
-  let x0 = s0 * TWO_32;
-  let x1 = s1 * TWO_32;
-  let x2 = s2 * TWO_32;
+  let [x0, x1, x2] = aleaState(seed);
   for (let i = 0; i < size; i++) {
     const product = 2091639 * x0;
     const high = Math.floor(product * INV_32);

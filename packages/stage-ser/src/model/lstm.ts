@@ -45,8 +45,9 @@ const classes = new WeakMap<object, LayerClass>();
  * weights load unchanged.
  *
  * Why not `tf.layers.lstm`: it runs a cell of ~15 small ops per step from JS, taped for autodiff.
- * On the native backend this layer runs TensorFlow's fused BlockLSTM kernels (one op forward, one
- * backward); elsewhere it projects all steps' inputs in one matmul and runs ~11 ops per step.
+ * On the native backend this layer runs the whole recurrence as one op forward and one backward
+ * (serx's own kernels, else TensorFlow's BlockLSTM; see `lstmSequence`); elsewhere it projects all
+ * steps' inputs in one matmul and runs ~11 ops per step.
  */
 export function serxLstmClass(tf: Tf): LayerClass {
   const existing = classes.get(tf);
@@ -100,10 +101,6 @@ export function serxLstmClass(tf: Tf): LayerClass {
         if (!seq || !frames || !this.kernel || !this.recurrentKernel || !this.bias) {
           throw new Error(`${SERX_LSTM_CLASS} expects [sequence, frames] inputs`);
         }
-        const steps = seq.shape[1] as number;
-        // One-hot of each utterance's last valid step: [batch, steps].
-        const last = tf.clipByValue(tf.sub(tf.ceil(tf.div(frames, this.timeStride)), 1), 0, steps - 1);
-        const pick = tf.cast(tf.equal(tf.expandDims(tf.range(0, steps), 0), last), 'float32');
         let recurrent = this.recurrentKernel.read() as tfjs.Tensor2D;
         if (kwargs.training && this.recurrentDropout > 0) {
           const seed = mixSeed(this.noiseSeed, this.salt);
@@ -112,7 +109,7 @@ export function serxLstmClass(tf: Tf): LayerClass {
         return lstmSequence(
           tf,
           seq as tfjs.Tensor3D,
-          pick as tfjs.Tensor2D,
+          { frames, timeStride: this.timeStride },
           this.kernel.read() as tfjs.Tensor2D,
           recurrent,
           this.bias.read() as tfjs.Tensor1D,

@@ -1,4 +1,5 @@
 import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import { serxKernelsSource } from '@serx/tf-backend';
 import { type RecipeParams, recipeSchema } from './recipe-params.ts';
 
 /** Params of `ser:finetune`: the recipe of `ser:train`, with fine-tuning defaults. */
@@ -27,6 +28,8 @@ export const finetune = defineStage({
   name: 'ser:finetune',
   version: '1',
   description: 'fine-tunes a trained CNN-LSTM with its encoder unfrozen',
+  // serx's native kernels are loaded with require: named here to be in the cache key.
+  codeDependencies: () => [serxKernelsSource],
   params: paramsSchema<FinetuneParams>({
     type: 'object',
     additionalProperties: false,

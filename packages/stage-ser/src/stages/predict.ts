@@ -1,4 +1,5 @@
 import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import { serxKernelsSource } from '@serx/tf-backend';
 
 export interface PredictParams {
   /** Splits to predict; a corpus with no row in any of them (e.g. held-out TESS) is predicted whole. */
@@ -23,6 +24,8 @@ export const predict = defineStage({
   name: 'ser:predict',
   version: '3',
   description: 'per-utterance class probabilities and last-hidden-layer embeddings of a trained CNN-LSTM',
+  // serx's native kernels (the fused LSTM forward) are loaded with require: named here.
+  codeDependencies: () => [serxKernelsSource],
   params: paramsSchema<PredictParams>({
     type: 'object',
     additionalProperties: false,

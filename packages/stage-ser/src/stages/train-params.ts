@@ -46,6 +46,6 @@ export const trainParamsSchema: JsonSchema = {
     minFrames: { type: 'integer', minimum: 1, default: 100 },
     maxFrames: { type: 'integer', minimum: 1, default: 1500 },
     padMultiple: { type: 'integer', minimum: 1, default: 32 },
-    lstmImpl: { enum: ['auto', 'cellgrad', 'block', 'autodiff'], default: 'auto' },
+    lstmImpl: { enum: ['auto', 'fused', 'cellgrad', 'block', 'autodiff'], default: 'auto' },
   },
 };

@@ -1,5 +1,6 @@
 import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
 import { getEncoderStructure } from '@serx/stage-autoencoder/structures';
+import { serxKernelsSource } from '@serx/tf-backend';
 import { type TrainParams, trainParamsSchema } from './train-params.ts';
 
 export type { TrainParams };
@@ -31,7 +32,8 @@ export const train = defineStage({
   version: '2',
   description: 'CNN-LSTM emotion classifier: from scratch or on a frozen pretrained encoder',
   // The structure's source is part of the key (the encoder input of a frozen model has it already).
-  codeDependencies: (p) => [getEncoderStructure(p.structure.name)],
+  // serx's native kernels (fused LSTM, conv/dense ops, Adam) are loaded with require: named here.
+  codeDependencies: (p) => [getEncoderStructure(p.structure.name), serxKernelsSource],
   params: paramsSchema<TrainParams>(trainParamsSchema),
   inputs,
   outputs: { model: { type: 'model', description: 'model.json + weights.bin, config.json, history.json' } },
