@@ -1,4 +1,8 @@
 import { hostname } from 'node:os';
+import { pullThrough } from '../../cache/remote/pull-through.ts';
+import { pushEntry } from '../../cache/remote/push.ts';
+import { remoteSettings } from '../../cache/remote/remote-config.ts';
+import { RemoteStore } from '../../cache/remote/remote-store.ts';
 import type { CliCommand } from '../../contract.ts';
 import { exitCodeOf, SerxError } from '../../errors.ts';
 import { jobLineWriter } from '../../run/executors/job-lines.ts';
@@ -47,7 +51,13 @@ export const execNodeCommand: CliCommand = {
         `no node '${nodeId}' in spec '${graph.spec.name}' (nodes: ${graph.order.join(', ')})`,
         usage,
       );
-    const cache = await openCliCache(values.cache, io);
+    // `remote.jobs`: a node without the shared filesystem pulls its inputs and pushes its output
+    const remote = remoteSettings(io);
+    const jobs = remote?.jobs ? remote : undefined;
+    const cache = await openCliCache(jobs?.jobCache ?? values.cache, io);
+    const store = jobs ? new RemoteStore(jobs) : undefined;
+    if (store)
+      pullThrough(cache, store, (message) => line(io.stderr, `warning: ${message}`), { strict: true });
     const job = currentJob(io.env);
     const where = job ? `${job.scheduler} job ${job.id} on ${hostname()}` : `pid ${process.pid}`;
     line(io.stdout, `serx exec-node ${nodeId} (${where})`);
@@ -103,6 +113,13 @@ export const execNodeCommand: CliCommand = {
         line(io.stderr, error.format());
         const cause = error.cause as Error | undefined;
         if (cause?.stack) line(io.stderr, cause.stack.replace(/^/gm, '    '));
+      }
+      if (store && computed && summary.status === 'succeeded') {
+        const pushed = await pushEntry(cache, store, computed);
+        line(
+          io.stdout,
+          `serx exec-node ${nodeId}: ${pushed.status} ${computed.slice(0, 12)} on ${store.url}`,
+        );
       }
       line(
         io.stdout,
