@@ -69,7 +69,7 @@ async function objects(store: RemoteStore, under: string): Promise<string[]> {
   return names;
 }
 
-describe.skipIf(!up)('the remote cache on a real S3 server (SeaweedFS)', () => {
+describe.skipIf(!up)('the remote cache on a real S3 server (SeaweedFS)', { timeout: 60_000 }, () => {
   it('client: PUT, GET, HEAD, paged LIST, DELETE, and a create-only PUT that keeps the first', async () => {
     const store = storeAt(freshPrefix('client'));
     const { client, prefix } = store;

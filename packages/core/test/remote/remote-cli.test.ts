@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCache } from '../../src/cache/cache.ts';
 import { executions, tempDir } from '../run/helpers.ts';
+import { slurmUp } from '../slurm/slurm-cluster.ts';
 import { freshPrefix, remoteEnv, S3, s3Up, storeAt } from './s3-server.ts';
 
 const bin = join(import.meta.dirname, '../../bin/serx.mjs');
@@ -42,7 +43,7 @@ async function writeSpec(dir: string, extra = ''): Promise<string> {
   return file;
 }
 
-describe.skipIf(!up)('serx push / pull / run --pull on a real S3 server', () => {
+describe.skipIf(!up)('serx push / pull / run --pull on a real S3 server', { timeout: 120_000 }, () => {
   it('push a spec from one cache, pull it into an empty one on another path: a full cache hit', async () => {
     const dir = await tempDir('serx-remote-cli-');
     const spec = await writeSpec(dir);
@@ -104,10 +105,13 @@ describe.skipIf(!up)('serx push / pull / run --pull on a real S3 server', () => 
     expect(bad.stderr).toMatch(/serx\.config\.yaml: remote: endpoint must match pattern/);
   });
 
-  it('cluster jobs without the shared filesystem: each job pulls its inputs into its own cache and pushes its output', async () => {
+  async function jobsWithoutSharedFilesystem(executor: 'local-jobs' | 'slurm') {
     const dir = await tempDir('serx-remote-jobs-');
     const prefix = freshPrefix('jobs');
-    const spec = await writeSpec(dir);
+    const spec = await writeSpec(
+      dir,
+      executor === 'slurm' ? 'executor: { poll: 0.5, resources: { mem: 300M, time: "5:00" } }\n' : '',
+    );
     const jobCache = join(dir, 'node-local');
     await writeFile(
       join(dir, 'serx.config.yaml'),
@@ -158,5 +162,14 @@ describe.skipIf(!up)('serx push / pull / run --pull on a real S3 server', () => 
     expect((await other.listEntries()).length).toBe(4); // a, b and ab pulled, total computed
     expect(await store.keys()).toContain(totalKey);
     expect(await executions(join(dir, 'm'))).toEqual({ a: 1, b: 1, ab: 1, total: 2 });
-  });
+  }
+
+  it('cluster jobs without the shared filesystem (local-jobs): each job pulls its inputs into its own cache and pushes its output', () =>
+    jobsWithoutSharedFilesystem('local-jobs'));
+
+  it.skipIf(!slurmUp())(
+    'cluster jobs without the shared filesystem (a real Slurm cluster): the same through sbatch',
+    () => jobsWithoutSharedFilesystem('slurm'),
+    180_000,
+  );
 });

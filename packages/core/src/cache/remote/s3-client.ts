@@ -98,8 +98,12 @@ export class S3Client {
     options: PutOptions & { check?: (stream: Readable) => Readable } = {},
   ): Promise<'created' | 'exists'> {
     const open = () => {
-      const stream = createReadStream(path);
-      return options.check ? options.check(stream) : stream;
+      const file = createReadStream(path);
+      if (!options.check) return file;
+      const checked = options.check(file);
+      // pipe() does not forward a source's error (a file that vanished): the body must fail too
+      file.on('error', (error) => checked.destroy(error));
+      return checked;
     };
     return this.putBody(key, { size, open }, size, options);
   }
