@@ -28,7 +28,9 @@ export function pullThrough(
   options: { strict?: boolean } = {},
 ): PullStats {
   const stats: PullStats = { results: new Map(), pulled: 0, bytes: 0 };
-  cache.fetchMissing = async (key) => {
+  // variants sharing an entry look it up at once: one pull serves them all
+  const inFlight = new Map<string, Promise<boolean>>();
+  const fetch = async (key: string): Promise<boolean> => {
     let result: PullResult;
     try {
       result = await pullEntry(cache, store, key);
@@ -45,6 +47,14 @@ export function pullThrough(
     if (result.status === 'corrupt')
       warn(`remote entry ${key.slice(0, 12)} is not usable (${result.reason}); counts as a miss`);
     return result.status === 'pulled' || result.status === 'present';
+  };
+  cache.fetchMissing = (key) => {
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = fetch(key).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
   };
   return stats;
 }

@@ -110,6 +110,15 @@ function parseUrl(url: string, from: string): { bucket: string; prefix: string }
 }
 
 /**
+ * Whether cluster jobs use the remote cache (`remote.jobs`), read without needing credentials: a
+ * `serx run` that neither pulls nor pushes looks only at this.
+ */
+export function remoteJobs(io: { cwd: string; env: NodeJS.ProcessEnv }): boolean {
+  const file = findConfig(io.cwd);
+  return (file ? readBlock(file) : undefined)?.jobs === true;
+}
+
+/**
  * The remote cache's settings, or undefined when none is configured. A configured remote without
  * credentials is a `REMOTE` error naming the variables to set.
  */

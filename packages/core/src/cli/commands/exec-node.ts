@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { pullThrough } from '../../cache/remote/pull-through.ts';
 import { pushEntry } from '../../cache/remote/push.ts';
-import { remoteSettings } from '../../cache/remote/remote-config.ts';
+import { remoteJobs, remoteSettings } from '../../cache/remote/remote-config.ts';
 import { RemoteStore } from '../../cache/remote/remote-store.ts';
 import type { CliCommand } from '../../contract.ts';
 import { exitCodeOf, SerxError } from '../../errors.ts';
@@ -52,8 +52,7 @@ export const execNodeCommand: CliCommand = {
         usage,
       );
     // `remote.jobs`: a node without the shared filesystem pulls its inputs and pushes its output
-    const remote = remoteSettings(io);
-    const jobs = remote?.jobs ? remote : undefined;
+    const jobs = remoteJobs(io) ? remoteSettings(io) : undefined;
     const cache = await openCliCache(jobs?.jobCache ?? values.cache, io);
     const store = jobs ? new RemoteStore(jobs) : undefined;
     if (store)

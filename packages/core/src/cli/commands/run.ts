@@ -47,9 +47,8 @@ async function remoteFor(
   flags: { pull?: boolean; push?: boolean },
   warn: (message: string) => void,
 ): Promise<{ after: (summary: RunSummary, json: boolean) => Promise<void> } | undefined> {
-  const { remoteSettings } = await import('../../cache/remote/remote-config.ts');
-  const settings = remoteSettings(io);
-  const jobs = settings?.jobs === true && isNodeExecutor(executor);
+  const { remoteJobs } = await import('../../cache/remote/remote-config.ts');
+  const jobs = isNodeExecutor(executor) && remoteJobs(io);
   if (!flags.pull && !flags.push && !jobs) return undefined;
   const { openRemote, megabytes } = await import('../remote.ts');
   const store = openRemote(io);
