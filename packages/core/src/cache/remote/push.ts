@@ -67,7 +67,7 @@ export async function pushEntry(cache: Cache, store: RemoteStore, key: string): 
     files.map((file) =>
       store.limit(async () => {
         const name = fileObject(store.prefix, file.sha256);
-        if ((await store.client.head(name))?.size === file.size) return 0;
+        if ((await store.client.head(name))?.size === file.size) return undefined;
         await store.client.putFile(name, file.path, file.size, {
           sha256: file.sha256,
           check: (stream) =>
@@ -77,8 +77,9 @@ export async function pushEntry(cache: Cache, store: RemoteStore, key: string): 
       }),
     ),
   );
-  const bytes = uploads.reduce((sum, n) => sum + n, 0);
-  const uploaded = uploads.filter((n) => n > 0).length;
+  const sent = uploads.filter((n): n is number => n !== undefined);
+  const bytes = sent.reduce((sum, n) => sum + n, 0);
+  const uploaded = sent.length;
   // the commit: exactly the local manifest. Create-only when the remote had none, so a concurrent
   // push of the same key that committed first is kept (its files are complete too); a manifest
   // that was there but incomplete or unreadable is replaced.
