@@ -1,7 +1,8 @@
 // Bench: the remote cache on the smoke spec. From a cache that holds a finished run of the spec:
 // `serx push <spec>` to a fresh prefix, `serx push` again (everything there: the no-op cost),
 // `serx pull <spec>` into an empty cache on another path, then `serx plan` there (must be a full
-// hit) and a no-op `serx run`. --runs rounds, each on its own prefix and empty cache.
+// hit) and a no-op `serx run`; then `push --all` / `pull --all` of the same entries by key (no spec
+// to load: the transfer and one serx start-up). --runs rounds, each on its own prefix and empty cache.
 //   bash scripts/s3-local.sh up && eval "$(bash scripts/s3-local.sh env)"
 //   npm run bench -- remote-cache [--cache DIR] [--spec experiments/smoke.yaml] [--runs 3] [--transfers 8]
 import { spawnSync } from 'node:child_process';
@@ -62,10 +63,15 @@ for (let round = 1; round <= Number(values.runs); round++) {
     const again = serx(['push', spec, '--cache', cache, '--json'], env);
     const pull = serx(['pull', spec, '--cache', join(empty, 'c'), '--json'], env);
     const pulled = lastJson(pull.out);
-    const plan = lastJson(serx(['plan', spec, '--cache', join(empty, 'c'), '--json'], env).out);
+    const plan = JSON.parse(serx(['plan', spec, '--cache', join(empty, 'c'), '--json'], env).out);
     const run = serx(['run', spec, '--cache', join(empty, 'c'), '--json'], env);
+    // by key, without the spec: the transfer alone (plus a serx start-up)
+    const allEnv = { ...env, SERX_REMOTE: `${env.SERX_REMOTE}all/` };
+    const pushAll = serx(['push', '--all', '--cache', join(empty, 'c'), '--json'], allEnv);
+    const pullAll = serx(['pull', '--all', '--cache', join(empty, 'd'), '--json'], allEnv);
+    if (lastJson(pullAll.out).pulled !== pushed.entries) throw new Error(`pull --all: ${pullAll.out}`);
     rows.push(
-      `| ${round} | ${pushed.entries} | ${pushed.filesUploaded} | ${(pushed.bytesUploaded / 1e6).toFixed(1)} | ${seconds(push.ms)} | ${seconds(again.ms)} | ${pulled.pulled} | ${seconds(pull.ms)} | ${plan.counts.hit}/${plan.counts.hit + plan.counts.miss + plan.counts.pending} | ${seconds(run.ms)} |`,
+      `| ${round} | ${pushed.entries} | ${pushed.filesUploaded} | ${(pushed.bytesUploaded / 1e6).toFixed(1)} | ${seconds(push.ms)} | ${seconds(again.ms)} | ${pulled.pulled} | ${seconds(pull.ms)} | ${plan.counts.hit}/${plan.counts.hit + plan.counts.miss + plan.counts.pending} | ${seconds(run.ms)} | ${seconds(pushAll.ms)} | ${seconds(pullAll.ms)} |`,
     );
     console.error(rows.at(-1));
   } finally {
