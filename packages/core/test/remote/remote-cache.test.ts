@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type Cache, openCache } from '../../src/cache/cache.ts';
 import type { CacheKeyInput } from '../../src/cache/key.ts';
 import type { EntryManifest } from '../../src/cache/manifest.ts';
@@ -16,10 +16,11 @@ import type { RemoteStore } from '../../src/cache/remote/remote-store.ts';
 import { runGraph } from '../../src/run/run-graph.ts';
 import { diamond } from '../fixtures/run-plugin/graph.ts';
 import { executions, tempDir } from '../run/helpers.ts';
-import { freshPrefix, remoteEnv, s3Up, storeAt } from './s3-server.ts';
+import { freshPrefix, remoteEnv, removeTestObjects, s3Up, storeAt } from './s3-server.ts';
 
 const bin = join(import.meta.dirname, '../../bin/serx.mjs');
 const up = await s3Up();
+if (up) afterAll(removeTestObjects, 60_000);
 
 const keyOf = (seed: string) => (seed.repeat(64).slice(0, 64) as string).replace(/[^0-9a-f]/g, 'a');
 

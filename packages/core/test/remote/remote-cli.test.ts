@@ -3,15 +3,16 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openCache } from '../../src/cache/cache.ts';
 import { executions, tempDir } from '../run/helpers.ts';
 import { slurmUp } from '../slurm/slurm-cluster.ts';
-import { freshPrefix, remoteEnv, S3, s3Up, storeAt } from './s3-server.ts';
+import { freshPrefix, remoteEnv, removeTestObjects, S3, s3Up, storeAt } from './s3-server.ts';
 
 const bin = join(import.meta.dirname, '../../bin/serx.mjs');
 const fixtures = resolve(import.meta.dirname, '../fixtures/run-plugin');
 const up = await s3Up();
+if (up) afterAll(removeTestObjects, 60_000);
 
 interface Exit {
   code: number | null;

@@ -11,9 +11,24 @@ export const S3 = {
   secretAccessKey: process.env.SERX_TEST_S3_SECRET_KEY ?? 'serx-local-secret',
 };
 
+const used: string[] = [];
+
 /** A fresh prefix per test, so tests share the bucket without seeing each other. */
-export const freshPrefix = (what: string) =>
-  `t-${what}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}/`;
+export function freshPrefix(what: string): string {
+  const prefix = `t-${what}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}/`;
+  used.push(prefix);
+  return prefix;
+}
+
+/** Deletes every object under the prefixes this process handed out (the store keeps no test data). */
+export async function removeTestObjects(): Promise<void> {
+  for (const prefix of used.splice(0)) {
+    const store = storeAt(prefix);
+    const names: string[] = [];
+    for await (const o of store.client.list(prefix)) names.push(o.key);
+    await Promise.all(names.map((n) => store.limit(() => store.client.delete(n))));
+  }
+}
 
 export function storeAt(prefix: string, transfers?: number): RemoteStore {
   return new RemoteStore(
