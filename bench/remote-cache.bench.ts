@@ -82,7 +82,7 @@ console.log(
   `remote cache, ${values.spec} from ${cache}; ${endpoint}; ${values.transfers} transfers; load ${loadavg()[0]?.toFixed(1)}`,
 );
 console.log(
-  '| round | entries | files up | MB up | push s | re-push s | entries pulled | pull s | plan hits | no-op run s |',
+  '| round | entries | files up | MB up | push s | re-push s | entries pulled | pull s | plan hits | no-op run s | push --all s | pull --all s |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);
