@@ -17,6 +17,7 @@ import { MANIFEST } from '../manifest.ts';
 import { checkedStream } from './checked-stream.ts';
 import { fileObject } from './remote-layout.ts';
 import type { RemoteStore } from './remote-store.ts';
+import { remoteError } from './s3-http.ts';
 
 export type PullResult =
   | { key: string; status: 'pulled'; files: number; bytes: number }
@@ -46,7 +47,10 @@ async function download(
       createWriteStream(path, { flags: 'wx', mode: 0o644 }),
     );
   } catch (error) {
-    if (!(error instanceof SerxError && error.code === 'CACHE_CORRUPT')) throw error;
+    if (error instanceof SerxError && error.code === 'REMOTE') throw error;
+    // the connection broke mid-body, or the local disk refused: a remote failure, not corruption
+    if (!(error instanceof SerxError && error.code === 'CACHE_CORRUPT'))
+      throw remoteError(`GET ${store.client.name(name)}`, (error as Error).message, error);
     await store.client.delete(name);
     return `${error.message} (deleted from the remote)`;
   }
