@@ -105,6 +105,9 @@ export async function executeNode(
     if (node.pin && !env.cache.readOnly) await env.cache.pin(key, `${node.id} (spec pin: true)`);
   };
 
+  // a job of this run computes the node already (a job group): what it reports is the outcome
+  const jobs = isNodeExecutor(env.executor) ? env.executor : undefined;
+  if (jobs?.claims?.(node.id)) return computeRemote(node, env, jobs, record, key);
   const found = await checkedLookup(env, node, key);
   if (found.status === 'hit') {
     await pin();
