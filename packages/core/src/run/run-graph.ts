@@ -164,6 +164,20 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     };
   };
 
+  // each node's outcome, as a promise that exists before any node starts: a node of a job group
+  // also waits for nodes after it in the order (what its group reads from outside)
+  const outcomeOf = new Map<
+    string,
+    { promise: Promise<NodeOutcome>; settle(p: Promise<NodeOutcome>): void }
+  >();
+  for (const id of ids) {
+    let settle!: (p: Promise<NodeOutcome>) => void;
+    const promise = new Promise<NodeOutcome>((resolve) => {
+      settle = resolve;
+    });
+    promise.catch(() => {}); // a runner crash is reported once, from `promises` below
+    outcomeOf.set(id, { promise, settle });
+  }
   for (const id of ids) {
     const node = graph.nodes.get(id) as GraphNode;
     const direct = upstreamIds(node);
@@ -171,7 +185,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     promises.set(
       id,
       (async () => {
-        const deps = await Promise.all(ups.map((up) => promises.get(up) as Promise<NodeOutcome>));
+        const deps = await Promise.all(ups.map((up) => outcomeOf.get(up)?.promise as Promise<NodeOutcome>));
         const blocked = ups.find((_, i) => !deps[i]?.artifacts);
         let outcome: NodeOutcome;
         if (blocked !== undefined) {
@@ -221,6 +235,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
         return outcome;
       })(),
     );
+    outcomeOf.get(id)?.settle(promises.get(id) as Promise<NodeOutcome>);
   }
   const settled = await Promise.allSettled(promises.values());
   await executor.close?.();

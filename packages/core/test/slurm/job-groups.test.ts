@@ -5,13 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openCache } from '../../src/cache/cache.ts';
 import { loadSpec } from '../../src/graph/load-spec.ts';
 import { BatchExecutor } from '../../src/run/executors/batch-executor.ts';
 import { executorSettings } from '../../src/run/executors/executor-config.ts';
 import { SlurmScheduler } from '../../src/run/executors/slurm/slurm-scheduler.ts';
 import { runGraph } from '../../src/run/run-graph.ts';
+import { MlflowClient } from '../../src/tracking/mlflow-client.ts';
+import { type MlflowServer, startMlflowServer } from '../../src/tracking/mlflow-server.ts';
 import type { Tracker } from '../../src/tracking/types.ts';
 import { executions, tempDir } from '../run/helpers.ts';
 import { jobIdOf, jobState, serx, slurmUp, specs } from './slurm-cluster.ts';
@@ -34,7 +36,7 @@ function recordingTracker() {
 }
 
 describe.skipIf(!slurmUp())('job groups and arrays on a real Slurm cluster', () => {
-  it('computes groups.yaml in 4 submissions (2 groups, 1 array of 3 groups, 1 job) with the in-process keys and outputs', async () => {
+  it('computes groups.yaml in 5 submissions (2 groups, 1 array of 3 groups, 2 jobs) with the in-process keys and outputs', async () => {
     const dir = await tempDir('serx-groups-same-');
     const env = { ...process.env, SERX_TEST_MARKERS: join(dir, 'm') };
     const graph = await loadSpec(groups, { env });
@@ -68,8 +70,8 @@ describe.skipIf(!slurmUp())('job groups and arrays on a real Slurm cluster', () 
     expect(new Set(tasks.map((t) => t.split('_')[0])).size).toBe(1);
     for (const x of ['3', '4', '5']) expect(job(`w[x=${x}]`)?.id).toBe(job(`v[x=${x}]`)?.id);
     const submissions = new Set([...executor.submitted.keys()].map((id) => id.split('_')[0]));
-    expect(submissions.size).toBe(4);
-    expect(executor.submitted.size).toBe(6);
+    expect(submissions.size).toBe(5);
+    expect(executor.submitted.size).toBe(7);
     for (const id of executor.submitted.keys()) expect(jobState(id)).toBe('COMPLETED');
     expect(Object.values(remote.stages).every((s) => s.job?.nodes === hostname())).toBe(true);
     // each node computed once per cache, in process and in its job
@@ -107,7 +109,7 @@ describe.skipIf(!slurmUp())('job groups and arrays on a real Slurm cluster', () 
     );
     expect(stdout).toMatch(/\ba: succeeded/);
     expect(stdout).toMatch(/total: skipped \(upstream 'a_sum' failed\)/);
-    expect(stdout).toMatch(/run failed in .*: 9 ran, 0 cached, 1 failed, 1 skipped/);
+    expect(stdout).toMatch(/run failed in .*: 10 ran, 0 cached, 1 failed, 1 skipped/);
     const record = JSON.parse(await readFile(/record (\S+\.json)/.exec(stdout)?.[1] as string, 'utf8'));
     expect(record.stages.a.job).toEqual({ executor: 'slurm', id, nodes: hostname(), group: 'a+1' });
     expect(record.stages.a_sum.error.code).toBe('STAGE_FAILED');
@@ -183,6 +185,30 @@ describe.skipIf(!slurmUp())('job groups and arrays on a real Slurm cluster', () 
     });
   }, 180_000);
 
+  let server: MlflowServer | undefined;
+  afterAll(async () => server?.stop());
+
+  it('tracks each stage of a group job in MLflow from the submitting process, tagged with the job id', async () => {
+    const dir = await tempDir('serx-groups-mlflow-');
+    server = await startMlflowServer({ dir: join(dir, 'mlflow') });
+    const env = { SERX_CACHE: join(dir, 'cache'), MLFLOW_TRACKING_URI: server.uri };
+    const { code, stdout, stderr } = await serx(['run', 'tracked-group.yaml'], env).done;
+    expect(code, stderr).toBe(0);
+    const id = jobIdOf(stdout, 'numbers') as string;
+    expect(jobIdOf(stdout, 'model')).toBe(id);
+    const client = new MlflowClient(server.uri);
+    const experiment = await client.getExperimentByName('slurm-tracked-group');
+    const runs = await client.searchRuns([experiment?.experiment_id as string]);
+    const tag = (run: (typeof runs)[number], key: string) => run.data.tags?.find((t) => t.key === key)?.value;
+    const model = runs.find((r) => tag(r, 'serx.node') === 'model') as (typeof runs)[number];
+    expect(model?.info.status).toBe('FINISHED');
+    expect(tag(model, 'serx.slurm.jobId')).toBe(id);
+    expect(tag(model, 'mlflow.parentRunId')).toBeDefined();
+    // the per-epoch metric the stage logged inside the group's job, relayed through its log
+    const loss = await client.getMetricHistory(model.info.run_id as string, 'loss');
+    expect(loss.map((m) => m.step)).toEqual([1, 2, 3]);
+  }, 180_000);
+
   it('grouping: off submits one job per node, as before groups', async () => {
     const dir = await tempDir('serx-groups-off-');
     const env = { SERX_CACHE: join(dir, 'cache'), SERX_TEST_MARKERS: join(dir, 'm') };
@@ -190,11 +216,11 @@ describe.skipIf(!slurmUp())('job groups and arrays on a real Slurm cluster', () 
       .done;
     expect(code, stdout + stderr).toBe(0);
     const ids = [...stdout.matchAll(/: slurm job (\d+) /g)].map((m) => m[1]);
-    expect(new Set(ids).size).toBe(11);
+    expect(new Set(ids).size).toBe(12);
     expect(
       execFileSync('squeue', ['-h', '--states=all', '-j', ids.join(','), '-o', '%T'], { encoding: 'utf8' })
         .trim()
         .split('\n'),
-    ).toHaveLength(11);
+    ).toHaveLength(12);
   }, 120_000);
 });

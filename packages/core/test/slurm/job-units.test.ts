@@ -36,7 +36,8 @@ describe('job units', () => {
     const graph = await loadSpec(join(specs, 'groups.yaml'), { env: { SERX_TEST_MARKERS: '/m' } });
     expect(units(graph)).toEqual([
       { id: 'a+1', members: ['a', 'a_sum'] },
-      { id: 'g', members: ['b', 'b_sum'] },
+      { id: 'g', members: ['b', 'b_sum'], external: ['late'] },
+      { id: 'late', members: ['late'] },
       { id: 'total', members: ['total'], external: ['a_sum', 'b_sum'] },
       { id: 'v[x=3]+1', members: ['v[x=3]', 'w[x=3]'], array: true },
       { id: 'v[x=4]+1', members: ['v[x=4]', 'w[x=4]'], array: true },
@@ -47,6 +48,7 @@ describe('job units', () => {
       'a',
       'a_sum',
       'g',
+      'late',
       'total',
       'v[x=3]',
       'v[x=4]',
@@ -55,9 +57,12 @@ describe('job units', () => {
       'w[x=4]',
       'w[x=5]',
     ]);
-    expect(units(graph, { grouping: 'off' })).toHaveLength(11);
+    expect(units(graph, { grouping: 'off' })).toHaveLength(12);
     // a selection: only what runs is grouped
-    expect(units(graph, {}, ['b', 'b_sum']).map((u) => u.members)).toEqual([['b', 'b_sum']]);
+    expect(units(graph, {}, ['b', 'late', 'b_sum']).map((u) => u.members)).toEqual([
+      ['b', 'b_sum'],
+      ['late'],
+    ]);
   });
 
   it('a light stage reading from two nodes, and a heavy one, run alone; a stage of the spec can declare itself light', async () => {
