@@ -9,7 +9,7 @@ import { executorSettings } from '../../src/run/executors/executor-config.ts';
 import { jobUnits } from '../../src/run/executors/job-units.ts';
 import { timeMinutes, unitResources } from '../../src/run/executors/resources.ts';
 import { tempDir } from '../run/helpers.ts';
-import { specs } from './slurm-cluster.ts';
+import { serx, specs } from './slurm-cluster.ts';
 
 const plugin = join(specs, '../run-plugin/stages.ts');
 
@@ -63,6 +63,18 @@ describe('job units', () => {
       ['b', 'b_sum'],
       ['late'],
     ]);
+  });
+
+  it('serx plan --executor slurm shows each group once, with its sbatch line, and its other stages as in it', async () => {
+    const dir = await tempDir('serx-units-plan-');
+    const env = { SERX_CACHE: join(dir, 'cache'), SERX_TEST_MARKERS: join(dir, 'm') };
+    const { code, stdout, stderr } = await serx(['plan', 'groups.yaml', '--executor', 'slurm'], env).done;
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(
+      /slurm job group g \(2 nodes\): --job-name=serx-<hash>-g --output=\S+\.slurm-%j\.log --chdir=\S+ --export=ALL --ntasks=1 --cpus-per-task=1 --mem=300M --time=00:10:00/,
+    );
+    expect(stdout).toMatch(/b_sum +\?+ +test:sum\n(.*\n)*? +↳ in slurm job group g\n/);
+    expect(stdout).toMatch(/total +\?+ +test:sum\n(.*\n)*? +↳ slurm job: --job-name=serx-<key>-total/);
   });
 
   it('a light stage reading from two nodes, and a heavy one, run alone; a stage of the spec can declare itself light', async () => {
