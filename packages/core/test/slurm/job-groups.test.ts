@@ -152,12 +152,13 @@ describe.skipIf(!slurmUp())('job groups and arrays on a real Slurm cluster', () 
     expect((await executions(join(dir, 'm'))).b).toBe(2);
   }, 180_000);
 
-  it('a rerun adopts the still-running group job of a killed run: each of its stages computed once', async () => {
+  it('a rerun adopts the still-running group job and array of a killed run: each of their stages computed once', async () => {
     const dir = await tempDir('serx-groups-adopt-');
     const env = {
       SERX_CACHE: join(dir, 'cache'),
       SERX_TEST_MARKERS: join(dir, 'm'),
       SERX_TEST_DELAY: '8000',
+      SERX_TEST_ARRAY_DELAY: '20000',
     };
     let seen = '';
     const first = serx(['run', 'groups.yaml'], env, (line, child) => {
@@ -173,8 +174,14 @@ describe.skipIf(!slurmUp())('job groups and arrays on a real Slurm cluster', () 
       `b: adopting slurm job ${id} (submitted earlier for the same key) instead of submitting again`,
     );
     expect(rerun.stdout).toMatch(new RegExp(`b_sum: slurm job ${id} \\(group g`));
-    expect((await executions(join(dir, 'm'))).b).toBe(1);
-    expect((await executions(join(dir, 'm'))).b_sum).toBe(1);
+    const array = /v\[x=3\]: slurm job (\d+)_0/.exec(killed.stdout)?.[1] as string;
+    for (const [i, x] of ['3', '4', '5'].entries())
+      expect(rerun.stdout).toContain(
+        `v[x=${x}]: adopting slurm job ${array}_${i} (a task of an array submitted earlier for the same keys) instead of submitting again`,
+      );
+    const counts = await executions(join(dir, 'm'));
+    for (const id of ['b', 'b_sum', 'v[x=3]', 'v[x=4]', 'v[x=5]', 'w[x=3]', 'w[x=4]', 'w[x=5]'])
+      expect(counts[id], id).toBe(1);
     const record = JSON.parse(await readFile(/record (\S+\.json)/.exec(rerun.stdout)?.[1] as string, 'utf8'));
     expect(record.stages.b_sum.job).toEqual({
       executor: 'slurm',

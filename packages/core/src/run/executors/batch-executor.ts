@@ -480,6 +480,12 @@ export class BatchExecutor implements NodeExecutor {
         adopted = true;
         const base = (active[0] as JobStatus).id.split('_')[0];
         ids = plans.map((_, i) => `${base}_${i}`);
+        plans.forEach((plan, i) => {
+          for (const task of plan.pending.tasks.values())
+            task.channels.log.info(
+              `adopting ${this.name} job ${ids[i]} (a task of an array submitted earlier for the same keys) instead of submitting again`,
+            );
+        });
       } else {
         const units = JSON.stringify(plans.map((p) => p.members));
         ids = await (scheduler.submitArray as NonNullable<BatchScheduler['submitArray']>)(
