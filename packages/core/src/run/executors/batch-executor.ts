@@ -362,6 +362,14 @@ export class BatchExecutor implements NodeExecutor {
 
   /** Submits the units that are ready: alone, or as one array with the ready units of their shape. */
   private check(): void {
+    for (const pending of this.pending.values()) {
+      const aborted = [...pending.tasks.values()].find((t) => t.signal.aborted);
+      if (pending.members || !aborted) continue;
+      // interrupted before its job went out: nothing is submitted
+      pending.members = new Set();
+      const reason = aborted.signal.reason;
+      pending.launched(Promise.reject(reason));
+    }
     const ready = [...this.pending.values()].filter((p) => !p.members && p.tasks.size > 0 && this.ready(p));
     const arrays = this.options.settings.arrays !== false && this.options.scheduler.submitArray;
     const byClass = new Map<string, Pending[]>();
