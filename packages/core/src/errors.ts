@@ -51,6 +51,11 @@ export const ErrorCodes = {
   PLUGIN_INVALID: 'PLUGIN_INVALID',
   /** A plugin package or file named in a spec (or `--plugin`) could not be imported. */
   PLUGIN_LOAD: 'PLUGIN_LOAD',
+  /**
+   * The remote cache (an S3-compatible store) refused or failed a request, or is not configured
+   * (method, object, HTTP status and the store's error code in the message).
+   */
+  REMOTE: 'REMOTE',
   /** The batch scheduler (sbatch, squeue...) is missing or refused a command. */
   SCHEDULER: 'SCHEDULER',
   /** The stages of a spec form a cycle (listed in order in the message). */

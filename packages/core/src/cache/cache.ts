@@ -69,6 +69,12 @@ export class Cache {
    * writing (computing, pins, run records) is attempted.
    */
   readOnly: string | undefined;
+  /**
+   * Asked when a lookup misses (or finds a corrupt entry and removes it): may publish the entry
+   * from elsewhere (the remote cache, `serx run --pull`) and answer true, and the key is looked
+   * up again. Never asked by a read-only cache.
+   */
+  fetchMissing: ((key: string) => Promise<boolean>) | undefined;
 
   constructor(dir: string) {
     this.dir = resolve(dir);
@@ -84,6 +90,22 @@ export class Cache {
 
   /** Reads and checks an entry (sizes; full hashes with `verify`). A corrupt entry is removed. */
   async lookup(key: string, options: { verify?: boolean; keepCorrupt?: boolean } = {}): Promise<Lookup> {
+    const found = await this.lookupHere(key, options);
+    const fetch = this.fetchMissing;
+    if (
+      found.status === 'hit' ||
+      !fetch ||
+      this.readOnly ||
+      (found.status === 'corrupt' && options.keepCorrupt)
+    )
+      return found;
+    return (await fetch(key)) ? this.lookupHere(key, options) : found;
+  }
+
+  private async lookupHere(
+    key: string,
+    options: { verify?: boolean; keepCorrupt?: boolean },
+  ): Promise<Lookup> {
     const path = this.entryPath(key);
     let manifest: EntryManifest;
     try {

@@ -17,6 +17,8 @@ const BUILTINS: { [name: string]: () => Promise<CliCommand> } = {
   schema: async () => (await import('./commands/schema.ts')).schemaCommand,
   sync: async () => (await import('./commands/sync.ts')).syncCommand,
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
+  push: async () => (await import('./commands/push.ts')).pushCommand,
+  pull: async () => (await import('./commands/pull.ts')).pullCommand,
   'exec-node': async () => (await import('./commands/exec-node.ts')).execNodeCommand,
   init: async () => (await import('./commands/init.ts')).initCommand,
   setup: async () => (await import('./commands/setup.ts')).setupCommand,

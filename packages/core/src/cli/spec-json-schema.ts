@@ -6,7 +6,7 @@
 import type { JsonSchema } from '../contract.ts';
 import { closedParams } from '../plugins/params-schema.ts';
 import type { Registry } from '../plugins/registry.ts';
-import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from '../run/executors/executor-schema.ts';
+import { EXECUTOR_SCHEMA, STAGE_RESOURCES_SCHEMA } from '../run/executors/executor-schema.ts';
 import { STAGE_ID } from '../spec/document.ts';
 
 const EXPRESSION = {
@@ -34,7 +34,12 @@ export function specJsonSchema(registry: Registry): JsonSchema {
       inputs: { type: 'object', additionalProperties: { anyOf: [REF, { type: 'array', items: REF }] } },
       seed: { anyOf: [{ type: 'integer' }, EXPRESSION] },
       pin: { anyOf: [{ type: 'boolean' }, EXPRESSION], description: 'never garbage-collected' },
-      resources: RESOURCES_SCHEMA,
+      resources: STAGE_RESOURCES_SCHEMA,
+      group: {
+        type: 'string',
+        pattern: '^[A-Za-z_][\\w.-]*$',
+        description: "job group: connected stages of one group run as one cluster job (as Snakemake's group)",
+      },
       outputs: {
         type: 'object',
         additionalProperties: { type: 'string' },

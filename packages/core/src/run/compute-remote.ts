@@ -57,7 +57,7 @@ export async function computeRemote(
       state: status,
       key,
       durationMs,
-      ...(job.cached ? { detail: 'computed meanwhile by another run with the same key' } : {}),
+      ...(job.cached ? { detail: job.detail ?? 'computed meanwhile by another run with the same key' } : {}),
     });
     return {
       record: {
@@ -88,5 +88,6 @@ function jobRecord(env: NodeEnv, job: NodeJob): NonNullable<StageRecord['job']> 
     id: job.jobId,
     ...(job.nodes ? { nodes: job.nodes } : {}),
     ...(job.adopted ? { adopted: true } : {}),
+    ...(job.group ? { group: job.group } : {}),
   };
 }

@@ -105,6 +105,11 @@ export async function executeNode(
     if (node.pin && !env.cache.readOnly) await env.cache.pin(key, `${node.id} (spec pin: true)`);
   };
 
+  // a job of this run computes the node already (a job group): what it reports is the outcome
+  // (a node that may reuse an entry across a code change is decided here, below, as always)
+  const jobs = isNodeExecutor(env.executor) ? env.executor : undefined;
+  if (jobs?.claims?.(node.id) && !env.reusesAcrossCodeChange(node))
+    return computeRemote(node, env, jobs, record, key);
   const found = await checkedLookup(env, node, key);
   if (found.status === 'hit') {
     await pin();

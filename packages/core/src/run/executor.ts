@@ -1,7 +1,8 @@
 import type { StageDefinition, StageResult } from '../contract.ts';
 import { SerxError } from '../errors.ts';
-import type { GraphNode } from '../graph/types.ts';
+import type { Graph, GraphNode } from '../graph/types.ts';
 import { buildContext, type ContextChannels, type ContextData } from './context.ts';
+import type { StageRecord } from './record.ts';
 
 /** One stage execution handed to an executor. */
 export interface StageTask {
@@ -50,6 +51,22 @@ export interface StageExecutor extends ExecutorBase {
  */
 export interface NodeExecutor extends ExecutorBase {
   computeNode(task: NodeTask): Promise<NodeJob>;
+  /**
+   * Called once, before any node starts, with the run's graph and selected nodes (dependencies
+   * first). An executor that computes several nodes in one job (a job group) returns, per such
+   * node, the nodes outside it that its job reads from: the runner starts the node only once all
+   * of them are published.
+   */
+  prepare?(graph: Graph, selected: readonly string[]): ReadonlyMap<string, readonly string[]>;
+  /** The runner starts on a node (its inputs are published); it may reach `computeNode` soon. */
+  starting?(nodeId: string): void;
+  /** A node is settled (a hit, computed, failed, skipped): its record, with its key when known. */
+  settled?(nodeId: string, record: StageRecord): void;
+  /**
+   * A job of this run is computing the node already (with others of its group): the runner skips
+   * its cache lookup and calls `computeNode`, whose job reports the node's outcome.
+   */
+  claims?(nodeId: string): boolean;
 }
 
 export function isNodeExecutor(executor: Executor): executor is NodeExecutor {
@@ -77,6 +94,10 @@ export interface NodeJob {
   adopted: boolean;
   /** The job found the entry already published (by a concurrent run) and computed nothing. */
   cached: boolean;
+  /** The job group the node was computed in, for a job of several nodes. */
+  group?: string;
+  /** Why the node was cached, when not computed meanwhile by another run. */
+  detail?: string;
 }
 
 export async function runDefinition(

@@ -29,7 +29,7 @@ export interface StageRecord {
   /** Why the node did not run (`--keep-going` after an upstream failure, selection, interruption). */
   skipped?: string;
   /** The cluster job that computed the node (`--executor slurm`): job id and node name(s). */
-  job?: { executor: string; id: string; nodes?: string; adopted?: boolean };
+  job?: { executor: string; id: string; nodes?: string; adopted?: boolean; group?: string };
 }
 
 /** `<cacheDir>/runs/<runId>.json`, written when a run starts and rewritten when it ends. */

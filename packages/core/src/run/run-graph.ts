@@ -9,7 +9,7 @@ import { threadBudget } from '../threads.ts';
 import type { Tracker } from '../tracking/types.ts';
 import type { EmitEvent, RunEvent } from './events.ts';
 import { executeNode, type NodeEnv, type NodeOutcome } from './execute-node.ts';
-import type { Executor } from './executor.ts';
+import { type Executor, isNodeExecutor } from './executor.ts';
 import { createExecutor, DEFAULT_EXECUTOR } from './executors/registry.ts';
 import { gitCommit } from './git-commit.ts';
 import { heavyPathLengths } from './heavy-path.ts';
@@ -46,6 +46,8 @@ export interface RunOptions extends Selection {
    */
   reuseAcrossCodeChange?: readonly string[];
   runId?: string;
+  /** Called as each node settles (hit, computed, failed, skipped), with its outcome. */
+  onSettled?: (id: string, outcome: NodeOutcome) => void;
 }
 
 function countsOf(stages: { [id: string]: StageRecord }): RunSummary['counts'] {
@@ -69,6 +71,9 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
   const keepGoing = options.onError === 'keep-going';
   const executor: Executor =
     options.executor ?? (await createExecutor({ settings: { kind: DEFAULT_EXECUTOR, from: 'default' } }));
+  // a node executor may compute several nodes in one job: such a node also waits for what its job reads
+  const jobs = isNodeExecutor(executor) ? executor : undefined;
+  const alsoWaitsFor = jobs?.prepare?.(graph, ids) ?? new Map<string, readonly string[]>();
   const emit: EmitEvent = options.onEvent ?? (() => {});
   const tracker = fanOutTrackers(options.trackers ?? [], (message) => emit({ type: 'warning', message }));
   const runId = options.runId ?? newRunId(new Date(started));
@@ -159,23 +164,39 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
     };
   };
 
+  // each node's outcome, as a promise that exists before any node starts: a node of a job group
+  // also waits for nodes after it in the order (what its group reads from outside)
+  const outcomeOf = new Map<
+    string,
+    { promise: Promise<NodeOutcome>; settle(p: Promise<NodeOutcome>): void }
+  >();
+  for (const id of ids) {
+    let settle!: (p: Promise<NodeOutcome>) => void;
+    const promise = new Promise<NodeOutcome>((resolve) => {
+      settle = resolve;
+    });
+    promise.catch(() => {}); // a runner crash is reported once, from `promises` below
+    outcomeOf.set(id, { promise, settle });
+  }
   for (const id of ids) {
     const node = graph.nodes.get(id) as GraphNode;
-    const ups = upstreamIds(node);
+    const direct = upstreamIds(node);
+    const ups = [...direct, ...(alsoWaitsFor.get(id) ?? []).filter((up) => !direct.includes(up))];
     promises.set(
       id,
       (async () => {
-        const deps = await Promise.all(ups.map((up) => promises.get(up) as Promise<NodeOutcome>));
+        const deps = await Promise.all(ups.map((up) => outcomeOf.get(up)?.promise as Promise<NodeOutcome>));
         const blocked = ups.find((_, i) => !deps[i]?.artifacts);
         let outcome: NodeOutcome;
         if (blocked !== undefined) {
           const up = deps[ups.indexOf(blocked)]?.record;
+          const what = direct.includes(blocked) ? 'upstream' : "its job group's input";
           // a skipped upstream passes on its own reason, so every skip names the root cause
           outcome = skip(
             node,
             up?.status === 'skipped' && up.skipped
               ? up.skipped
-              : `upstream '${blocked}' ${up?.status === 'failed' ? 'failed' : 'was interrupted'}`,
+              : `${what} '${blocked}' ${up?.status === 'failed' ? 'failed' : 'was interrupted'}`,
           );
         } else if (signal.aborted) {
           outcome = skip(
@@ -183,6 +204,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
             options.signal?.aborted ? 'interrupted' : `run stopped after '${firstFailure}' failed`,
           );
         } else {
+          jobs?.starting?.(id);
           outcome = await executeNode(node, outcomes, env).catch((error: unknown): NodeOutcome => {
             if (signal.aborted)
               return skip(
@@ -200,6 +222,8 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
           });
         }
         outcomes.set(id, outcome);
+        jobs?.settled?.(id, outcome.record);
+        options.onSettled?.(id, outcome);
         if (outcome.error) {
           errors.push(outcome.error);
           firstFailure ??= id;
@@ -211,6 +235,7 @@ export async function runGraph(graph: Graph, options: RunOptions): Promise<RunSu
         return outcome;
       })(),
     );
+    outcomeOf.get(id)?.settle(promises.get(id) as Promise<NodeOutcome>);
   }
   const settled = await Promise.allSettled(promises.values());
   await executor.close?.();

@@ -26,7 +26,17 @@ export const TOP_LEVEL_KEYS = [
   'executor',
   'stages',
 ];
-export const STAGE_KEYS = ['uses', 'description', 'params', 'inputs', 'outputs', 'seed', 'pin', 'resources'];
+export const STAGE_KEYS = [
+  'uses',
+  'description',
+  'params',
+  'inputs',
+  'outputs',
+  'seed',
+  'pin',
+  'resources',
+  'group',
+];
 export const STAGE_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export interface MatrixAxis {

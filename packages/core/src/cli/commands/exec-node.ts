@@ -1,8 +1,13 @@
 import { hostname } from 'node:os';
+import { pullThrough } from '../../cache/remote/pull-through.ts';
+import { pushEntry } from '../../cache/remote/push.ts';
+import { remoteJobs, remoteSettings } from '../../cache/remote/remote-config.ts';
+import { RemoteStore } from '../../cache/remote/remote-store.ts';
 import type { CliCommand } from '../../contract.ts';
 import { exitCodeOf, SerxError } from '../../errors.ts';
 import { jobLineWriter } from '../../run/executors/job-lines.ts';
 import { currentJob } from '../../run/executors/registry.ts';
+import type { NodeOutcome } from '../../run/node-outcome.ts';
 import { planGraph } from '../../run/plan.ts';
 import { newRunId } from '../../run/record.ts';
 import { runGraph } from '../../run/run-graph.ts';
@@ -14,100 +19,164 @@ import { printUsage } from '../context-print.ts';
 import { overridesOf } from '../overrides.ts';
 
 const usage =
-  'serx exec-node <spec> <node-id> [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--cache <dir>] [--expect-key <key>] [--run-id <id>] [--threads <n>] [--plugin <pkg>]...';
+  'serx exec-node <spec> <node-id>... [--units <json> --pick <i>] [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--cache <dir>] [--expect-key [<node-id>=]<key>]... [--run-id <id>] [--threads <n>] [--plugin <pkg>]...';
+
+/** The node ids this job computes: its positionals, or entry `--pick` of `--units` (a job array's task). */
+function membersOf(positionals: string[], units: string | undefined, pick: string | undefined): string[] {
+  if (units === undefined) {
+    if (positionals.length < 2) throw usageError('exec-node takes a spec file and node ids', usage);
+    return positionals.slice(1);
+  }
+  if (positionals.length !== 1 || pick === undefined)
+    throw usageError('exec-node --units takes the spec file alone, and --pick', usage);
+  let list: unknown;
+  try {
+    list = JSON.parse(units);
+  } catch {}
+  const index = Number(pick);
+  const chosen = Array.isArray(list) && Number.isInteger(index) ? list[index] : undefined;
+  if (!Array.isArray(chosen) || chosen.length === 0 || !chosen.every((id) => typeof id === 'string'))
+    throw usageError(`--units must be a JSON list of lists of node ids with an entry ${pick}`, usage);
+  return chosen as string[];
+}
+
+/** `--expect-key` values: `<key>` (a job of one node) or `<node-id>=<key>`. */
+function expectedKeys(values: string[] | undefined, members: string[]): Map<string, string> {
+  const expected = new Map<string, string>();
+  for (const value of values ?? []) {
+    const at = value.lastIndexOf('=');
+    if (at < 0 && members.length === 1) expected.set(members[0] as string, value);
+    else if (at > 0) expected.set(value.slice(0, at), value.slice(at + 1));
+    else throw usageError(`--expect-key ${value}: give <node-id>=<key> for a job of several nodes`, usage);
+  }
+  return expected;
+}
 
 /**
- * Computes exactly one node of a spec against the cache, in this process: the body of a cluster
- * job (`--executor slurm` submits one per node) or of any other process that must contain one
- * stage. Its upstream must already be published; it never computes them. Progress, logs, metrics
- * and the final state go to stdout as `@serx {json}` lines for the submitter to relay.
+ * Computes nodes of a spec against the cache, in this process: the body of a cluster job
+ * (`--executor slurm` submits one per node, or per job group) or of any other process that must
+ * contain stages. What the nodes read from outside the job must already be published; it never
+ * computes it. Progress, logs, metrics and each node's end go to stdout as `@serx {json}` lines
+ * for the submitter to relay (a node's `done` line once its entry can be read there).
  */
 export const execNodeCommand: CliCommand = {
   name: 'exec-node',
-  summary: 'compute one node whose inputs are cached (the body of a cluster job)',
+  summary: 'compute nodes whose inputs are cached (the body of a cluster job)',
   usage,
   async run(argv, io) {
     const { values, positionals, tokens } = parseCommandArgs(
       argv,
       {
         ...specOptions,
-        'expect-key': { type: 'string' },
+        'expect-key': { type: 'string', multiple: true },
         'run-id': { type: 'string' },
         threads: { type: 'string' },
+        units: { type: 'string' },
+        pick: { type: 'string' },
       },
       usage,
     );
     if (values.help) return printUsage(io, usage);
-    if (positionals.length !== 2) throw usageError('exec-node takes a spec file and a node id', usage);
-    const [file, nodeId] = positionals as [string, string];
+    const members = membersOf(positionals, values.units, values.pick);
+    const file = positionals[0] as string;
     const threads = positiveInt(values.threads, '--threads', usage);
     const graph = await loadCliSpec(file, io, values.plugin, overridesOf(tokens));
-    if (!graph.nodes.has(nodeId))
+    const unknown = members.filter((id) => !graph.nodes.has(id));
+    if (unknown.length > 0)
       throw usageError(
-        `no node '${nodeId}' in spec '${graph.spec.name}' (nodes: ${graph.order.join(', ')})`,
+        `no node ${unknown.map((id) => `'${id}'`).join(', ')} in spec '${graph.spec.name}' (nodes: ${graph.order.join(', ')})`,
         usage,
       );
-    const cache = await openCliCache(values.cache, io);
+    const expected = expectedKeys(values['expect-key'], members);
+    const label = members.length === 1 ? (members[0] as string) : `${members[0]} (+${members.length - 1})`;
+    // `remote.jobs`: a node without the shared filesystem pulls its inputs and pushes its output
+    const jobs = remoteJobs(io) ? remoteSettings(io) : undefined;
+    const cache = await openCliCache(jobs?.jobCache ?? values.cache, io);
+    const store = jobs ? new RemoteStore(jobs) : undefined;
+    if (store)
+      pullThrough(cache, store, (message) => line(io.stderr, `warning: ${message}`), { strict: true });
     const job = currentJob(io.env);
     const where = job ? `${job.scheduler} job ${job.id} on ${hostname()}` : `pid ${process.pid}`;
-    line(io.stdout, `serx exec-node ${nodeId} (${where})`);
+    line(io.stdout, `serx exec-node ${members.join(' ')} (${where})`);
 
-    const plan = await planGraph(graph, cache, { only: [nodeId] });
-    const missing = plan.nodes.filter((n) => n.id !== nodeId && n.status !== 'hit').map((n) => n.id);
+    const plan = await planGraph(graph, cache, { only: members });
+    const inJob = new Set(members);
+    const missing = plan.nodes.filter((n) => !inJob.has(n.id) && n.status !== 'hit').map((n) => n.id);
     if (missing.length > 0)
       throw new SerxError(
         'STAGE_FAILED',
-        `exec-node ${nodeId}: upstream not in the cache: ${missing.join(', ')}`,
+        `exec-node ${label}: upstream not in the cache: ${missing.join(', ')}`,
       );
-    const key = plan.nodes.find((n) => n.id === nodeId)?.key;
-    if (values['expect-key'] && key !== values['expect-key'])
-      throw new SerxError(
-        'STAGE_FAILED',
-        `exec-node ${nodeId}: its key here is ${key} but the submitter computed ${values['expect-key']}: the job sees other inputs (environment variables, corpus files, code, plugin versions) than the submitting host`,
-      );
+    for (const [id, key] of expected) {
+      const here = plan.nodes.find((n) => n.id === id)?.key;
+      if (here !== undefined && here !== key)
+        throw new SerxError(
+          'STAGE_FAILED',
+          `exec-node ${id}: its key here is ${here} but the submitter computed ${key}: the job sees other inputs (environment variables, corpus files, code, plugin versions) than the submitting host`,
+        );
+    }
 
-    const lines = jobLineWriter(io.stdout, nodeId);
+    const lines = jobLineWriter(io.stdout, members);
     const controller = new AbortController();
-    // scancel and time limits send SIGTERM: stop the stage, discard staging, release the lock
+    // scancel and time limits send SIGTERM: stop the stages, discard staging, release the locks
     const onSignal = (signal: NodeJS.Signals) => {
-      line(io.stderr, `${signal}: stopping ${nodeId}`);
+      line(io.stderr, `${signal}: stopping ${label}`);
       controller.abort(interrupted(`interrupted by ${signal}`));
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    let mismatch: SerxError | undefined;
+    // each node's end, in order: its entry pushed first when jobs use the remote cache
+    let reported: Promise<void> = Promise.resolve();
+    const report = (id: string, outcome: NodeOutcome) => {
+      const { status, key } = outcome.record;
+      reported = reported.then(async () => {
+        let state: string = status;
+        if (expected.has(id) && key !== undefined && key !== expected.get(id)) {
+          // the inputs or the code changed between planning above and running (a live edit)
+          mismatch ??= new SerxError(
+            'STAGE_FAILED',
+            `exec-node ${id}: computed key ${key} but the submitter expected ${expected.get(id)}: code or inputs changed after submission; rerun serx`,
+          );
+          state = 'failed';
+        } else if (store && key && (status === 'succeeded' || status === 'cached')) {
+          const pushed = await pushEntry(cache, store, key);
+          line(io.stdout, `serx exec-node ${id}: ${pushed.status} ${key.slice(0, 12)} on ${store.url}`);
+        }
+        // the node's error as data, rebuilt by the submitter with its code (and its cause's)
+        if (outcome.error) lines.error(id, outcome.error);
+        lines.done(id, state, key, hostname());
+      });
+    };
     try {
       const summary = await runGraph(graph, {
         cache,
-        only: [nodeId],
-        jobs: 1,
+        only: members,
+        jobs: threads ?? 1,
+        // the submitter decides whether a failure stops the rest: a job of several nodes computes
+        // every node that does not depend on a failed one
+        onError: members.length > 1 ? 'keep-going' : 'fail',
         ...(threads ? { threads } : {}),
         signal: controller.signal,
         trackers: [lines.tracker],
         onEvent: (event) => lines.onEvent(event),
+        onSettled: (id, outcome) => {
+          if (inJob.has(id)) report(id, outcome);
+        },
         runId: `${values['run-id'] ?? newRunId()}.${job ? `job${job.id}` : `pid${process.pid}`}`,
       });
-      const computed = summary.stages[nodeId]?.key;
-      if (values['expect-key'] && computed !== undefined && computed !== values['expect-key']) {
-        // the inputs or the code changed between planning above and running (a live edit)
-        const error = new SerxError(
-          'STAGE_FAILED',
-          `exec-node ${nodeId}: computed key ${computed} but the submitter expected ${values['expect-key']}: code or inputs changed after submission; rerun serx`,
-        );
-        line(io.stderr, error.format());
-        return exitCodeOf(error.code);
+      await reported;
+      if (mismatch) {
+        line(io.stderr, mismatch.format());
+        return exitCodeOf(mismatch.code);
       }
-      // the node's error as data, rebuilt by the submitter with its code (and its cause's)
-      const failure = summary.errors[0];
-      if (failure) lines.error(failure);
       for (const error of summary.errors) {
         line(io.stderr, error.format());
         const cause = error.cause as Error | undefined;
         if (cause?.stack) line(io.stderr, cause.stack.replace(/^/gm, '    '));
       }
-      line(
-        io.stdout,
-        `serx exec-node ${nodeId}: ${summary.stages[nodeId]?.status} in ${summary.durationMs} ms`,
-      );
+      for (const id of members)
+        line(io.stdout, `serx exec-node ${id}: ${summary.stages[id]?.status} in ${summary.durationMs} ms`);
       return summaryExitCode(summary);
     } finally {
       process.off('SIGTERM', onSignal);

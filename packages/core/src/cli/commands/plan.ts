@@ -55,7 +55,14 @@ export const planCommand: CliCommand = {
       const reused = node.reusedAcrossCodeChange;
       if (reused) line(io.stdout, `        ↳ ${reusedNote(reused)}`);
       const job = jobs?.[node.id];
-      if (job) line(io.stdout, `        ↳ ${job.executor} job: ${job.args.join(' ')}`);
+      if (job?.group !== undefined && job.members?.[0] !== node.id && jobs?.[job.members?.[0] as string])
+        line(io.stdout, `        ↳ in ${job.executor} job group ${job.group}`);
+      else if (job?.group !== undefined)
+        line(
+          io.stdout,
+          `        ↳ ${job.executor} job group ${job.group} (${job.members?.length} nodes): ${job.args.join(' ')}`,
+        );
+      else if (job) line(io.stdout, `        ↳ ${job.executor} job: ${job.args.join(' ')}`);
     }
     line(io.stdout, `${plan.counts.hit} hit, ${plan.counts.miss} miss, ${plan.counts.pending} pending`);
     return 0;

@@ -1,18 +1,19 @@
+import type { Cache } from '../../cache/cache.ts';
 import type { CliCommand, CliIO } from '../../contract.ts';
 import { exitCodeOf } from '../../errors.ts';
 import type { ResolvedSpec } from '../../graph/types.ts';
-import type { Executor } from '../../run/executor.ts';
+import { type Executor, isNodeExecutor } from '../../run/executor.ts';
 import { runGraph } from '../../run/run-graph.ts';
 import { interrupted, stageHung } from '../../run/stage-errors.ts';
-import { summaryExitCode } from '../../run/summary.ts';
+import { type RunSummary, summaryExitCode } from '../../run/summary.ts';
 import type { Tracker } from '../../tracking/types.ts';
 import { OVERRIDE_USAGE, parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
-import { loadCliSpec, openCliCache } from '../context.ts';
+import { line, loadCliSpec, openCliCache } from '../context.ts';
 import { printUsage } from '../context-print.ts';
 import type { Display } from '../display/display.ts';
 import { overridesOf, variantSelection } from '../overrides.ts';
 
-const usage = `serx run <spec> ${OVERRIDE_USAGE} [--variant AXIS=VALUE]... [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--executor process|in-process|workers|slurm|local-jobs|<registered kind>] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...`;
+const usage = `serx run <spec> ${OVERRIDE_USAGE} [--variant AXIS=VALUE]... [--only <stage>]... [--from <stage>]... [--jobs <n>] [--threads <n>] [--keep-going] [--reuse-across-code-change <stage>]... [--verify] [--pull] [--push] [--executor process|in-process|workers|slurm|local-jobs|<registered kind>] [--workers] [--json] [--cache <dir>] [--plugin <pkg>]...`;
 
 async function displayFor(io: CliIO, json: boolean): Promise<Display> {
   if (json) return (await import('../display/json-display.ts')).jsonDisplay(io.stdout);
@@ -32,6 +33,54 @@ async function trackersFor(
   if (mlflow?.enabled === false || !(mlflow?.uri ?? io.env.MLFLOW_TRACKING_URI)) return [];
   const { createTrackers } = await import('../../tracking/create-trackers.ts');
   return createTrackers(spec, cacheDir, io.env, warn);
+}
+
+/**
+ * The remote cache of a run: with `--pull` (or for cluster jobs that pull and push themselves,
+ * `remote.jobs`, whose outputs this process must fetch) every miss asks the remote first; with
+ * `--push` the run's entries are uploaded when it ends.
+ */
+async function remoteFor(
+  io: CliIO,
+  cache: Cache,
+  executor: Executor,
+  flags: { pull?: boolean; push?: boolean },
+  warn: (message: string) => void,
+): Promise<{ after: (summary: RunSummary, json: boolean) => Promise<void> } | undefined> {
+  const { remoteJobs } = await import('../../cache/remote/remote-config.ts');
+  const jobs = isNodeExecutor(executor) && remoteJobs(io);
+  if (!flags.pull && !flags.push && !jobs) return undefined;
+  const { openRemote, megabytes } = await import('../remote.ts');
+  const store = openRemote(io);
+  const { pullThrough } = await import('../../cache/remote/pull-through.ts');
+  const stats = flags.pull || jobs ? pullThrough(cache, store, warn) : undefined;
+  return {
+    async after(summary, json) {
+      const report: { [key: string]: unknown } = { remote: store.url };
+      if (stats) Object.assign(report, { pulled: stats.pulled, pulledBytes: stats.bytes });
+      if (flags.push) {
+        const { pushKeys, pushSummary } = await import('./push.ts');
+        const keys = Object.values(summary.stages)
+          .filter((s) => (s.status === 'succeeded' || s.status === 'cached') && s.key)
+          .map((s) => s.key as string);
+        const started = Date.now();
+        const results = await pushKeys(cache, store, [...new Set(keys)], io, new Map(), true);
+        Object.assign(report, { push: pushSummary(results, store, Date.now() - started) });
+      }
+      if (json) {
+        line(io.stdout, JSON.stringify({ type: 'remote', ...report }));
+        return;
+      }
+      if (stats)
+        line(io.stdout, `pulled ${stats.pulled} entries (${megabytes(stats.bytes)}) from ${store.url}`);
+      const push = report.push as ReturnType<typeof import('./push.ts').pushSummary> | undefined;
+      if (push)
+        line(
+          io.stdout,
+          `pushed ${push.pushed} entries (${push.filesUploaded} files, ${megabytes(push.bytesUploaded)}) to ${store.url}, ${push.present} already there`,
+        );
+    },
+  };
 }
 
 /** After a second Ctrl-C, how long cleanup may take before serx exits regardless. */
@@ -95,6 +144,8 @@ export const runCommand: CliCommand = {
         workers: { type: 'boolean' },
         executor: { type: 'string' },
         variant: { type: 'string', multiple: true },
+        pull: { type: 'boolean' },
+        push: { type: 'boolean' },
       },
       usage,
     );
@@ -134,6 +185,9 @@ export const runCommand: CliCommand = {
       env: io.env,
       plugins: values.plugin ?? [],
     });
+    const remote = await remoteFor(io, cache, executor, values, (message) =>
+      display.onEvent({ type: 'warning', message }),
+    );
     const controller = new AbortController();
     const running = new Set<string>();
     const releaseSignals = interruptOn(controller, io, executor);
@@ -168,6 +222,7 @@ export const runCommand: CliCommand = {
           if (cause?.stack) io.stderr.write(`${cause.stack.replace(/^/gm, '    ')}\n`);
         }
       }
+      await remote?.after(summary, values.json ?? false);
       if (hung) return exitCodeOf('STAGE_HUNG');
       return summaryExitCode(summary);
     } finally {

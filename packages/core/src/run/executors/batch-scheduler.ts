@@ -11,6 +11,12 @@ import type { JobResources } from './resources.ts';
 /** Stands for the job id in {@link BatchJob.log}; a NUL never occurs in a real path. */
 export const JOB_ID = '\0job-id\0';
 
+/**
+ * Stands, as a whole argument of {@link BatchJob.command}, for the index (0, 1, ...) of the task
+ * of a job array that runs it (see {@link BatchScheduler.submitArray}).
+ */
+export const ARRAY_INDEX = '\0array-index\0';
+
 /** One job to submit: a command line run once on some node. */
 export interface BatchJob {
   /** Job name; the executor encodes the cache key in it so a later run can find (adopt) the job. */
@@ -47,6 +53,13 @@ export interface BatchScheduler {
   readonly name: string;
   /** Submits and returns the job id. */
   submit(job: BatchJob): Promise<string>;
+  /**
+   * Submits `count` tasks of one command as a job array (Slurm: `sbatch --array=0-<count-1>`), in
+   * which {@link ARRAY_INDEX} stands for the task's index and {@link JOB_ID} in the log for the
+   * task's id; returns the task ids in index order, each one a job id for `poll`, `cancel` and
+   * `alive`. Optional: without it, each task is submitted as a job of its own.
+   */
+  submitArray?(job: BatchJob, count: number): Promise<string[]>;
   /**
    * States of the given jobs. A job missing from the map is unknown to the scheduler (finished
    * longer ago than it keeps records, or never existed).

@@ -11,9 +11,9 @@ import { SerxError } from '../../errors.ts';
 import type { ResolvedSpec } from '../../graph/types.ts';
 import { schemaValidator } from '../../plugins/validators.ts';
 import { yaml } from '../../spec/yaml-tree.ts';
-import { EXECUTOR_SCHEMA, RESOURCES_SCHEMA } from './executor-schema.ts';
+import { EXECUTOR_SCHEMA, STAGE_RESOURCES_SCHEMA } from './executor-schema.ts';
 import { DEFAULT_EXECUTOR, executorKinds, isExecutorKind } from './registry.ts';
-import type { JobResources, ResourceClass } from './resources.ts';
+import type { JobResources, ResourceClass, StageJobSettings } from './resources.ts';
 
 export interface ExecutorSettings {
   /** A kind registered in `registry.ts`: in-process, process, workers, slurm, local-jobs... */
@@ -22,16 +22,26 @@ export interface ExecutorSettings {
   from: string;
   resources?: JobResources;
   classes?: { [c in ResourceClass]?: JobResources };
-  /** Per stage id, from each stage's `resources:`. */
-  stages?: { [stageId: string]: JobResources };
+  /** Per stage id, from each stage's `resources:` (with the cost class it may set). */
+  stages?: { [stageId: string]: StageJobSettings };
+  /** Per stage id, the stage's `group:`: nodes of one group that are connected share a job. */
+  groups?: { [stageId: string]: string };
+  /** Which nodes share a job: `auto` (default: groups + light stages with one upstream), `explicit`, `off`. */
+  grouping?: 'auto' | 'explicit' | 'off';
+  /** Per group name, how many unconnected parts of it one job takes (default 1). */
+  groupComponents?: { [group: string]: number };
+  /** Matrix variants of one stage ready together go out as one job array (default true). */
+  arrays?: boolean;
   /** Seconds between scheduler polls. */
   poll?: number;
   maxJobs?: number;
 }
 
+const GROUP_NAME = /^[A-Za-z_][\w.-]*$/;
+
 // Compiled once per schema content, not per process (plugins/validators.ts).
 const checkExecutor = schemaValidator(EXECUTOR_SCHEMA, 'plain');
-const checkResources = schemaValidator(RESOURCES_SCHEMA, 'plain');
+const checkResources = schemaValidator(STAGE_RESOURCES_SCHEMA, 'plain');
 
 function checked<T>(check: typeof checkExecutor, value: unknown, where: string, path: string): T {
   if (check(value)) return value as T;
@@ -71,11 +81,20 @@ export function executorSettings(
     spec.document.executor === undefined
       ? undefined
       : checked<{ [key: string]: Json }>(checkExecutor, spec.document.executor, spec.file, 'executor');
-  const stages: { [id: string]: JobResources } = {};
+  const stages: { [id: string]: StageJobSettings } = {};
+  const groups: { [id: string]: string } = {};
   for (const [id, stage] of Object.entries((spec.document.stages ?? {}) as { [id: string]: Json })) {
-    const resources = (stage as { resources?: Json } | null)?.resources;
+    const { resources, group } = (stage ?? {}) as { resources?: Json; group?: Json };
     if (resources !== undefined)
       stages[id] = checked(checkResources, resources, spec.file, `stages.${id}.resources`);
+    if (group === undefined || group === null) continue;
+    if (typeof group !== 'string' || !GROUP_NAME.test(group))
+      throw new SerxError(
+        'SPEC_INVALID',
+        `${spec.file}: stages.${id}.group: a group name ([A-Za-z_][A-Za-z0-9_.-]*), got ${JSON.stringify(group)}`,
+        { specPath: `stages.${id}.group` },
+      );
+    groups[id] = group;
   }
   const layers = [fromConfig ?? {}, fromSpec ?? {}] as Partial<ExecutorSettings>[];
   const merged: Partial<ExecutorSettings> = {};
@@ -85,6 +104,10 @@ export function executorSettings(
       merged.classes = { ...merged.classes, [cls]: { ...merged.classes?.[cls as ResourceClass], ...r } };
     if (layer.poll !== undefined) merged.poll = layer.poll;
     if (layer.maxJobs !== undefined) merged.maxJobs = layer.maxJobs;
+    if (layer.grouping !== undefined) merged.grouping = layer.grouping;
+    if (layer.arrays !== undefined) merged.arrays = layer.arrays;
+    if (layer.groupComponents)
+      merged.groupComponents = { ...merged.groupComponents, ...layer.groupComponents };
   }
   const candidates: [string | undefined, string][] = [
     [flag, '--executor'],
@@ -98,5 +121,11 @@ export function executorSettings(
       'USAGE',
       `${from}: unknown executor '${kind}' (one of ${executorKinds().join(', ')})`,
     );
-  return { ...merged, kind: kind as string, from, ...(Object.keys(stages).length ? { stages } : {}) };
+  return {
+    ...merged,
+    kind: kind as string,
+    from,
+    ...(Object.keys(stages).length ? { stages } : {}),
+    ...(Object.keys(groups).length ? { groups } : {}),
+  };
 }

@@ -22,6 +22,19 @@ export const RESOURCES_SCHEMA = {
   },
 };
 
+/** A stage's `resources:` in a spec: its job's resources, and the cost class it is sized and grouped by. */
+export const STAGE_RESOURCES_SCHEMA = {
+  ...RESOURCES_SCHEMA,
+  properties: {
+    class: {
+      enum: ['light', 'io', 'cpu-heavy'],
+      description:
+        "the stage's cost class for its job (default: the stage's own): class defaults, and a `light` stage with one upstream runs in its upstream's job",
+    },
+    ...RESOURCES_SCHEMA.properties,
+  },
+};
+
 export const EXECUTOR_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -42,5 +55,21 @@ export const EXECUTOR_SCHEMA = {
     },
     poll: { type: 'number', exclusiveMinimum: 0, description: 'seconds between squeue polls (default 2)' },
     maxJobs: { type: 'integer', minimum: 1, description: 'jobs in the queue at once (default 500)' },
+    grouping: {
+      enum: ['auto', 'explicit', 'off'],
+      description:
+        "which nodes share one job (default auto): auto = the stages' `group:` plus every `light` stage with one upstream in its upstream's job; explicit = `group:` only; off = one job per node",
+    },
+    groupComponents: {
+      type: 'object',
+      additionalProperties: { type: 'integer', minimum: 1 },
+      description:
+        'per group name, how many unconnected parts of the group go into one job (default 1: one job per connected part)',
+    },
+    arrays: {
+      type: 'boolean',
+      description:
+        'matrix variants of one stage that are ready together go out as one job array where the scheduler has them (default true)',
+    },
   },
 };

@@ -1,7 +1,8 @@
 /**
- * How a stage running as a cluster job reports back: `@serx {json}` lines in the job's log
- * (stdout), read by the submitting process as the log grows. Plain lines around them (errors,
- * stack traces) stay readable for a human and form the log tail of a failure.
+ * How the stages running in a cluster job report back: `@serx {json}` lines in the job's log
+ * (stdout), read by the submitting process as the log grows. Each line names its node (`id`): a
+ * job may compute several (a job group). Plain lines around them (errors, stack traces) stay
+ * readable for a human and form the log tail of a failure.
  */
 
 import { type SerializedError, serializeError } from '../../errors.ts';
@@ -11,7 +12,12 @@ import type { RunEvent } from '../events.ts';
 
 export const LINE_PREFIX = '@serx ';
 
-export type JobLine =
+export type JobLine = JobLineBody & {
+  /** The node; absent in lines of a job of one node written before jobs could hold several. */
+  id?: string;
+};
+
+type JobLineBody =
   | { t: 'log'; level: 'debug' | 'info' | 'warn'; message: string }
   | { t: 'progress'; done: number; total: number; label?: string }
   | { t: 'metric'; name: string; value: number; step?: number }
@@ -19,22 +25,39 @@ export type JobLine =
   | { t: 'artifact'; path: string }
   | { t: 'state'; state: string; key?: string; detail?: string }
   /** The node's failure (its STAGE_FAILED, the stage's own error as the cause), rebuilt by the submitter. */
-  | { t: 'error'; error: SerializedError };
+  | { t: 'error'; error: SerializedError }
+  /**
+   * The node is settled in the job, and its entry is where the submitter reads it (published, and
+   * pushed when jobs use the remote cache): the submitter need not wait for the job to end.
+   */
+  | { t: 'done'; state: string; key?: string; host?: string };
 
-/** Job side: the node's events and tracking calls as lines on `out`; other nodes' events are dropped. */
+/**
+ * Job side: the events and tracking calls of the job's nodes as lines on `out`; other nodes'
+ * events are dropped.
+ */
 export function jobLineWriter(
   out: NodeJS.WritableStream,
-  nodeId: string,
-): { onEvent(event: RunEvent): void; tracker: Tracker; error(error: Error): void } {
-  const write = (line: JobLine) => out.write(`${LINE_PREFIX}${JSON.stringify(line)}\n`);
-  let lastProgress = 0;
+  nodeIds: readonly string[],
+): {
+  onEvent(event: RunEvent): void;
+  tracker: Tracker;
+  error(id: string, error: Error): void;
+  done(id: string, state: string, key: string | undefined, host: string): void;
+} {
+  const mine = new Set(nodeIds);
+  const write = (id: string, line: JobLineBody) =>
+    out.write(`${LINE_PREFIX}${JSON.stringify({ id, ...line })}\n`);
+  const lastProgress = new Map<string, number>();
   return {
-    error: (error) => write({ t: 'error', error: serializeError(error) }),
+    error: (id, error) => write(id, { t: 'error', error: serializeError(error) }),
+    done: (id, state, key, host) => write(id, { t: 'done', state, ...(key ? { key } : {}), host }),
     onEvent(event) {
-      if (!('id' in event) || event.id !== nodeId) return;
-      if (event.type === 'log') write({ t: 'log', level: event.level, message: event.message });
+      if (!('id' in event) || event.id === undefined || !mine.has(event.id)) return;
+      const id = event.id;
+      if (event.type === 'log') write(id, { t: 'log', level: event.level, message: event.message });
       else if (event.type === 'state')
-        write({
+        write(id, {
           t: 'state',
           state: event.state,
           ...(event.key ? { key: event.key } : {}),
@@ -43,9 +66,9 @@ export function jobLineWriter(
       else if (event.type === 'progress') {
         // at most one line a second: the log is polled, not streamed
         const now = Date.now();
-        if (event.done < event.total && now - lastProgress < 1000) return;
-        lastProgress = now;
-        write({
+        if (event.done < event.total && now - (lastProgress.get(id) ?? 0) < 1000) return;
+        lastProgress.set(id, now);
+        write(id, {
           t: 'progress',
           done: event.done,
           total: event.total,
@@ -57,13 +80,13 @@ export function jobLineWriter(
       runStarted() {},
       stageStarted() {},
       metric(id, name, value, step) {
-        if (id === nodeId) write({ t: 'metric', name, value, ...(step === undefined ? {} : { step }) });
+        if (mine.has(id)) write(id, { t: 'metric', name, value, ...(step === undefined ? {} : { step }) });
       },
       tag(id, name, value) {
-        if (id === nodeId) write({ t: 'tag', name, value });
+        if (mine.has(id)) write(id, { t: 'tag', name, value });
       },
       artifact(id, path) {
-        if (id === nodeId) write({ t: 'artifact', path });
+        if (mine.has(id)) write(id, { t: 'artifact', path });
       },
       stageFinished() {},
       runFinished() {},
@@ -81,13 +104,20 @@ export function parseJobLine(line: string): JobLine | undefined {
   }
 }
 
-/** Submitter side: replays a job's lines into the node's context channels. */
+export interface RelayedState {
+  state?: string;
+  detail?: string;
+  error?: SerializedError;
+  done?: { state: string; key?: string; host?: string };
+}
+
+/** Submitter side: replays a job's lines about one node into the node's context channels. */
 export function jobLineRelay(channels: ContextChannels): {
   relay(line: JobLine): void;
-  /** The node's last state line (`succeeded`, `cached`, `failed` + detail...), and its error line. */
-  readonly last: { state?: string; detail?: string; error?: SerializedError };
+  /** The node's last state line (`succeeded`, `cached`, `failed` + detail...), its error and done lines. */
+  readonly last: RelayedState;
 } {
-  const last: { state?: string; detail?: string; error?: SerializedError } = {};
+  const last: RelayedState = {};
   let total = -1;
   let label: string | undefined;
   let done = 0;
@@ -119,6 +149,13 @@ export function jobLineRelay(channels: ContextChannels): {
           return;
         case 'error':
           last.error = line.error;
+          return;
+        case 'done':
+          last.done = {
+            state: line.state,
+            ...(line.key ? { key: line.key } : {}),
+            ...(line.host ? { host: line.host } : {}),
+          };
           return;
       }
     },

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { SerxError } from '../../../errors.ts';
 import type { BatchJob, BatchScheduler, JobStatus } from '../batch-scheduler.ts';
-import { isFinished, JOB_ID } from '../batch-scheduler.ts';
+import { ARRAY_INDEX, isFinished, JOB_ID } from '../batch-scheduler.ts';
 import type { JobResources } from '../resources.ts';
 import { parseSbatch, parseScontrolJob, parseSqueue, SQUEUE_FORMAT } from './slurm-parse.ts';
 
@@ -50,15 +50,19 @@ function shellQuote(word: string): string {
  * `%x`, `%u`... there, so every `%` of the path is written `%%`, and {@link JOB_ID} becomes `%j`.
  * (`--chdir` and `--job-name` take their value literally: a `%%` there would stay `%%`.)
  */
-export function slurmFilenamePattern(path: string): string {
-  return path.replaceAll('%', '%%').replaceAll(JOB_ID, '%j');
+export function slurmFilenamePattern(path: string, array = false): string {
+  return path.replaceAll('%', '%%').replaceAll(JOB_ID, array ? '%A_%a' : '%j');
 }
 
 /** The sbatch arguments of a job (what `serx plan --executor slurm` shows, too). */
-export function sbatchJobArgs(job: Pick<BatchJob, 'name' | 'log' | 'cwd' | 'args'>): string[] {
+export function sbatchJobArgs(
+  job: Pick<BatchJob, 'name' | 'log' | 'cwd' | 'args'>,
+  array?: number,
+): string[] {
   return [
     `--job-name=${job.name}`,
-    `--output=${slurmFilenamePattern(job.log)}`,
+    ...(array === undefined ? [] : [`--array=0-${array - 1}`]),
+    `--output=${slurmFilenamePattern(job.log, array !== undefined)}`,
     `--chdir=${job.cwd}`,
     // the job starts with sbatch's environment: `job.env`
     '--export=ALL',
@@ -81,12 +85,22 @@ export class SlurmScheduler implements BatchScheduler {
     return parseSbatch(await run('sbatch', ['--parsable', ...sbatchJobArgs(job)], script, job.env));
   }
 
+  /** `sbatch --array=0-<count-1>`: task i is `<array id>_<i>` in squeue, scontrol and scancel. */
+  async submitArray(job: BatchJob, count: number): Promise<string[]> {
+    const words = job.command.map((w) => (w === ARRAY_INDEX ? '"$SLURM_ARRAY_TASK_ID"' : shellQuote(w)));
+    const script = `#!/bin/sh\nexec ${words.join(' ')}\n`;
+    const id = parseSbatch(
+      await run('sbatch', ['--parsable', ...sbatchJobArgs(job, count)], script, job.env),
+    );
+    return Array.from({ length: count }, (_, i) => `${id}_${i}`);
+  }
+
   async poll(ids: readonly string[]): Promise<Map<string, JobStatus>> {
     const wanted = new Set(ids);
     const found = new Map<string, JobStatus>();
     if (wanted.size === 0) return found;
     const listed = parseSqueue(
-      await run('squeue', ['-h', '--states=all', `--user=${this.user}`, '-o', SQUEUE_FORMAT]),
+      await run('squeue', ['-h', '-r', '--states=all', `--user=${this.user}`, '-o', SQUEUE_FORMAT]),
     );
     for (const job of listed) if (wanted.has(job.id)) found.set(job.id, job);
     // squeue has no exit code: ask scontrol once a job has finished
@@ -95,7 +109,7 @@ export class SlurmScheduler implements BatchScheduler {
         .filter((job) => isFinished(job.state))
         .map(async (job) => {
           const detail = await this.show(job.id);
-          if (detail) found.set(job.id, { ...job, ...detail, name: job.name });
+          if (detail) found.set(job.id, { ...job, ...detail, id: job.id, name: job.name });
         }),
     );
     return found;
@@ -103,7 +117,7 @@ export class SlurmScheduler implements BatchScheduler {
 
   async active(name: string): Promise<JobStatus[]> {
     const listed = parseSqueue(
-      await run('squeue', ['-h', `--user=${this.user}`, `--name=${name}`, '-o', SQUEUE_FORMAT]),
+      await run('squeue', ['-h', '-r', `--user=${this.user}`, `--name=${name}`, '-o', SQUEUE_FORMAT]),
     );
     return listed.filter((job) => job.name === name && !isFinished(job.state));
   }
