@@ -6,7 +6,7 @@ import { RemoteStore } from '../../cache/remote/remote-store.ts';
 import type { CliCommand } from '../../contract.ts';
 import { exitCodeOf, SerxError } from '../../errors.ts';
 import { jobLineWriter } from '../../run/executors/job-lines.ts';
-import { currentJob } from '../../run/executors/registry.ts';
+import { createExecutor, currentJob } from '../../run/executors/registry.ts';
 import type { NodeOutcome } from '../../run/node-outcome.ts';
 import { planGraph } from '../../run/plan.ts';
 import { newRunId } from '../../run/record.ts';
@@ -19,7 +19,7 @@ import { printUsage } from '../context-print.ts';
 import { overridesOf } from '../overrides.ts';
 
 const usage =
-  'serx exec-node <spec> <node-id>... [--units <json> --pick <i>] [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--cache <dir>] [--expect-key [<node-id>=]<key>]... [--run-id <id>] [--threads <n>] [--plugin <pkg>]...';
+  'serx exec-node <spec> <node-id>... [--units <json> --pick <i>] [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--cache <dir>] [--expect-key [<node-id>=]<key>]... [--run-id <id>] [--threads <n>] [--stage-executor in-process|process|workers] [--plugin <pkg>]...';
 
 /** The node ids this job computes: its positionals, or entry `--pick` of `--units` (a job array's task). */
 function membersOf(positionals: string[], units: string | undefined, pick: string | undefined): string[] {
@@ -73,6 +73,7 @@ export const execNodeCommand: CliCommand = {
         threads: { type: 'string' },
         units: { type: 'string' },
         pick: { type: 'string' },
+        'stage-executor': { type: 'string' },
       },
       usage,
     );
@@ -116,6 +117,12 @@ export const execNodeCommand: CliCommand = {
         );
     }
 
+    // The job is the stages' container (a crash fails the job, which the submitter reports): by
+    // default they run in this process, without a stage process to start per stage
+    const stageKind = values['stage-executor'] ?? 'in-process';
+    if (!['in-process', 'process', 'workers'].includes(stageKind))
+      throw usageError(`--stage-executor ${stageKind}: one of in-process, process, workers`, usage);
+    const executor = await createExecutor({ settings: { kind: stageKind, from: '--stage-executor' } });
     const lines = jobLineWriter(io.stdout, members);
     const controller = new AbortController();
     // scancel and time limits send SIGTERM: stop the stages, discard staging, release the locks
@@ -158,6 +165,7 @@ export const execNodeCommand: CliCommand = {
         onError: members.length > 1 ? 'keep-going' : 'fail',
         ...(threads ? { threads } : {}),
         signal: controller.signal,
+        executor,
         trackers: [lines.tracker],
         onEvent: (event) => lines.onEvent(event),
         onSettled: (id, outcome) => {
@@ -181,6 +189,8 @@ export const execNodeCommand: CliCommand = {
     } finally {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      // a stage that left a timer or socket behind must not keep the job alive once it is done
+      setTimeout(() => process.exit(), 5000).unref();
     }
   },
 };
