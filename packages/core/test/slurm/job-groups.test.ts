@@ -238,18 +238,24 @@ describe.skipIf(!slurmUp())('job groups and arrays on a real Slurm cluster', () 
     expect(loss.map((m) => m.step)).toEqual([1, 2, 3]);
   }, 180_000);
 
-  it('grouping: off submits one job per node, as before groups', async () => {
+  it('grouping: off submits one job per node, as before groups; jobStageExecutor: process runs each stage in a child of its job', async () => {
     const dir = await tempDir('serx-groups-off-');
     const env = { SERX_CACHE: join(dir, 'cache'), SERX_TEST_MARKERS: join(dir, 'm') };
-    const { code, stdout, stderr } = await serx(['run', 'groups.yaml', '--set', 'executor.grouping=off'], env)
-      .done;
+    const { code, stdout, stderr } = await serx(
+      ['run', 'groups.yaml', '--set', 'executor.grouping=off', '--set', 'executor.jobStageExecutor=process'],
+      env,
+    ).done;
     expect(code, stdout + stderr).toBe(0);
-    const ids = [...stdout.matchAll(/: slurm job (\d+) /g)].map((m) => m[1]);
+    const ids = [...stdout.matchAll(/: slurm job (\d+) /g)].map((m) => m[1] as string);
     expect(new Set(ids).size).toBe(12);
     expect(
       execFileSync('squeue', ['-h', '--states=all', '-j', ids.join(','), '-o', '%T'], { encoding: 'utf8' })
         .trim()
         .split('\n'),
     ).toHaveLength(12);
+    const script = execFileSync('scontrol', ['write', 'batch_script', ids[0] as string, '-'], {
+      encoding: 'utf8',
+    });
+    expect(script).toMatch(/ --stage-executor process\b/);
   }, 120_000);
 });

@@ -196,6 +196,9 @@ export class BatchExecutor implements NodeExecutor {
       runId,
       '--threads',
       String(cpus),
+      ...(this.options.settings.jobStageExecutor
+        ? ['--stage-executor', this.options.settings.jobStageExecutor]
+        : []),
       ...plugins.flatMap((p) => ['--plugin', p]),
     ];
   }

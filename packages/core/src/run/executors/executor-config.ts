@@ -32,6 +32,8 @@ export interface ExecutorSettings {
   groupComponents?: { [group: string]: number };
   /** Matrix variants of one stage ready together go out as one job array (default true). */
   arrays?: boolean;
+  /** How a cluster job runs its stages: in its own process (default) or a child process each. */
+  jobStageExecutor?: 'in-process' | 'process' | 'workers';
   /** Seconds between scheduler polls. */
   poll?: number;
   maxJobs?: number;
@@ -106,6 +108,7 @@ export function executorSettings(
     if (layer.maxJobs !== undefined) merged.maxJobs = layer.maxJobs;
     if (layer.grouping !== undefined) merged.grouping = layer.grouping;
     if (layer.arrays !== undefined) merged.arrays = layer.arrays;
+    if (layer.jobStageExecutor !== undefined) merged.jobStageExecutor = layer.jobStageExecutor;
     if (layer.groupComponents)
       merged.groupComponents = { ...merged.groupComponents, ...layer.groupComponents };
   }

@@ -66,6 +66,11 @@ export const EXECUTOR_SCHEMA = {
       description:
         'per group name, how many unconnected parts of the group go into one job (default 1: one job per connected part)',
     },
+    jobStageExecutor: {
+      enum: ['in-process', 'process', 'workers'],
+      description:
+        'how a cluster job runs its stages (default in-process: the job is their container; process: a child process each)',
+    },
     arrays: {
       type: 'boolean',
       description:
