@@ -253,7 +253,8 @@ describe.skipIf(!slurmUp())('--executor slurm on a real Slurm cluster', () => {
     const env = {
       SERX_CACHE: join(dir, 'cache'),
       SERX_TEST_MARKERS: join(dir, 'm'),
-      SERX_TEST_DELAY: '8000',
+      // b sleeps long enough that its job still runs when the rerun looks it up, however loaded
+      SERX_TEST_DELAY: '25000',
     };
     let seen = '';
     const first = serx(['run', 'chain.yaml'], env, (line, child) => {
