@@ -10,6 +10,9 @@ Data and evaluation as serx: rows of split `train` train, `validation` select; e
 its `test` rows, a corpus without any (the held-out one) on all of its rows. UA = mean recall over the
 classes present (scikit-learn's balanced accuracy).
 
+Strategy: `scratch` trains every layer; `frozen` (a pretrained encoder) leaves the encoder's conv layers and
+bottleneck dense untrained (random weights here: the timing is the same, the accuracy is not comparable).
+
 Recipe, mirrored from the params (each switched off when absent or 0): length-bucketed batches (pools
 of 32 batches sorted by length, batches shuffled), zero padding to >= minFrames and a multiple of
 padMultiple, random crop to maxFrames; the LSTM's state read at each utterance's own last step
@@ -127,6 +130,10 @@ class WeightDropLSTM(layers.RNN):
 
 def build_model(seed):
     reg = regularizers.l2(weight_decay) if weight_decay > 0 else None
+    # strategy frozen (ser:train on a pretrained encoder): the encoder (conv layers and the bottleneck
+    # dense) is not trained and, as serx decays only trainable weights, not decayed either
+    frozen = p.get("strategy") == "frozen"
+    enc_reg = None if frozen else reg
     inp = keras.Input(shape=(None, num_ceps, 1))
     steps = keras.Input(shape=(1,), dtype="int32")
     x = inp
@@ -134,12 +141,13 @@ def build_model(seed):
     conv = model_cfg["structure"]["params"]["conv"]
     for c in conv:
         x = layers.Conv2D(c["filters"], c["kernelSize"], strides=c["strides"], padding="same", activation="relu",
-                          kernel_regularizer=reg)(x)
+                          kernel_regularizer=enc_reg, trainable=not frozen)(x)
         if dropout.get("conv", 0) > 0:
             x = layers.Dropout(dropout["conv"])(x)
         cepstra = -(-cepstra // c["strides"][1])
     x = layers.Reshape((-1, cepstra * conv[-1]["filters"]))(x)
-    x = layers.Dense(model_cfg["structure"]["params"]["units"], activation="relu", kernel_regularizer=reg)(x)
+    x = layers.Dense(model_cfg["structure"]["params"]["units"], activation="relu", kernel_regularizer=enc_reg,
+                     trainable=not frozen)(x)
     if dropout.get("lstmInput", 0) > 0:
         x = layers.Dropout(dropout["lstmInput"])(x)
     mask = StepMask()(x, steps)
