@@ -1,5 +1,6 @@
+import { canonicalJson } from '../cache/canonical-json.ts';
 import type { CodeFingerprint, CodeFingerprinter } from '../cache/code/code-fingerprint.ts';
-import type { CacheKeyInput } from '../cache/key.ts';
+import { type CacheKeyInput, sha256 } from '../cache/key.ts';
 import type { GraphNode, InputRef } from '../graph/types.ts';
 
 /** Content hashes of a node's wired inputs, or undefined while some upstream output is unknown. */
@@ -40,8 +41,14 @@ export function nodeCode(node: GraphNode, code: CodeFingerprinter): Promise<Code
   return code.ofStage(node.definition, node.params);
 }
 
-export async function nodeFingerprint(node: GraphNode, signal: AbortSignal): Promise<string | undefined> {
-  return node.definition.fingerprint ? node.definition.fingerprint(node.params, signal) : undefined;
+/** The node's `fingerprint()`, told its code (`code`: the node's code fingerprint, computed first). */
+export async function nodeFingerprint(
+  node: GraphNode,
+  signal: AbortSignal,
+  code: CodeFingerprint | undefined,
+): Promise<string | undefined> {
+  if (!node.definition.fingerprint) return undefined;
+  return node.definition.fingerprint(node.params, signal, code ? { code: sha256(canonicalJson(code)) } : {});
 }
 
 /** Upstream node ids of a node, each once, in wiring order. */
