@@ -67,4 +67,3 @@ export * from './stats/special.ts';
 export * from './stats/t-interval.ts';
 export { threadBudget } from './threads.ts';
 export * from './tracking/index.ts';
-export { readCached, saveCached, userCacheDir } from './user-cache.ts';

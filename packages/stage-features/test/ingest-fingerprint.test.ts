@@ -133,6 +133,13 @@ describe('the kept listing (a no-op rerun does not read the corpus again)', () =
     expect(await measured()).toEqual({ value: golden, parsed: 0 });
     expect(await measured('code-2')).toEqual({ value: golden, parsed: 3 });
     expect(await measured('code-2')).toEqual({ value: golden, parsed: 0 });
+    // two versions of the code in turn (an install and a checkout) each keep theirs
+    expect(await measured('code-1')).toEqual({ value: golden, parsed: 0 });
+    // the four last written are kept, no more
+    for (const code of ['code-3', 'code-4', 'code-5']) expect((await measured(code)).parsed).toBe(3);
+    const kept = await readdir(join(tmp, 'user-cache', 'corpus-listings'));
+    expect(kept.filter((f) => f.endsWith('.json'))).toHaveLength(4 + 2); // + the two golden walks'
+    expect((await measured('code-5')).parsed).toBe(0);
     // other params (another root spelling, other options) have their own listing
     const other = validParams(ingest, { corpus: 'kept-too', reader: 'counting-test', root });
     parsed = 0;

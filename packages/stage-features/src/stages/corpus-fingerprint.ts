@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { relative, sep } from 'node:path';
-import { canonicalJson, readCached, saveCached, userCacheDir } from '@serx/core';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { canonicalJson, readCached, saveCached, userCacheDir } from '@serx/core/stage';
 import { readsByWalkOnly } from '../corpora/registry.ts';
 import { type ListedFolder, withListedFolders } from '../corpora/walk.ts';
 import { type CorpusSource, checkedReader, readCorpus } from './read-corpus.ts';
@@ -75,6 +75,8 @@ const FORMAT = 1;
  * counts too: a tool that restores an old mtime after adding files (tar, rsync -t) moves it.
  */
 const SETTLE_MS = 5000;
+/** Listings kept per params, for as many versions of the code (the newest). */
+const KEPT_PER_SOURCE = 4;
 
 interface KeptListing {
   format: number;
@@ -89,6 +91,7 @@ interface KeptListing {
 class ListingMemo {
   private readonly dir = userCacheDir('corpus-listings');
   private readonly file: string;
+  private readonly prefix: string;
   private readonly source: string;
   private readonly root: string;
 
@@ -99,7 +102,10 @@ class ListingMemo {
     const { corpus, reader, root, optional, options } = source;
     this.root = root;
     this.source = canonicalJson({ corpus, reader, root, optional, options } as never);
-    this.file = `${createHash('sha256').update(this.source).digest('hex').slice(0, 32)}.json`;
+    // one file per params and code: two serx of other code (an install and a checkout, before
+    // and after an edit) reading one corpus in turn do not overwrite each other's listing
+    this.prefix = `${createHash('sha256').update(this.source).digest('hex').slice(0, 24)}-`;
+    this.file = `${this.prefix}${code.slice(0, 24)}.json`;
   }
 
   /** The kept files, when every folder they were found in is as it was; else undefined. */
@@ -136,7 +142,20 @@ class ListingMemo {
       folders: folders.map((f) => [f.path, ...folderStatus(f.stat)]),
       files: rels,
     };
-    saveCached(this.dir, this.file, JSON.stringify(kept));
+    if (saveCached(this.dir, this.file, JSON.stringify(kept))) this.prune();
+  }
+
+  /** Keeps the {@link KEPT_PER_SOURCE} newest listings of these params (other code) and no more. */
+  private prune(): void {
+    try {
+      const others = readdirSync(this.dir)
+        .filter((name) => name.startsWith(this.prefix) && name.endsWith('.json') && name !== this.file)
+        .map((name) => ({ name, mtime: statSync(join(this.dir, name)).mtimeMs }))
+        .sort((a, b) => b.mtime - a.mtime);
+      for (const { name } of others.slice(KEPT_PER_SOURCE - 1)) rmSync(join(this.dir, name), { force: true });
+    } catch {
+      // best effort, like saving: another process may prune at the same time
+    }
   }
 }
 
