@@ -1,4 +1,4 @@
-import { definePlugin } from '@serx/core';
+import { definePlugin } from '@serx/core/stage';
 import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend';
 import pkg from '../package.json' with { type: 'json' };
 import { pretrain } from './stages/pretrain.ts';

@@ -1,4 +1,4 @@
-import { definePlugin } from '@serx/core';
+import { definePlugin } from '@serx/core/stage';
 import { registerBuiltinStructures } from '@serx/stage-autoencoder/structures';
 import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend';
 import pkg from '../package.json' with { type: 'json' };

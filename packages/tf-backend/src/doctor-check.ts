@@ -1,4 +1,4 @@
-import type { DoctorCheck } from '@serx/core';
+import type { DoctorCheck } from '@serx/core/stage';
 import { describeBackend, formatBackendReport } from './describe.ts';
 
 /**

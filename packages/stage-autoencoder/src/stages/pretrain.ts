@@ -5,7 +5,7 @@ import {
   paramsSchema,
   type StageContext,
   type StageResult,
-} from '@serx/core';
+} from '@serx/core/stage';
 import { serxKernelsSource } from '@serx/tf-backend';
 import { getEncoderStructure } from '../structures/registry.ts';
 

@@ -27,7 +27,7 @@
  *   register() { registerCorpusReader(myCorpus); } });
  * ```
  */
-import { type JsonSchema, recordDefiningModule, SerxError } from '@serx/core';
+import { type JsonSchema, recordDefiningModule, SerxError } from '@serx/core/stage';
 import { FeaturesErrors } from '../errors.ts';
 import type { ResolvedRule, SplitRule } from '../split/types.ts';
 import type { ReadResult, Utterance } from './types.ts';

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type BigIntStats, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { ErrorCodes, SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core/stage';
 
 /** Extensions read as audio for every layout (the shared copies are FLAC, the originals WAV). */
 export const AUDIO_EXTENSIONS = new Set([

@@ -1,4 +1,4 @@
-import { defineStage, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import { defineStage, paramsSchema, type StageContext, type StageResult } from '@serx/core/stage';
 import { getCorpusReader } from '../corpora/registry.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
 import { corpusFingerprint } from './corpus-fingerprint.ts';

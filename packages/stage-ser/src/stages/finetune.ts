@@ -1,4 +1,10 @@
-import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import {
+  defineStage,
+  type InputSpecs,
+  paramsSchema,
+  type StageContext,
+  type StageResult,
+} from '@serx/core/stage';
 import { serxKernelsSource } from '@serx/tf-backend';
 import { type RecipeParams, recipeSchema } from './recipe-params.ts';
 

@@ -1,4 +1,10 @@
-import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import {
+  defineStage,
+  type InputSpecs,
+  paramsSchema,
+  type StageContext,
+  type StageResult,
+} from '@serx/core/stage';
 import { getEncoderStructure } from '@serx/stage-autoencoder/structures';
 import { serxKernelsSource } from '@serx/tf-backend';
 import { type TrainParams, trainParamsSchema } from './train-params.ts';
