@@ -6,7 +6,7 @@ import {
   type StageContext,
   type StageResult,
 } from '@serx/core/stage';
-import { serxKernelsSource } from '@serx/tf-backend';
+import { serxKernelsSource } from '@serx/tf-backend/plugin-hooks';
 import { getEncoderStructure } from '../structures/registry.ts';
 
 export interface PretrainParams {

@@ -5,7 +5,7 @@ import {
   type StageContext,
   type StageResult,
 } from '@serx/core/stage';
-import { serxKernelsSource } from '@serx/tf-backend';
+import { serxKernelsSource } from '@serx/tf-backend/plugin-hooks';
 import { type RecipeParams, recipeSchema } from './recipe-params.ts';
 
 /** Params of `ser:finetune`: the recipe of `ser:train`, with fine-tuning defaults. */
