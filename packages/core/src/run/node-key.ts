@@ -48,7 +48,19 @@ export async function nodeFingerprint(
   code: CodeFingerprint | undefined,
 ): Promise<string | undefined> {
   if (!node.definition.fingerprint) return undefined;
-  return node.definition.fingerprint(node.params, signal, code ? { code: sha256(canonicalJson(code)) } : {});
+  return node.definition.fingerprint(node.params, signal, code ? { code: codeHash(code) } : {});
+}
+
+const codeHashes = new WeakMap<CodeFingerprint, string>();
+
+/** sha256 of a code fingerprint; once per fingerprint object (nodes of one stage and params share one). */
+function codeHash(code: CodeFingerprint): string {
+  let hash = codeHashes.get(code);
+  if (hash === undefined) {
+    hash = sha256(canonicalJson(code));
+    codeHashes.set(code, hash);
+  }
+  return hash;
 }
 
 /** Upstream node ids of a node, each once, in wiring order. */
