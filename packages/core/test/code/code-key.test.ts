@@ -104,9 +104,14 @@ describe('the code in the cache key', { timeout: 60_000 }, () => {
   });
 
   it("tells a stage's fingerprint() its code: the hash of the code in its key", async () => {
-    const result = await planGraph(await loadSpec(spec), await openCache(join(dir, 'cache')));
+    const toldDir = join(dir, 'told');
+    await mkdir(toldDir, { recursive: true });
+    process.env.SERX_TEST_TOLD_CODE = toldDir;
+    const result = await planGraph(await loadSpec(spec), await openCache(join(dir, 'cache'))).finally(() => {
+      delete process.env.SERX_TEST_TOLD_CODE;
+    });
     const told = async (id: string) => ({
-      told: await readFile(join(markers, `fingerprint-code.${id}`), 'utf8'),
+      told: await readFile(join(toldDir, id), 'utf8'),
       key: sha256(canonicalJson(result.nodes.find((n) => n.id === id)?.keyInput?.code as never)),
     });
     const square = await told('square');
