@@ -1,17 +1,18 @@
 // Bench: start-up of the in-repo serx (TypeScript sources through tsx) vs an installed serx (the
 // packed tarballs, built JS, no loader): `serx --version` and a no-op rerun of the smoke spec (every
 // stage cached), interleaved, min/median of --runs each; plus tarball and fresh-install sizes.
-//   npm run bench -- startup [--runs 10] [--study DIR] [--baseline CHECKOUT]
+//   npm run bench -- startup [--runs 10] [--study DIR] [--baseline CHECKOUT]...
 //   (--study: a folder where the tarballs are installed already; default: pack and install into a
 //   temp folder. --baseline: another checkout of serx, e.g. `git worktree add --detach ../base main`
 //   + `npm ci --ignore-scripts`, measured the same way, interleaved with this one: before/after in
-//   one run)
+//   one run. Several --baseline: each is labelled by its folder's name, e.g. an old "before" and
+//   the commit a branch started from)
 // The first rerun of each is untimed: it fills that serx's cache (the code fingerprint differs
 // between sources and built JS, so each has its own cache under ~/.cache/serx/startup-bench-*).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..');
@@ -19,7 +20,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '10' },
     study: { type: 'string' },
-    baseline: { type: 'string' },
+    baseline: { type: 'string', multiple: true },
   },
 });
 const RUNS = Number(values.runs);
@@ -90,14 +91,20 @@ function installStudy(checkout: string, label: string, work: string): string {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'serx-startup-bench-'));
+const baselines = (values.baseline ?? []).map((dir) => resolve(dir));
 const checkouts = [
-  ...(values.baseline ? [{ label: 'before', dir: resolve(values.baseline) }] : []),
-  { label: values.baseline ? 'after' : '', dir: root },
+  ...baselines.map((dir) => ({
+    label: baselines.length === 1 ? 'before' : `before (${basename(dir)})`,
+    dir,
+  })),
+  { label: baselines.length > 0 ? 'after' : '', dir: root },
 ];
 const variants: { name: string; bin: string; cwd: string; spec: string; cache: string }[] = [];
+/** `before`, `before-base`, `after`, `this`: the name of a variant's cache folder. */
+const cacheName = (label: string) => label.replace(/ \((.*)\)$/, '-$1') || 'this';
 for (const [i, checkout] of checkouts.entries()) {
   const study =
-    values.study && !values.baseline
+    values.study && baselines.length === 0
       ? values.study
       : installStudy(checkout.dir, checkout.label || 'serx', join(work, String(i)));
   if (!existsSync(join(work, String(i)))) mkdirSync(join(work, String(i)), { recursive: true });
@@ -111,14 +118,14 @@ for (const [i, checkout] of checkouts.entries()) {
       bin: join(checkout.dir, 'packages/core/bin/serx.mjs'),
       cwd: checkout.dir,
       spec: 'experiments/smoke.yaml',
-      cache: `${checkout.label || 'this'}-repo`,
+      cache: `${cacheName(checkout.label)}-repo`,
     },
     {
       name: `${tag}installed (built JS)`,
       bin: join(study, 'node_modules/@serx/core/bin/serx.mjs'),
       cwd: study,
       spec: 'smoke/smoke.yaml',
-      cache: `${checkout.label || 'this'}-installed`,
+      cache: `${cacheName(checkout.label)}-installed`,
     },
   );
 }

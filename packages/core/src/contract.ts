@@ -213,6 +213,16 @@ export interface StageResult {
   metrics?: { [name: string]: number };
 }
 
+/** What core tells a stage's {@link StageDefinition.fingerprint} besides its params. */
+export interface FingerprintContext {
+  /**
+   * sha256 of the stage's code fingerprint with these params (the `code` of its cache key: its
+   * module, its `codeDependencies` and everything they import); absent when core does not know
+   * the stage's module (a stage object defined inline).
+   */
+  code?: string;
+}
+
 /**
  * A stage definition. `P` is the params type the stage's `run` sees; `params` must be a JSON
  * Schema for it (ajv validates spec params against it, applying defaults). `I` are the declared
@@ -249,8 +259,10 @@ export interface StageDefinition<P = any, I extends InputSpecs = InputSpecs> {
   /**
    * Fingerprint of data the stage reads from outside the cache (e.g. a corpus folder: file names,
    * sizes and modification times). Included in the cache key so a changed corpus is a miss.
+   * `stage.code` identifies the stage's code with these params, so work derived from the data (a
+   * corpus listing) can be kept between processes and reused only by the same code.
    */
-  fingerprint?(params: P, signal: AbortSignal): Promise<string>;
+  fingerprint?(params: P, signal: AbortSignal, stage?: FingerprintContext): Promise<string>;
   /**
    * Registry entries `run` uses with these params, e.g. the encoder structure named by
    * `params.structure`: objects made by a `define*` function that calls

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from '@serx/core';
+import { defineErrorCodes } from '@serx/core/stage';
 
 /** Error codes of the analysis plugin (`analysis:<CODE>`), registered in serx's catalogue. */
 export const AnalysisErrors = defineErrorCodes('analysis', {

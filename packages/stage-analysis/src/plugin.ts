@@ -1,4 +1,4 @@
-import { definePlugin } from '@serx/core';
+import { definePlugin } from '@serx/core/stage';
 import pkg from '../package.json' with { type: 'json' };
 import { reportCommand } from './cli/report-command.ts';
 import { evaluate } from './stages/evaluate.ts';

@@ -1,5 +1,5 @@
-import { definePlugin } from '@serx/core';
-import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend';
+import { definePlugin } from '@serx/core/stage';
+import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend/plugin-hooks';
 import pkg from '../package.json' with { type: 'json' };
 import { pretrain } from './stages/pretrain.ts';
 import { registerBuiltinStructures } from './structures/builtin.ts';

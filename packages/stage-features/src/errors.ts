@@ -1,4 +1,4 @@
-import { defineErrorCodes } from '@serx/core';
+import { defineErrorCodes } from '@serx/core/stage';
 
 /**
  * Error codes of the features plugin (`features:<CODE>`), registered in serx's catalogue.

@@ -1,4 +1,4 @@
-import { definePlugin } from '@serx/core';
+import { definePlugin } from '@serx/core/stage';
 import pkg from '../package.json' with { type: 'json' };
 import { featuresCommand } from './cli/features-command.ts';
 import { registerBuiltinReaders } from './corpora/builtin.ts';

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { DoctorCheck, ProvisionStep } from '@serx/core';
+import type { DoctorCheck, ProvisionStep } from '@serx/core/stage';
 
 /** native/ beside src/ (in the repository) and dist/ (packed): the C source and its build script. */
 const native = (file: string) => fileURLToPath(new URL(`../native/${file}`, import.meta.url));

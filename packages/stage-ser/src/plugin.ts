@@ -1,6 +1,6 @@
-import { definePlugin } from '@serx/core';
+import { definePlugin } from '@serx/core/stage';
 import { registerBuiltinStructures } from '@serx/stage-autoencoder/structures';
-import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend';
+import { backendDoctorCheck, tensorflowProvisionStep } from '@serx/tf-backend/plugin-hooks';
 import pkg from '../package.json' with { type: 'json' };
 import { baseline } from './stages/baseline.ts';
 import { finetune } from './stages/finetune.ts';

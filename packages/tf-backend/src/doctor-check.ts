@@ -1,5 +1,4 @@
-import type { DoctorCheck } from '@serx/core';
-import { describeBackend, formatBackendReport } from './describe.ts';
+import type { DoctorCheck } from '@serx/core/stage';
 
 /**
  * The `serx doctor` lines about TensorFlow, contributed by the plugins that train with it (each
@@ -8,6 +7,7 @@ import { describeBackend, formatBackendReport } from './describe.ts';
 export const backendDoctorCheck: DoctorCheck = {
   name: 'tensorflow backend',
   async run() {
+    const { describeBackend, formatBackendReport } = await import('./describe.ts');
     return formatBackendReport(await describeBackend());
   },
 };

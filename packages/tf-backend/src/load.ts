@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { ErrorCodes, SerxError, threadBudget } from '@serx/core';
+import { ErrorCodes, SerxError, threadBudget } from '@serx/core/stage';
 import { applyNativeThreads } from './native-threads.ts';
 import { serxKernelsAvailable } from './serx-kernels.ts';
 import { readSetupState } from './state.ts';

@@ -1,4 +1,4 @@
-import { SerxError } from '@serx/core';
+import { SerxError } from '@serx/core/stage';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { ProvisionStep } from '@serx/core';
+import type { ProvisionStep } from '@serx/core/stage';
 
 interface BackendProvisioning {
   ensureBackend(options: { force?: boolean; retry?: string }): Promise<void>;

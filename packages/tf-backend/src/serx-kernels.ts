@@ -4,13 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { installSerxOps } from './serx-ops.ts';
 import type { Tf } from './types.ts';
 
+export { serxKernelsSource } from './kernels-source.ts';
+
 /** The addon native/build.mjs builds at setup (git-ignored). */
 const ADDON = fileURLToPath(new URL('../native/build/serx-kernels.node', import.meta.url));
 const require = createRequire(import.meta.url);
 let loaded: boolean | undefined;
-
-/** The C source of serx's kernels: stages whose outputs they compute name it in `codeDependencies`. */
-export const serxKernelsSource = fileURLToPath(new URL('../native/serx-kernels.c', import.meta.url));
 
 /**
  * Registers serx's own TensorFlow kernels (native/serx-kernels.c: the fused LSTM recurrence,

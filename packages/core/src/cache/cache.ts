@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, existsSync, readFileSync } from 'node:fs';
 import { access, chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -109,7 +109,8 @@ export class Cache {
     const path = this.entryPath(key);
     let manifest: EntryManifest;
     try {
-      manifest = JSON.parse(await readFile(join(path, MANIFEST), 'utf8')) as EntryManifest;
+      // synchronous, like the stats of its files (manifest.ts): a no-op rerun reads every one
+      manifest = JSON.parse(readFileSync(join(path, MANIFEST), 'utf8')) as EntryManifest;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         const exists = await readdir(path).then(
@@ -227,7 +228,10 @@ export class Cache {
   }
 
   async removeWorkDir(key: string): Promise<void> {
-    await rm(this.path('work', key), { recursive: true, force: true });
+    const dir = this.path('work', key);
+    // asked on every hit of a no-op rerun, where there is none: one synchronous check first
+    if (!existsSync(dir)) return;
+    await rm(dir, { recursive: true, force: true });
   }
 
   lock(key: string, options: LockOptions = {}): Promise<ReleaseLock> {

@@ -87,8 +87,8 @@ export async function executeNode(
   try {
     hashes = inputHashes(node, (ref) => upstream.get(ref.node)?.artifacts?.[ref.output]?.hash);
     if (!hashes) throw stageBrokeContract(node, 'was scheduled before its inputs were published');
-    fingerprint = await nodeFingerprint(node, env.signal);
     code = await nodeCode(node, env.code);
+    fingerprint = await nodeFingerprint(node, env.signal, code);
   } catch (error) {
     if (env.signal.aborted) throw error; // the runner marks the node as interrupted
     const wrapped = stageFailed(node, error);

@@ -1,5 +1,6 @@
+import { canonicalJson } from '../cache/canonical-json.ts';
 import type { CodeFingerprint, CodeFingerprinter } from '../cache/code/code-fingerprint.ts';
-import type { CacheKeyInput } from '../cache/key.ts';
+import { type CacheKeyInput, sha256 } from '../cache/key.ts';
 import type { GraphNode, InputRef } from '../graph/types.ts';
 
 /** Content hashes of a node's wired inputs, or undefined while some upstream output is unknown. */
@@ -40,8 +41,26 @@ export function nodeCode(node: GraphNode, code: CodeFingerprinter): Promise<Code
   return code.ofStage(node.definition, node.params);
 }
 
-export async function nodeFingerprint(node: GraphNode, signal: AbortSignal): Promise<string | undefined> {
-  return node.definition.fingerprint ? node.definition.fingerprint(node.params, signal) : undefined;
+/** The node's `fingerprint()`, told its code (`code`: the node's code fingerprint, computed first). */
+export async function nodeFingerprint(
+  node: GraphNode,
+  signal: AbortSignal,
+  code: CodeFingerprint | undefined,
+): Promise<string | undefined> {
+  if (!node.definition.fingerprint) return undefined;
+  return node.definition.fingerprint(node.params, signal, code ? { code: codeHash(code) } : {});
+}
+
+const codeHashes = new WeakMap<CodeFingerprint, string>();
+
+/** sha256 of a code fingerprint; once per fingerprint object (nodes of one stage and params share one). */
+function codeHash(code: CodeFingerprint): string {
+  let hash = codeHashes.get(code);
+  if (hash === undefined) {
+    hash = sha256(canonicalJson(code));
+    codeHashes.set(code, hash);
+  }
+  return hash;
 }
 
 /** Upstream node ids of a node, each once, in wiring order. */

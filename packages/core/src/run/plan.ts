@@ -70,8 +70,8 @@ async function planNode(
 ): Promise<NodePlan> {
   const previous = ctx.history.get(node.id);
   const known = inputHashes(node, (ref) => upstream.get(ref.node)?.hashes?.[ref.output]);
-  const fingerprint = await ctx.limit(() => nodeFingerprint(node, ctx.signal));
   const code = await nodeCode(node, ctx.code);
+  const fingerprint = await ctx.limit(() => nodeFingerprint(node, ctx.signal, code));
   const base = {
     id: node.id,
     stageId: node.stageId,

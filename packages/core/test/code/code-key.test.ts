@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scanModule } from '../../src/cache/code/scan-module.ts';
+import { sha256 } from '../../src/cache/key.ts';
 import { main } from '../../src/cli/main.ts';
 import {
+  canonicalJson,
   type EntryManifest,
   loadSpec,
   openCache,
@@ -99,6 +101,25 @@ describe('the code in the cache key', { timeout: 60_000 }, () => {
     // `defineStage` comes through core's index from contract.ts; the rest of core is not the stage's code.
     expect(core).toContain('packages/core/src/contract.ts');
     expect(core).not.toContain('packages/core/src/run/run-graph.ts');
+  });
+
+  it("tells a stage's fingerprint() its code: the hash of the code in its key", async () => {
+    const toldDir = join(dir, 'told');
+    await mkdir(toldDir, { recursive: true });
+    process.env.SERX_TEST_TOLD_CODE = toldDir;
+    const result = await planGraph(await loadSpec(spec), await openCache(join(dir, 'cache'))).finally(() => {
+      delete process.env.SERX_TEST_TOLD_CODE;
+    });
+    const told = async (id: string) => ({
+      told: await readFile(join(toldDir, id), 'utf8'),
+      key: sha256(canonicalJson(result.nodes.find((n) => n.id === id)?.keyInput?.code as never)),
+    });
+    const square = await told('square');
+    expect(square.told).toMatch(/^[0-9a-f]{64}$/);
+    expect(square.told).toBe(square.key);
+    const cube = await told('cube');
+    expect(cube.told).toBe(cube.key);
+    expect(cube.told).not.toBe(square.told); // another registry entry, other code
   });
 
   it('misses exactly the stage that uses an edited registry entry, and hits again when the edit is reverted', async () => {

@@ -1,6 +1,6 @@
 // The module map of packages/core/README.md, enforced: folders of src/ import each other in one
 // direction only. A new folder must be placed in LAYERS (and in the README's map).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['cache', 'tracking'],
   ['run'],
   ['cli'],
-  ['index.ts'],
+  ['index.ts', 'stage.ts'],
 ];
 
 const IMPORT =
@@ -82,7 +82,34 @@ function findCycle(edges: readonly Edge[]): string | undefined {
   return undefined;
 }
 
+/** The files `entry` loads with it: its static imports, transitively (dynamic imports load later). */
+function staticClosure(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file) || !existsSync(file)) return; // (an import inside a template's text)
+    seen.add(file);
+    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
+    for (const match of text.matchAll(
+      /(?:^|[\s;])(?:import|export)\s(?!type\s)[^'"`;]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g,
+    ))
+      visit(resolve(dirname(file), match[1] as string));
+  };
+  visit(entry);
+  return [...seen].map((file) => relative(src, file)).sort();
+}
+
 describe('the import graph of @serx/core', () => {
+  it('the plugin entry (@serx/core/stage) loads the contract and its leaves, none of the pipeline', () => {
+    const loaded = staticClosure(join(src, 'stage.ts'));
+    expect(loaded).toContain('contract.ts');
+    expect(loaded).toContain('errors.ts');
+    const pipeline = loaded.filter((f) => /^(cli|run|graph|spec|tracking|command)[/\\]|^index\.ts$/.test(f));
+    expect(pipeline).toEqual([]);
+    expect(loaded.filter((f) => f.startsWith(`cache${sep}`))).toEqual([join('cache', 'canonical-json.ts')]);
+    // the index loads the pipeline (the check sees it)
+    expect(staticClosure(join(src, 'index.ts'))).toContain(join('run', 'run-graph.ts'));
+  });
+
   const edges = unitEdges();
 
   it('sees the imports (sanity: the parser finds known edges)', () => {

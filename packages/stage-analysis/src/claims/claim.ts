@@ -1,4 +1,4 @@
-import { SerxError } from '@serx/core';
+import { SerxError } from '@serx/core/stage';
 import { AnalysisErrors } from '../errors.ts';
 import { METRIC_NAMES, type MetricName } from '../stats/metric-on-index.ts';
 

@@ -1,16 +1,8 @@
 import { cp, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type CliCommand,
-  ErrorCodes,
-  type Graph,
-  loadSpec,
-  openCache,
-  overridesOf,
-  runGraph,
-  SerxError,
-} from '@serx/core';
+import type { Graph } from '@serx/core';
+import { type CliCommand, ErrorCodes, SerxError } from '@serx/core/stage';
 import type { ReportModel } from '../report/model.ts';
 import { runTimings } from './run-timings.ts';
 
@@ -51,6 +43,8 @@ export const reportCommand: CliCommand = {
     'run a spec up to its report stage and write the HTML + Markdown report (spec, Table 2, claims, figures, timings)',
   usage,
   async run(argv, io) {
+    // the pipeline is imported when the command runs, not when the plugin loads (start-up)
+    const { loadSpec, openCache, overridesOf, runGraph } = await import('@serx/core');
     const parse = () =>
       parseArgs({
         args: argv,

@@ -1,4 +1,10 @@
-import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import {
+  defineStage,
+  type InputSpecs,
+  paramsSchema,
+  type StageContext,
+  type StageResult,
+} from '@serx/core/stage';
 import { CLAIM_SCHEMA } from '../claims/claim.ts';
 import type { ReportParams } from '../report/build-report.ts';
 

@@ -5,8 +5,8 @@ import {
   paramsSchema,
   type StageContext,
   type StageResult,
-} from '@serx/core';
-import { serxKernelsSource } from '@serx/tf-backend';
+} from '@serx/core/stage';
+import { serxKernelsSource } from '@serx/tf-backend/plugin-hooks';
 import { getEncoderStructure } from '../structures/registry.ts';
 
 export interface PretrainParams {

@@ -31,7 +31,7 @@
  *   register() { registerEncoderStructure(tinyCnn); } });
  * ```
  */
-import { type Json, type JsonSchema, recordDefiningModule, SerxError } from '@serx/core';
+import { type Json, type JsonSchema, recordDefiningModule, SerxError } from '@serx/core/stage';
 import type * as tfjs from '@tensorflow/tfjs';
 import { AutoencoderErrors } from '../errors.ts';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type CliCommand, type CliIO, ErrorCodes, isSerxError, SerxError } from '@serx/core';
+import { type CliCommand, type CliIO, ErrorCodes, isSerxError, SerxError } from '@serx/core/stage';
 import {
   DEFAULT_MFCC_PRESET,
   type MfccPresetName,

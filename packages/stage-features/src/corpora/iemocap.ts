@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core/stage';
 import { layoutError } from './layout-error.ts';
 import { defineCorpusReader } from './registry.ts';
 import type { Utterance } from './types.ts';

@@ -1,4 +1,4 @@
-import { ErrorCodes, SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core/stage';
 
 /** INPUT_DATA error for a file that does not follow its corpus's naming scheme. */
 export function layoutError(corpus: string, path: string, expected: string): SerxError {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { ErrorCodes, SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core/stage';
 import { parseCsvLine } from './csv.ts';
 import { defineCorpusReader } from './registry.ts';
 import type { Utterance } from './types.ts';

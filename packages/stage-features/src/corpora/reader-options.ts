@@ -1,4 +1,4 @@
-import { SerxError, schemaValidator } from '@serx/core';
+import { SerxError, schemaValidator } from '@serx/core/stage';
 import { FeaturesErrors } from '../errors.ts';
 import type { CorpusReader } from './registry.ts';
 

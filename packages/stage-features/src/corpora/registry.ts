@@ -27,7 +27,7 @@
  *   register() { registerCorpusReader(myCorpus); } });
  * ```
  */
-import { type JsonSchema, recordDefiningModule, SerxError } from '@serx/core';
+import { type JsonSchema, recordDefiningModule, SerxError } from '@serx/core/stage';
 import { FeaturesErrors } from '../errors.ts';
 import type { ResolvedRule, SplitRule } from '../split/types.ts';
 import type { ReadResult, Utterance } from './types.ts';
@@ -103,7 +103,7 @@ export function defineCorpusReader<O = Record<string, unknown>>(
 ): CorpusReader<O> {
   if (definition.read) return recordDefiningModule({ ...definition } as CorpusReader<O>);
   const { parse, ...base } = definition;
-  return recordDefiningModule({
+  const reader: CorpusReader<O> = {
     ...base,
     async read(root, corpus, options) {
       const utterances: Utterance[] = [];
@@ -125,7 +125,22 @@ export function defineCorpusReader<O = Record<string, unknown>>(
       }
       return { utterances, sources: [] };
     },
-  });
+  };
+  byWalk.add(reader);
+  return recordDefiningModule(reader);
+}
+
+/** Readers made from a `parse` definition: what they read is one walk of root. */
+const byWalk = new WeakSet<object>();
+
+/**
+ * Whether `reader` reads nothing but one walk of its root and the names it finds (a `parse`
+ * reader): then what it returns depends only on the folders the walk listed, the reader's code and
+ * its options, so a listing can be kept (stages/corpus-fingerprint.ts). A `read` reader may read
+ * anything: never kept.
+ */
+export function readsByWalkOnly(reader: object): boolean {
+  return byWalk.has(reader);
 }
 
 type AnyReader = CorpusReader<any>;

@@ -1,4 +1,4 @@
-import { ErrorCodes, SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core/stage';
 
 /** Compiles `options.speakerPattern`: the first capture group of a file name is its speaker. */
 export function speakerMatcher(

@@ -1,6 +1,7 @@
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type BigIntStats, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { ErrorCodes, SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core/stage';
 
 /** Extensions read as audio for every layout (the shared copies are FLAC, the originals WAV). */
 export const AUDIO_EXTENSIONS = new Set([
@@ -40,9 +41,11 @@ export async function walkAudio(root: string): Promise<AudioFile[]> {
   const files: AudioFile[] = [];
   const walked = new Set<string>();
   const visit = (dir: string, dirs: string[]): void => {
-    const id = folderId(dir);
+    const folder = statSync(dir, { bigint: true });
+    const id = `${folder.dev}:${folder.ino}`; // the same folder reached by two paths has one id
     if (walked.has(id)) return;
     walked.add(id);
+    listings.getStore()?.push({ path: dir, stat: folder }); // stat'ed before it is listed
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
@@ -63,10 +66,25 @@ export async function walkAudio(root: string): Promise<AudioFile[]> {
   return files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
-/** Device + inode: the same folder reached by two paths has one id. */
-function folderId(dir: string): string {
-  const s = statSync(dir, { bigint: true });
-  return `${s.dev}:${s.ino}`;
+/** A folder a walk listed, with its status from just before it was listed. */
+export interface ListedFolder {
+  path: string;
+  stat: BigIntStats;
+}
+
+const listings = new AsyncLocalStorage<ListedFolder[]>();
+
+/**
+ * Runs `read` and returns, besides its value, every folder the walks made inside it listed (the
+ * walks of concurrent calls are kept apart). A walk's result depends only on these folders'
+ * entries: while none of them changed, the same walk finds the same files.
+ */
+export async function withListedFolders<T>(
+  read: () => Promise<T>,
+): Promise<{ value: T; folders: ListedFolder[] }> {
+  const folders: ListedFolder[] = [];
+  const value = await listings.run(folders, read);
+  return { value, folders };
 }
 
 function linkTarget(path: string) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { provisionScript } from './installation.ts';
 
@@ -12,22 +12,21 @@ export async function opensmileFingerprint(): Promise<string> {
   const script = await provisionScript();
   if (!script.opensmileState().ok) return 'opensmile: not provisioned';
   const paths = script.opensmilePaths();
-  const manifest = JSON.parse(await readFile(paths.manifest, 'utf8')) as {
+  // Synchronous: ~45 small files, read once per openSMILE node; awaited, each read waited its
+  // turn in the thread pool behind the rest of a no-op rerun's file reads.
+  const manifest = JSON.parse(readFileSync(paths.manifest, 'utf8')) as {
     version: string;
     librarySha256: string;
   };
   const hash = createHash('sha256').update(`${manifest.version}\n${manifest.librarySha256}\n`);
-  for (const file of await listFiles(paths.configs))
-    hash.update(`${relative(paths.configs, file)}\n`).update(await readFile(file));
+  for (const file of listFiles(paths.configs))
+    hash.update(`${relative(paths.configs, file)}\n`).update(readFileSync(file));
   return `opensmile ${manifest.version} ${hash.digest('hex')}`;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((e) =>
-      e.isDirectory() ? listFiles(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]),
-    ),
-  );
-  return nested.flat().sort();
+/** Every file under `dir`, sorted by path. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]))
+    .sort();
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ErrorCodes, SerxError } from '@serx/core';
+import { ErrorCodes, SerxError } from '@serx/core/stage';
 
 /** A provisioned openSMILE: the library, its configs, and the addon that calls it from Node. */
 export interface OpensmileInstallation {

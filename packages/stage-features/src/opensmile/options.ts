@@ -1,4 +1,4 @@
-import { type Artifact, ErrorCodes, SerxError } from '@serx/core';
+import { type Artifact, ErrorCodes, SerxError } from '@serx/core/stage';
 import { FeaturesErrors } from '../errors.ts';
 import type { PadMode } from '../mfcc/index.ts';
 import { type NormaliseMode, normaliseMode, type StatsFrom } from '../normalisation/mode.ts';

@@ -1,4 +1,4 @@
-import { type DoctorCheck, ErrorCodes, type ProvisionStep, SerxError } from '@serx/core';
+import { type DoctorCheck, ErrorCodes, type ProvisionStep, SerxError } from '@serx/core/stage';
 import { PROVISION_COMMAND, provisionScript } from './installation.ts';
 
 /**

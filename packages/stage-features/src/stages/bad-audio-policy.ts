@@ -1,4 +1,4 @@
-import { type Logger, SerxError } from '@serx/core';
+import { type Logger, SerxError } from '@serx/core/stage';
 import type { TaskFailure } from '../workers/index.ts';
 
 export type OnBadAudio = 'fail' | 'skip';

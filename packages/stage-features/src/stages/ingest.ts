@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { relative } from 'node:path';
-import { defineStage, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import { defineStage, paramsSchema, type StageContext, type StageResult } from '@serx/core/stage';
 import { getCorpusReader } from '../corpora/registry.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
-import { checkedReader, readCorpus } from './read-corpus.ts';
+import { corpusFingerprint } from './corpus-fingerprint.ts';
+import { checkedReader } from './read-corpus.ts';
 
 export interface IngestParams {
   corpus: string;
@@ -84,18 +82,8 @@ export const ingest = defineStage({
     return [params.corpus];
   },
   codeDependencies: (params) => [getCorpusReader(params.reader ?? params.corpus)],
-  async fingerprint(params) {
-    if (checkedReader(params).absent) return 'absent';
-    const { utterances, sources } = await readCorpus(params);
-    const hash = createHash('sha256');
-    // One synchronous stat per file: thousands of awaited stats cost a round trip through the
-    // thread pool each, most of a no-op rerun's start-up.
-    for (const file of [...sources, ...utterances.map((u) => u.path)].sort()) {
-      const s = statSync(file);
-      hash.update(`${relative(params.root, file)}\t${s.size}\t${Math.round(s.mtimeMs)}\n`);
-    }
-    return hash.digest('hex');
-  },
+  // What the reader reads, by relative path, size and modification time (corpus-fingerprint.ts).
+  fingerprint: (params, _signal, stage) => corpusFingerprint(params, stage?.code),
   // The implementation is imported when the stage runs, not when the plugin loads (start-up).
   run: async (ctx): Promise<StageResult | undefined> => (await import('./ingest-run.ts')).runIngest(ctx),
 });

@@ -6,7 +6,7 @@ import {
   SerxError,
   type StageContext,
   type StageResult,
-} from '@serx/core';
+} from '@serx/core/stage';
 import { mfccKernelSource } from '../mfcc/native-kernel.ts';
 import type { PadMode } from '../mfcc/normalise.ts';
 import type { MfccOptions } from '../mfcc/options.ts';

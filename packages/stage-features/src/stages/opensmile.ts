@@ -7,7 +7,7 @@ import {
   SerxError,
   type StageContext,
   type StageResult,
-} from '@serx/core';
+} from '@serx/core/stage';
 import { statsFromSchema } from '../normalisation/mode.ts';
 import { FEATURE_SETS } from '../opensmile/feature-sets.ts';
 import { opensmileFingerprint } from '../opensmile/fingerprint.ts';

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { SerxError } from '@serx/core';
+import { SerxError } from '@serx/core/stage';
 import { readerOptions } from '../corpora/reader-options.ts';
 import { type CorpusReader, getCorpusReader } from '../corpora/registry.ts';
 import type { ReadResult } from '../corpora/types.ts';

@@ -1,4 +1,10 @@
-import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import {
+  defineStage,
+  type InputSpecs,
+  paramsSchema,
+  type StageContext,
+  type StageResult,
+} from '@serx/core/stage';
 import { FUNCTIONALS, type Functional } from '../baseline/functionals.ts';
 import type { LinearModelName } from '../baseline/linear-models.ts';
 import type { Selection } from '../baseline/select-c.ts';

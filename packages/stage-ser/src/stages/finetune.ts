@@ -1,5 +1,11 @@
-import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
-import { serxKernelsSource } from '@serx/tf-backend';
+import {
+  defineStage,
+  type InputSpecs,
+  paramsSchema,
+  type StageContext,
+  type StageResult,
+} from '@serx/core/stage';
+import { serxKernelsSource } from '@serx/tf-backend/plugin-hooks';
 import { type RecipeParams, recipeSchema } from './recipe-params.ts';
 
 /** Params of `ser:finetune`: the recipe of `ser:train`, with fine-tuning defaults. */

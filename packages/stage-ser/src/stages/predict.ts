@@ -1,5 +1,11 @@
-import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
-import { serxKernelsSource } from '@serx/tf-backend';
+import {
+  defineStage,
+  type InputSpecs,
+  paramsSchema,
+  type StageContext,
+  type StageResult,
+} from '@serx/core/stage';
+import { serxKernelsSource } from '@serx/tf-backend/plugin-hooks';
 
 export interface PredictParams {
   /** Splits to predict; a corpus with no row in any of them (e.g. held-out TESS) is predicted whole. */

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@serx/core';
+import type { JsonSchema } from '@serx/core/stage';
 import type { FitSettings, LrSchedule, SpecAugmentSettings } from '@serx/training';
 import type { ClassWeightSetting } from '../training/class-weights.ts';
 import type { SelectionMetric } from '../training/trainer.ts';

@@ -1,4 +1,4 @@
-import type { Json, JsonSchema } from '@serx/core';
+import type { Json, JsonSchema } from '@serx/core/stage';
 import type { DropoutRates } from '../model/cnn-lstm.ts';
 import type { LstmImpl } from '../model/lstm-sequence.ts';
 import { dropoutSchema, type RecipeParams, recipeSchema } from './recipe-params.ts';

@@ -1,6 +1,12 @@
-import { defineStage, type InputSpecs, paramsSchema, type StageContext, type StageResult } from '@serx/core';
+import {
+  defineStage,
+  type InputSpecs,
+  paramsSchema,
+  type StageContext,
+  type StageResult,
+} from '@serx/core/stage';
 import { getEncoderStructure } from '@serx/stage-autoencoder/structures';
-import { serxKernelsSource } from '@serx/tf-backend';
+import { serxKernelsSource } from '@serx/tf-backend/plugin-hooks';
 import { type TrainParams, trainParamsSchema } from './train-params.ts';
 
 export type { TrainParams };

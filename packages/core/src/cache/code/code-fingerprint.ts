@@ -6,7 +6,7 @@ import { ErrorCodes, SerxError } from '../../errors.ts';
 import { ImportWalker, type Sources } from './import-closure.ts';
 import { nativeLibraryVersions } from './native-libraries.ts';
 import { isTestOrBench, sourceLabel } from './package-root.ts';
-import type { Resolved } from './resolve-specifier.ts';
+import { Lookups, type Resolved } from './resolve-specifier.ts';
 import { SourceIndex, type SourceRecord } from './source-index.ts';
 
 /** The code part of a cache key: what a stage executes, by content, and the libraries it runs on. */
@@ -47,6 +47,7 @@ export class CodeFingerprinter {
   private readonly sources: Sources;
   private readonly stages = new Map<string, Promise<CodeFingerprint | undefined>>();
   private readonly resolved = new Map<string, Resolved | undefined>();
+  private readonly lookups = new Lookups();
 
   constructor(private readonly index: SourceIndex) {
     const seen = new Map<string, Promise<SourceRecord | undefined>>();
@@ -89,7 +90,7 @@ export class CodeFingerprinter {
   }
 
   private async compute(entries: string[]): Promise<CodeFingerprint | undefined> {
-    const walker = new ImportWalker(this.sources, isTestOrBench, this.resolved);
+    const walker = new ImportWalker(this.sources, isTestOrBench, this.resolved, this.lookups);
     for (const entry of entries) await walker.add(entry);
     const { files, packages, unresolved } = walker.closure;
     if (files.size === 0) return undefined;

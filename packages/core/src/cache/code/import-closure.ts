@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { type Resolved, resolveSpecifier } from './resolve-specifier.ts';
+import { Lookups, type Resolved, resolveSpecifier } from './resolve-specifier.ts';
 import type { SourceRecord } from './source-index.ts';
 
 /** Source records by path (a {@link SourceIndex}, or a per-session view of one). */
@@ -53,6 +53,8 @@ export class ImportWalker {
     private readonly skip: (file: string) => boolean,
     /** Resolutions by importer and specifier, shareable between walkers of one session. */
     private readonly resolved = new Map<string, Resolved | undefined>(),
+    /** What the resolutions asked the file system, likewise. */
+    private readonly lookups = new Lookups(),
   ) {}
 
   async add(file: string): Promise<void> {
@@ -61,7 +63,7 @@ export class ImportWalker {
 
   private resolve(specifier: string, from: string): Resolved | undefined {
     const id = `${from}\0${specifier}`;
-    if (!this.resolved.has(id)) this.resolved.set(id, resolveSpecifier(specifier, from));
+    if (!this.resolved.has(id)) this.resolved.set(id, resolveSpecifier(specifier, from, this.lookups));
     return this.resolved.get(id);
   }
 

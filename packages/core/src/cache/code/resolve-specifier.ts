@@ -32,18 +32,44 @@ export function readPackageJson(dir: string): PackageJson | undefined {
   return packageJsons.get(dir);
 }
 
-const isFile = (path: string) => {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
+/**
+ * File-system answers of one session (a plan or a run): every module of a package asks the same
+ * questions (is this a file, where is package X from this folder), each asked once.
+ */
+export class Lookups {
+  readonly files = new Map<string, boolean>();
+  readonly packages = new Map<string, string | undefined>();
+
+  isFile(path: string): boolean {
+    let known = this.files.get(path);
+    if (known === undefined) {
+      known = statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+      this.files.set(path, known);
+    }
+    return known;
   }
-};
+
+  /**
+   * The real folder of package `name` as Node finds it from `dir` (the nearest
+   * `node_modules/<name>` upwards), or undefined.
+   */
+  installed(dir: string, name: string): string | undefined {
+    const id = `${dir}\0${name}`;
+    if (this.packages.has(id)) return this.packages.get(id);
+    const candidate = join(dir, 'node_modules', name);
+    let real: string | undefined;
+    if (existsSync(join(candidate, 'package.json'))) real = realpathSync.native(candidate);
+    else if (dirname(dir) !== dir) real = this.installed(dirname(dir), name);
+    this.packages.set(id, real);
+    return real;
+  }
+}
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.mjs', '.jsx', '.cjs', '.cts'];
 
 /** A file path as Node or a TypeScript-aware loader (tsx, vitest) would find it. */
-function resolveFile(path: string): string | undefined {
+function resolveFile(path: string, lookups: Lookups): string | undefined {
+  const isFile = (p: string) => lookups.isFile(p);
   if (isFile(path)) return path;
   // TypeScript sources import './x.js' meaning './x.ts'.
   const js = /\.(m|c)?jsx?$/.exec(path);
@@ -87,12 +113,12 @@ function conditional(target: unknown): string | undefined {
 }
 
 /** The source file a package subpath names (package.json `exports`, else `module`/`main`/index). */
-export function packageEntryFile(dir: string, subpath = '.'): string | undefined {
+export function packageEntryFile(dir: string, subpath = '.', lookups = new Lookups()): string | undefined {
   const pkg = readPackageJson(dir);
   const target =
     exportTarget(pkg?.exports, subpath) ??
     (subpath === '.' ? (pkg?.module ?? pkg?.main ?? 'index') : subpath);
-  return resolveFile(resolve(dir, target));
+  return resolveFile(resolve(dir, target), lookups);
 }
 
 function splitBare(specifier: string): [string, string] {
@@ -109,24 +135,23 @@ const inNodeModules = (path: string) => path.split(sep).includes('node_modules')
  * package of the workspace (symlinked into node_modules, e.g. `@serx/core`) is source to follow.
  * Node built-ins and what cannot be found give undefined.
  */
-export function resolveSpecifier(specifier: string, from: string): Resolved | undefined {
+export function resolveSpecifier(
+  specifier: string,
+  from: string,
+  lookups = new Lookups(),
+): Resolved | undefined {
   if (isBuiltin(specifier)) return undefined;
   if (specifier.startsWith('file:')) specifier = fileURLToPath(specifier);
   if (specifier.startsWith('.') || isAbsolute(specifier)) {
-    const file = resolveFile(resolve(dirname(from), specifier));
+    const file = resolveFile(resolve(dirname(from), specifier), lookups);
     return file ? { kind: 'module', file } : undefined;
   }
   const [name, subpath] = splitBare(specifier);
-  for (let dir = dirname(from); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) {
-      const real = realpathSync.native(candidate);
-      if (!inNodeModules(real)) {
-        const file = packageEntryFile(real, subpath);
-        return file ? { kind: 'module', file } : undefined;
-      }
-      return { kind: 'package', name, version: readPackageJson(real)?.version ?? 'unknown', dir: real };
-    }
-    if (dirname(dir) === dir) return undefined;
+  const real = lookups.installed(dirname(from), name);
+  if (real === undefined) return undefined;
+  if (!inNodeModules(real)) {
+    const file = packageEntryFile(real, subpath, lookups);
+    return file ? { kind: 'module', file } : undefined;
   }
+  return { kind: 'package', name, version: readPackageJson(real)?.version ?? 'unknown', dir: real };
 }

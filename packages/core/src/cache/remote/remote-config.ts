@@ -15,9 +15,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { SerxError } from '../../errors.ts';
 import { schemaValidator } from '../../plugins/validators.ts';
+import { yaml } from '../../spec/yaml-tree.ts';
 import type { S3Target } from './s3-http.ts';
 
 export interface RemoteSettings {
@@ -76,7 +76,7 @@ function findConfig(cwd: string): string | undefined {
 function readBlock(file: string): RemoteBlock | undefined {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = yaml().parse(readFileSync(file, 'utf8')); // loaded only when there is a config file
   } catch (error) {
     throw new SerxError('SPEC_YAML', `${file}: ${(error as Error).message}`, { cause: error });
   }

@@ -47,8 +47,9 @@ async function remoteFor(
   flags: { pull?: boolean; push?: boolean },
   warn: (message: string) => void,
 ): Promise<{ after: (summary: RunSummary, json: boolean) => Promise<void> } | undefined> {
-  const { remoteJobs } = await import('../../cache/remote/remote-config.ts');
-  const jobs = isNodeExecutor(executor) && remoteJobs(io);
+  // a no-op rerun in process reads no config: the module is imported only when it can matter
+  const jobs =
+    isNodeExecutor(executor) && (await import('../../cache/remote/remote-config.ts')).remoteJobs(io);
   if (!flags.pull && !flags.push && !jobs) return undefined;
   const { openRemote, megabytes } = await import('../remote.ts');
   const store = openRemote(io);
