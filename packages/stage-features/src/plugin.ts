@@ -1,4 +1,5 @@
 import { definePlugin } from '@serx/core/stage';
+import { defineShards } from '@serx/core/shards';
 import pkg from '../package.json' with { type: 'json' };
 import { featuresCommand } from './cli/features-command.ts';
 import { registerBuiltinReaders } from './corpora/builtin.ts';
@@ -6,6 +7,7 @@ import { opensmileCheck, opensmileStep } from './opensmile/provision.ts';
 import { ffmpegCheck, mfccKernelStep } from './provision.ts';
 import { ingest } from './stages/ingest.ts';
 import { mfcc } from './stages/mfcc.ts';
+import { mfccShards } from './stages/mfcc-shards.ts';
 import { opensmile } from './stages/opensmile.ts';
 import { select } from './stages/select.ts';
 import { split } from './stages/split.ts';
@@ -16,6 +18,9 @@ import { split } from './stages/split.ts';
  * <audio-file>` command, the `mfcc-kernel` and (opt-in) `opensmile` steps of `serx setup` and the
  * ffmpeg and openSMILE lines of `serx doctor`.
  */
+// Shard contracts live beside the stages (not in their modules: the stages' cache keys stay).
+defineShards(mfcc, mfccShards);
+
 export const plugin = definePlugin({
   name: '@serx/stage-features',
   version: pkg.version,
