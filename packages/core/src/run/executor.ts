@@ -83,6 +83,8 @@ export interface NodeTask {
   channels: ContextChannels;
   /** Aborting cancels the remote computation; the promise settles once it has stopped. */
   signal: AbortSignal;
+  /** The node's context as a stage would see it (inputs resolved; no outputs): for sharding. */
+  data?: ContextData;
 }
 
 /** How a {@link NodeExecutor}'s job computed a node. */

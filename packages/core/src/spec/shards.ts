@@ -38,8 +38,17 @@ export function readShardSetting(
     return undefined;
   }
   const value = entry.value;
-  if (value.kind !== 'scalar' || typeof value.value !== 'number' || !Number.isInteger(value.value) || value.value < 1) {
-    issue(`must be a positive integer (${key === 'shards' ? 'the number of shards' : 'rows per shard'})`, key, value.loc);
+  if (
+    value.kind !== 'scalar' ||
+    typeof value.value !== 'number' ||
+    !Number.isInteger(value.value) ||
+    value.value < 1
+  ) {
+    issue(
+      `must be a positive integer (${key === 'shards' ? 'the number of shards' : 'rows per shard'})`,
+      key,
+      value.loc,
+    );
     return undefined;
   }
   return key === 'shards' ? { count: value.value } : { size: value.value };

@@ -20,7 +20,10 @@ import type { ShardReport } from './mfcc-shards.ts';
 /** The settings of `runMfcc` (mfcc-run.ts), derived the same way. */
 function settings(ctx: MfccContext) {
   const { params } = ctx;
-  const options = resolveMfccOptions({ preset: params.preset ?? 'python_speech_features', ...params.options });
+  const options = resolveMfccOptions({
+    preset: params.preset ?? 'python_speech_features',
+    ...params.options,
+  });
   return {
     options,
     mode: normaliseMode(params.normalise),
@@ -108,7 +111,9 @@ export async function mergeMfccShards(
   for (const s of shards) for (const d of s.report.durations) audioSec += d;
   const rows = utterances.length - skipped.length;
   ctx.progress.total(rows, 'merge');
-  const first = perRow ? await FeatureStoreWriter.create(ctx.outputs.features as string, storeMeta()) : undefined;
+  const first = perRow
+    ? await FeatureStoreWriter.create(ctx.outputs.features as string, storeMeta())
+    : undefined;
   for (const shard of shards) {
     const raw = await openFeatureStore(shard.dir);
     try {

@@ -36,7 +36,11 @@ export const mfccShards: ShardContract<MfccParams, MfccInputs> = {
     const { mergeMfccShards } = await import('./mfcc-shards-run.ts');
     return mergeMfccShards(
       ctx,
-      shards.map((s) => ({ dir: s.outputs.features as string, report: s.result as unknown as ShardReport, startedAt: s.startedAt })),
+      shards.map((s) => ({
+        dir: s.outputs.features as string,
+        report: s.result as unknown as ShardReport,
+        startedAt: s.startedAt,
+      })),
     );
   },
 };

@@ -6,7 +6,7 @@ import { formatError, SerxError, toSerxError } from '../../errors.ts';
 import { buildContext, type ContextChannels } from '../context.ts';
 import type { StageExecutor, StageTask } from '../executor.ts';
 import { type ShardOutput, type ShardRange, shardContractOf } from './contract.ts';
-import { type ShardSetting, shardDirName, shardLabel, shardRanges } from './plan.ts';
+import { progressSetter, type ShardSetting, shardDirName, shardLabel, shardRanges } from './plan.ts';
 
 const SHARD_FILE = 'shard.json';
 
@@ -47,13 +47,14 @@ function shardProgress(channels: ContextChannels, ranges: readonly ShardRange[],
   const dones = ranges.map((r, i) => (done.has(i) ? r.end - r.start : 0));
   const running = new Set<number>();
   const finished = new Set(done);
+  const set = progressSetter(channels.progress);
   const report = () => {
     const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
-    channels.progress.total(
+    set(
+      sum(dones),
       sum(totals),
       `${ranges.length} shards: ${finished.size} done${running.size ? `, ${running.size} running` : ''}`,
     );
-    channels.progress.tick(sum(dones));
   };
   return {
     report,
@@ -142,7 +143,7 @@ export async function runSharded(
   channels.log.info(
     `${ranges.length} shard${ranges.length === 1 ? '' : 's'} of ${rows} rows` +
       (options.only === undefined ? '' : `, computing shard ${options.only + 1} only`) +
-      (finished.size > 0 ? `: ${finished.size} finished already (kept from an earlier run)` : ''),
+      (finished.size > 0 ? `: ${finished.size} finished already` : ''),
   );
   const concurrency = Math.max(1, Math.min(pending.length, options.concurrency ?? data.threads));
   const threads = Math.max(1, Math.floor(data.threads / concurrency));
@@ -201,7 +202,13 @@ export async function runSharded(
   channels.progress.total(rows, `merging ${ranges.length} shards`);
   const result = await executor.execute({
     ...task,
-    data: { ...data, workDir: await mkdir(join(data.workDir, 'merge'), { recursive: true }).then(() => join(data.workDir, 'merge')), unit: { kind: 'merge', shards } },
+    data: {
+      ...data,
+      workDir: await mkdir(join(data.workDir, 'merge'), { recursive: true }).then(() =>
+        join(data.workDir, 'merge'),
+      ),
+      unit: { kind: 'merge', shards },
+    },
   });
   channels.log.info(`merged ${ranges.length} shards in ${((Date.now() - mergeStarted) / 1000).toFixed(1)} s`);
   return result;
