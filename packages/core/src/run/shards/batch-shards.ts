@@ -62,8 +62,9 @@ export async function runShardJobs(task: NodeTask, options: ShardJobsOptions): P
   const active = await scheduler.active(options.name);
   let ids: string[];
   if (active.length > 0) {
-    const base = (active[0]?.id as string).split('_')[0] as string;
-    ids = active[0]?.id.includes('_') ? missing.map((_, i) => `${base}_${i}`) : active.map((a) => a.id);
+    const id = (active[0] as (typeof active)[number]).id;
+    const base = id.split('_')[0] as string;
+    ids = id.includes('_') ? missing.map((_, i) => `${base}_${i}`) : active.map((a) => a.id);
     channels.log.info(
       `adopting the ${scheduler.name} jobs of its shards (${ids.join(', ')}) submitted earlier`,
     );
