@@ -6,6 +6,7 @@ import { registerBuiltinReaders } from './corpora/builtin.ts';
 import { opensmileCheck, opensmileStep } from './opensmile/provision.ts';
 import { ffmpegCheck, mfccKernelStep } from './provision.ts';
 import { ingest } from './stages/ingest.ts';
+import { ingestShards } from './stages/ingest-shards.ts';
 import { mfcc } from './stages/mfcc.ts';
 import { mfccShards } from './stages/mfcc-shards.ts';
 import { opensmile } from './stages/opensmile.ts';
@@ -19,6 +20,7 @@ import { split } from './stages/split.ts';
  * ffmpeg and openSMILE lines of `serx doctor`.
  */
 // Shard contracts live beside the stages (not in their modules: the stages' cache keys stay).
+defineShards(ingest, ingestShards);
 defineShards(mfcc, mfccShards);
 
 export const plugin = definePlugin({

@@ -72,7 +72,10 @@ export async function runMfccShard(ctx: MfccContext, range: ShardRange): Promise
       durations.push(x.duration);
       await writer.append(rowOf(x), x.raw);
     },
-  );
+  ).catch(async (error: unknown) => {
+    await writer.close().catch(() => {}); // its files are discarded with the shard
+    throw error;
+  });
   await writer.close();
   return { durations, skipped: skipped as unknown as Json[] };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExecutor, loadSpec, openCache, runGraph, SerxError } from '@serx/core';
@@ -108,5 +108,52 @@ describe('features:mfcc in shards', { timeout: 240_000 }, () => {
       expect(error.format()).toContain(message);
       expect(error.format()).toContain('SPEC_INVALID');
     }
+  });
+
+  it('a failed shard is a coded error naming the shard and the stage; the finished shards are kept and not recomputed', async () => {
+    // six real EmoDB files, the last one cut to its first bytes (probe: false lets it reach the MFCC)
+    const root = join(dir, 'broken-emodb');
+    await mkdir(join(root, 'wav'), { recursive: true });
+    const names = (await readdir(join(CORPORA, 'emodb', 'wav'))).sort().slice(0, 6);
+    for (const name of names) await copyFile(join(CORPORA, 'emodb', 'wav', name), join(root, 'wav', name));
+    await writeFile(join(root, 'wav', names[5] as string), 'fLaC broken');
+    const file = join(dir, 'broken.yaml');
+    await writeFile(
+      file,
+      `name: broken
+plugins: ["@serx/stage-features"]
+stages:
+  ingest: { uses: features:ingest, params: { corpus: emodb, root: "${root}", probe: false } }
+  mfcc: { uses: features:mfcc, shards: 3, inputs: { utterances: ingest.utterances } }
+`,
+    );
+    const cacheDir = join(dir, 'cache-broken');
+    const attempt = async () => {
+      const logs: string[] = [];
+      const summary = await runGraph(await loadSpec(file), {
+        cache: cacheDir,
+        threads: 1,
+        executor: await createExecutor({ settings: { kind: 'in-process', from: 'test' } }),
+        onEvent: (event) => {
+          if (event.type === 'log' && event.id === 'mfcc') logs.push(event.message);
+        },
+      });
+      return { summary, logs };
+    };
+    const first = await attempt();
+    expect(first.summary.stages.mfcc?.status).toBe('failed');
+    const error = first.summary.errors[0] as SerxError;
+    const text = error.format();
+    expect(text).toContain("stage 'mfcc' (features:mfcc), shard 3/3 (rows 5–6) failed");
+    expect(text).toContain('2 finished shards kept for the next run');
+    expect(text).toContain(names[5]);
+    const key = first.summary.stages.mfcc?.key as string;
+    expect(
+      (await readdir(join(cacheDir, 'work', key, 'shards'))).filter((n) => !n.endsWith('.work')).sort(),
+    ).toEqual(['rows-0-2', 'rows-2-4']);
+    const second = await attempt();
+    expect(second.summary.stages.mfcc?.status).toBe('failed');
+    expect(second.logs).toContain('3 shards of 6 rows: 2 finished already');
+    expect(second.logs.filter((m) => /shard [12]\/3 .* done in/.test(m))).toEqual([]);
   });
 });
