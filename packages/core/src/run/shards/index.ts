@@ -11,4 +11,5 @@ export {
   shardableStages,
   shardContractOf,
 } from './contract.ts';
+export { runStageSharded } from './in-context.ts';
 export { type ShardSetting, shardLabel, shardRanges } from './plan.ts';
