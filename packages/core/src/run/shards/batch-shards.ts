@@ -29,6 +29,8 @@ export interface ShardJobsOptions {
   name: string;
   arrays: boolean;
   pollSeconds: number;
+  /** Wait for jobs of an earlier run with the same name (default true). */
+  adopt?: boolean;
   /** Records a job this run submitted (cancelled on a second Ctrl-C, in the run record). */
   submitted(id: string, what: string): void;
 }
@@ -59,16 +61,18 @@ export async function runShardJobs(task: NodeTask, options: ShardJobsOptions): P
   if (missing.length === 0) return;
   const { scheduler } = options;
   const list = missing.join(',');
-  const active = await scheduler.active(options.name);
-  let ids: string[];
+  const active = options.adopt === false ? [] : await scheduler.active(options.name);
   if (active.length > 0) {
-    const id = (active[0] as (typeof active)[number]).id;
-    const base = id.split('_')[0] as string;
-    ids = id.includes('_') ? missing.map((_, i) => `${base}_${i}`) : active.map((a) => a.id);
+    // an earlier run's shard jobs for this key: wait for them, then submit what is still missing
+    const adopted = active.map((a) => a.id);
     channels.log.info(
-      `adopting the ${scheduler.name} jobs of its shards (${ids.join(', ')}) submitted earlier`,
+      `adopting the ${scheduler.name} jobs of its shards submitted earlier: ${adopted.join(', ')}`,
     );
-  } else if (options.arrays && scheduler.submitArray && missing.length > 1) {
+    await watchJobs(task, options, adopted, rows, 0);
+    return runShardJobs(task, { ...options, adopt: false });
+  }
+  let ids: string[];
+  if (options.arrays && scheduler.submitArray && missing.length > 1) {
     ids = await scheduler.submitArray(
       {
         ...options.job,
@@ -97,6 +101,33 @@ export async function runShardJobs(task: NodeTask, options: ShardJobsOptions): P
     `${ranges.length} shards of ${rows} rows: ${missing.length} to compute in ${scheduler.name} job${ids.length > 1 ? 's' : ''} ${ids.join(', ')}${missing.length < ranges.length ? ` (${ranges.length - missing.length} finished already)` : ''}`,
   );
 
+  const before = ranges.filter((r) => !missing.includes(r.index)).reduce((n, r) => n + r.end - r.start, 0);
+  const { states, errors, logs } = await watchJobs(task, options, ids, rows, before);
+  const kept = (await Promise.all(ranges.map((r) => isDone(r.index)))).filter(Boolean).length;
+  for (const [i, index] of missing.entries()) {
+    if (await isDone(index)) continue;
+    const range = ranges[index] as (typeof ranges)[number];
+    const status = states.get(ids[i] as string);
+    const error =
+      errors.get(i) ??
+      new SerxError(
+        'JOB_FAILED',
+        `${scheduler.name} job ${ids[i]} ended ${status?.state ?? 'UNKNOWN'}${status?.exitCode ? ` (exit ${status.exitCode})` : ''}${status?.reason ? ` (${status.reason})` : ''} without finishing the shard (log: ${logs[i]})`,
+      );
+    throw shardFailed({ node } as StageTask, range, error, kept);
+  }
+}
+
+/** Waits for shard jobs to end, relaying their log lines, their progress as one bar; what they reported. */
+async function watchJobs(
+  task: NodeTask,
+  options: ShardJobsOptions,
+  ids: string[],
+  rows: number,
+  before: number,
+) {
+  const { node, channels, signal } = task;
+  const { scheduler } = options;
   // wait, relaying each shard job's log lines and its progress as one bar
   const logs = ids.map((id) => options.job.log.replaceAll(JOB_ID, id));
   const offsets = ids.map(() => 0);
@@ -104,7 +135,6 @@ export async function runShardJobs(task: NodeTask, options: ShardJobsOptions): P
   const first = ids.map(() => -1);
   const own = ids.map(() => 0);
   const errors = new Map<number, ReturnType<typeof deserializeError>>();
-  const before = ranges.filter((r) => !missing.includes(r.index)).reduce((n, r) => n + r.end - r.start, 0);
   const read = async (i: number) => {
     const file = await open(logs[i] as string, 'r').catch(() => undefined);
     if (!file) return;
@@ -134,6 +164,7 @@ export async function runShardJobs(task: NodeTask, options: ShardJobsOptions): P
   signal.addEventListener('abort', onAbort, { once: true });
   const set = progressSetter(channels.progress);
   const states = new Map<string, { state: string; exitCode?: string; reason?: string }>();
+  const unseen = new Map<string, number>();
   try {
     let last = 0;
     while (states.size < ids.length || [...states.values()].some((s) => !isFinished(s.state))) {
@@ -151,28 +182,20 @@ export async function runShardJobs(task: NodeTask, options: ShardJobsOptions): P
       const polled = await scheduler.poll(ids);
       for (const id of ids) {
         const status = polled.get(id);
-        if (status) states.set(id, status);
-        else if (states.has(id))
+        if (status) {
+          states.set(id, status);
+          unseen.delete(id);
+        } else if (states.has(id) || (unseen.get(id) ?? 0) >= 5) {
+          // gone from the scheduler's answer (or never in it, five polls running): ended, unknown how
           states.set(id, { state: 'UNKNOWN', reason: 'the scheduler no longer knows the job' });
+        } else unseen.set(id, (unseen.get(id) ?? 0) + 1);
       }
     }
     for (let i = 0; i < ids.length; i++) await read(i);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  const kept = (await Promise.all(ranges.map((r) => isDone(r.index)))).filter(Boolean).length;
-  for (const [i, index] of missing.entries()) {
-    if (await isDone(index)) continue;
-    const range = ranges[index] as (typeof ranges)[number];
-    const status = states.get(ids[i] as string);
-    const error =
-      errors.get(i) ??
-      new SerxError(
-        'JOB_FAILED',
-        `${scheduler.name} job ${ids[i]} ended ${status?.state ?? 'UNKNOWN'}${status?.exitCode ? ` (exit ${status.exitCode})` : ''}${status?.reason ? ` (${status.reason})` : ''} without finishing the shard (log: ${logs[i]})`,
-      );
-    throw shardFailed({ node } as StageTask, range, error, kept);
-  }
+  return { states, errors, logs };
 }
 
 /** The job name of a node's shards: its key and the shards it computes (a later run adopts it). */
