@@ -4,8 +4,8 @@
  */
 import type { Json, StageDefinition } from '../contract.ts';
 import type { SourceLocation } from '../errors.ts';
-import type { ShardSetting } from '../run/shards/plan.ts';
 import type { AppliedOverride } from '../spec/overrides.ts';
+import type { ShardSetting } from '../spec/shards.ts';
 
 /** A reference from a node's input to one output of an upstream node. */
 export interface InputRef {

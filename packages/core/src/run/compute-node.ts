@@ -1,12 +1,12 @@
 import { faultPoint } from '../cache/fault.ts';
 import type { StageResult } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
+import { shardContractOf } from '../plugins/shard-contract.ts';
 import { contextChannels } from './context.ts';
 import type { StageExecutor, StageTask } from './executor.ts';
 import { failedOutcome } from './failed-outcome.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
-import { shardContractOf } from './shards/contract.ts';
 import { runSharded } from './shards/run-sharded.ts';
 import { stageBrokeContract, stageFailed } from './stage-errors.ts';
 import { checkStageResult } from './stage-result.ts';

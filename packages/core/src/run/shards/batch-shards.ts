@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cache } from '../../cache/cache.ts';
 import { deserializeError, SerxError } from '../../errors.ts';
 import type { GraphNode } from '../../graph/types.ts';
+import { shardContractOf } from '../../plugins/shard-contract.ts';
 import { buildContext } from '../context.ts';
 import type { NodeTask, StageTask } from '../executor.ts';
 import {
@@ -14,7 +15,6 @@ import {
   JOB_ID,
 } from '../executors/batch-scheduler.ts';
 import { parseJobLine } from '../executors/job-lines.ts';
-import { shardContractOf } from './contract.ts';
 import { progressSetter, shardDirName, shardLabel, shardRanges } from './plan.ts';
 import { shardFailed, shardsRoot } from './run-sharded.ts';
 

@@ -10,6 +10,6 @@ export {
   type ShardRange,
   shardableStages,
   shardContractOf,
-} from './contract.ts';
+} from '../../plugins/shard-contract.ts';
 export { runStageSharded } from './in-context.ts';
 export { type ShardSetting, shardLabel, shardRanges } from './plan.ts';

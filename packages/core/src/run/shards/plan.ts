@@ -1,7 +1,7 @@
-import type { ShardRange } from './contract.ts';
+import type { ShardRange } from '../../plugins/shard-contract.ts';
+import type { ShardSetting } from '../../spec/shards.ts';
 
-/** A node's sharding, from its spec (`shards: N` or `shardSize: K`). */
-export type ShardSetting = { count: number } | { size: number };
+export type { ShardSetting };
 
 /**
  * Contiguous ranges covering `rows`: `count` shards (sizes differ by at most one, the larger

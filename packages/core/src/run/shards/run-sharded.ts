@@ -3,9 +3,9 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Json, StageResult } from '../../contract.ts';
 import { formatError, SerxError, toSerxError } from '../../errors.ts';
+import { type ShardOutput, type ShardRange, shardContractOf } from '../../plugins/shard-contract.ts';
 import { buildContext, type ContextChannels } from '../context.ts';
 import type { StageExecutor, StageTask } from '../executor.ts';
-import { type ShardOutput, type ShardRange, shardContractOf } from './contract.ts';
 import { progressSetter, type ShardSetting, shardDirName, shardLabel, shardRanges } from './plan.ts';
 
 const SHARD_FILE = 'shard.json';

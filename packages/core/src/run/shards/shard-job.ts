@@ -1,6 +1,7 @@
 import type { Cache } from '../../cache/cache.ts';
 import { SerxError } from '../../errors.ts';
 import type { Graph } from '../../graph/types.ts';
+import { shardContractOf } from '../../plugins/shard-contract.ts';
 import type { Tracker } from '../../tracking/types.ts';
 import { contextChannels } from '../context.ts';
 import type { EmitEvent } from '../events.ts';
@@ -8,7 +9,6 @@ import { InProcessExecutor, type StageExecutor } from '../executor.ts';
 import { upstreamIds } from '../node-key.ts';
 import { artifactsOf, type NodeOutcome, resolveInputs } from '../node-outcome.ts';
 import { planGraph } from '../plan.ts';
-import { shardContractOf } from './contract.ts';
 import { runSharded } from './run-sharded.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { StageDefinition, StageResult } from '../../contract.ts';
 import { SerxError } from '../../errors.ts';
+import { type ShardOutput, type ShardRange, shardContractOf } from '../../plugins/shard-contract.ts';
 import { buildContext, type ContextChannels, type ContextData } from '../context.ts';
-import { type ShardOutput, type ShardRange, shardContractOf } from './contract.ts';
 
 /** What an execution of a sharded node's unit computes: one shard's rows, or the merge. */
 export type ShardUnit = { kind: 'shard'; range: ShardRange } | { kind: 'merge'; shards: ShardOutput[] };

@@ -11,8 +11,8 @@
  * from `@serx/core/shards`, e.g. in its plugin module), never in the stage's own module: the
  * stage's code and cache key do not change when it becomes shardable.
  */
-import type { InputSpecs, Json, StageContext, StageDefinition, StageResult } from '../../contract.ts';
-import { SerxError } from '../../errors.ts';
+import type { InputSpecs, Json, StageContext, StageDefinition, StageResult } from '../contract.ts';
+import { SerxError } from '../errors.ts';
 
 /** One contiguous range of rows: `[start, end)`, shard `index` of `count`. */
 export interface ShardRange {
