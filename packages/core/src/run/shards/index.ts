@@ -11,5 +11,20 @@ export {
   shardableStages,
   shardContractOf,
 } from '../../plugins/shard-contract.ts';
-export { runStageSharded } from './in-context.ts';
+
+/**
+ * Runs a shardable stage on a context as shards and a merge, in this thread: for a plugin's tests
+ * of its shard contract. Loaded on call, so that a plugin module importing `defineShards` stays light.
+ */
+export async function runStageSharded<P, I extends InputSpecs>(
+  stage: StageDefinition<P, I>,
+  ctx: StageContext<P, I>,
+  setting: ShardSetting,
+): Promise<StageResult | undefined> {
+  return (await import('./in-context.ts')).runStageSharded(stage, ctx, setting);
+}
+
+import type { InputSpecs, StageContext, StageDefinition, StageResult } from '../../contract.ts';
+import type { ShardSetting } from './plan.ts';
+
 export { type ShardSetting, shardLabel, shardRanges } from './plan.ts';
