@@ -1,12 +1,12 @@
 /** A stage's `shards: N` / `shardSize: K` in a spec (docs/scaling.md, "Sharded stages"). */
 import type { StageDefinition } from '../contract.ts';
 import { ErrorCodes } from '../errors.ts';
-import { shardableStages, shardContractOf } from '../plugins/shard-contract.ts';
+import { type ShardSetting, shardableStages, shardContractOf } from '../plugins/shard-contract.ts';
+
+export type { ShardSetting };
+
 import type { StageNode } from './document.ts';
 import type { IssueList } from './spec-error.ts';
-
-/** A node's sharding, from its spec (`shards: N` or `shardSize: K`). */
-export type ShardSetting = { count: number } | { size: number };
 
 export const SHARD_KEYS = ['shards', 'shardSize'] as const;
 

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact } from '@serx/core';
-import { runStageSharded, type ShardSetting } from '@serx/core/shards';
+import type { ShardSetting } from '@serx/core/shards';
+import { runStageSharded } from '@serx/core/shards/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, plainRecipe, tempDir, testContext, writeSyntheticStore } from '../../test/helpers.ts';
 import '../plugin.ts'; // registers the shard contract, as loading the plugin does
