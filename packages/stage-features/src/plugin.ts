@@ -1,11 +1,14 @@
 import { definePlugin } from '@serx/core/stage';
+import { defineShards } from '@serx/core/shards';
 import pkg from '../package.json' with { type: 'json' };
 import { featuresCommand } from './cli/features-command.ts';
 import { registerBuiltinReaders } from './corpora/builtin.ts';
 import { opensmileCheck, opensmileStep } from './opensmile/provision.ts';
 import { ffmpegCheck, mfccKernelStep } from './provision.ts';
 import { ingest } from './stages/ingest.ts';
+import { ingestShards } from './stages/ingest-shards.ts';
 import { mfcc } from './stages/mfcc.ts';
+import { mfccShards } from './stages/mfcc-shards.ts';
 import { opensmile } from './stages/opensmile.ts';
 import { select } from './stages/select.ts';
 import { split } from './stages/split.ts';
@@ -16,6 +19,10 @@ import { split } from './stages/split.ts';
  * <audio-file>` command, the `mfcc-kernel` and (opt-in) `opensmile` steps of `serx setup` and the
  * ffmpeg and openSMILE lines of `serx doctor`.
  */
+// Shard contracts live beside the stages (not in their modules: the stages' cache keys stay).
+defineShards(ingest, ingestShards);
+defineShards(mfcc, mfccShards);
+
 export const plugin = definePlugin({
   name: '@serx/stage-features',
   version: pkg.version,

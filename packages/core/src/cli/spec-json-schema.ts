@@ -40,6 +40,12 @@ export function specJsonSchema(registry: Registry): JsonSchema {
         pattern: '^[A-Za-z_][\\w.-]*$',
         description: "job group: connected stages of one group run as one cluster job (as Snakemake's group)",
       },
+      shards: {
+        type: 'integer',
+        minimum: 1,
+        description: 'run a shardable stage as N shards and a merge (same key, same output; docs/scaling.md)',
+      },
+      shardSize: { type: 'integer', minimum: 1, description: 'as shards, with this many rows per shard' },
       outputs: {
         type: 'object',
         additionalProperties: { type: 'string' },

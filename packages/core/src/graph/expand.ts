@@ -74,6 +74,7 @@ export function expandStages(
         params: plan.specOutputs ? { ...params, outputs: plan.specOutputs } : params,
         seed: variantSeed(plan, assignment, doc.seed, issues),
         pin: plan.pin,
+        ...(plan.shards ? { shards: plan.shards } : {}),
         inputs: wiring.inputs,
         corpora: [],
         loc: plan.keyLoc,

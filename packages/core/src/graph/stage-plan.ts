@@ -10,6 +10,7 @@ import { PORT_NAME, type RegisteredStage, type Registry } from '../plugins/regis
 import type { MatrixAxis, SpecDocument, StageNode } from '../spec/document.ts';
 import { referencedAxes } from '../spec/interpolate.ts';
 import type { ParsedRef } from '../spec/references.ts';
+import { readShardSetting, type ShardSetting } from '../spec/shards.ts';
 import type { IssueList } from '../spec/spec-error.ts';
 import { suggest } from '../spec/suggest.ts';
 import { type LNode, type LScalar, toJson } from '../spec/yaml-tree.ts';
@@ -39,6 +40,7 @@ export interface StagePlan {
   params: LNode | undefined;
   seed: LNode | undefined;
   pin: boolean;
+  shards?: ShardSetting;
   inputs: InputTemplate[];
   /** Axes named in this stage's params, seed and inputs, in matrix order. */
   ownAxes: string[];
@@ -81,6 +83,7 @@ export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: I
         specPath: `stages.${stage.id}.pin`,
       });
     }
+    const shards = readShardSetting(stage, stageDef.definition, issues);
     plans.push({
       id: stage.id,
       index: stage.index,
@@ -89,6 +92,7 @@ export function buildStagePlans(doc: SpecDocument, registry: Registry, issues: I
       params: field('params'),
       seed: field('seed'),
       pin: pin?.kind === 'scalar' && pin.value === true,
+      ...(shards ? { shards } : {}),
       inputs: readInputs(stage, stageDef, known, doc.matrix, issues),
       ownAxes: doc.matrix.map((axis) => axis.name).filter((axis) => axisLocs.has(axis)),
       ...(stageDef.definition.specPorts

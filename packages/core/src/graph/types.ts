@@ -5,6 +5,7 @@
 import type { Json, StageDefinition } from '../contract.ts';
 import type { SourceLocation } from '../errors.ts';
 import type { AppliedOverride } from '../spec/overrides.ts';
+import type { ShardSetting } from '../spec/shards.ts';
 
 /** A reference from a node's input to one output of an upstream node. */
 export interface InputRef {
@@ -28,6 +29,8 @@ export interface GraphNode {
   seed: number;
   /** Never garbage-collected (spec `pin: true`). */
   pin: boolean;
+  /** Spec `shards:` / `shardSize:`: the node runs as shards and a merge (same key, same output). */
+  shards?: ShardSetting;
   /** Wired inputs; `many` inputs get a list. Unwired optional inputs are absent. */
   inputs: { [name: string]: InputRef | InputRef[] };
   /** Static lineage: corpora whose data reaches each output of this node. */

@@ -1,11 +1,13 @@
 import { faultPoint } from '../cache/fault.ts';
 import type { StageResult } from '../contract.ts';
 import type { GraphNode } from '../graph/types.ts';
+import { shardContractOf } from '../plugins/shard-contract.ts';
 import { contextChannels } from './context.ts';
-import type { StageExecutor } from './executor.ts';
+import type { StageExecutor, StageTask } from './executor.ts';
 import { failedOutcome } from './failed-outcome.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
+import { runSharded } from './shards/run-sharded.ts';
 import { stageBrokeContract, stageFailed } from './stage-errors.ts';
 import { checkStageResult } from './stage-result.ts';
 import { createScratch, removeScratch, strayInStaging, takeStrayInTmp, tmpNames } from './stray-writes.ts';
@@ -36,7 +38,7 @@ export async function compute(
     faultPoint('stage-start');
     let result: StageResult;
     try {
-      const returned: unknown = await executor.execute({
+      const execution: StageTask = {
         node,
         key,
         data: {
@@ -52,7 +54,12 @@ export async function compute(
         channels: contextChannels(node.id, env.emit, env.tracker, artifacts),
         signal: env.signal,
         scratchDir,
-      });
+      };
+      // a sharded node: its shards and their merge, through the same executor
+      const returned: unknown =
+        node.shards && shardContractOf(node.definition)
+          ? await runSharded(executor, execution, node.shards)
+          : await executor.execute(execution);
       result = checkStageResult(node, returned);
     } catch (error) {
       throw env.signal.aborted ? env.signal.reason : stageFailed(node, error);

@@ -3,7 +3,7 @@ import type { GraphNode } from '../graph/types.ts';
 import { contextChannels } from './context.ts';
 import type { NodeExecutor, NodeJob } from './executor.ts';
 import { failedOutcome } from './failed-outcome.ts';
-import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
+import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
 import { stageFailed } from './stage-errors.ts';
 
@@ -18,6 +18,7 @@ export async function computeRemote(
   executor: NodeExecutor,
   record: StageRecord,
   key: string,
+  upstream?: ReadonlyMap<string, NodeOutcome>,
 ): Promise<NodeOutcome> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
@@ -39,6 +40,20 @@ export async function computeRemote(
       runId: env.runId,
       channels: contextChannels(node.id, env.emit, env.tracker, artifacts),
       signal: env.signal,
+      ...(upstream
+        ? {
+            data: {
+              id: node.id,
+              params: node.params,
+              inputs: resolveInputs(node, upstream),
+              outputs: {},
+              workDir: '',
+              seed: node.seed,
+              threads: env.threads(node),
+              heldOut: env.heldOut,
+            },
+          }
+        : {}),
     });
     const found = await env.cache.lookup(key);
     if (found.status !== 'hit')

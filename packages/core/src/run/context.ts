@@ -1,6 +1,7 @@
 import type { Artifact, Json, Logger, MetricsSink, ProgressReporter, StageContext } from '../contract.ts';
 import type { Tracker } from '../tracking/types.ts';
 import type { EmitEvent } from './events.ts';
+import type { ShardUnit } from './shards/unit.ts';
 
 /** The plain-data part of a StageContext: what an executor ships to another thread or host. */
 export interface ContextData {
@@ -12,6 +13,8 @@ export interface ContextData {
   seed: number;
   threads: number;
   heldOut: readonly string[];
+  /** For a sharded node: the unit this execution computes (one shard, or the merge); absent otherwise. */
+  unit?: ShardUnit;
 }
 
 /** The callbacks of a StageContext, implemented by the runner. */

@@ -109,7 +109,7 @@ export async function executeNode(
   // (a node that may reuse an entry across a code change is decided here, below, as always)
   const jobs = isNodeExecutor(env.executor) ? env.executor : undefined;
   if (jobs?.claims?.(node.id) && !env.reusesAcrossCodeChange(node))
-    return computeRemote(node, env, jobs, record, key);
+    return computeRemote(node, env, jobs, record, key, upstream);
   const found = await checkedLookup(env, node, key);
   if (found.status === 'hit') {
     await pin();
@@ -131,7 +131,7 @@ export async function executeNode(
   }
   const remote = isNodeExecutor(env.executor) ? env.executor : undefined;
   const reuse = env.reusesAcrossCodeChange(node);
-  if (remote && !reuse) return computeRemote(node, env, remote, record, key);
+  if (remote && !reuse) return computeRemote(node, env, remote, record, key, upstream);
   let release: (() => Promise<void>) | undefined = await lockKey(env, node, key);
   try {
     faultPoint('lock-acquired');
@@ -149,7 +149,7 @@ export async function executeNode(
       // nothing to reuse: the job takes the lock itself
       await release();
       release = undefined;
-      return await computeRemote(node, env, remote, record, key);
+      return await computeRemote(node, env, remote, record, key, upstream);
     }
     const executor = env.executor as StageExecutor;
     return await env.slot(node, () => {

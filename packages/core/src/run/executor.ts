@@ -1,8 +1,9 @@
 import type { StageDefinition, StageResult } from '../contract.ts';
 import { SerxError } from '../errors.ts';
 import type { Graph, GraphNode } from '../graph/types.ts';
-import { buildContext, type ContextChannels, type ContextData } from './context.ts';
+import type { ContextChannels, ContextData } from './context.ts';
 import type { StageRecord } from './record.ts';
+import { runStageUnit } from './shards/unit.ts';
 
 /** One stage execution handed to an executor. */
 export interface StageTask {
@@ -82,6 +83,8 @@ export interface NodeTask {
   channels: ContextChannels;
   /** Aborting cancels the remote computation; the promise settles once it has stopped. */
   signal: AbortSignal;
+  /** The node's context as a stage would see it (inputs resolved; no outputs): for sharding. */
+  data?: ContextData;
 }
 
 /** How a {@link NodeExecutor}'s job computed a node. */
@@ -104,7 +107,7 @@ export async function runDefinition(
   definition: StageDefinition,
   task: StageTask,
 ): Promise<StageResult | undefined> {
-  return (await definition.run(buildContext(task.data, task.channels, task.signal))) ?? undefined;
+  return runStageUnit(definition, task.data, task.channels, task.signal);
 }
 
 /**

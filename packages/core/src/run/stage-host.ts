@@ -1,7 +1,8 @@
 import type { StageResult } from '../contract.ts';
 import { SerxError, serializeError } from '../errors.ts';
 import { loadPlugin } from '../plugins/load-plugins.ts';
-import { buildContext, type ContextChannels } from './context.ts';
+import type { ContextChannels } from './context.ts';
+import { runStageUnit } from './shards/unit.ts';
 import { interrupted, stageHung } from './stage-errors.ts';
 import type { FromHost, ToHost } from './stage-host-protocol.ts';
 
@@ -63,7 +64,7 @@ export async function runTask(
   const plugin = await loadPlugin(task.plugin, task.fromDir);
   const definition = plugin.stages.find((s) => s.name === task.stage);
   if (!definition) throw new SerxError('INTERNAL', `plugin ${task.plugin} has no stage ${task.stage}`);
-  return (await definition.run(buildContext(task.data, channels, signal))) ?? undefined;
+  return runStageUnit(definition, task.data, channels, signal);
 }
 
 /**

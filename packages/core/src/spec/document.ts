@@ -36,6 +36,8 @@ export const STAGE_KEYS = [
   'pin',
   'resources',
   'group',
+  'shards',
+  'shardSize',
 ];
 export const STAGE_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 

@@ -11,6 +11,7 @@ import type { NodeOutcome } from '../../run/node-outcome.ts';
 import { planGraph } from '../../run/plan.ts';
 import { newRunId } from '../../run/record.ts';
 import { runGraph } from '../../run/run-graph.ts';
+import { runShardInJob } from '../../run/shards/shard-job.ts';
 import { interrupted } from '../../run/stage-errors.ts';
 import { summaryExitCode } from '../../run/summary.ts';
 import { parseCommandArgs, positiveInt, specOptions, usageError } from '../args.ts';
@@ -19,7 +20,7 @@ import { printUsage } from '../context-print.ts';
 import { overridesOf } from '../overrides.ts';
 
 const usage =
-  'serx exec-node <spec> <node-id>... [--units <json> --pick <i>] [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--cache <dir>] [--expect-key [<node-id>=]<key>]... [--run-id <id>] [--threads <n>] [--stage-executor in-process|process|workers] [--plugin <pkg>]...';
+  'serx exec-node <spec> <node-id>... [--units <json> --pick <i> | --shards <i,j...> --pick <k>] [--set PATH=VALUE]... [--matrix AXIS=v1,v2]... [--cache <dir>] [--expect-key [<node-id>=]<key>]... [--run-id <id>] [--threads <n>] [--stage-executor in-process|process|workers] [--plugin <pkg>]...';
 
 /** The node ids this job computes: its positionals, or entry `--pick` of `--units` (a job array's task). */
 function membersOf(positionals: string[], units: string | undefined, pick: string | undefined): string[] {
@@ -73,11 +74,13 @@ export const execNodeCommand: CliCommand = {
         threads: { type: 'string' },
         units: { type: 'string' },
         pick: { type: 'string' },
+        shards: { type: 'string' },
         'stage-executor': { type: 'string' },
       },
       usage,
     );
     if (values.help) return printUsage(io, usage);
+    if (values.shards !== undefined) return execShard(positionals, values, tokens, io);
     const members = membersOf(positionals, values.units, values.pick);
     const file = positionals[0] as string;
     const threads = positiveInt(values.threads, '--threads', usage);
@@ -194,3 +197,52 @@ export const execNodeCommand: CliCommand = {
     }
   },
 };
+
+/** `--shards <i,j,...> --pick <k>`: one task of a node's shard array computes shard list[k] (run/shards). */
+async function execShard(
+  positionals: string[],
+  values: { [name: string]: unknown },
+  tokens: Parameters<typeof overridesOf>[0],
+  io: Parameters<CliCommand['run']>[1],
+): Promise<number> {
+  const list = String(values.shards).split(',').map(Number);
+  const index = list[Number(values.pick ?? 0)];
+  if (positionals.length !== 2 || index === undefined || !Number.isInteger(index) || index < 0)
+    throw usageError('exec-node --shards <i,j...> --pick <k> takes the spec file and one node id', usage);
+  const [file, nodeId] = positionals as [string, string];
+  const threads = positiveInt(values.threads as string | undefined, '--threads', usage) ?? 1;
+  const graph = await loadCliSpec(file, io, values.plugin as string[] | undefined, overridesOf(tokens));
+  const cache = await openCliCache(values.cache as string | undefined, io);
+  const job = currentJob(io.env);
+  line(
+    io.stdout,
+    `serx exec-node ${nodeId} shard ${index + 1} (${job ? `${job.scheduler} job ${job.id} on ${hostname()}` : `pid ${process.pid}`})`,
+  );
+  const lines = jobLineWriter(io.stdout, [nodeId]);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(interrupted(`interrupted by ${signal}`));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const expect = (values['expect-key'] as string[] | undefined)?.[0];
+  try {
+    const outcome = await runShardInJob(graph, cache, nodeId, index, {
+      threads,
+      signal: controller.signal,
+      emit: (event) => lines.onEvent(event),
+      tracker: lines.tracker,
+      ...(expect ? { expectKey: expect.slice(expect.lastIndexOf('=') + 1) } : {}),
+    });
+    line(io.stdout, `serx exec-node ${nodeId} shard ${index + 1}: ${outcome}`);
+    return 0;
+  } catch (error) {
+    lines.error(nodeId, error as Error);
+    const serx =
+      error instanceof SerxError ? error : new SerxError('STAGE_FAILED', String(error), { cause: error });
+    line(io.stderr, serx.format());
+    return exitCodeOf(serx.code);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    setTimeout(() => process.exit(), 5000).unref();
+  }
+}

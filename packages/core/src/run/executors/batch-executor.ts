@@ -7,8 +7,10 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Cache } from '../../cache/cache.ts';
 import { deserializeError, SerxError } from '../../errors.ts';
 import type { Graph, GraphNode } from '../../graph/types.ts';
+import { shardContractOf } from '../../plugins/shard-contract.ts';
 import type { NodeExecutor, NodeJob, NodeTask } from '../executor.ts';
 import type { StageRecord } from '../record.ts';
+import { runShardJobs, shardJobName } from '../shards/batch-shards.ts';
 import { ARRAY_INDEX, type BatchScheduler, isFinished, JOB_ID, type JobStatus } from './batch-scheduler.ts';
 import type { ExecutorSettings } from './executor-config.ts';
 import { type JobLine, jobLineRelay, parseJobLine } from './job-lines.ts';
@@ -222,6 +224,30 @@ export class BatchExecutor implements NodeExecutor {
     task.signal.throwIfAborted();
     const { node } = task;
     this.inFlight.delete(node.id);
+    // a sharded node alone in its job: its shards first (a job array), then its job merges them
+    if (node.shards && shardContractOf(node.definition) && this.unitOf(node).members.length === 1) {
+      const resources = this.unitOf(node).resources;
+      return runShardJobs(task, {
+        scheduler: this.options.scheduler,
+        cache: this.options.cache,
+        command: (args) => this.unitCommand([node.id, ...args], [task.key], resources.cpus ?? 1, task.runId),
+        job: {
+          cwd: this.options.cwd,
+          log: this.logPath(task.key, JOB_ID),
+          args: this.options.scheduler.resourceArgs(resources),
+          ...(this.options.env ? { env: this.options.env } : {}),
+        },
+        name: shardJobName(node, task.key),
+        arrays: this.options.settings.arrays !== false,
+        pollSeconds: this.options.settings.poll ?? 2,
+        submitted: (id, what) => this.submitted.set(id, what),
+      }).then(() => this.computeUnit(task));
+    }
+    return this.computeUnit(task);
+  }
+
+  private computeUnit(task: NodeTask): Promise<NodeJob> {
+    const { node } = task;
     const unit = this.unitOf(node);
     let pending = this.pending.get(unit.id);
     if (pending?.members && !pending.members.has(node.id)) {

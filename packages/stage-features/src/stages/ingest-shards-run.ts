@@ -1,0 +1,120 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ShardRange } from '@serx/core/shards';
+import type { Utterance } from '../corpora/types.ts';
+import { writeUtterances } from '../corpora/utterances-file.ts';
+import { extractionPool } from '../workers/index.ts';
+import { badAudio, type SkippedFile } from './bad-audio-policy.ts';
+import { etaLogger } from './eta.ts';
+import type { IngestContext } from './ingest.ts';
+import { checkedReader, readCorpus } from './read-corpus.ts';
+import { subset } from './subset.ts';
+
+const KEPT = 'kept.jsonl';
+const SKIPPED = 'skipped.jsonl';
+
+/** The utterances a run of the stage probes (none for an absent optional corpus), with what was found. */
+async function selected(ctx: IngestContext): Promise<{ all: Utterance[]; rows: Utterance[] }> {
+  if (checkedReader(ctx.params).absent) return { all: [], rows: [] };
+  const all = (await readCorpus(ctx.params)).utterances;
+  return { all, rows: subset(all, ctx.params) };
+}
+
+export async function selectedRows(ctx: IngestContext): Promise<Utterance[]> {
+  return (await selected(ctx)).rows;
+}
+
+/** One shard: probes rows `[start, end)`; kept utterances and skipped files as JSON lines in its output. */
+export async function runIngestShard(ctx: IngestContext, range: ShardRange): Promise<void> {
+  ctx.signal.throwIfAborted();
+  const rows = (await selected(ctx)).rows.slice(range.start, range.end);
+  const { kept, skipped } = ctx.params.probe === false ? { kept: rows, skipped: [] } : await probe(ctx, rows);
+  const dir = ctx.outputs.utterances as string;
+  await writeFile(join(dir, KEPT), kept.map((u) => `${JSON.stringify(u)}\n`).join(''));
+  await writeFile(join(dir, SKIPPED), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
+}
+
+async function lines<T>(file: string): Promise<T[]> {
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** What `runIngest` (ingest-run.ts) writes, from the shards' kept and skipped lines in order. */
+export async function mergeIngestShards(ctx: IngestContext, shards: readonly string[]) {
+  const { params } = ctx;
+  const readerName = params.reader ?? params.corpus;
+  const { reader, absent } = checkedReader(params);
+  const dir = ctx.outputs.utterances as string;
+  const base = { corpus: params.corpus, reader: readerName, labelled: reader.labelled, root: params.root };
+  if (absent) {
+    ctx.log.info(`corpus '${params.corpus}' is absent (${params.root}): empty utterance set`);
+    await writeUtterances(dir, { ...base, count: 0, absent: true, skipped: 0 }, []);
+    await writeFile(join(dir, 'skipped.jsonl'), '');
+    return { meta: { utterances: { ...base, count: 0, absent: true, skipped: 0 } } };
+  }
+  const { all, rows } = await selected(ctx);
+  if (all.length === 0)
+    ctx.log.warn(
+      `corpus '${params.corpus}': reader '${readerName}' found NO utterances under ${params.root} (optional: true, so the set is empty); expected ${reader.description}`,
+    );
+  ctx.log.info(
+    `${params.corpus}: ${all.length} utterances found by reader '${readerName}', ${rows.length} selected`,
+  );
+  const kept: Utterance[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const shard of shards) {
+    kept.push(...(await lines<Utterance>(join(shard, KEPT))));
+    skipped.push(...(await lines<SkippedFile>(join(shard, SKIPPED))));
+  }
+  await writeUtterances(dir, { ...base, count: kept.length, skipped: skipped.length }, kept);
+  await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
+  if (skipped.length) ctx.metrics.artifact(join(dir, 'skipped.jsonl'));
+  const durationSec = kept.reduce((sum, u) => sum + (u.duration ?? 0), 0);
+  ctx.metrics.metric('utterances', kept.length);
+  ctx.metrics.metric('skipped', skipped.length);
+  return {
+    meta: {
+      utterances: {
+        ...base,
+        count: kept.length,
+        found: all.length,
+        skipped: skipped.length,
+        skippedFiles: skipped.slice(0, 100).map((s) => `${s.path} (${s.reason})`),
+        durationSec: Math.round(durationSec * 1000) / 1000,
+      },
+    },
+  };
+}
+
+/** `probeAll` of ingest-run.ts (that module is in the stage's cache key, so it is not changed to export it). */
+async function probe(ctx: IngestContext, utterances: Utterance[]) {
+  const pool = extractionPool(Math.max(1, ctx.threads), ctx.signal);
+  const policy = ctx.params.onBadAudio ?? 'fail';
+  const skipped: SkippedFile[] = [];
+  const kept: Utterance[] = [];
+  const report = etaLogger(ctx.log, `${ctx.params.corpus}: probing audio`, utterances.length);
+  ctx.progress.total(utterances.length, 'probe audio');
+  let done = 0;
+  try {
+    const results = await Promise.all(
+      utterances.map(async (u) => {
+        const result = await pool.probe({ path: u.path });
+        ctx.progress.tick();
+        report(++done);
+        return result.ok ? result : badAudio(result, u, policy, ctx.log);
+      }),
+    );
+    results.forEach((result, i) => {
+      const u = utterances[i] as Utterance;
+      if ('ok' in result)
+        kept.push({ ...u, duration: u.duration ?? Math.round(result.duration * 1e4) / 1e4 });
+      else skipped.push(result);
+    });
+  } finally {
+    await pool.close();
+  }
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  return { kept, skipped };
+}
