@@ -12,6 +12,7 @@
  * stage's code and cache key do not change when it becomes shardable.
  */
 import type { InputSpecs, Json, StageContext, StageDefinition, StageResult } from '../contract.ts';
+import { recordDefiningModule } from '../defining-module.ts';
 import { SerxError } from '../errors.ts';
 
 /** One contiguous range of rows: `[start, end)`, shard `index` of `count`. */
@@ -69,6 +70,18 @@ export function defineShards<P, I extends InputSpecs>(
       throw new SerxError('PLUGIN_INVALID', `stage '${stage.name}': shard contract lacks ${fn}()`);
   registry().set(stage.name, contract as ShardContract);
   return stage;
+}
+
+/**
+ * Declares a shard contract in the module that calls it, and records that module: a stage's
+ * `codeDependencies` can then name the contract, so that the contract's code (and what it imports,
+ * its lazily imported shard runner included) is in the stage's cache key, as the stage's own code
+ * is. The key stays the same sharded or not.
+ */
+export function defineShardContract<P, I extends InputSpecs>(
+  contract: ShardContract<P, I>,
+): ShardContract<P, I> {
+  return recordDefiningModule(contract);
 }
 
 /** The shard contract of a stage, if it has one. */

@@ -5,6 +5,7 @@
  * `@serx/core/shards/testing` has `runStageSharded`, for a plugin's tests of its contract.
  */
 export {
+  defineShardContract,
   defineShards,
   type ShardContract,
   type ShardOutput,

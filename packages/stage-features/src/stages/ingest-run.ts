@@ -54,7 +54,11 @@ export async function runIngest(ctx: IngestContext) {
   };
 }
 
-async function probeAll(ctx: StageContext<IngestParams, Record<never, never>>, utterances: Utterance[]) {
+/** Probes every utterance's audio in the extraction pool (the sharded ingest probes its range with it). */
+export async function probeAll(
+  ctx: StageContext<IngestParams, Record<never, never>>,
+  utterances: Utterance[],
+) {
   const pool = extractionPool(Math.max(1, ctx.threads), ctx.signal);
   const policy = ctx.params.onBadAudio ?? 'fail';
   const skipped: SkippedFile[] = [];

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import type { ShardRange } from '@serx/core/shards';
 import type { Utterance } from '../corpora/types.ts';
 import { writeUtterances } from '../corpora/utterances-file.ts';
-import { extractionPool } from '../workers/index.ts';
-import { badAudio, type SkippedFile } from './bad-audio-policy.ts';
-import { etaLogger } from './eta.ts';
+import type { SkippedFile } from './bad-audio-policy.ts';
 import type { IngestContext } from './ingest.ts';
+import { probeAll } from './ingest-run.ts';
 import { checkedReader, readCorpus } from './read-corpus.ts';
 import { subset } from './subset.ts';
 
@@ -28,7 +27,8 @@ export async function selectedRows(ctx: IngestContext): Promise<Utterance[]> {
 export async function runIngestShard(ctx: IngestContext, range: ShardRange): Promise<void> {
   ctx.signal.throwIfAborted();
   const rows = (await selected(ctx)).rows.slice(range.start, range.end);
-  const { kept, skipped } = ctx.params.probe === false ? { kept: rows, skipped: [] } : await probe(ctx, rows);
+  const { kept, skipped } =
+    ctx.params.probe === false ? { kept: rows, skipped: [] } : await probeAll(ctx, rows);
   const dir = ctx.outputs.utterances as string;
   await writeFile(join(dir, KEPT), kept.map((u) => `${JSON.stringify(u)}\n`).join(''));
   await writeFile(join(dir, SKIPPED), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
@@ -86,35 +86,4 @@ export async function mergeIngestShards(ctx: IngestContext, shards: readonly str
       },
     },
   };
-}
-
-/** `probeAll` of ingest-run.ts (that module is in the stage's cache key, so it is not changed to export it). */
-async function probe(ctx: IngestContext, utterances: Utterance[]) {
-  const pool = extractionPool(Math.max(1, ctx.threads), ctx.signal);
-  const policy = ctx.params.onBadAudio ?? 'fail';
-  const skipped: SkippedFile[] = [];
-  const kept: Utterance[] = [];
-  const report = etaLogger(ctx.log, `${ctx.params.corpus}: probing audio`, utterances.length);
-  ctx.progress.total(utterances.length, 'probe audio');
-  let done = 0;
-  try {
-    const results = await Promise.all(
-      utterances.map(async (u) => {
-        const result = await pool.probe({ path: u.path });
-        ctx.progress.tick();
-        report(++done);
-        return result.ok ? result : badAudio(result, u, policy, ctx.log);
-      }),
-    );
-    results.forEach((result, i) => {
-      const u = utterances[i] as Utterance;
-      if ('ok' in result)
-        kept.push({ ...u, duration: u.duration ?? Math.round(result.duration * 1e4) / 1e4 });
-      else skipped.push(result);
-    });
-  } finally {
-    await pool.close();
-  }
-  if (ctx.signal.aborted) throw ctx.signal.reason;
-  return { kept, skipped };
 }

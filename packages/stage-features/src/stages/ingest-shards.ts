@@ -4,12 +4,14 @@
  * are the utterances the corpus listing selects (after `limit`/`perClass`/`perSpeaker`); a shard
  * probes its range, the merge writes the utterance list of all of them in order, as unsharded.
  */
-import type { ShardContract } from '@serx/core/shards';
-import type { IngestContext, IngestParams } from './ingest.ts';
+
+import { defineShardContract, type ShardContract } from '@serx/core/shards';
+import type { IngestParams } from './ingest.ts';
 
 type IngestInputs = Record<never, never>;
 
-export const ingestShards: ShardContract<IngestParams, IngestInputs> = {
+// recorded: the stage's codeDependencies name this contract, so its code is in the stage's key
+export const ingestShards: ShardContract<IngestParams, IngestInputs> = defineShardContract({
   async rows(ctx) {
     return (await import('./ingest-shards-run.ts')).selectedRows(ctx).then((rows) => rows.length);
   },
@@ -22,4 +24,4 @@ export const ingestShards: ShardContract<IngestParams, IngestInputs> = {
       shards.map((s) => s.outputs.utterances as string),
     );
   },
-};
+});

@@ -2,6 +2,7 @@ import { defineStage, paramsSchema, type StageContext, type StageResult } from '
 import { getCorpusReader } from '../corpora/registry.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
 import { corpusFingerprint } from './corpus-fingerprint.ts';
+import { ingestShards } from './ingest-shards.ts';
 import { checkedReader } from './read-corpus.ts';
 
 export interface IngestParams {
@@ -81,7 +82,7 @@ export const ingest = defineStage({
     checkedReader(params);
     return [params.corpus];
   },
-  codeDependencies: (params) => [getCorpusReader(params.reader ?? params.corpus)],
+  codeDependencies: (params) => [getCorpusReader(params.reader ?? params.corpus), ingestShards],
   // What the reader reads, by relative path, size and modification time (corpus-fingerprint.ts).
   fingerprint: (params, _signal, stage) => corpusFingerprint(params, stage?.code),
   // The implementation is imported when the stage runs, not when the plugin loads (start-up).

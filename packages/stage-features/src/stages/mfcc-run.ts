@@ -122,7 +122,8 @@ export async function runMfcc(ctx: MfccContext) {
   };
 }
 
-function rowOf(x: RawExtraction): FeatureRowInput {
+/** The index row of one extracted utterance (the sharded merge writes the same rows). */
+export function rowOf(x: RawExtraction): FeatureRowInput {
   const u = x.utterance;
   return {
     id: u.id,

@@ -8,13 +8,13 @@ import { StatisticsCollector } from '../normalisation/collector.ts';
 import { normaliseMode, storeMetaValue } from '../normalisation/mode.ts';
 import { checkStatsSource, type Normaliser } from '../normalisation/normaliser.ts';
 import { writeStatistics } from '../normalisation/statistics-file.ts';
-import type { FeatureRowInput } from '../store/format.ts';
 import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import type { SkippedFile } from './bad-audio-policy.ts';
 import type { MfccContext } from './mfcc.ts';
-import { extractRaw, type InputUtterance, type RawExtraction } from './mfcc-extract.ts';
+import { extractRaw, type InputUtterance } from './mfcc-extract.ts';
 import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
+import { rowOf } from './mfcc-run.ts';
 import type { ShardReport } from './mfcc-shards.ts';
 
 /** The settings of `runMfcc` (mfcc-run.ts), derived the same way. */
@@ -30,22 +30,6 @@ function settings(ctx: MfccContext) {
     statsFrom: params.statsFrom ?? 'train',
     minFrames: params.minFrames ?? 100,
     pad: params.pad ?? 'zero',
-  };
-}
-
-/** The index row of one extracted utterance: `rowOf` of mfcc-run.ts. */
-function rowOf(x: RawExtraction): FeatureRowInput {
-  const u = x.utterance;
-  return {
-    id: u.id,
-    corpus: u.corpus,
-    speaker: u.speaker,
-    ...(u.gender ? { gender: u.gender } : {}),
-    label: u.label,
-    class: u.class ?? null,
-    split: u.split ?? null,
-    rawFrames: x.rawFrames,
-    duration: Math.round(x.duration * 1e4) / 1e4,
   };
 }
 

@@ -10,7 +10,7 @@
  * statistics are byte for byte the unsharded ones. `mfcc-shards.test.ts` checks it.
  */
 import type { Json, StageContext, StageResult } from '@serx/core';
-import type { ShardContract } from '@serx/core/shards';
+import { defineShardContract, type ShardContract } from '@serx/core/shards';
 import type { MfccContext, MfccParams } from './mfcc.ts';
 
 type MfccInputs = MfccContext extends StageContext<MfccParams, infer I> ? I : never;
@@ -23,7 +23,8 @@ interface ShardReport {
   skipped: Json[];
 }
 
-export const mfccShards: ShardContract<MfccParams, MfccInputs> = {
+// recorded: the stage's codeDependencies name this contract, so its code is in the stage's key
+export const mfccShards: ShardContract<MfccParams, MfccInputs> = defineShardContract({
   async rows(ctx) {
     const { readUtterances } = await import('../corpora/utterances-file.ts');
     return (await readUtterances(ctx.inputs.utterances.path)).utterances.length;
@@ -43,6 +44,6 @@ export const mfccShards: ShardContract<MfccParams, MfccInputs> = {
       })),
     );
   },
-};
+});
 
 export type { ShardReport };

@@ -19,6 +19,7 @@ import {
   statsFromSchema,
 } from '../normalisation/mode.ts';
 import { type OnBadAudio, onBadAudioSchema } from './bad-audio-policy.ts';
+import { mfccShards } from './mfcc-shards.ts';
 
 export interface MfccParams {
   preset?: MfccPresetName;
@@ -120,7 +121,7 @@ export const mfcc = defineStage({
   },
   resources: { class: 'cpu-heavy' },
   // the C MFCC kernel is loaded with require(), outside the import graph the key follows
-  codeDependencies: () => [mfccKernelSource],
+  codeDependencies: () => [mfccKernelSource, mfccShards],
   corpora(params, inputs) {
     const mode = normaliseMode(params.normalise);
     if (mode === 'corpus' && params.statsFrom === 'training-corpora' && !inputs.statistics) {

@@ -6,12 +6,13 @@
  * in the same batch as unsharded and the merged store is the same bytes.
  */
 import type { StageContext } from '@serx/core';
-import type { ShardContract } from '@serx/core/shards';
+import { defineShardContract, type ShardContract } from '@serx/core/shards';
 import type { PredictContext, PredictParams } from './predict.ts';
 
 type PredictInputs = PredictContext extends StageContext<PredictParams, infer I> ? I : never;
 
-export const predictShards: ShardContract<PredictParams, PredictInputs> = {
+// recorded: the stage's codeDependencies name this contract, so its code is in the stage's key
+export const predictShards: ShardContract<PredictParams, PredictInputs> = defineShardContract({
   async rows(ctx) {
     return (await (await import('./predict-shards-run.ts')).predictWindows(ctx)).length;
   },
@@ -24,4 +25,4 @@ export const predictShards: ShardContract<PredictParams, PredictInputs> = {
       shards.map((s) => s.outputs.predictions as string),
     );
   },
-};
+});

@@ -6,6 +6,7 @@ import {
   type StageResult,
 } from '@serx/core/stage';
 import { serxKernelsSource } from '@serx/tf-backend/plugin-hooks';
+import { predictShards } from './predict-shards.ts';
 
 export interface PredictParams {
   /** Splits to predict; a corpus with no row in any of them (e.g. held-out TESS) is predicted whole. */
@@ -31,7 +32,7 @@ export const predict = defineStage({
   version: '3',
   description: 'per-utterance class probabilities and last-hidden-layer embeddings of a trained CNN-LSTM',
   // serx's native kernels (the fused LSTM forward) are loaded with require: named here.
-  codeDependencies: () => [serxKernelsSource],
+  codeDependencies: () => [serxKernelsSource, predictShards],
   params: paramsSchema<PredictParams>({
     type: 'object',
     additionalProperties: false,

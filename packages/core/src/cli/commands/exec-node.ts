@@ -95,6 +95,13 @@ export const execNodeCommand: CliCommand = {
     const label = members.length === 1 ? (members[0] as string) : `${members[0]} (+${members.length - 1})`;
     // `remote.jobs`: a node without the shared filesystem pulls its inputs and pushes its output
     const jobs = remoteJobs(io) ? remoteSettings(io) : undefined;
+    // shards meet in the cache's work folder: jobs without the shared filesystem cannot merge them
+    const sharded = members.filter((id) => graph.nodes.get(id)?.shards);
+    if (jobs && (values.shards !== undefined || sharded.length > 0))
+      throw new SerxError(
+        'REMOTE',
+        `exec-node ${sharded.join(', ') || label}: a sharded stage needs the shared filesystem (its shards are merged from the cache's work folder), and remote.jobs says the jobs have none: drop 'shards'/'shardSize' from the stage, or run without remote.jobs`,
+      );
     const cache = await openCliCache(jobs?.jobCache ?? values.cache, io);
     const store = jobs ? new RemoteStore(jobs) : undefined;
     if (store)
