@@ -2,6 +2,7 @@ import { definingModule } from '@serx/core';
 import { describe, expect, it } from 'vitest';
 import { getCorpusReader, listCorpusReaders } from '../src/corpora/index.ts';
 import defaultExport, { plugin } from '../src/index.ts';
+import { ingestShards } from '../src/stages/ingest-shards.ts';
 
 describe('plugin', () => {
   it('registers the five stages, the built-in readers and the features command', () => {
@@ -38,9 +39,12 @@ describe('plugin', () => {
     // Each reader's own file is part of the ingest stage's code fingerprint (cache key).
     expect(definingModule(getCorpusReader('emodb'))).toMatch(/src\/corpora\/emodb\.ts$/);
     expect(definingModule(getCorpusReader('iemocap'))).toMatch(/src\/corpora\/iemocap\.ts$/);
+    // ... and so is its shard contract (same key sharded or not)
     expect(plugin.stages[0]!.codeDependencies!({ corpus: 'x', reader: 'tess', root: '/' })).toEqual([
       getCorpusReader('tess'),
+      ingestShards,
     ]);
+    expect(definingModule(ingestShards)).toMatch(/src\/stages\/ingest-shards\.ts$/);
     expect(plugin.commands?.map((c) => c.name)).toEqual(['features']);
   });
 });
