@@ -13,27 +13,57 @@ import { subset } from './subset.ts';
 export async function runIngest(ctx: IngestContext) {
   const { params } = ctx;
   ctx.signal.throwIfAborted();
+  const corpus = ingestCorpus(ctx);
+  if (corpus.absent) return writeAbsent(ctx, corpus);
+  const all = (await readCorpus(params)).utterances;
+  const selected = subset(all, params);
+  logSelection(ctx, corpus, all.length, selected.length);
+  const { kept, skipped } =
+    params.probe === false ? { kept: selected, skipped: [] } : await probeAll(ctx, selected);
+  return writeIngest(ctx, corpus, all.length, kept, skipped);
+}
+
+/** The corpus an ingest reads: its reader, whether it is absent, and the meta its output starts from. */
+export function ingestCorpus(ctx: IngestContext) {
+  const { params } = ctx;
   const readerName = params.reader ?? params.corpus;
   const { reader, absent } = checkedReader(params);
-  const dir = ctx.outputs.utterances!;
   const base = { corpus: params.corpus, reader: readerName, labelled: reader.labelled, root: params.root };
-  if (absent) {
-    ctx.log.info(`corpus '${params.corpus}' is absent (${params.root}): empty utterance set`);
-    await writeUtterances(dir, { ...base, count: 0, absent: true, skipped: 0 }, []);
-    await writeFile(join(dir, 'skipped.jsonl'), '');
-    return { meta: { utterances: { ...base, count: 0, absent: true, skipped: 0 } } };
-  }
-  const all = (await readCorpus(params)).utterances;
-  if (all.length === 0)
+  return { readerName, reader, absent, dir: ctx.outputs.utterances as string, base };
+}
+type IngestCorpus = ReturnType<typeof ingestCorpus>;
+
+/** The empty utterance set of an absent optional corpus. */
+export async function writeAbsent(ctx: IngestContext, { dir, base }: IngestCorpus) {
+  ctx.log.info(`corpus '${ctx.params.corpus}' is absent (${ctx.params.root}): empty utterance set`);
+  await writeUtterances(dir, { ...base, count: 0, absent: true, skipped: 0 }, []);
+  await writeFile(join(dir, 'skipped.jsonl'), '');
+  return { meta: { utterances: { ...base, count: 0, absent: true, skipped: 0 } } };
+}
+
+/** Logs how many utterances the reader found and how many the params selected. */
+export function logSelection(
+  ctx: IngestContext,
+  { readerName, reader }: IngestCorpus,
+  found: number,
+  selected: number,
+) {
+  const { params } = ctx;
+  if (found === 0)
     ctx.log.warn(
       `corpus '${params.corpus}': reader '${readerName}' found NO utterances under ${params.root} (optional: true, so the set is empty); expected ${reader.description}`,
     );
-  const selected = subset(all, params);
-  ctx.log.info(
-    `${params.corpus}: ${all.length} utterances found by reader '${readerName}', ${selected.length} selected`,
-  );
-  const { kept, skipped } =
-    params.probe === false ? { kept: selected, skipped: [] } : await probeAll(ctx, selected);
+  ctx.log.info(`${params.corpus}: ${found} utterances found by reader '${readerName}', ${selected} selected`);
+}
+
+/** Writes the kept utterances and the skipped files; the stage's result. */
+export async function writeIngest(
+  ctx: IngestContext,
+  { dir, base }: IngestCorpus,
+  found: number,
+  kept: Utterance[],
+  skipped: SkippedFile[],
+) {
   await writeUtterances(dir, { ...base, count: kept.length, skipped: skipped.length }, kept);
   await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
   if (skipped.length) ctx.metrics.artifact(join(dir, 'skipped.jsonl'));
@@ -45,7 +75,7 @@ export async function runIngest(ctx: IngestContext) {
       utterances: {
         ...base,
         count: kept.length,
-        found: all.length,
+        found,
         skipped: skipped.length,
         skippedFiles: skipped.slice(0, 100).map((s) => `${s.path} (${s.reason})`),
         durationSec: Math.round(durationSec * 1000) / 1000,

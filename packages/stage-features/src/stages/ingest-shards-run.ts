@@ -2,10 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ShardRange } from '@serx/core/shards';
 import type { Utterance } from '../corpora/types.ts';
-import { writeUtterances } from '../corpora/utterances-file.ts';
 import type { SkippedFile } from './bad-audio-policy.ts';
 import type { IngestContext } from './ingest.ts';
-import { probeAll } from './ingest-run.ts';
+import { ingestCorpus, logSelection, probeAll, writeAbsent, writeIngest } from './ingest-run.ts';
 import { checkedReader, readCorpus } from './read-corpus.ts';
 import { subset } from './subset.ts';
 
@@ -43,47 +42,15 @@ async function lines<T>(file: string): Promise<T[]> {
 
 /** What `runIngest` (ingest-run.ts) writes, from the shards' kept and skipped lines in order. */
 export async function mergeIngestShards(ctx: IngestContext, shards: readonly string[]) {
-  const { params } = ctx;
-  const readerName = params.reader ?? params.corpus;
-  const { reader, absent } = checkedReader(params);
-  const dir = ctx.outputs.utterances as string;
-  const base = { corpus: params.corpus, reader: readerName, labelled: reader.labelled, root: params.root };
-  if (absent) {
-    ctx.log.info(`corpus '${params.corpus}' is absent (${params.root}): empty utterance set`);
-    await writeUtterances(dir, { ...base, count: 0, absent: true, skipped: 0 }, []);
-    await writeFile(join(dir, 'skipped.jsonl'), '');
-    return { meta: { utterances: { ...base, count: 0, absent: true, skipped: 0 } } };
-  }
+  const corpus = ingestCorpus(ctx);
+  if (corpus.absent) return writeAbsent(ctx, corpus);
   const { all, rows } = await selected(ctx);
-  if (all.length === 0)
-    ctx.log.warn(
-      `corpus '${params.corpus}': reader '${readerName}' found NO utterances under ${params.root} (optional: true, so the set is empty); expected ${reader.description}`,
-    );
-  ctx.log.info(
-    `${params.corpus}: ${all.length} utterances found by reader '${readerName}', ${rows.length} selected`,
-  );
+  logSelection(ctx, corpus, all.length, rows.length);
   const kept: Utterance[] = [];
   const skipped: SkippedFile[] = [];
   for (const shard of shards) {
     kept.push(...(await lines<Utterance>(join(shard, KEPT))));
     skipped.push(...(await lines<SkippedFile>(join(shard, SKIPPED))));
   }
-  await writeUtterances(dir, { ...base, count: kept.length, skipped: skipped.length }, kept);
-  await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  if (skipped.length) ctx.metrics.artifact(join(dir, 'skipped.jsonl'));
-  const durationSec = kept.reduce((sum, u) => sum + (u.duration ?? 0), 0);
-  ctx.metrics.metric('utterances', kept.length);
-  ctx.metrics.metric('skipped', skipped.length);
-  return {
-    meta: {
-      utterances: {
-        ...base,
-        count: kept.length,
-        found: all.length,
-        skipped: skipped.length,
-        skippedFiles: skipped.slice(0, 100).map((s) => `${s.path} (${s.reason})`),
-        durationSec: Math.round(durationSec * 1000) / 1000,
-      },
-    },
-  };
+  return writeIngest(ctx, corpus, all.length, kept, skipped);
 }

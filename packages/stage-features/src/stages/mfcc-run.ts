@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Json } from '@serx/core';
+import type { Json, StageResult } from '@serx/core';
 import { readUtterances } from '../corpora/utterances-file.ts';
 import { normaliseUtterance, padFrames, resolveMfccOptions } from '../mfcc/index.ts';
 import { StatisticsCollector } from '../normalisation/collector.ts';
@@ -9,6 +9,7 @@ import { checkStatsSource, type Normaliser } from '../normalisation/normaliser.t
 import { writeStatistics } from '../normalisation/statistics-file.ts';
 import type { FeatureRowInput } from '../store/format.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
+import type { SkippedFile } from './bad-audio-policy.ts';
 import type { MfccContext } from './mfcc.ts';
 import { extractRaw, type InputUtterance, type RawExtraction } from './mfcc-extract.ts';
 import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
@@ -92,20 +93,45 @@ export async function runMfcc(ctx: MfccContext) {
     written = await writer.close();
     await rm(rawDir, { recursive: true, force: true });
   }
+  return finishMfcc(ctx, {
+    corpus: inputMeta.corpus,
+    collector,
+    written,
+    skipped,
+    audioSec,
+    normalisation,
+    started,
+  });
+}
+
+/** The end of an MFCC run (runMfcc and the sharded merge): statistics, skipped files, metrics, meta. */
+export async function finishMfcc(
+  ctx: MfccContext,
+  done: {
+    corpus: string;
+    collector: StatisticsCollector;
+    written: Awaited<ReturnType<FeatureStoreWriter['close']>>;
+    skipped: SkippedFile[];
+    audioSec: number;
+    normalisation: Normaliser['describe'] | undefined;
+    started: number;
+  },
+): Promise<StageResult> {
+  const { corpus, collector, written, skipped, audioSec, normalisation, started } = done;
   const stats = await writeStatistics(
-    ctx.outputs.statistics!,
-    inputMeta.corpus,
+    ctx.outputs.statistics as string,
+    corpus,
     collector.trainUtterances,
     collector.train,
   );
-  const dir = ctx.outputs.features!;
+  const dir = ctx.outputs.features as string;
   await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
   const seconds = (Date.now() - started) / 1000;
   ctx.metrics.metric('utterances', written.count);
   ctx.metrics.metric('skipped', skipped.length);
   ctx.metrics.metric('realtime_factor', audioSec / Math.max(seconds, 1e-3));
   const meta: { [key: string]: Json } = {
-    corpus: inputMeta.corpus,
+    corpus,
     count: written.count,
     frames: written.frames,
     dims: written.dims,
@@ -117,7 +143,7 @@ export async function runMfcc(ctx: MfccContext) {
   return {
     meta: {
       features: meta,
-      statistics: { corpus: inputMeta.corpus, trainUtterances: stats.utterances, trainFrames: stats.frames },
+      statistics: { corpus, trainUtterances: stats.utterances, trainFrames: stats.frames },
     },
   };
 }

@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Json, StageResult } from '@serx/core';
 import type { ShardRange } from '@serx/core/shards';
 import { readUtterances } from '../corpora/utterances-file.ts';
@@ -7,14 +5,13 @@ import { normaliseUtterance, padFrames, resolveMfccOptions } from '../mfcc/index
 import { StatisticsCollector } from '../normalisation/collector.ts';
 import { normaliseMode, storeMetaValue } from '../normalisation/mode.ts';
 import { checkStatsSource, type Normaliser } from '../normalisation/normaliser.ts';
-import { writeStatistics } from '../normalisation/statistics-file.ts';
 import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import type { SkippedFile } from './bad-audio-policy.ts';
 import type { MfccContext } from './mfcc.ts';
 import { extractRaw, type InputUtterance } from './mfcc-extract.ts';
 import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
-import { rowOf } from './mfcc-run.ts';
+import { finishMfcc, rowOf } from './mfcc-run.ts';
 import type { ShardReport } from './mfcc-shards.ts';
 
 /** The settings of `runMfcc` (mfcc-run.ts), derived the same way. */
@@ -137,33 +134,13 @@ export async function mergeMfccShards(
       for (const shard of shards) await normaliseRawStore(shard.dir, writer, normaliser, { minFrames, pad });
     written = await writer.close();
   }
-  const stats = await writeStatistics(
-    ctx.outputs.statistics as string,
-    inputMeta.corpus,
-    collector.trainUtterances,
-    collector.train,
-  );
-  const dir = ctx.outputs.features as string;
-  await writeFile(join(dir, 'skipped.jsonl'), skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  const done = written as NonNullable<typeof written>;
-  const seconds = (Date.now() - started) / 1000;
-  ctx.metrics.metric('utterances', done.count);
-  ctx.metrics.metric('skipped', skipped.length);
-  ctx.metrics.metric('realtime_factor', audioSec / Math.max(seconds, 1e-3));
-  const meta: { [key: string]: Json } = {
+  return finishMfcc(ctx, {
     corpus: inputMeta.corpus,
-    count: done.count,
-    frames: done.frames,
-    dims: done.dims,
-    skipped: skipped.length,
-    skippedFiles: skipped.slice(0, 100).map((s) => `${s.path} (${s.reason})`),
-    audioSec: Math.round(audioSec * 1000) / 1000,
-    ...(normalisation ? { normalisation } : {}),
-  };
-  return {
-    meta: {
-      features: meta,
-      statistics: { corpus: inputMeta.corpus, trainUtterances: stats.utterances, trainFrames: stats.frames },
-    },
-  };
+    collector,
+    written: written as NonNullable<typeof written>,
+    skipped,
+    audioSec,
+    normalisation,
+    started,
+  });
 }
