@@ -80,20 +80,29 @@ export async function runPredict(ctx: PredictContext) {
       );
     }
     await writer.close();
-    return {
-      meta: {
-        predictions: {
-          classes: config.classes,
-          dims: config.hiddenUnits,
-          counts,
-          ...(features ? { inputFeatures: features } : {}),
-        },
-      },
-    };
+    return predictionsResult(config, counts, features);
   } finally {
     inputs.close();
     model.dispose();
   }
+}
+
+/** The result of a prediction (runPredict and the sharded merge): classes, embedding size, rows per corpus. */
+export function predictionsResult(
+  config: { classes: string[]; hiddenUnits: number },
+  counts: Record<string, number>,
+  features: ReturnType<typeof inputFeaturesOf>,
+) {
+  return {
+    meta: {
+      predictions: {
+        classes: config.classes,
+        dims: config.hiddenUnits,
+        counts,
+        ...(features ? { inputFeatures: features } : {}),
+      },
+    },
+  };
 }
 
 /** Rows of `splits`, plus every row of each corpus that has none of them. */

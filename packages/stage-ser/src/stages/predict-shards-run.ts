@@ -15,7 +15,7 @@ import { openInputs } from '../data/select.ts';
 import { CONFIG_FILE, loadTrainedModel, type ModelConfig } from '../model/config.ts';
 import { argMaxRows, predictBatches } from '../training/evaluate.ts';
 import type { PredictContext } from './predict.ts';
-import { selectRows } from './predict-run.ts';
+import { predictionsResult, selectRows } from './predict-run.ts';
 
 /** `WINDOW_BATCHES` of predict-run.ts: utterances in flight at once are `batchSize` × this. */
 const WINDOW_BATCHES = 16;
@@ -165,16 +165,7 @@ export async function mergePredictShards(ctx: PredictContext, shards: readonly s
     }
     await writer.close();
     const features = inputFeaturesOf(inputs.stores[0]?.meta);
-    return {
-      meta: {
-        predictions: {
-          classes: config.classes,
-          dims: config.hiddenUnits,
-          counts,
-          ...(features ? { inputFeatures: features } : {}),
-        },
-      },
-    };
+    return predictionsResult(config, counts, features);
   } finally {
     inputs.close();
   }
