@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const typescript = join(root, 'packages', 'core', 'src', 'loader', 'import.mjs');
 const verifyCli = join(root, 'packages', 'tf-backend', 'src', 'verify-cli.ts');
 
 interface Run {
@@ -28,7 +28,7 @@ const runs: Run[] = [
 
 const rows: string[][] = [];
 for (const run of runs) {
-  const args = [tsx, verifyCli, '--backend', run.backend, '--size', run.size];
+  const args = ['--import', typescript, verifyCli, '--backend', run.backend, '--size', run.size];
   args.push('--steps', String(run.steps), '--warmup', String(run.warmup));
   const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
   const line = (result.stdout ?? '').trim().split('\n').pop() ?? '';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- <filter>... [--option value...]]`: runs every bench/*.bench.ts and
 // packages/*/bench/*.bench.ts whose path contains a <filter> (all when none), one after the other,
-// through tsx. Everything from the first `--option` on is passed to each selected bench
+// through core's TypeScript loader. Everything from the first `--option` on is passed to each selected bench
 // (`npm run bench -- reference --seeds 1 --epochs 2`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const typescript = join(root, 'packages', 'core', 'src', 'loader', 'import.mjs');
 
 function benchFiles(dir) {
   if (!existsSync(dir)) return [];
@@ -45,7 +45,7 @@ for (const file of selected) {
   const name = relative(root, file);
   console.log(`\n=== ${name}`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, [tsx, file, ...options], {
+  const result = spawnSync(process.execPath, ['--import', typescript, file, ...options], {
     cwd: dirname(file),
     stdio: 'inherit',
   });

@@ -42,11 +42,12 @@ function* walk(dir) {
 
 /**
  * Source → built form of a JS text: `new URL('./x.ts', import.meta.url)` and `import('./x.ts')`
- * point at `.js`; the tsx loader registration of an .mjs entry is dropped (nothing to transpile).
+ * point at `.js`; an .mjs entry's registration of the TypeScript loader is dropped (nothing to
+ * transpile).
  */
 function toBuilt(text) {
   return text
-    .replace(/import \{ register \} from 'tsx\/esm\/api';\n+register\(\);\n/g, '')
+    .replace(/import \{ registerTypeScript \} from '[^'\n]+';\n+registerTypeScript\(\);\n/g, '')
     .replace(/(new URL\(|import\()(['"])(\.\.?\/[^'"\n]+)\.ts\2/g, '$1$2$3.js$2');
 }
 

@@ -2,9 +2,9 @@
 // `npm run mlflow`: a local MLflow tracking server (sqlite backend, proxied artifacts) from the
 // project's venv. Data in $SERX_MLFLOW_DIR (default .serx/mlflow); port $MLFLOW_PORT (default 5000).
 import { resolve } from 'node:path';
-import { register } from 'tsx/esm/api';
+import { registerTypeScript } from '../packages/core/src/loader/register.mjs';
 
-register();
+registerTypeScript();
 const { startMlflowServer } = await import('../packages/core/src/tracking/mlflow-server.ts');
 const dir = resolve(process.env.SERX_MLFLOW_DIR ?? '.serx/mlflow');
 const server = await startMlflowServer({ dir, port: Number(process.env.MLFLOW_PORT ?? 5000) });

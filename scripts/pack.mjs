@@ -3,7 +3,7 @@
 //
 //   node scripts/pack.mjs [--out <dir>] [--no-build] [--json]
 //
-// The workspace manifests point `exports` at ./src/*.ts (tests and tsx run the sources, no build step
+// The workspace manifests point `exports` at ./src/*.ts (tests and core's TypeScript loader run the sources, no build step
 // between an edit and a test; the code fingerprint hashes the sources). So each package is staged in
 // a temp directory with a rewritten manifest (exports → dist/ with types, no `private`, workspace
 // `*` ranges → the released version, @serx/core a peer dependency of the plugins, engines, licence)
@@ -84,6 +84,8 @@ export function publishedManifest(manifest, versions) {
         Object.entries(_exports ?? {})
           .filter(([key, target]) => key !== '.' && typeof target === 'string' && target.startsWith('./src/'))
           .map(([key, target]) => {
+            // a plain-JS entry (the TypeScript loader) is copied to dist/ as it is, without types
+            if (target.endsWith('.mjs')) return [key, target.replace(/^\.\/src\//, './dist/')];
             const built = target.replace(/^\.\/src\//, './dist/').replace(/\.ts$/, '');
             return [key, { types: `${built}.d.ts`, import: `${built}.js` }];
           }),

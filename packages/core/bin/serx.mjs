@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `serx` CLI. In the monorepo it runs the TypeScript sources through tsx's loader (no build step
-// between an edit and a run); an installed package has no src/ and runs the built dist/ directly.
+// The `serx` CLI. In the monorepo it runs the TypeScript sources through core's TypeScript loader
+// (src/loader: no build step between an edit and a run); an installed package has no src/ and runs
+// the built dist/ directly.
 import { existsSync, readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
@@ -12,8 +13,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const source = new URL('../src/cli/main.ts', import.meta.url);
   let main;
   if (existsSync(source)) {
-    const { register } = await import('tsx/esm/api');
-    register();
+    const { registerTypeScript } = await import('../src/loader/register.mjs');
+    registerTypeScript();
     ({ main } = await import(source.href));
   } else {
     ({ main } = await import('../dist/cli/main.js'));

@@ -6,7 +6,7 @@ const modules = new WeakMap<object, string>();
 function callerFile(below: (...args: never) => unknown, depth: number): string | undefined {
   const saved = { limit: Error.stackTraceLimit, prepare: Error.prepareStackTrace };
   Error.stackTraceLimit = depth + 1;
-  // Raw call sites, not a formatted stack: a source-map-aware prepareStackTrace (tsx, vitest)
+  // Raw call sites, not a formatted stack: a source-map-aware prepareStackTrace (vitest)
   // would rewrite the frames; the file V8 executed is the one we hash.
   Error.prepareStackTrace = (_error, sites) => sites;
   const holder: { stack?: NodeJS.CallSite[] } = {};

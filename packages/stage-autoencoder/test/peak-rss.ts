@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Json } from '@serx/core';
+
+/** `node --import` this to run a TypeScript script through core's loader (src/loader/import.mjs). */
+const TYPESCRIPT = createRequire(import.meta.url).resolve('@serx/core/typescript/import');
 
 /**
  * Peak RSS (MiB) of a fresh process running autoencoder:pretrain over `store`, and its RSS once
@@ -12,7 +16,7 @@ export function pretrainPeakRss(
 ): { peakRssMiB: number; baselineRssMiB: number; seconds: number } {
   const child = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'rss-child.ts'), store, JSON.stringify(params)],
+    ['--import', TYPESCRIPT, join(import.meta.dirname, 'rss-child.ts'), store, JSON.stringify(params)],
     {
       encoding: 'utf8',
       env: { ...process.env, SERX_THREADS: '1' },

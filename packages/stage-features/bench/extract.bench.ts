@@ -3,7 +3,7 @@
  * write) of every labelled corpus in the shared corpora, through the same worker pool the
  * `features:mfcc` stage uses. Target: ≤ 60 s on 2 cores.
  *
- *   npx tsx packages/stage-features/bench/extract.bench.ts [--threads 2] [--corpora emodb,tess] [--probe]
+ *   node --import @serx/core/typescript/import packages/stage-features/bench/extract.bench.ts [--threads 2] [--corpora emodb,tess] [--probe]
  *
  * `--probe` also times `features:ingest`'s probe pass (decode at the source rate, no MFCC).
  */
@@ -35,7 +35,7 @@ const rows: { corpus: string; files: number; audioSec: number; seconds: number }
 const load = loadavg()[0]!;
 const started = performance.now();
 try {
-  // Warm-up: start the workers (tsx + wasm compile) outside the timed region of the first corpus.
+  // Warm-up: start the workers (TypeScript loader + wasm compile) outside the timed region of the first corpus.
   await Promise.all(
     Array.from({ length: threads }, () => pool.probe({ path: join(values.root, 'emodb/wav/03a01Fa.flac') })),
   );

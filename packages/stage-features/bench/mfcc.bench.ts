@@ -6,7 +6,7 @@
  * Both sides are timed in CPU time of their process (best of N interleaved rounds): on a shared,
  * loaded machine wall time mostly measures the neighbours.
  *
- *   npx tsx packages/stage-features/bench/mfcc.bench.ts [--per-corpus 20] [--rounds 3]
+ *   node --import @serx/core/typescript/import packages/stage-features/bench/mfcc.bench.ts [--per-corpus 20] [--rounds 3]
  *
  * Also times the librosa and kaldi presets against librosa and kaldi-native-fbank (for context).
  * The Python references live in the golden venv (~/.cache/serx/golden-venv, created here on first

@@ -5,7 +5,7 @@
  * round by round (the order alternating) so that both see the same machine load. Reports real time
  * per core (seconds of audio per CPU second of the process; wall time too) and their ratios.
  *
- *   npx tsx packages/stage-features/bench/opensmile.bench.ts [--per-corpus 40] [--rounds 3] [--level functionals|lld]
+ *   node --import @serx/core/typescript/import packages/stage-features/bench/opensmile.bench.ts [--per-corpus 40] [--rounds 3] [--level functionals|lld]
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';

@@ -1,5 +1,5 @@
-import { definePlugin } from '@serx/core/stage';
 import { defineShards } from '@serx/core/shards';
+import { definePlugin } from '@serx/core/stage';
 import pkg from '../package.json' with { type: 'json' };
 import { featuresCommand } from './cli/features-command.ts';
 import { registerBuiltinReaders } from './corpora/builtin.ts';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,5 +210,62 @@ describe('the kept listing (a no-op rerun does not read the corpus again)', () =
     await age(root);
     expect((await stat(root)).mtime).toEqual(OLD);
     expect(await measured()).toEqual({ value: golden, parsed: 3 });
+  });
+});
+
+describe('a subset (limit, perClass, perSpeaker): the files it selects, and the names found', () => {
+  let root: string;
+  let p: IngestParams;
+  beforeAll(async () => {
+    root = await fixture('subset-emodb', emodbTree);
+    // one per speaker: 03a01Fa, 15b02Wb and 16a05Tc; 03a02Wb (speaker 03 again) is left out
+    p = validParams(ingest, { corpus: 'emodb', perSpeaker: 1, root });
+  });
+
+  /** The documented value, computed here from the files themselves. */
+  async function expected(selected: string[], found: string[]): Promise<string> {
+    const hash = createHash('sha256');
+    for (const rel of selected.sort()) {
+      const s = await stat(join(root, rel));
+      hash.update(`${rel}\t${s.size}\t${Math.round(s.mtimeMs)}\n`);
+    }
+    const names = createHash('sha256').update(found.sort().join('\n')).digest('hex');
+    return hash.update(`found\t${names}\n`).digest('hex');
+  }
+  const wav = (stem: string) => join('wav', `${stem}.wav`);
+  const all = ['03a01Fa', '03a02Wb', '15b02Wb', '16a05Tc'].map(wav);
+  const chosen = ['03a01Fa', '15b02Wb', '16a05Tc'].map(wav);
+
+  it('hashes the selected files and the names found, the first time and when kept', async () => {
+    const value = await expected(chosen, all);
+    expect(value).toBe('a48b30f43a4ef44b4fd39d618b97abdc1b2002da1b874647780b14b2bfb7b7a8');
+    expect(await fingerprint(p)).toBe(value);
+    expect(await settled(p, 'code-1')).toBe(value); // kept
+    expect(await settled(p, 'code-1')).toBe(value); // from what was kept
+    // other selection params, other files: their own value and their own kept listing
+    const two = validParams(ingest, { corpus: 'emodb', perSpeaker: 2, root });
+    expect(await settled(two, 'code-1')).toBe(await expected(all, all));
+    expect(await settled(p, 'code-1')).toBe(value);
+  });
+
+  it('an edit of audio the subset leaves out keeps it; of selected audio, or a new name, changes it', async () => {
+    const value = await settled(p, 'code-1');
+    const left = join(root, wav('03a02Wb'));
+    await utimes(left, new Date(), new Date(Date.now() + 5000));
+    expect(await settled(p, 'code-1')).toBe(value);
+    await utimes(left, OLD, OLD);
+    const picked = join(root, wav('15b02Wb'));
+    await utimes(picked, new Date(), new Date(Date.now() + 5000));
+    expect(await settled(p, 'code-1')).not.toBe(value);
+    await utimes(picked, OLD, OLD);
+    expect(await settled(p, 'code-1')).toBe(value);
+    // a speaker 03 utterance that the subset does not select still changes what was found
+    const added = join(root, wav('03b01Nc'));
+    await writeFile(added, sineWav(0.02, 300));
+    await utimes(added, OLD, OLD);
+    expect(await settled(p, 'code-1')).toBe(await expected(chosen, [...all, wav('03b01Nc')]));
+    await rm(added);
+    await age(root);
+    expect(await settled(p, 'code-1')).toBe(value);
   });
 });

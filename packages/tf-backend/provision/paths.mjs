@@ -34,11 +34,12 @@ export function nodePreGyp(tfjsNode) {
 }
 
 /**
- * The probe-training command: the TypeScript source through tsx in the monorepo, the built JS in an
- * installed package.
+ * The probe-training command (node's arguments): the TypeScript source through core's TypeScript
+ * loader in the monorepo, the built JS in an installed package.
  */
 export function verifyCommand() {
   const source = join(packageDir, 'src', 'verify-cli.ts');
-  if (existsSync(source)) return [require.resolve('tsx/cli'), source];
+  if (existsSync(source))
+    return ['--import', join(packageDir, '..', 'core', 'src', 'loader', 'import.mjs'), source];
   return [join(packageDir, 'dist', 'verify-cli.js')];
 }

@@ -1,5 +1,5 @@
 // Child-process entry used by scripts/setup.mjs and bench/backend.bench.ts:
-//   tsx verify-cli.ts [--backend tensorflow|wasm|cpu] [--size small|paper] [--steps N] [--warmup N]
+//   node --import @serx/core/typescript/import verify-cli.ts [--backend tensorflow|wasm|cpu] [--size small|paper] [--steps N] [--warmup N]
 // Prints one JSON line: backend, versions, threads, losses, steps/s. Exit 1 when training fails.
 import { parseArgs } from 'node:util';
 import { loadTensorflow } from './load.ts';

@@ -42,13 +42,13 @@ let typeScriptLoader: Promise<void> | undefined;
 
 /**
  * The built serx (an installed package, dist/*.js) runs without a TypeScript loader; a study's own
- * plugin written in TypeScript gets tsx's loader registered on first need, in this thread. In the
- * monorepo every entry already runs under tsx.
+ * plugin written in TypeScript gets core's (src/loader) registered on first need, in this thread.
+ * In the monorepo every entry already runs under it.
  */
 function ensureTypeScriptLoader(file: string | undefined): Promise<void> | undefined {
   if (!file || !/\.[cm]?tsx?$/.test(file) || !import.meta.url.endsWith('.js')) return undefined;
-  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => {
-    register();
+  typeScriptLoader ??= import('../loader/register.mjs').then(({ registerTypeScript }) => {
+    registerTypeScript();
   });
   return typeScriptLoader;
 }

@@ -27,9 +27,9 @@ export function isEsmInCommonJsScope(error: unknown): boolean {
 
 /**
  * Explains a plugin file with `import`/`export` that Node loaded as CommonJS. The file is imported
- * once more through tsx's scoped loader only to say what it exports: a module without a plugin
- * export is PLUGIN_INVALID whatever its scope (the instance is not used, since a second copy of
- * the core's classes would break `instanceof` checks).
+ * once more as an ES module (core's loader, src/loader) only to say what it exports: a module
+ * without a plugin export is PLUGIN_INVALID whatever its scope (the instance is not used, since a
+ * second copy of the core's classes would break `instanceof` checks).
  */
 export async function esmScopeError(name: string, file: string, cause: unknown): Promise<SerxError> {
   const scope = packageScope(file);
@@ -41,11 +41,11 @@ export async function esmScopeError(name: string, file: string, cause: unknown):
     : `add a package.json with {"type": "module"} beside it, or name the file .mts`;
   let exported: string[] | undefined;
   try {
-    const { tsImport } = await import('tsx/esm/api');
-    const module = (await tsImport(file, import.meta.url)) as Record<string, unknown>;
-    const inner = (module.default ?? {}) as Record<string, unknown>;
-    if (!inner.plugin && !(inner.default as { stages?: unknown } | undefined)?.stages)
-      exported = Object.keys(inner).filter((k) => k !== 'default');
+    const { registerTypeScript, asEsModule } = await import('../loader/register.mjs');
+    registerTypeScript();
+    const module = (await import(asEsModule(file))) as Record<string, unknown>;
+    if (!module.plugin && !(module.default as { stages?: unknown } | undefined)?.stages)
+      exported = Object.keys(module).filter((k) => k !== 'default');
   } catch {
     // cannot even be inspected: the scope advice is all we can give
   }

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from '../contract.ts';
 import { readCached, saveCached, userCacheDir } from '../user-cache.ts';
@@ -65,8 +66,10 @@ const instances = new Map<ValidatorProfile, AjvInstance>();
 const loaded = new Map<string, Validator>();
 const bySchema = new Map<ValidatorProfile, WeakMap<object, Validator>>();
 
+let ajvVersionRead: string | undefined;
 function ajvVersion(): string {
-  return (require('ajv/package.json') as { version: string }).version;
+  ajvVersionRead ??= (require('ajv/package.json') as { version: string }).version;
+  return ajvVersionRead;
 }
 
 /** The ajv instance of a profile (ajv loads on the first compile only). */
@@ -106,6 +109,38 @@ function readSaved(key: string): string | undefined {
   return readCached(validatorDirs(), `${key}.cjs`);
 }
 
+function isSaved(key: string): boolean {
+  return validatorDirs().some((dir) =>
+    statSync(join(dir, `${key}.cjs`), { throwIfNoEntry: false })?.isFile(),
+  );
+}
+
+/**
+ * A validator whose saved code is evaluated when it first validates: the default plugins register
+ * every stage they have, and a run validates the params of a few (start-up). The schema compiled
+ * once, so it is valid; a damaged saved file is compiled again then.
+ */
+function onFirstUse(key: string, schema: JsonSchema, profile: ValidatorProfile): Validator {
+  let validate: Validator | undefined;
+  const lazy: Validator = (data) => {
+    validate ??= evaluateSaved(key, schema, profile);
+    const valid = validate(data);
+    lazy.errors = validate.errors;
+    return valid;
+  };
+  return lazy;
+}
+
+function evaluateSaved(key: string, schema: JsonSchema, profile: ValidatorProfile): Validator {
+  const saved = readSaved(key);
+  try {
+    return evaluate(saved ?? compileValidator(schema, profile));
+  } catch (error) {
+    if (saved === undefined) throw error;
+    return evaluate(compileValidator(schema, profile)); // a damaged saved file: compile again
+  }
+}
+
 /** Compiles with ajv (throws ajv's error for a bad schema) and saves the code for the next process. */
 export function compileValidator(schema: JsonSchema, profile: ValidatorProfile, dir?: string): string {
   const ajv = instance(profile);
@@ -132,13 +167,9 @@ export function schemaValidator(schema: JsonSchema, profile: ValidatorProfile): 
   const key = validatorKey(schema, profile);
   validate = loaded.get(key);
   if (!validate) {
-    const saved = readSaved(key);
-    try {
-      validate = evaluate(saved ?? compileValidator(schema, profile));
-    } catch (error) {
-      if (saved === undefined) throw error;
-      validate = evaluate(compileValidator(schema, profile)); // a damaged saved file: compile again
-    }
+    // saved: evaluated when it first validates; never compiled: compiled now, so that a bad schema
+    // fails here, where it is registered
+    validate = isSaved(key) ? onFirstUse(key, schema, profile) : evaluate(compileValidator(schema, profile));
     loaded.set(key, validate);
   }
   objects.set(schema, validate);

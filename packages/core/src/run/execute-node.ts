@@ -5,13 +5,10 @@ import { cacheKey } from '../cache/key.ts';
 import { UNREADABLE_LOCK_GRACE_MS } from '../cache/lock.ts';
 import type { EntryManifest } from '../cache/manifest.ts';
 import type { GraphNode } from '../graph/types.ts';
-import { compute } from './compute-node.ts';
-import { computeRemote } from './compute-remote.ts';
 import { isNodeExecutor, type StageExecutor } from './executor.ts';
 import { inputHashes, nodeCode, nodeFingerprint, nodeKeyInput } from './node-key.ts';
 import { artifactsOf, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
-import { reuseAcrossCodeChange } from './reuse-node.ts';
 import { readOnlyMiss, stageBrokeContract, stageFailed } from './stage-errors.ts';
 
 export type { NodeEnv, NodeOutcome } from './node-outcome.ts';
@@ -192,3 +189,12 @@ function lockKey(env: NodeEnv, node: GraphNode, key: string): Promise<() => Prom
       }),
   });
 }
+
+// What only a miss needs (running a stage, a node executor's job, adopting an entry across a code
+// change, and everything they import) is imported on the first miss: a no-op rerun loads none of it.
+const compute: typeof import('./compute-node.ts').compute = async (...args) =>
+  (await import('./compute-node.ts')).compute(...args);
+const computeRemote: typeof import('./compute-remote.ts').computeRemote = async (...args) =>
+  (await import('./compute-remote.ts')).computeRemote(...args);
+const reuseAcrossCodeChange: typeof import('./reuse-node.ts').reuseAcrossCodeChange = async (...args) =>
+  (await import('./reuse-node.ts')).reuseAcrossCodeChange(...args);

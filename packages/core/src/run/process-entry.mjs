@@ -1,5 +1,5 @@
-// Child-process entry of ProcessExecutor: TypeScript sources need tsx's loader here too.
-import { register } from 'tsx/esm/api';
+// Child-process entry of ProcessExecutor: TypeScript sources need the TypeScript loader here too.
+import { registerTypeScript } from '../loader/register.mjs';
 
-register();
+registerTypeScript();
 await import('./process-main.ts');

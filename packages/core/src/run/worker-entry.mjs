@@ -1,5 +1,5 @@
-// Worker-thread entry: TypeScript sources need tsx's loader in this thread too.
-import { register } from 'tsx/esm/api';
+// Worker-thread entry: TypeScript sources need the TypeScript loader in this thread too.
+import { registerTypeScript } from '../loader/register.mjs';
 
-register();
+registerTypeScript();
 await import('./worker-main.ts');

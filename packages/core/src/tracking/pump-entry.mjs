@@ -1,5 +1,5 @@
-// Pump-thread entry: TypeScript sources need tsx's loader in this thread too.
-import { register } from 'tsx/esm/api';
+// Pump-thread entry: TypeScript sources need the TypeScript loader in this thread too.
+import { registerTypeScript } from '../loader/register.mjs';
 
-register();
+registerTypeScript();
 await import('./pump-worker.ts');

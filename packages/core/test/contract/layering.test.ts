@@ -9,7 +9,7 @@ const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
 /** Lowest first: a module may import from its own layer's module or from lower layers. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'threads.ts', 'seeded-random.ts', 'defining-module.ts', 'user-cache.ts'],
+  ['errors.ts', 'threads.ts', 'seeded-random.ts', 'defining-module.ts', 'user-cache.ts', 'loader'],
   ['contract.ts'],
   ['stats', 'plugins'],
   ['command'],

@@ -11,8 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PLUGINS } from '../../src/cli/default-plugins.ts';
 
 const repo = resolve(import.meta.dirname, '../../../..');
+const TYPESCRIPT = join(repo, 'packages/core/src/loader/import.mjs');
 
-function loadedBy(script: string): string[] {
+function loadedBy(script: string, env: NodeJS.ProcessEnv = {}): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'serx-plugin-load-'));
   try {
     const out = join(dir, 'loaded.txt');
@@ -32,8 +33,8 @@ export async function load(url, context, next) {
     writeFileSync(join(dir, 'main.mjs'), script);
     const result = spawnSync(
       process.execPath,
-      ['--import', join(dir, 'register.mjs'), '--import', 'tsx/esm', join(dir, 'main.mjs')],
-      { cwd: repo, encoding: 'utf8' },
+      ['--import', TYPESCRIPT, '--import', join(dir, 'register.mjs'), join(dir, 'main.mjs')],
+      { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env } },
     );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -67,5 +68,42 @@ for (const name of ${JSON.stringify(DEFAULT_PLUGINS)}) await loadPlugin(name, ${
       'packages/tf-backend/src/provision-step.ts',
     ]);
     expect(loaded.filter((f) => f.includes('node_modules/@tensorflow/'))).toEqual([]);
+  });
+});
+
+describe('a no-op rerun', { timeout: 120_000 }, () => {
+  it('loads none of what only a miss needs (running a stage, a node job, reuse across code)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serx-noop-load-'));
+    try {
+      const stages = join(repo, 'packages/core/test/fixtures/run-plugin/stages.ts');
+      const spec = join(dir, 'spec.yaml');
+      writeFileSync(
+        spec,
+        `name: noop\nplugins: ['${stages}']\nstages:\n  a: { uses: test:source, params: { value: 1 } }\n  b: { uses: test:sum, params: { add: 2 }, inputs: { values: [a.data] } }\n`,
+      );
+      const main = pathToFileURL(join(repo, 'packages/core/src/cli/main.ts')).href;
+      const script = `const { main } = await import(${JSON.stringify(main)});
+const out = { write: () => true };
+const code = await main(['run', ${JSON.stringify(spec)}, '--cache', ${JSON.stringify(join(dir, 'cache'))}, '--json'], { stdout: out, stderr: process.stderr, cwd: ${JSON.stringify(dir)}, env: process.env });
+if (code !== 0) throw new Error('exit ' + code);
+`;
+      const missed = loadedBy(script); // computes a and b
+      expect(missed).toContain('packages/core/src/run/compute-node.ts');
+      const loaded = loadedBy(script); // finds both cached
+      expect(loaded).toContain('packages/core/src/run/execute-node.ts');
+      const missOnly = [
+        'run/compute-node.ts',
+        'run/compute-remote.ts',
+        'run/reuse-node.ts',
+        'run/stage-result.ts',
+        'run/stray-writes.ts',
+        'run/failed-outcome.ts',
+        'cache/reuse-across-code.ts',
+        'cache/code/code-diff.ts',
+      ];
+      expect(loaded.filter((f) => missOnly.some((m) => f === `packages/core/src/${m}`))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CACHE_MARKER, inside } from '../../src/cache/cache.ts';
@@ -8,6 +9,9 @@ import { checkEntry, type EntryManifest } from '../../src/cache/manifest.ts';
 import { openCache, runGraph } from '../../src/index.ts';
 import { makeGraph } from '../fixtures/run-plugin/graph.ts';
 import { tempDir } from './helpers.ts';
+
+/** `node --import` this to run a TypeScript script through core's loader (src/loader/import.mjs). */
+const TYPESCRIPT = createRequire(import.meta.url).resolve('@serx/core/typescript/import');
 
 describe('the cache marker', () => {
   it('is written when a cache is created, with a format version', async () => {
@@ -67,7 +71,7 @@ describe('the cache marker', () => {
     let ready = 0;
     const outputs = await Promise.all(
       Array.from({ length: 4 }, () => {
-        const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, '150', barrier]);
+        const proc = spawn(process.execPath, ['--import', TYPESCRIPT, child, dir, '150', barrier]);
         let out = '';
         proc.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();

@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gc, openCache, runGraph } from '../../src/index.ts';
 import { diamond } from '../fixtures/run-plugin/graph.ts';
 import { executions, tempDir } from './helpers.ts';
+
+/** `node --import` this to run a TypeScript script through core's loader (src/loader/import.mjs). */
+const TYPESCRIPT = createRequire(import.meta.url).resolve('@serx/core/typescript/import');
 
 const child = join(import.meta.dirname, '../fixtures/run-plugin/run-child.ts');
 
@@ -28,7 +32,7 @@ function runChild(
     String(options.delayMs ?? 0),
     ...(options.barrier ? [options.barrier] : []),
   ];
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { env });
+  const proc = spawn(process.execPath, ['--import', TYPESCRIPT, ...args], { env });
   let stdout = '';
   proc.stdout.on('data', (chunk: Buffer) => {
     if (chunk.toString().startsWith('ready\n')) options.onReady?.();

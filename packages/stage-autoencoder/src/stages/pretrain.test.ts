@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -11,6 +12,9 @@ import { tf } from '../../test/tf.ts';
 import { loadEncoder } from '../encoder-artifact.ts';
 import { registerBuiltinStructures } from '../structures/builtin.ts';
 import { pretrain } from './pretrain.ts';
+
+/** `node --import` this to run a TypeScript script through core's loader (src/loader/import.mjs). */
+const TYPESCRIPT = createRequire(import.meta.url).resolve('@serx/core/typescript/import');
 
 let store: string;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -97,7 +101,7 @@ describe('autoencoder:pretrain', () => {
     const workDir = mkdtempSync(join(tmpdir(), 'serx-ae-kill-'));
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, '../../test/pretrain-child.ts'), store, workDir],
+      ['--import', TYPESCRIPT, join(import.meta.dirname, '../../test/pretrain-child.ts'), store, workDir],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },

@@ -30,7 +30,7 @@ function converter(from: number, to: number, quality: ResampleQuality): Promise<
     }
     // libsamplerate's wasm loads on the first resample, not with the plugin.
     // (a UMD bundle: its `create` is on the default export under Node, on the namespace under a
-    // loader that applies its own CommonJS interop, e.g. in worker threads run through tsx)
+    // loader that applies its own CommonJS interop, e.g. in worker threads run through a TypeScript loader)
     src = import('@alexanderolsen/libsamplerate-js').then((module) => {
       const lib = (module.default ?? module) as typeof libsamplerate;
       return lib.create(1, from, to, { converterType: CONVERTER[quality] });

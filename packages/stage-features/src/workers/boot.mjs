@@ -1,7 +1,7 @@
-// Worker entry: workers do not inherit the TypeScript loader of the main thread, so register tsx
+// Worker entry: workers do not inherit the TypeScript loader of the main thread, so register it
 // here and then load the TypeScript worker module named in workerData.
 import { workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
+import { registerTypeScript } from '@serx/core/typescript';
 
-register();
+registerTypeScript();
 await import(workerData.entry);

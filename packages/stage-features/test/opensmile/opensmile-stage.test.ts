@@ -1,12 +1,14 @@
 // features:opensmile as a stage: its stores (LLD frames and functionals), the normalisation and padding
 // options it shares with features:mfcc, its refusals, bad audio, and the coded error when openSMILE
 // is not provisioned. Real Emo-DB files, the real library (the global setup provisions it).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readUtterances } from '../../src/corpora/index.ts';
 import type { SplitUtterance } from '../../src/corpora/types.ts';
+import { provisionScript } from '../../src/opensmile/installation.ts';
 import { ingest, opensmile, split } from '../../src/stages/index.ts';
 import { openFeatureStore } from '../../src/store/index.ts';
 import { asArtifact, testContext } from '../context.ts';
@@ -212,5 +214,46 @@ describe('features:opensmile: bad audio, and openSMILE not provisioned', { timeo
     expect(await opensmile.fingerprint!(t.ctx.params, t.ctx.signal)).toMatch(
       /^opensmile 2\.6\.0 [0-9a-f]{64}$/,
     );
+  });
+
+  it('the key holds the manifest and every config file, read again when provisioning rewrites the manifest', async () => {
+    const provisioned = (await provisionScript()).opensmilePaths().home;
+    const home = join(tmp, 'opensmile-copy');
+    await cp(provisioned, home, { recursive: true });
+    /** The documented value, computed here from the files. */
+    async function expected(): Promise<string> {
+      const manifest = JSON.parse(await readFile(join(home, 'manifest.json'), 'utf8'));
+      const hash = createHash('sha256').update(`${manifest.version}\n${manifest.librarySha256}\n`);
+      const files = (await readdir(join(home, 'config'), { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name))
+        .sort();
+      expect(files.length).toBeGreaterThan(40);
+      for (const file of files)
+        hash.update(`${file.slice(join(home, 'config').length + 1)}\n`).update(await readFile(file));
+      return `opensmile ${manifest.version} ${hash.digest('hex')}`;
+    }
+    const before = process.env.SERX_OPENSMILE_HOME;
+    process.env.SERX_OPENSMILE_HOME = home;
+    try {
+      const t = await testContext(opensmile, {}, { utterances });
+      const key = () => opensmile.fingerprint!(t.ctx.params, t.ctx.signal);
+      const first = await expected();
+      expect(await key()).toBe(first);
+      // a config edited as a new provisioning would: the manifest written again with it
+      const config = join(home, 'config', 'egemaps', 'v02', 'eGeMAPSv02.conf');
+      await writeFile(config, `${await readFile(config, 'utf8')}\n; edited\n`);
+      const manifest = await readFile(join(home, 'manifest.json'), 'utf8');
+      await rm(join(home, 'manifest.json'));
+      await writeFile(join(home, 'manifest.json'), manifest);
+      const second = await expected();
+      expect(second).not.toBe(first);
+      expect(await key()).toBe(second);
+      await rm(join(home, 'manifest.json'));
+      expect(await key()).toBe('opensmile: not provisioned');
+    } finally {
+      if (before === undefined) delete process.env.SERX_OPENSMILE_HOME;
+      else process.env.SERX_OPENSMILE_HOME = before;
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Artifact } from '@serx/core';
 import { buildStructure, writeEncoderArtifact } from '@serx/stage-autoencoder';
@@ -23,6 +24,9 @@ import { loadTrainedModel } from '../model/config.ts';
 import { WEIGHT_DECAY_ON_DEFAULT } from './recipe-params.ts';
 import { train } from './train.ts';
 import type { TrainParams } from './train-params.ts';
+
+/** `node --import` this to run a TypeScript script through core's loader (src/loader/import.mjs). */
+const TYPESCRIPT = createRequire(import.meta.url).resolve('@serx/core/typescript/import');
 
 const base: TrainParams = {
   strategy: 'scratch',
@@ -189,11 +193,11 @@ describe('ser:train', () => {
   it('resumes after a SIGKILL mid-training to the same model as an uninterrupted run', async () => {
     const params = { ...base, epochs: 5 };
     const workDir = join(root.dir, 'sigkill-work');
-    // `node --import tsx` (not the tsx CLI, which would run the script in a grandchild the kill misses).
+    // `node --import <core's TypeScript loader>`: the script in this child, where the kill reaches it.
     const args = JSON.stringify({ params, data, workDir, out: join(root.dir, 'sigkill-child-out') });
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, '../../test/train-child.ts'), args],
+      ['--import', TYPESCRIPT, join(import.meta.dirname, '../../test/train-child.ts'), args],
       {
         cwd: join(import.meta.dirname, '../..'),
         stdio: 'ignore',

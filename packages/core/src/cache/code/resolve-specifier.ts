@@ -67,7 +67,7 @@ export class Lookups {
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.mjs', '.jsx', '.cjs', '.cts'];
 
-/** A file path as Node or a TypeScript-aware loader (tsx, vitest) would find it. */
+/** A file path as Node or a TypeScript-aware loader (core's, vitest) would find it. */
 function resolveFile(path: string, lookups: Lookups): string | undefined {
   const isFile = (p: string) => lookups.isFile(p);
   if (isFile(path)) return path;

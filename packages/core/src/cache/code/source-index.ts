@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { sha256 } from '../key.ts';
 import type { ModuleScan } from './scan-module.ts';
 
@@ -42,7 +42,9 @@ export class SourceIndex {
 
   /** The record of `path` as it is now on disk; undefined when the file does not exist. */
   async get(path: string): Promise<SourceRecord | undefined> {
-    const info = await stat(path).catch(() => undefined);
+    // a synchronous stat: on a no-op run every file is known, and an awaited stat per file would
+    // cost a round trip through the thread pool each
+    const info = statOrUndefined(path);
     if (!info?.isFile()) return undefined;
     const known = this.records.get(path);
     if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) return known;
@@ -76,5 +78,13 @@ export class SourceIndex {
     } catch {
       await rm(draft, { force: true }).catch(() => {});
     }
+  }
+}
+
+function statOrUndefined(path: string) {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // unreadable (EACCES, ELOOP): as absent, as before
   }
 }
