@@ -34,7 +34,7 @@ await import(${JSON.stringify(join(dir, entry))});
   );
   const result = spawnSync(process.execPath, [main], {
     encoding: 'utf8',
-    env: { ...process.env, SERX_CACHE_HOME: cacheHome },
+    env: { ...process.env, SERX_CACHE_HOME: cacheHome, FORCE_COLOR: '0' },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -60,7 +60,7 @@ export async function loadPlugin(name: string, fromDir: string): Promise<SerxPlu
     await ensureTypeScriptLoader(file);
     module = (await import(file ? pathToFileURL(file).href : name)) as Record<string, unknown>;
   } catch (cause) {
-    if (file && isEsmInCommonJsScope(cause)) throw await esmScopeError(name, file, cause);
+    if (file && isEsmInCommonJsScope(cause, file)) throw await esmScopeError(name, file, cause);
     const detail = (cause as Error).message?.split('\n')[0];
     throw new SerxError(ErrorCodes.PLUGIN_LOAD, `cannot load plugin '${name}' (from ${fromDir}): ${detail}`, {
       cause,

@@ -17,11 +17,24 @@ function packageScope(file: string): { manifest: string; type: string | undefine
   }
 }
 
-/** Node's errors for an ES module file loaded as CommonJS (import/export in a "commonjs" scope). */
-export function isEsmInCommonJsScope(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
+/**
+ * Node's errors for an ES module file loaded as CommonJS: a `.js` file with import/export under
+ * `"type": "commonjs"` (Node's own SyntaxErrors; a package without "type" has its syntax detected),
+ * or CommonJS requiring an ES module. (TypeScript files are ES modules whatever the scope: core's
+ * loader, src/loader.)
+ */
+export function isEsmInCommonJsScope(error: unknown, file: string): boolean {
+  const { code, name, message } = (error ?? {}) as { code?: string; name?: string; message?: string };
+  if (
+    code === 'ERR_REQUIRE_CYCLE_MODULE' ||
+    code === 'ERR_REQUIRE_ESM' ||
+    code === 'ERR_REQUIRE_ASYNC_MODULE'
+  )
+    return true;
   return (
-    code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE'
+    name === 'SyntaxError' &&
+    /^(Cannot use import statement outside a module|Unexpected token 'export')$/.test(message ?? '') &&
+    packageScope(file)?.type !== 'module'
   );
 }
 
@@ -37,8 +50,8 @@ export async function esmScopeError(name: string, file: string, cause: unknown):
     ? `${scope.manifest} has ${scope.type ? `"type": "${scope.type}"` : 'no "type": "module"'}`
     : 'no package.json above it says "type": "module"';
   const fix = scope
-    ? `add "type": "module" to ${scope.manifest}, or name the file .mts`
-    : `add a package.json with {"type": "module"} beside it, or name the file .mts`;
+    ? `add "type": "module" to ${scope.manifest}, or name the file ${esmName(file)}`
+    : `add a package.json with {"type": "module"} beside it, or name the file ${esmName(file)}`;
   let exported: string[] | undefined;
   try {
     const { registerTypeScript, asEsModule } = await import('../loader/register.mjs');
@@ -61,3 +74,6 @@ export async function esmScopeError(name: string, file: string, cause: unknown):
     { cause },
   );
 }
+
+/** The extension that makes a file an ES module whatever its scope. */
+const esmName = (file: string) => (/\.[cm]?tsx?$/.test(file) ? '.mts' : '.mjs');
