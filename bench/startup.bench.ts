@@ -1,4 +1,4 @@
-// Bench: start-up of the in-repo serx (TypeScript sources through tsx) vs an installed serx (the
+// Bench: start-up of the in-repo serx (TypeScript sources through its loader) vs an installed serx (the
 // packed tarballs, built JS, no loader): `serx --version` and a no-op rerun of the smoke spec (every
 // stage cached), interleaved, min/median of --runs each; plus tarball and fresh-install sizes.
 //   npm run bench -- startup [--runs 10] [--study DIR] [--baseline CHECKOUT]...
@@ -114,7 +114,7 @@ for (const [i, checkout] of checkouts.entries()) {
   const tag = checkout.label ? `${checkout.label}: ` : '';
   variants.push(
     {
-      name: `${tag}in-repo (tsx, sources)`,
+      name: `${tag}in-repo (sources)`,
       bin: join(checkout.dir, 'packages/core/bin/serx.mjs'),
       cwd: checkout.dir,
       spec: 'experiments/smoke.yaml',

@@ -28,8 +28,20 @@ export function readCached(dirs: readonly string[], file: string): string | unde
   return undefined;
 }
 
+/** The bytes of the first of `dirs` that holds `file`, or undefined. */
+export function readCachedBytes(dirs: readonly string[], file: string): Buffer | undefined {
+  for (const dir of dirs) {
+    try {
+      return readFileSync(join(dir, file));
+    } catch {
+      // not there: next place
+    }
+  }
+  return undefined;
+}
+
 /** Writes `dir/file` atomically; false when it could not (read-only home, full disk). */
-export function saveCached(dir: string, file: string, text: string): boolean {
+export function saveCached(dir: string, file: string, text: string | Uint8Array): boolean {
   const target = join(dir, file);
   const draft = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {

@@ -12,9 +12,10 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from '../contract.ts';
-import { readCached, saveCached, userCacheDir } from '../user-cache.ts';
+import { readCached, readCachedBytes, saveCached, userCacheDir } from '../user-cache.ts';
 
 /** A compiled schema: true when `data` is valid (defaults applied in place), else `errors` say why. */
 export interface Validator {
@@ -99,10 +100,34 @@ export function validatorKey(schema: JsonSchema, profile: ValidatorProfile): str
 }
 
 function evaluate(code: string): Validator {
+  return evaluateScript(new Script(wrap(code)));
+}
+
+const wrap = (code: string) => `(function (require, module, exports) {\n${code}\n})`;
+
+function evaluateScript(script: Script): Validator {
   const module = { exports: {} as unknown };
   const requireSaved = (id: string) => (id === FORMATS_ID ? PATH_FORMAT_CHECKS : require(id));
-  new Function('require', 'module', 'exports', code)(requireSaved, module, module.exports);
+  (script.runInThisContext() as (r: typeof requireSaved, m: typeof module, e: unknown) => void)(
+    requireSaved,
+    module,
+    module.exports,
+  );
   return module.exports as Validator;
+}
+
+/**
+ * A saved validator's code with V8's compiled form of it, kept beside it in the user cache once it
+ * has validated (so its inner functions are compiled too): a later process neither parses nor
+ * compiles it. V8 checks the form against its version and flags, and a rejected one is written again.
+ */
+function evaluateWithCodeCache(key: string, code: string): { validate: Validator; keep?: () => void } {
+  const file = `${key}.v8-${process.versions.v8}`;
+  const cachedData = readCachedBytes([userCacheDir('validators')], file);
+  const script = new Script(wrap(code), { filename: `${key}.cjs`, ...(cachedData ? { cachedData } : {}) });
+  const validate = evaluateScript(script);
+  if (cachedData && !script.cachedDataRejected) return { validate };
+  return { validate, keep: () => saveCached(userCacheDir('validators'), file, script.createCachedData()) };
 }
 
 function readSaved(key: string): string | undefined {
@@ -123,21 +148,29 @@ function isSaved(key: string): boolean {
 function onFirstUse(key: string, schema: JsonSchema, profile: ValidatorProfile): Validator {
   let validate: Validator | undefined;
   const lazy: Validator = (data) => {
-    validate ??= evaluateSaved(key, schema, profile);
+    let keep: (() => void) | undefined;
+    if (!validate) ({ validate, keep } = evaluateSaved(key, schema, profile));
     const valid = validate(data);
     lazy.errors = validate.errors;
+    keep?.();
     return valid;
   };
   return lazy;
 }
 
-function evaluateSaved(key: string, schema: JsonSchema, profile: ValidatorProfile): Validator {
+function evaluateSaved(
+  key: string,
+  schema: JsonSchema,
+  profile: ValidatorProfile,
+): { validate: Validator; keep?: () => void } {
   const saved = readSaved(key);
   try {
-    return evaluate(saved ?? compileValidator(schema, profile));
+    return saved === undefined
+      ? { validate: evaluate(compileValidator(schema, profile)) }
+      : evaluateWithCodeCache(key, saved);
   } catch (error) {
     if (saved === undefined) throw error;
-    return evaluate(compileValidator(schema, profile)); // a damaged saved file: compile again
+    return { validate: evaluate(compileValidator(schema, profile)) }; // a damaged saved file: compile again
   }
 }
 

@@ -1,5 +1,6 @@
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { Lookups, type Resolved, resolveSpecifier } from './resolve-specifier.ts';
 import type { SourceRecord } from './source-index.ts';
 
@@ -21,13 +22,27 @@ export interface ImportClosure {
 type Names = ReadonlySet<string> | '*';
 
 const realFiles = new Map<string, string>();
+const realDirs = new Map<string, string>();
 
-/** One name per file: a plugin may be reached through a node_modules symlink and by its real path. */
+/**
+ * One name per file: a plugin may be reached through a node_modules symlink and by its real path.
+ * The real path of a file that is not itself a link is its folder's real path and its name: the
+ * folders' are asked once each (a module's siblings share them), the file's own is one lstat.
+ */
 function realFile(path: string): string {
   let real = realFiles.get(path);
   if (real === undefined) {
     try {
-      real = realpathSync.native(path); // one system call, not one lstat per path component
+      if (lstatSync(path).isSymbolicLink()) real = realpathSync.native(path);
+      else {
+        const dir = dirname(path);
+        let realDir = realDirs.get(dir);
+        if (realDir === undefined) {
+          realDir = realpathSync.native(dir);
+          realDirs.set(dir, realDir);
+        }
+        real = join(realDir, basename(path));
+      }
     } catch {
       real = path;
     }
