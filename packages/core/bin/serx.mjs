@@ -5,6 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
+// `serx plan … | head`: a reader that closes the pipe early ends serx quietly, with the status a
+// writer killed by SIGPIPE has (141, as `git log | head`), unless serx has decided its own already
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 141);
+  });
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // answered before any loader or module: what `main` would print, at the cost of one file read
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
