@@ -12,7 +12,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const data = resolve(process.env.SERX_DATA ?? join(root, '..', 'shared', 'corpora'));
 /** What a published tarball may hold (no sources, tests, benches or fixtures). */
 const SHIPPED =
-  /^(package\.json|README\.md|LICENSE|dist\/.*\.(js|d\.ts|mjs|json)|bin\/serx\.mjs|native\/(mfcc-kernel\.c|build\.mjs|opensmile-addon\.c|opensmile\.mjs)|provision\/[a-z-]+\.mjs)$/;
+  /^(package\.json|README\.md|LICENSE|dist\/.*\.(js|d\.ts|mjs|json)|dist\/validators\/[0-9a-f]{64}\.cjs|bin\/serx\.mjs|native\/(mfcc-kernel\.c|build\.mjs|opensmile-addon\.c|opensmile\.mjs)|provision\/[a-z-]+\.mjs)$/;
 
 interface PackReport {
   name: string;
@@ -83,6 +83,9 @@ it('packed serx installs into a fresh study that init, setup and run then work i
       report.name,
     ).toBe(true);
   }
+  // core ships ajv's compiled code for the default plugins' params schemas (plugins/validators.ts)
+  const core = reports.find((r) => r.name === '@serx/core')!;
+  expect(core.files.filter((f) => f.path.startsWith('dist/validators/')).length).toBeGreaterThanOrEqual(10);
   const features = reports.find((r) => r.name === '@serx/stage-features')!;
   expect(features.files.map((f) => f.path)).toEqual(
     expect.arrayContaining(['native/mfcc-kernel.c', 'native/build.mjs']),

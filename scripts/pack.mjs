@@ -110,6 +110,7 @@ function stage(pkg, versions, into) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     cpSync(join(pkg.root, file), join(dir, file), { recursive: true });
   }
+  if (pkg.manifest.name === '@serx/core') precompileValidators(join(dir, 'dist', 'validators'));
   cpSync(join(pkg.root, 'README.md'), join(dir, 'README.md'));
   cpSync(join(repoRoot, 'LICENSE'), join(dir, 'LICENSE'));
   writeFileSync(
@@ -117,6 +118,37 @@ function stage(pkg, versions, into) {
     `${JSON.stringify(publishedManifest(pkg.manifest, versions), null, 2)}\n`,
   );
   return dir;
+}
+
+/**
+ * ajv's compiled code for the default plugins' params schemas and the executor settings, shipped in
+ * core's dist/validators/ (plugins/validators.ts looks there before the user cache): a fresh install's
+ * first run compiles none of them, as long as npm installs the ajv version they were compiled with
+ * (the version is in each one's key; another version compiles and keeps its own). Made by a run of
+ * a spec with the plugin packages and no stage, in a user cache of its own.
+ */
+function precompileValidators(into) {
+  const home = mkdtempSync(join(tmpdir(), 'serx-validators-'));
+  try {
+    const spec = join(home, 'empty.yaml');
+    // the plugin packages (those with a `./plugin` export: the default plugins), no stage
+    const plugins = publishablePackages()
+      .filter((p) => p.manifest.exports?.['./plugin'])
+      .map((p) => p.manifest.name);
+    writeFileSync(spec, `name: validators\nplugins: ${JSON.stringify(plugins)}\nstages: {}\n`);
+    const result = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'packages/core/bin/serx.mjs'), 'run', spec, '--cache', join(home, 'cache')],
+      { cwd: home, encoding: 'utf8', env: { ...process.env, SERX_CACHE_HOME: home } },
+    );
+    if (result.status !== 0)
+      throw new Error(`compiling the validators failed:\n${result.stdout}${result.stderr}`);
+    mkdirSync(into, { recursive: true });
+    for (const file of readdirSync(join(home, 'validators')).filter((f) => f.endsWith('.cjs')))
+      cpSync(join(home, 'validators', file), join(into, file));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 function build(projects) {

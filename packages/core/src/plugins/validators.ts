@@ -4,8 +4,9 @@
  * profile and the schema — so a later process evaluates the saved code instead of loading ajv and
  * compiling again. Looked up in `dist/validators/` of the packed core (written at build time for
  * the default plugins' schemas by scripts/pack.mjs), then in `$SERX_CACHE_HOME/validators`
- * (default `~/.cache/serx/validators`), else compiled and saved there. A cache that cannot be
- * written only costs the compile next time.
+ * (default `~/.cache/serx/validators`), else compiled and saved there. A saved one is evaluated when
+ * it first validates, from V8's compiled form of it when the user cache has one
+ * (`<key>.v8-<V8 version>`). A cache that cannot be written only costs the compile next time.
  */
 
 import { createHash } from 'node:crypto';
