@@ -20,34 +20,10 @@ export async function runMfcc(ctx: MfccContext) {
   const input = ctx.inputs.utterances;
   refuseHeldOutStatistics(ctx.id, ctx.inputs.statistics ?? [], ctx.heldOut);
   const { meta: inputMeta, utterances } = await readUtterances<InputUtterance>(input.path);
-  const options = resolveMfccOptions({
-    preset: params.preset ?? 'python_speech_features',
-    ...params.options,
-  });
-  const mode = normaliseMode(params.normalise);
-  const statsFrom = params.statsFrom ?? 'train';
-  const minFrames = params.minFrames ?? 100;
-  const pad = params.pad ?? 'zero';
-  const storeMeta = (extra: { [key: string]: unknown } = {}) => ({
-    dims: options.numCeps,
-    sampleRate: options.sampleRate,
-    meta: {
-      corpus: inputMeta.corpus,
-      preset: params.preset ?? 'python_speech_features',
-      mfcc: options,
-      normalise: storeMetaValue(mode),
-      ...extra,
-      minFrames,
-      pad,
-    },
-  });
-  if (mode === 'corpus') {
-    // Fail before extracting when the corpus cannot give the statistics asked for.
-    const train = utterances.filter((u) => (u.split ?? 'train') === 'train').length;
-    checkStatsSource(ctx.id, inputMeta.corpus, statsFrom, { train, heldBack: utterances.length - train });
-  }
+  const settings = mfccSettings(ctx, inputMeta.corpus);
+  const { options, perRow } = settings;
+  checkCorpusStatistics(ctx, inputMeta.corpus, utterances, settings);
   const collector = new StatisticsCollector(options.numCeps);
-  const perRow = mode === 'utterance' || mode === 'none';
   const started = Date.now();
   // utterance / none are shaped as they arrive; speaker / corpus need every row's statistics
   // first, so raw rows wait in a store in the work dir for a second pass.
@@ -55,7 +31,7 @@ export async function runMfcc(ctx: MfccContext) {
   if (!perRow)
     await rm(rawDir, { recursive: true, force: true }).then(() => mkdir(rawDir, { recursive: true }));
   const first = perRow
-    ? await FeatureStoreWriter.create(ctx.outputs.features!, storeMeta())
+    ? await FeatureStoreWriter.create(ctx.outputs.features!, settings.storeMeta())
     : await FeatureStoreWriter.create(rawDir, { dims: options.numCeps });
   const { skipped, audioSec } = await extractRaw(
     ctx,
@@ -66,31 +42,16 @@ export async function runMfcc(ctx: MfccContext) {
     async (x) => {
       const row = rowOf(x);
       collector.add(row, x.raw);
-      const matrix = { data: x.raw, frames: x.rawFrames, dims: options.numCeps };
       if (!perRow) await first.append(row, x.raw);
-      else {
-        const shaped = mode === 'utterance' ? normaliseUtterance(matrix) : matrix;
-        await first.append(row, padFrames(shaped, minFrames, pad).data);
-      }
+      else await first.append(row, settings.shaped(x.raw, x.rawFrames));
     },
   );
   let written = await first.close();
   let normalisation: Normaliser['describe'] | undefined;
   if (!perRow) {
-    const normaliser = await resolveFor(
-      { id: ctx.id, log: ctx.log, statistics: ctx.inputs.statistics ?? [] },
-      mode,
-      statsFrom,
-      inputMeta.corpus,
-      collector,
-    );
-    normalisation = normaliser?.describe;
-    const writer = await FeatureStoreWriter.create(
-      ctx.outputs.features!,
-      storeMeta(normalisation ? { normalisation } : {}),
-    );
-    if (normaliser) await normaliseRawStore(rawDir, writer, normaliser, { minFrames, pad });
-    written = await writer.close();
+    ({ written, normalisation } = await writeNormalised(ctx, inputMeta.corpus, collector, settings, [
+      rawDir,
+    ]));
     await rm(rawDir, { recursive: true, force: true });
   }
   return finishMfcc(ctx, {
@@ -102,6 +63,87 @@ export async function runMfcc(ctx: MfccContext) {
     normalisation,
     started,
   });
+}
+
+/** What an MFCC run of `corpus` computes with, from its params (runMfcc and the sharded run alike). */
+export function mfccSettings(ctx: MfccContext, corpus: string) {
+  const { params } = ctx;
+  const preset = params.preset ?? 'python_speech_features';
+  const options = resolveMfccOptions({ preset, ...params.options });
+  const mode = normaliseMode(params.normalise);
+  const minFrames = params.minFrames ?? 100;
+  const pad = params.pad ?? 'zero';
+  return {
+    options,
+    mode,
+    statsFrom: params.statsFrom ?? 'train',
+    minFrames,
+    pad,
+    /** utterance / none: each row is written as it comes; speaker / corpus need every row's statistics first. */
+    perRow: mode === 'utterance' || mode === 'none',
+    /** The output store's dims, sample rate and meta. */
+    storeMeta: (extra: { [key: string]: unknown } = {}) => ({
+      dims: options.numCeps,
+      sampleRate: options.sampleRate,
+      meta: {
+        corpus,
+        preset,
+        mfcc: options,
+        normalise: storeMetaValue(mode),
+        ...extra,
+        minFrames,
+        pad,
+      },
+    }),
+    /** A row of a per-row mode as written: normalised per utterance (`utterance`) or not, padded. */
+    shaped(data: Float32Array, frames: number): Float32Array {
+      const matrix = { data, frames, dims: options.numCeps };
+      return padFrames(mode === 'utterance' ? normaliseUtterance(matrix) : matrix, minFrames, pad).data;
+    },
+  };
+}
+type MfccSettings = ReturnType<typeof mfccSettings>;
+
+/** With `normalise: corpus`, fails before extracting when the corpus cannot give the statistics asked for. */
+export function checkCorpusStatistics(
+  ctx: MfccContext,
+  corpus: string,
+  utterances: readonly InputUtterance[],
+  { mode, statsFrom }: MfccSettings,
+): void {
+  if (mode !== 'corpus') return;
+  const train = utterances.filter((u) => (u.split ?? 'train') === 'train').length;
+  checkStatsSource(ctx.id, corpus, statsFrom, { train, heldBack: utterances.length - train });
+}
+
+/**
+ * The output store of a speaker / corpus normalisation: the statistics resolved from `collector`
+ * (or the `statistics` input), then every raw row of the stores in `rawDirs`, in order, normalised
+ * and padded into it.
+ */
+export async function writeNormalised(
+  ctx: MfccContext,
+  corpus: string,
+  collector: StatisticsCollector,
+  settings: MfccSettings,
+  rawDirs: readonly string[],
+) {
+  const { mode, statsFrom, minFrames, pad } = settings;
+  const normaliser = await resolveFor(
+    { id: ctx.id, log: ctx.log, statistics: ctx.inputs.statistics ?? [] },
+    mode,
+    statsFrom,
+    corpus,
+    collector,
+  );
+  const normalisation = normaliser?.describe;
+  const writer = await FeatureStoreWriter.create(
+    ctx.outputs.features as string,
+    settings.storeMeta(normalisation ? { normalisation } : {}),
+  );
+  if (normaliser)
+    for (const dir of rawDirs) await normaliseRawStore(dir, writer, normaliser, { minFrames, pad });
+  return { written: await writer.close(), normalisation };
 }
 
 /** The end of an MFCC run (runMfcc and the sharded merge): statistics, skipped files, metrics, meta. */

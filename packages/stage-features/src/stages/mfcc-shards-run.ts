@@ -1,46 +1,24 @@
 import type { Json, StageResult } from '@serx/core';
 import type { ShardRange } from '@serx/core/shards';
 import { readUtterances } from '../corpora/utterances-file.ts';
-import { normaliseUtterance, padFrames, resolveMfccOptions } from '../mfcc/index.ts';
 import { StatisticsCollector } from '../normalisation/collector.ts';
-import { normaliseMode, storeMetaValue } from '../normalisation/mode.ts';
-import { checkStatsSource, type Normaliser } from '../normalisation/normaliser.ts';
 import { openFeatureStore } from '../store/reader.ts';
 import { FeatureStoreWriter } from '../store/writer.ts';
 import type { SkippedFile } from './bad-audio-policy.ts';
 import type { MfccContext } from './mfcc.ts';
 import { extractRaw, type InputUtterance } from './mfcc-extract.ts';
-import { normaliseRawStore, refuseHeldOutStatistics, resolveFor } from './mfcc-normalise.ts';
-import { finishMfcc, rowOf } from './mfcc-run.ts';
+import { refuseHeldOutStatistics } from './mfcc-normalise.ts';
+import { checkCorpusStatistics, finishMfcc, mfccSettings, rowOf, writeNormalised } from './mfcc-run.ts';
 import type { ShardReport } from './mfcc-shards.ts';
-
-/** The settings of `runMfcc` (mfcc-run.ts), derived the same way. */
-function settings(ctx: MfccContext) {
-  const { params } = ctx;
-  const options = resolveMfccOptions({
-    preset: params.preset ?? 'python_speech_features',
-    ...params.options,
-  });
-  return {
-    options,
-    mode: normaliseMode(params.normalise),
-    statsFrom: params.statsFrom ?? 'train',
-    minFrames: params.minFrames ?? 100,
-    pad: params.pad ?? 'zero',
-  };
-}
 
 /** One shard: the raw MFCCs of rows `[start, end)` into a store in `ctx.outputs.features`. */
 export async function runMfccShard(ctx: MfccContext, range: ShardRange): Promise<ShardReport> {
   ctx.signal.throwIfAborted();
   refuseHeldOutStatistics(ctx.id, ctx.inputs.statistics ?? [], ctx.heldOut);
   const { meta, utterances } = await readUtterances<InputUtterance>(ctx.inputs.utterances.path);
-  const { options, mode, statsFrom } = settings(ctx);
-  if (mode === 'corpus') {
-    // as unsharded: fail before extracting when the corpus cannot give the statistics asked for
-    const train = utterances.filter((u) => (u.split ?? 'train') === 'train').length;
-    checkStatsSource(ctx.id, meta.corpus, statsFrom, { train, heldBack: utterances.length - train });
-  }
+  const settings = mfccSettings(ctx, meta.corpus);
+  const { options } = settings;
+  checkCorpusStatistics(ctx, meta.corpus, utterances, settings); // as unsharded, before extracting
   const writer = await FeatureStoreWriter.create(ctx.outputs.features as string, { dims: options.numCeps });
   const durations: number[] = [];
   const { skipped } = await extractRaw(
@@ -69,34 +47,19 @@ export async function mergeMfccShards(
   ctx: MfccContext,
   shards: readonly { dir: string; report: ShardReport; startedAt: string }[],
 ): Promise<StageResult> {
-  const { params } = ctx;
   ctx.signal.throwIfAborted();
   refuseHeldOutStatistics(ctx.id, ctx.inputs.statistics ?? [], ctx.heldOut);
   const { meta: inputMeta, utterances } = await readUtterances<InputUtterance>(ctx.inputs.utterances.path);
-  const { options, mode, statsFrom, minFrames, pad } = settings(ctx);
-  const storeMeta = (extra: { [key: string]: unknown } = {}) => ({
-    dims: options.numCeps,
-    sampleRate: options.sampleRate,
-    meta: {
-      corpus: inputMeta.corpus,
-      preset: params.preset ?? 'python_speech_features',
-      mfcc: options,
-      normalise: storeMetaValue(mode),
-      ...extra,
-      minFrames,
-      pad,
-    },
-  });
+  const settings = mfccSettings(ctx, inputMeta.corpus);
   const started = Math.min(...shards.map((s) => Date.parse(s.startedAt)));
-  const collector = new StatisticsCollector(options.numCeps);
-  const perRow = mode === 'utterance' || mode === 'none';
+  const collector = new StatisticsCollector(settings.options.numCeps);
   const skipped = shards.flatMap((s) => s.report.skipped) as unknown as SkippedFile[];
   let audioSec = 0;
   for (const s of shards) for (const d of s.report.durations) audioSec += d;
   const rows = utterances.length - skipped.length;
   ctx.progress.total(rows, 'merge');
-  const first = perRow
-    ? await FeatureStoreWriter.create(ctx.outputs.features as string, storeMeta())
+  const first = settings.perRow
+    ? await FeatureStoreWriter.create(ctx.outputs.features as string, settings.storeMeta())
     : undefined;
   for (const shard of shards) {
     const raw = await openFeatureStore(shard.dir);
@@ -104,40 +67,26 @@ export async function mergeMfccShards(
       for (const { row, data } of raw.iterate()) {
         const { frames, shard: _shard, offset: _offset, ...input } = row;
         collector.add(input, data);
-        if (first) {
-          const matrix = { data, frames, dims: options.numCeps };
-          const shaped = mode === 'utterance' ? normaliseUtterance(matrix) : matrix;
-          await first.append(input, padFrames(shaped, minFrames, pad).data);
-        }
+        if (first) await first.append(input, settings.shaped(data, frames));
         ctx.progress.tick();
       }
     } finally {
       raw.close();
     }
   }
-  let written = first ? await first.close() : undefined;
-  let normalisation: Normaliser['describe'] | undefined;
-  if (!first) {
-    const normaliser = await resolveFor(
-      { id: ctx.id, log: ctx.log, statistics: ctx.inputs.statistics ?? [] },
-      mode,
-      statsFrom,
-      inputMeta.corpus,
-      collector,
-    );
-    normalisation = normaliser?.describe;
-    const writer = await FeatureStoreWriter.create(
-      ctx.outputs.features as string,
-      storeMeta(normalisation ? { normalisation } : {}),
-    );
-    if (normaliser)
-      for (const shard of shards) await normaliseRawStore(shard.dir, writer, normaliser, { minFrames, pad });
-    written = await writer.close();
-  }
+  const { written, normalisation } = first
+    ? { written: await first.close(), normalisation: undefined }
+    : await writeNormalised(
+        ctx,
+        inputMeta.corpus,
+        collector,
+        settings,
+        shards.map((s) => s.dir),
+      );
   return finishMfcc(ctx, {
     corpus: inputMeta.corpus,
     collector,
-    written: written as NonNullable<typeof written>,
+    written,
     skipped,
     audioSec,
     normalisation,
