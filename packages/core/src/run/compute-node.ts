@@ -5,7 +5,7 @@ import { shardContractOf } from '../plugins/shard-contract.ts';
 import { contextChannels } from './context.ts';
 import type { StageExecutor, StageTask } from './executor.ts';
 import { failedOutcome } from './failed-outcome.ts';
-import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
+import { artifactsOf, contextData, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
 import { runSharded } from './shards/run-sharded.ts';
 import { stageBrokeContract, stageFailed } from './stage-errors.ts';
@@ -41,16 +41,12 @@ export async function compute(
       const execution: StageTask = {
         node,
         key,
-        data: {
-          id: node.id,
-          params: node.params,
-          inputs: resolveInputs(node, upstream),
+        data: contextData(node, upstream, {
           outputs: staging.outputs,
           workDir,
-          seed: node.seed,
           threads: env.threads(node),
           heldOut: env.heldOut,
-        },
+        }),
         channels: contextChannels(node.id, env.emit, env.tracker, artifacts),
         signal: env.signal,
         scratchDir,

@@ -3,7 +3,7 @@ import type { GraphNode } from '../graph/types.ts';
 import { contextChannels } from './context.ts';
 import type { NodeExecutor, NodeJob } from './executor.ts';
 import { failedOutcome } from './failed-outcome.ts';
-import { artifactsOf, type NodeEnv, type NodeOutcome, resolveInputs } from './node-outcome.ts';
+import { artifactsOf, contextData, type NodeEnv, type NodeOutcome } from './node-outcome.ts';
 import type { StageRecord } from './record.ts';
 import { stageFailed } from './stage-errors.ts';
 
@@ -42,16 +42,12 @@ export async function computeRemote(
       signal: env.signal,
       ...(upstream
         ? {
-            data: {
-              id: node.id,
-              params: node.params,
-              inputs: resolveInputs(node, upstream),
+            data: contextData(node, upstream, {
               outputs: {},
               workDir: '',
-              seed: node.seed,
               threads: env.threads(node),
               heldOut: env.heldOut,
-            },
+            }),
           }
         : {}),
     });

@@ -5,6 +5,7 @@ import type { Artifact } from '../contract.ts';
 import type { SerxError } from '../errors.ts';
 import type { GraphNode } from '../graph/types.ts';
 import type { Tracker } from '../tracking/types.ts';
+import type { ContextData } from './context.ts';
 import type { EmitEvent } from './events.ts';
 import type { Executor } from './executor.ts';
 import type { StageRecord } from './record.ts';
@@ -66,4 +67,25 @@ export function resolveInputs(
   for (const [name, wired] of Object.entries(node.inputs))
     inputs[name] = Array.isArray(wired) ? wired.map(get) : get(wired);
   return inputs;
+}
+
+/**
+ * A stage context's data for `node` (a StageTask's `data`): its id, params, inputs from `upstream`
+ * and seed, with where and with what it runs.
+ */
+export function contextData(
+  node: GraphNode,
+  upstream: ReadonlyMap<string, NodeOutcome>,
+  where: Pick<ContextData, 'outputs' | 'workDir' | 'threads' | 'heldOut'>,
+): ContextData {
+  return {
+    id: node.id,
+    params: node.params,
+    inputs: resolveInputs(node, upstream),
+    outputs: where.outputs,
+    workDir: where.workDir,
+    seed: node.seed,
+    threads: where.threads,
+    heldOut: where.heldOut,
+  };
 }

@@ -7,7 +7,7 @@ import { contextChannels } from '../context.ts';
 import type { EmitEvent } from '../events.ts';
 import { InProcessExecutor, type StageExecutor } from '../executor.ts';
 import { upstreamIds } from '../node-key.ts';
-import { artifactsOf, type NodeOutcome, resolveInputs } from '../node-outcome.ts';
+import { artifactsOf, contextData, type NodeOutcome } from '../node-outcome.ts';
 import { planGraph } from '../plan.ts';
 import { runSharded } from './run-sharded.ts';
 
@@ -63,16 +63,12 @@ export async function runShardInJob(
     {
       node,
       key,
-      data: {
-        id: node.id,
-        params: node.params,
-        inputs: resolveInputs(node, upstream),
+      data: contextData(node, upstream, {
         outputs: {},
         workDir: await cache.workDir(key),
-        seed: node.seed,
         threads: options.threads,
         heldOut: graph.spec.heldOut,
-      },
+      }),
       channels: contextChannels(node.id, options.emit, options.tracker, []),
       signal: options.signal,
     },
