@@ -8,6 +8,8 @@ import { defineEncoderStructure, registerEncoderStructure } from '@serx/stage-au
 import { type FeatureRowInput, FeatureStoreWriter } from '@serx/stage-features';
 import { loadTensorflow } from '@serx/tf-backend';
 import type { SymbolicTensor } from '@tensorflow/tfjs';
+import { train } from '../src/stages/train.ts';
+import type { TrainParams } from '../src/stages/train-params.ts';
 
 /** A tiny encoder structure (one strided conv + dense bottleneck) so tests train in seconds. */
 export const tinyStructure = defineEncoderStructure<{ filters: number; units: number }>({
@@ -210,4 +212,33 @@ export async function fileHashes(dir: string, prefix = ''): Promise<{ [path: str
         .digest('hex');
   }
   return out;
+}
+
+/**
+ * A tiny scratch CNN-LSTM, trained for one epoch on `data` (corpus `corpus`) into `dir/model`: the
+ * model the predict tests predict with.
+ */
+export async function trainTinyModel(dir: string, data: Artifact, corpus: string): Promise<Artifact> {
+  const params: TrainParams = {
+    strategy: 'scratch',
+    structure: { name: 'ser-test-tiny', params: {} },
+    classes: null,
+    lstmUnits: 8,
+    hiddenUnits: 5,
+    epochs: 1,
+    batchSize: 8,
+    learningRate: 0.01,
+    patience: 0,
+    classWeights: 'balanced',
+    ...plainRecipe,
+    minFrames: 16,
+    maxFrames: 64,
+    padMultiple: 8,
+    lstmImpl: 'auto',
+  };
+  const out = join(dir, 'model');
+  await train.run(
+    testContext({ params, inputs: { data: [data] }, outputs: { model: out }, workDir: join(dir, 'work') }),
+  );
+  return artifact(out, 'model', [corpus], 'ser_train');
 }

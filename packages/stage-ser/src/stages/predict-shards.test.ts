@@ -5,12 +5,10 @@ import type { Artifact } from '@serx/core';
 import type { ShardSetting } from '@serx/core/shards';
 import { runStageSharded } from '@serx/core/shards/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifact, plainRecipe, tempDir, testContext, writeSyntheticStore } from '../../test/helpers.ts';
+import { tempDir, testContext, trainTinyModel, writeSyntheticStore } from '../../test/helpers.ts';
 import '../plugin.ts'; // registers the shard contract, as loading the plugin does
 import { type PredictParams, predict } from './predict.ts';
 import { predictWindows } from './predict-shards-run.ts';
-import { train } from './train.ts';
-import type { TrainParams } from './train-params.ts';
 
 let root: Awaited<ReturnType<typeof tempDir>>;
 let model: Artifact;
@@ -30,33 +28,7 @@ beforeAll(async () => {
     maxFrames: 70,
   });
   features = [corpusA, unsplit];
-  const params: TrainParams = {
-    strategy: 'scratch',
-    structure: { name: 'ser-test-tiny', params: {} },
-    classes: null,
-    lstmUnits: 8,
-    hiddenUnits: 5,
-    epochs: 1,
-    batchSize: 8,
-    learningRate: 0.01,
-    patience: 0,
-    classWeights: 'balanced',
-    ...plainRecipe,
-    minFrames: 16,
-    maxFrames: 64,
-    padMultiple: 8,
-    lstmImpl: 'auto',
-  };
-  const out = join(root.dir, 'model');
-  await train.run(
-    testContext({
-      params,
-      inputs: { data: [corpusA] },
-      outputs: { model: out },
-      workDir: join(root.dir, 'work'),
-    }),
-  );
-  model = artifact(out, 'model', ['corpusa'], 'ser_train');
+  model = await trainTinyModel(root.dir, corpusA, 'corpusa');
 }, 120_000);
 afterAll(() => root.cleanup());
 

@@ -4,19 +4,16 @@ import { openFeatureStore } from '@serx/stage-features';
 import type * as tfjs from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  artifact,
   CLASSES,
   tf as loadTf,
   NUM_CEPS,
-  plainRecipe,
   tempDir,
   testContext,
+  trainTinyModel,
   writeSyntheticStore,
 } from '../../test/helpers.ts';
 import { loadTrainedModel } from '../model/config.ts';
 import { type PredictParams, predict } from './predict.ts';
-import { train } from './train.ts';
-import type { TrainParams } from './train-params.ts';
 
 let root: Awaited<ReturnType<typeof tempDir>>;
 let tf: Awaited<ReturnType<typeof loadTf>>;
@@ -39,33 +36,7 @@ beforeAll(async () => {
     seed: 4,
     maxFrames: 70,
   });
-  const params: TrainParams = {
-    strategy: 'scratch',
-    structure: { name: 'ser-test-tiny', params: {} },
-    classes: null,
-    lstmUnits: 8,
-    hiddenUnits: 5,
-    epochs: 1,
-    batchSize: 8,
-    learningRate: 0.01,
-    patience: 0,
-    classWeights: 'balanced',
-    ...plainRecipe,
-    minFrames: 16,
-    maxFrames: 64,
-    padMultiple: 8,
-    lstmImpl: 'auto',
-  };
-  const out = join(root.dir, 'model');
-  await train.run(
-    testContext({
-      params,
-      inputs: { data: [corpusA] },
-      outputs: { model: out },
-      workDir: join(root.dir, 'work'),
-    }),
-  );
-  model = artifact(out, 'model', ['corpusa'], 'ser_train');
+  model = await trainTinyModel(root.dir, corpusA, 'corpusa');
 });
 afterAll(() => root.cleanup());
 
